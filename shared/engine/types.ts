@@ -1,0 +1,201 @@
+/**
+ * Engine-wide types: the contracts between the runner, the HTTP layer and the script host.
+ *
+ * Everything here is plain JSON-serialisable data so that run state can be checkpointed to SQLite and
+ * handed across the QuickJS boundary without custom marshalling.
+ */
+import type { JsonValue } from "../schemas/collection";
+import type { AssertionResult, ConsoleEntry, HeaderList } from "../schemas/events";
+
+export type { JsonValue };
+
+/** One variable in a scope, Postman's `{ key, value, type, enabled }`. */
+export interface VarEntry {
+  key: string;
+  value: JsonValue;
+  /** "default" | "secret" | "string" | "number" | "boolean" | "any" … ; "secret" values are masked in outputs. */
+  type?: string;
+  enabled?: boolean;
+}
+
+/** All variable scopes of a run, lowest precedence first in resolution order: globals < collection < environment < data < local. */
+export interface Scopes {
+  globals: VarEntry[];
+  collection: VarEntry[];
+  environment: VarEntry[];
+  /** Current iteration's data row. */
+  data: Record<string, JsonValue>;
+  /** `pm.variables.set` values; live for one request execution (cleared before each item). */
+  local: VarEntry[];
+  environmentName?: string;
+}
+
+/** A key/value list entry as Postman stores it (headers, query params, urlencoded fields). */
+export interface KV {
+  key: string;
+  value: string;
+  disabled?: boolean;
+  description?: string;
+}
+
+/** Postman's structured URL, normalised: host and path always arrays. */
+export interface UrlDefinition {
+  raw?: string;
+  protocol?: string;
+  host: string[];
+  port?: string;
+  path: string[];
+  query: KV[];
+  hash?: string;
+  /** Path variables (`:id`). */
+  variable: KV[];
+}
+
+export interface FormField {
+  key: string;
+  value?: string;
+  type?: "text" | "file";
+  /** For file parts: inline content (edgerun cannot read the user's disk). */
+  src?: string | string[] | null;
+  contentType?: string;
+  disabled?: boolean;
+}
+
+/** Postman request body, as in the collection format. */
+export interface BodyDefinition {
+  mode?: "raw" | "urlencoded" | "formdata" | "file" | "graphql" | string;
+  raw?: string;
+  urlencoded?: KV[];
+  formdata?: FormField[];
+  file?: { src?: string | null; content?: string };
+  graphql?: { query?: string; variables?: string | JsonValue };
+  options?: { raw?: { language?: string } } & Record<string, JsonValue | undefined>;
+  disabled?: boolean;
+}
+
+/** Auth in Postman's v2.1 shape: `{ type, [type]: [{ key, value, type }] }` (v2.0 objects are converted). */
+export interface AuthDefinition {
+  type: string;
+  [type: string]: string | Array<{ key: string; value: JsonValue; type?: string }> | undefined;
+}
+
+/**
+ * The request as scripts see and mutate it: unresolved (`{{vars}}` still in place), Postman-shaped.
+ * `auth` is the effective auth after inheritance.
+ */
+export interface RequestDefinition {
+  method: string;
+  url: UrlDefinition;
+  headers: KV[];
+  body?: BodyDefinition;
+  auth?: AuthDefinition;
+}
+
+/** Postman protocolProfileBehavior options the HTTP layer honours. */
+export interface ProtocolProfile {
+  followRedirects?: boolean;
+  maxRedirects?: number;
+  followOriginalHttpMethod?: boolean;
+  followAuthorizationHeader?: boolean;
+  removeRefererHeaderOnRedirect?: boolean;
+  strictSSL?: boolean;
+  disableBodyPruning?: boolean;
+  disableUrlEncoding?: boolean;
+  disabledSystemHeaders?: Record<string, boolean>;
+  disableCookies?: boolean;
+}
+
+/** What the HTTP layer captured of a response; scripts get this whole (body capped). */
+export interface ResponseData {
+  code: number;
+  status: string;
+  headers: HeaderList;
+  /** Body decoded as UTF-8 text, up to the capture cap. */
+  body: string;
+  /** Bytes of the body received (before the cap), after content decoding. */
+  responseSize: number;
+  responseTime: number;
+  truncated?: boolean;
+}
+
+export interface Cookie {
+  name: string;
+  value: string;
+  domain: string;
+  path: string;
+  /** Epoch ms; absent for session cookies. */
+  expires?: number;
+  httpOnly?: boolean;
+  secure?: boolean;
+  hostOnly?: boolean;
+  sameSite?: string;
+}
+
+export interface ScriptInfo {
+  eventName: "prerequest" | "test";
+  iteration: number;
+  iterationCount: number;
+  requestName: string;
+  requestId: string;
+}
+
+/** Everything a script can observe. */
+export interface ScriptContext {
+  info: ScriptInfo;
+  scopes: Scopes;
+  request: RequestDefinition;
+  response?: ResponseData;
+  /** Cookies that apply to the request URL (for `pm.cookies`). */
+  cookies: Cookie[];
+  /** Names of the collection, folders and item: `pm.execution.location`. */
+  location: string[];
+  collectionName: string;
+}
+
+export interface ScriptInput {
+  source: string;
+  /** Human location for error messages, e.g. `collection`, `folder:Users`, `request:Get user`. */
+  location: string;
+  context: ScriptContext;
+  timeoutMs: number;
+}
+
+export interface ScriptOutcome {
+  scopes: Scopes;
+  request: RequestDefinition;
+  assertions: AssertionResult[];
+  console: ConsoleEntry[];
+  /** The script threw or exceeded a limit. */
+  error?: { name: string; message: string };
+  /** Present only when the script called setNextRequest; `null` stops the iteration's run. */
+  nextRequest?: { target: string | null };
+  skipRequest: boolean;
+  visualizer?: { template: string; data: JsonValue };
+}
+
+export interface SendRequestOutcome {
+  response?: ResponseData;
+  error?: { name: string; message: string };
+}
+
+/** Capabilities the engine grants a script; nothing else of the host is reachable. */
+export interface ScriptCapabilities {
+  /** `pm.sendRequest`: goes through the same HTTP path (policy, limits, cookie jar) as collection requests. */
+  sendRequest(request: RequestDefinition | string): Promise<SendRequestOutcome>;
+  cookieJar: {
+    getAll(url: string): Cookie[];
+    set(url: string, cookie: Partial<Cookie> & { name: string; value: string }): void;
+    unset(url: string, name: string): void;
+    clear(url: string): void;
+  };
+}
+
+/** Executes untrusted script source. Implementations: QuickJS (shared/sandbox), and any future isolate-based host. */
+export interface ScriptHost {
+  run(input: ScriptInput, caps: ScriptCapabilities): Promise<ScriptOutcome>;
+}
+
+/** Asks whether a URL may be contacted; answers a human-readable refusal reason or null. */
+export type TargetCheck = (url: URL) => string | null | Promise<string | null>;
+
+export type Fetcher = (request: Request) => Promise<Response>;

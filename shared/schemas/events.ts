@@ -1,0 +1,158 @@
+/**
+ * The run event catalog (API-CONTRACT.md §3), version 1.
+ *
+ * Every consumer — SSE, reports, monitors, the CLI — reads these shapes, so they are defined once here.
+ * Additive changes only; a breaking change means `v: 2`.
+ */
+import * as z from "zod";
+
+export const EVENT_VERSION = 1 as const;
+
+export const HeaderListSchema = z.array(z.object({ key: z.string(), value: z.string() }));
+export type HeaderList = z.infer<typeof HeaderListSchema>;
+
+export const CounterSchema = z.object({ total: z.number(), pending: z.number(), failed: z.number() });
+export type Counter = z.infer<typeof CounterSchema>;
+
+export const RunStatsSchema = z.object({
+  iterations: CounterSchema,
+  items: CounterSchema,
+  scripts: CounterSchema,
+  prerequests: CounterSchema,
+  requests: CounterSchema,
+  tests: CounterSchema,
+  assertions: CounterSchema,
+  testScripts: CounterSchema,
+  prerequestScripts: CounterSchema,
+});
+export type RunStats = z.infer<typeof RunStatsSchema>;
+
+export const RunTimingsSchema = z.object({
+  started: z.number(),
+  completed: z.number().optional(),
+  responseAverage: z.number(),
+  responseMin: z.number(),
+  responseMax: z.number(),
+  responseTotal: z.number(),
+});
+export type RunTimings = z.infer<typeof RunTimingsSchema>;
+
+export const AssertionResultSchema = z.object({
+  name: z.string(),
+  passed: z.boolean(),
+  skipped: z.boolean(),
+  error: z.object({ name: z.string(), message: z.string() }).optional(),
+});
+export type AssertionResult = z.infer<typeof AssertionResultSchema>;
+
+export const ConsoleEntrySchema = z.object({
+  level: z.enum(["log", "info", "warn", "error", "debug"]),
+  message: z.string(),
+});
+export type ConsoleEntry = z.infer<typeof ConsoleEntrySchema>;
+
+export const ScriptErrorSchema = z.object({
+  name: z.string(),
+  message: z.string(),
+  event: z.enum(["prerequest", "test"]),
+  /** Where the failing script lives, e.g. `collection`, `folder:Users`, `request:Get user`. */
+  location: z.string(),
+});
+export type ScriptError = z.infer<typeof ScriptErrorSchema>;
+
+export const ItemRefSchema = z.object({ id: z.string(), name: z.string(), path: z.array(z.string()) });
+export type ItemRef = z.infer<typeof ItemRefSchema>;
+
+export const FailureSchema = z.object({
+  iteration: z.number(),
+  item: ItemRefSchema.optional(),
+  source: z.enum(["assertion", "request", "script", "run"]),
+  name: z.string(),
+  message: z.string(),
+});
+export type Failure = z.infer<typeof FailureSchema>;
+
+const base = { v: z.literal(EVENT_VERSION), runId: z.string(), ts: z.string() };
+
+export const RunStartedSchema = z.object({
+  ...base,
+  type: z.literal("run.started"),
+  collection: z.object({ id: z.string(), name: z.string() }),
+  iterations: z.number(),
+  items: z.number(),
+  region: z.string(),
+  resumed: z.boolean().optional(),
+});
+
+export const IterationStartedSchema = z.object({ ...base, type: z.literal("iteration.started"), iteration: z.number() });
+export const IterationCompletedSchema = z.object({ ...base, type: z.literal("iteration.completed"), iteration: z.number() });
+
+export const RequestCompletedSchema = z.object({
+  ...base,
+  type: z.literal("request.completed"),
+  iteration: z.number(),
+  item: ItemRefSchema,
+  request: z.object({
+    method: z.string(),
+    url: z.string(),
+    headers: HeaderListSchema,
+    body: z.string().optional(),
+  }),
+  response: z
+    .object({
+      code: z.number(),
+      status: z.string(),
+      headers: HeaderListSchema,
+      size: z.number(),
+      timeMs: z.number(),
+      bodyPreview: z.string(),
+      bodyTruncated: z.boolean().optional(),
+    })
+    .optional(),
+  error: z.object({ name: z.string(), message: z.string() }).optional(),
+  skipped: z.boolean().optional(),
+  assertions: z.array(AssertionResultSchema),
+  console: z.array(ConsoleEntrySchema),
+  scriptErrors: z.array(ScriptErrorSchema),
+  scripts: z.object({ prerequest: z.number(), test: z.number() }),
+  timings: z.object({ waitMs: z.number(), totalMs: z.number() }).optional(),
+  attempts: z.number().optional(),
+  /** True when the request may have been sent twice because the run resumed after a crash mid-request. */
+  resent: z.boolean().optional(),
+  visualizer: z.object({ template: z.string(), data: z.unknown() }).optional(),
+});
+
+const terminal = {
+  ...base,
+  stats: RunStatsSchema,
+  timings: RunTimingsSchema,
+  failures: z.array(FailureSchema),
+};
+export const RunCompletedSchema = z.object({ ...terminal, type: z.literal("run.completed") });
+export const RunFailedSchema = z.object({ ...terminal, type: z.literal("run.failed"), reason: z.string() });
+export const RunCancelledSchema = z.object({ ...terminal, type: z.literal("run.cancelled") });
+
+export const RunEventSchema = z.discriminatedUnion("type", [
+  RunStartedSchema,
+  IterationStartedSchema,
+  IterationCompletedSchema,
+  RequestCompletedSchema,
+  RunCompletedSchema,
+  RunFailedSchema,
+  RunCancelledSchema,
+]);
+export type RunEvent = z.infer<typeof RunEventSchema>;
+export type RunEventType = RunEvent["type"];
+export type RequestCompletedEvent = z.infer<typeof RequestCompletedSchema>;
+export type TerminalEvent = z.infer<typeof RunCompletedSchema> | z.infer<typeof RunFailedSchema> | z.infer<typeof RunCancelledSchema>;
+
+/** Event without the envelope fields the emitter fills in. */
+export type EventBody = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, "v" | "runId" | "ts"> : never) : never;
+
+export const TERMINAL_EVENTS: ReadonlySet<RunEventType> = new Set(["run.completed", "run.failed", "run.cancelled"]);
+
+/** A stored event with its per-run sequence number (the SSE `id:`). */
+export interface SequencedEvent {
+  seq: number;
+  event: RunEvent;
+}
