@@ -1,0 +1,78 @@
+/**
+ * The boundary between the QuickJS host (quickjs-host.ts, runs in workerd/Node) and the prelude
+ * (prelude/, plain JS that runs inside QuickJS and implements `pm`, chai-postman and the legacy globals).
+ *
+ * Only strings cross the boundary (JSON), so the host never hands a live host object to user code.
+ *
+ * Host → sandbox: the host creates one QuickJS context per run, evaluates the prelude bundle once,
+ * then for each script calls
+ *     globalThis.__edgerun_execute(inputJson: string): Promise<string>
+ * where inputJson is `JSON.stringify(PreludeInput)` and the resolved string is `JSON.stringify(PreludeOutput)`.
+ * The host drives the promise: it runs QuickJS pending jobs, and whenever nothing is runnable it awaits the
+ * real promises of in-flight host calls (sendRequest). Timers are virtual and owned by the prelude.
+ *
+ * Sandbox → host: the host installs one global object `__host` with exactly these functions:
+ *   __host.sendRequest(requestJson: string): Promise<string>
+ *       requestJson: JSON of `RequestDefinition | string`; resolves with JSON of `SendRequestOutcome`.
+ *   __host.cookieJar(op: "getAll" | "set" | "unset" | "clear", argsJson: string): string
+ *       argsJson: JSON array of the ScriptCapabilities.cookieJar method's arguments; returns JSON of the result
+ *       (`Cookie[]` for getAll, `null` otherwise). Throws (as a QuickJS error) on invalid input.
+ *   __host.library(name: string): string | undefined
+ *       the CommonJS source of a bundled library (`chai`, `lodash`, `crypto-js`, `moment`, `uuid`, `tv4`,
+ *       `ajv`, `xml2js`, `cheerio`, `csv-parse/lib/sync`, `postman-collection`? (not bundled), Node shims
+ *       `buffer`, `events`, `util`, `assert`, `path`, `punycode`, `string_decoder`, `querystring`, `url`,
+ *       `stream`, `timers`, and `atob`/`btoa`); the prelude wraps it as `function (module, exports, require)`,
+ *       caches the module per context, and loads nothing until a script needs it.
+ *   __host.now(): number   — wall-clock ms (Date works too; this is for timings).
+ *
+ * Limits (CPU by interrupt-handler call count, memory, stack) are the host's; the prelude bounds console
+ * output (entries and characters) and virtual timers, and reports them in PreludeOutput.
+ */
+import type { JsonValue, ScriptContext, ScriptOutcome } from "../engine/types";
+
+export interface PreludeInput {
+  source: string;
+  location: string;
+  context: ScriptContext;
+  limits: {
+    /** Maximum console entries kept per script (later ones are counted, not kept). */
+    consoleEntries: number;
+    /** Maximum characters of one console message. */
+    consoleMessageChars: number;
+    /** Maximum virtual timers scheduled by one script. */
+    timers: number;
+  };
+}
+
+/** What the prelude answers: a ScriptOutcome (see engine/types.ts). */
+export type PreludeOutput = ScriptOutcome & { consoleDropped?: number; meta?: Record<string, JsonValue> };
+
+export const HOST_GLOBAL = "__host";
+export const EXECUTE_GLOBAL = "__edgerun_execute";
+
+/** Library names `require()` accepts inside scripts, mapped to the bundle id the host serves. */
+export const REQUIRE_ALIASES: Record<string, string> = {
+  chai: "chai",
+  lodash: "lodash",
+  "crypto-js": "crypto-js",
+  moment: "moment",
+  uuid: "uuid",
+  tv4: "tv4",
+  ajv: "ajv",
+  xml2js: "xml2js",
+  cheerio: "cheerio",
+  "csv-parse/lib/sync": "csv-parse-sync",
+  atob: "atob",
+  btoa: "btoa",
+  buffer: "buffer",
+  events: "events",
+  util: "util",
+  assert: "assert",
+  path: "path",
+  punycode: "punycode",
+  string_decoder: "string_decoder",
+  querystring: "querystring",
+  url: "url",
+  stream: "stream",
+  timers: "timers",
+};
