@@ -1,0 +1,282 @@
+/**
+ * Executes one collection item the way postman-runtime does: pre-request scripts (collection → folders →
+ * request), variable resolution, auth, send, then test scripts in the same order. Pure data in, data out:
+ * the runner decides what happens next.
+ */
+import type { AssertionResult, ConsoleEntry, RequestCompletedEvent, ScriptError } from "../schemas/events";
+import { buildBody } from "./body";
+import { CookieJar } from "./cookie-jar";
+import { type PreparedRequest, type SendResult, send } from "./http";
+import type { ItemNode, ScriptRef } from "./normalize";
+import type {
+  Fetcher,
+  JsonValue,
+  ProtocolProfile,
+  RequestDefinition,
+  ResponseData,
+  Scopes,
+  ScriptCapabilities,
+  ScriptHost,
+  ScriptOutcome,
+  TargetCheck,
+} from "./types";
+import { buildUrl, parseUrl } from "./url";
+import { makeResolver } from "./variables";
+
+export const BODY_PREVIEW_BYTES = 2048;
+export const MAX_CAPTURE_BYTES = 10 * 1024 * 1024;
+const MAX_CONSOLE_PER_ITEM = 200;
+
+export interface ItemDeps {
+  fetch: Fetcher;
+  checkTarget: TargetCheck;
+  scripts: ScriptHost | undefined;
+  now(): number;
+  random(): number;
+}
+
+export interface ItemSettings {
+  iteration: number;
+  iterationCount: number;
+  collectionName: string;
+  timeoutRequest?: number | undefined;
+  timeoutScript?: number | undefined;
+  ignoreRedirects?: boolean | undefined;
+  insecure?: boolean | undefined;
+}
+
+export interface ItemResult {
+  scopes: Scopes;
+  cookies: CookieJar;
+  event: Omit<RequestCompletedEvent, "v" | "runId" | "ts" | "type">;
+  nextRequest?: { target: string | null };
+  response?: ResponseData;
+  requestError: boolean;
+  scriptCounts: { prerequest: number; test: number; prerequestFailed: number; testFailed: number };
+}
+
+/** Runs one item; never throws for anything a collection or a target can do. */
+export async function executeItem(
+  item: ItemNode,
+  scopesIn: Scopes,
+  jar: CookieJar,
+  settings: ItemSettings,
+  deps: ItemDeps,
+): Promise<ItemResult> {
+  let scopes: Scopes = { ...scopesIn, local: [] };
+  let request: RequestDefinition = structuredClone(item.request);
+  const assertions: AssertionResult[] = [];
+  const consoleOut: ConsoleEntry[] = [];
+  const scriptErrors: ScriptError[] = [];
+  let nextRequest: { target: string | null } | undefined;
+  let skipRequest = false;
+  let visualizer: { template: string; data: JsonValue } | undefined;
+  const counts = { prerequest: 0, test: 0, prerequestFailed: 0, testFailed: 0 };
+  const profile: ProtocolProfile = { ...item.profile, ...(settings.ignoreRedirects ? { followRedirects: false } : {}) };
+
+  const caps: ScriptCapabilities = {
+    sendRequest: async (req) => {
+      const def: RequestDefinition =
+        typeof req === "string" ? { method: "GET", url: parseUrl(req), headers: [] } : normalizeScriptRequest(req);
+      const result = await sendDefinition(def, (s) => s, jar, profile, settings, deps);
+      return result.response ? { response: result.response } : { error: result.error ?? { name: "RequestError", message: "request failed" } };
+    },
+    cookieJar: {
+      getAll: (url) => jar.cookiesFor(url),
+      set: (url, cookie) => jar.set(url, cookie),
+      unset: (url, name) => jar.unset(url, name),
+      clear: (url) => jar.clear(url),
+    },
+  };
+
+  const runScripts = async (event: "prerequest" | "test", refs: ScriptRef[], response?: ResponseData): Promise<void> => {
+    for (const ref of refs) {
+      counts[event] += 1;
+      if (!deps.scripts) {
+        counts[event === "prerequest" ? "prerequestFailed" : "testFailed"] += 1;
+        scriptErrors.push({ name: "SandboxUnavailable", message: "no script host is configured", event, location: ref.location });
+        continue;
+      }
+      const outcome: ScriptOutcome = await deps.scripts.run(
+        {
+          source: ref.source,
+          location: ref.location,
+          timeoutMs: settings.timeoutScript ?? 5000,
+          context: {
+            info: {
+              eventName: event,
+              iteration: settings.iteration,
+              iterationCount: settings.iterationCount,
+              requestName: item.name,
+              requestId: item.id,
+            },
+            scopes,
+            request,
+            ...(response ? { response } : {}),
+            cookies: safeCookies(jar, request, scopes),
+            location: [settings.collectionName, ...item.path, item.name],
+            collectionName: settings.collectionName,
+          },
+        },
+        caps,
+      );
+      scopes = { ...outcome.scopes, data: scopes.data };
+      request = outcome.request;
+      assertions.push(...outcome.assertions);
+      for (const entry of outcome.console) if (consoleOut.length < MAX_CONSOLE_PER_ITEM) consoleOut.push(entry);
+      if (outcome.error) {
+        counts[event === "prerequest" ? "prerequestFailed" : "testFailed"] += 1;
+        scriptErrors.push({ ...outcome.error, event, location: ref.location });
+      }
+      if (outcome.nextRequest) nextRequest = outcome.nextRequest;
+      if (outcome.skipRequest && event === "prerequest") skipRequest = true;
+      if (outcome.visualizer) visualizer = outcome.visualizer;
+      if (skipRequest) break;
+    }
+  };
+
+  await runScripts("prerequest", item.prerequest);
+
+  const base = {
+    iteration: settings.iteration,
+    item: { id: item.id, name: item.name, path: item.path },
+  };
+  if (skipRequest) {
+    return {
+      scopes,
+      cookies: jar,
+      requestError: false,
+      scriptCounts: counts,
+      ...(nextRequest ? { nextRequest } : {}),
+      event: {
+        ...base,
+        request: { method: request.method, url: safeUrl(request, scopes), headers: [] },
+        skipped: true,
+        assertions,
+        console: consoleOut,
+        scriptErrors,
+        scripts: { prerequest: counts.prerequest, test: 0 },
+      },
+    };
+  }
+
+  const resolve = makeResolver(scopes);
+  const result = await sendDefinition(request, resolve, jar, profile, settings, deps);
+  await runScripts("test", item.test, result.response);
+
+  const sent = result.sent;
+  return {
+    scopes,
+    cookies: jar,
+    requestError: result.error !== undefined,
+    scriptCounts: counts,
+    ...(nextRequest ? { nextRequest } : {}),
+    ...(result.response ? { response: result.response } : {}),
+    event: {
+      ...base,
+      request: { method: sent.method, url: sent.url, headers: sent.headers.map(({ key, value }) => ({ key, value })) },
+      ...(result.response ? { response: toEventResponse(result.response) } : {}),
+      ...(result.error ? { error: result.error } : {}),
+      assertions,
+      console: consoleOut,
+      scriptErrors,
+      scripts: { prerequest: counts.prerequest, test: counts.test },
+      timings: { waitMs: 0, totalMs: result.timings.totalMs },
+      ...(visualizer ? { visualizer } : {}),
+    },
+  };
+}
+
+/** Resolves, builds and sends a Postman request definition through the one HTTP path. */
+async function sendDefinition(
+  request: RequestDefinition,
+  resolve: (s: string) => string,
+  jar: CookieJar,
+  profile: ProtocolProfile,
+  settings: ItemSettings,
+  deps: ItemDeps,
+): Promise<SendResult> {
+  const started = deps.now();
+  let prepared: PreparedRequest;
+  try {
+    const url = buildUrl(request.url, resolve, { disableUrlEncoding: profile.disableUrlEncoding === true });
+    const method = resolve(request.method || "GET").toUpperCase();
+    const built = await buildBody(request.body, method, resolve, profile);
+    const headers = request.headers
+      .filter((h) => !h.disabled && h.key)
+      .map((h) => ({ key: resolve(h.key), value: resolve(String(h.value ?? "")) }));
+    if (built.contentType && !headers.some((h) => h.key.toLowerCase() === "content-type")) {
+      headers.push({ key: "Content-Type", value: built.contentType });
+    }
+    prepared = { method, url, headers, ...(built.body !== undefined ? { body: built.body } : {}) };
+  } catch (err) {
+    return {
+      error: { name: "InvalidRequestError", message: (err as Error).message },
+      sent: { method: request.method, url: safeUrlRaw(request, resolve), headers: [] },
+      redirects: [],
+      timings: { startedAt: started, totalMs: 0 },
+    };
+  }
+  return send(
+    prepared,
+    request.auth,
+    resolve,
+    {
+      ...(settings.timeoutRequest ? { timeoutMs: settings.timeoutRequest } : {}),
+      profile,
+      maxBodyBytes: MAX_CAPTURE_BYTES,
+      previewBytes: BODY_PREVIEW_BYTES,
+      ...(settings.insecure ? { insecure: true } : {}),
+    },
+    { fetch: deps.fetch, jar, checkTarget: deps.checkTarget, now: deps.now, random: deps.random },
+  );
+}
+
+function toEventResponse(r: ResponseData): NonNullable<RequestCompletedEvent["response"]> {
+  const preview = truncateUtf8(r.body, BODY_PREVIEW_BYTES);
+  return {
+    code: r.code,
+    status: r.status,
+    headers: r.headers,
+    size: r.responseSize,
+    timeMs: r.responseTime,
+    bodyPreview: preview,
+    ...(preview.length < r.body.length || r.truncated ? { bodyTruncated: true } : {}),
+  };
+}
+
+/** Cuts a string to at most `bytes` UTF-8 bytes without splitting a character. */
+export function truncateUtf8(text: string, bytes: number): string {
+  if (text.length <= bytes / 3) return text;
+  const encoded = new TextEncoder().encode(text);
+  if (encoded.length <= bytes) return text;
+  return new TextDecoder().decode(encoded.subarray(0, bytes)).replace(/\uFFFD$/, "");
+}
+
+function safeUrlRaw(request: RequestDefinition, resolve: (s: string) => string): string {
+  try {
+    return buildUrl(request.url, resolve);
+  } catch {
+    return request.url.raw ?? "";
+  }
+}
+
+function safeUrl(request: RequestDefinition, scopes: Scopes): string {
+  return safeUrlRaw(request, makeResolver(scopes));
+}
+
+function safeCookies(jar: CookieJar, request: RequestDefinition, scopes: Scopes) {
+  try {
+    return jar.cookiesFor(safeUrl(request, scopes));
+  } catch {
+    return [];
+  }
+}
+
+/** Script-provided request objects may be partial or use Postman's SDK-ish shapes; fill the gaps. */
+function normalizeScriptRequest(req: RequestDefinition): RequestDefinition {
+  const r = req as Partial<RequestDefinition> & { url?: unknown; header?: unknown };
+  const url = typeof r.url === "string" || r.url === undefined ? parseUrl((r.url as string | undefined) ?? "") : (r.url as RequestDefinition["url"]);
+  const headers = Array.isArray(r.headers) ? r.headers : Array.isArray(r.header) ? (r.header as RequestDefinition["headers"]) : [];
+  return { method: r.method ?? "GET", url: { ...url, host: url.host ?? [], path: url.path ?? [], query: url.query ?? [], variable: url.variable ?? [] }, headers, ...(r.body ? { body: r.body } : {}), ...(r.auth ? { auth: r.auth } : {}) };
+}

@@ -1,0 +1,83 @@
+/**
+ * Public API request/response schemas (API-CONTRACT.md §2). The OpenAPI document is generated from these.
+ */
+import * as z from "zod";
+import { CollectionSchema, EnvironmentSchema } from "./collection";
+import { RunStatsSchema, RunTimingsSchema } from "./events";
+
+export const REGIONS = ["wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me"] as const;
+export const RegionSchema = z.enum(["auto", ...REGIONS]);
+export type Region = z.infer<typeof RegionSchema>;
+
+const ms = (max: number) => z.number().int().min(0).max(max);
+
+export const RunOptionsSchema = z
+  .strictObject({
+    iterationCount: z.number().int().min(1).max(10_000).optional(),
+    folder: z.array(z.string().min(1).max(512)).max(100).optional(),
+    delayRequest: ms(60_000).optional(),
+    timeoutRequest: ms(300_000).optional(),
+    timeoutScript: ms(60_000).optional(),
+    /** Whole-run timeout in ms; the run ends `failed` when exceeded. */
+    timeout: ms(24 * 3600_000).optional(),
+    bail: z.boolean().optional(),
+    ignoreRedirects: z.boolean().optional(),
+    insecure: z.boolean().optional(),
+    region: RegionSchema.optional(),
+    parallel: z.number().int().min(1).max(6).optional(),
+    retry: z.number().int().min(0).max(10).optional(),
+    rateLimit: z
+      .strictObject({
+        requestsPerSecond: z.number().positive().max(10_000).optional(),
+        concurrency: z.number().int().min(1).max(100).optional(),
+      })
+      .optional(),
+  })
+  .default({});
+export type RunOptions = z.infer<typeof RunOptionsSchema>;
+
+export const IterationDataSchema = z.union([
+  z.array(z.record(z.string(), z.unknown())).max(10_000),
+  z.string().max(5 * 1024 * 1024),
+]);
+
+export const CreateRunBodySchema = z.strictObject({
+  collection: z.union([CollectionSchema, z.string().min(1).max(128)]),
+  environment: z.union([EnvironmentSchema, z.string().min(1).max(128)]).optional(),
+  globals: EnvironmentSchema.optional(),
+  iterationData: IterationDataSchema.optional(),
+  options: RunOptionsSchema,
+  /** Set by monitors; clients may tag runs too. */
+  monitorId: z.string().max(128).optional(),
+});
+export type CreateRunBody = z.infer<typeof CreateRunBodySchema>;
+
+export const RunStatusSchema = z.enum(["queued", "running", "completed", "failed", "cancelled"]);
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+
+export const RunSummarySchema = z.object({
+  id: z.string(),
+  status: RunStatusSchema,
+  collection: z.object({ id: z.string(), name: z.string() }),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  region: z.object({ requested: RegionSchema, actual: z.string().nullable() }),
+  monitorId: z.string().nullable(),
+  stats: RunStatsSchema.nullable(),
+  timings: RunTimingsSchema.nullable(),
+  reason: z.string().nullable(),
+  lastEventId: z.number(),
+  links: z.object({ self: z.string(), events: z.string(), report: z.string() }),
+});
+export type RunSummary = z.infer<typeof RunSummarySchema>;
+
+export const ProblemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number(),
+  detail: z.string().optional(),
+  instance: z.string().optional(),
+  errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional(),
+});
+export type Problem = z.infer<typeof ProblemSchema>;
