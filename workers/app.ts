@@ -8,6 +8,7 @@ import { adminAuth, apiKeyAuth } from "./middleware/auth";
 import { log } from "./log";
 import { ProblemError } from "./problem";
 import { admin } from "./routes/admin";
+import { openapi } from "./routes/openapi";
 import { runs } from "./routes/runs";
 import type { AppEnv } from "./types";
 
@@ -21,6 +22,7 @@ export function createApp(): Hono<AppEnv> {
 
   app.get("/healthz", (c) => c.json({ ok: true, service: "edgerun", time: new Date().toISOString() }));
 
+  app.route("/", openapi);
   app.use("/v1/admin/*", adminAuth());
   app.route("/v1/admin", admin);
   app.use("/v1/*", apiKeyAuth());
