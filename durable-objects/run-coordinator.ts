@@ -10,6 +10,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { type RunPlan, Runner, type RunState } from "../shared/engine/runner";
 import type { Region, RunStatus, RunSummary } from "../shared/schemas/api";
+import type { JsonValue } from "../shared/schemas/collection";
 import { type RunEvent, TERMINAL_EVENTS } from "../shared/schemas/events";
 import { createScriptHost } from "../workers/script-host";
 import { targetCheckFor } from "../workers/target-policy";
@@ -116,6 +117,26 @@ export class RunCoordinator extends DurableObject<Env> {
       if (out.length >= limit) break;
     }
     return out;
+  }
+
+  /** What the reporters need besides events: collection identity and the final variable scopes. */
+  async reportContext(): Promise<{
+    collection: { id: string; name: string };
+    environment: { name?: string; values: Array<{ key: string; value: JsonValue; type?: string; enabled?: boolean }> };
+    globals: { values: Array<{ key: string; value: JsonValue; type?: string; enabled?: boolean }> };
+  }> {
+    this.#ensure();
+    const plan = this.#loadPlan();
+    const state = this.#loadState();
+    const scopes = state?.scopes;
+    return {
+      collection: { id: plan.collection.id, name: plan.collection.name },
+      environment: {
+        ...(plan.environment.name ? { name: plan.environment.name } : {}),
+        values: scopes?.environment ?? plan.environment.values,
+      },
+      globals: { values: scopes?.globals ?? plan.globals },
+    };
   }
 
   /** SSE: `GET …/events` with optional `Last-Event-ID` (header or `lastEventId` query). */
