@@ -160,7 +160,8 @@ export class RunCoordinator extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.#ensure();
     const record = this.#record();
-    if (!record || isFinished(record.status)) return;
+    if (!record) return;
+    if (isFinished(record.status)) return this.#expireIfDue(record);
     this.#sliceRunning = true;
     try {
       await this.#runSlice(record);
@@ -233,8 +234,29 @@ export class RunCoordinator extends DurableObject<Env> {
     await this.#afterFinish();
   }
 
+  /** Retention: a finished run keeps its events and report for RUN_RETENTION_HOURS, then deletes itself. */
+  #retentionMs(): number {
+    const hours = Number(this.env.RUN_RETENTION_HOURS ?? "720");
+    return (Number.isFinite(hours) && hours > 0 ? hours : 720) * 3600_000;
+  }
+
+  async #expireIfDue(record: RunRecord): Promise<void> {
+    const due = Date.parse(record.finishedAt ?? record.createdAt) + this.#retentionMs();
+    if (Date.now() < due) {
+      await this.ctx.storage.setAlarm(due);
+      return;
+    }
+    const ws = this.env.WORKSPACE.get(this.env.WORKSPACE.idFromName(record.workspaceId));
+    await ws.forgetRun(record.id);
+    await this.ctx.storage.deleteAll();
+    this.#ready = false;
+    this.#log = undefined;
+    this.#plan = undefined;
+    log.info("run expired", { runId: record.id });
+  }
+
   async #afterFinish(): Promise<void> {
-    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.setAlarm(Date.now() + this.#retentionMs());
     this.#host?.dispose();
     this.#host = undefined;
     const record = this.#record()!;

@@ -53,6 +53,12 @@ export class Workspace extends DurableObject<Env> {
     );
   }
 
+  /** Drops a run from the index when its retention ends. */
+  async forgetRun(id: string): Promise<void> {
+    this.#ensure();
+    this.ctx.storage.sql.exec("DELETE FROM runs WHERE id = ?", id);
+  }
+
   async hasRun(id: string): Promise<boolean> {
     this.#ensure();
     return this.ctx.storage.sql.exec("SELECT 1 FROM runs WHERE id = ?", id).toArray().length > 0;

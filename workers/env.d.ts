@@ -7,5 +7,7 @@ declare namespace Cloudflare {
     ADMIN_TOKEN?: string;
     /** Comma-separated hosts always allowed by the target policy. */
     TARGET_ALLOW_HOSTS?: string;
+    /** How long finished runs keep events and reports (default 720 h = 30 days). */
+    RUN_RETENTION_HOURS?: string;
   }
 }
