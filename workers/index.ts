@@ -5,6 +5,7 @@ import { createApp } from "./app";
 
 export { RunCoordinator } from "../durable-objects/run-coordinator";
 export { Workspace } from "../durable-objects/workspace";
+export { HostLimiter } from "../durable-objects/host-limiter";
 
 const app = createApp();
 

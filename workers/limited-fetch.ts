@@ -1,0 +1,54 @@
+/**
+ * The fetch a run uses: when a per-origin limit applies, each request first takes a slot from the
+ * workspace's HostLimiter for that origin; with no limit configured it is plain fetch (off the hot path).
+ */
+import type { LimitSpec } from "../durable-objects/host-limiter";
+import type { Fetcher } from "../shared/engine/types";
+
+export interface LimitedFetch {
+  fetch: Fetcher;
+  /** Total ms spent waiting for limiter slots since the last call (shown in request timings). */
+  takeWaited(): number;
+}
+
+function retryAfterMs(value: string | null, now: number): number | null {
+  if (!value) return null;
+  const secs = Number(value);
+  if (Number.isFinite(secs)) return Math.min(secs, 3600) * 1000;
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.min(Math.max(0, date - now), 3600_000) : null;
+}
+
+export function createLimitedFetch(env: Env, workspaceId: string, spec: LimitSpec | undefined): LimitedFetch {
+  let waited = 0;
+  const active = spec && (spec.requestsPerSecond || spec.concurrency);
+  const fetcher: Fetcher = async (request) => {
+    if (!active) return fetch(request);
+    const origin = new URL(request.url).origin;
+    const stub = env.HOST_LIMITER.get(env.HOST_LIMITER.idFromName(`${workspaceId}|${origin}`));
+    const grant = await stub.acquire(spec);
+    const wait = grant.at - Date.now();
+    if (wait > 0) {
+      waited += wait;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+    try {
+      const response = await fetch(request);
+      if (response.status === 429 || response.status === 503) {
+        const ms = retryAfterMs(response.headers.get("retry-after"), Date.now());
+        if (ms !== null) await stub.backOff(Date.now() + ms);
+      }
+      return response;
+    } finally {
+      if (grant.leaseId) await stub.release(grant.leaseId);
+    }
+  };
+  return {
+    fetch: fetcher,
+    takeWaited: () => {
+      const w = waited;
+      waited = 0;
+      return w;
+    },
+  };
+}
