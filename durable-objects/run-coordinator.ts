@@ -12,6 +12,7 @@ import { type RunPlan, Runner, type RunState } from "../shared/engine/runner";
 import type { Region, RunStatus, RunSummary } from "../shared/schemas/api";
 import type { JsonValue } from "../shared/schemas/collection";
 import { type RunEvent, TERMINAL_EVENTS } from "../shared/schemas/events";
+import { createLimitedFetch } from "../workers/limited-fetch";
 import { createScriptHost } from "../workers/script-host";
 import { targetCheckFor } from "../workers/target-policy";
 import { log } from "../workers/log";
@@ -176,8 +177,9 @@ export class RunCoordinator extends DurableObject<Env> {
 
   async #runSlice(record: RunRecord): Promise<void> {
     const plan = this.#loadPlan();
+    const limited = createLimitedFetch(this.env, record.workspaceId, plan.options.rateLimit);
     const runner = new Runner(plan, {
-      fetch: (req) => fetch(req),
+      fetch: limited.fetch,
       checkTarget: targetCheckFor(this.env),
       scripts: this.#scriptHost(),
       now: () => Date.now(),
@@ -205,6 +207,8 @@ export class RunCoordinator extends DurableObject<Env> {
       this.#saveState({ ...state, inflight: true });
       const result = await runner.step(state);
       state = result.state;
+      const waited = limited.takeWaited();
+      if (waited > 0) for (const e of result.events) if (e.type === "request.completed" && e.timings) e.timings.waitMs = waited;
       if (result.done) {
         const done = runner.finish(state, "completed");
         this.#commit([...result.events, ...done.events], done.state, { ...current, status: "completed" });

@@ -22,6 +22,14 @@ export interface RunListPage {
   nextCursor: string | null;
 }
 
+export interface QuotaResult {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Seconds until the window resets. */
+  reset: number;
+}
+
 export type IdempotencyResult = { kind: "new" } | { kind: "replay"; runId: string } | { kind: "conflict"; runId: string };
 
 export class Workspace extends DurableObject<Env> {
@@ -37,6 +45,40 @@ export class Workspace extends DurableObject<Env> {
   async verifyApiKey(keyHash: string): Promise<boolean> {
     this.#ensure();
     return this.ctx.storage.sql.exec("SELECT 1 FROM api_keys WHERE hash = ?", keyHash).toArray().length > 0;
+  }
+
+  /**
+   * Fixed-window API quota per key (the key's hash): answers the numbers for the IETF `RateLimit` headers.
+   * Windows are aligned to the minute so `reset` is the same for every caller.
+   */
+  async consumeApiQuota(keyHash: string, limit: number, windowSec: number): Promise<QuotaResult> {
+    this.#ensure();
+    const now = Date.now();
+    const window = Math.floor(now / (windowSec * 1000));
+    const row = this.ctx.storage.sql
+      .exec<{ window: number; count: number }>("SELECT window, count FROM api_quota WHERE key = ?", keyHash)
+      .toArray()[0];
+    const count = row && row.window === window ? row.count + 1 : 1;
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO api_quota (key, window, count) VALUES (?, ?, ?)", keyHash, window, count);
+    const reset = Math.ceil(((window + 1) * windowSec * 1000 - now) / 1000);
+    return { allowed: count <= limit, limit, remaining: Math.max(0, limit - count), reset };
+  }
+
+  /** Per-workspace run admission: caps on concurrently active runs and on runs started per hour. */
+  async admitRun(maxActive: number, maxPerHour: number): Promise<{ ok: true } | { ok: false; reason: string; retryAfter: number }> {
+    this.#ensure();
+    const active = this.ctx.storage.sql
+      .exec<{ n: number }>("SELECT COUNT(*) AS n FROM runs WHERE status IN ('queued', 'running')")
+      .one().n;
+    if (active >= maxActive) {
+      return { ok: false, reason: `this workspace already has ${active} active runs (limit ${maxActive})`, retryAfter: 10 };
+    }
+    const since = new Date(Date.now() - 3600_000).toISOString();
+    const lastHour = this.ctx.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM runs WHERE created_at > ?", since).one().n;
+    if (lastHour >= maxPerHour) {
+      return { ok: false, reason: `this workspace started ${lastHour} runs in the last hour (limit ${maxPerHour})`, retryAfter: 60 };
+    }
+    return { ok: true };
   }
 
   /** Upserts the run's row in the index; called by the run's coordinator on every state change. */
@@ -133,6 +175,7 @@ export class Workspace extends DurableObject<Env> {
         CREATE TABLE IF NOT EXISTS runs (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, status TEXT NOT NULL,
           monitor_id TEXT, data TEXT NOT NULL);
         CREATE INDEX IF NOT EXISTS runs_by_time ON runs (created_at DESC, id DESC);
+        CREATE TABLE IF NOT EXISTS api_quota (key TEXT PRIMARY KEY, window INTEGER NOT NULL, count INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS api_keys (hash TEXT PRIMARY KEY, created_at INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,

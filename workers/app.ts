@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { adminAuth, apiKeyAuth } from "./middleware/auth";
 import { log } from "./log";
+import { apiRateLimit } from "./middleware/rate-limit";
 import { ProblemError } from "./problem";
 import { admin } from "./routes/admin";
 import { openapi } from "./routes/openapi";
@@ -25,7 +26,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/", openapi);
   app.use("/v1/admin/*", adminAuth());
   app.route("/v1/admin", admin);
-  app.use("/v1/*", apiKeyAuth());
+  app.use("/v1/*", apiKeyAuth(), apiRateLimit());
   app.route("/v1/runs", runs);
 
   app.notFound(() => {

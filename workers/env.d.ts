@@ -9,5 +9,10 @@ declare namespace Cloudflare {
     TARGET_ALLOW_HOSTS?: string;
     /** How long finished runs keep events and reports (default 720 h = 30 days). */
     RUN_RETENTION_HOURS?: string;
+    /** Public API requests per minute per key (default 600). */
+    API_RATE_LIMIT_PER_MINUTE?: string;
+    /** Per-workspace caps: concurrently active runs (default 20) and runs started per hour (default 1000). */
+    MAX_ACTIVE_RUNS?: string;
+    MAX_RUNS_PER_HOUR?: string;
   }
 }

@@ -35,6 +35,7 @@ export const apiKeyAuth = (): MiddlewareHandler<AppEnv> =>
     const dev = c.env.DEV_API_KEY;
     if (dev && safeEqual(key, dev)) {
       c.set("workspaceId", "dev");
+      c.set("keyHash", await sha256Hex(key));
       return next();
     }
     const m = /^er_([a-z0-9]{8,32})_([A-Za-z0-9]{20,64})$/.exec(key);
@@ -43,6 +44,7 @@ export const apiKeyAuth = (): MiddlewareHandler<AppEnv> =>
     const ws = c.env.WORKSPACE.get(c.env.WORKSPACE.idFromName(workspaceId));
     if (!(await ws.verifyApiKey(await sha256Hex(key)))) throw unauthorized("The API key is not valid.");
     c.set("workspaceId", workspaceId);
+    c.set("keyHash", await sha256Hex(key));
     return next();
   };
 

@@ -91,6 +91,13 @@ runs.post("/", async (c) => {
   }
 
   const ws = workspaceStub(c.env, workspaceId);
+  const admission = await ws.admitRun(Number(c.env.MAX_ACTIVE_RUNS ?? "20") || 20, Number(c.env.MAX_RUNS_PER_HOUR ?? "1000") || 1000);
+  if (!admission.ok) {
+    throw new ProblemError(429, "Run Quota Exceeded", admission.reason, {
+      type: "https://edgerun.dev/problems/run-quota",
+      headers: { "Retry-After": String(admission.retryAfter) },
+    });
+  }
   const idemKey = c.req.header("idempotency-key");
   if (idemKey !== undefined) {
     if (idemKey.length === 0 || idemKey.length > 255) {
