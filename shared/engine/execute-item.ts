@@ -43,6 +43,15 @@ export interface ItemSettings {
   timeoutScript?: number | undefined;
   ignoreRedirects?: boolean | undefined;
   insecure?: boolean | undefined;
+  /** Extra attempts on network errors, 5xx and 429 (exponential backoff with jitter, Retry-After honoured). */
+  retry?: number | undefined;
+}
+
+export interface AttemptRecord {
+  attempt: number;
+  code?: number;
+  error?: string;
+  delayMs: number;
 }
 
 export interface ItemResult {
@@ -161,7 +170,19 @@ export async function executeItem(
   }
 
   const resolve = makeResolver(scopes);
-  const result = await sendDefinition(request, resolve, jar, profile, settings, deps);
+  const retries: AttemptRecord[] = [];
+  let result = await sendDefinition(request, resolve, jar, profile, settings, deps);
+  for (let attempt = 1; attempt <= (settings.retry ?? 0) && isRetryable(result); attempt++) {
+    const delayMs = retryDelay(attempt, result, deps.random);
+    retries.push({
+      attempt,
+      ...(result.response ? { code: result.response.code } : {}),
+      ...(result.error ? { error: `${result.error.name}: ${result.error.message}` } : {}),
+      delayMs,
+    });
+    await new Promise((r) => setTimeout(r, delayMs));
+    result = await sendDefinition(request, resolve, jar, profile, settings, deps);
+  }
   await runScripts("test", item.test, result.response);
 
   const sent = result.sent;
@@ -182,6 +203,7 @@ export async function executeItem(
       scriptErrors,
       scripts: { prerequest: counts.prerequest, test: counts.test },
       timings: { waitMs: 0, totalMs: result.timings.totalMs },
+      ...(retries.length ? { attempts: retries.length + 1, retries } : {}),
       ...(visualizer ? { visualizer } : {}),
     },
   };
@@ -230,6 +252,24 @@ async function sendDefinition(
     },
     { fetch: deps.fetch, jar, checkTarget: deps.checkTarget, now: deps.now, random: deps.random },
   );
+}
+
+function isRetryable(r: SendResult): boolean {
+  if (r.error) return r.error.name !== "TargetPolicyError" && r.error.name !== "InvalidRequestError";
+  const code = r.response?.code ?? 0;
+  return code === 429 || code >= 500;
+}
+
+/** Exponential backoff (250 ms · 2^n, max 10 s) with full jitter; a target's Retry-After wins, capped at 60 s. */
+function retryDelay(attempt: number, r: SendResult, random: () => number): number {
+  const header = r.response?.headers.find((h) => h.key.toLowerCase() === "retry-after")?.value;
+  if (header) {
+    const secs = Number(header);
+    const ms = Number.isFinite(secs) ? secs * 1000 : Date.parse(header) - Date.now();
+    if (Number.isFinite(ms) && ms >= 0) return Math.min(ms, 60_000);
+  }
+  const cap = Math.min(10_000, 250 * 2 ** (attempt - 1));
+  return Math.round(cap / 2 + (random() * cap) / 2);
 }
 
 function toEventResponse(r: ResponseData): NonNullable<RequestCompletedEvent["response"]> {

@@ -14,16 +14,26 @@ import type { Cookie, Scopes } from "./types";
 
 export type { RunPlan };
 
-export interface RunState {
-  v: 1;
+/** One iteration in progress. Sequential runs have one lane whose scopes carry over between iterations. */
+export interface Lane {
   iteration: number;
   /** Index into plan.collection.items of the next item to execute. */
   index: number;
-  iterationOpen: boolean;
-  /** No further items in this iteration (setNextRequest(null) or unknown target). */
-  iterationStopped: boolean;
-  /** Stop the whole run after the current item (bail). */
+  open: boolean;
+  /** No further items in this iteration (setNextRequest(null) or an unknown target). */
+  stopped: boolean;
+  scopes: Omit<Scopes, "data" | "local">;
+  cookies: Cookie[];
+}
+
+export interface RunState {
+  v: 1;
+  lanes: Lane[];
+  /** Next iteration number not yet assigned to a lane. */
+  nextIteration: number;
+  /** Stop the whole run after the current items (bail). */
   halted: boolean;
+  /** Scopes of the most recently finished iteration (exported at the end with parallel lanes). */
   scopes: Omit<Scopes, "data" | "local">;
   cookies: Cookie[];
   stats: RunStats;
@@ -51,22 +61,25 @@ export class Runner {
     this.#deps = deps;
   }
 
+  get parallel(): number {
+    return Math.max(1, Math.min(this.#plan.options.parallel ?? 1, 6));
+  }
+
   /** The initial state and the run.started event. */
   start(region: string): { state: RunState; events: RunEvent[] } {
     const plan = this.#plan;
+    const scopes = {
+      globals: plan.globals,
+      collection: plan.collection.variables,
+      environment: plan.environment.values,
+      ...(plan.environment.name ? { environmentName: plan.environment.name } : {}),
+    };
     const state: RunState = {
       v: 1,
-      iteration: 0,
-      index: 0,
-      iterationOpen: false,
-      iterationStopped: false,
+      lanes: [],
+      nextIteration: 0,
       halted: false,
-      scopes: {
-        globals: plan.globals,
-        collection: plan.collection.variables,
-        environment: plan.environment.values,
-        ...(plan.environment.name ? { environmentName: plan.environment.name } : {}),
-      },
+      scopes,
       cookies: [],
       stats: emptyStats(),
       timings: emptyTimings(this.#deps.now()),
@@ -84,85 +97,111 @@ export class Runner {
     return { state, events };
   }
 
-  /** Executes the next item (opening and closing iterations around it as needed). */
+  /**
+   * Executes the next item of every active lane (one lane unless `parallel` > 1), opening and closing
+   * iterations around them. Lanes run concurrently; their events are appended in lane order.
+   */
   async step(input: RunState): Promise<StepResult> {
     const plan = this.#plan;
     const state: RunState = structuredClone(input);
     const events: RunEvent[] = [];
     const items = plan.collection.items;
 
+    // Close finished lanes and fill free ones with new iterations.
     for (;;) {
-      if (state.halted || state.iteration >= plan.iterations) return { state, events, done: true, waitMs: 0 };
-      if (!state.iterationOpen) {
-        state.iterationOpen = true;
-        state.iterationStopped = false;
-        state.index = 0;
-        events.push(this.#envelope({ type: "iteration.started", iteration: state.iteration }));
+      for (const lane of state.lanes) {
+        if (!lane.open) {
+          lane.open = true;
+          events.push(this.#envelope({ type: "iteration.started", iteration: lane.iteration }));
+        }
       }
-      if (state.iterationStopped || state.index >= items.length) {
-        events.push(this.#envelope({ type: "iteration.completed", iteration: state.iteration }));
+      const finished = state.lanes.filter((l) => l.stopped || l.index >= items.length);
+      if (finished.length === 0 && (state.lanes.length >= this.parallel || state.nextIteration >= plan.iterations || state.halted)) break;
+      for (const lane of finished) {
+        events.push(this.#envelope({ type: "iteration.completed", iteration: lane.iteration }));
         state.stats.iterations.total += 1;
-        state.iteration += 1;
-        state.iterationOpen = false;
-        continue;
+        state.scopes = lane.scopes;
+        state.cookies = lane.cookies;
       }
-      break;
+      state.lanes = state.lanes.filter((l) => !finished.includes(l));
+      if (state.halted) break;
+      while (state.lanes.length < this.parallel && state.nextIteration < plan.iterations) {
+        // Sequential runs carry scopes from one iteration to the next; parallel lanes start isolated.
+        const seed = this.parallel > 1 ? this.start("").state : state;
+        state.lanes.push({
+          iteration: state.nextIteration++,
+          index: 0,
+          open: false,
+          stopped: false,
+          scopes: structuredClone(seed.scopes),
+          cookies: structuredClone(seed.cookies),
+        });
+      }
+      if (state.lanes.length === 0) break;
+    }
+    if (state.lanes.length === 0 || state.halted) {
+      for (const lane of state.lanes) {
+        events.push(this.#envelope({ type: "iteration.completed", iteration: lane.iteration }));
+        state.stats.iterations.total += 1;
+      }
+      state.lanes = [];
+      return { state, events, done: true, waitMs: 0 };
     }
 
-    const item = items[state.index]!;
-    const jar = new CookieJar(state.cookies);
-    const data = plan.data.length ? (plan.data[Math.min(state.iteration, plan.data.length - 1)] ?? {}) : {};
+    const results = await Promise.all(state.lanes.map((lane) => this.#runLane(lane)));
+    let failedAny = false;
+    state.lanes.forEach((lane, i) => {
+      const { result, item } = results[i]!;
+      const { data: _data, local: _local, ...persisted } = result.scopes;
+      lane.scopes = persisted;
+      lane.cookies = result.cookies.toJSON();
+      failedAny = this.#account(state, lane.iteration, result, item) || failedAny;
+      events.push(this.#envelope({ type: "request.completed", ...result.event, ...(input.resending ? { resent: true } : {}) }));
+      if (result.nextRequest) {
+        const target = result.nextRequest.target;
+        const next = target === null ? -1 : items.findIndex((it) => it.name === target || it.id === target);
+        if (next < 0) lane.stopped = true;
+        else lane.index = next;
+      } else {
+        lane.index += 1;
+      }
+    });
+    if (failedAny && plan.options.bail) state.halted = true;
+    const more = !state.halted && (state.nextIteration < plan.iterations || state.lanes.some((l) => !l.stopped && l.index < items.length));
+    return { state, events, done: false, waitMs: more ? (plan.options.delayRequest ?? 0) : 0 };
+  }
+
+  async #runLane(lane: Lane) {
+    const plan = this.#plan;
+    const item = plan.collection.items[lane.index]!;
+    const data = plan.data.length ? (plan.data[Math.min(lane.iteration, plan.data.length - 1)] ?? {}) : {};
     const result = await executeItem(
       item,
-      { ...state.scopes, data, local: [] },
-      jar,
+      { ...lane.scopes, data, local: [] },
+      new CookieJar(lane.cookies),
       {
-        iteration: state.iteration,
+        iteration: lane.iteration,
         iterationCount: plan.iterations,
         collectionName: plan.collection.name,
         timeoutRequest: plan.options.timeoutRequest,
         timeoutScript: plan.options.timeoutScript,
         ignoreRedirects: plan.options.ignoreRedirects,
         insecure: plan.options.insecure,
+        retry: plan.options.retry,
       },
       this.#deps,
     );
-    const { data: _data, local: _local, ...persisted } = result.scopes;
-    state.scopes = persisted;
-    state.cookies = result.cookies.toJSON();
-    const failed = this.#account(state, result, item);
-    const event = this.#envelope({
-      type: "request.completed",
-      ...result.event,
-      ...(input.resending ? { resent: true } : {}),
-    });
-    events.push(event);
-
-    if (result.nextRequest) {
-      const target = result.nextRequest.target;
-      const next = target === null ? -1 : items.findIndex((i) => i.name === target || i.id === target);
-      if (next < 0) state.iterationStopped = true;
-      else state.index = next;
-    } else {
-      state.index += 1;
-    }
-    if (failed && plan.options.bail) state.halted = true;
-    const more = !state.halted && !(state.iteration + 1 >= plan.iterations && state.index >= items.length);
-    return { state, events, done: false, waitMs: more ? (plan.options.delayRequest ?? 0) : 0 };
+    return { result, item };
   }
 
   /** The terminal event, with the stats and failures accumulated in state. */
   finish(state: RunState, outcome: "completed" | "failed" | "cancelled", reason?: string): { state: RunState; events: RunEvent[] } {
     const events: RunEvent[] = [];
     const next = structuredClone(state);
-    if (next.iterationOpen && outcome === "completed") {
-      events.push(this.#envelope({ type: "iteration.completed", iteration: next.iteration }));
-      next.stats.iterations.total += 1;
-      next.iterationOpen = false;
-    }
+    const lastIteration = Math.max(0, next.nextIteration - 1);
     const common = { stats: next.stats, timings: toRunTimings(next.timings, this.#deps.now()), failures: next.failures };
     if (outcome === "failed") {
-      pushFailure(next.failures, { iteration: next.iteration, source: "run", name: "RunError", message: reason ?? "run failed" });
+      pushFailure(next.failures, { iteration: lastIteration, source: "run", name: "RunError", message: reason ?? "run failed" });
       events.push(this.#envelope({ type: "run.failed", ...common, failures: next.failures, reason: reason ?? "run failed" }));
     } else if (outcome === "cancelled") {
       events.push(this.#envelope({ type: "run.cancelled", ...common }));
@@ -172,7 +211,7 @@ export class Runner {
     return { state: next, events };
   }
 
-  #account(state: RunState, result: Awaited<ReturnType<typeof executeItem>>, item: RunPlan["collection"]["items"][number]): boolean {
+  #account(state: RunState, iteration: number, result: Awaited<ReturnType<typeof executeItem>>, item: RunPlan["collection"]["items"][number]): boolean {
     const s = state.stats;
     const ref = { id: item.id, name: item.name, path: item.path };
     const c = result.scriptCounts;
@@ -191,7 +230,7 @@ export class Runner {
       s.requests.failed += 1;
       failed = true;
       const err = result.event.error!;
-      pushFailure(state.failures, { iteration: state.iteration, item: ref, source: "request", name: err.name, message: err.message });
+      pushFailure(state.failures, { iteration, item: ref, source: "request", name: err.name, message: err.message });
     }
     if (result.response) addResponseTime(state.timings, result.response.responseTime);
     for (const a of result.event.assertions) {
@@ -200,7 +239,7 @@ export class Runner {
         s.assertions.failed += 1;
         failed = true;
         pushFailure(state.failures, {
-          iteration: state.iteration,
+          iteration,
           item: ref,
           source: "assertion",
           name: a.name,
@@ -210,7 +249,7 @@ export class Runner {
     }
     for (const e of result.event.scriptErrors) {
       failed = true;
-      pushFailure(state.failures, { iteration: state.iteration, item: ref, source: "script", name: e.name, message: `${e.location}: ${e.message}` });
+      pushFailure(state.failures, { iteration, item: ref, source: "script", name: e.name, message: `${e.location}: ${e.message}` });
     }
     if (failed) s.items.failed += 1;
     return failed;

@@ -116,7 +116,11 @@ export const RequestCompletedSchema = z.object({
   scriptErrors: z.array(ScriptErrorSchema),
   scripts: z.object({ prerequest: z.number(), test: z.number() }),
   timings: z.object({ waitMs: z.number(), totalMs: z.number() }).optional(),
+  /** Number of attempts when `options.retry` re-sent the request; `retries` lists each earlier attempt. */
   attempts: z.number().optional(),
+  retries: z
+    .array(z.object({ attempt: z.number(), code: z.number().optional(), error: z.string().optional(), delayMs: z.number() }))
+    .optional(),
   /** True when the request may have been sent twice because the run resumed after a crash mid-request. */
   resent: z.boolean().optional(),
   visualizer: z.object({ template: z.string(), data: z.unknown() }).optional(),
