@@ -92,6 +92,7 @@ export class RunCoordinator extends DurableObject<Env> {
   async status(): Promise<RunSummary | null> {
     this.#ensure();
     const record = this.#record();
+    if (record) await this.#heal(record);
     return record ? this.#summary(record) : null;
   }
 
@@ -145,6 +146,7 @@ export class RunCoordinator extends DurableObject<Env> {
     this.#ensure();
     const record = this.#record();
     if (!record) return new Response("run not found", { status: 404 });
+    await this.#heal(record);
     const url = new URL(request.url);
     const raw = request.headers.get("last-event-id") ?? url.searchParams.get("lastEventId") ?? "0";
     const after = Math.max(0, Number.parseInt(raw, 10) || 0);
@@ -168,6 +170,18 @@ export class RunCoordinator extends DurableObject<Env> {
       await this.#runSlice(record);
     } finally {
       this.#sliceRunning = false;
+    }
+  }
+
+  /**
+   * Self-healing after a crash: an active run always has a pending alarm. If a restart lost it (or its
+   * retry is far off), the next visitor re-arms it.
+   */
+  async #heal(record: RunRecord): Promise<void> {
+    if (isFinished(record.status) || this.#sliceRunning) return;
+    const alarm = await this.ctx.storage.getAlarm();
+    if (alarm === null || alarm > Date.now() + 5_000 + (this.#loadPlan().options.delayRequest ?? 0)) {
+      await this.ctx.storage.setAlarm(Date.now());
     }
   }
 
