@@ -5,7 +5,7 @@
  * Routes: /get /post /put /patch /delete /anything (echo), /status/:code, /delay/:ms, /headers,
  * /redirect/:n, /redirect-to?url=&status=, /cookies, /cookies/set?k=v, /cookies/delete?k,
  * /basic-auth/:user/:pass, /bearer, /gzip, /deflate, /brotli, /bytes/:n, /json, /xml, /html,
- * /response-headers?k=v, /counter (requests per second seen, for rate-limit tests).
+ * /response-headers?k=v, /limited/:bucket (counted), /stats/limited-:bucket (arrival times, for rate-limit tests).
  */
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -51,7 +51,7 @@ function md5(s: string): string {
 async function handle(req: IncomingMessage, res: ServerResponse, hits: Map<string, number[]>): Promise<void> {
   const url = new URL(req.url ?? "/", "http://localhost");
   const parts = url.pathname.split("/").filter(Boolean);
-  const head = parts[0] ?? "";
+  const head = parts[0] === "limited" ? `limited-${parts[1] ?? ""}` : (parts[0] ?? "");
   const list = hits.get(head) ?? [];
   list.push(Date.now());
   hits.set(head, list);
@@ -79,7 +79,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, hits: Map<strin
     cookies: parseCookies(req.headers.cookie),
   };
 
-  switch (head) {
+  switch (parts[0] ?? "") {
     case "get":
     case "post":
     case "put":
@@ -175,6 +175,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, hits: Map<strin
         left -= size;
       }
       return void res.end();
+    }
+    case "limited":
+      // Rate-limit probe: any path below /limited/<bucket>; /stats/limited-<bucket> reports the arrivals.
+      return json(res, 200, { ok: true, at: Date.now() });
+    case "stats": {
+      const key = parts[1] ?? "";
+      const times = [...hits.entries()].filter(([k]) => k === key).flatMap(([, v]) => v);
+      return json(res, 200, { count: times.length, times });
     }
     case "json":
       return json(res, 200, {
