@@ -1,0 +1,72 @@
+import { env } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { HostLimiter } from "../../durable-objects/host-limiter";
+import { api, collection, readSse, startRun, target } from "./helpers";
+
+async function arrivals(bucket: string): Promise<number[]> {
+  const res = await fetch(`${target()}/stats/limited-${bucket}`);
+  return ((await res.json()) as { times: number[] }).times.sort((a, b) => a - b);
+}
+
+/** Largest number of arrivals inside any 1-second sliding window. */
+function maxPerSecond(times: number[]): number {
+  let best = 0;
+  for (let i = 0, j = 0; i < times.length; i++) {
+    while (times[i]! - times[j]! >= 1000) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+}
+
+describe("rate limits", () => {
+  it("keeps a target at ≤ N requests in any second across concurrent runs of a workspace", async () => {
+    const bucket = crypto.randomUUID().slice(0, 8);
+    const coll = collection(
+      "Limited",
+      Array.from({ length: 6 }, (_, i) => ({ name: `r${i}`, url: `${target()}/limited/${bucket}?i=${i}` })),
+    );
+    const options = { rateLimit: { requestsPerSecond: 5 } };
+    const runs = await Promise.all([1, 2, 3].map(() => startRun({ collection: coll, options })));
+    const streams = await Promise.all(runs.map(async ({ id }) => readSse(await api(`/v1/runs/${id}/events`))));
+    for (const s of streams) expect(s.at(-1)!.event).toBe("run.completed");
+    const times = await arrivals(bucket);
+    expect(times).toHaveLength(18);
+    expect(maxPerSecond(times)).toBeLessThanOrEqual(5);
+    // The wait is visible in the request's timings.
+    const waits = streams.flat().filter((m) => m.event === "request.completed").map((m) => (m.data.timings as { waitMs: number }).waitMs);
+    expect(Math.max(...waits)).toBeGreaterThan(0);
+  });
+
+  it("honours a target's Retry-After for the whole workspace and retries with options.retry", async () => {
+    const { id } = await startRun({
+      collection: collection("Retry", [{ name: "busy", url: `${target()}/status/503?retry-after=1` }]),
+      options: { retry: 1, rateLimit: { concurrency: 2 } },
+    });
+    const all = await readSse(await api(`/v1/runs/${id}/events`));
+    const req = all.find((m) => m.event === "request.completed")!.data as any;
+    expect(req.attempts).toBe(2);
+    expect(req.retries[0]).toMatchObject({ attempt: 1, code: 503 });
+    expect(req.retries[0].delayMs).toBeGreaterThanOrEqual(1000);
+  });
+
+  it("keeps limiter state across a Durable Object restart", async () => {
+    const stub = env.HOST_LIMITER.get(env.HOST_LIMITER.idFromName(`test|${crypto.randomUUID()}`));
+    const until = Date.now() + 60_000;
+    await stub.backOff(until);
+    await runInDurableObject(stub, async (_instance: HostLimiter, state) => {
+      // Simulate a fresh instance reading the persisted state.
+      const rows = state.storage.sql.exec<{ data: string }>("SELECT data FROM limiter").toArray();
+      expect(JSON.parse(rows[0]!.data).blockedUntil).toBe(until);
+    });
+    const grant = await stub.acquire({ requestsPerSecond: 10 });
+    expect(grant.at).toBeGreaterThanOrEqual(until);
+  });
+
+  it("answers API calls with RateLimit headers", async () => {
+    const res = await api("/v1/runs");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("ratelimit-policy")).toMatch(/q=\d+;w=60/);
+    expect(res.headers.get("ratelimit")).toMatch(/r=\d+;t=\d+/);
+  });
+});
