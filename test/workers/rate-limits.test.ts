@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { runInDurableObject } from "cloudflare:test";
+import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { HostLimiter } from "../../durable-objects/host-limiter";
 import { api, collection, readSse, startRun, target } from "./helpers";
@@ -55,10 +55,10 @@ describe("rate limits", () => {
     const until = Date.now() + 60_000;
     await stub.backOff(until);
     await runInDurableObject(stub, async (_instance: HostLimiter, state) => {
-      // Simulate a fresh instance reading the persisted state.
       const rows = state.storage.sql.exec<{ data: string }>("SELECT data FROM limiter").toArray();
       expect(JSON.parse(rows[0]!.data).blockedUntil).toBe(until);
     });
+    await abortAllDurableObjects(); // a fresh instance must load the persisted state
     const grant = await stub.acquire({ requestsPerSecond: 10 });
     expect(grant.at).toBeGreaterThanOrEqual(until);
   });
