@@ -42,6 +42,8 @@ export interface KV {
 export interface UrlDefinition {
   raw?: string;
   protocol?: string;
+  /** `user:pass` written before the host, if any. */
+  auth?: string;
   host: string[];
   port?: string;
   path: string[];

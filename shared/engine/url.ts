@@ -1,0 +1,196 @@
+/**
+ * Postman URL semantics: parse raw or structured URLs into one normalised form, print it back
+ * unresolved (what `pm.request.url.toString()` shows), and build the resolved, percent-encoded URL
+ * that is actually sent (postman-url-encoder's rules: keep existing `%xx`, encode what WHATWG would
+ * reject or misread, default to `http://`).
+ */
+import type { UrlObject } from "../schemas/collection";
+import type { KV, UrlDefinition } from "./types";
+
+const PROTOCOL_RE = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
+
+function splitQuery(query: string): KV[] {
+  if (query === "") return [];
+  return query.split("&").map((pair) => {
+    const i = pair.indexOf("=");
+    return i < 0 ? { key: pair, value: null as unknown as string } : { key: pair.slice(0, i), value: pair.slice(i + 1) };
+  });
+}
+
+/** Splits on `sep` outside `{{…}}`, so variables containing `/` or `.` stay whole. */
+function splitOutsideVars(text: string, sep: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = "";
+  for (let i = 0; i < text.length; i++) {
+    if (text.startsWith("{{", i)) depth++;
+    if (text.startsWith("}}", i) && depth > 0) depth--;
+    const ch = text[i]!;
+    if (ch === sep && depth === 0) {
+      out.push(cur);
+      cur = "";
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+/** Parses a raw URL string the way Postman's Url.parse does. */
+export function parseRawUrl(raw: string): UrlDefinition {
+  let rest = raw.trim();
+  const def: UrlDefinition = { raw, host: [], path: [], query: [], variable: [] };
+  const proto = PROTOCOL_RE.exec(rest);
+  if (proto) {
+    def.protocol = proto[1]!;
+    rest = rest.slice(proto[0].length);
+  }
+  const hashAt = rest.indexOf("#");
+  if (hashAt >= 0) {
+    def.hash = rest.slice(hashAt + 1);
+    rest = rest.slice(0, hashAt);
+  }
+  const qAt = rest.indexOf("?");
+  if (qAt >= 0) {
+    def.query = splitQuery(rest.slice(qAt + 1));
+    rest = rest.slice(0, qAt);
+  }
+  const parts = splitOutsideVars(rest, "/");
+  let hostPart = parts.shift() ?? "";
+  const at = hostPart.lastIndexOf("@");
+  if (at >= 0) hostPart = hostPart.slice(at + 1);
+  const portMatch = /:(\d+|\{\{[^}]+\}\})$/.exec(hostPart);
+  if (portMatch && !hostPart.endsWith("]")) {
+    def.port = portMatch[1]!;
+    hostPart = hostPart.slice(0, -portMatch[0].length);
+  }
+  if (at >= 0) def.auth = rest.slice(0, rest.indexOf("@"));
+  def.host = hostPart === "" ? [] : hostPart.startsWith("[") ? [hostPart] : splitOutsideVars(hostPart, ".");
+  def.path = parts;
+  def.variable = parts.filter((p) => p.startsWith(":") && p.length > 1).map((p) => ({ key: p.slice(1), value: "" }));
+  return def;
+}
+
+/** Normalises a collection URL (string or structured) into the engine's UrlDefinition. */
+export function parseUrl(input: string | UrlObject | undefined | null): UrlDefinition {
+  if (input === undefined || input === null) return { host: [], path: [], query: [], variable: [] };
+  if (typeof input === "string") return parseRawUrl(input);
+  const fromRaw = input.raw !== undefined ? parseRawUrl(input.raw) : undefined;
+  const hasStructure = input.host !== undefined || input.path !== undefined;
+  const def: UrlDefinition = hasStructure || !fromRaw ? { host: [], path: [], query: [], variable: [] } : fromRaw;
+  if (input.raw !== undefined) def.raw = input.raw;
+  if (hasStructure) {
+    if (input.protocol) def.protocol = input.protocol.replace(/:$/, "");
+    else if (fromRaw?.protocol) def.protocol = fromRaw.protocol;
+    def.host = typeof input.host === "string" ? splitOutsideVars(input.host, ".") : (input.host ?? []);
+    const path = input.path;
+    def.path = typeof path === "string" ? splitOutsideVars(path.replace(/^\//, ""), "/") : (path ?? []).map((p) => (typeof p === "string" ? p : (p.value ?? "")));
+    if (input.port !== undefined) def.port = String(input.port);
+    else if (fromRaw?.port) def.port = fromRaw.port;
+    if (input.hash !== undefined) def.hash = input.hash;
+    else if (fromRaw?.hash !== undefined) def.hash = fromRaw.hash;
+  }
+  if (input.query) {
+    def.query = input.query.map((q) => ({
+      key: q.key ?? "",
+      value: q.value === undefined || q.value === null ? (null as unknown as string) : String(q.value),
+      ...(q.disabled ? { disabled: true } : {}),
+    }));
+  } else if (hasStructure && fromRaw) def.query = fromRaw.query;
+  const declared = (input.variable ?? []).map((v) => ({ key: v.key ?? v.id ?? "", value: v.value === undefined || v.value === null ? "" : String(v.value) }));
+  const implicit = def.path.filter((p) => p.startsWith(":") && p.length > 1).map((p) => p.slice(1));
+  def.variable = [...declared, ...implicit.filter((k) => !declared.some((d) => d.key === k)).map((key) => ({ key, value: "" }))];
+  return def;
+}
+
+/** The unresolved URL as Postman prints it (`pm.request.url.toString()`). */
+export function urlToString(def: UrlDefinition, opts: { forceProtocol?: boolean } = {}): string {
+  let out = def.protocol ? `${def.protocol}://` : opts.forceProtocol ? "http://" : "";
+  if (def.auth) out += `${def.auth}@`;
+  out += def.host.join(".");
+  if (def.port) out += `:${def.port}`;
+  if (def.path.length) out += `/${def.path.join("/")}`;
+  const query = def.query.filter((q) => !q.disabled);
+  if (query.length) out += `?${query.map((q) => (q.value === null || q.value === undefined ? q.key : `${q.key}=${q.value}`)).join("&")}`;
+  if (def.hash !== undefined && def.hash !== "") out += `#${def.hash}`;
+  return out;
+}
+
+/** Percent-encodes what must be encoded; `%` not starting a valid `%xx` becomes `%25`. */
+function encodePart(text: string, mustEncode: (ch: string) => boolean): string {
+  let out = "";
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    if (ch === "%") out += "%25";
+    else if (code < 0x21 || code > 0x7e || mustEncode(ch)) {
+      try {
+        out += encodeURIComponent(ch);
+      } catch {
+        out += "%EF%BF%BD";
+      }
+    } else out += ch;
+  }
+  return out;
+}
+
+function encodeKeepingPercents(text: string, mustEncode: (ch: string) => boolean): string {
+  return text
+    .split(/(%[0-9A-Fa-f]{2})/)
+    .map((p, i) => (i % 2 === 1 ? p : encodePart(p, mustEncode)))
+    .join("");
+}
+
+const PATH_SPECIAL = new Set(['"', "<", ">", "`", "#", "?", "{", "}"]);
+const QUERY_SPECIAL = new Set(['"', "#", "&", "'", "<", ">"]);
+
+/** Builds the resolved, encoded URL that is sent. Throws with a clear message if the result is not a URL. */
+export function buildUrl(def: UrlDefinition, resolve: (s: string) => string, opts: { disableUrlEncoding?: boolean } = {}): string {
+  const enc = (s: string, set: Set<string>) => (opts.disableUrlEncoding ? s : encodeKeepingPercents(s, (ch) => set.has(ch)));
+  let protocol = def.protocol ? resolve(def.protocol) : "";
+  let host = resolve(def.host.join("."));
+  // A variable may hold a whole base URL (`{{baseUrl}}/users`): re-split it.
+  const embedded = PROTOCOL_RE.exec(host);
+  let extraPath: string[] = [];
+  if (embedded) {
+    if (!protocol) protocol = embedded[1]!;
+    host = host.slice(embedded[0].length);
+  }
+  const slash = host.indexOf("/");
+  if (slash >= 0) {
+    extraPath = host.slice(slash + 1).split("/");
+    host = host.slice(0, slash);
+  }
+  let embeddedQuery = "";
+  const q = host.indexOf("?");
+  if (q >= 0) {
+    embeddedQuery = host.slice(q + 1);
+    host = host.slice(0, q);
+  }
+  if (!protocol) protocol = "http";
+  const vars = new Map(def.variable.map((v) => [v.key, v.value]));
+  const segments = [...extraPath, ...def.path].map((seg) => {
+    if (seg.startsWith(":") && vars.has(seg.slice(1))) return enc(resolve(vars.get(seg.slice(1)) ?? ""), PATH_SPECIAL);
+    return enc(resolve(seg), PATH_SPECIAL);
+  });
+  const port = def.port ? `:${resolve(def.port)}` : "";
+  let url = `${protocol.toLowerCase()}://${def.auth ? `${resolve(def.auth)}@` : ""}${host}${port}`;
+  if (segments.length) url += `/${segments.join("/")}`;
+  const query = def.query
+    .filter((p) => !p.disabled)
+    .map((p) => {
+      const key = enc(resolve(p.key ?? ""), QUERY_SPECIAL);
+      return p.value === null || p.value === undefined ? key : `${key}=${enc(resolve(String(p.value)), QUERY_SPECIAL)}`;
+    });
+  if (embeddedQuery) query.unshift(embeddedQuery);
+  if (query.length) url += `?${query.join("&")}`;
+  if (def.hash) url += `#${enc(resolve(def.hash), new Set())}`;
+  try {
+    return new URL(url).href === url ? url : preferOriginal(url);
+  } catch {
+    throw new Error(`invalid URL after variable resolution: '${url}'${url.includes("{{") ? " (an unresolved {{variable}} remains)" : ""}`);
+  }
+}
+
+/** WHATWG normalises (e.g. lower-cases the host, adds a trailing `/`); send its form, which is equivalent. */
+function preferOriginal(url: string): string {
+  return new URL(url).href;
+}
