@@ -1,0 +1,116 @@
+/**
+ * Request bodies in every Postman mode: raw (Content-Type from the declared language), urlencoded,
+ * formdata (multipart; file parts from inline content — a cloud runner cannot read the user's disk),
+ * file (inline content) and graphql (JSON `{ query, variables }`).
+ */
+import type { BodyDefinition, ProtocolProfile } from "./types";
+
+const RAW_TYPES: Record<string, string> = {
+  json: "application/json",
+  xml: "application/xml",
+  html: "text/html",
+  javascript: "application/javascript",
+  text: "text/plain",
+};
+
+export interface BuiltBody {
+  body?: Uint8Array | string;
+  contentType?: string;
+  /** Things the user should know (e.g. a file part whose content was not provided). */
+  warnings?: string[];
+}
+
+/** Postman's form-encoding: like encodeURIComponent, with spaces as %20. */
+function formEncode(s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+function decodeInline(src: string): Uint8Array {
+  const m = /^data:([^;,]*)?(;base64)?,(.*)$/s.exec(src);
+  if (m) {
+    if (m[2]) return Uint8Array.from(atob(m[3] ?? ""), (c) => c.charCodeAt(0));
+    return new TextEncoder().encode(decodeURIComponent(m[3] ?? ""));
+  }
+  return new TextEncoder().encode(src);
+}
+
+export async function buildBody(
+  body: BodyDefinition | undefined,
+  method: string,
+  resolve: (s: string) => string,
+  profile: ProtocolProfile,
+): Promise<BuiltBody> {
+  if (!body || body.disabled || !body.mode) return {};
+  // Postman prunes bodies of GET/HEAD/… unless disableBodyPruning is set; fetch refuses them anyway.
+  if ((method === "GET" || method === "HEAD") && profile.disableBodyPruning !== true) return {};
+  if (method === "GET" || method === "HEAD") return {};
+  switch (body.mode) {
+    case "raw": {
+      const language = body.options?.raw?.language;
+      const raw = resolve(body.raw ?? "");
+      return { body: raw, ...(language && RAW_TYPES[language] ? { contentType: RAW_TYPES[language] } : raw ? { contentType: "text/plain" } : {}) };
+    }
+    case "urlencoded": {
+      const fields = (body.urlencoded ?? []).filter((f) => !f.disabled && f.key !== "");
+      const text = fields.map((f) => `${formEncode(resolve(f.key))}=${formEncode(resolve(String(f.value ?? "")))}`).join("&");
+      return { body: text, contentType: "application/x-www-form-urlencoded" };
+    }
+    case "formdata": {
+      const boundary = `--------------------------${Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => (b % 10).toString()).join("")}`;
+      const enc = new TextEncoder();
+      const chunks: Uint8Array[] = [];
+      const warnings: string[] = [];
+      for (const f of body.formdata ?? []) {
+        if (f.disabled || !f.key) continue;
+        const key = resolve(f.key).replace(/"/g, "%22");
+        if (f.type === "file") {
+          const src = Array.isArray(f.src) ? f.src[0] : f.src;
+          const inline = f.value !== undefined && f.value !== "" ? f.value : typeof src === "string" && src.startsWith("data:") ? src : undefined;
+          if (inline === undefined && src) warnings.push(`form file part '${key}' refers to a local file (${src}); provide its content inline`);
+          const name = typeof src === "string" && !src.startsWith("data:") ? (src.split(/[\\/]/).pop() ?? "file") : "file";
+          chunks.push(
+            enc.encode(
+              `--${boundary}\r\nContent-Disposition: form-data; name="${key}"; filename="${name}"\r\nContent-Type: ${f.contentType ?? "application/octet-stream"}\r\n\r\n`,
+            ),
+            inline === undefined ? new Uint8Array() : decodeInline(inline),
+            enc.encode("\r\n"),
+          );
+        } else {
+          const ct = f.contentType ? `\r\nContent-Type: ${f.contentType}` : "";
+          chunks.push(enc.encode(`--${boundary}\r\nContent-Disposition: form-data; name="${key}"${ct}\r\n\r\n${resolve(f.value ?? "")}\r\n`));
+        }
+      }
+      chunks.push(enc.encode(`--${boundary}--\r\n`));
+      const total = chunks.reduce((n, c) => n + c.byteLength, 0);
+      const out = new Uint8Array(total);
+      let offset = 0;
+      for (const c of chunks) {
+        out.set(c, offset);
+        offset += c.byteLength;
+      }
+      return { body: out, contentType: `multipart/form-data; boundary=${boundary}`, ...(warnings.length ? { warnings } : {}) };
+    }
+    case "file": {
+      const content = body.file?.content ?? (body.file?.src?.startsWith("data:") ? body.file.src : undefined);
+      if (content === undefined) return body.file?.src ? { body: "", warnings: [`file body refers to a local file (${body.file.src}); provide its content inline`] } : {};
+      return { body: decodeInline(content) };
+    }
+    case "graphql": {
+      const vars = body.graphql?.variables;
+      let variables: unknown = undefined;
+      if (typeof vars === "string") {
+        const text = resolve(vars).trim();
+        if (text) {
+          try {
+            variables = JSON.parse(text);
+          } catch {
+            variables = undefined;
+          }
+        }
+      } else if (vars !== undefined) variables = JSON.parse(resolve(JSON.stringify(vars)));
+      return { body: JSON.stringify({ query: resolve(body.graphql?.query ?? ""), ...(variables !== undefined ? { variables } : {}) }), contentType: "application/json" };
+    }
+    default:
+      return {};
+  }
+}
