@@ -1,0 +1,247 @@
+/**
+ * The one HTTP path every request takes (collection requests, `pm.sendRequest`, auth round-trips):
+ * system headers, cookies, auth, the target policy on every hop, redirects followed by hand with
+ * Postman's policy, a per-request timeout, and response capture with a size cap.
+ */
+import { applyAuth, digestChallengeAuth } from "./auth";
+import type { CookieJar } from "./cookie-jar";
+import type { AuthDefinition, Fetcher, KV, ProtocolProfile, ResponseData, TargetCheck } from "./types";
+
+export interface PreparedRequest {
+  method: string;
+  url: string;
+  headers: Array<{ key: string; value: string }>;
+  body?: Uint8Array | string;
+}
+
+export interface SendOptions {
+  timeoutMs?: number;
+  profile: ProtocolProfile;
+  maxBodyBytes: number;
+  previewBytes?: number;
+  insecure?: boolean;
+}
+
+export interface SendDeps {
+  fetch: Fetcher;
+  jar: CookieJar;
+  checkTarget: TargetCheck;
+  now(): number;
+  random?(): number;
+}
+
+export interface SendResult {
+  response?: ResponseData;
+  error?: { name: string; message: string };
+  sent: PreparedRequest;
+  redirects: Array<{ url: string; code: number }>;
+  timings: { startedAt: number; totalMs: number };
+}
+
+export const USER_AGENT = "PostmanRuntime/7.43.0 edgerun/0.1";
+
+const REASONS: Record<number, string> = {
+  100: "Continue", 101: "Switching Protocols", 200: "OK", 201: "Created", 202: "Accepted", 203: "Non-Authoritative Information",
+  204: "No Content", 205: "Reset Content", 206: "Partial Content", 300: "Multiple Choices", 301: "Moved Permanently", 302: "Found",
+  303: "See Other", 304: "Not Modified", 307: "Temporary Redirect", 308: "Permanent Redirect", 400: "Bad Request", 401: "Unauthorized",
+  402: "Payment Required", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 406: "Not Acceptable", 407: "Proxy Authentication Required",
+  408: "Request Timeout", 409: "Conflict", 410: "Gone", 411: "Length Required", 412: "Precondition Failed", 413: "Payload Too Large",
+  414: "URI Too Long", 415: "Unsupported Media Type", 416: "Range Not Satisfiable", 417: "Expectation Failed", 418: "I'm a teapot",
+  422: "Unprocessable Entity", 423: "Locked", 424: "Failed Dependency", 425: "Too Early", 426: "Upgrade Required", 428: "Precondition Required",
+  429: "Too Many Requests", 431: "Request Header Fields Too Large", 451: "Unavailable For Legal Reasons", 500: "Internal Server Error",
+  501: "Not Implemented", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout", 505: "HTTP Version Not Supported",
+  507: "Insufficient Storage", 511: "Network Authentication Required",
+};
+
+export function reasonPhrase(code: number, given?: string): string {
+  return given?.trim() || REASONS[code] || "";
+}
+
+const has = (headers: PreparedRequest["headers"], name: string) => headers.some((h) => h.key.toLowerCase() === name);
+const drop = (headers: PreparedRequest["headers"], name: string) => headers.filter((h) => h.key.toLowerCase() !== name);
+
+/** Adds Postman's system headers unless the user set them or disabled them. */
+function withSystemHeaders(req: PreparedRequest, profile: ProtocolProfile, random: () => number): PreparedRequest {
+  const disabled = profile.disabledSystemHeaders ?? {};
+  const headers = [...req.headers];
+  const add = (key: string, value: () => string) => {
+    if (!disabled[key.toLowerCase()] && !disabled[key] && !has(headers, key.toLowerCase())) headers.push({ key, value: value() });
+  };
+  add("User-Agent", () => USER_AGENT);
+  add("Accept", () => "*/*");
+  add("Cache-Control", () => "no-cache");
+  add("Postman-Token", () => {
+    const h = () => Math.floor(random() * 16).toString(16);
+    return "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx".replace(/[xy]/g, (c) => (c === "x" ? h() : "89ab"[Math.floor(random() * 4)]!));
+  });
+  add("Accept-Encoding", () => "gzip, deflate, br");
+  add("Connection", () => "keep-alive");
+  return { ...req, headers };
+}
+
+async function readCapped(res: Response, max: number): Promise<{ body: string; size: number; truncated: boolean }> {
+  if (!res.body) return { body: "", size: 0, truncated: false };
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let size = 0;
+  let kept = 0;
+  let text = "";
+  let truncated = false;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (kept < max) {
+      const part = value.byteLength + kept > max ? value.subarray(0, max - kept) : value;
+      kept += part.byteLength;
+      text += decoder.decode(part, { stream: true });
+      if (part.byteLength < value.byteLength) truncated = true;
+    } else truncated = true;
+  }
+  text += decoder.decode();
+  return { body: text, size, truncated };
+}
+
+function errorMessage(err: unknown): string {
+  const e = err as { message?: string; cause?: { code?: string; message?: string } };
+  const cause = e?.cause?.code ?? e?.cause?.message;
+  return `${e?.message ?? String(err)}${cause ? ` (${cause})` : ""}`;
+}
+
+/** Sends a request (following redirects per profile); never throws. */
+export async function send(
+  input: PreparedRequest,
+  auth: AuthDefinition | undefined,
+  resolve: (s: string) => string,
+  opts: SendOptions,
+  deps: SendDeps,
+): Promise<SendResult> {
+  const startedAt = deps.now();
+  const random = deps.random ?? Math.random;
+  const profile = opts.profile;
+  const redirects: Array<{ url: string; code: number }> = [];
+  const maxRedirects = profile.maxRedirects ?? 10;
+  const follow = profile.followRedirects !== false;
+  let req = withSystemHeaders(input, profile, random);
+  const originalHost = safeHost(input.url);
+  let digestTried = false;
+  const finish = (extra: Partial<SendResult>): SendResult => ({ sent: req, redirects, timings: { startedAt, totalMs: deps.now() - startedAt }, ...extra });
+
+  try {
+    req = await applyAuth(auth, req, resolve, { now: deps.now, random });
+  } catch (err) {
+    return finish({ error: { name: "AuthError", message: errorMessage(err) } });
+  }
+
+  for (;;) {
+    let url: URL;
+    try {
+      url = new URL(req.url);
+    } catch {
+      return finish({ error: { name: "InvalidUrlError", message: `invalid URL '${req.url}'` } });
+    }
+    const refusal = await deps.checkTarget(url);
+    if (refusal) return finish({ error: { name: "TargetPolicyError", message: refusal } });
+    let headers = req.headers;
+    if (profile.disableCookies !== true) {
+      const cookie = deps.jar.headerFor(url.href);
+      if (cookie) headers = [...drop(headers, "cookie"), { key: "Cookie", value: [headers.find((h) => h.key.toLowerCase() === "cookie")?.value, cookie].filter(Boolean).join("; ") }];
+    }
+    req = { ...req, headers };
+    const controller = new AbortController();
+    const remaining = opts.timeoutMs ? opts.timeoutMs - (deps.now() - startedAt) : undefined;
+    const timer = remaining !== undefined ? setTimeout(() => controller.abort(), Math.max(1, remaining)) : undefined;
+    const t0 = deps.now();
+    let res: Response;
+    let captured: { body: string; size: number; truncated: boolean };
+    try {
+      const h = new Headers();
+      for (const { key, value } of headers) {
+        if (key.toLowerCase() === "connection" || key.toLowerCase() === "host") continue;
+        try {
+          h.append(key, value);
+        } catch {
+          return finish({ error: { name: "InvalidHeaderError", message: `invalid header '${key}'` } });
+        }
+      }
+      res = await deps.fetch(
+        new Request(url.href, {
+          method: req.method,
+          headers: h,
+          redirect: "manual",
+          signal: controller.signal,
+          ...(req.body !== undefined && req.method !== "GET" && req.method !== "HEAD" ? { body: req.body } : {}),
+        }),
+      );
+      captured = await readCapped(res, opts.maxBodyBytes);
+    } catch (err) {
+      if (timer) clearTimeout(timer);
+      if (controller.signal.aborted) {
+        return finish({ error: { name: "TimeoutError", message: `request to ${url.host} exceeded the timeout of ${opts.timeoutMs} ms` } });
+      }
+      return finish({ error: { name: "RequestError", message: `could not reach ${url.host}: ${errorMessage(err)}` } });
+    }
+    if (timer) clearTimeout(timer);
+    const responseTime = deps.now() - t0;
+    if (profile.disableCookies !== true) deps.jar.storeFromResponse(url.href, res.headers.getSetCookie());
+
+    // Digest: answer the challenge once, with a real round-trip.
+    if (res.status === 401 && auth?.type === "digest" && !digestTried) {
+      const challenge = res.headers.get("www-authenticate");
+      if (challenge?.toLowerCase().startsWith("digest")) {
+        digestTried = true;
+        req = await digestChallengeAuth(auth, req, challenge, resolve, random);
+        continue;
+      }
+    }
+
+    const location = res.headers.get("location");
+    if (follow && location && [301, 302, 303, 307, 308].includes(res.status)) {
+      if (redirects.length >= maxRedirects) {
+        return finish({ error: { name: "RedirectError", message: `exceeded the maximum of ${maxRedirects} redirects` } });
+      }
+      redirects.push({ url: url.href, code: res.status });
+      const next = new URL(location, url);
+      const keepMethod = res.status === 307 || res.status === 308 || profile.followOriginalHttpMethod === true;
+      let nextHeaders = drop(req.headers, "cookie");
+      if (next.host !== originalHost && profile.followAuthorizationHeader !== true) nextHeaders = drop(nextHeaders, "authorization");
+      if (profile.removeRefererHeaderOnRedirect !== true) nextHeaders = [...drop(nextHeaders, "referer"), { key: "Referer", value: url.href }];
+      else nextHeaders = drop(nextHeaders, "referer");
+      if (keepMethod) req = { ...req, url: next.href, headers: nextHeaders };
+      else {
+        const method = req.method === "HEAD" ? "HEAD" : "GET";
+        const { body: _body, ...rest } = req;
+        req = { ...rest, method, url: next.href, headers: drop(drop(nextHeaders, "content-type"), "content-length") };
+      }
+      continue;
+    }
+
+    const responseHeaders: Array<{ key: string; value: string }> = [];
+    res.headers.forEach((value, key) => {
+      if (key === "set-cookie") return;
+      responseHeaders.push({ key, value });
+    });
+    for (const c of res.headers.getSetCookie()) responseHeaders.push({ key: "set-cookie", value: c });
+    return finish({
+      response: {
+        code: res.status,
+        status: reasonPhrase(res.status, res.statusText),
+        headers: responseHeaders,
+        body: captured.body,
+        responseSize: captured.size,
+        responseTime,
+        ...(captured.truncated ? { truncated: true } : {}),
+      },
+    });
+  }
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return "";
+  }
+}
+
+export type { KV };
