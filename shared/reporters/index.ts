@@ -1,0 +1,3 @@
+export { buildNewmanReport, type NewmanReport, type ReportContext } from "./newman-json";
+export { buildJUnitReport, xmlEscape } from "./junit";
+export { formatSummaryTable } from "./summary";
