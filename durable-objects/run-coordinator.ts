@@ -10,7 +10,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { type RunPlan, Runner, type RunState } from "../shared/engine/runner";
 import type { Region, RunStatus, RunSummary } from "../shared/schemas/api";
-import type { JsonValue } from "../shared/schemas/collection";
 import { type RunEvent, TERMINAL_EVENTS } from "../shared/schemas/events";
 import { createLimitedFetch } from "../workers/limited-fetch";
 import { createScriptHost } from "../workers/script-host";
@@ -51,7 +50,7 @@ export class RunCoordinator extends DurableObject<Env> {
   #ready = false;
   #log: EventLog | undefined;
   #plan: RunPlan | undefined;
-  #host: ReturnType<typeof createScriptHost> | undefined;
+  #host: ReturnType<typeof createScriptHost>;
 
   // ---- RPC surface -------------------------------------------------------------------------------
 
@@ -121,24 +120,19 @@ export class RunCoordinator extends DurableObject<Env> {
     return out;
   }
 
-  /** What the reporters need besides events: collection identity and the final variable scopes. */
-  async reportContext(): Promise<{
-    collection: { id: string; name: string };
-    environment: { name?: string; values: Array<{ key: string; value: JsonValue; type?: string; enabled?: boolean }> };
-    globals: { values: Array<{ key: string; value: JsonValue; type?: string; enabled?: boolean }> };
-  }> {
+  /** What the reporters need besides events: collection identity and the final scopes, as JSON. */
+  async reportContext(): Promise<string> {
     this.#ensure();
     const plan = this.#loadPlan();
-    const state = this.#loadState();
-    const scopes = state?.scopes;
-    return {
+    const scopes = this.#loadState()?.scopes;
+    return JSON.stringify({
       collection: { id: plan.collection.id, name: plan.collection.name },
       environment: {
         ...(plan.environment.name ? { name: plan.environment.name } : {}),
         values: scopes?.environment ?? plan.environment.values,
       },
       globals: { values: scopes?.globals ?? plan.globals },
-    };
+    });
   }
 
   /** SSE: `GET …/events` with optional `Last-Event-ID` (header or `lastEventId` query). */

@@ -9,7 +9,7 @@ import { buildPlan, PlanError } from "../../shared/engine/plan";
 import { checkCollectionLimits } from "../../shared/engine/limits";
 import { CreateRunBodySchema, RunStatusSchema, type RunSummary } from "../../shared/schemas/api";
 import type { RunEvent } from "../../shared/schemas/events";
-import { buildJUnitReport, buildNewmanReport } from "../../shared/reporters";
+import { buildJUnitReport, buildNewmanReport, type ReportContext } from "../../shared/reporters";
 import { sha256Hex } from "../middleware/auth";
 import { notFound, ProblemError, validationProblem } from "../problem";
 import type { AppEnv } from "../types";
@@ -187,7 +187,7 @@ runs.get("/:id/report", async (c) => {
     throw new ProblemError(409, "Run Not Finished", `Run ${summary.id} is ${summary.status}; the report is available when it ends.`);
   }
   const events = pagedEvents(stub);
-  const context = await stub.reportContext();
+  const context = JSON.parse(await stub.reportContext()) as ReportContext;
   if (format === "junit") {
     return c.body(await buildJUnitReport(events, context), 200, { "content-type": "application/xml; charset=utf-8" });
   }
