@@ -65,7 +65,7 @@ describe("runs API", () => {
     const ids = [...first, ...rest].map((m) => m.id);
     expect(ids).toEqual(Array.from({ length: ids.length }, (_, i) => i + 1));
     expect(rest.at(-1)?.event).toBe("run.completed");
-    expect(ids.length).toBe(9);
+    expect(ids.length).toBe(8);
   });
 
   it("serves two concurrent subscribers the same sequence", async () => {

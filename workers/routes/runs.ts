@@ -163,7 +163,9 @@ runs.get("/:id", async (c) => {
 
 runs.get("/:id/events", async (c) => {
   const stub = await existingRun(c.env, c.get("workspaceId"), c.req.param("id"));
-  return stub.fetch(c.req.raw);
+  const res = await stub.fetch(c.req.raw);
+  // Re-wrap: a Durable Object's response has immutable headers, and middleware adds rate-limit headers.
+  return new Response(res.body, { status: res.status, headers: new Headers(res.headers) });
 });
 
 runs.post("/:id/cancel", async (c) => {
