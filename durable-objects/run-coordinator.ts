@@ -278,6 +278,8 @@ export class RunCoordinator extends DurableObject<Env> {
 
   /** One transaction: events, engine state and run record move together. */
   #commit(events: RunEvent[], state: RunState, record: RunRecord): void {
+    // A cancel request may have landed while this slice awaited the network: never overwrite it.
+    record.cancelRequested ||= this.#record()?.cancelRequested ?? false;
     const terminal = events.find((e) => TERMINAL_EVENTS.has(e.type));
     if (terminal) {
       record.terminal = terminal;
