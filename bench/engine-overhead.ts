@@ -5,10 +5,11 @@
  *
  *   npx tsx bench/engine-overhead.ts [requests=2000] [longRun=10000]
  */
-import { startEchoServer } from "../test/echo-server";
+
 import { buildPlan } from "../shared/engine/plan";
 import { runLocal } from "../shared/engine/run-local";
 import type { Collection } from "../shared/schemas/collection";
+import { startEchoServer } from "../test/echo-server";
 
 const n = Number(process.argv[2] ?? 2000);
 const long = Number(process.argv[3] ?? 10000);
@@ -16,7 +17,10 @@ const long = Number(process.argv[3] ?? 10000);
 function collection(url: string, count: number): Collection {
   return {
     info: { name: "bench" },
-    item: Array.from({ length: count }, (_, i) => ({ name: `r${i}`, request: { method: "GET", url: `${url}/get?i=${i}` } })),
+    item: Array.from({ length: count }, (_, i) => ({
+      name: `r${i}`,
+      request: { method: "GET", url: `${url}/get?i=${i}` },
+    })),
   } as Collection;
 }
 
@@ -33,7 +37,9 @@ async function main(): Promise<void> {
   try {
     // Warm up both paths.
     for (let i = 0; i < 200; i++) await (await fetch(`${echo.url}/get?w=${i}`)).text();
-    await runLocal(buildPlan({ collection: collection(echo.url, 200), options: {} }, "warm"), deps, { collect: false });
+    await runLocal(buildPlan({ collection: collection(echo.url, 200), options: {} }, "warm"), deps, {
+      collect: false,
+    });
 
     const t0 = performance.now();
     for (let i = 0; i < n; i++) await (await fetch(`${echo.url}/get?i=${i}`)).text();
@@ -50,7 +56,10 @@ async function main(): Promise<void> {
     console.log(`overhead:       ${((engine - raw) / n).toFixed(3)} ms/request`);
 
     const heap: number[] = [];
-    const longPlan = buildPlan({ collection: collection(echo.url, 100), options: { iterationCount: Math.ceil(long / 100) } }, "long");
+    const longPlan = buildPlan(
+      { collection: collection(echo.url, 100), options: { iterationCount: Math.ceil(long / 100) } },
+      "long",
+    );
     globalThis.gc?.();
     await runLocal(longPlan, deps, {
       collect: false,
@@ -58,7 +67,9 @@ async function main(): Promise<void> {
         if (seq % 1000 === 0) heap.push(process.memoryUsage().heapUsed / 1048576);
       },
     });
-    console.log(`long run: ${long} requests, heap MiB sampled every 1000 events: ${heap.map((h) => h.toFixed(1)).join(" ")}`);
+    console.log(
+      `long run: ${long} requests, heap MiB sampled every 1000 events: ${heap.map((h) => h.toFixed(1)).join(" ")}`,
+    );
   } finally {
     await echo.close();
   }

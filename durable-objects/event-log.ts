@@ -88,7 +88,8 @@ export class EventLog {
     });
     const sub: Subscriber = { writer: writable.getWriter(), backlog: 0 };
     this.#write(sub, encoder.encode(": edgerun event stream\nretry: 2000\n\n"));
-    for (const row of this.read(afterSeq)) this.#write(sub, encoder.encode(formatSse(row.seq, row.json, row.type)));
+    for (const row of this.read(afterSeq))
+      this.#write(sub, encoder.encode(formatSse(row.seq, row.json, row.type)));
     if (finished) {
       this.#close(sub);
     } else {

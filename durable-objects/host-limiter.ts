@@ -105,10 +105,16 @@ export class HostLimiter extends DurableObject<Env> {
   #load(): void {
     if (this.#loaded) return;
     const sql = this.ctx.storage.sql;
-    sql.exec("CREATE TABLE IF NOT EXISTS limiter (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL)");
+    sql.exec(
+      "CREATE TABLE IF NOT EXISTS limiter (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL)",
+    );
     const row = sql.exec<{ data: string }>("SELECT data FROM limiter WHERE id = 1").toArray()[0];
     if (row) {
-      const data = JSON.parse(row.data) as { log: number[]; blockedUntil: number; leases: Array<[string, number]> };
+      const data = JSON.parse(row.data) as {
+        log: number[];
+        blockedUntil: number;
+        leases: Array<[string, number]>;
+      };
       this.#log = data.log;
       this.#blockedUntil = data.blockedUntil;
       this.#leases = new Map(data.leases);

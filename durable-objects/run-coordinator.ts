@@ -8,13 +8,13 @@
  * again and its event carries `resent: true`.
  */
 import { DurableObject } from "cloudflare:workers";
-import { type RunPlan, Runner, type RunState } from "../shared/engine/runner";
+import { Runner, type RunPlan, type RunState } from "../shared/engine/runner";
 import type { Region, RunStatus, RunSummary } from "../shared/schemas/api";
 import { type RunEvent, TERMINAL_EVENTS } from "../shared/schemas/events";
 import { createLimitedFetch } from "../workers/limited-fetch";
+import { log } from "../workers/log";
 import { createScriptHost } from "../workers/script-host";
 import { targetCheckFor } from "../workers/target-policy";
-import { log } from "../workers/log";
 import { EventLog } from "./event-log";
 
 const SCHEMA_VERSION = 1;
@@ -78,13 +78,21 @@ export class RunCoordinator extends DurableObject<Env> {
     const planJson = JSON.stringify(init.plan);
     this.ctx.storage.transactionSync(() => {
       for (let i = 0, n = 0; i < planJson.length; i += PLAN_CHUNK, n++) {
-        this.ctx.storage.sql.exec("INSERT INTO plan_chunks (idx, data) VALUES (?, ?)", n, planJson.slice(i, i + PLAN_CHUNK));
+        this.ctx.storage.sql.exec(
+          "INSERT INTO plan_chunks (idx, data) VALUES (?, ?)",
+          n,
+          planJson.slice(i, i + PLAN_CHUNK),
+        );
       }
       this.#saveRecord(record);
     });
     this.#plan = init.plan;
     await this.ctx.storage.setAlarm(Date.now());
-    log.info("run created", { runId: record.id, workspaceId: record.workspaceId, items: init.plan.collection.items.length });
+    log.info("run created", {
+      runId: record.id,
+      workspaceId: record.workspaceId,
+      items: init.plan.collection.items.length,
+    });
     return this.#summary(record);
   }
 
@@ -216,7 +224,9 @@ export class RunCoordinator extends DurableObject<Env> {
       const result = await runner.step(state);
       state = result.state;
       const waited = limited.takeWaited();
-      if (waited > 0) for (const e of result.events) if (e.type === "request.completed" && e.timings) e.timings.waitMs = waited;
+      if (waited > 0)
+        for (const e of result.events)
+          if (e.type === "request.completed" && e.timings) e.timings.waitMs = waited;
       if (result.done) {
         const done = runner.finish(state, "completed");
         this.#commit([...result.events, ...done.events], done.state, { ...current, status: "completed" });
@@ -351,7 +361,9 @@ export class RunCoordinator extends DurableObject<Env> {
   }
 
   #loadState(): RunState | null {
-    const row = this.ctx.storage.sql.exec<{ data: string }>("SELECT data FROM state WHERE id = 1").toArray()[0];
+    const row = this.ctx.storage.sql
+      .exec<{ data: string }>("SELECT data FROM state WHERE id = 1")
+      .toArray()[0];
     return row ? (JSON.parse(row.data) as RunState) : null;
   }
 
@@ -361,7 +373,9 @@ export class RunCoordinator extends DurableObject<Env> {
 
   #loadPlan(): RunPlan {
     if (this.#plan) return this.#plan;
-    const rows = this.ctx.storage.sql.exec<{ data: string }>("SELECT data FROM plan_chunks ORDER BY idx").toArray();
+    const rows = this.ctx.storage.sql
+      .exec<{ data: string }>("SELECT data FROM plan_chunks ORDER BY idx")
+      .toArray();
     this.#plan = JSON.parse(rows.map((r) => r.data).join("")) as RunPlan;
     return this.#plan;
   }

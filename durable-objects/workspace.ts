@@ -30,7 +30,10 @@ export interface QuotaResult {
   reset: number;
 }
 
-export type IdempotencyResult = { kind: "new" } | { kind: "replay"; runId: string } | { kind: "conflict"; runId: string };
+export type IdempotencyResult =
+  | { kind: "new" }
+  | { kind: "replay"; runId: string }
+  | { kind: "conflict"; runId: string };
 
 export class Workspace extends DurableObject<Env> {
   #ready = false;
@@ -39,7 +42,11 @@ export class Workspace extends DurableObject<Env> {
   async initialize(name: string, keyHash: string): Promise<void> {
     this.#ensure();
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('name', ?)", name);
-    this.ctx.storage.sql.exec("INSERT OR IGNORE INTO api_keys (hash, created_at) VALUES (?, ?)", keyHash, Date.now());
+    this.ctx.storage.sql.exec(
+      "INSERT OR IGNORE INTO api_keys (hash, created_at) VALUES (?, ?)",
+      keyHash,
+      Date.now(),
+    );
   }
 
   async verifyApiKey(keyHash: string): Promise<boolean> {
@@ -59,24 +66,42 @@ export class Workspace extends DurableObject<Env> {
       .exec<{ window: number; count: number }>("SELECT window, count FROM api_quota WHERE key = ?", keyHash)
       .toArray()[0];
     const count = row && row.window === window ? row.count + 1 : 1;
-    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO api_quota (key, window, count) VALUES (?, ?, ?)", keyHash, window, count);
+    this.ctx.storage.sql.exec(
+      "INSERT OR REPLACE INTO api_quota (key, window, count) VALUES (?, ?, ?)",
+      keyHash,
+      window,
+      count,
+    );
     const reset = Math.ceil(((window + 1) * windowSec * 1000 - now) / 1000);
     return { allowed: count <= limit, limit, remaining: Math.max(0, limit - count), reset };
   }
 
   /** Per-workspace run admission: caps on concurrently active runs and on runs started per hour. */
-  async admitRun(maxActive: number, maxPerHour: number): Promise<{ ok: true } | { ok: false; reason: string; retryAfter: number }> {
+  async admitRun(
+    maxActive: number,
+    maxPerHour: number,
+  ): Promise<{ ok: true } | { ok: false; reason: string; retryAfter: number }> {
     this.#ensure();
     const active = this.ctx.storage.sql
       .exec<{ n: number }>("SELECT COUNT(*) AS n FROM runs WHERE status IN ('queued', 'running')")
       .one().n;
     if (active >= maxActive) {
-      return { ok: false, reason: `this workspace already has ${active} active runs (limit ${maxActive})`, retryAfter: 10 };
+      return {
+        ok: false,
+        reason: `this workspace already has ${active} active runs (limit ${maxActive})`,
+        retryAfter: 10,
+      };
     }
     const since = new Date(Date.now() - 3600_000).toISOString();
-    const lastHour = this.ctx.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM runs WHERE created_at > ?", since).one().n;
+    const lastHour = this.ctx.storage.sql
+      .exec<{ n: number }>("SELECT COUNT(*) AS n FROM runs WHERE created_at > ?", since)
+      .one().n;
     if (lastHour >= maxPerHour) {
-      return { ok: false, reason: `this workspace started ${lastHour} runs in the last hour (limit ${maxPerHour})`, retryAfter: 60 };
+      return {
+        ok: false,
+        reason: `this workspace started ${lastHour} runs in the last hour (limit ${maxPerHour})`,
+        retryAfter: 60,
+      };
     }
     return { ok: true };
   }
@@ -146,9 +171,15 @@ export class Workspace extends DurableObject<Env> {
     const now = Date.now();
     this.ctx.storage.sql.exec("DELETE FROM idempotency WHERE created_at < ?", now - IDEMPOTENCY_TTL_MS);
     const row = this.ctx.storage.sql
-      .exec<{ fingerprint: string; run_id: string }>("SELECT fingerprint, run_id FROM idempotency WHERE key = ?", key)
+      .exec<{ fingerprint: string; run_id: string }>(
+        "SELECT fingerprint, run_id FROM idempotency WHERE key = ?",
+        key,
+      )
       .toArray()[0];
-    if (row) return row.fingerprint === fingerprint ? { kind: "replay", runId: row.run_id } : { kind: "conflict", runId: row.run_id };
+    if (row)
+      return row.fingerprint === fingerprint
+        ? { kind: "replay", runId: row.run_id }
+        : { kind: "conflict", runId: row.run_id };
     this.ctx.storage.sql.exec(
       "INSERT INTO idempotency (key, fingerprint, run_id, created_at) VALUES (?, ?, ?, ?)",
       key,
@@ -195,7 +226,8 @@ function encodeCursor(createdAt: string, id: string): string {
 function decodeCursor(cursor: string): [string, string] {
   try {
     const value = JSON.parse(atob(cursor)) as unknown;
-    if (Array.isArray(value) && typeof value[0] === "string" && typeof value[1] === "string") return [value[0], value[1]];
+    if (Array.isArray(value) && typeof value[0] === "string" && typeof value[1] === "string")
+      return [value[0], value[1]];
   } catch {
     // fall through
   }

@@ -10,16 +10,25 @@ if (build.status !== 0) process.exit(build.status ?? 1);
 
 const args = [
   "dev",
-  "--ip", process.env.HOST ?? "127.0.0.1",
-  "--port", port,
-  "--persist-to", ".wrangler/state",
-  "--var", "DEV_API_KEY:edgerun-dev-key",
-  "--var", "ADMIN_TOKEN:edgerun-dev-admin",
-  "--var", `TARGET_POLICY:${policy}`,
-  "--var", "ENVIRONMENT:development",
+  "--ip",
+  process.env.HOST ?? "127.0.0.1",
+  "--port",
+  port,
+  "--persist-to",
+  ".wrangler/state",
+  "--var",
+  "DEV_API_KEY:edgerun-dev-key",
+  "--var",
+  "ADMIN_TOKEN:edgerun-dev-admin",
+  "--var",
+  `TARGET_POLICY:${policy}`,
+  "--var",
+  "ENVIRONMENT:development",
   "--show-interactive-dev-session=false",
 ];
-console.log(`edgerun: starting on http://127.0.0.1:${port} (TARGET_POLICY=${policy}, API key: edgerun-dev-key)`);
+console.log(
+  `edgerun: starting on http://127.0.0.1:${port} (TARGET_POLICY=${policy}, API key: edgerun-dev-key)`,
+);
 const child = spawn("wrangler", args, {
   stdio: "inherit",
   env: { ...process.env, WRANGLER_SEND_METRICS: "false" },

@@ -40,7 +40,11 @@ function parseCookies(header: string | undefined): Record<string, string> {
 
 function json(res: ServerResponse, status: number, value: unknown, extra: Record<string, string> = {}): void {
   const body = JSON.stringify(value);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body), ...extra });
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(body),
+    ...extra,
+  });
   res.end(body);
 }
 
@@ -67,7 +71,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, hits: Map<strin
       parsed = null;
     }
   }
-  const form = ct.includes("application/x-www-form-urlencoded") ? Object.fromEntries(new URLSearchParams(text)) : {};
+  const form = ct.includes("application/x-www-form-urlencoded")
+    ? Object.fromEntries(new URLSearchParams(text))
+    : {};
   const echo = {
     args: query,
     data: parsed ?? text,
@@ -126,7 +132,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, hits: Map<strin
     }
     case "basic-auth": {
       const expected = `Basic ${Buffer.from(`${parts[1]}:${parts[2]}`).toString("base64")}`;
-      if (req.headers.authorization === expected) return json(res, 200, { authenticated: true, user: parts[1] });
+      if (req.headers.authorization === expected)
+        return json(res, 200, { authenticated: true, user: parts[1] });
       return json(res, 401, { authenticated: false }, { "www-authenticate": 'Basic realm="echo"' });
     }
     case "digest-auth": {
@@ -137,16 +144,25 @@ async function handle(req: IncomingMessage, res: ServerResponse, hits: Map<strin
       const auth = req.headers.authorization ?? "";
       if (auth.startsWith("Digest ")) {
         const fields = Object.fromEntries(
-          [...auth.slice(7).matchAll(/(\w+)=(?:"([^"]*)"|([^,\s]*))/g)].map((m) => [m[1], m[2] ?? m[3] ?? ""]),
+          [...auth.slice(7).matchAll(/(\w+)=(?:"([^"]*)"|([^,\s]*))/g)].map((m) => [
+            m[1],
+            m[2] ?? m[3] ?? "",
+          ]),
         );
         const ha1 = md5(`${user}:${realm}:${pass}`);
         const ha2 = md5(`${req.method}:${fields.uri}`);
         const expected = md5(`${ha1}:${nonce}:${fields.nc}:${fields.cnonce}:${fields.qop}:${ha2}`);
-        if (fields.response === expected && fields.username === user) return json(res, 200, { authenticated: true });
+        if (fields.response === expected && fields.username === user)
+          return json(res, 200, { authenticated: true });
       }
-      return json(res, 401, { authenticated: false }, {
-        "www-authenticate": `Digest realm="${realm}", qop="auth", nonce="${nonce}", opaque="5ccc069c403ebaf9f0171e9517f40e41", algorithm=MD5`,
-      });
+      return json(
+        res,
+        401,
+        { authenticated: false },
+        {
+          "www-authenticate": `Digest realm="${realm}", qop="auth", nonce="${nonce}", opaque="5ccc069c403ebaf9f0171e9517f40e41", algorithm=MD5`,
+        },
+      );
     }
     case "bearer": {
       const auth = req.headers.authorization ?? "";
@@ -158,8 +174,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, hits: Map<strin
     case "brotli": {
       const raw = Buffer.from(JSON.stringify({ [head]: true, headers: req.headers }));
       const enc = head === "gzip" ? "gzip" : head === "deflate" ? "deflate" : "br";
-      const data = head === "gzip" ? gzipSync(raw) : head === "deflate" ? deflateSync(raw) : brotliCompressSync(raw);
-      res.writeHead(200, { "content-type": "application/json", "content-encoding": enc, "content-length": data.length });
+      const data =
+        head === "gzip" ? gzipSync(raw) : head === "deflate" ? deflateSync(raw) : brotliCompressSync(raw);
+      res.writeHead(200, {
+        "content-type": "application/json",
+        "content-encoding": enc,
+        "content-length": data.length,
+      });
       return void res.end(data);
     }
     case "bytes": {
@@ -199,7 +220,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, hits: Map<strin
     }
     case "html": {
       res.writeHead(200, { "content-type": "text/html" });
-      return void res.end("<html><head><title>Echo</title></head><body><h1 class='t'>Hello</h1></body></html>");
+      return void res.end(
+        "<html><head><title>Echo</title></head><body><h1 class='t'>Hello</h1></body></html>",
+      );
     }
     case "response-headers": {
       const headers: Record<string, string> = { "content-type": "application/json" };

@@ -4,8 +4,8 @@
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { adminAuth, apiKeyAuth } from "./middleware/auth";
 import { log } from "./log";
+import { adminAuth, apiKeyAuth } from "./middleware/auth";
 import { apiRateLimit } from "./middleware/rate-limit";
 import { ProblemError } from "./problem";
 import { admin } from "./routes/admin";
@@ -36,10 +36,20 @@ export function createApp(): Hono<AppEnv> {
   app.onError((err, c) => {
     let problem: ProblemError;
     if (err instanceof ProblemError) problem = err;
-    else if (err instanceof HTTPException) problem = new ProblemError(err.status, err.message || "HTTP error");
+    else if (err instanceof HTTPException)
+      problem = new ProblemError(err.status, err.message || "HTTP error");
     else {
-      log.error("unhandled error", { requestId: c.get("requestId"), path: c.req.path, error: String(err), stack: (err as Error).stack });
-      problem = new ProblemError(500, "Internal Server Error", "An unexpected error occurred; it has been logged.");
+      log.error("unhandled error", {
+        requestId: c.get("requestId"),
+        path: c.req.path,
+        error: String(err),
+        stack: (err as Error).stack,
+      });
+      problem = new ProblemError(
+        500,
+        "Internal Server Error",
+        "An unexpected error occurred; it has been logged.",
+      );
     }
     return c.json(problem.toProblem(c.req.path), problem.status as 400, {
       "content-type": "application/problem+json",

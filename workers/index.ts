@@ -3,9 +3,9 @@
  */
 import { createApp } from "./app";
 
+export { HostLimiter } from "../durable-objects/host-limiter";
 export { RunCoordinator } from "../durable-objects/run-coordinator";
 export { Workspace } from "../durable-objects/workspace";
-export { HostLimiter } from "../durable-objects/host-limiter";
 
 const app = createApp();
 

@@ -25,7 +25,8 @@ export class ProblemError extends Error {
     super(detail ?? title);
     this.status = status;
     this.title = title;
-    this.type = extra.type ?? `https://edgerun.dev/problems/${title.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
+    this.type =
+      extra.type ?? `https://edgerun.dev/problems/${title.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
     this.errors = extra.errors;
     this.headers = extra.headers ?? {};
   }
@@ -48,7 +49,11 @@ export function toPointer(path: ReadonlyArray<PropertyKey>): string {
 }
 
 /** Converts zod issues into problem details, capping the list so a huge bad document cannot produce a huge error. */
-export function validationProblem(error: z.ZodError, prefix = "", title = "Invalid request body"): ProblemError {
+export function validationProblem(
+  error: z.ZodError,
+  prefix = "",
+  title = "Invalid request body",
+): ProblemError {
   const errors: ProblemDetail[] = [];
   const walk = (issues: z.core.$ZodIssue[], base: ReadonlyArray<PropertyKey>): void => {
     for (const issue of issues) {
@@ -64,10 +69,15 @@ export function validationProblem(error: z.ZodError, prefix = "", title = "Inval
     }
   };
   walk(error.issues, []);
-  return new ProblemError(400, title, `${errors.length} problem(s) found; see errors[] for each JSON pointer.`, {
-    type: "https://edgerun.dev/problems/validation",
-    errors,
-  });
+  return new ProblemError(
+    400,
+    title,
+    `${errors.length} problem(s) found; see errors[] for each JSON pointer.`,
+    {
+      type: "https://edgerun.dev/problems/validation",
+      errors,
+    },
+  );
 }
 
 function depth(issues: z.core.$ZodIssue[]): number {

@@ -48,11 +48,20 @@ export async function buildBody(
     case "raw": {
       const language = body.options?.raw?.language;
       const raw = resolve(body.raw ?? "");
-      return { body: raw, ...(language && RAW_TYPES[language] ? { contentType: RAW_TYPES[language] } : raw ? { contentType: "text/plain" } : {}) };
+      return {
+        body: raw,
+        ...(language && RAW_TYPES[language]
+          ? { contentType: RAW_TYPES[language] }
+          : raw
+            ? { contentType: "text/plain" }
+            : {}),
+      };
     }
     case "urlencoded": {
       const fields = (body.urlencoded ?? []).filter((f) => !f.disabled && f.key !== "");
-      const text = fields.map((f) => `${formEncode(resolve(f.key))}=${formEncode(resolve(String(f.value ?? "")))}`).join("&");
+      const text = fields
+        .map((f) => `${formEncode(resolve(f.key))}=${formEncode(resolve(String(f.value ?? "")))}`)
+        .join("&");
       return { body: text, contentType: "application/x-www-form-urlencoded" };
     }
     case "formdata": {
@@ -65,9 +74,20 @@ export async function buildBody(
         const key = resolve(f.key).replace(/"/g, "%22");
         if (f.type === "file") {
           const src = Array.isArray(f.src) ? f.src[0] : f.src;
-          const inline = f.value !== undefined && f.value !== "" ? f.value : typeof src === "string" && src.startsWith("data:") ? src : undefined;
-          if (inline === undefined && src) warnings.push(`form file part '${key}' refers to a local file (${src}); provide its content inline`);
-          const name = typeof src === "string" && !src.startsWith("data:") ? (src.split(/[\\/]/).pop() ?? "file") : "file";
+          const inline =
+            f.value !== undefined && f.value !== ""
+              ? f.value
+              : typeof src === "string" && src.startsWith("data:")
+                ? src
+                : undefined;
+          if (inline === undefined && src)
+            warnings.push(
+              `form file part '${key}' refers to a local file (${src}); provide its content inline`,
+            );
+          const name =
+            typeof src === "string" && !src.startsWith("data:")
+              ? (src.split(/[\\/]/).pop() ?? "file")
+              : "file";
           chunks.push(
             enc.encode(
               `--${boundary}\r\nContent-Disposition: form-data; name="${key}"; filename="${name}"\r\nContent-Type: ${f.contentType ?? "application/octet-stream"}\r\n\r\n`,
@@ -77,7 +97,11 @@ export async function buildBody(
           );
         } else {
           const ct = f.contentType ? `\r\nContent-Type: ${f.contentType}` : "";
-          chunks.push(enc.encode(`--${boundary}\r\nContent-Disposition: form-data; name="${key}"${ct}\r\n\r\n${resolve(f.value ?? "")}\r\n`));
+          chunks.push(
+            enc.encode(
+              `--${boundary}\r\nContent-Disposition: form-data; name="${key}"${ct}\r\n\r\n${resolve(f.value ?? "")}\r\n`,
+            ),
+          );
         }
       }
       chunks.push(enc.encode(`--${boundary}--\r\n`));
@@ -88,16 +112,26 @@ export async function buildBody(
         out.set(c, offset);
         offset += c.byteLength;
       }
-      return { body: out, contentType: `multipart/form-data; boundary=${boundary}`, ...(warnings.length ? { warnings } : {}) };
+      return {
+        body: out,
+        contentType: `multipart/form-data; boundary=${boundary}`,
+        ...(warnings.length ? { warnings } : {}),
+      };
     }
     case "file": {
       const content = body.file?.content ?? (body.file?.src?.startsWith("data:") ? body.file.src : undefined);
-      if (content === undefined) return body.file?.src ? { body: "", warnings: [`file body refers to a local file (${body.file.src}); provide its content inline`] } : {};
+      if (content === undefined)
+        return body.file?.src
+          ? {
+              body: "",
+              warnings: [`file body refers to a local file (${body.file.src}); provide its content inline`],
+            }
+          : {};
       return { body: decodeInline(content) };
     }
     case "graphql": {
       const vars = body.graphql?.variables;
-      let variables: unknown = undefined;
+      let variables: unknown;
       if (typeof vars === "string") {
         const text = resolve(vars).trim();
         if (text) {
@@ -108,7 +142,13 @@ export async function buildBody(
           }
         }
       } else if (vars !== undefined) variables = JSON.parse(resolve(JSON.stringify(vars)));
-      return { body: JSON.stringify({ query: resolve(body.graphql?.query ?? ""), ...(variables !== undefined ? { variables } : {}) }), contentType: "application/json" };
+      return {
+        body: JSON.stringify({
+          query: resolve(body.graphql?.query ?? ""),
+          ...(variables !== undefined ? { variables } : {}),
+        }),
+        contentType: "application/json",
+      };
     }
     default:
       return {};

@@ -32,7 +32,13 @@ export function parseSetCookie(header: string, url: URL, now: number): Cookie | 
   const name = pair.slice(0, eq).trim();
   const value = pair.slice(eq + 1).trim();
   if (!name) return null;
-  const cookie: Cookie = { name, value, domain: url.hostname.toLowerCase(), path: defaultPath(url.pathname), hostOnly: true };
+  const cookie: Cookie = {
+    name,
+    value,
+    domain: url.hostname.toLowerCase(),
+    path: defaultPath(url.pathname),
+    hostOnly: true,
+  };
   let maxAge: number | undefined;
   for (const attr of attrs) {
     const i = attr.indexOf("=");
@@ -79,7 +85,13 @@ export class CookieJar {
     const now = this.#now();
     const host = u.hostname.toLowerCase();
     return this.#cookies
-      .filter((c) => (c.expires === undefined || c.expires > now) && domainMatch(host, c) && pathMatch(u.pathname || "/", c.path) && (!c.secure || u.protocol === "https:"))
+      .filter(
+        (c) =>
+          (c.expires === undefined || c.expires > now) &&
+          domainMatch(host, c) &&
+          pathMatch(u.pathname || "/", c.path) &&
+          (!c.secure || u.protocol === "https:"),
+      )
       .sort((a, b) => b.path.length - a.path.length);
   }
 
@@ -129,7 +141,9 @@ export class CookieJar {
   }
 
   #put(cookie: Cookie): void {
-    this.#cookies = this.#cookies.filter((c) => !(c.name === cookie.name && c.domain === cookie.domain && c.path === cookie.path));
+    this.#cookies = this.#cookies.filter(
+      (c) => !(c.name === cookie.name && c.domain === cookie.domain && c.path === cookie.path),
+    );
     if (cookie.expires !== undefined && cookie.expires <= this.#now()) return;
     this.#cookies.push(cookie);
     if (this.#cookies.length > MAX_COOKIES) this.#cookies.shift();

@@ -31,7 +31,8 @@ export function parseIterationData(input: string | unknown[]): Array<Record<stri
 }
 
 function fromJsonArray(rows: unknown[]): Array<Record<string, JsonValue>> {
-  if (rows.length > MAX_DATA_ROWS) throw new DataFileError(`iteration data has ${rows.length} rows; the limit is ${MAX_DATA_ROWS}`);
+  if (rows.length > MAX_DATA_ROWS)
+    throw new DataFileError(`iteration data has ${rows.length} rows; the limit is ${MAX_DATA_ROWS}`);
   return rows.map((row, i) => {
     if (row === null || typeof row !== "object" || Array.isArray(row)) {
       throw new DataFileError(`iteration data row ${i + 1} is not an object`);
@@ -85,7 +86,8 @@ export function parseCsv(text: string): Array<Record<string, JsonValue>> {
   const nonEmpty = rows.filter((r) => !(r.length === 1 && r[0] === ""));
   if (nonEmpty.length === 0) return [];
   const [header, ...data] = nonEmpty as [string[], ...string[][]];
-  if (data.length > MAX_DATA_ROWS) throw new DataFileError(`iteration data has ${data.length} rows; the limit is ${MAX_DATA_ROWS}`);
+  if (data.length > MAX_DATA_ROWS)
+    throw new DataFileError(`iteration data has ${data.length} rows; the limit is ${MAX_DATA_ROWS}`);
   return data.map((r, i) => {
     if (r.length > header.length) {
       throw new DataFileError(`CSV: row ${i + 2} has ${r.length} fields but the header has ${header.length}`);

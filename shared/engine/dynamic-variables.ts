@@ -5,38 +5,328 @@
  */
 export type DynamicResolver = (name: string) => string | undefined;
 
-const FIRST = ["Ann", "Bob", "Carla", "Dmitri", "Elena", "Farah", "Gus", "Hiro", "Ines", "Jamal", "Kofi", "Lena", "Mateo", "Nia", "Omar", "Priya"];
-const LAST = ["Smith", "Garcia", "Chen", "Okafor", "Novak", "Silva", "Kim", "Müller", "Rossi", "Haddad", "Ivanova", "Tanaka"];
-const WORDS = ["alpha", "bravo", "delta", "ember", "fable", "glade", "harbor", "iris", "jade", "kernel", "lumen", "mosaic", "nimbus", "orbit", "prism", "quartz", "raven", "sierra", "tundra", "umber", "vortex", "willow"];
-const LOREM = ["lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing", "elit", "sed", "do", "eiusmod", "tempor", "incididunt", "ut", "labore", "et", "dolore", "magna", "aliqua"];
-const CITIES = ["Lisbon", "Osaka", "Nairobi", "Toronto", "Lyon", "Austin", "Porto", "Tallinn", "Quito", "Perth"];
-const COUNTRIES: Array<[string, string]> = [["Portugal", "PT"], ["Japan", "JP"], ["Kenya", "KE"], ["Canada", "CA"], ["France", "FR"], ["United States", "US"], ["Estonia", "EE"], ["Ecuador", "EC"], ["Australia", "AU"]];
+const FIRST = [
+  "Ann",
+  "Bob",
+  "Carla",
+  "Dmitri",
+  "Elena",
+  "Farah",
+  "Gus",
+  "Hiro",
+  "Ines",
+  "Jamal",
+  "Kofi",
+  "Lena",
+  "Mateo",
+  "Nia",
+  "Omar",
+  "Priya",
+];
+const LAST = [
+  "Smith",
+  "Garcia",
+  "Chen",
+  "Okafor",
+  "Novak",
+  "Silva",
+  "Kim",
+  "Müller",
+  "Rossi",
+  "Haddad",
+  "Ivanova",
+  "Tanaka",
+];
+const WORDS = [
+  "alpha",
+  "bravo",
+  "delta",
+  "ember",
+  "fable",
+  "glade",
+  "harbor",
+  "iris",
+  "jade",
+  "kernel",
+  "lumen",
+  "mosaic",
+  "nimbus",
+  "orbit",
+  "prism",
+  "quartz",
+  "raven",
+  "sierra",
+  "tundra",
+  "umber",
+  "vortex",
+  "willow",
+];
+const LOREM = [
+  "lorem",
+  "ipsum",
+  "dolor",
+  "sit",
+  "amet",
+  "consectetur",
+  "adipiscing",
+  "elit",
+  "sed",
+  "do",
+  "eiusmod",
+  "tempor",
+  "incididunt",
+  "ut",
+  "labore",
+  "et",
+  "dolore",
+  "magna",
+  "aliqua",
+];
+const CITIES = [
+  "Lisbon",
+  "Osaka",
+  "Nairobi",
+  "Toronto",
+  "Lyon",
+  "Austin",
+  "Porto",
+  "Tallinn",
+  "Quito",
+  "Perth",
+];
+const COUNTRIES: Array<[string, string]> = [
+  ["Portugal", "PT"],
+  ["Japan", "JP"],
+  ["Kenya", "KE"],
+  ["Canada", "CA"],
+  ["France", "FR"],
+  ["United States", "US"],
+  ["Estonia", "EE"],
+  ["Ecuador", "EC"],
+  ["Australia", "AU"],
+];
 const STREETS = ["Oak", "Maple", "Harbor", "Mill", "Station", "Church", "Park", "River"];
 const SUFFIXES = ["Street", "Avenue", "Road", "Lane", "Way"];
 const DOMAINS = ["com", "net", "org", "io", "info", "biz"];
 const COLORS = ["red", "green", "blue", "teal", "orange", "purple", "silver", "gold", "maroon", "olive"];
-const CURRENCIES: Array<[string, string, string]> = [["USD", "US Dollar", "$"], ["EUR", "Euro", "€"], ["GBP", "Pound Sterling", "£"], ["JPY", "Yen", "¥"], ["INR", "Indian Rupee", "₹"]];
-const JOB_AREAS = ["Solutions", "Program", "Brand", "Security", "Research", "Marketing", "Directives", "Implementation", "Integration"];
-const JOB_DESC = ["Lead", "Senior", "Direct", "Corporate", "Dynamic", "Future", "Product", "National", "Regional", "Central"];
-const JOB_TYPES = ["Supervisor", "Associate", "Executive", "Liaison", "Officer", "Manager", "Engineer", "Specialist", "Director"];
+const CURRENCIES: Array<[string, string, string]> = [
+  ["USD", "US Dollar", "$"],
+  ["EUR", "Euro", "€"],
+  ["GBP", "Pound Sterling", "£"],
+  ["JPY", "Yen", "¥"],
+  ["INR", "Indian Rupee", "₹"],
+];
+const JOB_AREAS = [
+  "Solutions",
+  "Program",
+  "Brand",
+  "Security",
+  "Research",
+  "Marketing",
+  "Directives",
+  "Implementation",
+  "Integration",
+];
+const JOB_DESC = [
+  "Lead",
+  "Senior",
+  "Direct",
+  "Corporate",
+  "Dynamic",
+  "Future",
+  "Product",
+  "National",
+  "Regional",
+  "Central",
+];
+const JOB_TYPES = [
+  "Supervisor",
+  "Associate",
+  "Executive",
+  "Liaison",
+  "Officer",
+  "Manager",
+  "Engineer",
+  "Specialist",
+  "Director",
+];
 const COMPANY_SUFFIX = ["Inc", "LLC", "Group", "and Sons"];
-const ADJ = ["Small", "Ergonomic", "Rustic", "Intelligent", "Gorgeous", "Incredible", "Fantastic", "Practical", "Sleek", "Awesome"];
-const MATERIAL = ["Steel", "Wooden", "Concrete", "Plastic", "Cotton", "Granite", "Rubber", "Metal", "Soft", "Fresh"];
-const PRODUCT = ["Chair", "Car", "Computer", "Keyboard", "Mouse", "Bike", "Ball", "Gloves", "Pants", "Shirt", "Table", "Shoes"];
-const DEPARTMENTS = ["Books", "Movies", "Music", "Games", "Electronics", "Computers", "Home", "Garden", "Tools", "Grocery"];
-const NOUNS = ["bandwidth", "protocol", "array", "driver", "panel", "alarm", "pixel", "circuit", "interface", "matrix", "firewall", "sensor"];
-const VERBS = ["connect", "parse", "navigate", "index", "compress", "override", "bypass", "quantify", "transmit", "reboot", "synthesize"];
-const INGVERBS = ["connecting", "parsing", "navigating", "indexing", "compressing", "overriding", "bypassing", "transmitting"];
-const ADJECTIVES = ["auxiliary", "primary", "back-end", "digital", "open-source", "virtual", "cross-platform", "redundant", "online"];
-const ABBREV = ["TCP", "HTTP", "SDD", "RAM", "GB", "CSS", "SSL", "AGP", "SQL", "FTP", "PCI", "AI", "ADP", "RSS", "XML", "EXE", "COM", "HDD", "THX", "SMTP", "SMS", "USB", "PNG", "XSS", "SCSI", "JSON", "JBOD", "IB"];
-const MIME = [["application/json", "json"], ["text/plain", "txt"], ["image/png", "png"], ["application/pdf", "pdf"], ["text/html", "html"], ["image/jpeg", "jpeg"]];
+const ADJ = [
+  "Small",
+  "Ergonomic",
+  "Rustic",
+  "Intelligent",
+  "Gorgeous",
+  "Incredible",
+  "Fantastic",
+  "Practical",
+  "Sleek",
+  "Awesome",
+];
+const MATERIAL = [
+  "Steel",
+  "Wooden",
+  "Concrete",
+  "Plastic",
+  "Cotton",
+  "Granite",
+  "Rubber",
+  "Metal",
+  "Soft",
+  "Fresh",
+];
+const PRODUCT = [
+  "Chair",
+  "Car",
+  "Computer",
+  "Keyboard",
+  "Mouse",
+  "Bike",
+  "Ball",
+  "Gloves",
+  "Pants",
+  "Shirt",
+  "Table",
+  "Shoes",
+];
+const DEPARTMENTS = [
+  "Books",
+  "Movies",
+  "Music",
+  "Games",
+  "Electronics",
+  "Computers",
+  "Home",
+  "Garden",
+  "Tools",
+  "Grocery",
+];
+const NOUNS = [
+  "bandwidth",
+  "protocol",
+  "array",
+  "driver",
+  "panel",
+  "alarm",
+  "pixel",
+  "circuit",
+  "interface",
+  "matrix",
+  "firewall",
+  "sensor",
+];
+const VERBS = [
+  "connect",
+  "parse",
+  "navigate",
+  "index",
+  "compress",
+  "override",
+  "bypass",
+  "quantify",
+  "transmit",
+  "reboot",
+  "synthesize",
+];
+const INGVERBS = [
+  "connecting",
+  "parsing",
+  "navigating",
+  "indexing",
+  "compressing",
+  "overriding",
+  "bypassing",
+  "transmitting",
+];
+const ADJECTIVES = [
+  "auxiliary",
+  "primary",
+  "back-end",
+  "digital",
+  "open-source",
+  "virtual",
+  "cross-platform",
+  "redundant",
+  "online",
+];
+const ABBREV = [
+  "TCP",
+  "HTTP",
+  "SDD",
+  "RAM",
+  "GB",
+  "CSS",
+  "SSL",
+  "AGP",
+  "SQL",
+  "FTP",
+  "PCI",
+  "AI",
+  "ADP",
+  "RSS",
+  "XML",
+  "EXE",
+  "COM",
+  "HDD",
+  "THX",
+  "SMTP",
+  "SMS",
+  "USB",
+  "PNG",
+  "XSS",
+  "SCSI",
+  "JSON",
+  "JBOD",
+  "IB",
+];
+const MIME = [
+  ["application/json", "json"],
+  ["text/plain", "txt"],
+  ["image/png", "png"],
+  ["application/pdf", "pdf"],
+  ["text/html", "html"],
+  ["image/jpeg", "jpeg"],
+];
 const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
 const LOCALES = ["en", "de", "fr", "es", "pt_BR", "ja", "ko", "nl", "sv", "it"];
 const PROTOCOLS = ["http", "https"];
-const DB_COLUMNS = ["id", "title", "name", "email", "password", "token", "group", "category", "status", "createdAt", "updatedAt", "comment"];
+const DB_COLUMNS = [
+  "id",
+  "title",
+  "name",
+  "email",
+  "password",
+  "token",
+  "group",
+  "category",
+  "status",
+  "createdAt",
+  "updatedAt",
+  "comment",
+];
 const DB_TYPES = ["int", "varchar", "text", "date", "boolean", "double", "blob", "timestamp", "json", "enum"];
-const DB_COLLATIONS = ["utf8_unicode_ci", "utf8_general_ci", "utf8_bin", "ascii_bin", "ascii_general_ci", "cp1250_bin"];
+const DB_COLLATIONS = [
+  "utf8_unicode_ci",
+  "utf8_general_ci",
+  "utf8_bin",
+  "ascii_bin",
+  "ascii_general_ci",
+  "cp1250_bin",
+];
 const DB_ENGINES = ["InnoDB", "MyISAM", "MEMORY", "CSV", "BLACKHOLE", "ARCHIVE"];
 const TRANSACTIONS = ["deposit", "withdrawal", "payment", "invoice"];
 const PREFIXES = ["Mr.", "Mrs.", "Ms.", "Miss", "Dr."];
@@ -46,12 +336,67 @@ const UA = [
   "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_1) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15",
   "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0",
 ];
-const CATCH1 = ["Adaptive", "Balanced", "Centralized", "Cloned", "Customizable", "Distributed", "Enhanced", "Fundamental"];
-const CATCH2 = ["24 hour", "asymmetric", "bi-directional", "client-driven", "context-sensitive", "dynamic", "fresh-thinking"];
-const CATCH3 = ["ability", "access", "adapter", "algorithm", "alliance", "analyzer", "application", "approach", "architecture"];
-const BS1 = ["implement", "utilize", "integrate", "streamline", "optimize", "evolve", "transform", "embrace", "enable"];
-const BS2 = ["clicks-and-mortar", "value-added", "vertical", "proactive", "robust", "revolutionary", "scalable", "leading-edge"];
-const BS3 = ["synergies", "web-readiness", "paradigms", "markets", "partnerships", "infrastructures", "platforms", "initiatives"];
+const CATCH1 = [
+  "Adaptive",
+  "Balanced",
+  "Centralized",
+  "Cloned",
+  "Customizable",
+  "Distributed",
+  "Enhanced",
+  "Fundamental",
+];
+const CATCH2 = [
+  "24 hour",
+  "asymmetric",
+  "bi-directional",
+  "client-driven",
+  "context-sensitive",
+  "dynamic",
+  "fresh-thinking",
+];
+const CATCH3 = [
+  "ability",
+  "access",
+  "adapter",
+  "algorithm",
+  "alliance",
+  "analyzer",
+  "application",
+  "approach",
+  "architecture",
+];
+const BS1 = [
+  "implement",
+  "utilize",
+  "integrate",
+  "streamline",
+  "optimize",
+  "evolve",
+  "transform",
+  "embrace",
+  "enable",
+];
+const BS2 = [
+  "clicks-and-mortar",
+  "value-added",
+  "vertical",
+  "proactive",
+  "robust",
+  "revolutionary",
+  "scalable",
+  "leading-edge",
+];
+const BS3 = [
+  "synergies",
+  "web-readiness",
+  "paradigms",
+  "markets",
+  "partnerships",
+  "infrastructures",
+  "platforms",
+  "initiatives",
+];
 const FILE_EXT = ["pdf", "txt", "png", "json", "csv", "mp3", "zip", "html"];
 
 /** Creates a resolver; `random` and `now` are injected so runs and tests can be deterministic. */
@@ -60,7 +405,8 @@ export function createDynamicResolver(random: () => number, now: () => number): 
   const pick = <T>(list: readonly T[]): T => list[int(0, list.length - 1)]!;
   const hex = (n: number) => Array.from({ length: n }, () => int(0, 15).toString(16)).join("");
   const digits = (n: number) => Array.from({ length: n }, () => int(0, 9)).join("");
-  const alnum = (n: number) => Array.from({ length: n }, () => "abcdefghijklmnopqrstuvwxyz0123456789"[int(0, 35)]).join("");
+  const alnum = (n: number) =>
+    Array.from({ length: n }, () => "abcdefghijklmnopqrstuvwxyz0123456789"[int(0, 35)]).join("");
   const uuid = () => `${hex(8)}-${hex(4)}-4${hex(3)}-${"89ab"[int(0, 3)]}${hex(3)}-${hex(12)}`;
   const words = (n: number, list = LOREM) => Array.from({ length: n }, () => pick(list)).join(" ");
   const sentence = () => {
@@ -128,9 +474,11 @@ export function createDynamicResolver(random: () => number, now: () => number): 
     $randomNatureImage: () => "https://picsum.photos/640/480?nature",
     $randomSportsImage: () => "https://picsum.photos/640/480?sports",
     $randomTransportImage: () => "https://picsum.photos/640/480?transport",
-    $randomImageDataUri: () => "data:image/svg+xml;charset=UTF-8,%3Csvg%20xmlns%3D%22http%3A%2F%2Fwww.w3.org%2F2000%2Fsvg%22%2F%3E",
+    $randomImageDataUri: () =>
+      "data:image/svg+xml;charset=UTF-8,%3Csvg%20xmlns%3D%22http%3A%2F%2Fwww.w3.org%2F2000%2Fsvg%22%2F%3E",
     $randomBankAccount: () => digits(8),
-    $randomBankAccountName: () => pick(["Checking Account", "Savings Account", "Money Market Account", "Auto Loan Account"]),
+    $randomBankAccountName: () =>
+      pick(["Checking Account", "Savings Account", "Money Market Account", "Auto Loan Account"]),
     $randomCreditCardMask: () => digits(4),
     $randomBankAccountBic: () => `${alnum(4).toUpperCase()}${country()[1]}${alnum(2).toUpperCase()}`,
     $randomBankAccountIban: () => `${country()[1]}${digits(2)}${alnum(4).toUpperCase()}${digits(14)}`,
@@ -192,11 +540,11 @@ export function createDynamicResolver(random: () => number, now: () => number): 
     $randomLoremSentence: sentence,
     $randomLoremSentences: () => Array.from({ length: int(2, 6) }, sentence).join(" "),
     $randomLoremParagraph: () => Array.from({ length: 3 }, sentence).join(" "),
-    $randomLoremParagraphs: () => Array.from({ length: 3 }, () => Array.from({ length: 3 }, sentence).join(" ")).join("\n \r"),
+    $randomLoremParagraphs: () =>
+      Array.from({ length: 3 }, () => Array.from({ length: 3 }, sentence).join(" ")).join("\n \r"),
     $randomLoremText: () => Array.from({ length: int(2, 4) }, sentence).join(" "),
     $randomLoremSlug: () => words(3).replace(/ /g, "-"),
     $randomLoremLines: () => Array.from({ length: int(1, 5) }, sentence).join("\n"),
   };
   return (name) => (Object.hasOwn(table, name) ? table[name]!() : undefined);
 }
-

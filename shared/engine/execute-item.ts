@@ -5,7 +5,7 @@
  */
 import type { AssertionResult, ConsoleEntry, RequestCompletedEvent, ScriptError } from "../schemas/events";
 import { buildBody } from "./body";
-import { CookieJar } from "./cookie-jar";
+import type { CookieJar } from "./cookie-jar";
 import { type PreparedRequest, type SendResult, send } from "./http";
 import type { ItemNode, ScriptRef } from "./normalize";
 import type {
@@ -81,14 +81,21 @@ export async function executeItem(
   let skipRequest = false;
   let visualizer: { template: string; data: JsonValue } | undefined;
   const counts = { prerequest: 0, test: 0, prerequestFailed: 0, testFailed: 0 };
-  const profile: ProtocolProfile = { ...item.profile, ...(settings.ignoreRedirects ? { followRedirects: false } : {}) };
+  const profile: ProtocolProfile = {
+    ...item.profile,
+    ...(settings.ignoreRedirects ? { followRedirects: false } : {}),
+  };
 
   const caps: ScriptCapabilities = {
     sendRequest: async (req) => {
       const def: RequestDefinition =
-        typeof req === "string" ? { method: "GET", url: parseUrl(req), headers: [] } : normalizeScriptRequest(req);
+        typeof req === "string"
+          ? { method: "GET", url: parseUrl(req), headers: [] }
+          : normalizeScriptRequest(req);
       const result = await sendDefinition(def, (s) => s, jar, profile, settings, deps);
-      return result.response ? { response: result.response } : { error: result.error ?? { name: "RequestError", message: "request failed" } };
+      return result.response
+        ? { response: result.response }
+        : { error: result.error ?? { name: "RequestError", message: "request failed" } };
     },
     cookieJar: {
       getAll: (url) => jar.cookiesFor(url),
@@ -98,12 +105,21 @@ export async function executeItem(
     },
   };
 
-  const runScripts = async (event: "prerequest" | "test", refs: ScriptRef[], response?: ResponseData): Promise<void> => {
+  const runScripts = async (
+    event: "prerequest" | "test",
+    refs: ScriptRef[],
+    response?: ResponseData,
+  ): Promise<void> => {
     for (const ref of refs) {
       counts[event] += 1;
       if (!deps.scripts) {
         counts[event === "prerequest" ? "prerequestFailed" : "testFailed"] += 1;
-        scriptErrors.push({ name: "SandboxUnavailable", message: "no script host is configured", event, location: ref.location });
+        scriptErrors.push({
+          name: "SandboxUnavailable",
+          message: "no script host is configured",
+          event,
+          location: ref.location,
+        });
         continue;
       }
       const outcome: ScriptOutcome = await deps.scripts.run(
@@ -132,7 +148,8 @@ export async function executeItem(
       scopes = { ...outcome.scopes, data: scopes.data };
       request = outcome.request;
       assertions.push(...outcome.assertions);
-      for (const entry of outcome.console) if (consoleOut.length < MAX_CONSOLE_PER_ITEM) consoleOut.push(entry);
+      for (const entry of outcome.console)
+        if (consoleOut.length < MAX_CONSOLE_PER_ITEM) consoleOut.push(entry);
       if (outcome.error) {
         counts[event === "prerequest" ? "prerequestFailed" : "testFailed"] += 1;
         scriptErrors.push({ ...outcome.error, event, location: ref.location });
@@ -195,7 +212,11 @@ export async function executeItem(
     ...(result.response ? { response: result.response } : {}),
     event: {
       ...base,
-      request: { method: sent.method, url: sent.url, headers: sent.headers.map(({ key, value }) => ({ key, value })) },
+      request: {
+        method: sent.method,
+        url: sent.url,
+        headers: sent.headers.map(({ key, value }) => ({ key, value })),
+      },
       ...(result.response ? { response: toEventResponse(result.response) } : {}),
       ...(result.error ? { error: result.error } : {}),
       assertions,
@@ -316,7 +337,26 @@ function safeCookies(jar: CookieJar, request: RequestDefinition, scopes: Scopes)
 /** Script-provided request objects may be partial or use Postman's SDK-ish shapes; fill the gaps. */
 function normalizeScriptRequest(req: RequestDefinition): RequestDefinition {
   const r = req as Partial<RequestDefinition> & { url?: unknown; header?: unknown };
-  const url = typeof r.url === "string" || r.url === undefined ? parseUrl((r.url as string | undefined) ?? "") : (r.url as RequestDefinition["url"]);
-  const headers = Array.isArray(r.headers) ? r.headers : Array.isArray(r.header) ? (r.header as RequestDefinition["headers"]) : [];
-  return { method: r.method ?? "GET", url: { ...url, host: url.host ?? [], path: url.path ?? [], query: url.query ?? [], variable: url.variable ?? [] }, headers, ...(r.body ? { body: r.body } : {}), ...(r.auth ? { auth: r.auth } : {}) };
+  const url =
+    typeof r.url === "string" || r.url === undefined
+      ? parseUrl((r.url as string | undefined) ?? "")
+      : (r.url as RequestDefinition["url"]);
+  const headers = Array.isArray(r.headers)
+    ? r.headers
+    : Array.isArray(r.header)
+      ? (r.header as RequestDefinition["headers"])
+      : [];
+  return {
+    method: r.method ?? "GET",
+    url: {
+      ...url,
+      host: url.host ?? [],
+      path: url.path ?? [],
+      query: url.query ?? [],
+      variable: url.variable ?? [],
+    },
+    headers,
+    ...(r.body ? { body: r.body } : {}),
+    ...(r.auth ? { auth: r.auth } : {}),
+  };
 }

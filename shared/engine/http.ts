@@ -41,45 +41,99 @@ export interface SendResult {
 export const USER_AGENT = "PostmanRuntime/7.43.0 edgerun/0.1";
 
 const REASONS: Record<number, string> = {
-  100: "Continue", 101: "Switching Protocols", 200: "OK", 201: "Created", 202: "Accepted", 203: "Non-Authoritative Information",
-  204: "No Content", 205: "Reset Content", 206: "Partial Content", 300: "Multiple Choices", 301: "Moved Permanently", 302: "Found",
-  303: "See Other", 304: "Not Modified", 307: "Temporary Redirect", 308: "Permanent Redirect", 400: "Bad Request", 401: "Unauthorized",
-  402: "Payment Required", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 406: "Not Acceptable", 407: "Proxy Authentication Required",
-  408: "Request Timeout", 409: "Conflict", 410: "Gone", 411: "Length Required", 412: "Precondition Failed", 413: "Payload Too Large",
-  414: "URI Too Long", 415: "Unsupported Media Type", 416: "Range Not Satisfiable", 417: "Expectation Failed", 418: "I'm a teapot",
-  422: "Unprocessable Entity", 423: "Locked", 424: "Failed Dependency", 425: "Too Early", 426: "Upgrade Required", 428: "Precondition Required",
-  429: "Too Many Requests", 431: "Request Header Fields Too Large", 451: "Unavailable For Legal Reasons", 500: "Internal Server Error",
-  501: "Not Implemented", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout", 505: "HTTP Version Not Supported",
-  507: "Insufficient Storage", 511: "Network Authentication Required",
+  100: "Continue",
+  101: "Switching Protocols",
+  200: "OK",
+  201: "Created",
+  202: "Accepted",
+  203: "Non-Authoritative Information",
+  204: "No Content",
+  205: "Reset Content",
+  206: "Partial Content",
+  300: "Multiple Choices",
+  301: "Moved Permanently",
+  302: "Found",
+  303: "See Other",
+  304: "Not Modified",
+  307: "Temporary Redirect",
+  308: "Permanent Redirect",
+  400: "Bad Request",
+  401: "Unauthorized",
+  402: "Payment Required",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  406: "Not Acceptable",
+  407: "Proxy Authentication Required",
+  408: "Request Timeout",
+  409: "Conflict",
+  410: "Gone",
+  411: "Length Required",
+  412: "Precondition Failed",
+  413: "Payload Too Large",
+  414: "URI Too Long",
+  415: "Unsupported Media Type",
+  416: "Range Not Satisfiable",
+  417: "Expectation Failed",
+  418: "I'm a teapot",
+  422: "Unprocessable Entity",
+  423: "Locked",
+  424: "Failed Dependency",
+  425: "Too Early",
+  426: "Upgrade Required",
+  428: "Precondition Required",
+  429: "Too Many Requests",
+  431: "Request Header Fields Too Large",
+  451: "Unavailable For Legal Reasons",
+  500: "Internal Server Error",
+  501: "Not Implemented",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+  505: "HTTP Version Not Supported",
+  507: "Insufficient Storage",
+  511: "Network Authentication Required",
 };
 
 export function reasonPhrase(code: number, given?: string): string {
   return given?.trim() || REASONS[code] || "";
 }
 
-const has = (headers: PreparedRequest["headers"], name: string) => headers.some((h) => h.key.toLowerCase() === name);
-const drop = (headers: PreparedRequest["headers"], name: string) => headers.filter((h) => h.key.toLowerCase() !== name);
+const has = (headers: PreparedRequest["headers"], name: string) =>
+  headers.some((h) => h.key.toLowerCase() === name);
+const drop = (headers: PreparedRequest["headers"], name: string) =>
+  headers.filter((h) => h.key.toLowerCase() !== name);
 
 /** Adds Postman's system headers unless the user set them or disabled them. */
-function withSystemHeaders(req: PreparedRequest, profile: ProtocolProfile, random: () => number): PreparedRequest {
+function withSystemHeaders(
+  req: PreparedRequest,
+  profile: ProtocolProfile,
+  random: () => number,
+): PreparedRequest {
   const disabled = profile.disabledSystemHeaders ?? {};
   const headers = [...req.headers];
   const add = (key: string, value: () => string) => {
-    if (!disabled[key.toLowerCase()] && !disabled[key] && !has(headers, key.toLowerCase())) headers.push({ key, value: value() });
+    if (!disabled[key.toLowerCase()] && !disabled[key] && !has(headers, key.toLowerCase()))
+      headers.push({ key, value: value() });
   };
   add("User-Agent", () => USER_AGENT);
   add("Accept", () => "*/*");
   add("Cache-Control", () => "no-cache");
   add("Postman-Token", () => {
     const h = () => Math.floor(random() * 16).toString(16);
-    return "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx".replace(/[xy]/g, (c) => (c === "x" ? h() : "89ab"[Math.floor(random() * 4)]!));
+    return "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx".replace(/[xy]/g, (c) =>
+      c === "x" ? h() : "89ab"[Math.floor(random() * 4)]!,
+    );
   });
   add("Accept-Encoding", () => "gzip, deflate, br");
   add("Connection", () => "keep-alive");
   return { ...req, headers };
 }
 
-async function readCapped(res: Response, max: number): Promise<{ body: string; size: number; truncated: boolean }> {
+async function readCapped(
+  res: Response,
+  max: number,
+): Promise<{ body: string; size: number; truncated: boolean }> {
   if (!res.body) return { body: "", size: 0, truncated: false };
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
@@ -125,7 +179,12 @@ export async function send(
   let req = withSystemHeaders(input, profile, random);
   const originalHost = safeHost(input.url);
   let digestTried = false;
-  const finish = (extra: Partial<SendResult>): SendResult => ({ sent: req, redirects, timings: { startedAt, totalMs: deps.now() - startedAt }, ...extra });
+  const finish = (extra: Partial<SendResult>): SendResult => ({
+    sent: req,
+    redirects,
+    timings: { startedAt, totalMs: deps.now() - startedAt },
+    ...extra,
+  });
 
   try {
     req = await applyAuth(auth, req, resolve, { now: deps.now, random });
@@ -145,12 +204,22 @@ export async function send(
     let headers = req.headers;
     if (profile.disableCookies !== true) {
       const cookie = deps.jar.headerFor(url.href);
-      if (cookie) headers = [...drop(headers, "cookie"), { key: "Cookie", value: [headers.find((h) => h.key.toLowerCase() === "cookie")?.value, cookie].filter(Boolean).join("; ") }];
+      if (cookie)
+        headers = [
+          ...drop(headers, "cookie"),
+          {
+            key: "Cookie",
+            value: [headers.find((h) => h.key.toLowerCase() === "cookie")?.value, cookie]
+              .filter(Boolean)
+              .join("; "),
+          },
+        ];
     }
     req = { ...req, headers };
     const controller = new AbortController();
     const remaining = opts.timeoutMs ? opts.timeoutMs - (deps.now() - startedAt) : undefined;
-    const timer = remaining !== undefined ? setTimeout(() => controller.abort(), Math.max(1, remaining)) : undefined;
+    const timer =
+      remaining !== undefined ? setTimeout(() => controller.abort(), Math.max(1, remaining)) : undefined;
     const t0 = deps.now();
     let res: Response;
     let captured: { body: string; size: number; truncated: boolean };
@@ -170,16 +239,25 @@ export async function send(
           headers: h,
           redirect: "manual",
           signal: controller.signal,
-          ...(req.body !== undefined && req.method !== "GET" && req.method !== "HEAD" ? { body: req.body } : {}),
+          ...(req.body !== undefined && req.method !== "GET" && req.method !== "HEAD"
+            ? { body: req.body }
+            : {}),
         }),
       );
       captured = await readCapped(res, opts.maxBodyBytes);
     } catch (err) {
       if (timer) clearTimeout(timer);
       if (controller.signal.aborted) {
-        return finish({ error: { name: "TimeoutError", message: `request to ${url.host} exceeded the timeout of ${opts.timeoutMs} ms` } });
+        return finish({
+          error: {
+            name: "TimeoutError",
+            message: `request to ${url.host} exceeded the timeout of ${opts.timeoutMs} ms`,
+          },
+        });
       }
-      return finish({ error: { name: "RequestError", message: `could not reach ${url.host}: ${errorMessage(err)}` } });
+      return finish({
+        error: { name: "RequestError", message: `could not reach ${url.host}: ${errorMessage(err)}` },
+      });
     }
     if (timer) clearTimeout(timer);
     const responseTime = deps.now() - t0;
@@ -198,20 +276,30 @@ export async function send(
     const location = res.headers.get("location");
     if (follow && location && [301, 302, 303, 307, 308].includes(res.status)) {
       if (redirects.length >= maxRedirects) {
-        return finish({ error: { name: "RedirectError", message: `exceeded the maximum of ${maxRedirects} redirects` } });
+        return finish({
+          error: { name: "RedirectError", message: `exceeded the maximum of ${maxRedirects} redirects` },
+        });
       }
       redirects.push({ url: url.href, code: res.status });
       const next = new URL(location, url);
-      const keepMethod = res.status === 307 || res.status === 308 || profile.followOriginalHttpMethod === true;
+      const keepMethod =
+        res.status === 307 || res.status === 308 || profile.followOriginalHttpMethod === true;
       let nextHeaders = drop(req.headers, "cookie");
-      if (next.host !== originalHost && profile.followAuthorizationHeader !== true) nextHeaders = drop(nextHeaders, "authorization");
-      if (profile.removeRefererHeaderOnRedirect !== true) nextHeaders = [...drop(nextHeaders, "referer"), { key: "Referer", value: url.href }];
+      if (next.host !== originalHost && profile.followAuthorizationHeader !== true)
+        nextHeaders = drop(nextHeaders, "authorization");
+      if (profile.removeRefererHeaderOnRedirect !== true)
+        nextHeaders = [...drop(nextHeaders, "referer"), { key: "Referer", value: url.href }];
       else nextHeaders = drop(nextHeaders, "referer");
       if (keepMethod) req = { ...req, url: next.href, headers: nextHeaders };
       else {
         const method = req.method === "HEAD" ? "HEAD" : "GET";
         const { body: _body, ...rest } = req;
-        req = { ...rest, method, url: next.href, headers: drop(drop(nextHeaders, "content-type"), "content-length") };
+        req = {
+          ...rest,
+          method,
+          url: next.href,
+          headers: drop(drop(nextHeaders, "content-type"), "content-length"),
+        };
       }
       continue;
     }

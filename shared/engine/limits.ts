@@ -41,7 +41,8 @@ export function checkCollectionLimits(raw: unknown): LimitViolation[] {
       return false;
     }
     if (value && typeof value === "object") {
-      for (const [k, v] of Object.entries(value)) if (!jsonDepth(v, depth + 1, `${pointer}/${k}`)) return false;
+      for (const [k, v] of Object.entries(value))
+        if (!jsonDepth(v, depth + 1, `${pointer}/${k}`)) return false;
     }
     return true;
   };
@@ -54,8 +55,17 @@ export function checkCollectionLimits(raw: unknown): LimitViolation[] {
     if (!Array.isArray(events)) return;
     events.forEach((e, i) => {
       const exec = (e as { script?: { exec?: unknown } })?.script?.exec;
-      const length = typeof exec === "string" ? exec.length : Array.isArray(exec) ? exec.reduce((n: number, l) => n + (typeof l === "string" ? l.length + 1 : 0), 0) : 0;
-      if (length > LIMITS.scriptChars) add(`${pointer}/${i}/script/exec`, `script of ${length} characters exceeds the limit of ${LIMITS.scriptChars}`);
+      const length =
+        typeof exec === "string"
+          ? exec.length
+          : Array.isArray(exec)
+            ? exec.reduce((n: number, l) => n + (typeof l === "string" ? l.length + 1 : 0), 0)
+            : 0;
+      if (length > LIMITS.scriptChars)
+        add(
+          `${pointer}/${i}/script/exec`,
+          `script of ${length} characters exceeds the limit of ${LIMITS.scriptChars}`,
+        );
     });
   };
   checkEvents(obj?.event, "/event");
@@ -73,13 +83,16 @@ export function checkCollectionLimits(raw: unknown): LimitViolation[] {
       checkEvents(it?.event, `${p}/event`);
       const url = it?.request?.url;
       const raw = typeof url === "string" ? url : (url as { raw?: unknown })?.raw;
-      if (typeof raw === "string" && raw.length > LIMITS.urlChars) add(`${p}/request/url`, `URL of ${raw.length} characters exceeds the limit of ${LIMITS.urlChars}`);
+      if (typeof raw === "string" && raw.length > LIMITS.urlChars)
+        add(`${p}/request/url`, `URL of ${raw.length} characters exceeds the limit of ${LIMITS.urlChars}`);
       const headers = it?.request?.header;
       if (Array.isArray(headers)) {
-        if (headers.length > LIMITS.headers) add(`${p}/request/header`, `${headers.length} headers exceed the limit of ${LIMITS.headers}`);
+        if (headers.length > LIMITS.headers)
+          add(`${p}/request/header`, `${headers.length} headers exceed the limit of ${LIMITS.headers}`);
         headers.forEach((h, j) => {
           const v = (h as { value?: unknown })?.value;
-          if (typeof v === "string" && v.length > LIMITS.headerChars) add(`${p}/request/header/${j}/value`, `header value exceeds ${LIMITS.headerChars} characters`);
+          if (typeof v === "string" && v.length > LIMITS.headerChars)
+            add(`${p}/request/header/${j}/value`, `header value exceeds ${LIMITS.headerChars} characters`);
         });
       }
       walk(it?.item, `${p}/item`, depth + 1);

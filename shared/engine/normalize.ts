@@ -5,7 +5,15 @@
  * protocolProfileBehavior. Doing this once at plan time keeps each step cheap.
  */
 import type { Auth, Collection, CollectionEvent, Item, KeyValue, Request } from "../schemas/collection";
-import type { AuthDefinition, BodyDefinition, FormField, KV, ProtocolProfile, RequestDefinition, VarEntry } from "./types";
+import type {
+  AuthDefinition,
+  BodyDefinition,
+  FormField,
+  KV,
+  ProtocolProfile,
+  RequestDefinition,
+  VarEntry,
+} from "./types";
 import { parseUrl } from "./url";
 import { fromPostmanVariables } from "./variables";
 
@@ -70,10 +78,16 @@ export function normalizeAuth(auth: Auth | null | undefined): AuthDefinition | u
   const params = (auth as Record<string, unknown>)[auth.type];
   if (Array.isArray(params)) {
     out[auth.type] = params
-      .filter((p): p is { key: string; value?: unknown; type?: string } => typeof p === "object" && p !== null && typeof (p as { key?: unknown }).key === "string")
+      .filter(
+        (p): p is { key: string; value?: unknown; type?: string } =>
+          typeof p === "object" && p !== null && typeof (p as { key?: unknown }).key === "string",
+      )
       .map((p) => ({ key: p.key, value: (p.value ?? "") as never, ...(p.type ? { type: p.type } : {}) }));
   } else if (params && typeof params === "object") {
-    out[auth.type] = Object.entries(params as Record<string, unknown>).map(([key, value]) => ({ key, value: (value ?? "") as never }));
+    out[auth.type] = Object.entries(params as Record<string, unknown>).map(([key, value]) => ({
+      key,
+      value: (value ?? "") as never,
+    }));
   } else {
     out[auth.type] = [];
   }
@@ -97,7 +111,9 @@ function parseHeaderString(text: string): KV[] {
     .filter(Boolean)
     .map((line) => {
       const i = line.indexOf(":");
-      return i < 0 ? { key: line, value: "" } : { key: line.slice(0, i).trim(), value: line.slice(i + 1).trim() };
+      return i < 0
+        ? { key: line, value: "" }
+        : { key: line.slice(0, i).trim(), value: line.slice(i + 1).trim() };
     });
 }
 
@@ -107,16 +123,22 @@ function normalizeBody(body: Request["body"]): BodyDefinition | undefined {
   if (body.raw !== undefined) out.raw = body.raw;
   if (body.urlencoded) out.urlencoded = toKV(body.urlencoded);
   if (body.formdata) {
-    out.formdata = body.formdata.map((f): FormField => ({
-      key: f.key ?? "",
-      ...(f.value !== undefined ? { value: String(f.value) } : {}),
-      type: f.type === "file" ? "file" : "text",
-      ...(f.src !== undefined ? { src: f.src } : {}),
-      ...(f.contentType ? { contentType: f.contentType } : {}),
-      ...(f.disabled ? { disabled: true } : {}),
-    }));
+    out.formdata = body.formdata.map(
+      (f): FormField => ({
+        key: f.key ?? "",
+        ...(f.value !== undefined ? { value: String(f.value) } : {}),
+        type: f.type === "file" ? "file" : "text",
+        ...(f.src !== undefined ? { src: f.src } : {}),
+        ...(f.contentType ? { contentType: f.contentType } : {}),
+        ...(f.disabled ? { disabled: true } : {}),
+      }),
+    );
   }
-  if (body.file) out.file = { ...(body.file.src ? { src: body.file.src } : {}), ...(body.file.content !== undefined ? { content: body.file.content } : {}) };
+  if (body.file)
+    out.file = {
+      ...(body.file.src ? { src: body.file.src } : {}),
+      ...(body.file.content !== undefined ? { content: body.file.content } : {}),
+    };
   if (body.graphql) {
     out.graphql = {
       ...(body.graphql.query !== undefined ? { query: body.graphql.query } : {}),
@@ -128,7 +150,10 @@ function normalizeBody(body: Request["body"]): BodyDefinition | undefined {
   return out;
 }
 
-function normalizeRequest(req: Request | string | undefined, auth: AuthDefinition | undefined): RequestDefinition {
+function normalizeRequest(
+  req: Request | string | undefined,
+  auth: AuthDefinition | undefined,
+): RequestDefinition {
   if (req === undefined || typeof req === "string") {
     return { method: "GET", url: parseUrl(req ?? ""), headers: [], ...(auth ? { auth } : {}) };
   }
@@ -227,7 +252,9 @@ export function selectFolders(n: NormalizedCollection, names: string[]): Normali
   const keep = new Set<number>();
   for (const name of names) {
     const matches = n.folders.filter((f) => f.name === name || f.id === name);
-    const direct = n.items.map((it, i) => (it.name === name || it.id === name ? i : -1)).filter((i) => i >= 0);
+    const direct = n.items
+      .map((it, i) => (it.name === name || it.id === name ? i : -1))
+      .filter((i) => i >= 0);
     if (matches.length === 0 && direct.length === 0) throw new FolderNotFoundError(name);
     for (const f of matches) for (let i = f.firstIndex; i <= f.lastIndex; i++) keep.add(i);
     for (const i of direct) keep.add(i);

@@ -5,7 +5,12 @@
 import type { CreateRunBody, RunOptions } from "../schemas/api";
 import type { Collection, Environment } from "../schemas/collection";
 import { DataFileError, parseIterationData } from "./data-file";
-import { FolderNotFoundError, type NormalizedCollection, normalizeCollection, selectFolders } from "./normalize";
+import {
+  FolderNotFoundError,
+  type NormalizedCollection,
+  normalizeCollection,
+  selectFolders,
+} from "./normalize";
 import type { JsonValue, VarEntry } from "./types";
 import { fromPostmanVariables } from "./variables";
 
@@ -39,7 +44,8 @@ export interface PlanInput {
 }
 
 export function buildPlan(body: PlanInput | CreateRunBody, runId: string): RunPlan {
-  if (typeof body.collection === "string") throw new PlanError("/collection", "collection ids must be resolved first");
+  if (typeof body.collection === "string")
+    throw new PlanError("/collection", "collection ids must be resolved first");
   const input = body as PlanInput;
   let collection = normalizeCollection(input.collection);
   const folders = input.options.folder ?? [];
@@ -48,7 +54,10 @@ export function buildPlan(body: PlanInput | CreateRunBody, runId: string): RunPl
       collection = selectFolders(collection, folders);
     } catch (err) {
       if (err instanceof FolderNotFoundError) {
-        const index = Math.max(0, folders.findIndex((f) => err.message.includes(f)));
+        const index = Math.max(
+          0,
+          folders.findIndex((f) => err.message.includes(f)),
+        );
         throw new PlanError(`/options/folder/${index}`, err.message);
       }
       throw err;
@@ -68,7 +77,10 @@ export function buildPlan(body: PlanInput | CreateRunBody, runId: string): RunPl
   return {
     runId,
     collection,
-    environment: { ...(env?.name ? { name: env.name } : {}), values: fromPostmanVariables(env?.values ?? []) },
+    environment: {
+      ...(env?.name ? { name: env.name } : {}),
+      values: fromPostmanVariables(env?.values ?? []),
+    },
     globals: fromPostmanVariables(typeof input.globals === "object" ? input.globals.values : []),
     data,
     iterations,

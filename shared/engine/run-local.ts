@@ -5,7 +5,7 @@
  */
 import type { RunEvent } from "../schemas/events";
 import type { ItemDeps } from "./execute-item";
-import { type RunPlan, Runner, type RunState } from "./runner";
+import { Runner, type RunPlan, type RunState } from "./runner";
 
 export interface LocalRunOptions {
   /** Round-trip the state through JSON and a brand-new Runner after every step. */
@@ -24,7 +24,11 @@ export interface LocalRunResult {
   count: number;
 }
 
-export async function runLocal(plan: RunPlan, deps: ItemDeps, options: LocalRunOptions = {}): Promise<LocalRunResult> {
+export async function runLocal(
+  plan: RunPlan,
+  deps: ItemDeps,
+  options: LocalRunOptions = {},
+): Promise<LocalRunResult> {
   const collect = options.collect ?? true;
   const events: RunEvent[] = [];
   let seq = 0;

@@ -9,7 +9,14 @@ import type { EventBody, Failure, RunEvent, RunStats } from "../schemas/events";
 import { CookieJar } from "./cookie-jar";
 import { executeItem, type ItemDeps } from "./execute-item";
 import type { RunPlan } from "./plan";
-import { addResponseTime, emptyStats, emptyTimings, pushFailure, type TimingAcc, toRunTimings } from "./stats";
+import {
+  addResponseTime,
+  emptyStats,
+  emptyTimings,
+  pushFailure,
+  type TimingAcc,
+  toRunTimings,
+} from "./stats";
 import type { Cookie, Scopes } from "./types";
 
 export type { RunPlan };
@@ -116,7 +123,11 @@ export class Runner {
         }
       }
       const finished = state.lanes.filter((l) => l.stopped || l.index >= items.length);
-      if (finished.length === 0 && (state.lanes.length >= this.parallel || state.nextIteration >= plan.iterations || state.halted)) break;
+      if (
+        finished.length === 0 &&
+        (state.lanes.length >= this.parallel || state.nextIteration >= plan.iterations || state.halted)
+      )
+        break;
       for (const lane of finished) {
         events.push(this.#envelope({ type: "iteration.completed", iteration: lane.iteration }));
         state.stats.iterations.total += 1;
@@ -156,7 +167,13 @@ export class Runner {
       lane.scopes = persisted;
       lane.cookies = result.cookies.toJSON();
       failedAny = this.#account(state, lane.iteration, result, item) || failedAny;
-      events.push(this.#envelope({ type: "request.completed", ...result.event, ...(input.resending ? { resent: true } : {}) }));
+      events.push(
+        this.#envelope({
+          type: "request.completed",
+          ...result.event,
+          ...(input.resending ? { resent: true } : {}),
+        }),
+      );
       if (result.nextRequest) {
         const target = result.nextRequest.target;
         const next = target === null ? -1 : items.findIndex((it) => it.name === target || it.id === target);
@@ -167,7 +184,10 @@ export class Runner {
       }
     });
     if (failedAny && plan.options.bail) state.halted = true;
-    const more = !state.halted && (state.nextIteration < plan.iterations || state.lanes.some((l) => !l.stopped && l.index < items.length));
+    const more =
+      !state.halted &&
+      (state.nextIteration < plan.iterations ||
+        state.lanes.some((l) => !l.stopped && l.index < items.length));
     return { state, events, done: false, waitMs: more ? (plan.options.delayRequest ?? 0) : 0 };
   }
 
@@ -195,14 +215,34 @@ export class Runner {
   }
 
   /** The terminal event, with the stats and failures accumulated in state. */
-  finish(state: RunState, outcome: "completed" | "failed" | "cancelled", reason?: string): { state: RunState; events: RunEvent[] } {
+  finish(
+    state: RunState,
+    outcome: "completed" | "failed" | "cancelled",
+    reason?: string,
+  ): { state: RunState; events: RunEvent[] } {
     const events: RunEvent[] = [];
     const next = structuredClone(state);
     const lastIteration = Math.max(0, next.nextIteration - 1);
-    const common = { stats: next.stats, timings: toRunTimings(next.timings, this.#deps.now()), failures: next.failures };
+    const common = {
+      stats: next.stats,
+      timings: toRunTimings(next.timings, this.#deps.now()),
+      failures: next.failures,
+    };
     if (outcome === "failed") {
-      pushFailure(next.failures, { iteration: lastIteration, source: "run", name: "RunError", message: reason ?? "run failed" });
-      events.push(this.#envelope({ type: "run.failed", ...common, failures: next.failures, reason: reason ?? "run failed" }));
+      pushFailure(next.failures, {
+        iteration: lastIteration,
+        source: "run",
+        name: "RunError",
+        message: reason ?? "run failed",
+      });
+      events.push(
+        this.#envelope({
+          type: "run.failed",
+          ...common,
+          failures: next.failures,
+          reason: reason ?? "run failed",
+        }),
+      );
     } else if (outcome === "cancelled") {
       events.push(this.#envelope({ type: "run.cancelled", ...common }));
     } else {
@@ -211,7 +251,12 @@ export class Runner {
     return { state: next, events };
   }
 
-  #account(state: RunState, iteration: number, result: Awaited<ReturnType<typeof executeItem>>, item: RunPlan["collection"]["items"][number]): boolean {
+  #account(
+    state: RunState,
+    iteration: number,
+    result: Awaited<ReturnType<typeof executeItem>>,
+    item: RunPlan["collection"]["items"][number],
+  ): boolean {
     const s = state.stats;
     const ref = { id: item.id, name: item.name, path: item.path };
     const c = result.scriptCounts;
@@ -230,7 +275,13 @@ export class Runner {
       s.requests.failed += 1;
       failed = true;
       const err = result.event.error!;
-      pushFailure(state.failures, { iteration, item: ref, source: "request", name: err.name, message: err.message });
+      pushFailure(state.failures, {
+        iteration,
+        item: ref,
+        source: "request",
+        name: err.name,
+        message: err.message,
+      });
     }
     if (result.response) addResponseTime(state.timings, result.response.responseTime);
     for (const a of result.event.assertions) {
@@ -249,13 +300,24 @@ export class Runner {
     }
     for (const e of result.event.scriptErrors) {
       failed = true;
-      pushFailure(state.failures, { iteration, item: ref, source: "script", name: e.name, message: `${e.location}: ${e.message}` });
+      pushFailure(state.failures, {
+        iteration,
+        item: ref,
+        source: "script",
+        name: e.name,
+        message: `${e.location}: ${e.message}`,
+      });
     }
     if (failed) s.items.failed += 1;
     return failed;
   }
 
   #envelope(body: EventBody): RunEvent {
-    return { v: 1, runId: this.#plan.runId, ts: new Date(this.#deps.now()).toISOString(), ...body } as RunEvent;
+    return {
+      v: 1,
+      runId: this.#plan.runId,
+      ts: new Date(this.#deps.now()).toISOString(),
+      ...body,
+    } as RunEvent;
   }
 }

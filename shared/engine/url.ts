@@ -13,7 +13,9 @@ function splitQuery(query: string): KV[] {
   if (query === "") return [];
   return query.split("&").map((pair) => {
     const i = pair.indexOf("=");
-    return i < 0 ? { key: pair, value: null as unknown as string } : { key: pair.slice(0, i), value: pair.slice(i + 1) };
+    return i < 0
+      ? { key: pair, value: null as unknown as string }
+      : { key: pair.slice(0, i), value: pair.slice(i + 1) };
   });
 }
 
@@ -66,7 +68,9 @@ export function parseRawUrl(raw: string): UrlDefinition {
   if (at >= 0) def.auth = rest.slice(0, rest.indexOf("@"));
   def.host = hostPart === "" ? [] : hostPart.startsWith("[") ? [hostPart] : splitOutsideVars(hostPart, ".");
   def.path = parts;
-  def.variable = parts.filter((p) => p.startsWith(":") && p.length > 1).map((p) => ({ key: p.slice(1), value: "" }));
+  def.variable = parts
+    .filter((p) => p.startsWith(":") && p.length > 1)
+    .map((p) => ({ key: p.slice(1), value: "" }));
   return def;
 }
 
@@ -76,14 +80,18 @@ export function parseUrl(input: string | UrlObject | undefined | null): UrlDefin
   if (typeof input === "string") return parseRawUrl(input);
   const fromRaw = input.raw !== undefined ? parseRawUrl(input.raw) : undefined;
   const hasStructure = input.host !== undefined || input.path !== undefined;
-  const def: UrlDefinition = hasStructure || !fromRaw ? { host: [], path: [], query: [], variable: [] } : fromRaw;
+  const def: UrlDefinition =
+    hasStructure || !fromRaw ? { host: [], path: [], query: [], variable: [] } : fromRaw;
   if (input.raw !== undefined) def.raw = input.raw;
   if (hasStructure) {
     if (input.protocol) def.protocol = input.protocol.replace(/:$/, "");
     else if (fromRaw?.protocol) def.protocol = fromRaw.protocol;
     def.host = typeof input.host === "string" ? splitOutsideVars(input.host, ".") : (input.host ?? []);
     const path = input.path;
-    def.path = typeof path === "string" ? splitOutsideVars(path.replace(/^\//, ""), "/") : (path ?? []).map((p) => (typeof p === "string" ? p : (p.value ?? "")));
+    def.path =
+      typeof path === "string"
+        ? splitOutsideVars(path.replace(/^\//, ""), "/")
+        : (path ?? []).map((p) => (typeof p === "string" ? p : (p.value ?? "")));
     if (input.port !== undefined) def.port = String(input.port);
     else if (fromRaw?.port) def.port = fromRaw.port;
     if (input.hash !== undefined) def.hash = input.hash;
@@ -96,9 +104,15 @@ export function parseUrl(input: string | UrlObject | undefined | null): UrlDefin
       ...(q.disabled ? { disabled: true } : {}),
     }));
   } else if (hasStructure && fromRaw) def.query = fromRaw.query;
-  const declared = (input.variable ?? []).map((v) => ({ key: v.key ?? v.id ?? "", value: v.value === undefined || v.value === null ? "" : String(v.value) }));
+  const declared = (input.variable ?? []).map((v) => ({
+    key: v.key ?? v.id ?? "",
+    value: v.value === undefined || v.value === null ? "" : String(v.value),
+  }));
   const implicit = def.path.filter((p) => p.startsWith(":") && p.length > 1).map((p) => p.slice(1));
-  def.variable = [...declared, ...implicit.filter((k) => !declared.some((d) => d.key === k)).map((key) => ({ key, value: "" }))];
+  def.variable = [
+    ...declared,
+    ...implicit.filter((k) => !declared.some((d) => d.key === k)).map((key) => ({ key, value: "" })),
+  ];
   return def;
 }
 
@@ -110,7 +124,8 @@ export function urlToString(def: UrlDefinition, opts: { forceProtocol?: boolean 
   if (def.port) out += `:${def.port}`;
   if (def.path.length) out += `/${def.path.join("/")}`;
   const query = def.query.filter((q) => !q.disabled);
-  if (query.length) out += `?${query.map((q) => (q.value === null || q.value === undefined ? q.key : `${q.key}=${q.value}`)).join("&")}`;
+  if (query.length)
+    out += `?${query.map((q) => (q.value === null || q.value === undefined ? q.key : `${q.key}=${q.value}`)).join("&")}`;
   if (def.hash !== undefined && def.hash !== "") out += `#${def.hash}`;
   return out;
 }
@@ -143,8 +158,13 @@ const PATH_SPECIAL = new Set(['"', "<", ">", "`", "#", "?", "{", "}"]);
 const QUERY_SPECIAL = new Set(['"', "#", "&", "'", "<", ">"]);
 
 /** Builds the resolved, encoded URL that is sent. Throws with a clear message if the result is not a URL. */
-export function buildUrl(def: UrlDefinition, resolve: (s: string) => string, opts: { disableUrlEncoding?: boolean } = {}): string {
-  const enc = (s: string, set: Set<string>) => (opts.disableUrlEncoding ? s : encodeKeepingPercents(s, (ch) => set.has(ch)));
+export function buildUrl(
+  def: UrlDefinition,
+  resolve: (s: string) => string,
+  opts: { disableUrlEncoding?: boolean } = {},
+): string {
+  const enc = (s: string, set: Set<string>) =>
+    opts.disableUrlEncoding ? s : encodeKeepingPercents(s, (ch) => set.has(ch));
   let protocol = def.protocol ? resolve(def.protocol) : "";
   let host = resolve(def.host.join("."));
   // A variable may hold a whole base URL (`{{baseUrl}}/users`): re-split it.
@@ -168,7 +188,8 @@ export function buildUrl(def: UrlDefinition, resolve: (s: string) => string, opt
   if (!protocol) protocol = "http";
   const vars = new Map(def.variable.map((v) => [v.key, v.value]));
   const segments = [...extraPath, ...def.path].map((seg) => {
-    if (seg.startsWith(":") && vars.has(seg.slice(1))) return enc(resolve(vars.get(seg.slice(1)) ?? ""), PATH_SPECIAL);
+    if (seg.startsWith(":") && vars.has(seg.slice(1)))
+      return enc(resolve(vars.get(seg.slice(1)) ?? ""), PATH_SPECIAL);
     return enc(resolve(seg), PATH_SPECIAL);
   });
   const port = def.port ? `:${resolve(def.port)}` : "";
@@ -178,7 +199,9 @@ export function buildUrl(def: UrlDefinition, resolve: (s: string) => string, opt
     .filter((p) => !p.disabled)
     .map((p) => {
       const key = enc(resolve(p.key ?? ""), QUERY_SPECIAL);
-      return p.value === null || p.value === undefined ? key : `${key}=${enc(resolve(String(p.value)), QUERY_SPECIAL)}`;
+      return p.value === null || p.value === undefined
+        ? key
+        : `${key}=${enc(resolve(String(p.value)), QUERY_SPECIAL)}`;
     });
   if (embeddedQuery) query.unshift(embeddedQuery);
   if (query.length) url += `?${query.join("&")}`;
@@ -186,7 +209,9 @@ export function buildUrl(def: UrlDefinition, resolve: (s: string) => string, opt
   try {
     return new URL(url).href === url ? url : preferOriginal(url);
   } catch {
-    throw new Error(`invalid URL after variable resolution: '${url}'${url.includes("{{") ? " (an unresolved {{variable}} remains)" : ""}`);
+    throw new Error(
+      `invalid URL after variable resolution: '${url}'${url.includes("{{") ? " (an unresolved {{variable}} remains)" : ""}`,
+    );
   }
 }
 

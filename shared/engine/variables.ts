@@ -56,21 +56,38 @@ export function fromPostmanVariables(vars: Variable[] | undefined): VarEntry[] {
     if (typeof key !== "string" || key === "") continue;
     const raw = v.value;
     const value: JsonValue =
-      raw === undefined ? "" : typeof raw === "string" || typeof raw === "number" || typeof raw === "boolean" || raw === null ? raw : (raw as JsonValue);
-    out.push({ key, value, ...(v.type ? { type: v.type } : {}), enabled: !(v.disabled === true || v.enabled === false) });
+      raw === undefined
+        ? ""
+        : typeof raw === "string" || typeof raw === "number" || typeof raw === "boolean" || raw === null
+          ? raw
+          : (raw as JsonValue);
+    out.push({
+      key,
+      value,
+      ...(v.type ? { type: v.type } : {}),
+      enabled: !(v.disabled === true || v.enabled === false),
+    });
   }
   return out;
 }
 
-export function toPostmanVariables(list: VarEntry[]): Array<{ key: string; value: JsonValue; type: string; enabled: boolean }> {
-  return list.map((v) => ({ key: v.key, value: v.value, type: v.type ?? "default", enabled: v.enabled !== false }));
+export function toPostmanVariables(
+  list: VarEntry[],
+): Array<{ key: string; value: JsonValue; type: string; enabled: boolean }> {
+  return list.map((v) => ({
+    key: v.key,
+    value: v.value,
+    type: v.type ?? "default",
+    enabled: v.enabled !== false,
+  }));
 }
 
 /** Values of secret-typed variables, for masking outputs. */
 export function secretValues(scopes: Scopes): string[] {
   const out: string[] = [];
   for (const list of [scopes.globals, scopes.collection, scopes.environment, scopes.local]) {
-    for (const v of list) if (v.type === "secret" && v.value !== "" && v.value !== null) out.push(stringifyValue(v.value));
+    for (const v of list)
+      if (v.type === "secret" && v.value !== "" && v.value !== null) out.push(stringifyValue(v.value));
   }
   return out;
 }

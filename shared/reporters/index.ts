@@ -1,3 +1,3 @@
-export { buildNewmanReport, type NewmanReport, type ReportContext } from "./newman-json";
 export { buildJUnitReport, xmlEscape } from "./junit";
+export { buildNewmanReport, type NewmanReport, type ReportContext } from "./newman-json";
 export { formatSummaryTable } from "./summary";

@@ -36,13 +36,17 @@ export async function buildJUnitReport(events: EventSource, ctx: ReportContext):
       else if (!a.passed) {
         suiteFailures++;
         const msg = xmlEscape(a.error?.message ?? "assertion failed");
-        cases.push(`${open}<failure type="AssertionFailure" message="${msg}"><![CDATA[Failed 1 times.]]><![CDATA[${(a.error?.message ?? "").replace(/]]>/g, "]]]]><![CDATA[>")}]]></failure></testcase>`);
+        cases.push(
+          `${open}<failure type="AssertionFailure" message="${msg}"><![CDATA[Failed 1 times.]]><![CDATA[${(a.error?.message ?? "").replace(/]]>/g, "]]]]><![CDATA[>")}]]></failure></testcase>`,
+        );
       } else cases.push(`${open}</testcase>`);
     }
     const errs = [...(e.error ? [e.error] : []), ...e.scriptErrors];
     for (const err of errs) {
       suiteErrors++;
-      cases.push(`<testcase name="${xmlEscape(err.name)}" classname="${xmlEscape(name)}"><error type="${xmlEscape(err.name)}" message="${xmlEscape(err.message)}"/></testcase>`);
+      cases.push(
+        `<testcase name="${xmlEscape(err.name)}" classname="${xmlEscape(name)}"><error type="${xmlEscape(err.name)}" message="${xmlEscape(err.message)}"/></testcase>`,
+      );
     }
     tests += cases.length;
     failures += suiteFailures;

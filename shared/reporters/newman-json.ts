@@ -3,8 +3,16 @@
  * so key names and nesting follow newman 6; values come only from events (reporters never re-run
  * anything), consumed one at a time.
  */
-import type { AssertionResult, Failure, RequestCompletedEvent, RunEvent, RunStats, RunTimings } from "../schemas/events";
+
 import type { JsonValue } from "../engine/types";
+import type {
+  AssertionResult,
+  Failure,
+  RequestCompletedEvent,
+  RunEvent,
+  RunStats,
+  RunTimings,
+} from "../schemas/events";
 
 export interface ReportVariable {
   key: string;
@@ -28,10 +36,28 @@ interface NewmanAssertion {
 }
 
 export interface NewmanExecution {
-  cursor: { position: number; iteration: number; length: number; cycles: number; empty: boolean; eof: boolean; bof: boolean; cr: boolean; ref: string; httpRequestId: string };
+  cursor: {
+    position: number;
+    iteration: number;
+    length: number;
+    cycles: number;
+    empty: boolean;
+    eof: boolean;
+    bof: boolean;
+    cr: boolean;
+    ref: string;
+    httpRequestId: string;
+  };
   item: { id: string; name: string };
   request: { url: string; method: string; header: Array<{ key: string; value: string }> };
-  response?: { id: string; status: string; code: number; header: Array<{ key: string; value: string }>; responseTime: number; responseSize: number };
+  response?: {
+    id: string;
+    status: string;
+    code: number;
+    header: Array<{ key: string; value: string }>;
+    responseTime: number;
+    responseSize: number;
+  };
   id: string;
   assertions?: NewmanAssertion[];
   requestError?: { name: string; message: string };
@@ -57,20 +83,48 @@ function scope(id: string, name: string | undefined, values: ReportVariable[] | 
   return {
     id,
     ...(name ? { name } : {}),
-    values: (values ?? []).map((v) => ({ type: v.type ?? "any", value: v.value, key: v.key, ...(v.enabled === false ? { disabled: true } : {}) })),
+    values: (values ?? []).map((v) => ({
+      type: v.type ?? "any",
+      value: v.value,
+      key: v.key,
+      ...(v.enabled === false ? { disabled: true } : {}),
+    })),
     _postman_variable_scope: kind,
   };
 }
 
 function execution(e: RequestCompletedEvent, position: number, length: number): NewmanExecution {
   const id = `${e.item.id}-${e.iteration}-${position}`;
-  const assertions = e.assertions.map((a: AssertionResult, index): NewmanAssertion => ({
-    assertion: a.name,
-    skipped: a.skipped,
-    ...(a.error && !a.passed ? { error: { name: a.error.name, index, test: a.name, message: a.error.message, stack: `${a.error.name}: ${a.error.message}` } } : {}),
-  }));
+  const assertions = e.assertions.map(
+    (a: AssertionResult, index): NewmanAssertion => ({
+      assertion: a.name,
+      skipped: a.skipped,
+      ...(a.error && !a.passed
+        ? {
+            error: {
+              name: a.error.name,
+              index,
+              test: a.name,
+              message: a.error.message,
+              stack: `${a.error.name}: ${a.error.message}`,
+            },
+          }
+        : {}),
+    }),
+  );
   return {
-    cursor: { position, iteration: e.iteration, length, cycles: 0, empty: false, eof: false, bof: position === 0, cr: false, ref: id, httpRequestId: id },
+    cursor: {
+      position,
+      iteration: e.iteration,
+      length,
+      cycles: 0,
+      empty: false,
+      eof: false,
+      bof: position === 0,
+      cr: false,
+      ref: id,
+      httpRequestId: id,
+    },
     item: { id: e.item.id, name: e.item.name },
     request: { url: e.request.url, method: e.request.method, header: e.request.headers },
     ...(e.response
@@ -88,16 +142,46 @@ function execution(e: RequestCompletedEvent, position: number, length: number): 
     id,
     ...(assertions.length ? { assertions } : {}),
     ...(e.error ? { requestError: e.error } : {}),
-    ...(e.scripts.test ? { testScript: e.scriptErrors.filter((s) => s.event === "test").map((s) => ({ error: { name: s.name, message: s.message } })) } : {}),
-    ...(e.scripts.prerequest ? { prerequestScript: e.scriptErrors.filter((s) => s.event === "prerequest").map((s) => ({ error: { name: s.name, message: s.message } })) } : {}),
+    ...(e.scripts.test
+      ? {
+          testScript: e.scriptErrors
+            .filter((s) => s.event === "test")
+            .map((s) => ({ error: { name: s.name, message: s.message } })),
+        }
+      : {}),
+    ...(e.scripts.prerequest
+      ? {
+          prerequestScript: e.scriptErrors
+            .filter((s) => s.event === "prerequest")
+            .map((s) => ({ error: { name: s.name, message: s.message } })),
+        }
+      : {}),
   };
 }
 
 function failure(f: Failure, index: number, exec: Map<string, NewmanExecution>) {
-  const at = f.source === "assertion" ? `assertion:${index}` : f.source === "request" ? "request" : f.source === "script" ? "test-script" : "run";
-  const cursor = f.item ? (exec.get(`${f.item.id}:${f.iteration}`)?.cursor ?? { iteration: f.iteration }) : { iteration: f.iteration };
+  const at =
+    f.source === "assertion"
+      ? `assertion:${index}`
+      : f.source === "request"
+        ? "request"
+        : f.source === "script"
+          ? "test-script"
+          : "run";
+  const cursor = f.item
+    ? (exec.get(`${f.item.id}:${f.iteration}`)?.cursor ?? { iteration: f.iteration })
+    : { iteration: f.iteration };
   return {
-    error: { name: f.source === "assertion" ? "AssertionError" : f.name, index, test: f.name, message: f.message, stack: `${f.name}: ${f.message}`, checksum: "", id: "", timestamp: 0 },
+    error: {
+      name: f.source === "assertion" ? "AssertionError" : f.name,
+      index,
+      test: f.name,
+      message: f.message,
+      stack: `${f.name}: ${f.message}`,
+      checksum: "",
+      id: "",
+      timestamp: 0,
+    },
     at,
     source: f.item ? { id: f.item.id, name: f.item.name } : { name: "run" },
     parent: f.item ? { id: f.item.id, name: f.item.name } : undefined,
@@ -109,7 +193,9 @@ function failure(f: Failure, index: number, exec: Map<string, NewmanExecution>) 
 export async function buildNewmanReport(events: EventSource, ctx: ReportContext): Promise<NewmanReport> {
   const executions: NewmanExecution[] = [];
   const byItem = new Map<string, NewmanExecution>();
-  let terminal: { stats: RunStats; timings: RunTimings; failures: Failure[]; reason?: string; type: string } | undefined;
+  let terminal:
+    | { stats: RunStats; timings: RunTimings; failures: Failure[]; reason?: string; type: string }
+    | undefined;
   let items = 0;
   let responseTotal = 0;
   for await (const e of events as AsyncIterable<RunEvent>) {
@@ -131,7 +217,12 @@ export async function buildNewmanReport(events: EventSource, ctx: ReportContext)
       item: [],
       event: [],
       variable: [],
-      info: { _postman_id: ctx.collection.id, name: ctx.collection.name, schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json", ...info },
+      info: {
+        _postman_id: ctx.collection.id,
+        name: ctx.collection.name,
+        schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+        ...info,
+      },
     },
     environment: scope("environment", ctx.environment?.name, ctx.environment?.values, "environment"),
     globals: scope("globals", undefined, ctx.globals?.values, "globals"),
@@ -156,12 +247,25 @@ export async function buildNewmanReport(events: EventSource, ctx: ReportContext)
       executions,
       transfers: { responseTotal },
       failures: (terminal?.failures ?? []).map((f, i) => failure(f, i, byItem)),
-      error: terminal?.type === "run.failed" ? { name: "RunError", message: terminal.reason ?? "run failed" } : null,
+      error:
+        terminal?.type === "run.failed"
+          ? { name: "RunError", message: terminal.reason ?? "run failed" }
+          : null,
     },
   };
 }
 
 function emptyStats(): RunStats {
   const c = () => ({ total: 0, pending: 0, failed: 0 });
-  return { iterations: c(), items: c(), scripts: c(), prerequests: c(), requests: c(), tests: c(), assertions: c(), testScripts: c(), prerequestScripts: c() };
+  return {
+    iterations: c(),
+    items: c(),
+    scripts: c(),
+    prerequests: c(),
+    requests: c(),
+    tests: c(),
+    assertions: c(),
+    testScripts: c(),
+    prerequestScripts: c(),
+  };
 }

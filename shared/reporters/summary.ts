@@ -19,11 +19,18 @@ function bytes(n: number): string {
   return `${(n / 1048576).toFixed(2)}MB`;
 }
 
-export function formatSummaryTable(stats: RunStats, timings: RunTimings, failures: Failure[], received = 0): string[] {
+export function formatSummaryTable(
+  stats: RunStats,
+  timings: RunTimings,
+  failures: Failure[],
+  received = 0,
+): string[] {
   const w1 = 28;
   const w2 = 19;
-  const line = (l: string, m: string, r: string) => `${l}${"─".repeat(w1 + 2)}${m}${"─".repeat(w2 + 2)}${m}${"─".repeat(w2 + 2)}${r}`;
-  const row = (a: string, b: string, c: string) => `│ ${pad(a, w1, true)} │ ${pad(b, w2, true)} │ ${pad(c, w2, true)} │`;
+  const line = (l: string, m: string, r: string) =>
+    `${l}${"─".repeat(w1 + 2)}${m}${"─".repeat(w2 + 2)}${m}${"─".repeat(w2 + 2)}${r}`;
+  const row = (a: string, b: string, c: string) =>
+    `│ ${pad(a, w1, true)} │ ${pad(b, w2, true)} │ ${pad(c, w2, true)} │`;
   const full = (text: string) => `│ ${pad(text, w1 + w2 * 2 + 6)} │`;
   const rows: Array<[string, keyof RunStats]> = [
     ["iterations", "iterations"],
@@ -40,14 +47,23 @@ export function formatSummaryTable(stats: RunStats, timings: RunTimings, failure
   out.push(line("├", "─", "┤").replace(/┬|┴/g, "─"));
   out.push(full(`total data received: ${bytes(received)} (approx)`));
   out.push(line("├", "─", "┤"));
-  out.push(full(`average response time: ${Math.round(timings.responseAverage)}ms [min: ${Math.round(timings.responseMin)}ms, max: ${Math.round(timings.responseMax)}ms]`));
+  out.push(
+    full(
+      `average response time: ${Math.round(timings.responseAverage)}ms [min: ${Math.round(timings.responseMin)}ms, max: ${Math.round(timings.responseMax)}ms]`,
+    ),
+  );
   out.push(line("└", "─", "┘"));
   if (failures.length) {
     out.push("", "  #  failure                      detail");
     failures.forEach((f, i) => {
-      out.push("", ` ${pad(String(i + 1) + ".", 3)} ${pad(f.source === "assertion" ? "AssertionError" : f.name, 28)} ${f.source === "assertion" ? f.name : ""}`);
+      out.push(
+        "",
+        ` ${pad(String(i + 1) + ".", 3)} ${pad(f.source === "assertion" ? "AssertionError" : f.name, 28)} ${f.source === "assertion" ? f.name : ""}`,
+      );
       out.push(`    ${f.message}`);
-      out.push(`    at ${f.item ? [...f.item.path, f.item.name].join(" / ") : "run"}, iteration ${f.iteration + 1}`);
+      out.push(
+        `    at ${f.item ? [...f.item.path, f.item.name].join(" / ") : "run"}, iteration ${f.iteration + 1}`,
+      );
     });
   }
   return out;

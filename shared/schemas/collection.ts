@@ -10,7 +10,14 @@ import * as z from "zod";
 /** JSON-compatible value: what variables and script state may hold. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export const JsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(JsonValueSchema), z.record(z.string(), JsonValueSchema)]),
+  z.union([
+    z.string(),
+    z.number(),
+    z.boolean(),
+    z.null(),
+    z.array(JsonValueSchema),
+    z.record(z.string(), JsonValueSchema),
+  ]),
 );
 
 export const VariableSchema = z.looseObject({
@@ -48,7 +55,14 @@ export const UrlObjectSchema = z.looseObject({
   protocol: z.string().optional(),
   host: z.union([z.string(), z.array(z.string())]).optional(),
   port: z.union([z.string(), z.number()]).optional(),
-  path: z.union([z.string(), z.array(z.union([z.string(), z.looseObject({ type: z.string().optional(), value: z.string().optional() })]))]).optional(),
+  path: z
+    .union([
+      z.string(),
+      z.array(
+        z.union([z.string(), z.looseObject({ type: z.string().optional(), value: z.string().optional() })]),
+      ),
+    ])
+    .optional(),
   query: z.array(KeyValueSchema).optional(),
   hash: z.string().optional(),
   variable: z.array(VariableSchema).optional(),
@@ -57,7 +71,11 @@ export type UrlObject = z.infer<typeof UrlObjectSchema>;
 export const UrlSchema = z.union([z.string(), UrlObjectSchema]);
 export type Url = z.infer<typeof UrlSchema>;
 
-export const AuthAttributeSchema = z.looseObject({ key: z.string(), value: z.unknown().optional(), type: z.string().optional() });
+export const AuthAttributeSchema = z.looseObject({
+  key: z.string(),
+  value: z.unknown().optional(),
+  type: z.string().optional(),
+});
 export const AuthSchema = z.looseObject({
   type: z.string(),
 });

@@ -84,8 +84,16 @@ export const RunStartedSchema = z.object({
   resumed: z.boolean().optional(),
 });
 
-export const IterationStartedSchema = z.object({ ...base, type: z.literal("iteration.started"), iteration: z.number() });
-export const IterationCompletedSchema = z.object({ ...base, type: z.literal("iteration.completed"), iteration: z.number() });
+export const IterationStartedSchema = z.object({
+  ...base,
+  type: z.literal("iteration.started"),
+  iteration: z.number(),
+});
+export const IterationCompletedSchema = z.object({
+  ...base,
+  type: z.literal("iteration.completed"),
+  iteration: z.number(),
+});
 
 export const RequestCompletedSchema = z.object({
   ...base,
@@ -119,7 +127,14 @@ export const RequestCompletedSchema = z.object({
   /** Number of attempts when `options.retry` re-sent the request; `retries` lists each earlier attempt. */
   attempts: z.number().optional(),
   retries: z
-    .array(z.object({ attempt: z.number(), code: z.number().optional(), error: z.string().optional(), delayMs: z.number() }))
+    .array(
+      z.object({
+        attempt: z.number(),
+        code: z.number().optional(),
+        error: z.string().optional(),
+        delayMs: z.number(),
+      }),
+    )
     .optional(),
   /** True when the request may have been sent twice because the run resumed after a crash mid-request. */
   resent: z.boolean().optional(),
@@ -148,12 +163,23 @@ export const RunEventSchema = z.discriminatedUnion("type", [
 export type RunEvent = z.infer<typeof RunEventSchema>;
 export type RunEventType = RunEvent["type"];
 export type RequestCompletedEvent = z.infer<typeof RequestCompletedSchema>;
-export type TerminalEvent = z.infer<typeof RunCompletedSchema> | z.infer<typeof RunFailedSchema> | z.infer<typeof RunCancelledSchema>;
+export type TerminalEvent =
+  | z.infer<typeof RunCompletedSchema>
+  | z.infer<typeof RunFailedSchema>
+  | z.infer<typeof RunCancelledSchema>;
 
 /** Event without the envelope fields the emitter fills in. */
-export type EventBody = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, "v" | "runId" | "ts"> : never) : never;
+export type EventBody = RunEvent extends infer E
+  ? E extends RunEvent
+    ? Omit<E, "v" | "runId" | "ts">
+    : never
+  : never;
 
-export const TERMINAL_EVENTS: ReadonlySet<RunEventType> = new Set(["run.completed", "run.failed", "run.cancelled"]);
+export const TERMINAL_EVENTS: ReadonlySet<RunEventType> = new Set([
+  "run.completed",
+  "run.failed",
+  "run.cancelled",
+]);
 
 /** A stored event with its per-run sequence number (the SSE `id:`). */
 export interface SequencedEvent {

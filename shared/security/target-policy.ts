@@ -12,7 +12,12 @@ export interface TargetPolicyOptions {
   allowHosts?: string[];
 }
 
-const METADATA_HOSTS = new Set(["metadata.google.internal", "metadata", "instance-data", "metadata.azure.internal"]);
+const METADATA_HOSTS = new Set([
+  "metadata.google.internal",
+  "metadata",
+  "instance-data",
+  "metadata.azure.internal",
+]);
 
 export function createTargetCheck(options: TargetPolicyOptions): TargetCheck {
   return (url: URL) => {
@@ -21,7 +26,8 @@ export function createTargetCheck(options: TargetPolicyOptions): TargetCheck {
     }
     if (options.policy === "any") return null;
     const host = url.hostname.toLowerCase().replace(/\.$/, "");
-    if (options.allowHosts?.some((h) => (h.startsWith("*.") ? host.endsWith(h.slice(1)) : host === h))) return null;
+    if (options.allowHosts?.some((h) => (h.startsWith("*.") ? host.endsWith(h.slice(1)) : host === h)))
+      return null;
     const reason = classifyHost(host);
     return reason ? `target ${url.host} refused by TARGET_POLICY=public: ${reason}` : null;
   };
@@ -76,7 +82,8 @@ function classifyIPv6(addr: string): string | null {
 function embeddedIPv4(g: number[]): number[] | null {
   const tail = (hi: number, lo: number) => [hi >> 8, hi & 255, lo >> 8, lo & 255];
   // ::ffff:a.b.c.d (mapped), ::a.b.c.d (compatible), 64:ff9b::/96 (NAT64)
-  if (g.slice(0, 5).every((x) => x === 0) && (g[5] === 0xffff || g[5] === 0)) return tail(g[6] ?? 0, g[7] ?? 0);
+  if (g.slice(0, 5).every((x) => x === 0) && (g[5] === 0xffff || g[5] === 0))
+    return tail(g[6] ?? 0, g[7] ?? 0);
   if (g[0] === 0x64 && g[1] === 0xff9b) return tail(g[6] ?? 0, g[7] ?? 0);
   // 2002:AABB:CCDD::/48 (6to4)
   if (g[0] === 0x2002) return tail(g[1] ?? 0, g[2] ?? 0);
@@ -89,13 +96,17 @@ function expandIPv6(addr: string): number[] | null {
   if (v4) {
     const p = parseIPv4(v4[1] ?? "");
     if (!p) return null;
-    text = text.slice(0, -(v4[1] ?? "").length) + `${((p[0]! << 8) | p[1]!).toString(16)}:${((p[2]! << 8) | p[3]!).toString(16)}`;
+    text =
+      text.slice(0, -(v4[1] ?? "").length) +
+      `${((p[0]! << 8) | p[1]!).toString(16)}:${((p[2]! << 8) | p[3]!).toString(16)}`;
   }
   const [head = "", tail] = text.split("::");
   const h = head ? head.split(":") : [];
   const t = tail ? tail.split(":") : [];
   const missing = 8 - h.length - t.length;
   if (tail === undefined ? h.length !== 8 : missing < 0) return null;
-  const all = [...h, ...Array<string>(tail === undefined ? 0 : missing).fill("0"), ...t].map((x) => Number.parseInt(x, 16));
+  const all = [...h, ...Array<string>(tail === undefined ? 0 : missing).fill("0"), ...t].map((x) =>
+    Number.parseInt(x, 16),
+  );
   return all.length === 8 && all.every((n) => Number.isFinite(n) && n >= 0 && n <= 0xffff) ? all : null;
 }

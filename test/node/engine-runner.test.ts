@@ -7,28 +7,49 @@ import { MiniScriptHost } from "../support/mini-script-host";
 const base = () => inject("targetUrl");
 
 function deps(scripts = new MiniScriptHost()) {
-  return { fetch: (r: Request) => fetch(r), checkTarget: () => null, scripts, now: () => Date.now(), random: Math.random };
+  return {
+    fetch: (r: Request) => fetch(r),
+    checkTarget: () => null,
+    scripts,
+    now: () => Date.now(),
+    random: Math.random,
+  };
 }
 
 type ItemSpec = { name: string; url?: string; pre?: string; test?: string; id?: string };
-function coll(items: Array<ItemSpec | { name: string; item: ItemSpec[]; pre?: string; test?: string }>, extra: Record<string, unknown> = {}) {
-  const toItem = (i: ItemSpec | { name: string; item: ItemSpec[]; pre?: string; test?: string }): Record<string, unknown> => {
+function coll(
+  items: Array<ItemSpec | { name: string; item: ItemSpec[]; pre?: string; test?: string }>,
+  extra: Record<string, unknown> = {},
+) {
+  const toItem = (
+    i: ItemSpec | { name: string; item: ItemSpec[]; pre?: string; test?: string },
+  ): Record<string, unknown> => {
     const event = [
       ...(i.pre ? [{ listen: "prerequest", script: { exec: [i.pre] } }] : []),
       ...(i.test ? [{ listen: "test", script: { exec: [i.test] } }] : []),
     ];
     if ("item" in i) return { name: i.name, item: i.item.map(toItem), event };
-    return { name: i.name, ...(i.id ? { id: i.id } : {}), event, request: { method: "GET", url: i.url ?? `${base()}/get?n=${i.name}` } };
+    return {
+      name: i.name,
+      ...(i.id ? { id: i.id } : {}),
+      event,
+      request: { method: "GET", url: i.url ?? `${base()}/get?n=${i.name}` },
+    };
   };
   return { info: { name: "engine" }, item: items.map(toItem), ...extra };
 }
 
 const names = (events: RunEvent[]) =>
-  events.filter((e) => e.type === "request.completed").map((e) => (e.type === "request.completed" ? e.item.name : ""));
+  events
+    .filter((e) => e.type === "request.completed")
+    .map((e) => (e.type === "request.completed" ? e.item.name : ""));
 
 describe("runner cursor", () => {
   it("runs items in order across iterations with the full event sequence", async () => {
-    const plan = buildPlan({ collection: coll([{ name: "a" }, { name: "b" }]) as never, options: { iterationCount: 2 } }, "r1");
+    const plan = buildPlan(
+      { collection: coll([{ name: "a" }, { name: "b" }]) as never, options: { iterationCount: 2 } },
+      "r1",
+    );
     const { events } = await runLocal(plan, deps());
     expect(events.map((e) => e.type)).toEqual([
       "run.started",
@@ -46,18 +67,27 @@ describe("runner cursor", () => {
 
   it("follows setNextRequest forward, backward, by id and null", async () => {
     const c = coll([
-      { name: "a", test: "const n = Number(pm.environment.get('n') || 0); pm.environment.set('n', String(n + 1)); if (n < 2) pm.execution.setNextRequest('a'); else pm.execution.setNextRequest('cid');" },
+      {
+        name: "a",
+        test: "const n = Number(pm.environment.get('n') || 0); pm.environment.set('n', String(n + 1)); if (n < 2) pm.execution.setNextRequest('a'); else pm.execution.setNextRequest('cid');",
+      },
       { name: "b" },
       { name: "c", id: "cid", test: "postman.setNextRequest(null)" },
       { name: "d" },
     ]);
-    const { events, state } = await runLocal(buildPlan({ collection: c as never, options: {} }, "r2"), deps());
+    const { events, state } = await runLocal(
+      buildPlan({ collection: c as never, options: {} }, "r2"),
+      deps(),
+    );
     expect(names(events)).toEqual(["a", "a", "a", "c"]);
     expect(state.scopes.environment.find((v) => v.key === "n")?.value).toBe("3");
   });
 
   it("skips a request from a pre-request script and counts it", async () => {
-    const c = coll([{ name: "a", pre: "pm.execution.skipRequest()", test: "pm.test('never', () => false)" }, { name: "b" }]);
+    const c = coll([
+      { name: "a", pre: "pm.execution.skipRequest()", test: "pm.test('never', () => false)" },
+      { name: "b" },
+    ]);
     const { events } = await runLocal(buildPlan({ collection: c as never, options: {} }, "r3"), deps());
     const a = events.find((e) => e.type === "request.completed");
     expect(a?.type === "request.completed" && a.skipped).toBe(true);
@@ -86,13 +116,22 @@ describe("runner cursor", () => {
 
   it("stops at the first failure with bail", async () => {
     const c = coll([{ name: "a", test: "pm.test('x', () => false)" }, { name: "b" }]);
-    const { events } = await runLocal(buildPlan({ collection: c as never, options: { bail: true, iterationCount: 3 } }, "r5"), deps());
+    const { events } = await runLocal(
+      buildPlan({ collection: c as never, options: { bail: true, iterationCount: 3 } }, "r5"),
+      deps(),
+    );
     expect(names(events)).toEqual(["a"]);
     expect(events.at(-1)?.type).toBe("run.completed");
   });
 
   it("uses one data row per iteration", async () => {
-    const c = coll([{ name: "a", url: `${base()}/get?user={{user}}`, test: "pm.test('user', () => pm.response.json().args.user === pm.iterationData.get('user'))" }]);
+    const c = coll([
+      {
+        name: "a",
+        url: `${base()}/get?user={{user}}`,
+        test: "pm.test('user', () => pm.response.json().args.user === pm.iterationData.get('user'))",
+      },
+    ]);
     const plan = buildPlan({ collection: c as never, iterationData: "user\nann\nbob\n", options: {} }, "r6");
     const { events } = await runLocal(plan, deps());
     const reqs = events.filter((e) => e.type === "request.completed");
@@ -100,21 +139,36 @@ describe("runner cursor", () => {
       `${base()}/get?user=ann`,
       `${base()}/get?user=bob`,
     ]);
-    expect(reqs.every((e) => e.type === "request.completed" && e.assertions.every((a) => a.passed))).toBe(true);
+    expect(reqs.every((e) => e.type === "request.completed" && e.assertions.every((a) => a.passed))).toBe(
+      true,
+    );
   });
 
   it("gives the same events when checkpointed through JSON after every step", async () => {
     const c = coll([
-      { name: "a", test: "pm.environment.set('k', (pm.environment.get('k') || '') + 'x'); pm.test('t', true)" },
+      {
+        name: "a",
+        test: "pm.environment.set('k', (pm.environment.get('k') || '') + 'x'); pm.test('t', true)",
+      },
       { name: "b", url: `${base()}/cookies/set?session=abc` },
-      { name: "c", url: `${base()}/cookies`, test: "pm.test('cookie', () => pm.response.json().cookies.session === 'abc')" },
+      {
+        name: "c",
+        url: `${base()}/cookies`,
+        test: "pm.test('cookie', () => pm.response.json().cookies.session === 'abc')",
+      },
     ]);
     const plan = buildPlan({ collection: c as never, options: { iterationCount: 2 } }, "r7");
     const strip = (events: RunEvent[]) =>
       events.map((e) => {
         const { ts: _ts, ...rest } = e as RunEvent & { ts: string };
         if (rest.type === "request.completed") {
-          return { type: rest.type, item: rest.item.name, url: rest.request.url, code: rest.response?.code, assertions: rest.assertions };
+          return {
+            type: rest.type,
+            item: rest.item.name,
+            url: rest.request.url,
+            code: rest.response?.code,
+            assertions: rest.assertions,
+          };
         }
         return { type: rest.type };
       });
@@ -122,6 +176,10 @@ describe("runner cursor", () => {
     const b = await runLocal(plan, deps(), { checkpoint: true });
     expect(strip(b.events)).toEqual(strip(a.events));
     expect(b.state.scopes.environment).toEqual(a.state.scopes.environment);
-    expect(b.events.filter((e) => e.type === "request.completed").every((e) => e.type === "request.completed" && e.assertions.every((x) => x.passed))).toBe(true);
+    expect(
+      b.events
+        .filter((e) => e.type === "request.completed")
+        .every((e) => e.type === "request.completed" && e.assertions.every((x) => x.passed)),
+    ).toBe(true);
   });
 });

@@ -27,7 +27,13 @@ export class MiniScriptHost implements ScriptHost {
     const ctx = structuredClone(input.context);
     const s = ctx.scopes;
     this.calls.push({ location: input.location, event: ctx.info.eventName, item: ctx.info.requestName });
-    const out: ScriptOutcome = { scopes: s, request: ctx.request, assertions: [], console: [], skipRequest: false };
+    const out: ScriptOutcome = {
+      scopes: s,
+      request: ctx.request,
+      assertions: [],
+      console: [],
+      skipRequest: false,
+    };
     const pm = {
       info: ctx.info,
       environment: scope(s.environment),
@@ -41,7 +47,13 @@ export class MiniScriptHost implements ScriptHost {
             .find((v) => v !== undefined) ?? (s.data[k] as unknown),
       },
       iterationData: { get: (k: string) => s.data[k] },
-      response: ctx.response ? { code: ctx.response.code, json: () => JSON.parse(ctx.response!.body) as unknown, text: () => ctx.response!.body } : undefined,
+      response: ctx.response
+        ? {
+            code: ctx.response.code,
+            json: () => JSON.parse(ctx.response!.body) as unknown,
+            text: () => ctx.response!.body,
+          }
+        : undefined,
       request: ctx.request,
       execution: {
         setNextRequest: (t: string | null) => {
@@ -54,15 +66,29 @@ export class MiniScriptHost implements ScriptHost {
       test: (name: string, fn: (() => unknown) | boolean) => {
         try {
           const ok = typeof fn === "function" ? fn() !== false : fn;
-          out.assertions.push({ name, passed: ok, skipped: false, ...(ok ? {} : { error: { name: "AssertionError", message: "expected true" } }) });
+          out.assertions.push({
+            name,
+            passed: ok,
+            skipped: false,
+            ...(ok ? {} : { error: { name: "AssertionError", message: "expected true" } }),
+          });
         } catch (e) {
-          out.assertions.push({ name, passed: false, skipped: false, error: { name: (e as Error).name, message: (e as Error).message } });
+          out.assertions.push({
+            name,
+            passed: false,
+            skipped: false,
+            error: { name: (e as Error).name, message: (e as Error).message },
+          });
         }
       },
     };
-    const console = { log: (...a: unknown[]) => out.console.push({ level: "log", message: a.map(String).join(" ") }) };
+    const console = {
+      log: (...a: unknown[]) => out.console.push({ level: "log", message: a.map(String).join(" ") }),
+    };
     try {
-      new Function("pm", "console", "postman", input.source)(pm, console, { setNextRequest: pm.execution.setNextRequest });
+      new Function("pm", "console", "postman", input.source)(pm, console, {
+        setNextRequest: pm.execution.setNextRequest,
+      });
     } catch (e) {
       out.error = { name: (e as Error).name, message: (e as Error).message };
     }

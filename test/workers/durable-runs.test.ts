@@ -24,13 +24,23 @@ describe("durable runs", () => {
   ] as const) {
     it(`resumes after the run's Durable Object is ${label} mid-run, with no lost or duplicated events`, async () => {
       const { id } = await startRun({ collection: slow(6) });
-      const before = await readSse(await api(`/v1/runs/${id}/events`), (m) => m.event === "request.completed" && m.id >= 4);
+      const before = await readSse(
+        await api(`/v1/runs/${id}/events`),
+        (m) => m.event === "request.completed" && m.id >= 4,
+      );
       await fault();
       const after = await finish(id, before.at(-1)!.id);
       const all = [...before, ...after];
       assertContiguous(all);
       const completed = all.filter((m) => m.event === "request.completed");
-      expect(completed.map((m) => (m.data.item as { name: string }).name)).toEqual(["r0", "r1", "r2", "r3", "r4", "r5"]);
+      expect(completed.map((m) => (m.data.item as { name: string }).name)).toEqual([
+        "r0",
+        "r1",
+        "r2",
+        "r3",
+        "r4",
+        "r5",
+      ]);
       expect(all.at(-1)!.event).toBe("run.completed");
     });
   }
@@ -74,7 +84,9 @@ describe("durable runs", () => {
   it("lists runs newest first with status filter and cursor pagination", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const { id } = await startRun({ collection: collection(`List${i}`, [{ name: "a", url: `${target()}/get` }]) });
+      const { id } = await startRun({
+        collection: collection(`List${i}`, [{ name: "a", url: `${target()}/get` }]),
+      });
       await finish(id);
       ids.push(id);
     }
@@ -82,10 +94,14 @@ describe("durable runs", () => {
     expect(first.runs).toHaveLength(2);
     expect(first.runs.every((r: { status: string }) => r.status === "completed")).toBe(true);
     expect(first.nextCursor).toBeTruthy();
-    const second = (await (await api(`/v1/runs?limit=2&status=completed&cursor=${first.nextCursor}`)).json()) as any;
+    const second = (await (
+      await api(`/v1/runs?limit=2&status=completed&cursor=${first.nextCursor}`)
+    ).json()) as any;
     const seen = [...first.runs, ...second.runs].map((r: { id: string }) => r.id);
     expect(new Set(seen).size).toBe(seen.length);
-    expect(seen.indexOf(ids[2]!)).toBeLessThan(seen.indexOf(ids[1]!) === -1 ? Infinity : seen.indexOf(ids[1]!));
+    expect(seen.indexOf(ids[2]!)).toBeLessThan(
+      seen.indexOf(ids[1]!) === -1 ? Infinity : seen.indexOf(ids[1]!),
+    );
     expect((await api("/v1/runs?status=bogus")).status).toBe(400);
   });
 
@@ -128,7 +144,10 @@ describe("durable runs", () => {
   });
 
   it("runs iterations in parallel with strictly ordered events and isolated variables", async () => {
-    const coll = collection("Parallel", [{ name: "a", url: `${target()}/delay/100` }, { name: "b", url: `${target()}/get` }]);
+    const coll = collection("Parallel", [
+      { name: "a", url: `${target()}/delay/100` },
+      { name: "b", url: `${target()}/get` },
+    ]);
     const { id } = await startRun({ collection: coll, options: { iterationCount: 4, parallel: 4 } });
     const all = await finish(id);
     assertContiguous(all);

@@ -20,7 +20,8 @@ export interface SseMessage {
 /** Reads SSE messages until `stop` says so or the stream ends; returns what was read. */
 export async function readSse(
   res: Response,
-  stop: (msg: SseMessage, all: SseMessage[]) => boolean = (m) => ["run.completed", "run.failed", "run.cancelled"].includes(m.event),
+  stop: (msg: SseMessage, all: SseMessage[]) => boolean = (m) =>
+    ["run.completed", "run.failed", "run.cancelled"].includes(m.event),
 ): Promise<SseMessage[]> {
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
   const out: SseMessage[] = [];
@@ -41,7 +42,11 @@ export async function readSse(
         fields[line.slice(0, i)] = line.slice(i + 1).trimStart();
       }
       if (fields.id === undefined || fields.data === undefined) continue;
-      const msg = { id: Number(fields.id), event: fields.event ?? "message", data: JSON.parse(fields.data) as Record<string, unknown> };
+      const msg = {
+        id: Number(fields.id),
+        event: fields.event ?? "message",
+        data: JSON.parse(fields.data) as Record<string, unknown>,
+      };
       out.push(msg);
       if (stop(msg, out)) {
         await reader.cancel();
@@ -53,7 +58,10 @@ export async function readSse(
 }
 
 /** A minimal Postman v2.1 collection of plain requests against the echo target. */
-export function collection(name: string, requests: Array<{ name: string; method?: string; url: string; body?: string; tests?: string[] }>) {
+export function collection(
+  name: string,
+  requests: Array<{ name: string; method?: string; url: string; body?: string; tests?: string[] }>,
+) {
   return {
     info: { name, schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json" },
     item: requests.map((r) => ({
@@ -69,7 +77,10 @@ export function collection(name: string, requests: Array<{ name: string; method?
   };
 }
 
-export async function startRun(body: unknown, headers: Record<string, string> = {}): Promise<{ id: string; res: Response; json: Record<string, unknown> }> {
+export async function startRun(
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ id: string; res: Response; json: Record<string, unknown> }> {
   const res = await api("/v1/runs", { method: "POST", body: JSON.stringify(body), headers });
   const json = (await res.json()) as Record<string, unknown>;
   return { id: String(json.id), res, json };

@@ -1,5 +1,5 @@
-import { env } from "cloudflare:workers";
 import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { HostLimiter } from "../../durable-objects/host-limiter";
 import { api, collection, readSse, startRun, target } from "./helpers";
@@ -28,13 +28,18 @@ describe("rate limits", () => {
     );
     const options = { rateLimit: { requestsPerSecond: 5 } };
     const runs = await Promise.all([1, 2, 3].map(() => startRun({ collection: coll, options })));
-    const streams = await Promise.all(runs.map(async ({ id }) => readSse(await api(`/v1/runs/${id}/events`))));
+    const streams = await Promise.all(
+      runs.map(async ({ id }) => readSse(await api(`/v1/runs/${id}/events`))),
+    );
     for (const s of streams) expect(s.at(-1)!.event).toBe("run.completed");
     const times = await arrivals(bucket);
     expect(times).toHaveLength(18);
     expect(maxPerSecond(times)).toBeLessThanOrEqual(5);
     // The wait is visible in the request's timings.
-    const waits = streams.flat().filter((m) => m.event === "request.completed").map((m) => (m.data.timings as { waitMs: number }).waitMs);
+    const waits = streams
+      .flat()
+      .filter((m) => m.event === "request.completed")
+      .map((m) => (m.data.timings as { waitMs: number }).waitMs);
     expect(Math.max(...waits)).toBeGreaterThan(0);
   });
 

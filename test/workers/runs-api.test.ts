@@ -23,7 +23,11 @@ describe("runs API", () => {
   it("runs a 3-request collection end to end and streams its events", async () => {
     const { res, id, json } = await startRun({ collection: threeRequests(), environment: environment() });
     expect(res.status).toBe(201);
-    expect(json.links).toEqual({ self: `/v1/runs/${id}`, events: `/v1/runs/${id}/events`, report: `/v1/runs/${id}/report` });
+    expect(json.links).toEqual({
+      self: `/v1/runs/${id}`,
+      events: `/v1/runs/${id}/events`,
+      report: `/v1/runs/${id}/report`,
+    });
 
     const stream = await api(`/v1/runs/${id}/events`);
     expect(stream.headers.get("content-type")).toContain("text/event-stream");
@@ -39,7 +43,9 @@ describe("runs API", () => {
     ]);
     expect(messages.map((m) => m.id)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     for (const m of messages) expect(m.data.v).toBe(1);
-    const [get, post, status] = messages.filter((m) => m.event === "request.completed").map((m) => m.data as any);
+    const [get, post, status] = messages
+      .filter((m) => m.event === "request.completed")
+      .map((m) => m.data as any);
     expect(get.response.code).toBe(200);
     expect(get.request.headers).toContainEqual({ key: "X-Test", value: "h1" });
     expect(JSON.parse(post.response.bodyPreview).json).toEqual({ hello: "world" });
@@ -75,13 +81,18 @@ describe("runs API", () => {
         { name: "b", url: `${target()}/get` },
       ]),
     });
-    const [a, b] = await Promise.all([readSse(await api(`/v1/runs/${id}/events`)), readSse(await api(`/v1/runs/${id}/events`))]);
+    const [a, b] = await Promise.all([
+      readSse(await api(`/v1/runs/${id}/events`)),
+      readSse(await api(`/v1/runs/${id}/events`)),
+    ]);
     expect(a.map((m) => [m.id, m.event])).toEqual(b.map((m) => [m.id, m.event]));
     expect(a.at(-1)?.event).toBe("run.completed");
   });
 
   it("replays a finished run fully and closes the stream", async () => {
-    const { id } = await startRun({ collection: collection("Done", [{ name: "a", url: `${target()}/get` }]) });
+    const { id } = await startRun({
+      collection: collection("Done", [{ name: "a", url: `${target()}/get` }]),
+    });
     await readSse(await api(`/v1/runs/${id}/events`));
     const again = await readSse(await api(`/v1/runs/${id}/events`), () => false);
     expect(again.map((m) => m.id)).toEqual([1, 2, 3, 4, 5]);

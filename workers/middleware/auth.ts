@@ -18,7 +18,9 @@ export function bearer(header: string | undefined): string | null {
 }
 
 const unauthorized = (detail: string) =>
-  new ProblemError(401, "Unauthorized", detail, { headers: { "www-authenticate": 'Bearer realm="edgerun"' } });
+  new ProblemError(401, "Unauthorized", detail, {
+    headers: { "www-authenticate": 'Bearer realm="edgerun"' },
+  });
 
 /** Constant-time comparison for secrets of equal length. */
 export function safeEqual(a: string, b: string): boolean {

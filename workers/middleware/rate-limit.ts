@@ -18,10 +18,15 @@ export const apiRateLimit = (): MiddlewareHandler<AppEnv> =>
       RateLimit: `"per-key";r=${quota.remaining};t=${quota.reset}`,
     };
     if (!quota.allowed) {
-      throw new ProblemError(429, "Too Many Requests", `API rate limit of ${limit} requests per ${WINDOW_SEC} s exceeded for this key.`, {
-        type: "https://edgerun.dev/problems/rate-limited",
-        headers: { ...headers, "Retry-After": String(quota.reset) },
-      });
+      throw new ProblemError(
+        429,
+        "Too Many Requests",
+        `API rate limit of ${limit} requests per ${WINDOW_SEC} s exceeded for this key.`,
+        {
+          type: "https://edgerun.dev/problems/rate-limited",
+          headers: { ...headers, "Retry-After": String(quota.reset) },
+        },
+      );
     }
     await next();
     for (const [k, v] of Object.entries(headers)) c.res.headers.set(k, v);

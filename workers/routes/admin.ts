@@ -27,6 +27,9 @@ admin.post("/workspaces", async (c) => {
   if (!parsed.success) throw validationProblem(parsed.error);
   const id = `ws${randomToken(14, "abcdefghijklmnopqrstuvwxyz0123456789")}`;
   const apiKey = `er_${id}_${randomToken(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")}`;
-  await c.env.WORKSPACE.get(c.env.WORKSPACE.idFromName(id)).initialize(parsed.data.name, await sha256Hex(apiKey));
+  await c.env.WORKSPACE.get(c.env.WORKSPACE.idFromName(id)).initialize(
+    parsed.data.name,
+    await sha256Hex(apiKey),
+  );
   return c.json({ workspace: { id, name: parsed.data.name }, apiKey }, 201);
 });

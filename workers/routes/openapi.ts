@@ -27,7 +27,8 @@ export function openApiDocument(): Json {
     info: {
       title: "edgerun API",
       version: "1.0.0",
-      description: "Run Postman collections in the cloud and stream results live. Errors are RFC 9457 problem+json.",
+      description:
+        "Run Postman collections in the cloud and stream results live. Errors are RFC 9457 problem+json.",
     },
     servers: [{ url: "/" }],
     components: {
@@ -44,10 +45,23 @@ export function openApiDocument(): Json {
       "/v1/runs": {
         post: {
           summary: "Start a run",
-          parameters: [{ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 255 } }],
-          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/CreateRunBody" } } } },
+          parameters: [
+            {
+              name: "Idempotency-Key",
+              in: "header",
+              required: false,
+              schema: { type: "string", maxLength: 255 },
+            },
+          ],
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: { $ref: "#/components/schemas/CreateRunBody" } } },
+          },
           responses: {
-            "201": { description: "Run created", content: { "application/json": { schema: { type: "object" } } } },
+            "201": {
+              description: "Run created",
+              content: { "application/json": { schema: { type: "object" } } },
+            },
             "400": problem("Invalid body (errors[] has a JSON pointer per problem)"),
             "401": problem("Missing or invalid API key"),
             "413": problem("A size limit was exceeded"),
@@ -57,7 +71,12 @@ export function openApiDocument(): Json {
         },
         get: {
           summary: "List runs, newest first",
-          parameters: ["status", "monitorId", "cursor", "limit"].map((name) => ({ name, in: "query", required: false, schema: { type: "string" } })),
+          parameters: ["status", "monitorId", "cursor", "limit"].map((name) => ({
+            name,
+            in: "query",
+            required: false,
+            schema: { type: "string" },
+          })),
           responses: { "200": { description: "A page of runs" }, "400": problem("Invalid query") },
         },
       },
@@ -66,7 +85,10 @@ export function openApiDocument(): Json {
           summary: "Run status",
           parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
           responses: {
-            "200": { description: "Run", content: { "application/json": { schema: { $ref: "#/components/schemas/RunSummary" } } } },
+            "200": {
+              description: "Run",
+              content: { "application/json": { schema: { $ref: "#/components/schemas/RunSummary" } } },
+            },
             "404": problem("Unknown run"),
           },
         },
@@ -79,7 +101,10 @@ export function openApiDocument(): Json {
             { name: "Last-Event-ID", in: "header", required: false, schema: { type: "integer" } },
           ],
           responses: {
-            "200": { description: "text/event-stream of RunEvent", content: { "text/event-stream": { schema: { $ref: "#/components/schemas/RunEvent" } } } },
+            "200": {
+              description: "text/event-stream of RunEvent",
+              content: { "text/event-stream": { schema: { $ref: "#/components/schemas/RunEvent" } } },
+            },
             "404": problem("Unknown run"),
           },
         },
@@ -96,9 +121,18 @@ export function openApiDocument(): Json {
           summary: "Final report (Newman JSON or JUnit XML)",
           parameters: [
             { name: "id", in: "path", required: true, schema: { type: "string" } },
-            { name: "format", in: "query", required: false, schema: { type: "string", enum: ["newman", "junit"] } },
+            {
+              name: "format",
+              in: "query",
+              required: false,
+              schema: { type: "string", enum: ["newman", "junit"] },
+            },
           ],
-          responses: { "200": { description: "Report" }, "404": problem("Unknown run"), "409": problem("Run not finished") },
+          responses: {
+            "200": { description: "Report" },
+            "404": problem("Unknown run"),
+            "409": problem("Run not finished"),
+          },
         },
       },
       "/healthz": { get: { summary: "Liveness", security: [], responses: { "200": { description: "OK" } } } },
@@ -115,7 +149,10 @@ openapi.get("/docs", (c) => {
   const doc = openApiDocument() as { paths: Record<string, Record<string, { summary?: string }>> };
   const rows = Object.entries(doc.paths)
     .flatMap(([path, ops]) =>
-      Object.entries(ops).map(([method, op]) => `<tr><td><code>${method.toUpperCase()}</code></td><td><code>${path}</code></td><td>${op.summary ?? ""}</td></tr>`),
+      Object.entries(ops).map(
+        ([method, op]) =>
+          `<tr><td><code>${method.toUpperCase()}</code></td><td><code>${path}</code></td><td>${op.summary ?? ""}</td></tr>`,
+      ),
     )
     .join("\n");
   return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>edgerun API</title>

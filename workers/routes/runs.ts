@@ -5,15 +5,15 @@
  * stores nothing. Run objects are named `<workspace>:<run id>`: another workspace's id cannot reach them.
  */
 import { Hono } from "hono";
-import { buildPlan, PlanError } from "../../shared/engine/plan";
 import { checkCollectionLimits } from "../../shared/engine/limits";
+import { buildPlan, PlanError } from "../../shared/engine/plan";
+import { buildJUnitReport, buildNewmanReport, type ReportContext } from "../../shared/reporters";
 import { CreateRunBodySchema, RunStatusSchema, type RunSummary } from "../../shared/schemas/api";
 import type { RunEvent } from "../../shared/schemas/events";
-import { buildJUnitReport, buildNewmanReport, type ReportContext } from "../../shared/reporters";
+import { log } from "../log";
 import { sha256Hex } from "../middleware/auth";
 import { notFound, ProblemError, validationProblem } from "../problem";
 import type { AppEnv } from "../types";
-import { log } from "../log";
 
 const MAX_BODY_BYTES = 12 * 1024 * 1024;
 
@@ -45,18 +45,31 @@ function newRunId(): string {
 async function readJson(req: Request): Promise<{ text: string; value: unknown }> {
   const length = Number(req.headers.get("content-length") ?? "0");
   if (length > MAX_BODY_BYTES) {
-    throw new ProblemError(413, "Payload Too Large", `The request body exceeds the limit of ${MAX_BODY_BYTES} bytes.`);
+    throw new ProblemError(
+      413,
+      "Payload Too Large",
+      `The request body exceeds the limit of ${MAX_BODY_BYTES} bytes.`,
+    );
   }
   const text = await req.text();
   if (text.length > MAX_BODY_BYTES) {
-    throw new ProblemError(413, "Payload Too Large", `The request body exceeds the limit of ${MAX_BODY_BYTES} bytes.`);
+    throw new ProblemError(
+      413,
+      "Payload Too Large",
+      `The request body exceeds the limit of ${MAX_BODY_BYTES} bytes.`,
+    );
   }
   try {
     return { text, value: JSON.parse(text) as unknown };
   } catch (err) {
-    throw new ProblemError(400, "Malformed JSON", `The request body is not valid JSON: ${(err as Error).message}`, {
-      errors: [{ pointer: "", detail: "not valid JSON" }],
-    });
+    throw new ProblemError(
+      400,
+      "Malformed JSON",
+      `The request body is not valid JSON: ${(err as Error).message}`,
+      {
+        errors: [{ pointer: "", detail: "not valid JSON" }],
+      },
+    );
   }
 }
 
@@ -76,7 +89,10 @@ runs.post("/", async (c) => {
   if (!parsed.success) throw validationProblem(parsed.error);
   const body = parsed.data;
   if (typeof body.collection === "string" || typeof body.environment === "string") {
-    throw notFound(typeof body.collection === "string" ? "Collection" : "Environment", String(typeof body.collection === "string" ? body.collection : body.environment));
+    throw notFound(
+      typeof body.collection === "string" ? "Collection" : "Environment",
+      String(typeof body.collection === "string" ? body.collection : body.environment),
+    );
   }
   const workspaceId = c.get("workspaceId");
   const runId = newRunId();
@@ -85,13 +101,18 @@ runs.post("/", async (c) => {
     plan = buildPlan(body, runId);
   } catch (err) {
     if (err instanceof PlanError) {
-      throw new ProblemError(400, "Invalid run", err.message, { errors: [{ pointer: err.pointer, detail: err.message }] });
+      throw new ProblemError(400, "Invalid run", err.message, {
+        errors: [{ pointer: err.pointer, detail: err.message }],
+      });
     }
     throw err;
   }
 
   const ws = workspaceStub(c.env, workspaceId);
-  const admission = await ws.admitRun(Number(c.env.MAX_ACTIVE_RUNS ?? "20") || 20, Number(c.env.MAX_RUNS_PER_HOUR ?? "1000") || 1000);
+  const admission = await ws.admitRun(
+    Number(c.env.MAX_ACTIVE_RUNS ?? "20") || 20,
+    Number(c.env.MAX_RUNS_PER_HOUR ?? "1000") || 1000,
+  );
   if (!admission.ok) {
     throw new ProblemError(429, "Run Quota Exceeded", admission.reason, {
       type: "https://edgerun.dev/problems/run-quota",
@@ -105,13 +126,19 @@ runs.post("/", async (c) => {
     }
     const claim = await ws.claimIdempotencyKey(idemKey, await sha256Hex(text), runId);
     if (claim.kind === "conflict") {
-      throw new ProblemError(422, "Idempotency Key Reused", "This Idempotency-Key was already used with a different request body.", {
-        type: "https://edgerun.dev/problems/idempotency-conflict",
-      });
+      throw new ProblemError(
+        422,
+        "Idempotency Key Reused",
+        "This Idempotency-Key was already used with a different request body.",
+        {
+          type: "https://edgerun.dev/problems/idempotency-conflict",
+        },
+      );
     }
     if (claim.kind === "replay") {
       const summary = await runStub(c.env, workspaceId, claim.runId).status();
-      if (summary) return c.json(created(summary), 201, { location: summary.links.self, "idempotent-replayed": "true" });
+      if (summary)
+        return c.json(created(summary), 201, { location: summary.links.self, "idempotent-replayed": "true" });
     }
   }
 
@@ -119,7 +146,12 @@ runs.post("/", async (c) => {
   const stub = runStub(c.env, workspaceId, runId, region === "auto" ? undefined : region);
   let summary: RunSummary;
   try {
-    summary = await stub.create({ plan, workspaceId, requestedRegion: region, monitorId: body.monitorId ?? null });
+    summary = await stub.create({
+      plan,
+      workspaceId,
+      requestedRegion: region,
+      monitorId: body.monitorId ?? null,
+    });
   } catch (err) {
     if (idemKey) await ws.releaseIdempotencyKey(idemKey, runId);
     throw err;
@@ -139,7 +171,10 @@ runs.get("/", async (c) => {
   const limit = limitRaw === undefined ? 20 : Number(limitRaw);
   const errors: Array<{ pointer: string; detail: string }> = [];
   if (status !== undefined && !RunStatusSchema.safeParse(status).success) {
-    errors.push({ pointer: "/query/status", detail: `status must be one of ${RunStatusSchema.options.join(", ")}` });
+    errors.push({
+      pointer: "/query/status",
+      detail: `status must be one of ${RunStatusSchema.options.join(", ")}`,
+    });
   }
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
     errors.push({ pointer: "/query/limit", detail: "limit must be an integer from 1 to 100" });
@@ -186,12 +221,18 @@ runs.get("/:id/report", async (c) => {
   const summary = await stub.status();
   if (!summary) throw notFound("Run", c.req.param("id"));
   if (summary.status === "queued" || summary.status === "running") {
-    throw new ProblemError(409, "Run Not Finished", `Run ${summary.id} is ${summary.status}; the report is available when it ends.`);
+    throw new ProblemError(
+      409,
+      "Run Not Finished",
+      `Run ${summary.id} is ${summary.status}; the report is available when it ends.`,
+    );
   }
   const events = pagedEvents(stub);
   const context = JSON.parse(await stub.reportContext()) as ReportContext;
   if (format === "junit") {
-    return c.body(await buildJUnitReport(events, context), 200, { "content-type": "application/xml; charset=utf-8" });
+    return c.body(await buildJUnitReport(events, context), 200, {
+      "content-type": "application/xml; charset=utf-8",
+    });
   }
   return c.json(await buildNewmanReport(events, context));
 });

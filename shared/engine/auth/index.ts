@@ -5,7 +5,12 @@
 import type { AuthDefinition, JsonValue } from "../types";
 import { md5Hex } from "./md5";
 
-type Req = { method: string; url: string; headers: Array<{ key: string; value: string }>; body?: Uint8Array | string };
+type Req = {
+  method: string;
+  url: string;
+  headers: Array<{ key: string; value: string }>;
+  body?: Uint8Array | string;
+};
 
 export interface AuthContext {
   now(): number;
@@ -19,19 +24,39 @@ export function authParams(auth: AuthDefinition, resolve: (s: string) => string)
   if (Array.isArray(list)) {
     for (const p of list) {
       const v: JsonValue = p.value;
-      out[p.key] = typeof v === "string" ? resolve(v) : v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v);
+      out[p.key] =
+        typeof v === "string"
+          ? resolve(v)
+          : v === null || v === undefined
+            ? ""
+            : typeof v === "object"
+              ? JSON.stringify(v)
+              : String(v);
     }
   }
   return out;
 }
 
 const enc = new TextEncoder();
-const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
-const b64 = (buf: ArrayBuffer | Uint8Array) => btoa(String.fromCharCode(...new Uint8Array(buf instanceof Uint8Array ? buf : new Uint8Array(buf))));
-const b64url = (buf: ArrayBuffer | Uint8Array) => b64(buf).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const hex = (buf: ArrayBuffer) =>
+  [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
+const b64 = (buf: ArrayBuffer | Uint8Array) =>
+  btoa(String.fromCharCode(...new Uint8Array(buf instanceof Uint8Array ? buf : new Uint8Array(buf))));
+const b64url = (buf: ArrayBuffer | Uint8Array) =>
+  b64(buf).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 
-async function hmac(hash: "SHA-1" | "SHA-256" | "SHA-384" | "SHA-512", key: Uint8Array | string, data: string): Promise<ArrayBuffer> {
-  const k = await crypto.subtle.importKey("raw", typeof key === "string" ? enc.encode(key) : key, { name: "HMAC", hash }, false, ["sign"]);
+async function hmac(
+  hash: "SHA-1" | "SHA-256" | "SHA-384" | "SHA-512",
+  key: Uint8Array | string,
+  data: string,
+): Promise<ArrayBuffer> {
+  const k = await crypto.subtle.importKey(
+    "raw",
+    typeof key === "string" ? enc.encode(key) : key,
+    { name: "HMAC", hash },
+    false,
+    ["sign"],
+  );
   return crypto.subtle.sign("HMAC", k, enc.encode(data));
 }
 
@@ -40,7 +65,10 @@ async function sha(hash: "SHA-1" | "SHA-256", data: Uint8Array | string): Promis
 }
 
 function setHeader(req: Req, key: string, value: string): Req {
-  return { ...req, headers: [...req.headers.filter((h) => h.key.toLowerCase() !== key.toLowerCase()), { key, value }] };
+  return {
+    ...req,
+    headers: [...req.headers.filter((h) => h.key.toLowerCase() !== key.toLowerCase()), { key, value }],
+  };
 }
 
 function addQuery(req: Req, key: string, value: string): Req {
@@ -50,7 +78,8 @@ function addQuery(req: Req, key: string, value: string): Req {
 }
 
 /** RFC 3986 encoding used by OAuth 1.0 signatures. */
-const rfc3986 = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const rfc3986 = (s: string) =>
+  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 function nonce(random: () => number, n = 11): string {
   const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -61,12 +90,21 @@ function bodyText(body: Req["body"]): string {
   return body === undefined ? "" : typeof body === "string" ? body : new TextDecoder().decode(body);
 }
 
-export async function applyAuth(auth: AuthDefinition | undefined, req: Req, resolve: (s: string) => string, ctx: AuthContext): Promise<Req> {
+export async function applyAuth(
+  auth: AuthDefinition | undefined,
+  req: Req,
+  resolve: (s: string) => string,
+  ctx: AuthContext,
+): Promise<Req> {
   if (!auth || auth.type === "noauth" || auth.type === "inherit") return req;
   const p = authParams(auth, resolve);
   switch (auth.type) {
     case "basic":
-      return setHeader(req, "Authorization", `Basic ${b64(enc.encode(`${p.username ?? ""}:${p.password ?? ""}`))}`);
+      return setHeader(
+        req,
+        "Authorization",
+        `Basic ${b64(enc.encode(`${p.username ?? ""}:${p.password ?? ""}`))}`,
+      );
     case "bearer":
       return p.token ? setHeader(req, "Authorization", `Bearer ${p.token}`) : req;
     case "apikey": {
@@ -101,8 +139,19 @@ export async function applyAuth(auth: AuthDefinition | undefined, req: Req, reso
 }
 
 /** Builds the Digest Authorization header from a server challenge (RFC 7616: MD5, MD5-sess, SHA-256). */
-export async function digestChallengeAuth(auth: AuthDefinition, req: Req, challenge: string, resolve: (s: string) => string, random: () => number): Promise<Req> {
-  const fields = Object.fromEntries([...challenge.slice(6).matchAll(/(\w+)=(?:"([^"]*)"|([^,\s]*))/g)].map((m) => [m[1]!.toLowerCase(), m[2] ?? m[3] ?? ""]));
+export async function digestChallengeAuth(
+  auth: AuthDefinition,
+  req: Req,
+  challenge: string,
+  resolve: (s: string) => string,
+  random: () => number,
+): Promise<Req> {
+  const fields = Object.fromEntries(
+    [...challenge.slice(6).matchAll(/(\w+)=(?:"([^"]*)"|([^,\s]*))/g)].map((m) => [
+      m[1]!.toLowerCase(),
+      m[2] ?? m[3] ?? "",
+    ]),
+  );
   const p = { ...authParams(auth, resolve), ...fields } as Record<string, string>;
   return digestHeader(req, p, random);
 }
@@ -112,14 +161,29 @@ async function digestHeader(req: Req, p: Record<string, string>, random: () => n
   const h = async (s: string) => (algorithm.startsWith("SHA-256") ? hex(await sha("SHA-256", s)) : md5Hex(s));
   const u = new URL(req.url);
   const uri = u.pathname + u.search;
-  const qop = p.qop ? (p.qop.split(",").map((q) => q.trim()).includes("auth") ? "auth" : p.qop.split(",")[0]!.trim()) : "";
+  const qop = p.qop
+    ? p.qop
+        .split(",")
+        .map((q) => q.trim())
+        .includes("auth")
+      ? "auth"
+      : p.qop.split(",")[0]!.trim()
+    : "";
   const nc = p.nonceCount || "00000001";
   const cnonce = p.clientNonce || nonce(random, 16);
   let ha1 = await h(`${p.username ?? ""}:${p.realm ?? ""}:${p.password ?? ""}`);
   if (algorithm.endsWith("-SESS")) ha1 = await h(`${ha1}:${p.nonce}:${cnonce}`);
   const ha2 = await h(`${req.method}:${uri}`);
-  const response = qop ? await h(`${ha1}:${p.nonce}:${nc}:${cnonce}:${qop}:${ha2}`) : await h(`${ha1}:${p.nonce}:${ha2}`);
-  const parts = [`username="${p.username ?? ""}"`, `realm="${p.realm ?? ""}"`, `nonce="${p.nonce ?? ""}"`, `uri="${uri}"`, `algorithm="${p.algorithm ?? "MD5"}"`];
+  const response = qop
+    ? await h(`${ha1}:${p.nonce}:${nc}:${cnonce}:${qop}:${ha2}`)
+    : await h(`${ha1}:${p.nonce}:${ha2}`);
+  const parts = [
+    `username="${p.username ?? ""}"`,
+    `realm="${p.realm ?? ""}"`,
+    `nonce="${p.nonce ?? ""}"`,
+    `uri="${uri}"`,
+    `algorithm="${p.algorithm ?? "MD5"}"`,
+  ];
   if (qop) parts.push(`qop=${qop}`, `nc=${nc}`, `cnonce="${cnonce}"`);
   parts.push(`response="${response}"`);
   if (p.opaque) parts.push(`opaque="${p.opaque}"`);
@@ -146,14 +210,30 @@ async function awsV4(req: Req, p: Record<string, string>, ctx: AuthContext): Pro
     .sort((a, b) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : 1))
     .map(([k, v]) => `${k}=${v}`)
     .join("&");
-  const path = u.pathname.split("/").map((s) => rfc3986(decodeURIComponent(s))).join("/") || "/";
-  const canonical = [req.method, path, query, names.map((n) => `${n}:${signed.get(n)}\n`).join(""), names.join(";"), payloadHash].join("\n");
+  const path =
+    u.pathname
+      .split("/")
+      .map((s) => rfc3986(decodeURIComponent(s)))
+      .join("/") || "/";
+  const canonical = [
+    req.method,
+    path,
+    query,
+    names.map((n) => `${n}:${signed.get(n)}\n`).join(""),
+    names.join(";"),
+    payloadHash,
+  ].join("\n");
   const scope = `${day}/${region}/${service}/aws4_request`;
   const toSign = ["AWS4-HMAC-SHA256", amzDate, scope, hex(await sha("SHA-256", canonical))].join("\n");
   let key: Uint8Array = new Uint8Array(await hmac("SHA-256", `AWS4${p.secretKey ?? ""}`, day));
-  for (const part of [region, service, "aws4_request"]) key = new Uint8Array(await hmac("SHA-256", key, part));
+  for (const part of [region, service, "aws4_request"])
+    key = new Uint8Array(await hmac("SHA-256", key, part));
   const signature = hex(await hmac("SHA-256", key, toSign));
-  return setHeader(out, "Authorization", `AWS4-HMAC-SHA256 Credential=${p.accessKey ?? ""}/${scope}, SignedHeaders=${names.join(";")}, Signature=${signature}`);
+  return setHeader(
+    out,
+    "Authorization",
+    `AWS4-HMAC-SHA256 Credential=${p.accessKey ?? ""}/${scope}, SignedHeaders=${names.join(";")}, Signature=${signature}`,
+  );
 }
 
 async function oauth1(req: Req, p: Record<string, string>, ctx: AuthContext): Promise<Req> {
@@ -171,7 +251,8 @@ async function oauth1(req: Req, p: Record<string, string>, ctx: AuthContext): Pr
   const u = new URL(req.url);
   const params: Array<[string, string]> = [...u.searchParams.entries(), ...Object.entries(oauth)];
   const ctype = req.headers.find((h) => h.key.toLowerCase() === "content-type")?.value ?? "";
-  if (ctype.includes("application/x-www-form-urlencoded")) params.push(...new URLSearchParams(bodyText(req.body)).entries());
+  if (ctype.includes("application/x-www-form-urlencoded"))
+    params.push(...new URLSearchParams(bodyText(req.body)).entries());
   const normalized = params
     .map(([k, v]) => [rfc3986(k), rfc3986(v)] as const)
     .sort((a, b) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : 1))
@@ -180,7 +261,16 @@ async function oauth1(req: Req, p: Record<string, string>, ctx: AuthContext): Pr
   const baseUrl = `${u.protocol}//${u.host}${u.pathname}`;
   const base = [req.method.toUpperCase(), rfc3986(baseUrl), rfc3986(normalized)].join("&");
   const key = `${rfc3986(p.consumerSecret ?? "")}&${rfc3986(p.tokenSecret ?? "")}`;
-  const signature = method === "PLAINTEXT" ? key : b64(await hmac(method === "HMAC-SHA256" ? "SHA-256" : method === "HMAC-SHA512" ? "SHA-512" : "SHA-1", key, base));
+  const signature =
+    method === "PLAINTEXT"
+      ? key
+      : b64(
+          await hmac(
+            method === "HMAC-SHA256" ? "SHA-256" : method === "HMAC-SHA512" ? "SHA-512" : "SHA-1",
+            key,
+            base,
+          ),
+        );
   oauth.oauth_signature = signature;
   if (p.addParamsToHeader === "false") {
     let out = req;
@@ -188,7 +278,13 @@ async function oauth1(req: Req, p: Record<string, string>, ctx: AuthContext): Pr
     return out;
   }
   const realm = p.realm ? `realm="${rfc3986(p.realm)}",` : "";
-  return setHeader(req, "Authorization", `OAuth ${realm}${Object.entries(oauth).map(([k, v]) => `${k}="${rfc3986(v)}"`).join(",")}`);
+  return setHeader(
+    req,
+    "Authorization",
+    `OAuth ${realm}${Object.entries(oauth)
+      .map(([k, v]) => `${k}="${rfc3986(v)}"`)
+      .join(",")}`,
+  );
 }
 
 async function hawk(req: Req, p: Record<string, string>, ctx: AuthContext): Promise<Req> {
@@ -197,10 +293,28 @@ async function hawk(req: Req, p: Record<string, string>, ctx: AuthContext): Prom
   const n = p.nonce || nonce(ctx.random, 6);
   const algo = (p.algorithm || "sha256").toLowerCase() === "sha1" ? "SHA-1" : "SHA-256";
   const port = u.port || (u.protocol === "https:" ? "443" : "80");
-  const normalized = ["hawk.1.header", ts, n, req.method.toUpperCase(), u.pathname + u.search, u.hostname.toLowerCase(), port, "", p.extraData ?? "", ""];
+  const normalized = [
+    "hawk.1.header",
+    ts,
+    n,
+    req.method.toUpperCase(),
+    u.pathname + u.search,
+    u.hostname.toLowerCase(),
+    port,
+    "",
+    p.extraData ?? "",
+    "",
+  ];
   if (p.app) normalized.splice(9, 0, p.app, p.delegation ?? "");
   const mac = b64(await hmac(algo, p.authKey ?? "", `${normalized.join("\n")}\n`));
-  const attrs = [`id="${p.authId ?? ""}"`, `ts="${ts}"`, `nonce="${n}"`, ...(p.extraData ? [`ext="${p.extraData}"`] : []), `mac="${mac}"`, ...(p.app ? [`app="${p.app}"`] : [])];
+  const attrs = [
+    `id="${p.authId ?? ""}"`,
+    `ts="${ts}"`,
+    `nonce="${n}"`,
+    ...(p.extraData ? [`ext="${p.extraData}"`] : []),
+    `mac="${mac}"`,
+    ...(p.app ? [`app="${p.app}"`] : []),
+  ];
   return setHeader(req, "Authorization", `Hawk ${attrs.join(", ")}`);
 }
 
@@ -217,7 +331,10 @@ async function jwt(req: Req, p: Record<string, string>, ctx: AuthContext): Promi
     throw new Error("JWT header or payload is not valid JSON");
   }
   if (payload.iat === undefined && p.addIat !== "false") payload.iat = Math.floor(ctx.now() / 1000);
-  const secret = p.isSecretBase64Encoded === "true" ? Uint8Array.from(atob(p.secret ?? ""), (c) => c.charCodeAt(0)) : (p.secret ?? "");
+  const secret =
+    p.isSecretBase64Encoded === "true"
+      ? Uint8Array.from(atob(p.secret ?? ""), (c) => c.charCodeAt(0))
+      : (p.secret ?? "");
   const signingInput = `${b64url(enc.encode(JSON.stringify(header)))}.${b64url(enc.encode(JSON.stringify(payload)))}`;
   const token = `${signingInput}.${b64url(await hmac(hash, secret, signingInput))}`;
   if (p.addTokenTo === "queryParam") return addQuery(req, p.queryParamKey || "token", token);
