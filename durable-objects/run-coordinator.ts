@@ -50,7 +50,7 @@ export class RunCoordinator extends DurableObject<Env> {
   #ready = false;
   #log: EventLog | undefined;
   #plan: RunPlan | undefined;
-  #host: ReturnType<typeof createScriptHost>;
+  #host: ReturnType<typeof createScriptHost> | undefined;
 
   // ---- RPC surface -------------------------------------------------------------------------------
 

@@ -1,0 +1,40 @@
+/**
+ * Bundled sources for the sandbox: the prelude and the libraries scripts may `require()`.
+ * Generated at build time by scripts/build-sandbox-libs.mjs; each library is a separate lazily
+ * imported module, and is evaluated inside QuickJS only when a script needs it.
+ */
+import { LIBRARY_LOADERS } from "./generated/libs/index";
+import { PRELUDE_SOURCE } from "./generated/prelude";
+
+export async function preludeSource(): Promise<string> {
+  return PRELUDE_SOURCE;
+}
+
+export async function loadLibrary(id: string): Promise<string | undefined> {
+  const load = LIBRARY_LOADERS[id];
+  return load ? load() : undefined;
+}
+
+const GLOBAL_USES: Array<[RegExp, string[]]> = [
+  [/\bpm\s*\.\s*expect\b|\.\s*to\s*\.|\bexpect\s*\(|\bchai\b|\.jsonSchema\b/, ["chai"]],
+  [/\.jsonSchema\b|\bajv\b/i, ["ajv"]],
+  [/(^|[^\w$.])_\s*\./, ["lodash"]],
+  [/\bCryptoJS\b/, ["crypto-js"]],
+  [/\btv4\b/, ["tv4"]],
+  [/\bxml2Json\b/, ["xml2js", "buffer", "events", "stream", "string_decoder", "timers"]],
+  [/\bBuffer\b/, ["buffer"]],
+  [/\bcheerio\b/, ["cheerio", "buffer"]],
+];
+
+const REQUIRE_RE = /\brequire\s*\(\s*["'`]([^"'`]+)["'`]\s*\)/g;
+
+/** Which bundles a script needs, from its text (require calls and well-known globals). */
+export function neededLibraries(source: string): string[] {
+  const out = new Set<string>();
+  for (const m of source.matchAll(REQUIRE_RE)) {
+    const name = m[1]!;
+    out.add(name === "csv-parse/lib/sync" ? "csv-parse-sync" : name);
+  }
+  for (const [re, ids] of GLOBAL_USES) if (re.test(source)) for (const id of ids) out.add(id);
+  return [...out];
+}

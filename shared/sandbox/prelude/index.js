@@ -1,0 +1,559 @@
+// The sandbox prelude: evaluated once per QuickJS context; defines globalThis.__edgerun_execute, which runs
+// one user script with fresh `pm`, legacy globals, console, virtual timers and require(). See contract.ts.
+import { variableScope } from "./lists.js";
+import { createRequest, toRequestDefinition } from "./request.js";
+import { chaiPostman, cookieList, createResponse } from "./response.js";
+
+const host = globalThis.__host;
+delete globalThis.__host;
+
+// ---- minimal platform shims the bundled libraries expect ------------------------------------------------
+if (typeof globalThis.crypto === "undefined") {
+  globalThis.crypto = {
+    getRandomValues(arr) {
+      for (let i = 0; i < arr.length; i++) arr[i] = Math.floor(Math.random() * 256);
+      return arr;
+    },
+    randomUUID() {
+      const h = "0123456789abcdef";
+      return "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx".replace(/[xy]/g, (c) =>
+        c === "x" ? h[Math.floor(Math.random() * 16)] : h[8 + Math.floor(Math.random() * 4)],
+      );
+    },
+  };
+}
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+globalThis.btoa ??= (input) => {
+  const s = String(input);
+  let out = "";
+  for (let i = 0; i < s.length; i += 3) {
+    const [a, b, c] = [s.charCodeAt(i), s.charCodeAt(i + 1), s.charCodeAt(i + 2)];
+    if (a > 255 || b > 255 || c > 255) throw new Error("InvalidCharacterError: btoa() accepts Latin-1 only");
+    const n = (a << 16) | ((b || 0) << 8) | (c || 0);
+    out +=
+      B64[(n >> 18) & 63] +
+      B64[(n >> 12) & 63] +
+      (Number.isNaN(b) ? "=" : B64[(n >> 6) & 63]) +
+      (Number.isNaN(c) ? "=" : B64[n & 63]);
+  }
+  return out;
+};
+globalThis.atob ??= (input) => {
+  const s = String(input).replace(/[\s=]/g, "");
+  let out = "";
+  for (let i = 0; i < s.length; i += 4) {
+    const n =
+      (B64.indexOf(s[i]) << 18) |
+      (B64.indexOf(s[i + 1]) << 12) |
+      ((B64.indexOf(s[i + 2]) & 63) << 6) |
+      (B64.indexOf(s[i + 3]) & 63);
+    out += String.fromCharCode((n >> 16) & 255);
+    if (s[i + 2] !== undefined) out += String.fromCharCode((n >> 8) & 255);
+    if (s[i + 3] !== undefined) out += String.fromCharCode(n & 255);
+  }
+  return out;
+};
+if (typeof globalThis.EventTarget === "undefined") {
+  globalThis.Event = class Event {
+    constructor(type) {
+      this.type = type;
+    }
+  };
+  globalThis.EventTarget = class EventTarget {
+    addEventListener() {}
+    removeEventListener() {}
+    dispatchEvent() {
+      return true;
+    }
+  };
+}
+globalThis.global ??= globalThis;
+globalThis.process ??= {
+  env: {},
+  version: "v20.0.0",
+  versions: {},
+  platform: "edgerun",
+  nextTick: (fn, ...a) => Promise.resolve().then(() => fn(...a)),
+  browser: true,
+  cwd: () => "/",
+};
+
+// ---- require(): CommonJS bundles served by the host, cached per context -------------------------------
+const ALIASES = {
+  "csv-parse/lib/sync": "csv-parse-sync",
+  "node:buffer": "buffer",
+  "node:url": "url",
+  "node:util": "util",
+  "node:events": "events",
+  "node:path": "path",
+  "node:assert": "assert",
+  "node:querystring": "querystring",
+};
+const modules = new Map();
+function requireModule(name) {
+  const id = ALIASES[name] || name;
+  if (modules.has(id)) return modules.get(id);
+  const src = host.library(id);
+  if (src === undefined) {
+    const err = new Error(`Cannot find module '${name}'`);
+    err.name = "Error";
+    throw err;
+  }
+  const module = { exports: {} };
+  modules.set(id, module.exports);
+  new Function("module", "exports", "require", src)(module, module.exports, requireModule);
+  modules.set(id, module.exports);
+  return module.exports;
+}
+
+let chaiInstance;
+function chai() {
+  if (!chaiInstance) {
+    chaiInstance = requireModule("chai");
+    chaiInstance.use((c, utils) =>
+      chaiPostman(c, utils, (options) => {
+        const Ajv = requireModule("ajv");
+        const AjvClass = Ajv.default || Ajv;
+        return new AjvClass({ allErrors: true, strict: false, ...(options || {}) });
+      }),
+    );
+  }
+  return chaiInstance;
+}
+
+// ---- console ----------------------------------------------------------------------------------------------
+function format(args) {
+  return args
+    .map((a) => {
+      if (typeof a === "string") return a;
+      if (a instanceof Error) return `${a.name}: ${a.message}`;
+      if (a === undefined) return "undefined";
+      if (typeof a === "function") return `[Function ${a.name || "anonymous"}]`;
+      try {
+        return JSON.stringify(a);
+      } catch (_e) {
+        return String(a);
+      }
+    })
+    .join(" ");
+}
+
+// ---- variable resolution for pm.variables and replaceIn ---------------------------------------------------
+function makeLookup(scopes) {
+  const find = (list, k) => {
+    for (let i = list.length - 1; i >= 0; i--)
+      if (list[i].key === k && list[i].enabled !== false) return list[i];
+    return undefined;
+  };
+  return (k) => {
+    const l = find(scopes.local, k);
+    if (l) return l.value;
+    if (Object.hasOwn(scopes.data, k)) return scopes.data[k];
+    for (const list of [scopes.environment, scopes.collection, scopes.globals]) {
+      const v = find(list, k);
+      if (v) return v.value;
+    }
+    return undefined;
+  };
+}
+function replaceIn(lookup, text) {
+  if (typeof text !== "string" || !text.includes("{{")) return text;
+  let cur = text;
+  for (let d = 0; d < 19; d++) {
+    let changed = false;
+    cur = cur.replace(/\{\{([^{}]+?)\}\}/g, (w, name) => {
+      const v = lookup(name);
+      if (v === undefined) return w;
+      changed = true;
+      return typeof v === "object" && v !== null ? JSON.stringify(v) : String(v);
+    });
+    if (!changed) break;
+  }
+  return cur;
+}
+
+async function execute(inputJson) {
+  const input = JSON.parse(inputJson);
+  const ctx = input.context;
+  const limits = input.limits;
+  const scopes = ctx.scopes;
+  const out = { assertions: [], console: [], skipRequest: false };
+  let consoleDropped = 0;
+  const lookup = makeLookup(scopes);
+  const resolveIn = (t) => replaceIn(lookup, t);
+  const { request, serialize } = createRequest(ctx.request);
+  const response = ctx.response ? createResponse(ctx.response) : undefined;
+  const isTest = ctx.info.eventName === "test";
+
+  const log =
+    (level) =>
+    (...args) => {
+      if (out.console.length >= limits.consoleEntries) {
+        consoleDropped++;
+        return;
+      }
+      let message = format(args);
+      if (message.length > limits.consoleMessageChars)
+        message = `${message.slice(0, limits.consoleMessageChars)}… (truncated)`;
+      out.console.push({ level, message });
+    };
+  const consoleObj = {
+    log: log("log"),
+    info: log("info"),
+    warn: log("warn"),
+    error: log("error"),
+    debug: log("debug"),
+    trace: log("debug"),
+  };
+  globalThis.console = consoleObj; // libraries log through the global console
+
+  // Virtual timers: fired in due order once the script's synchronous part and microtasks are done.
+  let clock = 0;
+  let timerSeq = 0;
+  let timersScheduled = 0;
+  const timers = new Map();
+  const schedule = (fn, ms, args, repeat) => {
+    if (typeof fn !== "function") return 0;
+    if (++timersScheduled > limits.timers) throw new Error(`too many timers (limit ${limits.timers})`);
+    const id = ++timerSeq;
+    timers.set(id, {
+      fn,
+      at: clock + Math.max(0, Number(ms) || 0),
+      args,
+      repeat: repeat ? Math.max(1, Number(ms) || 1) : 0,
+    });
+    return id;
+  };
+  const timerApi = {
+    setTimeout: (fn, ms, ...a) => schedule(fn, ms, a, false),
+    setInterval: (fn, ms, ...a) => schedule(fn, ms, a, true),
+    setImmediate: (fn, ...a) => schedule(fn, 0, a, false),
+    clearTimeout: (id) => timers.delete(id),
+    clearInterval: (id) => timers.delete(id),
+    clearImmediate: (id) => timers.delete(id),
+  };
+
+  // Unsettled async work the script started (host requests, the script body, async timer callbacks).
+  const pending = new Set();
+  const track = (p) => {
+    const t = Promise.resolve(p).finally(() => {
+      pending.delete(t);
+    });
+    pending.add(t);
+    return t;
+  };
+
+  // pm.test bookkeeping: results keep call order even when async tests finish later.
+  const testPromises = [];
+  const test = (name, fn) => {
+    const slot = { name: String(name), passed: true, skipped: false };
+    out.assertions.push(slot);
+    const fail = (e) => {
+      slot.passed = false;
+      slot.error = { name: e?.name || "Error", message: e?.message || String(e) };
+    };
+    if (typeof fn !== "function") {
+      slot.skipped = true;
+      return pm;
+    }
+    try {
+      if (fn.length > 0) {
+        testPromises.push(
+          new Promise((resolve) => {
+            fn((err) => {
+              if (err) fail(err);
+              resolve();
+            });
+          }),
+        );
+      } else {
+        const r = fn();
+        if (r && typeof r.then === "function")
+          testPromises.push(Promise.resolve(r).then(() => undefined, fail));
+      }
+    } catch (e) {
+      fail(e);
+    }
+    return pm;
+  };
+  test.skip = (name) => {
+    out.assertions.push({ name: String(name), passed: true, skipped: true });
+    return pm;
+  };
+
+  const envScope = variableScope(scopes.environment, resolveIn, { name: scopes.environmentName });
+  const globalsScope = variableScope(scopes.globals, resolveIn);
+  const collectionScope = variableScope(scopes.collection, resolveIn);
+  const localScope = variableScope(scopes.local, resolveIn);
+  const variables = {
+    has: (k) => lookup(k) !== undefined,
+    get: (k) => lookup(k),
+    set: (k, v, t) => localScope.set(k, v, t),
+    unset: (k) => localScope.unset(k),
+    clear: () => localScope.clear(),
+    replaceIn: resolveIn,
+    toObject: () => ({
+      ...globalsScope.toObject(),
+      ...collectionScope.toObject(),
+      ...envScope.toObject(),
+      ...scopes.data,
+      ...localScope.toObject(),
+    }),
+  };
+  const iterationData = {
+    has: (k) => Object.hasOwn(scopes.data, k),
+    get: (k) => scopes.data[k],
+    set: (k, v) => {
+      scopes.data[k] = v;
+    },
+    unset: (k) => {
+      delete scopes.data[k];
+    },
+    clear: () => {
+      for (const k of Object.keys(scopes.data)) delete scopes.data[k];
+    },
+    toObject: () => ({ ...scopes.data }),
+    toJSON: () => ({ ...scopes.data }),
+    replaceIn: resolveIn,
+  };
+  const reqUrl = () => request.url.toString(true);
+  const jarCall = (op, args) => {
+    const res = JSON.parse(host.cookieJar(op, JSON.stringify(args)));
+    if (res?.__error) throw new Error(res.__error);
+    return res;
+  };
+  const cb = (callback, fn) => {
+    let value;
+    let error = null;
+    try {
+      value = fn();
+    } catch (e) {
+      error = e;
+    }
+    if (typeof callback === "function") callback(error, value);
+    return error ? Promise.reject(error) : Promise.resolve(value);
+  };
+  const jar = () => ({
+    get: (url, name, callback) =>
+      cb(callback, () => (jarCall("getAll", [url]) || []).find((c) => c.name === name)?.value),
+    getAll: (url, callback) => cb(callback, () => jarCall("getAll", [url]) || []),
+    set: (url, name, value, callback) => {
+      if (typeof value === "function") {
+        callback = value;
+        value = undefined;
+      }
+      const cookie =
+        typeof name === "object"
+          ? { ...name, name: name.name || name.key }
+          : { name, value: String(value ?? "") };
+      return cb(callback, () => jarCall("set", [url, cookie]));
+    },
+    unset: (url, name, callback) => cb(callback, () => jarCall("unset", [url, name])),
+    clear: (url, callback) => cb(callback, () => jarCall("clear", [url])),
+  });
+  const cookies = cookieList(ctx.cookies || []);
+  cookies.jar = jar;
+
+  const sendRequest = (req, callback) => {
+    const p = track(
+      (async () => {
+        const def = toRequestDefinition(req);
+        const outcome = JSON.parse(await host.sendRequest(JSON.stringify(def)));
+        if (outcome.error) {
+          const err = new Error(outcome.error.message);
+          err.name = outcome.error.name;
+          throw err;
+        }
+        return createResponse(outcome.response);
+      })(),
+    );
+    if (typeof callback === "function") {
+      p.then(
+        (res) => callback(null, res),
+        (err) => callback(err, undefined),
+      );
+      return undefined;
+    }
+    return p;
+  };
+
+  const location = [...(ctx.location || [])];
+  location.current = ctx.location?.length ? ctx.location[ctx.location.length - 1] : ctx.info.requestName;
+  const setNextRequest = (target) => {
+    out.nextRequest = { target: target === null || target === undefined ? null : String(target) };
+  };
+
+  const pm = {
+    info: { ...ctx.info },
+    globals: globalsScope,
+    environment: envScope,
+    collectionVariables: collectionScope,
+    variables,
+    iterationData,
+    request,
+    cookies,
+    sendRequest,
+    test,
+    expect: (...a) => chai().expect(...a),
+    execution: {
+      setNextRequest,
+      skipRequest: () => {
+        if (!isTest) out.skipRequest = true;
+      },
+      location,
+    },
+    visualizer: {
+      set: (template, data) => {
+        out.visualizer = {
+          template: String(template),
+          data: data === undefined ? null : JSON.parse(JSON.stringify(data)),
+        };
+      },
+      clear: () => {
+        delete out.visualizer;
+      },
+    },
+    vault: {
+      get: () => Promise.reject(new Error("pm.vault is not available in edgerun")),
+      set: () => Promise.reject(new Error("pm.vault is not available in edgerun")),
+      unset: () => Promise.reject(new Error("pm.vault is not available in edgerun")),
+    },
+    require: (name) => requireModule(name),
+  };
+  if (response) {
+    Object.defineProperty(response, "to", { get: () => chai().expect(response).to });
+    Object.defineProperty(response, "not", { get: () => chai().expect(response).not });
+    pm.response = response;
+  }
+
+  // Legacy (pre-pm) sandbox API.
+  const tests = {};
+  const postman = {
+    setEnvironmentVariable: (k, v) => envScope.set(k, v),
+    getEnvironmentVariable: (k) => envScope.get(k),
+    clearEnvironmentVariable: (k) => envScope.unset(k),
+    clearEnvironmentVariables: () => envScope.clear(),
+    setGlobalVariable: (k, v) => globalsScope.set(k, v),
+    getGlobalVariable: (k) => globalsScope.get(k),
+    clearGlobalVariable: (k) => globalsScope.unset(k),
+    clearGlobalVariables: () => globalsScope.clear(),
+    getResponseHeader: (k) => (response ? response.headers.get(k) : undefined),
+    getResponseCookie: (k) => (response ? response.cookies.one(k) : undefined),
+    setNextRequest,
+  };
+  const legacyRequest = {
+    url: reqUrl(),
+    method: request.method,
+    headers: request.headers.toObject(true),
+    data:
+      request.body && request.body.mode === "raw"
+        ? request.body.raw
+        : request.body?.mode
+          ? request.body[request.body.mode].toObject?.()
+          : {},
+    name: ctx.info.requestName,
+    id: ctx.info.requestId,
+  };
+  const lazy = {};
+  const lazyGet = (name, load) => ({ get: () => (lazy[name] ??= load()) });
+  const g = {
+    pm,
+    postman,
+    console: consoleObj,
+    require: requireModule,
+    tests,
+    request: legacyRequest,
+    environment: envScope.toObject(),
+    globals: globalsScope.toObject(),
+    data: { ...scopes.data },
+    iteration: ctx.info.iteration,
+    responseBody: response ? response.text() : undefined,
+    responseCode: response
+      ? { code: response.code, name: response.status, detail: response.status }
+      : undefined,
+    responseHeaders: response ? response.headers.toObject() : undefined,
+    responseTime: response ? response.responseTime : undefined,
+    responseCookies: response ? response.cookies.all() : undefined,
+    xml2Json: (xml) => {
+      let result;
+      requireModule("xml2js").parseString(xml, { explicitArray: false, async: false }, (err, r) => {
+        if (err) throw err;
+        result = r;
+      });
+      return result;
+    },
+    atob: globalThis.atob,
+    btoa: globalThis.btoa,
+    ...timerApi,
+  };
+  const lazyNames = {
+    _: () => requireModule("lodash"),
+    CryptoJS: () => requireModule("crypto-js"),
+    tv4: () => requireModule("tv4"),
+    Buffer: () => requireModule("buffer").Buffer,
+    cheerio: () => requireModule("cheerio"),
+  };
+  const scopeObj = {};
+  Object.defineProperties(
+    scopeObj,
+    Object.fromEntries(Object.entries(lazyNames).map(([k, load]) => [k, lazyGet(k, load)])),
+  );
+  const AsyncFunction = (async () => {}).constructor;
+  let error;
+  try {
+    // Lazy globals (lodash, CryptoJS, …) become locals only when the script mentions them.
+    const params = [...Object.keys(g), "__lazy"];
+    // The user source runs in an inner function so it may redeclare these names freely.
+    const lazyVars = Object.keys(lazyNames)
+      .filter((k) => new RegExp(`(^|[^\\w$.])${k}\\b`).test(input.source))
+      .map((k) => `var ${k}; try { ${k} = __lazy.${k}; } catch (e) {}`)
+      .join("\n");
+    const wrapped = `${lazyVars}\nreturn (async () => {\n${input.source}\n})();`;
+    const fn = new AsyncFunction(...params, wrapped);
+    await track(fn(...Object.keys(g).map((k) => g[k]), scopeObj));
+  } catch (e) {
+    error = e;
+  }
+  // Drain: microtasks, in-flight host requests, then due virtual timers.
+  for (let guard = 0; guard < 100000; guard++) {
+    await Promise.resolve();
+    if (pending.size > 0) {
+      await Promise.race([...pending]).catch(() => undefined);
+      continue;
+    }
+    if (timers.size === 0) break;
+    let nextId;
+    let next;
+    for (const [id, t] of timers) if (!next || t.at < next.at) [nextId, next] = [id, t];
+    clock = next.at;
+    if (next.repeat) next.at = clock + next.repeat;
+    else timers.delete(nextId);
+    try {
+      const r = next.fn(...(next.args || []));
+      if (r && typeof r.then === "function") await track(Promise.resolve(r).catch((e) => (error ??= e)));
+    } catch (e) {
+      error ??= e;
+    }
+  }
+  await Promise.all(testPromises);
+  for (const [name, passed] of Object.entries(tests))
+    out.assertions.push({
+      name,
+      passed: !!passed,
+      skipped: false,
+      ...(passed
+        ? {}
+        : { error: { name: "AssertionError", message: `expected ${JSON.stringify(name)} to be truthy` } }),
+    });
+  if (error)
+    out.error = {
+      name: error?.name || "Error",
+      message: error?.message || String(error),
+    };
+  if (consoleDropped) out.consoleDropped = consoleDropped;
+  out.scopes = scopes;
+  out.request = serialize();
+  return JSON.stringify(out);
+}
+
+globalThis.__edgerun_execute = execute;

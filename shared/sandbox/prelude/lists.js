@@ -1,0 +1,167 @@
+// PropertyList-like collections (headers, query params, form fields) and variable scopes, as
+// postman-collection exposes them to scripts. Runs inside QuickJS.
+
+export class PropertyList {
+  constructor(items, caseInsensitive) {
+    this._items = (items || []).map((i) => ({ ...i }));
+    this._ci = !!caseInsensitive;
+  }
+  _k(k) {
+    return this._ci ? String(k).toLowerCase() : String(k);
+  }
+  _find(key) {
+    const k = this._k(key);
+    for (let i = this._items.length - 1; i >= 0; i--) {
+      const it = this._items[i];
+      if (this._k(it.key) === k && !it.disabled) return it;
+    }
+    return undefined;
+  }
+  get(key) {
+    const it = this._find(key);
+    return it ? it.value : undefined;
+  }
+  one(key) {
+    return this._find(key);
+  }
+  has(key, value) {
+    const it = this._find(key);
+    return !!it && (value === undefined || it.value === value);
+  }
+  add(item) {
+    if (item === undefined || item === null) return;
+    if (typeof item === "string") {
+      const i = item.indexOf(":");
+      item =
+        i < 0 ? { key: item, value: "" } : { key: item.slice(0, i).trim(), value: item.slice(i + 1).trim() };
+    }
+    this._items.push({
+      key: String(item.key),
+      value: item.value === undefined || item.value === null ? "" : String(item.value),
+      ...(item.disabled ? { disabled: true } : {}),
+    });
+  }
+  append(item) {
+    this.add(item);
+  }
+  upsert(item) {
+    if (!item) return;
+    const it = this._find(item.key);
+    if (it) it.value = item.value === undefined || item.value === null ? "" : String(item.value);
+    else this.add(item);
+  }
+  remove(predicate) {
+    if (typeof predicate === "function") this._items = this._items.filter((i) => !predicate(i));
+    else {
+      const k = this._k(typeof predicate === "object" && predicate ? predicate.key : predicate);
+      this._items = this._items.filter((i) => this._k(i.key) !== k);
+    }
+  }
+  clear() {
+    this._items = [];
+  }
+  populate(items) {
+    for (const i of items || []) this.add(i);
+  }
+  repopulate(items) {
+    this.clear();
+    this.populate(items);
+  }
+  all() {
+    return this._items.filter((i) => !i.disabled);
+  }
+  count() {
+    return this.all().length;
+  }
+  idx(n) {
+    return this.all()[n];
+  }
+  each(fn) {
+    this.all().forEach((i) => fn(i));
+  }
+  map(fn) {
+    return this.all().map(fn);
+  }
+  filter(fn) {
+    return this.all().filter(fn);
+  }
+  find(fn) {
+    return this.all().find(fn);
+  }
+  reduce(fn, acc) {
+    return this.all().reduce(fn, acc);
+  }
+  indexOf(item) {
+    return this.all().indexOf(item);
+  }
+  toObject(excludeDisabled, caseSensitive, multiValue) {
+    const out = {};
+    for (const i of this._items) {
+      if (excludeDisabled && i.disabled) continue;
+      const k = caseSensitive || !this._ci ? i.key : i.key.toLowerCase();
+      if (multiValue && out[k] !== undefined) out[k] = [].concat(out[k], i.value);
+      else out[k] = i.value;
+    }
+    return out;
+  }
+  toJSON() {
+    return this._items.map((i) => ({ ...i }));
+  }
+  toString() {
+    return this.all()
+      .map((i) => `${i.key}: ${i.value}`)
+      .join("\n");
+  }
+  get members() {
+    return this._items;
+  }
+  [Symbol.iterator]() {
+    return this.all()[Symbol.iterator]();
+  }
+}
+
+/** pm.environment / pm.globals / pm.collectionVariables over a mutable VarEntry[]. */
+export function variableScope(list, resolveIn, extra) {
+  const find = (k) => {
+    for (let i = list.length - 1; i >= 0; i--)
+      if (list[i].key === k && list[i].enabled !== false) return list[i];
+    return undefined;
+  };
+  const scope = {
+    has: (k) => find(k) !== undefined,
+    get: (k) => {
+      const v = find(k);
+      return v ? v.value : undefined;
+    },
+    set: (k, value, type) => {
+      if (k === undefined || k === null) return;
+      const key = String(k);
+      const v = list.find((e) => e.key === key);
+      const val = value === undefined ? undefined : value;
+      if (v) {
+        v.value = val;
+        v.enabled = true;
+        if (type) v.type = type;
+      } else list.push({ key, value: val, ...(type ? { type } : {}), enabled: true });
+    },
+    unset: (k) => {
+      for (let i = list.length - 1; i >= 0; i--) if (list[i].key === k) list.splice(i, 1);
+    },
+    clear: () => {
+      list.splice(0, list.length);
+    },
+    toObject: () => {
+      const out = {};
+      for (const v of list) if (v.enabled !== false) out[v.key] = v.value;
+      return out;
+    },
+    toJSON: () => list.map((v) => ({ ...v })),
+    replaceIn: (text) => resolveIn(text),
+    values: {
+      all: () => list.filter((v) => v.enabled !== false).map((v) => ({ ...v })),
+      count: () => list.length,
+    },
+    ...(extra || {}),
+  };
+  return scope;
+}
