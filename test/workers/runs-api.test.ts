@@ -138,3 +138,46 @@ describe("runs API", () => {
     expect(await res.json<any>()).toMatchObject({ ok: true });
   });
 });
+
+describe("scripts in workerd", () => {
+  it("runs pre-request and test scripts through the QuickJS sandbox", async () => {
+    const coll = {
+      info: { name: "Scripted" },
+      event: [{ listen: "prerequest", script: { exec: ["pm.variables.set('who', 'sandbox');"] } }],
+      item: [
+        {
+          name: "Echo",
+          event: [
+            { listen: "prerequest", script: { exec: ["pm.request.headers.add({ key: 'X-From', value: pm.variables.get('who') });"] } },
+            {
+              listen: "test",
+              script: {
+                exec: [
+                  "pm.test('status', () => pm.response.to.have.status(200));",
+                  "pm.test('header echoed', () => pm.expect(pm.response.json().headers['x-from']).to.equal('sandbox'));",
+                  "pm.environment.set('seen', 'yes'); console.log('done');",
+                  "pm.test('fails on purpose', () => pm.expect(1).to.equal(2));",
+                ],
+              },
+            },
+          ],
+          request: { method: "GET", url: `${target()}/headers` },
+        },
+      ],
+    };
+    const { id } = await startRun({ collection: coll, environment: { name: "e", values: [] } });
+    const all = await readSse(await api(`/v1/runs/${id}/events`));
+    const req = all.find((m) => m.event === "request.completed")!.data as any;
+    expect(req.scriptErrors).toEqual([]);
+    expect(req.assertions.map((a: { name: string; passed: boolean }) => [a.name, a.passed])).toEqual([
+      ["status", true],
+      ["header echoed", true],
+      ["fails on purpose", false],
+    ]);
+    expect(req.console).toEqual([{ level: "log", message: "done" }]);
+    const end = all.at(-1)!.data as any;
+    expect(end.stats.assertions).toMatchObject({ total: 3, failed: 1 });
+    const report = (await (await api(`/v1/runs/${id}/report`)).json()) as any;
+    expect(report.environment.values).toContainEqual(expect.objectContaining({ key: "seen", value: "yes" }));
+  });
+});
