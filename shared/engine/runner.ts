@@ -6,6 +6,7 @@
  * persisted state back into a fresh Runner continues exactly where the run left off.
  */
 import type { EventBody, Failure, RunEvent, RunStats } from "../schemas/events";
+import { collectSecrets, createMasker, type Masker } from "../security/mask";
 import { CookieJar } from "./cookie-jar";
 import { executeItem, type ItemDeps } from "./execute-item";
 import type { RunPlan } from "./plan";
@@ -18,6 +19,7 @@ import {
   toRunTimings,
 } from "./stats";
 import type { Cookie, Scopes } from "./types";
+import { makeResolver } from "./variables";
 
 export type { RunPlan };
 
@@ -63,9 +65,25 @@ export class Runner {
   readonly #plan: RunPlan;
   readonly #deps: ItemDeps;
 
+  readonly #masker: Masker;
+
   constructor(plan: RunPlan, deps: ItemDeps) {
     this.#plan = plan;
     this.#deps = deps;
+    const scopes = {
+      globals: plan.globals,
+      collection: plan.collection.variables,
+      environment: plan.environment.values,
+      data: {},
+      local: [],
+    };
+    this.#masker = createMasker(
+      collectSecrets({
+        scopes,
+        auths: plan.collection.items.map((i) => i.request.auth),
+        resolve: makeResolver(scopes),
+      }),
+    );
   }
 
   get parallel(): number {
@@ -312,12 +330,13 @@ export class Runner {
     return failed;
   }
 
+  /** Every event leaves the engine through here, masked: no output path can skip masking. */
   #envelope(body: EventBody): RunEvent {
-    return {
+    return this.#masker.maskEvent({
       v: 1,
       runId: this.#plan.runId,
       ts: new Date(this.#deps.now()).toISOString(),
       ...body,
-    } as RunEvent;
+    } as RunEvent);
   }
 }

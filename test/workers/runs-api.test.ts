@@ -148,7 +148,12 @@ describe("scripts in workerd", () => {
         {
           name: "Echo",
           event: [
-            { listen: "prerequest", script: { exec: ["pm.request.headers.add({ key: 'X-From', value: pm.variables.get('who') });"] } },
+            {
+              listen: "prerequest",
+              script: {
+                exec: ["pm.request.headers.add({ key: 'X-From', value: pm.variables.get('who') });"],
+              },
+            },
             {
               listen: "test",
               script: {
