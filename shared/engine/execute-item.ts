@@ -216,6 +216,9 @@ export async function executeItem(
         method: sent.method,
         url: sent.url,
         headers: sent.headers.map(({ key, value }) => ({ key, value })),
+        ...(typeof sent.body === "string" && sent.body
+          ? { body: truncateUtf8(sent.body, BODY_PREVIEW_BYTES) }
+          : {}),
       },
       ...(result.response ? { response: toEventResponse(result.response) } : {}),
       ...(result.error ? { error: result.error } : {}),

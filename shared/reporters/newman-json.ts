@@ -5,6 +5,7 @@
  */
 
 import type { JsonValue } from "../engine/types";
+import { parseRawUrl } from "../engine/url";
 import type {
   AssertionResult,
   Failure,
@@ -49,12 +50,19 @@ export interface NewmanExecution {
     httpRequestId: string;
   };
   item: { id: string; name: string };
-  request: { url: string; method: string; header: Array<{ key: string; value: string }> };
+  request: {
+    url: NewmanUrl;
+    method: string;
+    header: Array<{ key: string; value: string }>;
+    body?: { mode: "raw"; raw: string };
+  };
   response?: {
     id: string;
     status: string;
     code: number;
     header: Array<{ key: string; value: string }>;
+    stream: { type: "Buffer"; data: number[] };
+    cookie: unknown[];
     responseTime: number;
     responseSize: number;
   };
@@ -76,6 +84,28 @@ export interface NewmanReport {
     transfers: { responseTotal: number };
     failures: Array<Record<string, unknown>>;
     error: null | { name: string; message: string };
+  };
+}
+
+/** Newman serialises the sent request's URL as a Postman Url object, not a string. */
+interface NewmanUrl {
+  protocol?: string;
+  port?: string;
+  path: string[];
+  host: string[];
+  query: Array<{ key: string; value: string }>;
+  variable: unknown[];
+}
+
+function newmanUrl(raw: string): NewmanUrl {
+  const u = parseRawUrl(raw);
+  return {
+    ...(u.protocol ? { protocol: u.protocol } : {}),
+    ...(u.port ? { port: u.port } : {}),
+    path: u.path,
+    host: u.host,
+    query: u.query.map((q) => ({ key: q.key, value: q.value })),
+    variable: [],
   };
 }
 
@@ -126,7 +156,12 @@ function execution(e: RequestCompletedEvent, position: number, length: number): 
       httpRequestId: id,
     },
     item: { id: e.item.id, name: e.item.name },
-    request: { url: e.request.url, method: e.request.method, header: e.request.headers },
+    request: {
+      url: newmanUrl(e.request.url),
+      method: e.request.method,
+      header: e.request.headers,
+      ...(e.request.body !== undefined ? { body: { mode: "raw" as const, raw: e.request.body } } : {}),
+    },
     ...(e.response
       ? {
           response: {
@@ -134,6 +169,9 @@ function execution(e: RequestCompletedEvent, position: number, length: number): 
             status: e.response.status,
             code: e.response.code,
             header: e.response.headers,
+            // Newman stores the whole body; events keep a capped preview, so the report carries that.
+            stream: { type: "Buffer" as const, data: [...new TextEncoder().encode(e.response.bodyPreview)] },
+            cookie: [],
             responseTime: e.response.timeMs,
             responseSize: e.response.size,
           },
@@ -168,9 +206,10 @@ function failure(f: Failure, index: number, exec: Map<string, NewmanExecution>) 
         : f.source === "script"
           ? "test-script"
           : "run";
-  const cursor = f.item
-    ? (exec.get(`${f.item.id}:${f.iteration}`)?.cursor ?? { iteration: f.iteration })
-    : { iteration: f.iteration };
+  const found = f.item ? exec.get(`${f.item.id}:${f.iteration}`) : undefined;
+  const cursor = found
+    ? { ...found.cursor, scriptId: "", execution: found.id }
+    : { iteration: f.iteration, scriptId: "", execution: "" };
   return {
     error: {
       name: f.source === "assertion" ? "AssertionError" : f.name,
@@ -181,6 +220,7 @@ function failure(f: Failure, index: number, exec: Map<string, NewmanExecution>) 
       checksum: "",
       id: "",
       timestamp: 0,
+      stacktrace: [],
     },
     at,
     source: f.item ? { id: f.item.id, name: f.item.name } : { name: "run" },

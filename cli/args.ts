@@ -1,0 +1,218 @@
+/**
+ * `edgerun run` command line: Newman's flags with Newman's meaning, plus edgerun's own
+ * (API-CONTRACT.md §1). Parsing is strict: an unknown flag or a bad value is a one-line error,
+ * never a silently ignored option.
+ */
+import { parseArgs } from "node:util";
+
+/** A user-facing CLI failure: printed as one line (plus optional detail lines), never as a stack. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly details: string[] = [],
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = "CliError";
+  }
+}
+
+export type ColorMode = "on" | "off" | "auto";
+export type ReporterName = "cli" | "json" | "junit";
+
+export interface RunArgs {
+  collection: string;
+  environment?: string;
+  globals?: string;
+  iterationData?: string;
+  iterationCount?: number;
+  folder: string[];
+  envVar: Array<[string, string]>;
+  globalVar: Array<[string, string]>;
+  delayRequest?: number;
+  timeout?: number;
+  timeoutRequest?: number;
+  timeoutScript?: number;
+  bail: boolean;
+  ignoreRedirects: boolean;
+  insecure: boolean;
+  suppressExitCode: boolean;
+  reporters: ReporterName[];
+  jsonExport?: string;
+  junitExport?: string;
+  exportEnvironment?: string;
+  exportGlobals?: string;
+  silent: boolean;
+  color: ColorMode;
+  server?: string;
+  apiKey?: string;
+  region?: string;
+  parallel?: number;
+  retry?: number;
+}
+
+export type Command = { kind: "help" } | { kind: "version" } | { kind: "run"; args: RunArgs };
+
+export const HELP = `Usage: edgerun run <collection> [options]
+
+Runs a Postman collection (v2.0/v2.1 JSON file, or - for stdin) like \`newman run\`.
+With no --server it starts edgerun's own Worker and Durable Objects embedded (workerd) for the
+duration of the run; with --server/--api-key it runs on a deployed or \`npm start\` instance.
+
+Inputs
+  -e, --environment FILE         environment file (Postman export)
+  -g, --globals FILE             globals file (Postman export)
+  -d, --iteration-data FILE      data file, CSV or JSON (one iteration per row)
+  -n, --iteration-count N        number of iterations
+      --folder NAME              run only this folder or request (repeatable)
+      --env-var KEY=VALUE        set an environment variable (repeatable)
+      --global-var KEY=VALUE     set a global variable (repeatable)
+
+Behaviour
+      --delay-request MS         wait between requests
+      --timeout MS               whole-run timeout (the run ends failed)
+      --timeout-request MS       per-request timeout
+      --timeout-script MS        per-script CPU budget
+      --bail                     stop at the first failing test or request error
+      --ignore-redirects         do not follow 3xx redirects
+  -k, --insecure                 accepted for compatibility; TLS is verified by the platform
+  -x, --suppress-exit-code       exit 0 even when tests fail
+      --parallel N               run up to N iterations concurrently (1-6)
+      --retry N                  retry failed requests (network errors, 5xx, 429) up to N times
+      --region HINT              auto, wnam, enam, sam, weur, eeur, apac, oc, afr or me
+
+Output
+  -r, --reporters LIST           cli,json,junit (default: cli)
+      --reporter-json-export F   where the json reporter writes (default newman/…json)
+      --reporter-junit-export F  where the junit reporter writes (default newman/…xml)
+      --export-environment FILE  write the final environment
+      --export-globals FILE      write the final globals
+      --silent                   no cli output
+      --color on|off|auto        colour the cli output (default auto)
+
+Server
+      --server URL               run on this edgerun instance instead of the embedded stack
+      --api-key KEY              API key for --server (or EDGERUN_API_KEY)
+
+  -h, --help                     this help
+  -v, --version                  print the version
+
+Exit code: 0 when every assertion passed and no request failed, 1 otherwise (or always 0 with -x).`;
+
+const OPTIONS = {
+  environment: { type: "string", short: "e" },
+  globals: { type: "string", short: "g" },
+  "iteration-data": { type: "string", short: "d" },
+  "iteration-count": { type: "string", short: "n" },
+  folder: { type: "string", multiple: true },
+  "env-var": { type: "string", multiple: true },
+  "global-var": { type: "string", multiple: true },
+  "delay-request": { type: "string" },
+  timeout: { type: "string" },
+  "timeout-request": { type: "string" },
+  "timeout-script": { type: "string" },
+  bail: { type: "boolean" },
+  "ignore-redirects": { type: "boolean" },
+  insecure: { type: "boolean", short: "k" },
+  "suppress-exit-code": { type: "boolean", short: "x" },
+  reporters: { type: "string", short: "r" },
+  "reporter-json-export": { type: "string" },
+  "reporter-junit-export": { type: "string" },
+  "export-environment": { type: "string" },
+  "export-globals": { type: "string" },
+  silent: { type: "boolean" },
+  color: { type: "string" },
+  "no-color": { type: "boolean" },
+  server: { type: "string" },
+  "api-key": { type: "string" },
+  region: { type: "string" },
+  parallel: { type: "string" },
+  retry: { type: "string" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "v" },
+} as const;
+
+function integer(flag: string, raw: string | undefined, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new CliError(`--${flag} must be a whole number from ${min} to ${max}, got '${raw}'.`);
+  }
+  return n;
+}
+
+function pairs(flag: string, raw: string[] | undefined): Array<[string, string]> {
+  return (raw ?? []).map((entry) => {
+    const i = entry.indexOf("=");
+    if (i <= 0) throw new CliError(`--${flag} expects KEY=VALUE, got '${entry}'.`);
+    return [entry.slice(0, i), entry.slice(i + 1)];
+  });
+}
+
+function reporters(raw: string | undefined): ReporterName[] {
+  const list = (raw ?? "cli")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const name of list) {
+    if (name !== "cli" && name !== "json" && name !== "junit") {
+      throw new CliError(`Unknown reporter '${name}'. Available reporters: cli, json, junit.`);
+    }
+  }
+  return [...new Set(list)] as ReporterName[];
+}
+
+/** Turns argv (without `node bin`) into a command; throws CliError with Newman-style wording. */
+export function parseCommand(argv: string[]): Command {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new CliError(`${message} (see edgerun --help)`);
+  }
+  const { values: v, positionals } = parsed;
+  if (v.version) return { kind: "version" };
+  if (v.help || positionals.length === 0) return { kind: "help" };
+  const [command, collection, ...extra] = positionals;
+  if (command !== "run") throw new CliError(`Unknown command '${command}'. Try: edgerun run <collection>`);
+  if (!collection) throw new CliError("Missing collection: edgerun run <collection> [options]");
+  if (extra.length) throw new CliError(`Unexpected argument '${extra[0]}'.`);
+  const color = v["no-color"] ? "off" : (v.color ?? "auto");
+  if (color !== "on" && color !== "off" && color !== "auto") {
+    throw new CliError(`--color must be on, off or auto, got '${color}'.`);
+  }
+  return {
+    kind: "run",
+    args: {
+      collection,
+      environment: v.environment,
+      globals: v.globals,
+      iterationData: v["iteration-data"],
+      iterationCount: integer("iteration-count", v["iteration-count"], 1, 10_000),
+      folder: v.folder ?? [],
+      envVar: pairs("env-var", v["env-var"]),
+      globalVar: pairs("global-var", v["global-var"]),
+      delayRequest: integer("delay-request", v["delay-request"], 0, 60_000),
+      timeout: integer("timeout", v.timeout, 0, 24 * 3600_000),
+      timeoutRequest: integer("timeout-request", v["timeout-request"], 0, 300_000),
+      timeoutScript: integer("timeout-script", v["timeout-script"], 0, 60_000),
+      bail: v.bail ?? false,
+      ignoreRedirects: v["ignore-redirects"] ?? false,
+      insecure: v.insecure ?? false,
+      suppressExitCode: v["suppress-exit-code"] ?? false,
+      reporters: reporters(v.reporters),
+      jsonExport: v["reporter-json-export"],
+      junitExport: v["reporter-junit-export"],
+      exportEnvironment: v["export-environment"],
+      exportGlobals: v["export-globals"],
+      silent: v.silent ?? false,
+      color,
+      server: v.server,
+      apiKey: v["api-key"] ?? process.env.EDGERUN_API_KEY,
+      region: v.region,
+      parallel: integer("parallel", v.parallel, 1, 6),
+      retry: integer("retry", v.retry, 0, 10),
+    },
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * The `cli` reporter: Newman's live console output (one block per request with its assertions),
+ * a progress bar on terminals, and the end-of-run summary table with the failures listed.
+ * It only consumes events; it never asks the server anything.
+ */
+import { formatSummaryTable } from "../shared/reporters";
+import type { RequestCompletedEvent, RunEvent, TerminalEvent } from "../shared/schemas/events";
+
+export interface Output {
+  write(text: string): void;
+  isTTY: boolean;
+}
+
+type Paint = (text: string) => string;
+
+function palette(enabled: boolean) {
+  const code =
+    (open: number, close: number): Paint =>
+    (text) =>
+      enabled ? `\x1b[${open}m${text}\x1b[${close}m` : text;
+  return {
+    green: code(32, 39),
+    red: code(31, 39),
+    yellow: code(33, 39),
+    cyan: code(36, 39),
+    gray: code(90, 39),
+    bold: code(1, 22),
+    underline: code(4, 24),
+  };
+}
+
+function size(n: number): string {
+  if (n < 1024) return `${n}B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(2)}kB`;
+  return `${(n / 1048576).toFixed(2)}MB`;
+}
+
+/** Formats one console entry the way Newman frames script output. */
+function consoleLines(
+  entries: RequestCompletedEvent["console"],
+  paint: ReturnType<typeof palette>,
+): string[] {
+  if (!entries.length) return [];
+  const out = ["  ┌"];
+  for (const entry of entries) {
+    for (const line of entry.message.split("\n")) {
+      const text =
+        entry.level === "error" ? paint.red(line) : entry.level === "warn" ? paint.yellow(line) : line;
+      out.push(`  │ ${text}`);
+    }
+  }
+  out.push("  └");
+  return out;
+}
+
+export class CliReporter {
+  readonly #out: Output;
+  readonly #paint: ReturnType<typeof palette>;
+  #iterations = 1;
+  #expected = 0;
+  #done = 0;
+  #received = 0;
+  #failureIndex = 0;
+  #barShown = false;
+  #lastIteration = -1;
+
+  constructor(out: Output, color: boolean) {
+    this.#out = out;
+    this.#paint = palette(color);
+  }
+
+  /** Consumes one event; returns nothing because the reporter only prints. */
+  onEvent(event: RunEvent): void {
+    switch (event.type) {
+      case "run.started":
+        this.#iterations = event.iterations;
+        this.#expected = Math.max(1, event.iterations * event.items);
+        this.#print(["edgerun", "", this.#paint.bold(event.collection.name)]);
+        break;
+      case "iteration.started":
+        if (this.#iterations > 1 && event.iteration !== this.#lastIteration) {
+          this.#lastIteration = event.iteration;
+          this.#print(["", this.#paint.gray(`Iteration ${event.iteration + 1}/${this.#iterations}`)]);
+        }
+        break;
+      case "request.completed":
+        this.#request(event);
+        break;
+      case "iteration.completed":
+        break;
+      default:
+        this.#end(event);
+    }
+  }
+
+  #request(event: RequestCompletedEvent): void {
+    const p = this.#paint;
+    this.#done++;
+    const path = [...event.item.path, event.item.name].join(" / ");
+    const lines = ["", `→ ${path}`];
+    if (event.skipped) {
+      lines.push(p.gray("  (skipped by a pre-request script)"));
+      this.#print(lines);
+      return;
+    }
+    lines.push(...consoleLines(event.console, p));
+    const target = `  ${event.request.method} ${event.request.url}`;
+    if (event.response) {
+      const r = event.response;
+      this.#received += r.size;
+      const retried = event.attempts && event.attempts > 1 ? `, ${event.attempts} attempts` : "";
+      const wait =
+        event.timings && event.timings.waitMs >= 1 ? `, waited ${Math.round(event.timings.waitMs)}ms` : "";
+      lines.push(
+        `${target} ${p.gray(`[${r.code} ${r.status}, ${size(r.size)}, ${Math.round(r.timeMs)}ms${retried}${wait}]`)}`,
+      );
+    } else if (event.error) {
+      lines.push(`${target} ${p.red("[errored]")}`);
+      lines.push(`  ${p.red(`${++this.#failureIndex}. ${event.error.name}: ${event.error.message}`)}`);
+    } else {
+      lines.push(target);
+    }
+    if (event.resent) lines.push(p.yellow("  (re-sent after the run resumed mid-request)"));
+    for (const e of event.scriptErrors) {
+      lines.push(
+        `  ${p.red(`${++this.#failureIndex}. ${e.name} in ${e.event}-script (${e.location}): ${e.message}`)}`,
+      );
+    }
+    for (const a of event.assertions) {
+      if (a.skipped) lines.push(`  ${p.cyan("-")}  ${p.gray(a.name)}`);
+      else if (a.passed) lines.push(`  ${p.green("✓")}  ${p.gray(a.name)}`);
+      else lines.push(`  ${p.red(`${++this.#failureIndex}. ${a.name}`)}`);
+    }
+    this.#print(lines);
+  }
+
+  #end(event: TerminalEvent): void {
+    this.#clearBar();
+    const p = this.#paint;
+    const lines = [""];
+    if (event.type === "run.cancelled") lines.push(p.yellow("Run cancelled."), "");
+    if (event.type === "run.failed") lines.push(p.red(`Run failed: ${event.reason}`), "");
+    lines.push(...formatSummaryTable(event.stats, event.timings, event.failures, this.#received));
+    this.#out.write(`${lines.join("\n")}\n`);
+  }
+
+  #print(lines: string[]): void {
+    this.#clearBar();
+    this.#out.write(`${lines.join("\n")}\n`);
+    this.#drawBar();
+  }
+
+  #clearBar(): void {
+    if (this.#barShown) this.#out.write("\r\x1b[2K");
+    this.#barShown = false;
+  }
+
+  #drawBar(): void {
+    if (!this.#out.isTTY || this.#expected <= 0) return;
+    const width = 30;
+    const ratio = Math.min(1, this.#done / this.#expected);
+    const filled = Math.round(ratio * width);
+    const bar = `${"█".repeat(filled)}${"░".repeat(width - filled)}`;
+    this.#out.write(this.#paint.gray(`  ${bar} ${this.#done}/${this.#expected} requests`));
+    this.#barShown = true;
+  }
+}

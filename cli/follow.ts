@@ -1,0 +1,87 @@
+/**
+ * Follows a run's SSE stream to its terminal event. A dropped connection is resumed with
+ * `Last-Event-ID`, so the consumer sees every event exactly once, in sequence order.
+ */
+import type { RunEvent } from "../shared/schemas/events";
+import { TERMINAL_EVENTS } from "../shared/schemas/events";
+import { CliError } from "./args";
+import type { Server } from "./server";
+
+export interface StreamedEvent {
+  seq: number;
+  event: RunEvent;
+}
+
+interface SseMessage {
+  id?: string;
+  data: string;
+}
+
+/** Splits an SSE byte stream into messages (comments and heartbeats are dropped). */
+async function* messages(body: ReadableStream<Uint8Array>): AsyncGenerator<SseMessage> {
+  const decoder = new TextDecoder();
+  let buffer = "";
+  let id: string | undefined;
+  let data: string[] = [];
+  for await (const chunk of body) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let nl = buffer.indexOf("\n");
+    while (nl >= 0) {
+      const line = buffer.slice(0, nl).replace(/\r$/, "");
+      buffer = buffer.slice(nl + 1);
+      nl = buffer.indexOf("\n");
+      if (line === "") {
+        if (data.length) yield { id, data: data.join("\n") };
+        id = undefined;
+        data = [];
+      } else if (!line.startsWith(":")) {
+        const colon = line.indexOf(":");
+        const field = colon < 0 ? line : line.slice(0, colon);
+        const value = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
+        if (field === "id") id = value;
+        else if (field === "data") data.push(value);
+      }
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Yields each event once, reconnecting (with backoff, up to `maxReconnects`) until the run ends. */
+export async function* followRun(
+  server: Server,
+  runId: string,
+  maxReconnects = 8,
+): AsyncGenerator<StreamedEvent> {
+  let last = 0;
+  let failures = 0;
+  for (;;) {
+    let ended = false;
+    try {
+      const res = await server.api(`/v1/runs/${encodeURIComponent(runId)}/events`, {
+        headers: { accept: "text/event-stream", "last-event-id": String(last) },
+      });
+      if (res.status === 404) throw new CliError(`Run ${runId} no longer exists on the server.`);
+      if (!res.ok || !res.body) throw new Error(`events stream answered HTTP ${res.status}`);
+      for await (const message of messages(res.body)) {
+        const seq = Number(message.id);
+        if (!Number.isFinite(seq) || seq <= last) continue;
+        last = seq;
+        failures = 0;
+        const event = JSON.parse(message.data) as RunEvent;
+        yield { seq, event };
+        if (TERMINAL_EVENTS.has(event.type)) {
+          ended = true;
+          break;
+        }
+      }
+    } catch (error) {
+      if (error instanceof CliError && !error.message.startsWith("Cannot reach")) throw error;
+      if (++failures > maxReconnects) {
+        throw new CliError(`Lost the event stream of run ${runId}: ${(error as Error).message}`);
+      }
+    }
+    if (ended) return;
+    await sleep(Math.min(200 * 2 ** failures, 5000));
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Reads the run's inputs (collection, environment, globals, data) from files, URLs or stdin and
+ * builds the `POST /v1/runs` body. Every failure is a one-line CliError that names the file.
+ */
+import { readFile } from "node:fs/promises";
+import { CliError, type RunArgs } from "./args";
+
+type JsonObject = Record<string, unknown>;
+
+let stdinUsed = false;
+
+async function readStdin(what: string): Promise<string> {
+  if (stdinUsed)
+    throw new CliError(`Only one input can be read from stdin ('-'); ${what} also asked for it.`);
+  stdinUsed = true;
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Reads a path, `-` (stdin) or an http(s) URL, as Newman accepts for its file arguments. */
+export async function readSource(source: string, what: string): Promise<string> {
+  if (source === "-") return readStdin(what);
+  if (/^https?:\/\//i.test(source)) {
+    let res: Response;
+    try {
+      res = await fetch(source);
+    } catch (error) {
+      throw new CliError(`Could not fetch the ${what} from ${source}: ${(error as Error).message}`);
+    }
+    if (!res.ok) throw new CliError(`Could not fetch the ${what} from ${source}: HTTP ${res.status}`);
+    return res.text();
+  }
+  try {
+    return await readFile(source, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new CliError(`The ${what} file '${source}' does not exist.`);
+    if (code === "EISDIR") throw new CliError(`The ${what} path '${source}' is a directory, not a file.`);
+    if (code === "EACCES")
+      throw new CliError(`The ${what} file '${source}' is not readable (permission denied).`);
+    throw new CliError(`Could not read the ${what} file '${source}': ${(error as Error).message}`);
+  }
+}
+
+/** Parses JSON with an error that says which file and where, not a bare SyntaxError. */
+export function parseJsonObject(text: string, source: string, what: string): JsonObject {
+  let value: unknown;
+  try {
+    value = JSON.parse(text.replace(/^\uFEFF/, ""));
+  } catch (error) {
+    throw new CliError(`The ${what} '${source}' is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new CliError(`The ${what} '${source}' must be a JSON object.`);
+  }
+  return value as JsonObject;
+}
+
+/** Newman's --env-var / --global-var: override an existing key or add a new one. */
+export function applyOverrides(
+  scope: JsonObject | undefined,
+  pairs: Array<[string, string]>,
+): JsonObject | undefined {
+  if (!pairs.length) return scope;
+  const target: JsonObject = scope ?? { values: [] };
+  const values = Array.isArray(target.values) ? [...(target.values as JsonObject[])] : [];
+  for (const [key, value] of pairs) {
+    const existing = values.findIndex((v) => v && v.key === key);
+    const entry = { ...(existing >= 0 ? values[existing] : { type: "default" }), key, value, enabled: true };
+    if (existing >= 0) values[existing] = entry;
+    else values.push(entry);
+  }
+  return { ...target, values };
+}
+
+/** Everything `POST /v1/runs` needs, read and checked locally so mistakes fail before any server starts. */
+export async function buildRunBody(args: RunArgs): Promise<JsonObject> {
+  const collection = parseJsonObject(
+    await readSource(args.collection, "collection"),
+    args.collection,
+    "collection",
+  );
+  const environment = args.environment
+    ? parseJsonObject(await readSource(args.environment, "environment"), args.environment, "environment")
+    : undefined;
+  const globals = args.globals
+    ? parseJsonObject(await readSource(args.globals, "globals"), args.globals, "globals")
+    : undefined;
+  const iterationData = args.iterationData
+    ? await readSource(args.iterationData, "iteration data")
+    : undefined;
+  if (iterationData !== undefined && !iterationData.trim()) {
+    throw new CliError(`The iteration data file '${args.iterationData}' is empty.`);
+  }
+  const options: JsonObject = {};
+  const set = (key: string, value: unknown) => {
+    if (value !== undefined && value !== false) options[key] = value;
+  };
+  set("iterationCount", args.iterationCount);
+  if (args.folder.length) options.folder = args.folder;
+  set("delayRequest", args.delayRequest);
+  set("timeout", args.timeout || undefined);
+  set("timeoutRequest", args.timeoutRequest || undefined);
+  set("timeoutScript", args.timeoutScript || undefined);
+  set("bail", args.bail);
+  set("ignoreRedirects", args.ignoreRedirects);
+  set("insecure", args.insecure);
+  set("region", args.region);
+  set("parallel", args.parallel);
+  set("retry", args.retry);
+  const body: JsonObject = { collection, options };
+  const env = applyOverrides(environment, args.envVar);
+  const glob = applyOverrides(globals, args.globalVar);
+  if (env) body.environment = env;
+  if (glob) body.globals = glob;
+  if (iterationData !== undefined) body.iterationData = iterationData;
+  return body;
+}

@@ -1,0 +1,119 @@
+/**
+ * Where a CLI run executes: the project's own Worker + Durable Objects started embedded (workerd via
+ * wrangler's programmatic dev server), or a running instance given by --server. Both are used through
+ * the same public `/v1` API, so the CLI exercises exactly what a cloud client does.
+ */
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { CliError } from "./args";
+
+export interface Server {
+  /** Base URL without trailing slash, e.g. `http://127.0.0.1:8787`. */
+  readonly baseUrl: string;
+  /** The key sent as `Authorization: Bearer` (one-off for the embedded stack). */
+  readonly apiKey: string;
+  /** Calls the API with the key attached; network failures become CliErrors. */
+  api(path: string, init?: RequestInit): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+function client(baseUrl: string, apiKey: string, fetcher: typeof fetch, stop: () => Promise<void>): Server {
+  return {
+    baseUrl,
+    apiKey,
+    async api(path, init = {}) {
+      const headers = new Headers(init.headers);
+      headers.set("authorization", `Bearer ${apiKey}`);
+      headers.set("user-agent", "edgerun-cli");
+      try {
+        return await fetcher(`${baseUrl}${path}`, { ...init, headers });
+      } catch (error) {
+        if ((error as Error).name === "AbortError") throw error;
+        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+        const why = cause?.code ?? cause?.message ?? (error as Error).message;
+        throw new CliError(`Cannot reach the edgerun server at ${baseUrl} (${why}).`);
+      }
+    },
+    stop,
+  };
+}
+
+/** A remote instance (`--server`): checks it answers before anything is submitted. */
+export async function connectRemote(url: string, apiKey: string | undefined): Promise<Server> {
+  let base: URL;
+  try {
+    base = new URL(url);
+    if (base.protocol !== "http:" && base.protocol !== "https:") throw new Error("scheme");
+  } catch {
+    throw new CliError(`--server must be an http(s) URL, got '${url}'.`);
+  }
+  if (!apiKey) throw new CliError("--server needs an API key: pass --api-key KEY or set EDGERUN_API_KEY.");
+  const server = client(base.href.replace(/\/+$/, ""), apiKey, fetch, async () => {});
+  const res = await server
+    .api("/healthz", { signal: AbortSignal.timeout(10_000) })
+    .catch((error: unknown) => {
+      if ((error as Error).name === "TimeoutError") {
+        throw new CliError(`The edgerun server at ${url} did not answer within 10 s.`);
+      }
+      throw error;
+    });
+  if (!res.ok) throw new CliError(`The edgerun server at ${url} answered /healthz with HTTP ${res.status}.`);
+  await res.body?.cancel();
+  return server;
+}
+
+function ensureSandboxLibraries(): void {
+  const build = spawnSync(process.execPath, [join(ROOT, "scripts/build-sandbox-libs.mjs")], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "pipe"],
+    encoding: "utf8",
+  });
+  if (build.status !== 0) {
+    throw new CliError("Could not build the sandbox libraries for the embedded server.", [
+      build.stderr.trim(),
+    ]);
+  }
+}
+
+/**
+ * Starts the Worker and its Durable Objects on workerd for this process only: random port on
+ * loopback, in-memory storage, a one-off API key, and the permissive target policy so collections
+ * can call local services (as Newman can).
+ */
+export async function startEmbedded(): Promise<Server> {
+  ensureSandboxLibraries();
+  process.env.WRANGLER_SEND_METRICS ??= "false";
+  const { unstable_dev } = await import("wrangler");
+  const apiKey = `cli-${randomBytes(16).toString("hex")}`;
+  let worker: Awaited<ReturnType<typeof unstable_dev>>;
+  try {
+    worker = await unstable_dev(join(ROOT, "workers/index.ts"), {
+      config: join(ROOT, "wrangler.toml"),
+      vars: {
+        DEV_API_KEY: apiKey,
+        ADMIN_TOKEN: "",
+        TARGET_POLICY: process.env.TARGET_POLICY ?? "any",
+        ENVIRONMENT: "cli",
+        API_RATE_LIMIT_PER_MINUTE: "100000",
+      },
+      experimental: { disableExperimentalWarning: true },
+      ip: "127.0.0.1",
+      port: 0,
+      logLevel: "none",
+      persist: false,
+    });
+  } catch (error) {
+    throw new CliError(`Could not start the embedded edgerun server: ${(error as Error).message}`);
+  }
+  const baseUrl = `http://${worker.address}:${worker.port}`;
+  let stopped = false;
+  return client(baseUrl, apiKey, fetch, async () => {
+    if (stopped) return;
+    stopped = true;
+    await worker.stop();
+  });
+}

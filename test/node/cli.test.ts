@@ -1,0 +1,317 @@
+/**
+ * The `edgerun` CLI as users run it: a real child process, the real embedded Worker + Durable Objects
+ * (or a server started here for --server mode), the real echo target, and real Newman for comparison.
+ */
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { parseStringPromise } from "xml2js";
+import { type Server, startEmbedded } from "../../cli/server";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function exec(file: string, args: string[], stdin?: string): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [file, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin ?? "");
+  });
+}
+
+const edgerun = (args: string[], stdin?: string) => exec(join(ROOT, "cli/bin.mjs"), args, stdin);
+const newman = (args: string[]) => exec(join(ROOT, "node_modules/newman/bin/newman.js"), args);
+
+const script = (listen: string, ...exec: string[]) => ({ listen, script: { type: "text/javascript", exec } });
+
+/** A collection exercising what the report carries: folders, data, scripts, skips, a failure. */
+function collection() {
+  return {
+    info: {
+      _postman_id: "6f1c1c64-cli-test",
+      name: "CLI parity",
+      schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+    },
+    event: [script("prerequest", "pm.variables.set('fromCollection', 'c');")],
+    item: [
+      {
+        name: "Get with data",
+        request: { method: "GET", url: "{{base}}/get?user={{user}}&n={{n}}" },
+        event: [
+          script(
+            "test",
+            "pm.test('status is 200', () => pm.response.to.have.status(200));",
+            "pm.test('echoes the data row', () => pm.expect(pm.response.json().args.user).to.eql(pm.iterationData.get('user')));",
+            "pm.test.skip('not yet', () => {});",
+            "pm.environment.set('lastUser', pm.iterationData.get('user'));",
+            "pm.globals.set('count', (Number(pm.globals.get('count')) || 0) + 1);",
+          ),
+        ],
+      },
+      {
+        name: "Users",
+        item: [
+          {
+            name: "Create user",
+            event: [
+              script("prerequest", "pm.environment.set('stamp', 'fixed');"),
+              script(
+                "test",
+                "pm.test('created', () => pm.response.to.have.status(201));",
+                "pm.test('json body', () => pm.expect(pm.response.json().json.name).to.equal('{{user}}'.length ? pm.iterationData.get('user') : ''));",
+              ),
+            ],
+            request: {
+              method: "POST",
+              url: "{{base}}/post",
+              header: [{ key: "Content-Type", value: "application/json" }],
+              body: { mode: "raw", raw: '{"name":"{{user}}","stamp":"{{stamp}}"}' },
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** Every key path of a JSON value, arrays collapsed to `[]`. */
+function keyPaths(value: unknown, prefix = "", out = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) {
+    for (const v of value) keyPaths(v, `${prefix}[]`, out);
+  } else if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      out.add(`${prefix}.${k}`);
+      keyPaths(v, `${prefix}.${k}`, out);
+    }
+  }
+  return out;
+}
+
+/** Paths Newman fills from its SDK objects that edgerun's event-sourced report leaves out, on purpose. */
+const NOT_CARRIED = [
+  /^\.collection\.(item|event)\[\]/, // the whole collection definition is echoed back by Newman
+  /^\.run\.executions\[\]\.item\.(?!id$|name$)/, // the item definition, ditto
+  /^\.run\.failures\[\]\.(source|parent)\./,
+  /^\.run\.failures\[\]\.error\.stacktrace\[\]/,
+  /^\.run\.executions\[\]\.request\.header\[\]\.system$/,
+  /^\.run\.executions\[\]\.request\.body\.options/,
+  /^\.run\.executions\[\]\.request\.url\.variable\[\]/,
+  /^\.run\.executions\[\]\.response\.cookie\[\]/,
+];
+
+interface NewmanReportJson {
+  run: {
+    stats: Record<string, { total: number; failed: number }>;
+    executions: Array<{
+      item: { name: string };
+      response?: { code: number };
+      assertions?: Array<{ assertion: string; skipped: boolean; error?: { message: string } }>;
+    }>;
+    failures: Array<{ error: { name: string; message: string } }>;
+  };
+}
+
+let dir: string;
+let server: Server;
+const base = () => inject("targetUrl");
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "edgerun-cli-"));
+  await writeFile(join(dir, "collection.json"), JSON.stringify(collection()));
+  await writeFile(join(dir, "data.csv"), "user,n\nada,1\ngrace,2\n");
+  await writeFile(
+    join(dir, "env.json"),
+    JSON.stringify({ name: "Local", values: [{ key: "base", value: base(), enabled: true }] }),
+  );
+  server = await startEmbedded();
+}, 60_000);
+
+afterAll(async () => {
+  await server?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("edgerun run (embedded stack)", () => {
+  it("reports like Newman: same verdicts, the JSON report shape, JUnit and exported scopes", async () => {
+    const common = ["-e", join(dir, "env.json"), "-d", join(dir, "data.csv")];
+    const ours = await edgerun([
+      "run",
+      join(dir, "collection.json"),
+      ...common,
+      "-r",
+      "cli,json,junit",
+      "--reporter-json-export",
+      join(dir, "ours.json"),
+      "--reporter-junit-export",
+      join(dir, "ours.xml"),
+      "--export-environment",
+      join(dir, "ours-env.json"),
+      "--export-globals",
+      join(dir, "ours-globals.json"),
+    ]);
+    const theirs = await newman([
+      "run",
+      join(dir, "collection.json"),
+      ...common,
+      "-r",
+      "json,junit",
+      "--reporter-json-export",
+      join(dir, "newman.json"),
+      "--reporter-junit-export",
+      join(dir, "newman.xml"),
+      "--export-environment",
+      join(dir, "newman-env.json"),
+      "--export-globals",
+      join(dir, "newman-globals.json"),
+    ]);
+    expect(theirs.code).toBe(1);
+    expect(ours.code, ours.stderr).toBe(1);
+
+    // Live cli output: requests, assertions, the summary table and the failure list.
+    expect(ours.stdout).toContain("→ Get with data");
+    expect(ours.stdout).toContain("✓  status is 200");
+    expect(ours.stdout).toMatch(/│\s+assertions │\s+10 │\s+2 │/);
+    expect(ours.stdout).toContain("expected response to have status code 201 but got 200");
+
+    const a = JSON.parse(await readFile(join(dir, "ours.json"), "utf8")) as NewmanReportJson;
+    const b = JSON.parse(await readFile(join(dir, "newman.json"), "utf8")) as NewmanReportJson;
+    for (const key of ["iterations", "requests", "assertions", "testScripts", "prerequestScripts"]) {
+      expect({ key, ...a.run.stats[key] }).toMatchObject({
+        key,
+        total: b.run.stats[key]!.total,
+        failed: b.run.stats[key]!.failed,
+      });
+    }
+    const verdicts = (r: NewmanReportJson) =>
+      r.run.executions.map((e) => ({
+        item: e.item.name,
+        code: e.response?.code,
+        assertions: (e.assertions ?? []).map((x) => [x.assertion, x.skipped, x.error?.message ?? null]),
+      }));
+    expect(verdicts(a)).toEqual(verdicts(b));
+    expect(a.run.failures.map((f) => f.error.message)).toEqual(b.run.failures.map((f) => f.error.message));
+
+    const ourPaths = keyPaths(a);
+    const missing = [...keyPaths(b)].filter((p) => !ourPaths.has(p) && !NOT_CARRIED.some((re) => re.test(p)));
+    expect(missing).toEqual([]);
+
+    // JUnit: valid XML with the same suites, cases and failures as Newman's.
+    const junit = async (file: string) => {
+      const xml = await parseStringPromise(await readFile(join(dir, file), "utf8"));
+      const suites = xml.testsuites.testsuite as Array<{
+        $: { failures: string };
+        testcase?: Array<{ failure?: unknown[] }>;
+      }>;
+      return {
+        tests: Number(xml.testsuites.$.tests),
+        failures: suites.reduce((n, s) => n + Number(s.$.failures), 0),
+        suites: suites.length,
+        failedCases: suites.flatMap((s) => s.testcase ?? []).filter((c) => c.failure).length,
+      };
+    };
+    expect(await junit("ours.xml")).toEqual(await junit("newman.xml"));
+
+    // Exported scopes carry the same final values as Newman's.
+    const values = async (file: string) => {
+      const scope = JSON.parse(await readFile(join(dir, file), "utf8")) as {
+        values: Array<{ key: string; value: unknown }>;
+        _postman_variable_scope: string;
+      };
+      return {
+        scope: scope._postman_variable_scope,
+        values: Object.fromEntries(scope.values.map((v) => [v.key, v.value])),
+      };
+    };
+    expect(await values("ours-env.json")).toEqual(await values("newman-env.json"));
+    expect(await values("ours-globals.json")).toEqual(await values("newman-globals.json"));
+  }, 120_000);
+});
+
+describe("edgerun run --server", () => {
+  const remote = () => ["--server", server.baseUrl, "--api-key", server.apiKey];
+
+  it("runs against a running instance, reads the collection from stdin, and -x suppresses the exit code", async () => {
+    const res = await edgerun(
+      ["run", "-", ...remote(), "--env-var", `base=${base()}`, "--global-var", "unused=1", "-x", "-n", "2"],
+      JSON.stringify(collection()),
+    );
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain("Iteration 2/2");
+    expect(res.stdout).toMatch(/│\s+iterations │\s+2 │\s+0 │/);
+  }, 60_000);
+
+  it("prints the problem details of a rejected collection", async () => {
+    await writeFile(join(dir, "bad.json"), JSON.stringify({ info: { name: "bad" }, item: "nope" }));
+    const res = await edgerun(["run", join(dir, "bad.json"), ...remote()]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/^error: The collection was rejected: /);
+    expect(res.stderr).toContain("/collection/item");
+  }, 60_000);
+
+  it("stops a run that fails with --bail and reports the request error", async () => {
+    const res = await edgerun([
+      "run",
+      join(dir, "collection.json"),
+      ...remote(),
+      "--env-var",
+      "base=http://127.0.0.1:1",
+      "--bail",
+    ]);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toContain("[errored]");
+  }, 60_000);
+});
+
+describe("edgerun usage errors", () => {
+  const cases: Array<[string, string[], RegExp]> = [
+    ["missing file", ["run", "nope.json"], /The collection file 'nope.json' does not exist\./],
+    ["unknown flag", ["run", "x.json", "--frobnicate"], /Unknown option '--frobnicate'/],
+    ["bad number", ["run", "x.json", "-n", "zero"], /--iteration-count must be a whole number/],
+    ["bad reporter", ["run", "x.json", "-r", "html"], /Unknown reporter 'html'/],
+    ["bad env-var", ["run", "x.json", "--env-var", "novalue"], /--env-var expects KEY=VALUE/],
+    ["unknown command", ["launch", "x.json"], /Unknown command 'launch'/],
+    ["server without key", ["run", "package.json", "--server", "http://127.0.0.1:1"], /needs an API key/],
+    [
+      "unreachable server",
+      ["run", "package.json", "--server", "http://127.0.0.1:1", "--api-key", "k"],
+      /Cannot reach the edgerun server at http:\/\/127\.0\.0\.1:1/,
+    ],
+  ];
+  it.each(cases)("%s → one-line error, exit 1", async (_name, args, message) => {
+    const res = await edgerun(args);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(message);
+    expect(res.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("rejects invalid JSON with the file name", async () => {
+    await writeFile(join(dir, "broken.json"), "{ not json");
+    const res = await edgerun(["run", join(dir, "broken.json")]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(`The collection '${join(dir, "broken.json")}' is not valid JSON`);
+  });
+
+  it("documents itself", async () => {
+    const res = await edgerun(["--help"]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain("Usage: edgerun run <collection> [options]");
+    expect(res.stdout).toContain("--export-environment");
+  });
+});
