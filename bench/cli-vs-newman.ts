@@ -7,7 +7,7 @@
  *
  * Prints a markdown table (median wall time of each tool per collection).
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,12 +39,19 @@ function collection(count: number) {
   };
 }
 
-function time(bin: string, args: string[]): number {
-  const t0 = performance.now();
-  const res = spawnSync(process.execPath, [bin, ...args], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
-  const ms = performance.now() - t0;
-  if (res.status !== 0) throw new Error(`${bin} exited ${res.status}: ${res.stderr.toString().slice(0, 500)}`);
-  return ms;
+/** Async spawn: the echo target lives in this process, so the event loop must stay free. */
+function time(bin: string, args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [bin, ...args], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code === 0) resolve(performance.now() - t0);
+      else reject(new Error(`${bin} exited ${code}: ${stderr.slice(0, 500)}`));
+    });
+  });
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -61,8 +68,8 @@ async function main(): Promise<void> {
       const ours: number[] = [];
       const theirs: number[] = [];
       for (let r = 0; r < repeats; r++) {
-        theirs.push(time(join(ROOT, "node_modules/newman/bin/newman.js"), args));
-        ours.push(time(join(ROOT, "cli/bin.mjs"), args));
+        theirs.push(await time(join(ROOT, "node_modules/newman/bin/newman.js"), args));
+        ours.push(await time(join(ROOT, "cli/bin.mjs"), args));
       }
       const o = median(ours);
       const n = median(theirs);
