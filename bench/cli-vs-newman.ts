@@ -18,7 +18,10 @@ const repeats = Number(process.argv[2] ?? 3);
 
 function collection(count: number) {
   return {
-    info: { name: `bench-${count}`, schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json" },
+    info: {
+      name: `bench-${count}`,
+      schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+    },
     item: Array.from({ length: count }, (_, i) => ({
       name: `request ${i}`,
       request: { method: "GET", url: `{{base}}/get?i=${i}` },

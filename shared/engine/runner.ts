@@ -128,7 +128,9 @@ export class Runner {
    */
   async step(input: RunState): Promise<StepResult> {
     const plan = this.#plan;
-    const state: RunState = structuredClone(input);
+    // `resending` marks only the step right after a crash; it must not leak into later steps.
+    const { resending: _resending, ...rest } = input;
+    const state: RunState = structuredClone(rest);
     const events: RunEvent[] = [];
     const items = plan.collection.items;
 
