@@ -28,6 +28,8 @@ export interface RunInit {
   workspaceId: string;
   requestedRegion: Region;
   monitorId: string | null;
+  /** The workspace's target allow list at submission time (a run keeps the policy it started with). */
+  allowHosts?: string[];
 }
 
 interface RunRecord {
@@ -44,6 +46,7 @@ interface RunRecord {
   reason: string | null;
   cancelRequested: boolean;
   terminal: RunEvent | null;
+  allowHosts?: string[];
 }
 
 export class RunCoordinator extends DurableObject<Env> {
@@ -74,6 +77,7 @@ export class RunCoordinator extends DurableObject<Env> {
       reason: null,
       cancelRequested: false,
       terminal: null,
+      ...(init.allowHosts?.length ? { allowHosts: init.allowHosts } : {}),
     };
     const planJson = JSON.stringify(init.plan);
     this.ctx.storage.transactionSync(() => {
@@ -196,7 +200,7 @@ export class RunCoordinator extends DurableObject<Env> {
     const limited = createLimitedFetch(this.env, record.workspaceId, plan.options.rateLimit);
     const runner = new Runner(plan, {
       fetch: limited.fetch,
-      checkTarget: targetCheckFor(this.env),
+      checkTarget: targetCheckFor(this.env, record.allowHosts),
       scripts: this.#scriptHost(),
       now: () => Date.now(),
       random: Math.random,
@@ -245,7 +249,7 @@ export class RunCoordinator extends DurableObject<Env> {
     const plan = this.#loadPlan();
     const runner = new Runner(plan, {
       fetch: (req) => fetch(req),
-      checkTarget: targetCheckFor(this.env),
+      checkTarget: targetCheckFor(this.env, record.allowHosts),
       scripts: undefined,
       now: () => Date.now(),
       random: Math.random,

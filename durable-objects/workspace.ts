@@ -30,6 +30,12 @@ export interface QuotaResult {
   reset: number;
 }
 
+export interface WorkspaceSettings {
+  name: string;
+  /** Hosts (exact, or `*.example.com`) runs may reach even when the target policy would refuse them. */
+  allowHosts: string[];
+}
+
 export type IdempotencyResult =
   | { kind: "new" }
   | { kind: "replay"; runId: string }
@@ -39,14 +45,40 @@ export class Workspace extends DurableObject<Env> {
   #ready = false;
 
   /** Names the workspace and stores the hash of its first API key (admin API). */
-  async initialize(name: string, keyHash: string): Promise<void> {
+  async initialize(name: string, keyHash: string, allowHosts: string[] = []): Promise<void> {
     this.#ensure();
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('name', ?)", name);
+    this.#setMeta("allowHosts", JSON.stringify(allowHosts));
     this.ctx.storage.sql.exec(
       "INSERT OR IGNORE INTO api_keys (hash, created_at) VALUES (?, ?)",
       keyHash,
       Date.now(),
     );
+  }
+
+  /** The workspace's settings; null when the workspace was never created. */
+  async settings(): Promise<WorkspaceSettings | null> {
+    this.#ensure();
+    const name = this.#meta("name");
+    if (name === null) return null;
+    return { name, allowHosts: JSON.parse(this.#meta("allowHosts") ?? "[]") as string[] };
+  }
+
+  /** Replaces the hosts this workspace's runs may reach even under `TARGET_POLICY=public`. */
+  async setAllowHosts(allowHosts: string[]): Promise<WorkspaceSettings | null> {
+    this.#ensure();
+    if (this.#meta("name") === null) return null;
+    this.#setMeta("allowHosts", JSON.stringify(allowHosts));
+    return this.settings();
+  }
+
+  #meta(key: string): string | null {
+    const row = this.ctx.storage.sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = ?", key).toArray()[0];
+    return row?.v ?? null;
+  }
+
+  #setMeta(key: string, value: string): void {
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)", key, value);
   }
 
   async verifyApiKey(keyHash: string): Promise<boolean> {

@@ -159,7 +159,10 @@ async function readCapped(
 function errorMessage(err: unknown): string {
   const e = err as { message?: string; cause?: { code?: string; message?: string } };
   const cause = e?.cause?.code ?? e?.cause?.message;
-  return `${e?.message ?? String(err)}${cause ? ` (${cause})` : ""}`;
+  const message = e?.message ?? String(err);
+  // workerd reports DNS and connect failures as an opaque "internal error; reference = …".
+  if (/^internal error/.test(message)) return `host not found or connection failed (${message})`;
+  return `${message}${cause ? ` (${cause})` : ""}`;
 }
 
 /** Sends a request (following redirects per profile); never throws. */

@@ -9,7 +9,30 @@ import type { AppEnv } from "../types";
 
 export const admin = new Hono<AppEnv>();
 
-const CreateWorkspaceSchema = z.strictObject({ name: z.string().trim().min(1).max(128) });
+/** A host name (optionally `*.` wildcard), an IPv4 address or a bracketed IPv6 address. */
+export const AllowHostSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(253)
+  .regex(/^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$|^\[[0-9a-f:.]+\]$/, {
+    message: "must be a host name, *.domain, an IPv4 address or a [bracketed] IPv6 address",
+  });
+const AllowHostsSchema = z.array(AllowHostSchema).max(100);
+
+const CreateWorkspaceSchema = z.strictObject({
+  name: z.string().trim().min(1).max(128),
+  allowHosts: AllowHostsSchema.optional(),
+});
+const AllowHostsBodySchema = z.strictObject({ allowHosts: AllowHostsSchema });
+
+async function jsonBody(c: { req: { json(): Promise<unknown> } }): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    throw new ProblemError(400, "Malformed JSON", "The request body is not valid JSON.");
+  }
+}
 
 function randomToken(length: number, alphabet: string): string {
   const bytes = crypto.getRandomValues(new Uint8Array(length));
@@ -17,19 +40,31 @@ function randomToken(length: number, alphabet: string): string {
 }
 
 admin.post("/workspaces", async (c) => {
-  let body: unknown;
-  try {
-    body = await c.req.json();
-  } catch {
-    throw new ProblemError(400, "Malformed JSON", "The request body is not valid JSON.");
-  }
-  const parsed = CreateWorkspaceSchema.safeParse(body);
+  const parsed = CreateWorkspaceSchema.safeParse(await jsonBody(c));
   if (!parsed.success) throw validationProblem(parsed.error);
   const id = `ws${randomToken(14, "abcdefghijklmnopqrstuvwxyz0123456789")}`;
   const apiKey = `er_${id}_${randomToken(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")}`;
   await c.env.WORKSPACE.get(c.env.WORKSPACE.idFromName(id)).initialize(
     parsed.data.name,
     await sha256Hex(apiKey),
+    parsed.data.allowHosts ?? [],
   );
-  return c.json({ workspace: { id, name: parsed.data.name }, apiKey }, 201);
+  return c.json(
+    { workspace: { id, name: parsed.data.name, allowHosts: parsed.data.allowHosts ?? [] }, apiKey },
+    201,
+  );
+});
+
+/** Replaces a workspace's target allow list; runs started afterwards use it. */
+admin.put("/workspaces/:id/allow-hosts", async (c) => {
+  const parsed = AllowHostsBodySchema.safeParse(await jsonBody(c));
+  if (!parsed.success) throw validationProblem(parsed.error);
+  const id = c.req.param("id");
+  if (!/^[a-z0-9]{1,64}$/.test(id))
+    throw new ProblemError(404, "Not Found", `Workspace '${id}' does not exist.`);
+  const settings = await c.env.WORKSPACE.get(c.env.WORKSPACE.idFromName(id)).setAllowHosts(
+    parsed.data.allowHosts,
+  );
+  if (!settings) throw new ProblemError(404, "Not Found", `Workspace '${id}' does not exist.`);
+  return c.json({ workspace: { id, ...settings } });
 });

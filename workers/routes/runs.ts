@@ -151,6 +151,7 @@ runs.post("/", async (c) => {
       workspaceId,
       requestedRegion: region,
       monitorId: body.monitorId ?? null,
+      allowHosts: (await ws.settings())?.allowHosts ?? [],
     });
   } catch (err) {
     if (idemKey) await ws.releaseIdempotencyKey(idemKey, runId);
