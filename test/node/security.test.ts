@@ -8,6 +8,7 @@ import { resolveTemplate } from "../../shared/engine/variables";
 import { CollectionSchema } from "../../shared/schemas/collection";
 import { createMasker, MASK } from "../../shared/security/mask";
 import { createTargetCheck } from "../../shared/security/target-policy";
+import { targetCheckFor } from "../../workers/target-policy";
 import { MiniScriptHost } from "../support/mini-script-host";
 
 const publicCheck = createTargetCheck({ policy: "public" });
@@ -88,6 +89,22 @@ describe("target policy", () => {
       name: "TargetPolicyError",
     });
     expect(reqs[1]?.type === "request.completed" && reqs[1].response?.code).toBe(204);
+  });
+});
+
+describe("allow lists", () => {
+  it("open exactly the listed hosts of a public policy, from the deployment and the workspace", () => {
+    const check = targetCheckFor({ TARGET_POLICY: "public", TARGET_ALLOW_HOSTS: "Build.Internal" }, [
+      "10.0.0.8",
+      "*.staging.example",
+    ]);
+    expect(check(new URL("http://10.0.0.8/x"))).toBeNull();
+    expect(check(new URL("http://build.internal/"))).toBeNull();
+    expect(check(new URL("http://api.staging.example/"))).toBeNull();
+    expect(check(new URL("http://10.0.0.9/"))).toMatch(/refused/);
+    expect(check(new URL("http://staging.example.evil.test/"))).toBeNull(); // public name: allowed anyway
+    expect(check(new URL("http://127.0.0.1/"))).toMatch(/refused/);
+    expect(check(new URL("file:///etc/passwd"))).toMatch(/scheme|protocol/);
   });
 });
 
