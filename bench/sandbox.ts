@@ -1,0 +1,118 @@
+/**
+ * Script sandbox costs (issue 4), in Node with the same QuickJS host the Worker uses:
+ *  - a typical test script (5 pm.test blocks with pm.expect chains over a JSON response), per request
+ *    after the first request of a run;
+ *  - the first script of a run that uses chai (context creation + prelude + first chai chain);
+ *  - each bundled library's first `require()` (the slowest is the one to watch).
+ *
+ *   node --import tsx bench/sandbox.ts [scripts=500]
+ */
+import releaseVariant from "@jitl/quickjs-wasmfile-release-sync";
+import { newQuickJSWASMModuleFromVariant } from "quickjs-emscripten-core";
+import type { ScriptCapabilities, ScriptContext } from "../shared/engine/types";
+import { QuickJSScriptHost, setQuickJSLoader } from "../shared/sandbox/quickjs-host";
+
+// Same loader as shared/sandbox/quickjs-module.node.ts (tsx cannot resolve a `.node`-suffixed module name).
+setQuickJSLoader(() => newQuickJSWASMModuleFromVariant(releaseVariant));
+
+const n = Number(process.argv[2] ?? 500);
+const body = JSON.stringify({
+  id: 7,
+  name: "Leanne Graham",
+  email: "leanne@example.test",
+  roles: ["admin", "editor"],
+  address: { city: "Gwenborough", zip: "92998-3874", geo: { lat: "-37.3159", lng: "81.1496" } },
+  items: Array.from({ length: 20 }, (_, i) => ({ id: i, price: i * 1.5, tags: ["x", "y"] })),
+});
+
+const context = (): ScriptContext => ({
+  info: { eventName: "test", iteration: 0, iterationCount: 1, requestName: "Get user", requestId: "r1" },
+  scopes: {
+    globals: [],
+    collection: [],
+    environment: [{ key: "baseUrl", value: "http://example.test" }],
+    data: {},
+    local: [],
+    environmentName: "bench",
+  },
+  request: {
+    method: "GET",
+    url: { raw: "{{baseUrl}}/users/7", host: ["{{baseUrl}}"], path: ["users", "7"], query: [], variable: [] },
+    headers: [],
+  },
+  response: {
+    code: 200,
+    status: "OK",
+    headers: [{ key: "Content-Type", value: "application/json; charset=utf-8" }],
+    body,
+    responseSize: body.length,
+    responseTime: 12,
+  },
+  cookies: [],
+  location: ["Bench", "Get user"],
+  collectionName: "Bench",
+});
+
+const caps: ScriptCapabilities = {
+  sendRequest: async () => ({ error: { name: "Unsupported", message: "not in bench" } }),
+  cookieJar: { getAll: () => [], set: () => undefined, unset: () => undefined, clear: () => undefined },
+};
+
+const TYPICAL = `
+pm.test("status is 200", () => pm.response.to.have.status(200));
+pm.test("is json", () => { pm.response.to.be.json; pm.expect(pm.response.headers.get("Content-Type")).to.include("application/json"); });
+const user = pm.response.json();
+pm.test("user shape", () => { pm.expect(user).to.have.property("id").that.is.a("number"); pm.expect(user.email).to.match(/@/); });
+pm.test("roles", () => { pm.expect(user.roles).to.be.an("array").that.includes("admin"); pm.expect(user.roles).to.have.lengthOf(2); });
+pm.test("items", () => { pm.expect(user.items).to.have.lengthOf(20); pm.expect(user.items[3].price).to.be.above(4).and.below(5); pm.environment.set("lastId", user.id); });
+`;
+
+const LIBRARIES = [
+  "lodash",
+  "crypto-js",
+  "moment",
+  "uuid",
+  "tv4",
+  "ajv",
+  "xml2js",
+  "cheerio",
+  "csv-parse/lib/sync",
+  "buffer",
+  "url",
+  "util",
+  "events",
+];
+
+async function timeScript(host: QuickJSScriptHost, source: string): Promise<number> {
+  const t0 = performance.now();
+  const out = await host.run({ source, location: "request:bench", context: context(), timeoutMs: 5000 }, caps);
+  const ms = performance.now() - t0;
+  if (out.error) throw new Error(`${out.error.name}: ${out.error.message}`);
+  return ms;
+}
+
+async function main(): Promise<void> {
+  const host = new QuickJSScriptHost({});
+  const first = await timeScript(host, TYPICAL);
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) times.push(await timeScript(host, TYPICAL));
+  times.sort((a, b) => a - b);
+  const mean = times.reduce((a, b) => a + b, 0) / times.length;
+  console.log(`typical test script (5 pm.test, chai chains over JSON): first ${first.toFixed(2)} ms`);
+  console.log(
+    `  after the first, ${n} runs: mean ${mean.toFixed(3)} ms, median ${times[Math.floor(n / 2)]!.toFixed(3)} ms, p95 ${times[Math.floor(n * 0.95)]!.toFixed(3)} ms`,
+  );
+  host.dispose();
+
+  const lib = new QuickJSScriptHost({});
+  await timeScript(lib, "pm.test('warm', () => {});");
+  for (const name of LIBRARIES) {
+    const source = `const m = require(${JSON.stringify(name)}); pm.test('loaded', () => pm.expect(m).to.exist);`;
+    const cold = await timeScript(lib, source);
+    const warm = await timeScript(lib, source);
+    console.log(`require('${name}'): first ${cold.toFixed(1)} ms, next script ${warm.toFixed(1)} ms`);
+  }
+  lib.dispose();
+}
+
+await main();

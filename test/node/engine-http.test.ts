@@ -1,0 +1,378 @@
+/**
+ * The engine's request layer against the real echo target: URL building, headers, body modes, auth
+ * (with the digest challenge round trip and published signature vectors), cookies, redirects,
+ * decoding, timeouts and the capture cap. Each case runs a one-collection plan through `runLocal`.
+ */
+import { createHash, createHmac } from "node:crypto";
+import { describe, expect, inject, it } from "vitest";
+import { applyAuth } from "../../shared/engine/auth";
+import { buildPlan } from "../../shared/engine/plan";
+import { runLocal } from "../../shared/engine/run-local";
+import type { RequestCompletedEvent, RunEvent } from "../../shared/schemas/events";
+
+const base = () => inject("targetUrl");
+
+const deps = {
+  fetch: (r: Request) => fetch(r),
+  checkTarget: () => null,
+  scripts: undefined,
+  now: () => Date.now(),
+  random: Math.random,
+};
+
+type Json = Record<string, unknown>;
+
+async function run(items: Json[], extra: Json = {}, options: Json = {}): Promise<RequestCompletedEvent[]> {
+  const collection = { info: { name: "http" }, item: items, ...extra };
+  const plan = buildPlan({ collection: collection as never, options }, "http");
+  const { events } = await runLocal(plan, deps);
+  return events.filter((e: RunEvent): e is RequestCompletedEvent => e.type === "request.completed");
+}
+
+async function one(request: Json, extra: Json = {}, options: Json = {}): Promise<RequestCompletedEvent> {
+  const [e] = await run([{ name: "r", request }], extra, options);
+  return e!;
+}
+
+const body = (e: RequestCompletedEvent) => JSON.parse(e.response!.bodyPreview) as Json & { headers: Json };
+
+describe("URLs and headers", () => {
+  it("resolves variables, path variables and encodes the query like Postman", async () => {
+    const e = await one(
+      {
+        method: "GET",
+        url: {
+          raw: "{{base}}/anything/:id?q=a b&u=ü&keep={{v}}",
+          host: ["{{base}}"],
+          path: ["anything", ":id"],
+          query: [
+            { key: "q", value: "a b" },
+            { key: "u", value: "ü" },
+            { key: "keep", value: "{{v}}" },
+            { key: "off", value: "1", disabled: true },
+          ],
+          variable: [{ key: "id", value: "42" }],
+        },
+      },
+      {
+        variable: [
+          { key: "base", value: base() },
+          { key: "v", value: "x/y" },
+        ],
+      },
+    );
+    expect(e.request.url).toBe(`${base()}/anything/42?q=a%20b&u=%C3%BC&keep=x/y`);
+    expect(body(e).args).toEqual({ q: "a b", u: "ü", keep: "x/y" });
+  });
+
+  it("sends enabled headers with resolved values and drops disabled ones", async () => {
+    const e = await one(
+      {
+        method: "GET",
+        url: `${base()}/headers`,
+        header: [
+          { key: "X-One", value: "{{v}}" },
+          { key: "X-Off", value: "no", disabled: true },
+        ],
+      },
+      { variable: [{ key: "v", value: "resolved" }] },
+    );
+    const headers = body(e).headers as Record<string, string>;
+    expect(headers["x-one"]).toBe("resolved");
+    expect(headers["x-off"]).toBeUndefined();
+    expect(headers["user-agent"]).toMatch(/PostmanRuntime|edgerun/);
+  });
+});
+
+describe("bodies", () => {
+  it("raw JSON gets its content type", async () => {
+    const e = await one({
+      method: "POST",
+      url: `${base()}/post`,
+      body: { mode: "raw", raw: '{"a":1}', options: { raw: { language: "json" } } },
+    });
+    expect(body(e).json).toEqual({ a: 1 });
+  });
+
+  it("urlencoded, skipping disabled fields", async () => {
+    const e = await one({
+      method: "POST",
+      url: `${base()}/post`,
+      body: {
+        mode: "urlencoded",
+        urlencoded: [
+          { key: "a", value: "1 2" },
+          { key: "b", value: "&=" },
+          { key: "c", value: "x", disabled: true },
+        ],
+      },
+    });
+    expect(body(e).form).toEqual({ a: "1 2", b: "&=" });
+  });
+
+  it("formdata as multipart with text and inline file parts", async () => {
+    const e = await one({
+      method: "POST",
+      url: `${base()}/post`,
+      body: {
+        mode: "formdata",
+        formdata: [
+          { key: "field", value: "value", type: "text" },
+          { key: "upload", type: "file", src: "notes.txt", value: "file contents" },
+        ],
+      },
+    });
+    const echoed = body(e);
+    expect(String((echoed.headers as Json)["content-type"])).toMatch(/^multipart\/form-data; boundary=/);
+    expect(String(echoed.data)).toContain('name="field"');
+    expect(String(echoed.data)).toContain("value");
+  });
+
+  it("graphql as a JSON query with variables", async () => {
+    const e = await one({
+      method: "POST",
+      url: `${base()}/post`,
+      body: { mode: "graphql", graphql: { query: "query { me { id } }", variables: '{"x":1}' } },
+    });
+    expect(body(e).json).toEqual({ query: "query { me { id } }", variables: { x: 1 } });
+  });
+});
+
+describe("auth", () => {
+  it("basic, bearer and apikey (header and query)", async () => {
+    const [basic, bearer, keyHeader, keyQuery] = await run([
+      {
+        name: "basic",
+        request: {
+          url: `${base()}/basic-auth/ann/s3cret`,
+          auth: {
+            type: "basic",
+            basic: [
+              { key: "username", value: "ann" },
+              { key: "password", value: "s3cret" },
+            ],
+          },
+        },
+      },
+      {
+        name: "bearer",
+        request: {
+          url: `${base()}/bearer`,
+          auth: { type: "bearer", bearer: [{ key: "token", value: "tok" }] },
+        },
+      },
+      {
+        name: "apikey header",
+        request: {
+          url: `${base()}/headers`,
+          auth: {
+            type: "apikey",
+            apikey: [
+              { key: "key", value: "X-Api-Key" },
+              { key: "value", value: "k1" },
+            ],
+          },
+        },
+      },
+      {
+        name: "apikey query",
+        request: {
+          url: `${base()}/get`,
+          auth: {
+            type: "apikey",
+            apikey: [
+              { key: "key", value: "api_key" },
+              { key: "value", value: "k2" },
+              { key: "in", value: "query" },
+            ],
+          },
+        },
+      },
+    ]);
+    expect(basic!.response!.code).toBe(200);
+    expect(body(bearer!).token).toBe("tok");
+    expect((body(keyHeader!).headers as Json)["x-api-key"]).toBe("k1");
+    expect(body(keyQuery!).args).toEqual({ api_key: "k2" });
+  });
+
+  it("answers a digest challenge with a second request", async () => {
+    const e = await one({
+      url: `${base()}/digest-auth/auth/ann/pw`,
+      auth: {
+        type: "digest",
+        digest: [
+          { key: "username", value: "ann" },
+          { key: "password", value: "pw" },
+        ],
+      },
+    });
+    expect(e.response!.code).toBe(200);
+    expect(body(e)).toEqual({ authenticated: true });
+  });
+
+  it("inherits auth from the collection and folders; noauth stops it", async () => {
+    const events = await run(
+      [
+        { name: "inherits", request: { url: `${base()}/bearer` } },
+        {
+          name: "folder",
+          auth: { type: "noauth" },
+          item: [{ name: "no auth", request: { url: `${base()}/bearer` } }],
+        },
+      ],
+      { auth: { type: "bearer", bearer: [{ key: "token", value: "from-collection" }] } },
+    );
+    expect(events[0]!.response!.code).toBe(200);
+    expect(body(events[0]!).token).toBe("********"); // the echoed secret is masked in events
+    expect(events[1]!.response!.code).toBe(401);
+  });
+
+  it("signs OAuth 1.0a HMAC-SHA1 like the published example", async () => {
+    const signed = await applyAuth(
+      {
+        type: "oauth1",
+        oauth1: [
+          { key: "consumerKey", value: "xvz1evFS4wEEPTGEFPHBog" },
+          { key: "consumerSecret", value: "kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw" },
+          { key: "token", value: "370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb" },
+          { key: "tokenSecret", value: "LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE" },
+          { key: "nonce", value: "kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg" },
+          { key: "timestamp", value: "1318622958" },
+          { key: "signatureMethod", value: "HMAC-SHA1" },
+        ],
+      } as never,
+      {
+        method: "POST",
+        url: "https://api.twitter.com/1.1/statuses/update.json?include_entities=true",
+        headers: [{ key: "Content-Type", value: "application/x-www-form-urlencoded" }],
+        body: "status=Hello%20Ladies%20%2B%20Gentlemen%2C%20a%20signed%20OAuth%20request%21",
+      },
+      (s) => s,
+      { now: () => 0, random: Math.random },
+    );
+    const header = signed.headers.find((h) => h.key === "Authorization")!.value;
+    expect(header).toContain('oauth_signature="hCtSmYh%2BiHYCEqBWrE7C7hYmtUk%3D"');
+  });
+
+  it("signs AWS Signature v4 like the AWS test suite's get-vanilla case", async () => {
+    const signed = await applyAuth(
+      {
+        type: "awsv4",
+        awsv4: [
+          { key: "accessKey", value: "AKIDEXAMPLE" },
+          { key: "secretKey", value: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" },
+          { key: "region", value: "us-east-1" },
+          { key: "service", value: "service" },
+        ],
+      } as never,
+      { method: "GET", url: "https://example.amazonaws.com/", headers: [] },
+      (s) => s,
+      { now: () => Date.UTC(2015, 7, 30, 12, 36, 0), random: Math.random },
+    );
+    const auth = signed.headers.find((h) => h.key.toLowerCase() === "authorization")!.value;
+    expect(auth).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20150830\/us-east-1\/service\/aws4_request, /,
+    );
+    const signedHeaders = /SignedHeaders=([^,]+)/.exec(auth)![1];
+    // Postman also sends and signs X-Amz-Content-Sha256, so recompute the suite's case independently
+    // (node:crypto) with that header added to the canonical request.
+    expect(signedHeaders).toBe("host;x-amz-content-sha256;x-amz-date");
+    const empty = createHash("sha256").update("").digest("hex");
+    const canonical = [
+      "GET",
+      "/",
+      "",
+      "host:example.amazonaws.com",
+      `x-amz-content-sha256:${empty}`,
+      "x-amz-date:20150830T123600Z",
+      "",
+      signedHeaders,
+      empty,
+    ].join("\n");
+    const scope = "20150830/us-east-1/service/aws4_request";
+    const toSign = [
+      "AWS4-HMAC-SHA256",
+      "20150830T123600Z",
+      scope,
+      createHash("sha256").update(canonical).digest("hex"),
+    ].join("\n");
+    let key: Buffer | string = "AWS4wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+    for (const part of ["20150830", "us-east-1", "service", "aws4_request"])
+      key = createHmac("sha256", key).update(part).digest();
+    expect(auth).toContain(`Signature=${createHmac("sha256", key).update(toSign).digest("hex")}`);
+  });
+});
+
+describe("cookies, redirects, decoding, limits", () => {
+  it("keeps a cookie jar across requests of the run", async () => {
+    const [set, later] = await run([
+      { name: "set", request: { url: `${base()}/cookies/set?session=abc` } },
+      { name: "later", request: { url: `${base()}/cookies` } },
+    ]);
+    expect(body(set!).cookies).toEqual({ session: "abc" });
+    expect(body(later!).cookies).toEqual({ session: "abc" });
+  });
+
+  it("follows redirects, or not with ignoreRedirects", async () => {
+    const followed = await one({ url: `${base()}/redirect/3` });
+    expect(followed.response!.code).toBe(200);
+    const ignored = await one({ url: `${base()}/redirect/3` }, {}, { ignoreRedirects: true });
+    expect(ignored.response!.code).toBe(302);
+  });
+
+  it("turns POST into GET on 303 and keeps it on 307", async () => {
+    const see = await one({
+      method: "POST",
+      url: `${base()}/redirect-to?url=/anything&status=303`,
+      body: { mode: "raw", raw: "x" },
+    });
+    expect(body(see).method).toBe("GET");
+    const keep = await one({
+      method: "POST",
+      url: `${base()}/redirect-to?url=/anything&status=307`,
+      body: { mode: "raw", raw: "x" },
+    });
+    expect(body(keep).method).toBe("POST");
+    expect(body(keep).data).toBe("x");
+  });
+
+  it("drops Authorization on a redirect to another host unless followAuthorizationHeader", async () => {
+    const other = base().replace("127.0.0.1", "localhost");
+    const request = {
+      url: `${base()}/redirect-to?url=${encodeURIComponent(`${other}/headers`)}`,
+      auth: { type: "bearer", bearer: [{ key: "token", value: "t" }] },
+    };
+    const dropped = await one(request);
+    expect((body(dropped).headers as Json).authorization).toBeUndefined();
+    const [kept] = await run([
+      { name: "r", request, protocolProfileBehavior: { followAuthorizationHeader: true } },
+    ]);
+    expect((body(kept!).headers as Json).authorization).toBe("Bearer t");
+  });
+
+  it.each(["gzip", "deflate", "brotli"])("decodes %s responses", async (encoding) => {
+    const e = await one({ url: `${base()}/${encoding}` });
+    expect(body(e)[encoding]).toBe(true);
+  });
+
+  it("fails a slow request at the request timeout and continues", async () => {
+    const [slow, next] = await run(
+      [
+        { name: "slow", request: { url: `${base()}/delay/2000` } },
+        { name: "next", request: { url: `${base()}/get` } },
+      ],
+      {},
+      { timeoutRequest: 200 },
+    );
+    expect(slow!.response).toBeUndefined();
+    expect(slow!.error!.message).toMatch(/timeout|timed out/i);
+    expect(next!.response!.code).toBe(200);
+  });
+
+  it("keeps a short preview of a large body in the event, with its real size", async () => {
+    const e = await one({ url: `${base()}/bytes/100000` });
+    expect(e.response!.size).toBe(100000);
+    expect(e.response!.bodyPreview.length).toBeLessThanOrEqual(2048);
+    expect(e.response!.bodyTruncated).toBe(true);
+  });
+});
