@@ -85,7 +85,10 @@ const LIBRARIES = [
 
 async function timeScript(host: QuickJSScriptHost, source: string): Promise<number> {
   const t0 = performance.now();
-  const out = await host.run({ source, location: "request:bench", context: context(), timeoutMs: 5000 }, caps);
+  const out = await host.run(
+    { source, location: "request:bench", context: context(), timeoutMs: 5000 },
+    caps,
+  );
   const ms = performance.now() - t0;
   if (out.error) throw new Error(`${out.error.name}: ${out.error.message}`);
   return ms;

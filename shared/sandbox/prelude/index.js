@@ -250,7 +250,7 @@ async function execute(inputJson) {
     out.assertions.push(slot);
     const fail = (e) => {
       slot.passed = false;
-      slot.error = { name: e?.name || "Error", message: e?.message || String(e) };
+      slot.error = { name: e?.name || "Error", message: v8Message(e?.message || String(e)) };
     };
     if (typeof fn !== "function") {
       slot.skipped = true;
@@ -548,12 +548,17 @@ async function execute(inputJson) {
   if (error)
     out.error = {
       name: error?.name || "Error",
-      message: error?.message || String(error),
+      message: v8Message(error?.message || String(error)),
     };
   if (consoleDropped) out.consoleDropped = consoleDropped;
   out.scopes = scopes;
   out.request = serialize();
   return JSON.stringify(out);
+}
+
+/** QuickJS says `'x' is not defined`; Node (Newman) says `x is not defined`. Reports should match Newman's. */
+function v8Message(message) {
+  return String(message).replace(/^'([^']+)' is not defined$/, "$1 is not defined");
 }
 
 globalThis.__edgerun_execute = execute;
