@@ -4,7 +4,9 @@
  * the same public `/v1` API, so the CLI exercises exactly what a cloud client does.
  */
 import { spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import { copyFile, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CliError } from "./args";
@@ -79,20 +81,98 @@ function ensureSandboxLibraries(): void {
   }
 }
 
+/** What the embedded Worker is built from (the generated sandbox libraries derive from these too). */
+const WORKER_SOURCES = [
+  "workers",
+  "durable-objects",
+  "shared",
+  "scripts/build-sandbox-libs.mjs",
+  "wrangler.toml",
+  "package-lock.json",
+];
+
+async function fingerprint(): Promise<string> {
+  const hash = createHash("sha256");
+  const walk = async (path: string): Promise<void> => {
+    const info = await stat(path);
+    if (info.isDirectory()) {
+      for (const name of (await readdir(path)).sort()) {
+        if (name !== "generated") await walk(join(path, name));
+      }
+    } else {
+      hash.update(path).update(String(info.size)).update(String(info.mtimeMs));
+    }
+  };
+  for (const entry of WORKER_SOURCES) await walk(join(ROOT, entry));
+  return hash.digest("hex").slice(0, 16);
+}
+
+/**
+ * Bundles the Worker once per source state (esbuild, as wrangler would) into node_modules/.cache, so
+ * later CLI runs start workerd from the cached bundle instead of re-bundling every time.
+ */
+async function workerBundle(): Promise<string> {
+  const dir = join(ROOT, "node_modules/.cache/edgerun", `worker-${await fingerprint()}`);
+  const entry = join(dir, "index.js");
+  if (
+    await stat(entry).then(
+      () => true,
+      () => false,
+    )
+  )
+    return entry;
+  ensureSandboxLibraries();
+  const tmp = `${dir}.tmp-${process.pid}`;
+  await mkdir(tmp, { recursive: true });
+  const { build } = await import("esbuild");
+  await build({
+    entryPoints: [join(ROOT, "workers/index.ts")],
+    outfile: join(tmp, "index.js"),
+    bundle: true,
+    format: "esm",
+    target: "es2022",
+    platform: "neutral",
+    conditions: ["workerd", "worker", "browser"],
+    mainFields: ["browser", "module", "main"],
+    external: ["cloudflare:*", "node:*"],
+    logLevel: "silent",
+    plugins: [
+      {
+        name: "quickjs-wasm",
+        setup(b) {
+          b.onResolve({ filter: /^@jitl\/quickjs-wasmfile-release-sync\/wasm$/ }, () => ({
+            path: "./quickjs.wasm",
+            external: true,
+          }));
+        },
+      },
+    ],
+  });
+  const require = createRequire(join(ROOT, "package.json"));
+  await copyFile(require.resolve("@jitl/quickjs-wasmfile-release-sync/wasm"), join(tmp, "quickjs.wasm"));
+  await rm(dir, { recursive: true, force: true });
+  await rename(tmp, dir);
+  return entry;
+}
+
 /**
  * Starts the Worker and its Durable Objects on workerd for this process only: random port on
  * loopback, in-memory storage, a one-off API key, and the permissive target policy so collections
  * can call local services (as Newman can).
  */
 export async function startEmbedded(): Promise<Server> {
-  ensureSandboxLibraries();
   process.env.WRANGLER_SEND_METRICS ??= "false";
+  const script = await workerBundle().catch((error: unknown) => {
+    throw new CliError(`Could not bundle the embedded Worker: ${(error as Error).message}`);
+  });
   const { unstable_dev } = await import("wrangler");
   const apiKey = `cli-${randomBytes(16).toString("hex")}`;
   let worker: Awaited<ReturnType<typeof unstable_dev>>;
   try {
-    worker = await unstable_dev(join(ROOT, "workers/index.ts"), {
+    worker = await unstable_dev(script, {
       config: join(ROOT, "wrangler.toml"),
+      bundle: false,
+      rules: [{ type: "CompiledWasm", globs: ["**/*.wasm"], fallthrough: true }],
       vars: {
         DEV_API_KEY: apiKey,
         ADMIN_TOKEN: "",
