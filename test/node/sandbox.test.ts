@@ -270,3 +270,29 @@ describe("QuickJS sandbox: limits and isolation", () => {
     other.dispose();
   });
 });
+
+describe("QuickJS sandbox: String.prototype.repeat", () => {
+  it("keeps native semantics while staying interruptible", async () => {
+    const out = await run(`
+      pm.test("values", () => {
+        pm.expect("ab".repeat(3)).to.equal("ababab");
+        pm.expect("x".repeat(0)).to.equal("");
+        pm.expect("".repeat(5)).to.equal("");
+        pm.expect("x".repeat(2.9)).to.equal("xx");
+        pm.expect("x".repeat(1 << 20)).to.have.lengthOf(1 << 20);
+        pm.expect(String.prototype.repeat.call(12, 2)).to.equal("1212");
+      });
+      pm.test("errors", () => {
+        pm.expect(() => "x".repeat(-1)).to.throw(RangeError);
+        pm.expect(() => "x".repeat(Infinity)).to.throw(RangeError);
+        pm.expect(() => String.prototype.repeat.call(null, 1)).to.throw(TypeError);
+      });
+      pm.test("not enumerable", () => pm.expect(Object.keys(String.prototype)).to.not.include("repeat"));
+    `);
+    expect(out.assertions.map((a) => [a.name, a.passed, a.error?.message])).toEqual([
+      ["values", true, undefined],
+      ["errors", true, undefined],
+      ["not enumerable", true, undefined],
+    ]);
+  });
+});

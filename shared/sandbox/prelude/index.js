@@ -22,6 +22,31 @@ if (typeof globalThis.crypto === "undefined") {
     },
   };
 }
+// QuickJS's native String.prototype.repeat appends one copy at a time without reaching the interrupt
+// handler, so 'x'.repeat(1e6) costs ~0.3 s of CPU the budget cannot see. Doubling keeps it O(log n).
+Object.defineProperty(String.prototype, "repeat", {
+  configurable: true,
+  writable: true,
+  enumerable: false,
+  value: function repeat(count) {
+    if (this === null || this === undefined)
+      throw new TypeError("String.prototype.repeat called on null or undefined");
+    const str = String(this);
+    let n = Math.trunc(Number(count)) || 0;
+    if (n < 0 || n === Number.POSITIVE_INFINITY) throw new RangeError("Invalid count value: " + count);
+    if (str.length === 0 || n === 0) return "";
+    if (str.length * n >= 1 << 30) throw new RangeError("Invalid string length");
+    let out = "";
+    let chunk = str;
+    while (n > 0) {
+      if (n & 1) out += chunk;
+      n >>>= 1;
+      if (n) chunk += chunk;
+    }
+    return out;
+  },
+});
+
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 globalThis.btoa ??= (input) => {
   const s = String(input);

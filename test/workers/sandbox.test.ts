@@ -1,0 +1,107 @@
+/**
+ * The QuickJS sandbox inside workerd, through the public API: libraries by realistic use,
+ * pm.sendRequest over the engine's HTTP path, each limit failing one script while the run goes on,
+ * and no Worker binding reachable from a script.
+ */
+import { describe, expect, it } from "vitest";
+import { api, readSse, target } from "./helpers";
+
+interface Req {
+  item: { name: string };
+  assertions: Array<{ name: string; passed: boolean; error?: { message: string } }>;
+  scriptErrors: Array<{ name: string; message: string }>;
+  console: Array<{ message: string }>;
+}
+
+const item = (name: string, test: string[], url = `${target()}/json`) => ({
+  name,
+  request: { method: "GET", url },
+  event: [{ listen: "test", script: { exec: test } }],
+});
+
+async function runCollection(items: unknown[], options: Record<string, unknown> = {}): Promise<Req[]> {
+  const res = await api("/v1/runs", {
+    method: "POST",
+    body: JSON.stringify({ collection: { info: { name: "sandbox" }, item: items }, options }),
+  });
+  expect(res.status).toBe(201);
+  const { id } = (await res.json()) as { id: string };
+  const events = await readSse(await api(`/v1/runs/${id}/events`));
+  expect(events.at(-1)!.event).toBe("run.completed");
+  return events.filter((e) => e.event === "request.completed").map((e) => e.data as unknown as Req);
+}
+
+describe("sandbox in workerd", () => {
+  it("loads the bundled libraries on demand and uses them", async () => {
+    const [r] = await runCollection([
+      item("libraries", [
+        "const _ = require('lodash'), CryptoJS = require('crypto-js'), moment = require('moment');",
+        "const Ajv = require('ajv'), xml2js = require('xml2js'), cheerio = require('cheerio');",
+        "const parse = require('csv-parse/lib/sync'), url = require('url'), qs = require('querystring');",
+        "pm.test('lodash', () => pm.expect(_.get({ a: { b: [1, 2] } }, 'a.b[1]')).to.equal(2));",
+        "pm.test('crypto-js', () => pm.expect(CryptoJS.enc.Base64.stringify(CryptoJS.HmacSHA256('m', 'k'))).to.have.lengthOf(44));",
+        "pm.test('moment', () => pm.expect(moment.utc('2024-02-29').add(1, 'year').format('YYYY-MM-DD')).to.equal('2025-02-28'));",
+        "pm.test('ajv', () => { const v = new Ajv().compile({ type: 'object', required: ['id'] }); pm.expect(v({ id: 1 })).to.be.true; pm.expect(v({})).to.be.false; });",
+        "xml2js.parseString('<r><id>7</id></r>', (err, out) => pm.test('xml2js', () => pm.expect(out.r.id[0]).to.equal('7')));",
+        "pm.test('cheerio', () => pm.expect(cheerio.load('<ul><li>a</li><li>b</li></ul>')('li').length).to.equal(2));",
+        "pm.test('csv-parse', () => pm.expect(parse('x,y\\n1,2', { columns: true })[0].y).to.equal('2'));",
+        "pm.test('url + querystring', () => pm.expect(qs.parse(url.parse('http://h/p?a=1&b=2').query).b).to.equal('2'));",
+        "pm.test('uuid', () => pm.expect(require('uuid').v4()).to.match(/^[0-9a-f]{8}-/));",
+      ]),
+    ]);
+    expect(r!.scriptErrors).toEqual([]);
+    expect(r!.assertions.filter((a) => !a.passed)).toEqual([]);
+    expect(r!.assertions).toHaveLength(9);
+  });
+
+  it("runs pm.sendRequest through the engine's HTTP path, callback and promise styles", async () => {
+    const [r] = await runCollection([
+      item("send", [
+        `pm.sendRequest('${target()}/get?via=callback', (err, res) => pm.test('callback', () => pm.expect(res.json().args.via).to.equal('callback')));`,
+        `pm.sendRequest({ url: '${target()}/post', method: 'POST', header: { 'Content-Type': 'application/json' }, body: { mode: 'raw', raw: '{"n":1}' } })`,
+        "  .then((res) => pm.test('promise', () => pm.expect(res.json().json.n).to.equal(1)));",
+      ]),
+    ]);
+    expect(r!.scriptErrors).toEqual([]);
+    expect(r!.assertions.map((a) => [a.name, a.passed])).toEqual([
+      ["callback", true],
+      ["promise", true],
+    ]);
+  });
+
+  it("fails a looping, allocating or recursing script alone; the run and the isolate carry on", {
+    timeout: 120_000,
+  }, async () => {
+    const reqs = await runCollection(
+      [
+        item("loop", ["while (true) {}"]),
+        item("alloc", ["const a = []; while (true) a.push({ n: a.length, s: 'payload' + a.length });"]),
+        item("recurse", ["function f(n) { return f(n + 1) + 1; } f(0);"]),
+        item("after", ["pm.test('still alive', () => pm.response.to.have.status(200));"]),
+      ],
+      { timeoutScript: 1000 },
+    );
+    expect(reqs.map((r) => [r.item.name, r.scriptErrors[0]?.name ?? null])).toEqual([
+      ["loop", "ScriptTimeoutError"],
+      ["alloc", expect.stringMatching(/ScriptMemoryError|ScriptTimeoutError/)],
+      ["recurse", expect.stringMatching(/ScriptStackError|RangeError|InternalError/)],
+      ["after", null],
+    ]);
+    expect(reqs[3]!.assertions[0]).toMatchObject({ name: "still alive", passed: true });
+  });
+
+  it("reaches no Worker binding, global or secret from a script", async () => {
+    const [r] = await runCollection([
+      item("probe", [
+        "const names = ['fetch', 'caches', 'env', 'RUN_COORDINATOR', 'WORKSPACE', 'ADMIN_TOKEN', 'WebSocket', 'scheduler', 'navigator'];",
+        "pm.test('no host globals', () => pm.expect(names.filter((n) => typeof globalThis[n] !== 'undefined')).to.eql([]));",
+        "pm.test('no env in process', () => pm.expect(Object.keys(process.env)).to.eql([]));",
+        "pm.test('no fs', () => pm.expect(() => require('fs')).to.throw());",
+        "pm.test('no eval escape', () => pm.expect(typeof (0, eval)('this.__host')).to.equal('undefined'));",
+      ]),
+    ]);
+    expect(r!.scriptErrors).toEqual([]);
+    expect(r!.assertions.filter((a) => !a.passed)).toEqual([]);
+    expect(r!.assertions).toHaveLength(4);
+  });
+});
