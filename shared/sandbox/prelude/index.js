@@ -466,7 +466,10 @@ async function execute(inputJson) {
     getResponseCookie: (k) => (response ? response.cookies.one(k) : undefined),
     setNextRequest,
   };
-  const legacyRequest = {
+  // Legacy globals are built only when the script's text mentions them: most scripts use `pm` alone,
+  // and copying the response body, headers and scopes for every script is the bulk of a script's cost.
+  const mentioned = new Set(input.source.match(/[A-Za-z_$][\w$]*/g) || []);
+  const legacyRequest = () => ({
     url: reqUrl(),
     method: request.method,
     headers: request.headers.toObject(true),
@@ -478,28 +481,25 @@ async function execute(inputJson) {
           : {},
     name: ctx.info.requestName,
     id: ctx.info.requestId,
-  };
-  const lazy = {};
-  const lazyGet = (name, load) => ({ get: () => (lazy[name] ??= load()) });
-  const g = {
-    pm,
-    postman,
-    console: consoleObj,
-    require: requireModule,
-    tests,
+  });
+  const loaders = {
+    pm: () => pm,
+    postman: () => postman,
+    console: () => consoleObj,
+    require: () => requireModule,
+    tests: () => tests,
     request: legacyRequest,
-    environment: envScope.toObject(),
-    globals: globalsScope.toObject(),
-    data: { ...scopes.data },
-    iteration: ctx.info.iteration,
-    responseBody: response ? response.text() : undefined,
-    responseCode: response
-      ? { code: response.code, name: response.status, detail: response.status }
-      : undefined,
-    responseHeaders: response ? response.headers.toObject() : undefined,
-    responseTime: response ? response.responseTime : undefined,
-    responseCookies: response ? response.cookies.all() : undefined,
-    xml2Json: (xml) => {
+    environment: () => envScope.toObject(),
+    globals: () => globalsScope.toObject(),
+    data: () => ({ ...scopes.data }),
+    iteration: () => ctx.info.iteration,
+    responseBody: () => (response ? response.text() : undefined),
+    responseCode: () =>
+      response ? { code: response.code, name: response.status, detail: response.status } : undefined,
+    responseHeaders: () => (response ? response.headers.toObject() : undefined),
+    responseTime: () => (response ? response.responseTime : undefined),
+    responseCookies: () => (response ? response.cookies.all() : undefined),
+    xml2Json: () => (xml) => {
       let result;
       requireModule("xml2js").parseString(xml, { explicitArray: false, async: false }, (err, r) => {
         if (err) throw err;
@@ -507,35 +507,36 @@ async function execute(inputJson) {
       });
       return result;
     },
-    atob: globalThis.atob,
-    btoa: globalThis.btoa,
-    ...timerApi,
-  };
-  const lazyNames = {
+    atob: () => globalThis.atob,
+    btoa: () => globalThis.btoa,
+    setTimeout: () => timerApi.setTimeout,
+    setInterval: () => timerApi.setInterval,
+    setImmediate: () => timerApi.setImmediate,
+    clearTimeout: () => timerApi.clearTimeout,
+    clearInterval: () => timerApi.clearInterval,
+    clearImmediate: () => timerApi.clearImmediate,
+    // The five "lazy" library globals of the Postman sandbox.
     _: () => requireModule("lodash"),
     CryptoJS: () => requireModule("crypto-js"),
     tv4: () => requireModule("tv4"),
     Buffer: () => requireModule("buffer").Buffer,
     cheerio: () => requireModule("cheerio"),
   };
-  const scopeObj = {};
-  Object.defineProperties(
-    scopeObj,
-    Object.fromEntries(Object.entries(lazyNames).map(([k, load]) => [k, lazyGet(k, load)])),
-  );
+  // `tests` is always bound: legacy scripts write to it and the runner reads it back.
+  const names = Object.keys(loaders).filter((k) => k === "tests" || mentioned.has(k));
   const AsyncFunction = (async () => {}).constructor;
   let error;
   try {
-    // Lazy globals (lodash, CryptoJS, …) become locals only when the script mentions them.
-    const params = [...Object.keys(g), "__lazy"];
     // The user source runs in an inner function so it may redeclare these names freely.
-    const lazyVars = Object.keys(lazyNames)
-      .filter((k) => new RegExp(`(^|[^\\w$.])${k}\\b`).test(input.source))
-      .map((k) => `var ${k}; try { ${k} = __lazy.${k}; } catch (e) {}`)
-      .join("\n");
-    const wrapped = `${lazyVars}\nreturn (async () => {\n${input.source}\n})();`;
-    const fn = new AsyncFunction(...params, wrapped);
-    await track(fn(...Object.keys(g).map((k) => g[k]), scopeObj));
+    const values = names.map((k) => {
+      try {
+        return loaders[k]();
+      } catch {
+        return undefined; // e.g. a library that failed to load: the script sees `undefined`, as before
+      }
+    });
+    const fn = new AsyncFunction(...names, `return (async () => {\n${input.source}\n})();`);
+    await track(fn(...values));
   } catch (e) {
     error = e;
   }
