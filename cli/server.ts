@@ -5,7 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { copyFile, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -155,45 +155,105 @@ async function workerBundle(): Promise<string> {
   return entry;
 }
 
+interface WorkerSettings {
+  compatibilityDate: string;
+  compatibilityFlags: string[];
+  durableObjects: Array<{ binding: string; className: string }>;
+}
+
+/** The few wrangler.toml settings the embedded stack needs, so the CLI runs what `wrangler dev` runs. */
+async function workerSettings(): Promise<WorkerSettings> {
+  const toml = await readFile(join(ROOT, "wrangler.toml"), "utf8");
+  const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
+  const flags = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(toml)?.[1] ?? "";
+  const durableObjects = [
+    ...toml.matchAll(
+      /\[\[durable_objects\.bindings\]\]\s*name\s*=\s*"([^"]+)"\s*class_name\s*=\s*"([^"]+)"/g,
+    ),
+  ].map((m) => ({ binding: m[1]!, className: m[2]! }));
+  if (!date || durableObjects.length === 0)
+    throw new Error("wrangler.toml lacks compatibility_date or Durable Objects");
+  return {
+    compatibilityDate: date,
+    compatibilityFlags: [...flags.matchAll(/"([^"]+)"/g)].map((m) => m[1]!),
+    durableObjects,
+  };
+}
+
 /**
- * Starts the Worker and its Durable Objects on workerd for this process only: random port on
- * loopback, in-memory storage, a one-off API key, and the permissive target policy so collections
- * can call local services (as Newman can).
+ * Starts the Worker and its Durable Objects on workerd (through Miniflare, from the cached bundle)
+ * for this process only: random port on loopback, in-memory storage, a one-off API key, and the
+ * permissive target policy so collections can call local services (as Newman can).
  */
 export async function startEmbedded(): Promise<Server> {
-  process.env.WRANGLER_SEND_METRICS ??= "false";
-  const script = await workerBundle().catch((error: unknown) => {
-    throw new CliError(`Could not bundle the embedded Worker: ${(error as Error).message}`);
-  });
-  const { unstable_dev } = await import("wrangler");
+  const [script, settings] = await Promise.all([
+    workerBundle().catch((error: unknown) => {
+      throw new CliError(`Could not bundle the embedded Worker: ${(error as Error).message}`);
+    }),
+    workerSettings(),
+  ]);
   const apiKey = `cli-${randomBytes(16).toString("hex")}`;
-  let worker: Awaited<ReturnType<typeof unstable_dev>>;
+  const vars: Record<string, string> = {
+    DEV_API_KEY: apiKey,
+    TARGET_POLICY: process.env.TARGET_POLICY ?? "any",
+    ENVIRONMENT: "cli",
+    API_RATE_LIMIT_PER_MINUTE: "100000",
+  };
+  const { Miniflare, NoOpLog } = await import("miniflare");
+  const name = "edgerun";
+  let mf: InstanceType<typeof Miniflare>;
+  let url: URL;
   try {
-    worker = await unstable_dev(script, {
-      config: join(ROOT, "wrangler.toml"),
-      bundle: false,
-      rules: [{ type: "CompiledWasm", globs: ["**/*.wasm"], fallthrough: true }],
-      vars: {
-        DEV_API_KEY: apiKey,
-        ADMIN_TOKEN: "",
-        TARGET_POLICY: process.env.TARGET_POLICY ?? "any",
-        ENVIRONMENT: "cli",
-        API_RATE_LIMIT_PER_MINUTE: "100000",
-      },
-      experimental: { disableExperimentalWarning: true },
-      ip: "127.0.0.1",
+    mf = new Miniflare({
+      host: "127.0.0.1",
       port: 0,
-      logLevel: "none",
-      persist: false,
+      log: new NoOpLog(),
+      handleStructuredLogs: () => {},
+      workers: [
+        {
+          config: {
+            name,
+            compatibilityDate: settings.compatibilityDate,
+            compatibilityFlags: settings.compatibilityFlags,
+            manifest: {
+              mainModule: "index.js",
+              modules: {
+                "index.js": { type: "esm", contents: await readFile(script, "utf8") },
+                "quickjs.wasm": {
+                  type: "wasm",
+                  contents: new Uint8Array(await readFile(join(dirname(script), "quickjs.wasm"))),
+                },
+              },
+            },
+            env: {
+              ...Object.fromEntries(
+                Object.entries(vars).map(([k, value]) => [k, { type: "text" as const, value }]),
+              ),
+              ...Object.fromEntries(
+                settings.durableObjects.map((d) => [
+                  d.binding,
+                  { type: "durable-object" as const, worker: name, exportName: d.className },
+                ]),
+              ),
+            },
+            exports: Object.fromEntries(
+              settings.durableObjects.map((d) => [
+                d.className,
+                { type: "durable-object" as const, storage: "sqlite" as const },
+              ]),
+            ),
+          },
+        },
+      ],
     });
+    url = await mf.ready;
   } catch (error) {
     throw new CliError(`Could not start the embedded edgerun server: ${(error as Error).message}`);
   }
-  const baseUrl = `http://${worker.address}:${worker.port}`;
   let stopped = false;
-  return client(baseUrl, apiKey, fetch, async () => {
+  return client(url.origin, apiKey, fetch, async () => {
     if (stopped) return;
     stopped = true;
-    await worker.stop();
+    await mf.dispose();
   });
 }
