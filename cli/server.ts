@@ -1,6 +1,6 @@
 /**
  * Where a CLI run executes: the project's own Worker + Durable Objects started embedded (workerd via
- * wrangler's programmatic dev server), or a running instance given by --server. Both are used through
+ * Miniflare, from a cached bundle), or a running instance given by --server. Both are used through
  * the same public `/v1` API, so the CLI exercises exactly what a cloud client does.
  */
 import { spawnSync } from "node:child_process";
