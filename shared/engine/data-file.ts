@@ -17,7 +17,7 @@ export function parseIterationData(input: string | unknown[]): Array<Record<stri
   if (Array.isArray(input)) return fromJsonArray(input);
   const text = input.replace(/^\uFEFF/, "");
   const trimmed = text.trimStart();
-  if (trimmed.startsWith("[")) {
+  if (trimmed.startsWith("[") || trimmed.startsWith("{")) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(trimmed);
