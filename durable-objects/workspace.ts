@@ -34,6 +34,8 @@ export interface WorkspaceSettings {
   name: string;
   /** Hosts (exact, or `*.example.com`) runs may reach even when the target policy would refuse them. */
   allowHosts: string[];
+  /** Per-origin limits every run of the workspace honours (runs may only tighten them). */
+  rateLimit?: { requestsPerSecond?: number; concurrency?: number };
 }
 
 export type IdempotencyResult =
@@ -45,10 +47,16 @@ export class Workspace extends DurableObject<Env> {
   #ready = false;
 
   /** Names the workspace and stores the hash of its first API key (admin API). */
-  async initialize(name: string, keyHash: string, allowHosts: string[] = []): Promise<void> {
+  async initialize(
+    name: string,
+    keyHash: string,
+    allowHosts: string[] = [],
+    rateLimit?: WorkspaceSettings["rateLimit"],
+  ): Promise<void> {
     this.#ensure();
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('name', ?)", name);
     this.#setMeta("allowHosts", JSON.stringify(allowHosts));
+    if (rateLimit) this.#setMeta("rateLimit", JSON.stringify(rateLimit));
     this.ctx.storage.sql.exec(
       "INSERT OR IGNORE INTO api_keys (hash, created_at) VALUES (?, ?)",
       keyHash,
@@ -61,7 +69,27 @@ export class Workspace extends DurableObject<Env> {
     this.#ensure();
     const name = this.#meta("name");
     if (name === null) return null;
-    return { name, allowHosts: JSON.parse(this.#meta("allowHosts") ?? "[]") as string[] };
+    const rateLimit = this.#meta("rateLimit");
+    return {
+      name,
+      allowHosts: JSON.parse(this.#meta("allowHosts") ?? "[]") as string[],
+      ...(rateLimit
+        ? { rateLimit: JSON.parse(rateLimit) as NonNullable<WorkspaceSettings["rateLimit"]> }
+        : {}),
+    };
+  }
+
+  /** Updates the workspace's settings; `rateLimit: null` removes the workspace default. */
+  async updateSettings(update: {
+    allowHosts?: string[];
+    rateLimit?: WorkspaceSettings["rateLimit"] | null;
+  }): Promise<WorkspaceSettings | null> {
+    this.#ensure();
+    if (this.#meta("name") === null) return null;
+    if (update.allowHosts) this.#setMeta("allowHosts", JSON.stringify(update.allowHosts));
+    if (update.rateLimit === null) this.ctx.storage.sql.exec("DELETE FROM meta WHERE k = 'rateLimit'");
+    else if (update.rateLimit) this.#setMeta("rateLimit", JSON.stringify(update.rateLimit));
+    return this.settings();
   }
 
   /** Replaces the hosts this workspace's runs may reach even under `TARGET_POLICY=public`. */

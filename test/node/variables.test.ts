@@ -67,8 +67,13 @@ describe("variable scopes", () => {
 
   it("fills dynamic variables with values of the documented shapes", () => {
     const now = Date.UTC(2026, 10, 26, 12, 0, 0);
-    const resolve = makeResolver(scopes(), createDynamicResolver(Math.random, () => now));
-    expect(resolve("{{$guid}}")).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const resolve = makeResolver(
+      scopes(),
+      createDynamicResolver(Math.random, () => now),
+    );
+    expect(resolve("{{$guid}}")).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     expect(resolve("{{$randomUUID}}")).toMatch(/^[0-9a-f-]{36}$/);
     expect(resolve("{{$timestamp}}")).toBe(String(now / 1000));
     expect(resolve("{{$isoTimestamp}}")).toBe("2026-11-26T12:00:00.000Z");

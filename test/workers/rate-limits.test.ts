@@ -43,6 +43,56 @@ describe("rate limits", () => {
     expect(Math.max(...waits)).toBeGreaterThan(0);
   });
 
+  it("applies a workspace's default per-origin limit to runs that set none; runs may only tighten it", async () => {
+    const created = await api("/v1/admin/workspaces", {
+      method: "POST",
+      key: "edgerun-test-admin",
+      body: JSON.stringify({ name: "limited", rateLimit: { requestsPerSecond: 4 } }),
+    });
+    expect(created.status).toBe(201);
+    const { workspace, apiKey } = (await created.json()) as { workspace: { id: string }; apiKey: string };
+    const bucket = crypto.randomUUID().slice(0, 8);
+    const coll = collection(
+      "Workspace limited",
+      Array.from({ length: 5 }, (_, i) => ({ name: `r${i}`, url: `${target()}/limited/${bucket}?i=${i}` })),
+    );
+    const start = async (options: Record<string, unknown>) => {
+      const res = await api("/v1/runs", {
+        method: "POST",
+        key: apiKey,
+        body: JSON.stringify({ collection: coll, options }),
+      });
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { id: string }).id;
+    };
+    // One run without options, one that asks for more than the workspace allows.
+    const ids = await Promise.all([start({}), start({ rateLimit: { requestsPerSecond: 50 } })]);
+    for (const id of ids) {
+      const events = await readSse(await api(`/v1/runs/${id}/events`, { key: apiKey }));
+      expect(events.at(-1)!.event).toBe("run.completed");
+    }
+    const times = await arrivals(bucket);
+    expect(times).toHaveLength(10);
+    expect(maxPerSecond(times)).toBeLessThanOrEqual(4);
+
+    // The admin API changes and removes the default.
+    const patch = (body: unknown) =>
+      api(`/v1/admin/workspaces/${workspace.id}`, {
+        method: "PATCH",
+        key: "edgerun-test-admin",
+        body: JSON.stringify(body),
+      });
+    const changed = (await (await patch({ rateLimit: { concurrency: 2 } })).json()) as {
+      workspace: { rateLimit: unknown };
+    };
+    expect(changed.workspace.rateLimit).toEqual({ concurrency: 2 });
+    const removed = (await (await patch({ rateLimit: null })).json()) as {
+      workspace: { rateLimit?: unknown };
+    };
+    expect(removed.workspace.rateLimit).toBeUndefined();
+    expect((await patch({ rateLimit: { requestsPerSecond: -1 } })).status).toBe(400);
+  });
+
   it("honours a target's Retry-After for the whole workspace and retries with options.retry", async () => {
     const { id } = await startRun({
       collection: collection("Retry", [{ name: "busy", url: `${target()}/status/503?retry-after=1` }]),

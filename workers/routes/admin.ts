@@ -20,9 +20,19 @@ export const AllowHostSchema = z
   });
 const AllowHostsSchema = z.array(AllowHostSchema).max(100);
 
+const RateLimitSchema = z.strictObject({
+  requestsPerSecond: z.number().positive().max(10_000).optional(),
+  concurrency: z.number().int().min(1).max(100).optional(),
+});
+
 const CreateWorkspaceSchema = z.strictObject({
   name: z.string().trim().min(1).max(128),
   allowHosts: AllowHostsSchema.optional(),
+  rateLimit: RateLimitSchema.optional(),
+});
+const UpdateWorkspaceSchema = z.strictObject({
+  allowHosts: AllowHostsSchema.optional(),
+  rateLimit: RateLimitSchema.nullable().optional(),
 });
 const AllowHostsBodySchema = z.strictObject({ allowHosts: AllowHostsSchema });
 
@@ -48,11 +58,31 @@ admin.post("/workspaces", async (c) => {
     parsed.data.name,
     await sha256Hex(apiKey),
     parsed.data.allowHosts ?? [],
+    parsed.data.rateLimit,
   );
-  return c.json(
-    { workspace: { id, name: parsed.data.name, allowHosts: parsed.data.allowHosts ?? [] }, apiKey },
-    201,
-  );
+  const workspace = {
+    id,
+    name: parsed.data.name,
+    allowHosts: parsed.data.allowHosts ?? [],
+    ...(parsed.data.rateLimit ? { rateLimit: parsed.data.rateLimit } : {}),
+  };
+  return c.json({ workspace, apiKey }, 201);
+});
+
+/** Updates a workspace's settings (allow list, default per-origin rate limit); later runs use them. */
+admin.patch("/workspaces/:id", async (c) => {
+  const parsed = UpdateWorkspaceSchema.safeParse(await jsonBody(c));
+  if (!parsed.success) throw validationProblem(parsed.error);
+  const id = c.req.param("id");
+  if (!/^[a-z0-9]{1,64}$/.test(id))
+    throw new ProblemError(404, "Not Found", `Workspace '${id}' does not exist.`);
+  const update = {
+    ...(parsed.data.allowHosts ? { allowHosts: parsed.data.allowHosts } : {}),
+    ...(parsed.data.rateLimit !== undefined ? { rateLimit: parsed.data.rateLimit } : {}),
+  };
+  const settings = await c.env.WORKSPACE.get(c.env.WORKSPACE.idFromName(id)).updateSettings(update);
+  if (!settings) throw new ProblemError(404, "Not Found", `Workspace '${id}' does not exist.`);
+  return c.json({ workspace: { id, ...settings } });
 });
 
 /** Replaces a workspace's target allow list; runs started afterwards use it. */

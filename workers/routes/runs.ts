@@ -5,6 +5,7 @@
  * stores nothing. Run objects are named `<workspace>:<run id>`: another workspace's id cannot reach them.
  */
 import { Hono } from "hono";
+import type { LimitSpec } from "../../durable-objects/host-limiter";
 import { checkCollectionLimits } from "../../shared/engine/limits";
 import { buildPlan, PlanError } from "../../shared/engine/plan";
 import { buildJUnitReport, buildNewmanReport, type ReportContext } from "../../shared/reporters";
@@ -95,6 +96,10 @@ runs.post("/", async (c) => {
     );
   }
   const workspaceId = c.get("workspaceId");
+  const ws = workspaceStub(c.env, workspaceId);
+  const settings = await ws.settings();
+  const rateLimit = combineLimits(settings?.rateLimit, body.options.rateLimit);
+  if (rateLimit) body.options.rateLimit = rateLimit;
   const runId = newRunId();
   let plan: ReturnType<typeof buildPlan>;
   try {
@@ -108,7 +113,6 @@ runs.post("/", async (c) => {
     throw err;
   }
 
-  const ws = workspaceStub(c.env, workspaceId);
   const admission = await ws.admitRun(
     Number(c.env.MAX_ACTIVE_RUNS ?? "20") || 20,
     Number(c.env.MAX_RUNS_PER_HOUR ?? "1000") || 1000,
@@ -151,7 +155,7 @@ runs.post("/", async (c) => {
       workspaceId,
       requestedRegion: region,
       monitorId: body.monitorId ?? null,
-      allowHosts: (await ws.settings())?.allowHosts ?? [],
+      allowHosts: settings?.allowHosts ?? [],
     });
   } catch (err) {
     if (idemKey) await ws.releaseIdempotencyKey(idemKey, runId);
@@ -161,6 +165,24 @@ runs.post("/", async (c) => {
   log.info("run accepted", { runId, workspaceId, region });
   return c.json(created(summary), 201, { location: summary.links.self });
 });
+
+/**
+ * A run's `options.rateLimit` applies on top of the workspace's own per-origin limits: the stricter
+ * value of each field wins, so a run can slow itself down but never exceed its workspace's budget.
+ */
+export function combineLimits(
+  workspace: LimitSpec | undefined,
+  run: LimitSpec | undefined,
+): LimitSpec | undefined {
+  if (!workspace && !run) return undefined;
+  const min = (a?: number, b?: number) => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
+  const requestsPerSecond = min(workspace?.requestsPerSecond, run?.requestsPerSecond);
+  const concurrency = min(workspace?.concurrency, run?.concurrency);
+  return {
+    ...(requestsPerSecond !== undefined ? { requestsPerSecond } : {}),
+    ...(concurrency !== undefined ? { concurrency } : {}),
+  };
+}
 
 function created(summary: RunSummary) {
   return { id: summary.id, status: summary.status, links: summary.links, run: summary };
