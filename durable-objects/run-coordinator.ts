@@ -9,8 +9,11 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { Runner, type RunPlan, type RunState } from "../shared/engine/runner";
+import { makeResolver } from "../shared/engine/variables";
+import { collectionItems } from "../shared/reporters/collection-json";
 import type { Region, RunStatus, RunSummary } from "../shared/schemas/api";
 import { type RunEvent, TERMINAL_EVENTS } from "../shared/schemas/events";
+import { collectSecrets, createMasker, maskDeep } from "../shared/security/mask";
 import { createLimitedFetch } from "../workers/limited-fetch";
 import { log } from "../workers/log";
 import { createScriptHost } from "../workers/script-host";
@@ -137,14 +140,26 @@ export class RunCoordinator extends DurableObject<Env> {
     this.#ensure();
     const plan = this.#loadPlan();
     const scopes = this.#loadState()?.scopes;
-    return JSON.stringify({
+    const environment = scopes?.environment ?? plan.environment.values;
+    const globals = scopes?.globals ?? plan.globals;
+    const collection = scopes?.collection ?? plan.collection.variables;
+    const { tree, event } = collectionItems(plan.collection);
+    const context = {
       collection: { id: plan.collection.id, name: plan.collection.name },
-      environment: {
-        ...(plan.environment.name ? { name: plan.environment.name } : {}),
-        values: scopes?.environment ?? plan.environment.values,
-      },
-      globals: { values: scopes?.globals ?? plan.globals },
+      items: tree,
+      events: event,
+      environment: { ...(plan.environment.name ? { name: plan.environment.name } : {}), values: environment },
+      globals: { values: globals },
+    };
+    // Reports and exported scopes carry the same masking as events: secrets of the plan and any
+    // variable a script made secret during the run.
+    const all = { globals, collection, environment, data: {}, local: [] };
+    const secrets = collectSecrets({
+      scopes: all,
+      auths: plan.collection.items.map((i) => i.request.auth),
+      resolve: makeResolver(all),
     });
+    return JSON.stringify(maskDeep(context, createMasker(secrets)));
   }
 
   /** SSE: `GET …/events` with optional `Last-Event-ID` (header or `lastEventId` query). */

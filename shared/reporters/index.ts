@@ -1,3 +1,4 @@
+export { collectionItems, type ReportFolder, type ReportItem } from "./collection-json";
 export { buildJUnitReport, xmlEscape } from "./junit";
 export { buildNewmanReport, type NewmanReport, type ReportContext } from "./newman-json";
 export { formatSummaryTable } from "./summary";

@@ -14,6 +14,7 @@ import type {
   RunStats,
   RunTimings,
 } from "../schemas/events";
+import type { ReportFolder, ReportItem } from "./collection-json";
 
 export interface ReportVariable {
   key: string;
@@ -24,6 +25,10 @@ export interface ReportVariable {
 
 export interface ReportContext {
   collection: { id: string; name: string; info?: Record<string, unknown> };
+  /** The collection's item tree (see collection-json.ts); echoed as Newman does. */
+  items?: Array<ReportItem | ReportFolder>;
+  /** The collection's own scripts. */
+  events?: unknown[];
   environment?: { name?: string; values: ReportVariable[] };
   globals?: { values: ReportVariable[] };
 }
@@ -49,7 +54,7 @@ export interface NewmanExecution {
     ref: string;
     httpRequestId: string;
   };
-  item: { id: string; name: string };
+  item: { id: string; name: string } | ReportItem;
   request: {
     url: NewmanUrl;
     method: string;
@@ -123,7 +128,23 @@ function scope(id: string, name: string | undefined, values: ReportVariable[] | 
   };
 }
 
-function execution(e: RequestCompletedEvent, position: number, length: number): NewmanExecution {
+function indexItems(
+  tree: Array<ReportItem | ReportFolder>,
+  out = new Map<string, ReportItem>(),
+): Map<string, ReportItem> {
+  for (const node of tree) {
+    if ("request" in node) out.set(node.id, node);
+    else indexItems(node.item, out);
+  }
+  return out;
+}
+
+function execution(
+  e: RequestCompletedEvent,
+  position: number,
+  length: number,
+  definition: ReportItem | undefined,
+): NewmanExecution {
   const id = `${e.item.id}-${e.iteration}-${position}`;
   const assertions = e.assertions.map(
     (a: AssertionResult, index): NewmanAssertion => ({
@@ -155,7 +176,7 @@ function execution(e: RequestCompletedEvent, position: number, length: number): 
       ref: id,
       httpRequestId: id,
     },
-    item: { id: e.item.id, name: e.item.name },
+    item: definition ?? { id: e.item.id, name: e.item.name },
     request: {
       url: newmanUrl(e.request.url),
       method: e.request.method,
@@ -197,7 +218,12 @@ function execution(e: RequestCompletedEvent, position: number, length: number): 
   };
 }
 
-function failure(f: Failure, index: number, exec: Map<string, NewmanExecution>) {
+function failure(
+  f: Failure,
+  index: number,
+  exec: Map<string, NewmanExecution>,
+  defs: Map<string, ReportItem>,
+) {
   const at =
     f.source === "assertion"
       ? `assertion:${index}`
@@ -223,7 +249,7 @@ function failure(f: Failure, index: number, exec: Map<string, NewmanExecution>) 
       stacktrace: [],
     },
     at,
-    source: f.item ? { id: f.item.id, name: f.item.name } : { name: "run" },
+    source: f.item ? (defs.get(f.item.id) ?? { id: f.item.id, name: f.item.name }) : { name: "run" },
     parent: f.item ? { id: f.item.id, name: f.item.name } : undefined,
     cursor,
   };
@@ -233,6 +259,7 @@ function failure(f: Failure, index: number, exec: Map<string, NewmanExecution>) 
 export async function buildNewmanReport(events: EventSource, ctx: ReportContext): Promise<NewmanReport> {
   const executions: NewmanExecution[] = [];
   const byItem = new Map<string, NewmanExecution>();
+  const definitions = indexItems(ctx.items ?? []);
   let terminal:
     | { stats: RunStats; timings: RunTimings; failures: Failure[]; reason?: string; type: string }
     | undefined;
@@ -241,7 +268,7 @@ export async function buildNewmanReport(events: EventSource, ctx: ReportContext)
   for await (const e of events as AsyncIterable<RunEvent>) {
     if (e.type === "run.started") items = e.items;
     else if (e.type === "request.completed") {
-      const ex = execution(e, executions.length, items);
+      const ex = execution(e, executions.length, items, definitions.get(e.item.id));
       executions.push(ex);
       byItem.set(`${e.item.id}:${e.iteration}`, ex);
       responseTotal += e.response?.size ?? 0;
@@ -254,8 +281,8 @@ export async function buildNewmanReport(events: EventSource, ctx: ReportContext)
   return {
     collection: {
       _: { postman_id: ctx.collection.id },
-      item: [],
-      event: [],
+      item: ctx.items ?? [],
+      event: ctx.events ?? [],
       variable: [],
       info: {
         _postman_id: ctx.collection.id,
@@ -286,7 +313,7 @@ export async function buildNewmanReport(events: EventSource, ctx: ReportContext)
       },
       executions,
       transfers: { responseTotal },
-      failures: (terminal?.failures ?? []).map((f, i) => failure(f, i, byItem)),
+      failures: (terminal?.failures ?? []).map((f, i) => failure(f, i, byItem, definitions)),
       error:
         terminal?.type === "run.failed"
           ? { name: "RunError", message: terminal.reason ?? "run failed" }

@@ -132,3 +132,26 @@ export function createMasker(secrets: string[]): Masker {
     },
   };
 }
+
+/**
+ * Masks a whole JSON value (report contexts, exported scopes): every string through the masker, the
+ * values of sensitive headers (`{ key, value }` pairs) and of `secret`-typed variables by name.
+ */
+export function maskDeep<T>(value: T, masker: Pick<Masker, "maskString">): T {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === "string") return masker.maskString(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === "object") {
+      const o = v as Record<string, unknown>;
+      const secretVar = o.type === "secret" && "value" in o;
+      const sensitiveHeader = typeof o.key === "string" && SENSITIVE_HEADERS.has(o.key.toLowerCase());
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(o)) {
+        out[k] = k === "value" && (secretVar || sensitiveHeader) && x !== "" ? MASK : walk(x);
+      }
+      return out;
+    }
+    return v;
+  };
+  return walk(value) as T;
+}

@@ -104,15 +104,16 @@ function keyPaths(value: unknown, prefix = "", out = new Set<string>()): Set<str
 }
 
 /** Paths Newman fills from its SDK objects that edgerun's event-sourced report leaves out, on purpose. */
+/**
+ * Paths Newman fills from its SDK objects that edgerun leaves out on purpose: Newman's internal
+ * `_lastExecutionId`, the `system` flag of headers, V8 stack frames (scripts run in QuickJS), and each
+ * failure's `parent` (Newman repeats the whole parent folder per failure; ours names it).
+ */
 const NOT_CARRIED = [
-  /^\.collection\.(item|event)\[\]/, // the whole collection definition is echoed back by Newman
-  /^\.run\.executions\[\]\.item\.(?!id$|name$)/, // the item definition, ditto
-  /^\.run\.failures\[\]\.(source|parent)\./,
-  /^\.run\.failures\[\]\.error\.stacktrace\[\]/,
+  /\._lastExecutionId$/,
   /^\.run\.executions\[\]\.request\.header\[\]\.system$/,
-  /^\.run\.executions\[\]\.request\.body\.options/,
-  /^\.run\.executions\[\]\.request\.url\.variable\[\]/,
-  /^\.run\.executions\[\]\.response\.cookie\[\]/,
+  /^\.run\.failures\[\]\.error\.stacktrace\[\]\./,
+  /^\.run\.failures\[\]\.parent\./,
 ];
 
 interface NewmanReportJson {

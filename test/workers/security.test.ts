@@ -95,6 +95,56 @@ describe("tenant isolation", () => {
   });
 });
 
+describe("secrets in stored outputs", () => {
+  it("never puts a secret in the event log, the Newman report or the JUnit report", async () => {
+    const canary = "CANARY-7f3a9c21e5";
+    const body = {
+      collection: {
+        info: { name: "secrets" },
+        auth: { type: "bearer", bearer: [{ key: "token", value: `${canary}-bearer` }] },
+        item: [
+          {
+            name: "uses secrets",
+            request: {
+              method: "POST",
+              url: `${target()}/post?k={{apiKey}}`,
+              header: [{ key: "Authorization", value: `Bearer ${canary}-literal` }],
+              body: { mode: "raw", raw: '{"key":"{{apiKey}}"}' },
+            },
+            event: [
+              {
+                listen: "test",
+                script: {
+                  exec: [
+                    "pm.test('the script sees the real value', () => pm.expect(pm.environment.get('apiKey')).to.have.string('CANARY'));",
+                    "console.log('key is', pm.environment.get('apiKey'));",
+                  ],
+                },
+              },
+            ],
+          },
+        ],
+      },
+      environment: { name: "prod", values: [{ key: "apiKey", value: `${canary}-env`, type: "secret" }] },
+    };
+    const created = await api("/v1/runs", { method: "POST", body: JSON.stringify(body) });
+    const { id } = (await created.json()) as { id: string };
+    const events = await readSse(await api(`/v1/runs/${id}/events`));
+    const request = events.find((e) => e.event === "request.completed")!.data as {
+      assertions: Array<{ passed: boolean }>;
+    };
+    expect(request.assertions[0]!.passed).toBe(true);
+    const outputs = [
+      JSON.stringify(events),
+      await (await api(`/v1/runs/${id}/report?format=newman`)).text(),
+      await (await api(`/v1/runs/${id}/report?format=junit`)).text(),
+      await (await api(`/v1/runs/${id}`)).text(),
+    ];
+    for (const text of outputs) expect(text).not.toContain(canary);
+    expect(outputs[1]).toContain("********");
+  });
+});
+
 describe("per-workspace target allow list", () => {
   it("is set at creation, replaced by the admin API, and validated", async () => {
     const ws = await createWorkspace("allow", ["api.internal.example", "*.staging.example"]);
