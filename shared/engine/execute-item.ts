@@ -20,7 +20,7 @@ import type {
   ScriptOutcome,
   TargetCheck,
 } from "./types";
-import { buildUrl, parseUrl } from "./url";
+import { buildUrl, parseRawUrl, parseUrl } from "./url";
 import { makeResolver } from "./variables";
 
 export const BODY_PREVIEW_BYTES = 2048;
@@ -200,6 +200,9 @@ export async function executeItem(
     await new Promise((r) => setTimeout(r, delayMs));
     result = await sendDefinition(request, resolve, jar, profile, settings, deps);
   }
+  // Test scripts see the request as it was sent (variables resolved, auth and system headers added),
+  // as postman-runtime hands it to them.
+  request = sentRequest(request, result.sent, resolve, profile.disableUrlEncoding === true);
   await runScripts("test", item.test, result.response);
 
   const sent = result.sent;
@@ -315,6 +318,32 @@ export function truncateUtf8(text: string, bytes: number): string {
   const encoded = new TextEncoder().encode(text);
   if (encoded.length <= bytes) return text;
   return new TextDecoder().decode(encoded.subarray(0, bytes)).replace(/\uFFFD$/, "");
+}
+
+/** The definition of the request actually sent, for `pm.request` in test scripts. */
+function sentRequest(
+  def: RequestDefinition,
+  sent: PreparedRequest,
+  resolve: (s: string) => string,
+  disableUrlEncoding: boolean,
+): RequestDefinition {
+  let url = def.url;
+  try {
+    url = parseRawUrl(buildUrl(def.url, resolve, { disableUrlEncoding }));
+  } catch {
+    // an unbuildable URL failed the request already; scripts see the definition
+  }
+  const body =
+    def.body?.mode === "raw" && typeof def.body.raw === "string" ? { ...def.body, raw: resolve(def.body.raw) } : def.body;
+  return {
+    ...def,
+    method: sent.method || resolve(def.method || "GET").toUpperCase(),
+    url,
+    headers: sent.headers.length
+      ? sent.headers.map(({ key, value }) => ({ key, value }))
+      : def.headers.filter((h) => !h.disabled).map((h) => ({ key: resolve(h.key), value: resolve(h.value) })),
+    ...(body ? { body } : {}),
+  };
 }
 
 function safeUrlRaw(request: RequestDefinition, resolve: (s: string) => string): string {

@@ -120,6 +120,7 @@ interface NewmanReportJson {
   run: {
     stats: Record<string, { total: number; failed: number }>;
     executions: Array<{
+      cursor: { iteration: number };
       item: { name: string };
       response?: { code: number };
       assertions?: Array<{ assertion: string; skipped: boolean; error?: { message: string } }>;
@@ -242,6 +243,49 @@ describe("edgerun run (embedded stack)", () => {
     expect(await values("ours-env.json")).toEqual(await values("newman-env.json"));
     expect(await values("ours-globals.json")).toEqual(await values("newman-globals.json"));
   }, 120_000);
+});
+
+describe("differential: Newman vs edgerun on the compat collection", () => {
+  it("gives every assertion the same verdict and message, in the same order", async () => {
+    const file = join(ROOT, "test/fixtures/compat.postman_collection.json");
+    const args = (out: string) => [
+      "run",
+      file,
+      "--env-var",
+      `base=${base()}`,
+      "-r",
+      "json",
+      "--reporter-json-export",
+      join(dir, out),
+    ];
+    const [ours, theirs] = [
+      await edgerun([...args("compat-ours.json"), "--silent"]),
+      await newman(args("compat-newman.json")),
+    ];
+    expect(ours.code).toBe(theirs.code);
+    const verdicts = async (name: string) => {
+      const report = JSON.parse(await readFile(join(dir, name), "utf8")) as NewmanReportJson & {
+        run: { executions: Array<{ cursor: { iteration: number } }> };
+      };
+      // Newman repeats an execution entry when a script used pm.sendRequest; count each item once.
+      const seen = new Set<string>();
+      return {
+        stats: report.run.stats.assertions,
+        assertions: report.run.executions.flatMap((e) => {
+          const key = `${e.item.name}#${e.cursor.iteration}`;
+          if (seen.has(key)) return [];
+          seen.add(key);
+          return (e.assertions ?? []).map((a) => [
+            e.item.name,
+            a.assertion,
+            a.skipped,
+            a.error?.message ?? null,
+          ]);
+        }),
+      };
+    };
+    expect(await verdicts("compat-ours.json")).toEqual(await verdicts("compat-newman.json"));
+  }, 60_000);
 });
 
 describe("edgerun run --server", () => {

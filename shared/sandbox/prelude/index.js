@@ -270,15 +270,23 @@ async function execute(inputJson) {
 
   // pm.test bookkeeping: results keep call order even when async tests finish later.
   const testPromises = [];
+  // Like postman-sandbox, a test is recorded when it settles: synchronous tests at once, tests with a
+  // `done` callback or a returned promise when they finish (so async results come after sync ones).
+  const unsettled = new Set();
   const test = (name, fn) => {
     const slot = { name: String(name), passed: true, skipped: false };
-    out.assertions.push(slot);
+    const settle = () => {
+      if (!unsettled.delete(slot)) return;
+      out.assertions.push(slot);
+    };
+    unsettled.add(slot);
     const fail = (e) => {
       slot.passed = false;
       slot.error = { name: e?.name || "Error", message: v8Message(e?.message || String(e)) };
     };
     if (typeof fn !== "function") {
       slot.skipped = true;
+      settle();
       return pm;
     }
     try {
@@ -287,6 +295,7 @@ async function execute(inputJson) {
           new Promise((resolve) => {
             fn((err) => {
               if (err) fail(err);
+              settle();
               resolve();
             });
           }),
@@ -294,10 +303,16 @@ async function execute(inputJson) {
       } else {
         const r = fn();
         if (r && typeof r.then === "function")
-          testPromises.push(Promise.resolve(r).then(() => undefined, fail));
+          testPromises.push(
+            Promise.resolve(r)
+              .then(() => undefined, fail)
+              .then(settle),
+          );
+        else settle();
       }
     } catch (e) {
       fail(e);
+      settle();
     }
     return pm;
   };
@@ -584,7 +599,10 @@ async function execute(inputJson) {
 
 /** QuickJS says `'x' is not defined`; Node (Newman) says `x is not defined`. Reports should match Newman's. */
 function v8Message(message) {
-  return String(message).replace(/^'([^']+)' is not defined$/, "$1 is not defined");
+  return String(message)
+    .replace(/^'([^']+)' is not defined$/, "$1 is not defined")
+    .replace(/^cannot read property '([^']*)' of (null|undefined)$/, "Cannot read properties of $2 (reading '$1')")
+    .replace(/^cannot set property '([^']*)' of (null|undefined)$/, "Cannot set properties of $2 (setting '$1')");
 }
 
 globalThis.__edgerun_execute = execute;

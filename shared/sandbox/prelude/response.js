@@ -361,7 +361,8 @@ export function chaiPostman(chai, utils, ajvFactory) {
     const data = isResponse(obj) ? obj.json() : obj;
     const ajv = ajvFactory(options);
     const valid = ajv.validate(schema, data);
-    const msg = valid ? "" : ajv.errorsText(ajv.errors);
+    // Postman bundles ajv 6, whose messages say "should" where ajv 8 says "must".
+    const msg = valid ? "" : ajv.errorsText(ajv.errors).replace(/\bmust\b/g, "should");
     this.assert(
       valid,
       `expected data to satisfy schema but found following errors: \n${msg}`,
