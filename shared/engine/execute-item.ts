@@ -62,6 +62,8 @@ export interface ItemResult {
   response?: ResponseData;
   requestError: boolean;
   scriptCounts: { prerequest: number; test: number; prerequestFailed: number; testFailed: number };
+  /** `pm.sendRequest` calls made by this item's scripts, and how many failed (Newman counts them as requests). */
+  sideRequests: { total: number; failed: number };
 }
 
 /** Runs one item; never throws for anything a collection or a target can do. */
@@ -86,6 +88,7 @@ export async function executeItem(
     ...(settings.ignoreRedirects ? { followRedirects: false } : {}),
   };
 
+  const sideRequests = { total: 0, failed: 0 };
   const caps: ScriptCapabilities = {
     sendRequest: async (req) => {
       const def: RequestDefinition =
@@ -93,6 +96,8 @@ export async function executeItem(
           ? { method: "GET", url: parseUrl(req), headers: [] }
           : normalizeScriptRequest(req);
       const result = await sendDefinition(def, (s) => s, jar, profile, settings, deps);
+      sideRequests.total += 1;
+      if (!result.response) sideRequests.failed += 1;
       return result.response
         ? { response: result.response }
         : { error: result.error ?? { name: "RequestError", message: "request failed" } };
@@ -173,6 +178,7 @@ export async function executeItem(
       cookies: jar,
       requestError: false,
       scriptCounts: counts,
+      sideRequests,
       ...(nextRequest ? { nextRequest } : {}),
       event: {
         ...base,
@@ -211,6 +217,7 @@ export async function executeItem(
     cookies: jar,
     requestError: result.error !== undefined,
     scriptCounts: counts,
+    sideRequests,
     ...(nextRequest ? { nextRequest } : {}),
     ...(result.response ? { response: result.response } : {}),
     event: {
@@ -320,6 +327,24 @@ export function truncateUtf8(text: string, bytes: number): string {
   return new TextDecoder().decode(encoded.subarray(0, bytes)).replace(/\uFFFD$/, "");
 }
 
+/** A body definition with its variables resolved (raw text, form fields, GraphQL). */
+function resolveBody(body: NonNullable<RequestDefinition["body"]>, resolve: (s: string) => string) {
+  const fields = (list: unknown) =>
+    Array.isArray(list)
+      ? list.map((f: { key?: unknown; value?: unknown }) => ({
+          ...f,
+          ...(typeof f.key === "string" ? { key: resolve(f.key) } : {}),
+          ...(typeof f.value === "string" ? { value: resolve(f.value) } : {}),
+        }))
+      : list;
+  return {
+    ...body,
+    ...(typeof body.raw === "string" ? { raw: resolve(body.raw) } : {}),
+    ...(body.urlencoded ? { urlencoded: fields(body.urlencoded) } : {}),
+    ...(body.formdata ? { formdata: fields(body.formdata) } : {}),
+  } as typeof body;
+}
+
 /** The definition of the request actually sent, for `pm.request` in test scripts. */
 function sentRequest(
   def: RequestDefinition,
@@ -333,8 +358,7 @@ function sentRequest(
   } catch {
     // an unbuildable URL failed the request already; scripts see the definition
   }
-  const body =
-    def.body?.mode === "raw" && typeof def.body.raw === "string" ? { ...def.body, raw: resolve(def.body.raw) } : def.body;
+  const body = def.body ? resolveBody(def.body, resolve) : undefined;
   return {
     ...def,
     method: sent.method || resolve(def.method || "GET").toUpperCase(),

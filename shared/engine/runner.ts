@@ -288,9 +288,26 @@ export class Runner {
     s.prerequestScripts.failed += c.prerequestFailed;
     s.testScripts.total += c.test;
     s.testScripts.failed += c.testFailed;
-    if (c.prerequest > 0) s.prerequests.total += 1;
-    if (c.test > 0) s.tests.total += 1;
+    // Newman's `prerequests`/`tests` count the item's prerequest and test phases (scripts or not);
+    // its `requests` also counts every pm.sendRequest.
+    s.prerequests.total += 1;
+    if (!result.event.skipped) s.tests.total += 1;
     if (!result.event.skipped) s.requests.total += 1;
+    s.requests.total += result.sideRequests.total;
+    s.requests.failed += result.sideRequests.failed;
+    // Failures are listed in the order Newman reports them: pre-request script errors, the request
+    // error, then the test scripts' failed assertions and errors.
+    const scriptFailure = (e: (typeof result.event.scriptErrors)[number]) => {
+      failed = true;
+      pushFailure(state.failures, {
+        iteration,
+        item: ref,
+        source: "script",
+        name: e.name,
+        message: e.message,
+      });
+    };
+    for (const e of result.event.scriptErrors) if (e.event === "prerequest") scriptFailure(e);
     if (result.requestError) {
       s.requests.failed += 1;
       failed = true;
@@ -315,20 +332,13 @@ export class Runner {
           source: "assertion",
           name: a.name,
           message: a.error?.message ?? "assertion failed",
+          errorName: a.error?.name ?? "AssertionError",
         });
       }
     }
-    for (const e of result.event.scriptErrors) {
-      failed = true;
-      pushFailure(state.failures, {
-        iteration,
-        item: ref,
-        source: "script",
-        name: e.name,
-        message: `${e.location}: ${e.message}`,
-      });
-    }
-    if (failed) s.items.failed += 1;
+    for (const e of result.event.scriptErrors) if (e.event === "test") scriptFailure(e);
+    // Newman counts an item as failed only for runtime errors of the runner itself, never for test
+    // or request failures (those have their own counters), so `items.failed` stays 0 here too.
     return failed;
   }
 

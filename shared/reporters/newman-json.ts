@@ -238,7 +238,7 @@ function failure(
     : { iteration: f.iteration, scriptId: "", execution: "" };
   return {
     error: {
-      name: f.source === "assertion" ? "AssertionError" : f.name,
+      name: f.errorName ?? (f.source === "assertion" ? "AssertionError" : f.name),
       index,
       test: f.name,
       message: f.message,

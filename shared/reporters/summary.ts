@@ -58,7 +58,7 @@ export function formatSummaryTable(
     failures.forEach((f, i) => {
       out.push(
         "",
-        ` ${pad(String(i + 1) + ".", 3)} ${pad(f.source === "assertion" ? "AssertionError" : f.name, 28)} ${f.source === "assertion" ? f.name : ""}`,
+        ` ${pad(String(i + 1) + ".", 3)} ${pad(f.source === "assertion" ? (f.errorName ?? "AssertionError") : f.name, 28)} ${f.source === "assertion" ? f.name : ""}`,
       );
       out.push(`    ${f.message}`);
       out.push(

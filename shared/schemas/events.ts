@@ -69,6 +69,8 @@ export const FailureSchema = z.object({
   source: z.enum(["assertion", "request", "script", "run"]),
   name: z.string(),
   message: z.string(),
+  /** For assertions: the type of what the test threw (`AssertionError`, `TypeError`, …). */
+  errorName: z.string().optional(),
 });
 export type Failure = z.infer<typeof FailureSchema>;
 

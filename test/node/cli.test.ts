@@ -245,49 +245,54 @@ describe("edgerun run (embedded stack)", () => {
   }, 120_000);
 });
 
-describe("differential: Newman vs edgerun on the compat collection", () => {
-  it("gives every assertion the same verdict and message, in the same order", async () => {
-    const file = join(ROOT, "test/fixtures/compat.postman_collection.json");
-    const args = (out: string) => [
-      "run",
-      file,
-      "--env-var",
-      `base=${base()}`,
-      "-r",
-      "json",
-      "--reporter-json-export",
-      join(dir, out),
-    ];
-    const [ours, theirs] = [
-      await edgerun([...args("compat-ours.json"), "--silent"]),
-      await newman(args("compat-newman.json")),
-    ];
-    expect(ours.code).toBe(theirs.code);
-    const verdicts = async (name: string) => {
-      const report = JSON.parse(await readFile(join(dir, name), "utf8")) as NewmanReportJson & {
-        run: { executions: Array<{ cursor: { iteration: number } }> };
+describe("differential: Newman vs edgerun on the compat collections", () => {
+  const cases: Array<[string, string[]]> = [
+    ["compat", []],
+    ["compat2", ["-d", join(ROOT, "test/fixtures/compat2-data.csv")]],
+  ];
+  it.each(cases)(
+    "%s: same verdicts, messages, order, failures and stats",
+    async (name, extra) => {
+      const file = join(ROOT, `test/fixtures/${name}.postman_collection.json`);
+      const args = (out: string) => [
+        "run",
+        file,
+        ...extra,
+        "--env-var",
+        `base=${base()}`,
+        "-r",
+        "json",
+        "--reporter-json-export",
+        join(dir, out),
+      ];
+      const ours = await edgerun([...args(`${name}-ours.json`), "--silent"]);
+      const theirs = await newman(args(`${name}-newman.json`));
+      expect(ours.code).toBe(theirs.code);
+      const verdicts = async (report: string) => {
+        const json = JSON.parse(await readFile(join(dir, report), "utf8")) as NewmanReportJson;
+        // Newman repeats an execution entry when a script used pm.sendRequest; count each item once.
+        const seen = new Set<string>();
+        return {
+          stats: json.run.stats,
+          failures: json.run.failures.map((f) => [f.error.name, f.error.message]),
+          assertions: json.run.executions.flatMap((e) => {
+            const key = `${e.item.name}#${e.cursor.iteration}`;
+            if (seen.has(key)) return [];
+            seen.add(key);
+            return (e.assertions ?? []).map((a) => [
+              e.item.name,
+              a.assertion,
+              a.skipped,
+              a.error?.message ?? null,
+            ]);
+          }),
+        };
       };
-      // Newman repeats an execution entry when a script used pm.sendRequest; count each item once.
-      const seen = new Set<string>();
-      return {
-        stats: report.run.stats.assertions,
-        assertions: report.run.executions.flatMap((e) => {
-          const key = `${e.item.name}#${e.cursor.iteration}`;
-          if (seen.has(key)) return [];
-          seen.add(key);
-          return (e.assertions ?? []).map((a) => [
-            e.item.name,
-            a.assertion,
-            a.skipped,
-            a.error?.message ?? null,
-          ]);
-        }),
-      };
-    };
-    expect(await verdicts("compat-ours.json")).toEqual(await verdicts("compat-newman.json"));
-  }, 60_000);
+      expect(await verdicts(`${name}-ours.json`)).toEqual(await verdicts(`${name}-newman.json`));
+    },
+    60_000,
+  );
 });
-
 describe("edgerun run --server", () => {
   const remote = () => ["--server", server.baseUrl, "--api-key", server.apiKey];
 

@@ -601,8 +601,14 @@ async function execute(inputJson) {
 function v8Message(message) {
   return String(message)
     .replace(/^'([^']+)' is not defined$/, "$1 is not defined")
-    .replace(/^cannot read property '([^']*)' of (null|undefined)$/, "Cannot read properties of $2 (reading '$1')")
-    .replace(/^cannot set property '([^']*)' of (null|undefined)$/, "Cannot set properties of $2 (setting '$1')");
+    .replace(
+      /^cannot read property '([^']*)' of (null|undefined)$/,
+      "Cannot read properties of $2 (reading '$1')",
+    )
+    .replace(
+      /^cannot set property '([^']*)' of (null|undefined)$/,
+      "Cannot set properties of $2 (setting '$1')",
+    );
 }
 
 globalThis.__edgerun_execute = execute;
