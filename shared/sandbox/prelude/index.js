@@ -207,8 +207,13 @@ async function execute(inputJson) {
   const lookup = makeLookup(scopes);
   const resolveIn = (t) => replaceIn(lookup, t);
   const { request, serialize } = createRequest(ctx.request);
-  const response = ctx.response ? createResponse(ctx.response) : undefined;
   const isTest = ctx.info.eventName === "test";
+  // After a request error Postman still runs the tests, with an empty response (code undefined).
+  const response = ctx.response
+    ? createResponse(ctx.response)
+    : isTest
+      ? createResponse({ code: undefined, status: "", headers: [], body: "", responseTime: undefined, responseSize: 0 })
+      : undefined;
 
   const log =
     (level) =>
