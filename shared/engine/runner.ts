@@ -337,6 +337,14 @@ export class Runner {
       }
     }
     for (const e of result.event.scriptErrors) if (e.event === "test") scriptFailure(e);
+    // Under --bail, postman-runtime turns the first failed assertion into an error of the test script
+    // (Newman then counts a failed test script and lists an `AssertionFailure`); mirror its numbers.
+    const firstFailed = result.event.assertions.find((a) => !a.passed && !a.skipped);
+    if (this.#plan.options.bail && firstFailed && !result.event.scriptErrors.some((e) => e.event === "test")) {
+      s.testScripts.failed += 1;
+      s.scripts.failed += 1;
+      scriptFailure({ name: "AssertionFailure", message: firstFailed.name, event: "test", location: "" });
+    }
     // Newman counts an item as failed only for runtime errors of the runner itself, never for test
     // or request failures (those have their own counters), so `items.failed` stays 0 here too.
     return failed;

@@ -224,15 +224,16 @@ function failure(
   exec: Map<string, NewmanExecution>,
   defs: Map<string, ReportItem>,
 ) {
+  const found = f.item ? exec.get(`${f.item.id}:${f.iteration}`) : undefined;
+  const position = found?.assertions?.findIndex((a) => a.assertion === f.name && a.error) ?? -1;
   const at =
     f.source === "assertion"
-      ? `assertion:${index}`
+      ? `assertion:${position >= 0 ? position : index} in test-script`
       : f.source === "request"
         ? "request"
         : f.source === "script"
           ? "test-script"
           : "run";
-  const found = f.item ? exec.get(`${f.item.id}:${f.iteration}`) : undefined;
   const cursor = found
     ? { ...found.cursor, scriptId: "", execution: found.id }
     : { iteration: f.iteration, scriptId: "", execution: "" };

@@ -246,10 +246,13 @@ describe("edgerun run (embedded stack)", () => {
 });
 
 describe("differential: Newman vs edgerun on the compat collections", () => {
-  const cases: Array<[string, string[]]> = [
-    ["compat", []],
-    ["compat2", ["-d", join(ROOT, "test/fixtures/compat2-data.csv")]],
-    ["compat3", ["-n", "2"]],
+  const data2 = join(ROOT, "test/fixtures/compat2-data.csv");
+  const cases: Array<[string, string, string[]]> = [
+    ["compat", "compat", []],
+    ["compat2 with a data file", "compat2", ["-d", data2]],
+    ["compat2 with --bail", "compat2", ["-d", data2, "--bail"]],
+    ["compat2 with --folder", "compat2", ["-d", data2, "--folder", "Folder A"]],
+    ["compat3 over two iterations", "compat3", ["-n", "2"]],
   ];
   // Connection errors are worded by the platform (Node: "connect ECONNREFUSED …", workerd: "could not
   // reach …"); everything else must match exactly.
@@ -257,7 +260,7 @@ describe("differential: Newman vs edgerun on the compat collections", () => {
     /ECONNREFUSED|could not reach/.test(message) ? ["RequestError", "connection refused"] : [name, message];
   it.each(cases)(
     "%s: same verdicts, messages, order, failures and stats",
-    async (name, extra) => {
+    async (_label, name, extra) => {
       const file = join(ROOT, `test/fixtures/${name}.postman_collection.json`);
       const args = (out: string) => [
         "run",
