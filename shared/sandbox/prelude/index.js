@@ -206,14 +206,33 @@ async function execute(inputJson) {
   let consoleDropped = 0;
   const lookup = makeLookup(scopes);
   const resolveIn = (t) => replaceIn(lookup, t);
-  const { request, serialize } = createRequest(ctx.request);
+  // pm.request and pm.response are built on first use: most scripts touch only one of them, and
+  // building either costs more than running a typical assertion.
+  let requestState;
+  const requestOf = () => {
+    requestState ??= createRequest(ctx.request);
+    return requestState.request;
+  };
   const isTest = ctx.info.eventName === "test";
   // After a request error Postman still runs the tests, with an empty response (code undefined).
-  const response = ctx.response
-    ? createResponse(ctx.response)
-    : isTest
-      ? createResponse({ code: undefined, status: "", headers: [], body: "", responseTime: undefined, responseSize: 0 })
-      : undefined;
+  let responseObj;
+  const responseOf = () => {
+    if (responseObj !== undefined || (!ctx.response && !isTest)) return responseObj;
+    const r = createResponse(
+      ctx.response ?? {
+        code: undefined,
+        status: "",
+        headers: [],
+        body: "",
+        responseTime: undefined,
+        responseSize: 0,
+      },
+    );
+    Object.defineProperty(r, "to", { get: () => chai().expect(r).to });
+    Object.defineProperty(r, "not", { get: () => chai().expect(r).not });
+    responseObj = r;
+    return r;
+  };
 
   const log =
     (level) =>
@@ -361,7 +380,7 @@ async function execute(inputJson) {
     toJSON: () => ({ ...scopes.data }),
     replaceIn: resolveIn,
   };
-  const reqUrl = () => request.url.toString(true);
+  const reqUrl = () => requestOf().url.toString(true);
   const jarCall = (op, args) => {
     const res = JSON.parse(host.cookieJar(op, JSON.stringify(args)));
     if (res?.__error) throw new Error(res.__error);
@@ -435,7 +454,6 @@ async function execute(inputJson) {
     collectionVariables: collectionScope,
     variables,
     iterationData,
-    request,
     cookies,
     sendRequest,
     test,
@@ -465,10 +483,9 @@ async function execute(inputJson) {
     },
     require: (name) => requireModule(name),
   };
-  if (response) {
-    Object.defineProperty(response, "to", { get: () => chai().expect(response).to });
-    Object.defineProperty(response, "not", { get: () => chai().expect(response).not });
-    pm.response = response;
+  Object.defineProperty(pm, "request", { enumerable: true, configurable: true, get: requestOf });
+  if (ctx.response || isTest) {
+    Object.defineProperty(pm, "response", { enumerable: true, configurable: true, get: responseOf });
   }
 
   // Legacy (pre-pm) sandbox API.
@@ -482,26 +499,29 @@ async function execute(inputJson) {
     getGlobalVariable: (k) => globalsScope.get(k),
     clearGlobalVariable: (k) => globalsScope.unset(k),
     clearGlobalVariables: () => globalsScope.clear(),
-    getResponseHeader: (k) => (response ? response.headers.get(k) : undefined),
-    getResponseCookie: (k) => (response ? response.cookies.one(k) : undefined),
+    getResponseHeader: (k) => responseOf()?.headers.get(k),
+    getResponseCookie: (k) => responseOf()?.cookies.one(k),
     setNextRequest,
   };
   // Legacy globals are built only when the script's text mentions them: most scripts use `pm` alone,
   // and copying the response body, headers and scopes for every script is the bulk of a script's cost.
   const mentioned = new Set(input.source.match(/[A-Za-z_$][\w$]*/g) || []);
-  const legacyRequest = () => ({
-    url: reqUrl(),
-    method: request.method,
-    headers: request.headers.toObject(true),
-    data:
-      request.body && request.body.mode === "raw"
-        ? request.body.raw
-        : request.body?.mode
-          ? request.body[request.body.mode].toObject?.()
-          : {},
-    name: ctx.info.requestName,
-    id: ctx.info.requestId,
-  });
+  const legacyRequest = () => {
+    const request = requestOf();
+    return {
+      url: reqUrl(),
+      method: request.method,
+      headers: request.headers.toObject(true),
+      data:
+        request.body && request.body.mode === "raw"
+          ? request.body.raw
+          : request.body?.mode
+            ? request.body[request.body.mode].toObject?.()
+            : {},
+      name: ctx.info.requestName,
+      id: ctx.info.requestId,
+    };
+  };
   const loaders = {
     pm: () => pm,
     postman: () => postman,
@@ -513,12 +533,14 @@ async function execute(inputJson) {
     globals: () => globalsScope.toObject(),
     data: () => ({ ...scopes.data }),
     iteration: () => ctx.info.iteration,
-    responseBody: () => (response ? response.text() : undefined),
-    responseCode: () =>
-      response ? { code: response.code, name: response.status, detail: response.status } : undefined,
-    responseHeaders: () => (response ? response.headers.toObject() : undefined),
-    responseTime: () => (response ? response.responseTime : undefined),
-    responseCookies: () => (response ? response.cookies.all() : undefined),
+    responseBody: () => responseOf()?.text(),
+    responseCode: () => {
+      const r = responseOf();
+      return r ? { code: r.code, name: r.status, detail: r.status } : undefined;
+    },
+    responseHeaders: () => responseOf()?.headers.toObject(),
+    responseTime: () => responseOf()?.responseTime,
+    responseCookies: () => responseOf()?.cookies.all(),
     xml2Json: () => (xml) => {
       let result;
       requireModule("xml2js").parseString(xml, { explicitArray: false, async: false }, (err, r) => {
@@ -598,7 +620,7 @@ async function execute(inputJson) {
     };
   if (consoleDropped) out.consoleDropped = consoleDropped;
   out.scopes = scopes;
-  out.request = serialize();
+  out.request = requestState ? requestState.serialize() : ctx.request;
   return JSON.stringify(out);
 }
 
