@@ -340,7 +340,11 @@ export class Runner {
     // Under --bail, postman-runtime turns the first failed assertion into an error of the test script
     // (Newman then counts a failed test script and lists an `AssertionFailure`); mirror its numbers.
     const firstFailed = result.event.assertions.find((a) => !a.passed && !a.skipped);
-    if (this.#plan.options.bail && firstFailed && !result.event.scriptErrors.some((e) => e.event === "test")) {
+    if (
+      this.#plan.options.bail &&
+      firstFailed &&
+      !result.event.scriptErrors.some((e) => e.event === "test")
+    ) {
       s.testScripts.failed += 1;
       s.scripts.failed += 1;
       scriptFailure({ name: "AssertionFailure", message: firstFailed.name, event: "test", location: "" });
