@@ -67,7 +67,7 @@ export function applyOverrides(
   const values = Array.isArray(target.values) ? [...(target.values as JsonObject[])] : [];
   for (const [key, value] of pairs) {
     const existing = values.findIndex((v) => v && v.key === key);
-    const entry = { ...(existing >= 0 ? values[existing] : { type: "default" }), key, value, enabled: true };
+    const entry = { ...(existing >= 0 ? values[existing] : { type: "any" }), key, value, enabled: true };
     if (existing >= 0) values[existing] = entry;
     else values.push(entry);
   }

@@ -15,7 +15,7 @@ const VAR_RE = /\{\{([^{}]+?)\}\}/g;
 export function stringifyValue(value: JsonValue | undefined): string {
   if (value === undefined || value === null) return value === null ? "null" : "";
   if (typeof value === "string") return value;
-  if (typeof value === "object") return JSON.stringify(value);
+  // Postman substitutes with String(value): objects become "[object Object]", arrays "a,b".
   return String(value);
 }
 

@@ -253,6 +253,7 @@ describe("differential: Newman vs edgerun on the compat collections", () => {
     ["compat2 with --bail", "compat2", ["-d", data2, "--bail"]],
     ["compat2 with --folder", "compat2", ["-d", data2, "--folder", "Folder A"]],
     ["compat3 over two iterations", "compat3", ["-n", "2"]],
+    ["compat4 request mutation and value types", "compat4", []],
   ];
   // Connection errors are worded by the platform (Node: "connect ECONNREFUSED …", workerd: "could not
   // reach …"); everything else must match exactly.

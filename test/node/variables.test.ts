@@ -60,7 +60,7 @@ describe("variable scopes", () => {
       ],
     });
     expect(resolveTemplate("{{url}}", s)).toBe("https://api.example.test/v2");
-    expect(resolveTemplate("{{obj}}", s)).toBe('{"a":1}');
+    expect(resolveTemplate("{{obj}}", s)).toBe("[object Object]"); // as Postman substitutes objects
     expect(resolveTemplate("{{missing}} and {{ spaced }}", s)).toBe("{{missing}} and {{ spaced }}");
     expect(resolveTemplate("{{loop}}", s)).toBe("{{loop}}");
   });

@@ -190,7 +190,7 @@ function replaceIn(lookup, text) {
       const v = lookup(name);
       if (v === undefined) return w;
       changed = true;
-      return typeof v === "object" && v !== null ? JSON.stringify(v) : String(v);
+      return String(v); // like Postman: an object value substitutes as "[object Object]"
     });
     if (!changed) break;
   }
