@@ -44,11 +44,23 @@ export interface RunArgs {
   exportGlobals?: string;
   silent: boolean;
   color: ColorMode;
+  cli: CliReporterOptions;
   server?: string;
   apiKey?: string;
   region?: string;
   parallel?: number;
   retry?: number;
+}
+
+/** Newman's `--reporter-cli-*` switches and `--disable-unicode`. */
+export interface CliReporterOptions {
+  noSummary: boolean;
+  noFailures: boolean;
+  noAssertions: boolean;
+  noSuccessAssertions: boolean;
+  noConsole: boolean;
+  noBanner: boolean;
+  ascii: boolean;
 }
 
 export type Command = { kind: "help" } | { kind: "version" } | { kind: "run"; args: RunArgs };
@@ -89,6 +101,11 @@ Output
       --export-globals FILE      write the final globals
       --silent                   no cli output
       --color on|off|auto        colour the cli output (default auto)
+      --disable-unicode          ASCII symbols only
+      --reporter-cli-no-summary | -no-failures | -no-assertions | -no-success-assertions
+      --reporter-cli-no-console | -no-banner
+                                 trim the cli reporter's output, as in Newman
+      --verbose                  accepted for compatibility (events already carry timings)
 
 Server
       --server URL               run on this edgerun instance instead of the embedded stack
@@ -123,6 +140,23 @@ const OPTIONS = {
   silent: { type: "boolean" },
   color: { type: "string" },
   "no-color": { type: "boolean" },
+  "disable-unicode": { type: "boolean" },
+  verbose: { type: "boolean" },
+  "reporter-cli-no-summary": { type: "boolean" },
+  "reporter-cli-no-failures": { type: "boolean" },
+  "reporter-cli-no-assertions": { type: "boolean" },
+  "reporter-cli-no-success-assertions": { type: "boolean" },
+  "reporter-cli-no-console": { type: "boolean" },
+  "reporter-cli-no-banner": { type: "boolean" },
+  "working-dir": { type: "string" },
+  "no-insecure-file-read": { type: "boolean" },
+  "ssl-client-cert": { type: "string" },
+  "ssl-client-key": { type: "string" },
+  "ssl-client-passphrase": { type: "string" },
+  "ssl-client-cert-list": { type: "string" },
+  "ssl-extra-ca-certs": { type: "string" },
+  "cookie-jar": { type: "string" },
+  "export-cookie-jar": { type: "string" },
   server: { type: "string" },
   "api-key": { type: "string" },
   region: { type: "string" },
@@ -178,6 +212,26 @@ export function parseCommand(argv: string[]): Command {
   if (command !== "run") throw new CliError(`Unknown command '${command}'. Try: edgerun run <collection>`);
   if (!collection) throw new CliError("Missing collection: edgerun run <collection> [options]");
   if (extra.length) throw new CliError(`Unexpected argument '${extra[0]}'.`);
+  for (const flag of [
+    "ssl-client-cert",
+    "ssl-client-key",
+    "ssl-client-passphrase",
+    "ssl-client-cert-list",
+    "ssl-extra-ca-certs",
+  ] as const) {
+    if (v[flag] !== undefined) {
+      throw new CliError(
+        `--${flag} is not supported: requests leave from Cloudflare's network, which does not present client certificates from a CLI.`,
+      );
+    }
+  }
+  for (const flag of ["cookie-jar", "export-cookie-jar"] as const) {
+    if (v[flag] !== undefined) {
+      throw new CliError(
+        `--${flag} is not supported yet: the run keeps its own cookie jar from the first request.`,
+      );
+    }
+  }
   const color = v["no-color"] ? "off" : (v.color ?? "auto");
   if (color !== "on" && color !== "off" && color !== "auto") {
     throw new CliError(`--color must be on, off or auto, got '${color}'.`);
@@ -208,6 +262,15 @@ export function parseCommand(argv: string[]): Command {
       exportGlobals: v["export-globals"],
       silent: v.silent ?? false,
       color,
+      cli: {
+        noSummary: v["reporter-cli-no-summary"] ?? false,
+        noFailures: v["reporter-cli-no-failures"] ?? false,
+        noAssertions: v["reporter-cli-no-assertions"] ?? false,
+        noSuccessAssertions: v["reporter-cli-no-success-assertions"] ?? false,
+        noConsole: v["reporter-cli-no-console"] ?? false,
+        noBanner: v["reporter-cli-no-banner"] ?? false,
+        ascii: v["disable-unicode"] ?? false,
+      },
       server: v.server,
       apiKey: v["api-key"] ?? process.env.EDGERUN_API_KEY,
       region: v.region,

@@ -5,6 +5,7 @@
  */
 import { formatSummaryTable } from "../shared/reporters";
 import type { RequestCompletedEvent, RunEvent, TerminalEvent } from "../shared/schemas/events";
+import type { CliReporterOptions } from "./args";
 
 export interface Output {
   write(text: string): void;
@@ -35,21 +36,31 @@ function size(n: number): string {
   return `${(n / 1048576).toFixed(2)}MB`;
 }
 
+/** Newman's --disable-unicode: box-drawing characters replaced by ASCII. */
+function asciiBox(line: string): string {
+  return line
+    .replace(/[┌┐└┘├┤┬┴┼]/g, "+")
+    .replace(/─/g, "-")
+    .replace(/│/g, "|");
+}
+
 /** Formats one console entry the way Newman frames script output. */
 function consoleLines(
   entries: RequestCompletedEvent["console"],
   paint: ReturnType<typeof palette>,
+  ascii = false,
 ): string[] {
   if (!entries.length) return [];
-  const out = ["  ┌"];
+  const [top, side, bottom] = ascii ? ["+", "|", "+"] : ["┌", "│", "└"];
+  const out = [`  ${top}`];
   for (const entry of entries) {
     for (const line of entry.message.split("\n")) {
       const text =
         entry.level === "error" ? paint.red(line) : entry.level === "warn" ? paint.yellow(line) : line;
-      out.push(`  │ ${text}`);
+      out.push(`  ${side} ${text}`);
     }
   }
-  out.push("  └");
+  out.push(`  ${bottom}`);
   return out;
 }
 
@@ -64,9 +75,12 @@ export class CliReporter {
   #barShown = false;
   #lastIteration = -1;
 
-  constructor(out: Output, color: boolean) {
+  readonly #opts: Partial<CliReporterOptions>;
+
+  constructor(out: Output, color: boolean, opts: Partial<CliReporterOptions> = {}) {
     this.#out = out;
     this.#paint = palette(color);
+    this.#opts = opts;
   }
 
   /** Consumes one event; returns nothing because the reporter only prints. */
@@ -75,7 +89,11 @@ export class CliReporter {
       case "run.started":
         this.#iterations = event.iterations;
         this.#expected = Math.max(1, event.iterations * event.items);
-        this.#print(["edgerun", "", this.#paint.bold(event.collection.name)]);
+        this.#print(
+          this.#opts.noBanner
+            ? [this.#paint.bold(event.collection.name)]
+            : ["edgerun", "", this.#paint.bold(event.collection.name)],
+        );
         break;
       case "iteration.started":
         if (this.#iterations > 1 && event.iteration !== this.#lastIteration) {
@@ -97,13 +115,14 @@ export class CliReporter {
     const p = this.#paint;
     this.#done++;
     const path = [...event.item.path, event.item.name].join(" / ");
-    const lines = ["", `→ ${path}`];
+    const arrow = this.#opts.ascii ? "->" : "→";
+    const lines = ["", `${arrow} ${path}`];
     if (event.skipped) {
       lines.push(p.gray("  (skipped by a pre-request script)"));
       this.#print(lines);
       return;
     }
-    lines.push(...consoleLines(event.console, p));
+    if (!this.#opts.noConsole) lines.push(...consoleLines(event.console, p, this.#opts.ascii === true));
     const target = `  ${event.request.method} ${event.request.url}`;
     if (event.response) {
       const r = event.response;
@@ -127,9 +146,12 @@ export class CliReporter {
       );
     }
     for (const a of event.assertions) {
+      const failed = !a.passed && !a.skipped;
+      if (failed) ++this.#failureIndex;
+      if (this.#opts.noAssertions || (this.#opts.noSuccessAssertions && !failed)) continue;
       if (a.skipped) lines.push(`  ${p.cyan("-")}  ${p.gray(a.name)}`);
-      else if (a.passed) lines.push(`  ${p.green("✓")}  ${p.gray(a.name)}`);
-      else lines.push(`  ${p.red(`${++this.#failureIndex}. ${a.name}`)}`);
+      else if (a.passed) lines.push(`  ${p.green(this.#opts.ascii ? "OK" : "✓")}  ${p.gray(a.name)}`);
+      else lines.push(`  ${p.red(`${this.#failureIndex}. ${a.name}`)}`);
     }
     this.#print(lines);
   }
@@ -140,7 +162,15 @@ export class CliReporter {
     const lines = [""];
     if (event.type === "run.cancelled") lines.push(p.yellow("Run cancelled."), "");
     if (event.type === "run.failed") lines.push(p.red(`Run failed: ${event.reason}`), "");
-    lines.push(...formatSummaryTable(event.stats, event.timings, event.failures, this.#received));
+    if (!this.#opts.noSummary) {
+      const table = formatSummaryTable(
+        event.stats,
+        event.timings,
+        this.#opts.noFailures ? [] : event.failures,
+        this.#received,
+      );
+      lines.push(...(this.#opts.ascii ? table.map(asciiBox) : table));
+    }
     this.#out.write(`${lines.join("\n")}\n`);
   }
 

@@ -143,7 +143,7 @@ async function run(args: RunArgs, io: Io, tool: string): Promise<number> {
     );
     const color = args.color === "on" || (args.color === "auto" && io.stdout.isTTY && !process.env.NO_COLOR);
     const reporter =
-      args.reporters.includes("cli") && !args.silent ? new CliReporter(io.stdout, color) : null;
+      args.reporters.includes("cli") && !args.silent ? new CliReporter(io.stdout, color, args.cli) : null;
     let terminal: TerminalEvent | undefined;
     for await (const { event } of followRun(server, runId)) {
       reporter?.onEvent(event);

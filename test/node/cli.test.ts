@@ -346,6 +346,11 @@ describe("edgerun usage errors", () => {
     ["bad reporter", ["run", "x.json", "-r", "html"], /Unknown reporter 'html'/],
     ["bad env-var", ["run", "x.json", "--env-var", "novalue"], /--env-var expects KEY=VALUE/],
     ["unknown command", ["launch", "x.json"], /Unknown command 'launch'/],
+    [
+      "unsupported Newman flag",
+      ["run", "x.json", "--ssl-client-cert", "c.pem"],
+      /--ssl-client-cert is not supported/,
+    ],
     ["server without key", ["run", "package.json", "--server", "http://127.0.0.1:1"], /needs an API key/],
     [
       "unreachable server",
