@@ -254,6 +254,16 @@ describe("differential: Newman vs edgerun on the compat collections", () => {
     ["compat2 with --folder", "compat2", ["-d", data2, "--folder", "Folder A"]],
     ["compat3 over two iterations", "compat3", ["-n", "2"]],
     ["compat4 request mutation and value types", "compat4", []],
+    [
+      "compat5 environment file, JSON data, legacy globals, chai and chai-postman messages",
+      "compat5",
+      [
+        "-e",
+        join(ROOT, "test/fixtures/compat5.postman_environment.json"),
+        "-d",
+        join(ROOT, "test/fixtures/compat5-data.json"),
+      ],
+    ],
   ];
   // Connection errors are worded by the platform (Node: "connect ECONNREFUSED …", workerd: "could not
   // reach …"); everything else must match exactly.

@@ -210,7 +210,12 @@ async function execute(inputJson) {
   // building either costs more than running a typical assertion.
   let requestState;
   const requestOf = () => {
-    requestState ??= createRequest(ctx.request);
+    if (!requestState) {
+      requestState = createRequest(ctx.request);
+      const r = requestState.request;
+      Object.defineProperty(r, "to", { get: () => chai().expect(r).to });
+      Object.defineProperty(r, "not", { get: () => chai().expect(r).not });
+    }
     return requestState.request;
   };
   const isTest = ctx.info.eventName === "test";

@@ -85,6 +85,7 @@ export function createResponse(data) {
       return JSON.parse(m ? m[1] : data.body);
     },
     reason: () => data.status || REASONS[data.code] || "",
+    details: () => ({ code: data.code, name: data.status || REASONS[data.code] || "", detail: "" }),
     size: () => {
       const header = data.headers.reduce((n, h) => n + h.key.length + String(h.value).length + 4, 0);
       return { body: data.responseSize, header, total: data.responseSize + header };
@@ -100,161 +101,427 @@ export function createResponse(data) {
       responseTime: data.responseTime,
     }),
   };
+  Object.defineProperty(response, RESPONSE_MARK, { value: true });
   return response;
 }
 
+const RESPONSE_MARK = "__postmanResponse";
+
 function isResponse(obj) {
+  return !!obj && typeof obj === "object" && obj[RESPONSE_MARK] === true;
+}
+
+function isRequest(obj) {
   return (
-    obj &&
+    !!obj &&
     typeof obj === "object" &&
-    typeof obj.code === "number" &&
+    !isResponse(obj) &&
+    typeof obj.method === "string" &&
     obj.headers instanceof PropertyList &&
-    typeof obj.text === "function"
+    obj.url !== undefined
   );
 }
 
-/** chai plugin with chai-postman's response assertions. */
+/** lodash-style property path: `a.b[0]["c.d"]` → ["a", "b", "0", "c.d"]. */
+function toPath(path) {
+  const out = [];
+  String(path).replace(
+    /[^.[\]]+|\[(?:(-?\d+(?:\.\d+)?)|(["'])((?:(?!\2)[^\\]|\\.)*?)\2)\]|(?=(?:\.|\[\])(?:\.|\[\]|$))/g,
+    (m, num, quote, str) => {
+      out.push(quote ? str : num !== undefined ? num : m);
+      return m;
+    },
+  );
+  return out;
+}
+
+function hasPath(obj, path) {
+  let cur = obj;
+  for (const key of toPath(path)) {
+    if (cur === null || cur === undefined || !Object.hasOwn(Object(cur), key)) return false;
+    cur = cur[key];
+  }
+  return true;
+}
+
+function getPath(obj, path) {
+  let cur = obj;
+  for (const key of toPath(path)) {
+    if (cur === null || cur === undefined) return undefined;
+    cur = cur[key];
+  }
+  return cur;
+}
+
+/**
+ * chai plugin with chai-postman's assertions: the same names, semantics and failure messages as the
+ * plugin Postman's sandbox loads, so reports read the same as Newman's.
+ */
 export function chaiPostman(chai, utils, ajvFactory) {
   const A = chai.Assertion;
-  const resp = (a) => {
-    const obj = utils.flag(a, "object");
-    new A(isResponse(obj), "expected a response object").to.equal(true);
-    return obj;
+  const obj = (a) => utils.flag(a, "object");
+  const mustBeResponse = (a) => {
+    new A(obj(a)).to.be.postmanResponse;
+    return obj(a);
   };
-  const klass = (name, test, word) =>
+  const codeOf = (a) => {
+    const r = mustBeResponse(a);
+    new A(r).to.have.property("code");
+    new A(r.code).to.be.a("number");
+    return r.code;
+  };
+
+  A.addProperty("postmanRequest", function () {
+    this.assert(
+      isRequest(obj(this)),
+      "expecting a postman request object but got #{this}",
+      "not expecting a postman request object",
+    );
+  });
+  A.addProperty("postmanResponse", function () {
+    this.assert(
+      isResponse(obj(this)),
+      "expecting a postman response object but got #{this}",
+      "not expecting a postman response object",
+    );
+  });
+  A.addProperty("postmanRequestOrResponse", function () {
+    const o = obj(this);
+    this.assert(
+      isResponse(o) || isRequest(o),
+      "expecting a postman request or response object but got #{this}",
+      "not expecting a postman request or response object",
+    );
+  });
+
+  const classAssert = (a, classCode) => {
+    const code = codeOf(a);
+    a.assert(
+      Math.floor(code / 100) === classCode,
+      "expected response code to be #{exp}XX but found #{act}",
+      "expected response code to not be #{exp}XX",
+      classCode,
+      code,
+    );
+  };
+  A.addMethod("statusCodeClass", function (classCode) {
+    classAssert(this, classCode);
+  });
+  for (const [name, classCode] of [
+    ["info", 1],
+    ["success", 2],
+    ["redirection", 3],
+    ["clientError", 4],
+    ["serverError", 5],
+  ]) {
     A.addProperty(name, function () {
-      const r = resp(this);
-      this.assert(
-        test(r.code),
-        `expected response code to be ${word} but found #{act}`,
-        `expected response code to not be ${word} but found #{act}`,
-        undefined,
-        r.code,
-      );
+      classAssert(this, classCode);
     });
-  klass("info", (c) => c >= 100 && c < 200, "1XX");
-  klass("success", (c) => c >= 200 && c < 300, "2XX");
-  klass("redirection", (c) => c >= 300 && c < 400, "3XX");
-  klass("clientError", (c) => c >= 400 && c < 500, "4XX");
-  klass("serverError", (c) => c >= 500 && c < 600, "5XX");
-  klass("error", (c) => c >= 400 && c < 600, "4XX or 5XX");
-  const exact = {
-    accepted: 202,
-    badRequest: 400,
-    unauthorized: 401,
-    forbidden: 403,
-    notFound: 404,
-    notAcceptable: 406,
-    rateLimited: 429,
-    withoutContent: 204,
+  }
+  A.addProperty("error", function () {
+    const code = codeOf(this);
+    const cls = Math.floor(code / 100);
+    this.assert(
+      cls === 4 || cls === 5,
+      "expected response code to be 4XX or 5XX but found #{act}",
+      "expected response code to not be 4XX or 5XX",
+      null,
+      code,
+    );
+  });
+  A.addMethod("statusCode", function (code) {
+    const actual = codeOf(this);
+    this.assert(
+      actual === Number(code),
+      "expected response to have status code #{exp} but got #{act}",
+      "expected response to not have status code #{act}",
+      Number(code),
+      actual,
+    );
+  });
+  A.addMethod("statusReason", function (reason) {
+    const r = mustBeResponse(this);
+    const wanted = String(reason);
+    this.assert(
+      r.reason() === wanted,
+      "expected response to have status reason #{exp} but got #{act}",
+      "expected response to not have status reason #{act}",
+      wanted,
+      r.reason(),
+    );
+  });
+  const reasonAndCode = (a, reasonName, statusCode) => {
+    const r = mustBeResponse(a);
+    const wanted = reasonName.toUpperCase();
+    const actualReason = String(r.reason()).toUpperCase();
+    const actualCode = Number(r.details().code);
+    a.assert(
+      actualReason === wanted,
+      "expected response to have status reason #{exp} but got #{act}",
+      "expected response to not have status reason #{act}",
+      wanted,
+      actualReason,
+    );
+    a.assert(
+      actualCode === statusCode,
+      "expected response to have status code #{exp} but got #{act}",
+      "expected response to not have status code #{act}",
+      statusCode,
+      actualCode,
+    );
   };
-  for (const [name, code] of Object.entries(exact)) {
+  for (const [name, statusCode, reasonName] of [
+    ["accepted", 202, "Accepted"],
+    ["withoutContent", 204, "No Content"],
+    ["badRequest", 400, "Bad Request"],
+    ["unauthorised", 401, "Unauthorised"],
+    ["unauthorized", 401, "Unauthorized"],
+    ["forbidden", 403, "Forbidden"],
+    ["notFound", 404, "Not Found"],
+    ["notAcceptable", 406, "Acceptable"],
+    ["rateLimited", 429, "Too Many Requests"],
+  ]) {
     A.addProperty(name, function () {
-      const r = resp(this);
-      this.assert(
-        r.code === code,
-        `expected response code to be ${code} but found #{act}`,
-        `expected response code to not be ${code}`,
-        code,
-        r.code,
-      );
+      reasonAndCode(this, reasonName, statusCode);
     });
   }
   A.overwriteProperty(
     "ok",
     (_super) =>
       function () {
-        const obj = utils.flag(this, "object");
-        if (isResponse(obj)) {
-          this.assert(
-            obj.code === 200,
-            "expected response code to be 200 but found #{act}",
-            "expected response code to not be 200",
-            200,
-            obj.code,
-          );
-        } else _super.call(this);
+        if (!isResponse(obj(this))) {
+          this.assert(obj(this), "expected #{this} to be truthy", "expected #{this} to be falsy");
+          return;
+        }
+        reasonAndCode(this, "OK", 200);
       },
   );
-  A.addMethod("status", function (expected) {
-    const r = resp(this);
-    if (typeof expected === "number") {
+  A.addMethod("status", function (codeOrReason) {
+    const r = mustBeResponse(this);
+    if (typeof codeOrReason === "number") {
+      const code = codeOf(this);
       this.assert(
-        r.code === expected,
+        code === codeOrReason,
         "expected response to have status code #{exp} but got #{act}",
         "expected response to not have status code #{act}",
-        expected,
-        r.code,
+        codeOrReason,
+        code,
       );
     } else {
       this.assert(
-        r.status === expected,
+        r.reason() === codeOrReason,
         "expected response to have status reason #{exp} but got #{act}",
         "expected response to not have status reason #{act}",
-        expected,
-        r.status,
+        codeOrReason,
+        r.reason(),
       );
     }
-  });
-  A.addProperty("statusCode", function () {
-    utils.flag(this, "object", resp(this).code);
-  });
-  A.addProperty("statusCodeClass", function () {
-    utils.flag(this, "object", Math.floor(resp(this).code / 100));
   });
   A.addMethod("header", function (key, value) {
-    const r = resp(this);
-    const has = r.headers.has(key);
-    if (arguments.length < 2) {
-      this.assert(
-        has,
-        `expected response to have header with key '${key}'`,
-        `expected response to not have header with key '${key}'`,
-        true,
-        has,
-      );
-    } else {
-      const actual = r.headers.get(key);
-      this.assert(
-        actual === value,
-        `expected '${key}' response header to be #{exp} but got #{act}`,
-        `expected '${key}' response header to not be #{act}`,
-        value,
-        actual,
-      );
-    }
+    new A(obj(this)).to.be.postmanRequestOrResponse;
+    const o = obj(this);
+    const ror = isRequest(o) ? "request" : "response";
+    const has = o.headers.has(key);
+    this.assert(
+      has,
+      `expected ${ror} to have header with key '${String(key)}'`,
+      `expected ${ror} to not have header with key '${String(key)}'`,
+      true,
+      has,
+    );
+    if (arguments.length < 2) return;
+    const actual = o.headers.one(key)?.value;
+    this.assert(
+      actual === value,
+      `expected '${String(key)}' ${ror} header to be #{exp} but got #{act}`,
+      `expected '${String(key)}' ${ror} header to not be #{act}`,
+      value,
+      actual,
+    );
   });
   A.addProperty("withBody", function () {
-    const r = resp(this);
+    const text = mustBeResponse(this).text();
     this.assert(
-      r.text() !== "",
+      typeof text === "string" && text.length > 0,
       "expected response to have content in body",
       "expected response to not have content in body",
     );
   });
-  A.addProperty("json", function () {
-    const r = resp(this);
-    let ok = true;
+  const parseError = (r) => {
     try {
       r.json();
-    } catch (_e) {
-      ok = false;
+      return undefined;
+    } catch (e) {
+      return e.name === "JSONError" && e.message ? e.message.split("\n")[0] : `${e.name}: ${e.message}`;
     }
+  };
+  A.addProperty("json", function () {
+    const error = parseError(mustBeResponse(this));
     this.assert(
-      ok,
-      "expected response body to be a valid json but got error #{act}",
+      !error,
+      `expected response body to be a valid json but got error ${error}`,
       "expected response body not to be a valid json",
     );
   });
+  A.addMethod("body", function (content) {
+    const r = mustBeResponse(this);
+    if (
+      content !== null &&
+      typeof content === "object" &&
+      Object.getPrototypeOf(content) === Object.prototype
+    ) {
+      let data;
+      try {
+        data = r.json();
+      } catch {
+        // compared as undefined, like chai-postman
+      }
+      this.assert(
+        utils.eql(data, content),
+        "expected response body json to equal #{exp} but got #{act}",
+        "expected response body json to not equal #{exp} but got #{act}",
+        content,
+        data,
+      );
+      return;
+    }
+    const text = r.text();
+    if (arguments.length === 0) {
+      this.assert(
+        typeof text === "string" && text.length > 0,
+        "expected response to have content in body",
+        "expected response to not have content in body",
+      );
+      return;
+    }
+    if (content instanceof RegExp) {
+      this.assert(
+        content.exec(text) !== null,
+        "expected response body text to match #{exp} but got #{act}",
+        "expected response body text #{act} to not match #{exp}",
+        content,
+        text,
+      );
+      return;
+    }
+    this.assert(
+      utils.eql(text, content),
+      "expected response body to equal #{exp} but got #{act}",
+      "expected response body to not equal #{exp}",
+      content,
+      text,
+    );
+  });
+  A.addMethod("jsonBody", function (path, value) {
+    const r = mustBeResponse(this);
+    let body;
+    const error = parseError(r);
+    if (!error) body = r.json();
+    if (arguments.length === 0) {
+      this.assert(
+        !error,
+        `expected response body to be a valid json but got error ${error}`,
+        "expected response body not to be a valid json",
+      );
+      return;
+    }
+    if (typeof path !== "string") return; // chai-postman asserts nothing for a non-string path
+    this.assert(
+      hasPath(body, path),
+      "expected #{act} in response to contain property #{exp}",
+      "expected #{act} in response to not contain property #{exp}",
+      path,
+      body,
+    );
+    if (arguments.length > 1) {
+      const at = getPath(body, path);
+      this.assert(
+        utils.eql(at, value),
+        `expected response body json at "${path}" to contain #{exp} but got #{act}`,
+        `expected response body json at "${path}" to not contain #{exp} but got #{act}`,
+        value,
+        at,
+      );
+    }
+  });
+  A.addChainableMethod(
+    "responseTime",
+    function (value) {
+      const time = utils.flag(this, "number");
+      this.assert(
+        typeof time === "number",
+        "expected response to have a valid response time but got #{act}",
+        "expected response to not have a valid response time but got #{act}",
+        null,
+        time,
+      );
+      if (arguments.length)
+        this.assert(
+          utils.eql(time, value),
+          "expected response to have a valid response time but got #{act}",
+          "expected response to not have a valid response time but got #{act}",
+          null,
+          time,
+        );
+    },
+    function () {
+      const r = mustBeResponse(this);
+      utils.flag(this, "number", r.responseTime);
+      utils.flag(this, "object", r.responseTime);
+    },
+  );
+  A.addChainableMethod(
+    "responseSize",
+    function (value) {
+      const size = utils.flag(this, "number");
+      this.assert(
+        typeof size === "number",
+        "expected response to have a valid response size but got #{act}",
+        "expected response to not have a valid response size but got #{act}",
+        null,
+        size,
+      );
+      if (arguments.length)
+        this.assert(
+          utils.eql(size, value),
+          "expected response size to equal #{act} but got #{exp}",
+          "expected response size to not equal #{act} but got #{exp}",
+          value,
+          size,
+        );
+    },
+    function () {
+      const size = mustBeResponse(this).size();
+      const total = (size.header || 0) + (size.body || 0);
+      utils.flag(this, "number", total);
+      utils.flag(this, "object", total);
+    },
+  );
+  A.addMethod("jsonSchema", function (schema, options) {
+    new A(schema).to.be.an("object");
+    const o = obj(this);
+    const data = isResponse(o) || (isRequest(o) && typeof o.json === "function") ? o.json() : o;
+    const ajv = ajvFactory({ allErrors: true, logger: false, ...(options || {}) });
+    const valid = ajv.validate(schema, data);
+    // Postman bundles ajv 6, whose messages say "should" where ajv 8 says "must".
+    const text = valid ? "" : ajv.errorsText(ajv.errors).replace(/\bmust\b/g, "should");
+    this.assert(
+      valid && !ajv.errors,
+      `expected data to satisfy schema but found following errors: \n${text}`,
+      "expected data to not satisfy schema",
+      true,
+      valid,
+    );
+  });
+
+  // Beyond chai-postman: content-type and cookie helpers some collections use.
   for (const [name, re] of [
     ["html", /html/],
     ["xml", /xml/],
-    ["text", /^text\//],
     ["javascript", /javascript/],
   ]) {
     A.addProperty(name, function () {
-      const r = resp(this);
-      const ct = String(r.headers.get("content-type") || "");
+      const ct = String(mustBeResponse(this).headers.get("content-type") || "");
       this.assert(
         re.test(ct),
         `expected response to be ${name} but content-type is #{act}`,
@@ -264,140 +531,8 @@ export function chaiPostman(chai, utils, ajvFactory) {
       );
     });
   }
-  A.addMethod("body", function (expected) {
-    const r = resp(this);
-    const text = r.text();
-    if (arguments.length === 0) {
-      this.assert(
-        text !== "",
-        "expected response to have content in body",
-        "expected response to not have content in body",
-      );
-    } else if (expected instanceof RegExp) {
-      this.assert(
-        expected.test(text),
-        "expected response body to match #{exp}",
-        "expected response body not to match #{exp}",
-        expected,
-        text,
-      );
-    } else if (typeof expected === "string") {
-      this.assert(
-        text === expected,
-        "expected response body to equal #{exp} but got #{act}",
-        "expected response body not to equal #{exp}",
-        expected,
-        text,
-      );
-    } else {
-      let body;
-      try {
-        body = r.json();
-      } catch (_e) {
-        body = text;
-      }
-      this.assert(
-        utils.eql(body, expected),
-        "expected response body json to equal #{exp} but got #{act}",
-        "expected response body json to not equal #{exp}",
-        expected,
-        body,
-      );
-    }
-  });
-  A.addMethod("jsonBody", function (path, value) {
-    const r = resp(this);
-    let body;
-    try {
-      body = r.json();
-    } catch (_e) {
-      this.assert(false, "expected response body to be a valid json");
-      return;
-    }
-    if (arguments.length === 0) return;
-    if (typeof path === "object") {
-      this.assert(
-        utils.eql(body, path),
-        "expected response body json to equal #{exp} but got #{act}",
-        "expected response body json to not equal #{exp}",
-        path,
-        body,
-      );
-      return;
-    }
-    const segs = String(path)
-      .replace(/\[(\w+)\]/g, ".$1")
-      .split(".")
-      .filter(Boolean);
-    let cur = body;
-    let found = true;
-    for (const s of segs) {
-      if (cur !== null && typeof cur === "object" && s in cur) cur = cur[s];
-      else {
-        found = false;
-        break;
-      }
-    }
-    if (arguments.length === 1) {
-      this.assert(
-        found,
-        `expected #{act} to have property '${path}'`,
-        `expected #{act} to not have property '${path}'`,
-        undefined,
-        body,
-      );
-    } else {
-      this.assert(
-        found && utils.eql(cur, value),
-        `expected response body json at '${path}' to contain #{exp} but got #{act}`,
-        `expected response body json at '${path}' to not contain #{exp}`,
-        value,
-        cur,
-      );
-    }
-  });
-  A.addMethod("jsonSchema", function (schema, options) {
-    const obj = utils.flag(this, "object");
-    const data = isResponse(obj) ? obj.json() : obj;
-    const ajv = ajvFactory(options);
-    const valid = ajv.validate(schema, data);
-    // Postman bundles ajv 6, whose messages say "should" where ajv 8 says "must".
-    const msg = valid ? "" : ajv.errorsText(ajv.errors).replace(/\bmust\b/g, "should");
-    this.assert(
-      valid,
-      `expected data to satisfy schema but found following errors: \n${msg}`,
-      "expected data to not satisfy schema",
-      true,
-      valid,
-    );
-  });
-  A.addMethod("responseTime", function (ms) {
-    const r = resp(this);
-    if (ms === undefined) utils.flag(this, "object", r.responseTime);
-    else
-      this.assert(
-        r.responseTime === ms,
-        "expected response time to be #{exp} but got #{act}",
-        "expected response time to not be #{exp}",
-        ms,
-        r.responseTime,
-      );
-  });
-  A.addMethod("responseSize", function (n) {
-    const r = resp(this);
-    if (n === undefined) utils.flag(this, "object", r.responseSize);
-    else
-      this.assert(
-        r.responseSize === n,
-        "expected response size to be #{exp} but got #{act}",
-        "expected response size to not be #{exp}",
-        n,
-        r.responseSize,
-      );
-  });
   A.addMethod("cookie", function (name, value) {
-    const r = resp(this);
-    const c = r.cookies.one(name);
+    const c = mustBeResponse(this).cookies.one(name);
     if (value === undefined)
       this.assert(
         !!c,
