@@ -254,6 +254,7 @@ describe("differential: Newman vs edgerun on the compat collections", () => {
     ["compat2 with --folder", "compat2", ["-d", data2, "--folder", "Folder A"]],
     ["compat3 over two iterations", "compat3", ["-n", "2"]],
     ["compat4 request mutation and value types", "compat4", []],
+    ["compat6 script errors and JSON errors", "compat6", []],
     [
       "compat5 environment file, JSON data, legacy globals, chai and chai-postman messages",
       "compat5",

@@ -2,7 +2,7 @@
 // one user script with fresh `pm`, legacy globals, console, virtual timers and require(). See contract.ts.
 import { variableScope } from "./lists.js";
 import { createRequest, toRequestDefinition } from "./request.js";
-import { chaiPostman, cookieList, createResponse } from "./response.js";
+import { chaiPostman, cookieList, createResponse, jsonError } from "./response.js";
 
 const host = globalThis.__host;
 delete globalThis.__host;
@@ -22,6 +22,17 @@ if (typeof globalThis.crypto === "undefined") {
     },
   };
 }
+// Postman's sandbox parses JSON with errors named JSONError and worded with a position; scripts and
+// reports see the same here.
+const nativeParse = JSON.parse;
+JSON.parse = function parse(text, reviver) {
+  try {
+    return nativeParse(text, reviver);
+  } catch (e) {
+    throw jsonError(text, e);
+  }
+};
+
 // QuickJS's native String.prototype.repeat appends one copy at a time without reaching the interrupt
 // handler, so 'x'.repeat(1e6) costs ~0.3 s of CPU the budget cannot see. Doubling keeps it O(log n).
 Object.defineProperty(String.prototype, "repeat", {
@@ -640,7 +651,8 @@ function v8Message(message) {
     .replace(
       /^cannot set property '([^']*)' of (null|undefined)$/,
       "Cannot set properties of $2 (setting '$1')",
-    );
+    )
+    .replace(/^unexpected token(?: in expression)?: '(.+)'$/, "Unexpected token '$1'");
 }
 
 globalThis.__edgerun_execute = execute;
