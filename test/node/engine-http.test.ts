@@ -303,6 +303,56 @@ describe("auth", () => {
   });
 });
 
+describe("auth signatures against published vectors", () => {
+  it("signs Hawk like the Hawk specification's example", async () => {
+    const signed = await applyAuth(
+      {
+        type: "hawk",
+        hawk: [
+          { key: "authId", value: "dh37fgj492je" },
+          { key: "authKey", value: "werxhqb98rpaxn39848xrunpaw3489ruxnpa98w4rxn" },
+          { key: "algorithm", value: "sha256" },
+          { key: "nonce", value: "j4h3g2" },
+          { key: "timestamp", value: "1353832234" },
+          { key: "extraData", value: "some-app-ext-data" },
+        ],
+      } as never,
+      { method: "GET", url: "http://example.com:8000/resource/1?b=1&a=2", headers: [] },
+      (s) => s,
+      { now: () => 0, random: Math.random },
+    );
+    const header = signed.headers.find((h) => h.key === "Authorization")!.value;
+    expect(header).toBe(
+      'Hawk id="dh37fgj492je", ts="1353832234", nonce="j4h3g2", ext="some-app-ext-data", mac="6R4rV5iE+NPoym+WwjeHzjAGXUtLNIxmo1vpMofpLAE="',
+    );
+  });
+
+  it("signs a JWT (HS256) that verifies with the secret", async () => {
+    const signed = await applyAuth(
+      {
+        type: "jwt",
+        jwt: [
+          { key: "algorithm", value: "HS256" },
+          { key: "secret", value: "s3cr3t" },
+          { key: "payload", value: '{"sub":"123","name":"Ann"}' },
+        ],
+      } as never,
+      { method: "GET", url: "https://api.example.test/", headers: [] },
+      (s) => s,
+      { now: () => 1_700_000_000_000, random: Math.random },
+    );
+    const token = signed.headers.find((h) => h.key === "Authorization")!.value.replace(/^Bearer /, "");
+    const [head, body, sig] = token.split(".");
+    expect(JSON.parse(Buffer.from(head!, "base64url").toString())).toEqual({ alg: "HS256", typ: "JWT" });
+    expect(JSON.parse(Buffer.from(body!, "base64url").toString())).toEqual({
+      sub: "123",
+      name: "Ann",
+      iat: 1_700_000_000,
+    });
+    expect(sig).toBe(createHmac("sha256", "s3cr3t").update(`${head}.${body}`).digest("base64url"));
+  });
+});
+
 describe("cookies, redirects, decoding, limits", () => {
   it("keeps a cookie jar across requests of the run", async () => {
     const [set, later] = await run([

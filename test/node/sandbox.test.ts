@@ -297,3 +297,39 @@ describe("QuickJS sandbox: String.prototype.repeat", () => {
     ]);
   });
 });
+
+describe("QuickJS sandbox: cookies jar, visualizer, vault", () => {
+  it("reads and writes the run's cookie jar through pm.cookies.jar()", async () => {
+    jarStore.splice(0);
+    const out = await run(`
+      const jar = pm.cookies.jar();
+      jar.set("http://example.test", "theme", "dark", (err) => {
+        pm.test("set without error", () => pm.expect(err).to.be.null);
+      });
+      jar.get("http://example.test", "theme", (err, value) => {
+        pm.test("get returns the value", () => pm.expect(value).to.equal("dark"));
+      });
+      pm.test("response cookies", () => pm.expect(pm.cookies.get("sid")).to.equal("abc"));
+    `);
+    expect(out.error).toBeUndefined();
+    expect(out.assertions.map((a) => [a.name, a.passed])).toEqual([
+      ["set without error", true],
+      ["get returns the value", true],
+      ["response cookies", true],
+    ]);
+    expect(jarStore).toContainEqual({ name: "theme", value: "dark" });
+  });
+
+  it("captures pm.visualizer.set and explains that pm.vault is unavailable", async () => {
+    const out = await run(`
+      pm.visualizer.set("<b>{{name}}</b>", { name: pm.response.json().name });
+      pm.test("vault", async () => {
+        try { await pm.vault.get("k"); pm.expect.fail("should reject"); }
+        catch (e) { pm.expect(e.message).to.equal("pm.vault is not available in edgerun"); }
+      });
+    `);
+    expect(out.error).toBeUndefined();
+    expect(out.visualizer).toEqual({ template: "<b>{{name}}</b>", data: { name: "Leanne" } });
+    expect(out.assertions[0]).toMatchObject({ name: "vault", passed: true });
+  });
+});

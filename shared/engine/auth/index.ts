@@ -293,7 +293,8 @@ async function hawk(req: Req, p: Record<string, string>, ctx: AuthContext): Prom
   const n = p.nonce || nonce(ctx.random, 6);
   const algo = (p.algorithm || "sha256").toLowerCase() === "sha1" ? "SHA-1" : "SHA-256";
   const port = u.port || (u.protocol === "https:" ? "443" : "80");
-  const normalized = [
+  // Hawk's normalized string: one line per field, then `app` and `dlg` lines when an app is named.
+  const lines = [
     "hawk.1.header",
     ts,
     n,
@@ -301,12 +302,12 @@ async function hawk(req: Req, p: Record<string, string>, ctx: AuthContext): Prom
     u.pathname + u.search,
     u.hostname.toLowerCase(),
     port,
-    "",
+    "", // payload hash: not computed
     p.extraData ?? "",
-    "",
   ];
-  if (p.app) normalized.splice(9, 0, p.app, p.delegation ?? "");
-  const mac = b64(await hmac(algo, p.authKey ?? "", `${normalized.join("\n")}\n`));
+  let normalized = `${lines.join("\n")}\n`;
+  if (p.app) normalized += `${p.app}\n${p.delegation ?? ""}\n`;
+  const mac = b64(await hmac(algo, p.authKey ?? "", normalized));
   const attrs = [
     `id="${p.authId ?? ""}"`,
     `ts="${ts}"`,
