@@ -112,11 +112,18 @@ function onInterrupt(cancel: () => Promise<void>, quit: () => void): () => void 
       cancel().catch(() => quit());
     } else quit();
   };
-  process.on("SIGINT", handler);
-  process.on("SIGTERM", handler);
+  // Miniflare installs exit hooks that end the process on SIGINT; while a run is followed the CLI owns
+  // the signal (it cancels the run, then stops the stack itself) and restores them afterwards.
+  const saved = (["SIGINT", "SIGTERM"] as const).map((sig) => [sig, process.listeners(sig)] as const);
+  for (const [sig, listeners] of saved) {
+    for (const l of listeners) process.off(sig, l);
+    process.on(sig, handler);
+  }
   return () => {
-    process.off("SIGINT", handler);
-    process.off("SIGTERM", handler);
+    for (const [sig, listeners] of saved) {
+      process.off(sig, handler);
+      for (const l of listeners) process.on(sig, l);
+    }
   };
 }
 

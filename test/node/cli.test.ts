@@ -349,6 +349,41 @@ describe("edgerun run --server", () => {
   }, 60_000);
 });
 
+describe("edgerun run interrupted", () => {
+  it("cancels the run on Ctrl-C, prints the partial summary and exits 130", async () => {
+    const slow = {
+      info: { name: "slow" },
+      item: Array.from({ length: 30 }, (_, i) => ({
+        name: `slow ${i}`,
+        request: { url: `${base()}/delay/200?i=${i}` },
+      })),
+    };
+    await writeFile(join(dir, "slow.json"), JSON.stringify(slow));
+    const child = spawn(process.execPath, [join(ROOT, "cli/bin.mjs"), "run", join(dir, "slow.json")], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    let interrupted = false;
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      if (!interrupted && stdout.includes("→ slow 1")) {
+        interrupted = true;
+        child.kill("SIGINT");
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(code, stderr).toBe(130);
+    expect(stderr).toContain("Cancelling the run");
+    expect(stdout).toContain("Run cancelled.");
+    expect(stdout).toMatch(/│\s+requests │/);
+    expect(stdout).not.toContain("→ slow 29");
+  }, 60_000);
+});
+
 describe("edgerun usage errors", () => {
   const cases: Array<[string, string[], RegExp]> = [
     ["missing file", ["run", "nope.json"], /The collection file 'nope.json' does not exist\./],
