@@ -190,7 +190,13 @@ export async function main(
       io.stderr.write(`error: ${error.message}\n${error.details.map((d) => `${d}\n`).join("")}`);
       return error.exitCode;
     }
-    io.stderr.write(`error: unexpected failure: ${(error as Error).stack ?? String(error)}\n`);
+    const err = error as Error;
+    const transport = err.name === "TypeError" && /terminated|fetch failed|socket/i.test(err.message);
+    io.stderr.write(
+      transport
+        ? `error: the connection to the edgerun server broke (${err.message}).\n`
+        : `error: unexpected failure: ${err.name}: ${err.message}${process.env.EDGERUN_DEBUG ? `\n${err.stack}` : " (set EDGERUN_DEBUG=1 for details)"}\n`,
+    );
     return 1;
   }
 }

@@ -4,6 +4,8 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -346,6 +348,70 @@ describe("edgerun run --server", () => {
     ]);
     expect(res.code).toBe(1);
     expect(res.stdout).toContain("[errored]");
+  }, 60_000);
+});
+
+describe("edgerun run over a flaky connection", () => {
+  it("resumes the event stream with Last-Event-ID: every request reported exactly once", async () => {
+    const items = Array.from({ length: 8 }, (_, i) => ({
+      name: `r${i}`,
+      request: { url: `${base()}/delay/100?i=${i}` },
+    }));
+    await writeFile(join(dir, "flaky.json"), JSON.stringify({ info: { name: "flaky" }, item: items }));
+    // A real proxy in front of the server that cuts the first event stream after a few events.
+    let cut = false;
+    const lastEventIds: string[] = [];
+    const proxy = createServer(async (req, res) => {
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(req.headers))
+        if (typeof v === "string" && k !== "host") headers.set(k, v);
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const upstream = await fetch(`${server.baseUrl}${req.url}`, {
+        method: req.method,
+        headers,
+        ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
+      });
+      // fetch already decoded the body: do not pass the upstream encoding on.
+      const {
+        "content-encoding": _enc,
+        "content-length": _len,
+        ...passHeaders
+      } = Object.fromEntries(upstream.headers);
+      res.writeHead(upstream.status, passHeaders);
+      const isEvents = req.url?.endsWith("/events") ?? false;
+      if (isEvents) lastEventIds.push(String(req.headers["last-event-id"] ?? ""));
+      let events = 0;
+      for await (const chunk of upstream.body ?? []) {
+        res.write(chunk);
+        events += (Buffer.from(chunk).toString().match(/^id: /gm) ?? []).length;
+        if (isEvents && !cut && events >= 4) {
+          cut = true;
+          res.socket?.destroy();
+          return;
+        }
+      }
+      res.end();
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+    const { port } = proxy.address() as AddressInfo;
+    try {
+      const res = await edgerun([
+        "run",
+        join(dir, "flaky.json"),
+        "--server",
+        `http://127.0.0.1:${port}`,
+        "--api-key",
+        server.apiKey,
+      ]);
+      expect(res.code, res.stderr).toBe(0);
+      expect(cut).toBe(true);
+      expect(lastEventIds.length).toBeGreaterThanOrEqual(2);
+      expect(Number(lastEventIds[1])).toBeGreaterThan(0);
+      for (const item of items) expect(res.stdout.split(`→ ${item.name}\n`).length - 1).toBe(1);
+    } finally {
+      proxy.close();
+    }
   }, 60_000);
 });
 
