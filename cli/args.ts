@@ -45,6 +45,9 @@ export interface RunArgs {
   silent: boolean;
   color: ColorMode;
   cli: CliReporterOptions;
+  /** Where relative file paths of request bodies are resolved (Newman's --working-dir). */
+  workingDir?: string;
+  noInsecureFileRead: boolean;
   server?: string;
   apiKey?: string;
   region?: string;
@@ -106,6 +109,8 @@ Output
       --reporter-cli-no-console | -no-banner
                                  trim the cli reporter's output, as in Newman
       --verbose                  accepted for compatibility (events already carry timings)
+      --working-dir DIR          where relative file paths of form-data/file bodies are read from
+      --no-insecure-file-read    refuse body files outside the working directory
 
 Server
       --server URL               run on this edgerun instance instead of the embedded stack
@@ -271,6 +276,8 @@ export function parseCommand(argv: string[]): Command {
         noBanner: v["reporter-cli-no-banner"] ?? false,
         ascii: v["disable-unicode"] ?? false,
       },
+      workingDir: v["working-dir"],
+      noInsecureFileRead: v["no-insecure-file-read"] ?? false,
       server: v.server,
       apiKey: v["api-key"] ?? process.env.EDGERUN_API_KEY,
       region: v.region,

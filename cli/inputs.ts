@@ -2,7 +2,8 @@
  * Reads the run's inputs (collection, environment, globals, data) from files, URLs or stdin and
  * builds the `POST /v1/runs` body. Every failure is a one-line CliError that names the file.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
+import { isAbsolute, relative, resolve as resolvePath } from "node:path";
 import { CliError, type RunArgs } from "./args";
 
 type JsonObject = Record<string, unknown>;
@@ -74,6 +75,70 @@ export function applyOverrides(
   return { ...target, values };
 }
 
+const MAX_INLINE_FILE_BYTES = 5 * 1024 * 1024;
+
+/**
+ * Newman reads form-data and binary body files from disk (`src`, relative to --working-dir); a cloud run
+ * cannot, so the CLI inlines each one as a data: URI in `value`/`content`, keeping `src` for the file name.
+ */
+export async function inlineLocalFiles(
+  collection: JsonObject,
+  workingDir: string,
+  allowOutside: boolean,
+): Promise<void> {
+  const load = async (src: string): Promise<string> => {
+    const path = isAbsolute(src) ? src : resolvePath(workingDir, src);
+    const rel = relative(workingDir, path);
+    if (!allowOutside && (rel.startsWith("..") || isAbsolute(rel))) {
+      throw new CliError(`The file '${src}' is outside the working directory (--no-insecure-file-read).`);
+    }
+    const info = await stat(path).catch(() => null);
+    if (!info?.isFile())
+      throw new CliError(`The file '${src}' used by a request body does not exist (looked in ${path}).`);
+    if (info.size > MAX_INLINE_FILE_BYTES) {
+      throw new CliError(
+        `The file '${src}' is larger than ${MAX_INLINE_FILE_BYTES / 1048576} MiB, the limit for uploads.`,
+      );
+    }
+    return `data:application/octet-stream;base64,${(await readFile(path)).toString("base64")}`;
+  };
+  const visit = async (items: unknown): Promise<void> => {
+    if (!Array.isArray(items)) return;
+    for (const item of items as JsonObject[]) {
+      if (!item || typeof item !== "object") continue;
+      await visit(item.item);
+      const body = (item.request as JsonObject | undefined)?.body as JsonObject | undefined;
+      if (!body || typeof body !== "object") continue;
+      if (body.mode === "formdata" && Array.isArray(body.formdata)) {
+        for (const part of body.formdata as JsonObject[]) {
+          const src = Array.isArray(part?.src) ? part.src[0] : part?.src;
+          if (
+            part?.type !== "file" ||
+            part.disabled ||
+            typeof src !== "string" ||
+            !src ||
+            src.startsWith("data:")
+          )
+            continue;
+          if (typeof part.value === "string" && part.value !== "") continue;
+          part.value = await load(src);
+        }
+      }
+      const file = body.file as JsonObject | undefined;
+      if (
+        body.mode === "file" &&
+        file &&
+        typeof file.src === "string" &&
+        file.src &&
+        !file.src.startsWith("data:")
+      ) {
+        if (file.content === undefined) file.content = await load(file.src);
+      }
+    }
+  };
+  await visit(collection.item);
+}
+
 /** Everything `POST /v1/runs` needs, read and checked locally so mistakes fail before any server starts. */
 export async function buildRunBody(args: RunArgs): Promise<JsonObject> {
   const collection = parseJsonObject(
@@ -81,6 +146,7 @@ export async function buildRunBody(args: RunArgs): Promise<JsonObject> {
     args.collection,
     "collection",
   );
+  await inlineLocalFiles(collection, resolvePath(args.workingDir ?? process.cwd()), !args.noInsecureFileRead);
   const environment = args.environment
     ? parseJsonObject(await readSource(args.environment, "environment"), args.environment, "environment")
     : undefined;

@@ -257,6 +257,7 @@ describe("differential: Newman vs edgerun on the compat collections", () => {
     ["compat3 over two iterations", "compat3", ["-n", "2"]],
     ["compat4 request mutation and value types", "compat4", []],
     ["compat6 script errors and JSON errors", "compat6", []],
+    ["compat7 file uploads from --working-dir", "compat7", ["--working-dir", join(ROOT, "test/fixtures")]],
     [
       "compat5 environment file, JSON data, legacy globals, chai and chai-postman messages",
       "compat5",
@@ -458,6 +459,11 @@ describe("edgerun usage errors", () => {
     ["bad reporter", ["run", "x.json", "-r", "html"], /Unknown reporter 'html'/],
     ["bad env-var", ["run", "x.json", "--env-var", "novalue"], /--env-var expects KEY=VALUE/],
     ["unknown command", ["launch", "x.json"], /Unknown command 'launch'/],
+    [
+      "missing upload file",
+      ["run", "test/fixtures/compat7.postman_collection.json", "--working-dir", "/nonexistent"],
+      /The file 'upload.txt' used by a request body does not exist/,
+    ],
     [
       "unsupported Newman flag",
       ["run", "x.json", "--ssl-client-cert", "c.pem"],
