@@ -263,6 +263,15 @@ export async function send(
       });
     }
     if (timer) clearTimeout(timer);
+    // A starved event loop can deliver the response before the timer fires: the deadline still decides.
+    if (opts.timeoutMs && deps.now() - startedAt > opts.timeoutMs) {
+      return finish({
+        error: {
+          name: "TimeoutError",
+          message: `request to ${url.host} exceeded the timeout of ${opts.timeoutMs} ms`,
+        },
+      });
+    }
     const responseTime = deps.now() - t0;
     if (profile.disableCookies !== true) deps.jar.storeFromResponse(url.href, res.headers.getSetCookie());
 

@@ -258,6 +258,7 @@ describe("differential: Newman vs edgerun on the compat collections", () => {
     ["compat4 request mutation and value types", "compat4", []],
     ["compat6 script errors and JSON errors", "compat6", []],
     ["compat7 file uploads from --working-dir", "compat7", ["--working-dir", join(ROOT, "test/fixtures")]],
+    ["compat8 auth inheritance and system headers", "compat8", []],
     [
       "compat5 environment file, JSON data, legacy globals, chai and chai-postman messages",
       "compat5",

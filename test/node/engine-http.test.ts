@@ -408,7 +408,7 @@ describe("cookies, redirects, decoding, limits", () => {
   it("fails a slow request at the request timeout and continues", async () => {
     const [slow, next] = await run(
       [
-        { name: "slow", request: { url: `${base()}/delay/2000` } },
+        { name: "slow", request: { url: `${base()}/delay/3000` } },
         { name: "next", request: { url: `${base()}/get` } },
       ],
       {},
