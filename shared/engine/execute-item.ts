@@ -206,6 +206,7 @@ export async function executeItem(
     await new Promise((r) => setTimeout(r, delayMs));
     result = await sendDefinition(request, resolve, jar, profile, settings, deps);
   }
+  sideRequests.total += result.authRequests ?? 0;
   // Test scripts see the request as it was sent (variables resolved, auth and system headers added),
   // as postman-runtime hands it to them.
   request = sentRequest(request, result.sent, resolve, profile.disableUrlEncoding === true);

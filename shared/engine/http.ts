@@ -36,6 +36,8 @@ export interface SendResult {
   sent: PreparedRequest;
   redirects: Array<{ url: string; code: number }>;
   timings: { startedAt: number; totalMs: number };
+  /** Requests sent besides the main one to complete an auth handshake (digest); Newman counts them. */
+  authRequests?: number;
 }
 
 export const USER_AGENT = "PostmanRuntime/7.43.0 edgerun/0.1";
@@ -186,6 +188,7 @@ export async function send(
     sent: req,
     redirects,
     timings: { startedAt, totalMs: deps.now() - startedAt },
+    ...(digestTried ? { authRequests: 1 } : {}),
     ...extra,
   });
 
