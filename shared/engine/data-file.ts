@@ -42,13 +42,33 @@ function fromJsonArray(rows: unknown[]): Array<Record<string, JsonValue>> {
 }
 
 /** Parses CSV into records keyed by the header row. */
+/**
+ * Newman's cast for unquoted CSV values (`csvAutoParse`): whole numbers without a leading zero become
+ * integers, other numeric-looking values floats (with parseFloat's quirks); quoted values stay strings.
+ */
+function castCsvValue(raw: string, quoted: boolean): JsonValue {
+  if (quoted) return raw;
+  const value = raw.trim();
+  if (/^(-|\+)?([1-9]+[0-9]*)$/.test(value)) return Number.parseInt(value, 10);
+  const n = Number.parseFloat(value);
+  if ((value as unknown as number) - n + 1 >= 0) return n;
+  return value;
+}
+
 export function parseCsv(text: string): Array<Record<string, JsonValue>> {
-  const rows: string[][] = [];
-  let row: string[] = [];
+  type Field = { value: string; quoted: boolean };
+  const rows: Field[][] = [];
+  let row: Field[] = [];
   let field = "";
+  let fieldQuoted = false;
   let quoted = false;
   let line = 1;
   let fieldStartLine = 1;
+  const endField = () => {
+    row.push({ value: field, quoted: fieldQuoted });
+    field = "";
+    fieldQuoted = false;
+  };
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (quoted) {
@@ -63,38 +83,37 @@ export function parseCsv(text: string): Array<Record<string, JsonValue>> {
       }
       continue;
     }
-    if (ch === '"' && field === "") {
+    if (ch === '"' && field.trim() === "") {
       quoted = true;
+      fieldQuoted = true;
+      field = "";
       fieldStartLine = line;
     } else if (ch === ",") {
-      row.push(field);
-      field = "";
+      endField();
     } else if (ch === "\n" || ch === "\r") {
       if (ch === "\r" && text[i + 1] === "\n") i++;
-      row.push(field);
-      field = "";
+      endField();
       rows.push(row);
       row = [];
       line++;
-    } else field += ch;
+    } else if (!(fieldQuoted && (ch === " " || ch === "\t"))) field += ch;
   }
   if (quoted) throw new DataFileError(`CSV: unterminated quoted field starting on line ${fieldStartLine}`);
   if (field !== "" || row.length) {
-    row.push(field);
+    endField();
     rows.push(row);
   }
-  const nonEmpty = rows.filter((r) => !(r.length === 1 && r[0] === ""));
+  const nonEmpty = rows.filter((r) => !(r.length === 1 && r[0]!.value === "" && !r[0]!.quoted));
   if (nonEmpty.length === 0) return [];
-  const [header, ...data] = nonEmpty as [string[], ...string[][]];
+  const [header, ...data] = nonEmpty as [Field[], ...Field[][]];
   if (data.length > MAX_DATA_ROWS)
     throw new DataFileError(`iteration data has ${data.length} rows; the limit is ${MAX_DATA_ROWS}`);
-  return data.map((r, i) => {
-    if (r.length > header.length) {
-      throw new DataFileError(`CSV: row ${i + 2} has ${r.length} fields but the header has ${header.length}`);
-    }
+  // Like Newman (relax_column_count), extra fields are ignored and missing ones are empty.
+  return data.map((r) => {
     const rec: Record<string, JsonValue> = {};
     header.forEach((h, j) => {
-      rec[h.trim()] = r[j] ?? "";
+      const f = r[j];
+      rec[h.value.trim()] = f ? castCsvValue(f.value, f.quoted) : "";
     });
     return rec;
   });

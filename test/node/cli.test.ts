@@ -260,6 +260,11 @@ describe("differential: Newman vs edgerun on the compat collections", () => {
     ["compat7 file uploads from --working-dir", "compat7", ["--working-dir", join(ROOT, "test/fixtures")]],
     ["compat8 auth inheritance and system headers", "compat8", []],
     [
+      "compat9 flow control with typed CSV values",
+      "compat9",
+      ["-d", join(ROOT, "test/fixtures/compat9-data.csv")],
+    ],
+    [
       "compat5 environment file, JSON data, legacy globals, chai and chai-postman messages",
       "compat5",
       [

@@ -92,9 +92,14 @@ describe("iteration data", () => {
   it("parses CSV with quotes, commas, newlines and a header row", () => {
     const rows = parseIterationData('name,note,n\n"Ann, Jr.","said ""hi""",1\nBob,"two\nlines",2\n');
     expect(rows).toEqual([
-      { name: "Ann, Jr.", note: 'said "hi"', n: "1" },
-      { name: "Bob", note: "two\nlines", n: "2" },
+      { name: "Ann, Jr.", note: 'said "hi"', n: 1 },
+      { name: "Bob", note: "two\nlines", n: 2 },
     ]);
+  });
+
+  it("casts unquoted numbers like Newman and keeps quoted values and other text as strings", () => {
+    const rows = parseIterationData('a,b,c,d,e,f,g\n7, 1.5 ,"42",007,true,-3,1e3\n');
+    expect(rows).toEqual([{ a: 7, b: 1.5, c: "42", d: 7, e: "true", f: -3, g: 1000 }]);
   });
 
   it("parses JSON arrays of objects, from text or already parsed", () => {
