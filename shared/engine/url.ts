@@ -155,7 +155,9 @@ function encodeKeepingPercents(text: string, mustEncode: (ch: string) => boolean
 }
 
 const PATH_SPECIAL = new Set(['"', "<", ">", "`", "#", "?", "{", "}"]);
-const QUERY_SPECIAL = new Set(['"', "#", "&", "'", "<", ">"]);
+// `&` is not encoded: Postman substitutes variables into the URL text and re-parses it, so an `&` that
+// a variable brings into a value starts a new parameter (as Newman sends it).
+const QUERY_SPECIAL = new Set(['"', "#", "'", "<", ">"]);
 
 /** Builds the resolved, encoded URL that is sent. Throws with a clear message if the result is not a URL. */
 export function buildUrl(
