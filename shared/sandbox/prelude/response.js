@@ -176,7 +176,8 @@ export function jsonError(text, cause) {
   const body = String(text ?? "");
   const at = jsonErrorIndex(body);
   let message;
-  if (at < 0 || at >= body.length)
+  if (body.trim() === "") message = "No data, empty input at 1:1\n\n^";
+  else if (at < 0 || at >= body.length)
     message = at < 0 ? String(cause?.message ?? cause) : "Unexpected end of JSON input";
   else {
     const before = body.slice(0, at);
