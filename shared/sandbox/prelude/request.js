@@ -97,7 +97,10 @@ export class Url {
   }
   addQueryParams(params) {
     if (typeof params === "string") params = parseRaw(`x?${params}`).query;
-    for (const p of [].concat(params)) this.query.add(p);
+    // Array entries may be "key=value" strings too (postman-collection's QueryParam.parse).
+    for (const p of [].concat(params)) {
+      this.query.add(typeof p === "string" ? (parseRaw(`x?${p}`).query[0] ?? { key: p, value: null }) : p);
+    }
   }
   removeQueryParams(params) {
     for (const p of [].concat(params)) this.query.remove(typeof p === "string" ? p : p.key);
