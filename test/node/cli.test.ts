@@ -262,6 +262,7 @@ describe("differential: Newman vs edgerun on the compat collections", () => {
     ["compat10 URL encoding", "compat10", ["--env-var", "seg=s/t u", "--env-var", "val=v&w=1"]],
     ["compat11 response handling (status reasons, 204, HEAD, gzip, sizes, methods)", "compat11", []],
     ["compat12 request mutation from pre-request scripts", "compat12", []],
+    ["compat13 cookie jar across requests", "compat13", []],
     [
       "compat9 flow control with typed CSV values",
       "compat9",
