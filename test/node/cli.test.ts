@@ -263,6 +263,7 @@ describe("differential: Newman vs edgerun on the compat collections", () => {
     ["compat11 response handling (status reasons, 204, HEAD, gzip, sizes, methods)", "compat11", []],
     ["compat12 request mutation from pre-request scripts", "compat12", []],
     ["compat13 cookie jar across requests", "compat13", []],
+    ["compat14 script order through nested folders", "compat14", []],
     [
       "compat9 flow control with typed CSV values",
       "compat9",
