@@ -8,12 +8,11 @@
  * again and its event carries `resent: true`.
  */
 import { DurableObject } from "cloudflare:workers";
-import { Runner, type RunPlan, type RunState } from "../shared/engine/runner";
-import { makeResolver } from "../shared/engine/variables";
+import { Runner, type RunPlan, type RunState, runMasker } from "../shared/engine/runner";
 import { collectionItems } from "../shared/reporters/collection-json";
 import type { Region, RunStatus, RunSummary } from "../shared/schemas/api";
 import { type RunEvent, TERMINAL_EVENTS } from "../shared/schemas/events";
-import { collectSecrets, createMasker, maskDeep } from "../shared/security/mask";
+import { maskDeep } from "../shared/security/mask";
 import { createLimitedFetch } from "../workers/limited-fetch";
 import { log } from "../workers/log";
 import { createScriptHost } from "../workers/script-host";
@@ -151,15 +150,8 @@ export class RunCoordinator extends DurableObject<Env> {
       environment: { ...(plan.environment.name ? { name: plan.environment.name } : {}), values: environment },
       globals: { values: globals },
     };
-    // Reports and exported scopes carry the same masking as events: secrets of the plan and any
-    // variable a script made secret during the run.
-    const all = { globals, collection, environment, data: {}, local: [] };
-    const secrets = collectSecrets({
-      scopes: all,
-      auths: plan.collection.items.map((i) => i.request.auth),
-      resolve: makeResolver(all),
-    });
-    return JSON.stringify(maskDeep(context, createMasker(secrets)));
+    // Reports and exported scopes carry the same masking as events, with the final scopes.
+    return JSON.stringify(maskDeep(context, runMasker(plan, { globals, collection, environment })));
   }
 
   /** SSE: `GET …/events` with optional `Last-Event-ID` (header or `lastEventId` query). */

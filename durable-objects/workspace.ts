@@ -92,14 +92,6 @@ export class Workspace extends DurableObject<Env> {
     return this.settings();
   }
 
-  /** Replaces the hosts this workspace's runs may reach even under `TARGET_POLICY=public`. */
-  async setAllowHosts(allowHosts: string[]): Promise<WorkspaceSettings | null> {
-    this.#ensure();
-    if (this.#meta("name") === null) return null;
-    this.#setMeta("allowHosts", JSON.stringify(allowHosts));
-    return this.settings();
-  }
-
   #meta(key: string): string | null {
     const row = this.ctx.storage.sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = ?", key).toArray()[0];
     return row?.v ?? null;

@@ -41,7 +41,6 @@ function fromJsonArray(rows: unknown[]): Array<Record<string, JsonValue>> {
   });
 }
 
-/** Parses CSV into records keyed by the header row. */
 /**
  * Newman's cast for unquoted CSV values (`csvAutoParse`): whole numbers without a leading zero become
  * integers, other numeric-looking values floats (with parseFloat's quirks); quoted values stay strings.
@@ -55,6 +54,7 @@ function castCsvValue(raw: string, quoted: boolean): JsonValue {
   return value;
 }
 
+/** Parses CSV into records keyed by the header row. */
 export function parseCsv(text: string): Array<Record<string, JsonValue>> {
   type Field = { value: string; quoted: boolean };
   const rows: Field[][] = [];

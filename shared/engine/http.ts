@@ -222,6 +222,13 @@ export async function send(
         ];
     }
     req = { ...req, headers };
+    const timedOut = () =>
+      finish({
+        error: {
+          name: "TimeoutError",
+          message: `request to ${url.host} exceeded the timeout of ${opts.timeoutMs} ms`,
+        },
+      });
     const controller = new AbortController();
     const remaining = opts.timeoutMs ? opts.timeoutMs - (deps.now() - startedAt) : undefined;
     const timer =
@@ -253,28 +260,14 @@ export async function send(
       captured = await readCapped(res, opts.maxBodyBytes);
     } catch (err) {
       if (timer) clearTimeout(timer);
-      if (controller.signal.aborted) {
-        return finish({
-          error: {
-            name: "TimeoutError",
-            message: `request to ${url.host} exceeded the timeout of ${opts.timeoutMs} ms`,
-          },
-        });
-      }
+      if (controller.signal.aborted) return timedOut();
       return finish({
         error: { name: "RequestError", message: `could not reach ${url.host}: ${errorMessage(err)}` },
       });
     }
     if (timer) clearTimeout(timer);
     // A starved event loop can deliver the response before the timer fires: the deadline still decides.
-    if (opts.timeoutMs && deps.now() - startedAt > opts.timeoutMs) {
-      return finish({
-        error: {
-          name: "TimeoutError",
-          message: `request to ${url.host} exceeded the timeout of ${opts.timeoutMs} ms`,
-        },
-      });
-    }
+    if (opts.timeoutMs && deps.now() - startedAt > opts.timeoutMs) return timedOut();
     const responseTime = deps.now() - t0;
     if (profile.disableCookies !== true) deps.jar.storeFromResponse(url.href, res.headers.getSetCookie());
 

@@ -61,6 +61,28 @@ export interface StepResult {
   waitMs: number;
 }
 
+/**
+ * The masker for a run's outputs: secret-typed variables and auth parameters of the plan, or of the
+ * scopes given (a report masks with the final scopes, so secrets a script added are covered too).
+ */
+export function runMasker(
+  plan: RunPlan,
+  scopes: Pick<Scopes, "globals" | "collection" | "environment"> = {
+    globals: plan.globals,
+    collection: plan.collection.variables,
+    environment: plan.environment.values,
+  },
+): Masker {
+  const all = { ...scopes, data: {}, local: [] };
+  return createMasker(
+    collectSecrets({
+      scopes: all,
+      auths: plan.collection.items.map((i) => i.request.auth),
+      resolve: makeResolver(all),
+    }),
+  );
+}
+
 export class Runner {
   readonly #plan: RunPlan;
   readonly #deps: ItemDeps;
@@ -70,20 +92,7 @@ export class Runner {
   constructor(plan: RunPlan, deps: ItemDeps) {
     this.#plan = plan;
     this.#deps = deps;
-    const scopes = {
-      globals: plan.globals,
-      collection: plan.collection.variables,
-      environment: plan.environment.values,
-      data: {},
-      local: [],
-    };
-    this.#masker = createMasker(
-      collectSecrets({
-        scopes,
-        auths: plan.collection.items.map((i) => i.request.auth),
-        resolve: makeResolver(scopes),
-      }),
-    );
+    this.#masker = runMasker(plan);
   }
 
   get parallel(): number {
@@ -291,8 +300,10 @@ export class Runner {
     // Newman's `prerequests`/`tests` count the item's prerequest and test phases (scripts or not);
     // its `requests` also counts every pm.sendRequest.
     s.prerequests.total += 1;
-    if (!result.event.skipped) s.tests.total += 1;
-    if (!result.event.skipped) s.requests.total += 1;
+    if (!result.event.skipped) {
+      s.tests.total += 1;
+      s.requests.total += 1;
+    }
     s.requests.total += result.sideRequests.total;
     s.requests.failed += result.sideRequests.failed;
     // Failures are listed in the order Newman reports them: pre-request script errors, the request

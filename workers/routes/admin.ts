@@ -3,6 +3,7 @@
  */
 import { Hono } from "hono";
 import * as z from "zod";
+import type { Workspace } from "../../durable-objects/workspace";
 import { sha256Hex } from "../middleware/auth";
 import { ProblemError, validationProblem } from "../problem";
 import type { AppEnv } from "../types";
@@ -69,32 +70,33 @@ admin.post("/workspaces", async (c) => {
   return c.json({ workspace, apiKey }, 201);
 });
 
+/** Applies a settings update to an existing workspace; unknown ids are 404 without creating anything. */
+async function updateWorkspace(
+  env: Env,
+  id: string,
+  update: Parameters<DurableObjectStub<Workspace>["updateSettings"]>[0],
+) {
+  const missing = () => new ProblemError(404, "Not Found", `Workspace '${id}' does not exist.`);
+  if (!/^[a-z0-9]{1,64}$/.test(id)) throw missing();
+  const settings = await env.WORKSPACE.get(env.WORKSPACE.idFromName(id)).updateSettings(update);
+  if (!settings) throw missing();
+  return { workspace: { id, ...settings } };
+}
+
 /** Updates a workspace's settings (allow list, default per-origin rate limit); later runs use them. */
 admin.patch("/workspaces/:id", async (c) => {
   const parsed = UpdateWorkspaceSchema.safeParse(await jsonBody(c));
   if (!parsed.success) throw validationProblem(parsed.error);
-  const id = c.req.param("id");
-  if (!/^[a-z0-9]{1,64}$/.test(id))
-    throw new ProblemError(404, "Not Found", `Workspace '${id}' does not exist.`);
   const update = {
     ...(parsed.data.allowHosts ? { allowHosts: parsed.data.allowHosts } : {}),
     ...(parsed.data.rateLimit !== undefined ? { rateLimit: parsed.data.rateLimit } : {}),
   };
-  const settings = await c.env.WORKSPACE.get(c.env.WORKSPACE.idFromName(id)).updateSettings(update);
-  if (!settings) throw new ProblemError(404, "Not Found", `Workspace '${id}' does not exist.`);
-  return c.json({ workspace: { id, ...settings } });
+  return c.json(await updateWorkspace(c.env, c.req.param("id"), update));
 });
 
 /** Replaces a workspace's target allow list; runs started afterwards use it. */
 admin.put("/workspaces/:id/allow-hosts", async (c) => {
   const parsed = AllowHostsBodySchema.safeParse(await jsonBody(c));
   if (!parsed.success) throw validationProblem(parsed.error);
-  const id = c.req.param("id");
-  if (!/^[a-z0-9]{1,64}$/.test(id))
-    throw new ProblemError(404, "Not Found", `Workspace '${id}' does not exist.`);
-  const settings = await c.env.WORKSPACE.get(c.env.WORKSPACE.idFromName(id)).setAllowHosts(
-    parsed.data.allowHosts,
-  );
-  if (!settings) throw new ProblemError(404, "Not Found", `Workspace '${id}' does not exist.`);
-  return c.json({ workspace: { id, ...settings } });
+  return c.json(await updateWorkspace(c.env, c.req.param("id"), { allowHosts: parsed.data.allowHosts }));
 });

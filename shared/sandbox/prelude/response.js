@@ -532,58 +532,46 @@ export function chaiPostman(chai, utils, ajvFactory) {
       );
     }
   });
-  A.addChainableMethod(
-    "responseTime",
-    function (value) {
-      const time = utils.flag(this, "number");
-      this.assert(
-        typeof time === "number",
-        "expected response to have a valid response time but got #{act}",
-        "expected response to not have a valid response time but got #{act}",
-        null,
-        time,
-      );
-      if (arguments.length)
+  // `responseTime` / `responseSize`: as a property they make the measured number the assertion's object
+  // (`.responseTime.below(200)`); called, they check it is a number and optionally equal to a value.
+  const measure = (name, read, what, equal) =>
+    A.addChainableMethod(
+      name,
+      function (value) {
+        const n = utils.flag(this, "number");
         this.assert(
-          utils.eql(time, value),
-          "expected response to have a valid response time but got #{act}",
-          "expected response to not have a valid response time but got #{act}",
+          typeof n === "number",
+          `expected response to have a valid ${what} but got #{act}`,
+          `expected response to not have a valid ${what} but got #{act}`,
           null,
-          time,
+          n,
         );
-    },
-    function () {
-      const r = mustBeResponse(this);
-      utils.flag(this, "number", r.responseTime);
-      utils.flag(this, "object", r.responseTime);
-    },
-  );
-  A.addChainableMethod(
+        if (arguments.length)
+          this.assert(utils.eql(n, value), equal[0], equal[1], equal[2] ? value : null, n);
+      },
+      function () {
+        const n = read(mustBeResponse(this));
+        utils.flag(this, "number", n);
+        utils.flag(this, "object", n);
+      },
+    );
+  measure("responseTime", (r) => r.responseTime, "response time", [
+    "expected response to have a valid response time but got #{act}",
+    "expected response to not have a valid response time but got #{act}",
+    false,
+  ]);
+  measure(
     "responseSize",
-    function (value) {
-      const size = utils.flag(this, "number");
-      this.assert(
-        typeof size === "number",
-        "expected response to have a valid response size but got #{act}",
-        "expected response to not have a valid response size but got #{act}",
-        null,
-        size,
-      );
-      if (arguments.length)
-        this.assert(
-          utils.eql(size, value),
-          "expected response size to equal #{act} but got #{exp}",
-          "expected response size to not equal #{act} but got #{exp}",
-          value,
-          size,
-        );
+    (r) => {
+      const size = r.size();
+      return (size.header || 0) + (size.body || 0);
     },
-    function () {
-      const size = mustBeResponse(this).size();
-      const total = (size.header || 0) + (size.body || 0);
-      utils.flag(this, "number", total);
-      utils.flag(this, "object", total);
-    },
+    "response size",
+    [
+      "expected response size to equal #{act} but got #{exp}",
+      "expected response size to not equal #{act} but got #{exp}",
+      true,
+    ],
   );
   A.addMethod("jsonSchema", function (schema, options) {
     if (schema === null || typeof schema !== "object" || Array.isArray(schema))
