@@ -9,11 +9,10 @@
  * State is small (≤ N timestamps + leases) and checkpointed so limits survive a restart.
  */
 import { DurableObject } from "cloudflare:workers";
+import type { RateLimit } from "../shared/schemas/api";
 
-export interface LimitSpec {
-  requestsPerSecond?: number | undefined;
-  concurrency?: number | undefined;
-}
+/** The limits one origin is held to (shared/schemas/api.ts RateLimit). */
+export type LimitSpec = RateLimit;
 
 export interface Grant {
   /** Epoch ms at which the caller may send. */

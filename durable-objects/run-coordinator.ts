@@ -8,15 +8,16 @@
  * again and its event carries `resent: true`.
  */
 import { DurableObject } from "cloudflare:workers";
+import { config } from "../platform/config";
+import { createLimitedFetch } from "../platform/limited-fetch";
+import { log } from "../platform/log";
+import { createScriptHost } from "../platform/script-host";
+import { targetCheckFor } from "../platform/target-policy";
 import { Runner, type RunPlan, type RunState, runMasker } from "../shared/engine/runner";
 import { collectionItems } from "../shared/reporters/collection-json";
 import type { Region, RunStatus, RunSummary } from "../shared/schemas/api";
 import { type RunEvent, TERMINAL_EVENTS } from "../shared/schemas/events";
 import { maskDeep } from "../shared/security/mask";
-import { createLimitedFetch } from "../workers/limited-fetch";
-import { log } from "../workers/log";
-import { createScriptHost } from "../workers/script-host";
-import { targetCheckFor } from "../workers/target-policy";
 import { EventLog } from "./event-log";
 
 const SCHEMA_VERSION = 1;
@@ -269,8 +270,7 @@ export class RunCoordinator extends DurableObject<Env> {
 
   /** Retention: a finished run keeps its events and report for RUN_RETENTION_HOURS, then deletes itself. */
   #retentionMs(): number {
-    const hours = Number(this.env.RUN_RETENTION_HOURS ?? "720");
-    return (Number.isFinite(hours) && hours > 0 ? hours : 720) * 3600_000;
+    return config(this.env).RUN_RETENTION_HOURS * 3600_000;
   }
 
   async #expireIfDue(record: RunRecord): Promise<void> {

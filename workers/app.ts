@@ -4,10 +4,10 @@
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { log } from "./log";
+import { log } from "../platform/log";
+import { ProblemError } from "../platform/problem";
 import { adminAuth, apiKeyAuth } from "./middleware/auth";
 import { apiRateLimit } from "./middleware/rate-limit";
-import { ProblemError } from "./problem";
 import { admin } from "./routes/admin";
 import { openapi } from "./routes/openapi";
 import { runs } from "./routes/runs";

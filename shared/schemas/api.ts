@@ -9,6 +9,16 @@ export const REGIONS = ["wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "af
 export const RegionSchema = z.enum(["auto", ...REGIONS]);
 export type Region = z.infer<typeof RegionSchema>;
 
+/**
+ * Per-origin limits: a run's `options.rateLimit` and a workspace's default use this one shape, and the
+ * HostLimiter enforces it (the stricter value of each field wins when both apply).
+ */
+export const RateLimitSchema = z.strictObject({
+  requestsPerSecond: z.number().positive().max(10_000).optional(),
+  concurrency: z.number().int().min(1).max(100).optional(),
+});
+export type RateLimit = z.infer<typeof RateLimitSchema>;
+
 const ms = (max: number) => z.number().int().min(0).max(max);
 
 export const RunOptionsSchema = z
@@ -26,12 +36,7 @@ export const RunOptionsSchema = z
     region: RegionSchema.optional(),
     parallel: z.number().int().min(1).max(6).optional(),
     retry: z.number().int().min(0).max(10).optional(),
-    rateLimit: z
-      .strictObject({
-        requestsPerSecond: z.number().positive().max(10_000).optional(),
-        concurrency: z.number().int().min(1).max(100).optional(),
-      })
-      .optional(),
+    rateLimit: RateLimitSchema.optional(),
   })
   .default({});
 export type RunOptions = z.infer<typeof RunOptionsSchema>;

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, inject, it } from "vitest";
+import { targetCheckFor } from "../../platform/target-policy";
 import { checkCollectionLimits } from "../../shared/engine/limits";
 import { buildPlan } from "../../shared/engine/plan";
 import { runLocal } from "../../shared/engine/run-local";
@@ -8,7 +9,6 @@ import { resolveTemplate } from "../../shared/engine/variables";
 import { CollectionSchema } from "../../shared/schemas/collection";
 import { createMasker, MASK } from "../../shared/security/mask";
 import { createTargetCheck } from "../../shared/security/target-policy";
-import { targetCheckFor } from "../../workers/target-policy";
 import { MiniScriptHost } from "../support/mini-script-host";
 
 const publicCheck = createTargetCheck({ policy: "public" });

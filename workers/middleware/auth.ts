@@ -4,7 +4,8 @@
  * comes from configuration (`DEV_API_KEY`, workspace `dev`); a deployed instance has none.
  */
 import type { MiddlewareHandler } from "hono";
-import { ProblemError } from "../problem";
+import { config } from "../../platform/config";
+import { ProblemError } from "../../platform/problem";
 import type { AppEnv } from "../types";
 
 export async function sha256Hex(text: string): Promise<string> {
@@ -34,7 +35,7 @@ export const apiKeyAuth = (): MiddlewareHandler<AppEnv> =>
   async function apiKeyAuth(c, next) {
     const key = bearer(c.req.header("authorization"));
     if (!key) throw unauthorized("Send your API key as 'Authorization: Bearer <key>'.");
-    const dev = c.env.DEV_API_KEY;
+    const dev = config(c.env).DEV_API_KEY;
     if (dev && safeEqual(key, dev)) {
       c.set("workspaceId", "dev");
       c.set("keyHash", await sha256Hex(key));
@@ -53,7 +54,7 @@ export const apiKeyAuth = (): MiddlewareHandler<AppEnv> =>
 export const adminAuth = (): MiddlewareHandler<AppEnv> =>
   async function adminAuth(c, next) {
     const token = bearer(c.req.header("authorization"));
-    const admin = c.env.ADMIN_TOKEN;
+    const admin = config(c.env).ADMIN_TOKEN;
     if (!admin || !token || !safeEqual(token, admin)) throw unauthorized("An admin token is required.");
     return next();
   };

@@ -3,14 +3,15 @@
  * `429` + `Retry-After` when exceeded. Counted in the key's Workspace object (one small row per key).
  */
 import type { MiddlewareHandler } from "hono";
-import { ProblemError } from "../problem";
+import { config } from "../../platform/config";
+import { ProblemError } from "../../platform/problem";
 import type { AppEnv } from "../types";
 
 const WINDOW_SEC = 60;
 
 export const apiRateLimit = (): MiddlewareHandler<AppEnv> =>
   async function apiRateLimit(c, next) {
-    const limit = Number(c.env.API_RATE_LIMIT_PER_MINUTE ?? "600") || 600;
+    const limit = config(c.env).API_RATE_LIMIT_PER_MINUTE;
     const ws = c.env.WORKSPACE.get(c.env.WORKSPACE.idFromName(c.get("workspaceId")));
     const quota = await ws.consumeApiQuota(c.get("keyHash"), limit, WINDOW_SEC);
     const headers = {

@@ -4,8 +4,9 @@
 import { Hono } from "hono";
 import * as z from "zod";
 import type { Workspace } from "../../durable-objects/workspace";
+import { ProblemError, validationProblem } from "../../platform/problem";
+import { RateLimitSchema } from "../../shared/schemas/api";
 import { sha256Hex } from "../middleware/auth";
-import { ProblemError, validationProblem } from "../problem";
 import type { AppEnv } from "../types";
 
 export const admin = new Hono<AppEnv>();
@@ -20,11 +21,6 @@ export const AllowHostSchema = z
     message: "must be a host name, *.domain, an IPv4 address or a [bracketed] IPv6 address",
   });
 const AllowHostsSchema = z.array(AllowHostSchema).max(100);
-
-const RateLimitSchema = z.strictObject({
-  requestsPerSecond: z.number().positive().max(10_000).optional(),
-  concurrency: z.number().int().min(1).max(100).optional(),
-});
 
 const CreateWorkspaceSchema = z.strictObject({
   name: z.string().trim().min(1).max(128),

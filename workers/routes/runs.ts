@@ -5,15 +5,20 @@
  * stores nothing. Run objects are named `<workspace>:<run id>`: another workspace's id cannot reach them.
  */
 import { Hono } from "hono";
-import type { LimitSpec } from "../../durable-objects/host-limiter";
+import { config } from "../../platform/config";
+import { log } from "../../platform/log";
+import { notFound, ProblemError, validationProblem } from "../../platform/problem";
 import { checkCollectionLimits } from "../../shared/engine/limits";
 import { buildPlan, PlanError } from "../../shared/engine/plan";
 import { buildJUnitReport, buildNewmanReport, type ReportContext } from "../../shared/reporters";
-import { CreateRunBodySchema, RunStatusSchema, type RunSummary } from "../../shared/schemas/api";
+import {
+  CreateRunBodySchema,
+  type RateLimit as LimitSpec,
+  RunStatusSchema,
+  type RunSummary,
+} from "../../shared/schemas/api";
 import type { RunEvent } from "../../shared/schemas/events";
-import { log } from "../log";
 import { sha256Hex } from "../middleware/auth";
-import { notFound, ProblemError, validationProblem } from "../problem";
 import type { AppEnv } from "../types";
 
 const MAX_BODY_BYTES = 12 * 1024 * 1024;
@@ -113,10 +118,7 @@ runs.post("/", async (c) => {
     throw err;
   }
 
-  const admission = await ws.admitRun(
-    Number(c.env.MAX_ACTIVE_RUNS ?? "20") || 20,
-    Number(c.env.MAX_RUNS_PER_HOUR ?? "1000") || 1000,
-  );
+  const admission = await ws.admitRun(config(c.env).MAX_ACTIVE_RUNS, config(c.env).MAX_RUNS_PER_HOUR);
   if (!admission.ok) {
     throw new ProblemError(429, "Run Quota Exceeded", admission.reason, {
       type: "https://edgerun.dev/problems/run-quota",

@@ -2,8 +2,9 @@
  * The fetch a run uses: when a per-origin limit applies, each request first takes a slot from the
  * workspace's HostLimiter for that origin; with no limit configured it is plain fetch (off the hot path).
  */
-import type { LimitSpec } from "../durable-objects/host-limiter";
+
 import type { Fetcher } from "../shared/engine/types";
+import type { RateLimit as LimitSpec } from "../shared/schemas/api";
 
 export interface LimitedFetch {
   fetch: Fetcher;

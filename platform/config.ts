@@ -1,0 +1,71 @@
+/**
+ * Deployment configuration, parsed once from the Worker's environment by one zod schema with defaults.
+ *
+ * Every component (routes, middleware, Durable Objects) reads `config(env)` instead of converting
+ * `env.X` strings at each use, so a default or a bound lives in exactly one place. The parsed value is
+ * cached per environment object: an isolate parses its bindings once.
+ */
+import * as z from "zod";
+
+/** A positive integer given as a string variable; blank or invalid values fall back to the default. */
+const positiveInt = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => {
+      const n = Number(v);
+      return v !== undefined && v.trim() !== "" && Number.isInteger(n) && n > 0 ? n : fallback;
+    });
+
+const list = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? "")
+      .split(",")
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+  );
+
+export const ConfigSchema = z.object({
+  /** `public` (deployed default) refuses private and loopback targets; `any` is for local development. */
+  TARGET_POLICY: z
+    .string()
+    .optional()
+    .transform((v) => (v === "any" ? "any" : "public") as "any" | "public"),
+  /** Deployment-wide hosts the target policy always allows. */
+  TARGET_ALLOW_HOSTS: list,
+  ENVIRONMENT: z
+    .string()
+    .optional()
+    .transform((v) => v ?? "production"),
+  DEV_API_KEY: z.string().min(1).optional(),
+  ADMIN_TOKEN: z.string().min(1).optional(),
+  RUN_RETENTION_HOURS: positiveInt(720),
+  API_RATE_LIMIT_PER_MINUTE: positiveInt(600),
+  /** Failed authentication attempts per minute per client address before 429. */
+  AUTH_FAILURES_PER_MINUTE: positiveInt(30),
+  MAX_ACTIVE_RUNS: positiveInt(20),
+  MAX_RUNS_PER_HOUR: positiveInt(1000),
+  /** Comma-separated origins allowed to call the API from a browser (`*` for any). */
+  CORS_ORIGINS: list,
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+const cache = new WeakMap<object, Config>();
+
+/** The parsed configuration for these bindings (parsed on first use, then cached). */
+export function config(env: object): Config {
+  let parsed = cache.get(env);
+  if (!parsed) {
+    const raw = env as Record<string, unknown>;
+    const strings: Record<string, string | undefined> = {};
+    for (const key of Object.keys(ConfigSchema.shape)) {
+      const value = raw[key];
+      strings[key] = typeof value === "string" ? value : undefined;
+    }
+    parsed = ConfigSchema.parse(strings);
+    cache.set(env, parsed);
+  }
+  return parsed;
+}
