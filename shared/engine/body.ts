@@ -1,8 +1,10 @@
 /**
  * Request bodies in every Postman mode: raw (Content-Type from the declared language), urlencoded,
  * formdata (multipart; file parts from inline content — a cloud runner cannot read the user's disk),
- * file (inline content) and graphql (JSON `{ query, variables }`).
+ * file (inline content) and graphql (JSON `{ query, variables }`); and the capped, abortable read of
+ * response bodies.
  */
+import { whenAborted } from "./abort";
 import type { BodyDefinition, ProtocolProfile } from "./types";
 
 const RAW_TYPES: Record<string, string> = {
@@ -153,4 +155,49 @@ export async function buildBody(
     default:
       return {};
   }
+}
+
+export interface CapturedBody {
+  body: string;
+  /** Bytes read after content decoding (stops one chunk past the cap). */
+  size: number;
+  truncated: boolean;
+}
+
+/**
+ * Reads a response body as UTF-8 text, keeping at most `max` bytes and **stopping** there: fetch
+ * decodes gzip/deflate/br while streaming, so counting the decoded bytes and cancelling the stream past
+ * the cap is what keeps a decompression bomb (10 MB expanding to 10 GiB) from being inflated. The read
+ * also ends when `signal` fires (request timeout, cancel, run deadline), even if the target keeps the
+ * connection open without sending; it then throws the signal's reason.
+ */
+export async function readCapped(res: Response, max: number, signal?: AbortSignal): Promise<CapturedBody> {
+  if (!res.body) return { body: "", size: 0, truncated: false };
+  const reader = res.body.getReader();
+  const aborted = signal ? whenAborted(signal) : undefined;
+  const decoder = new TextDecoder();
+  let size = 0;
+  let text = "";
+  let finished = false;
+  try {
+    for (;;) {
+      const next = await (aborted ? Promise.race([reader.read(), aborted.promise]) : reader.read());
+      if (!next) throw signal?.reason ?? new DOMException("aborted", "AbortError");
+      if (next.done) {
+        finished = true;
+        break;
+      }
+      const chunk = next.value;
+      const room = max - size;
+      size += chunk.byteLength;
+      if (room > 0)
+        text += decoder.decode(room < chunk.byteLength ? chunk.subarray(0, room) : chunk, { stream: true });
+      if (size > max) break;
+    }
+  } finally {
+    aborted?.dispose();
+    if (!finished) void reader.cancel().catch(() => undefined);
+  }
+  text += decoder.decode();
+  return { body: text, size, truncated: size > max };
 }

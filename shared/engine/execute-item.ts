@@ -4,6 +4,7 @@
  * the runner decides what happens next.
  */
 import type { AssertionResult, ConsoleEntry, RequestCompletedEvent, ScriptError } from "../schemas/events";
+import { abortedError, linkSignal, sleep } from "./abort";
 import { buildBody } from "./body";
 import type { CookieJar } from "./cookie-jar";
 import { type PreparedRequest, type SendResult, send } from "./http";
@@ -33,6 +34,12 @@ export interface ItemDeps {
   scripts: ScriptHost | undefined;
   now(): number;
   random(): number;
+  /**
+   * Aborts the run's in-flight work: the request's fetch and body read, pending `pm.sendRequest` calls
+   * and retry backoff. The aborted request still yields its request.completed event, with an
+   * `AbortError` and no response; remaining scripts of the item are skipped.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 export interface ItemSettings {
@@ -89,13 +96,14 @@ export async function executeItem(
   };
 
   const sideRequests = { total: 0, failed: 0 };
-  const caps: ScriptCapabilities = {
+  /** `pm.sendRequest` for one script: its fetches end with the script's signal (script timeout). */
+  const capsFor = (signal: AbortSignal): ScriptCapabilities => ({
     sendRequest: async (req) => {
       const def: RequestDefinition =
         typeof req === "string"
           ? { method: "GET", url: parseUrl(req), headers: [] }
           : normalizeScriptRequest(req);
-      const result = await sendDefinition(def, (s) => s, jar, profile, settings, deps);
+      const result = await sendDefinition(def, (s) => s, jar, profile, settings, { ...deps, signal });
       sideRequests.total += 1;
       if (!result.response) sideRequests.failed += 1;
       return result.response
@@ -108,7 +116,7 @@ export async function executeItem(
       unset: (url, name) => jar.unset(url, name),
       clear: (url) => jar.clear(url),
     },
-  };
+  });
 
   const runScripts = async (
     event: "prerequest" | "test",
@@ -116,6 +124,7 @@ export async function executeItem(
     response?: ResponseData,
   ): Promise<void> => {
     for (const ref of refs) {
+      if (deps.signal?.aborted) break;
       counts[event] += 1;
       if (!deps.scripts) {
         counts[event === "prerequest" ? "prerequestFailed" : "testFailed"] += 1;
@@ -127,11 +136,14 @@ export async function executeItem(
         });
         continue;
       }
+      const timeoutMs = settings.timeoutScript ?? 5000;
+      // The script timeout also ends the fetches of the script's pm.sendRequest calls.
+      const scriptSignal = linkSignal([deps.signal], timeoutMs > 0 ? timeoutMs : undefined);
       const outcome: ScriptOutcome = await deps.scripts.run(
         {
           source: ref.source,
           location: ref.location,
-          timeoutMs: settings.timeoutScript ?? 5000,
+          timeoutMs,
           context: {
             info: {
               eventName: event,
@@ -148,8 +160,11 @@ export async function executeItem(
             collectionName: settings.collectionName,
           },
         },
-        caps,
+        capsFor(scriptSignal.signal),
       );
+      // Bounded even if run() threw: the timer fires at most timeoutMs later.
+      scriptSignal.abort();
+      scriptSignal.dispose();
       scopes = { ...outcome.scopes, data: scopes.data };
       request = outcome.request;
       assertions.push(...outcome.assertions);
@@ -203,7 +218,12 @@ export async function executeItem(
       ...(result.error ? { error: `${result.error.name}: ${result.error.message}` } : {}),
       delayMs,
     });
-    await new Promise((r) => setTimeout(r, delayMs));
+    await sleep(delayMs, deps.signal);
+    if (deps.signal?.aborted) {
+      const { response: _dropped, ...rest } = result;
+      result = { ...rest, error: abortedError(deps.signal) };
+      break;
+    }
     result = await sendDefinition(request, resolve, jar, profile, settings, deps);
   }
   sideRequests.total += result.authRequests ?? 0;
@@ -280,12 +300,20 @@ async function sendDefinition(
     resolve,
     {
       ...(settings.timeoutRequest ? { timeoutMs: settings.timeoutRequest } : {}),
+      // unset/0: http.ts applies DEFAULT_REQUEST_TIMEOUT_MS
       profile,
       maxBodyBytes: MAX_CAPTURE_BYTES,
       previewBytes: BODY_PREVIEW_BYTES,
       ...(settings.insecure ? { insecure: true } : {}),
     },
-    { fetch: deps.fetch, jar, checkTarget: deps.checkTarget, now: deps.now, random: deps.random },
+    {
+      fetch: deps.fetch,
+      jar,
+      checkTarget: deps.checkTarget,
+      now: deps.now,
+      random: deps.random,
+      signal: deps.signal,
+    },
   );
 }
 

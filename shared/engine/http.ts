@@ -3,7 +3,9 @@
  * system headers, cookies, auth, the target policy on every hop, redirects followed by hand with
  * Postman's policy, a per-request timeout, and response capture with a size cap.
  */
+import { abortedError, linkSignal } from "./abort";
 import { applyAuth, digestChallengeAuth } from "./auth";
+import { type CapturedBody, readCapped } from "./body";
 import type { CookieJar } from "./cookie-jar";
 import type { AuthDefinition, Fetcher, KV, ProtocolProfile, ResponseData, TargetCheck } from "./types";
 
@@ -15,6 +17,7 @@ export interface PreparedRequest {
 }
 
 export interface SendOptions {
+  /** Headers and body of all hops together; unset or 0 means DEFAULT_REQUEST_TIMEOUT_MS. */
   timeoutMs?: number;
   profile: ProtocolProfile;
   maxBodyBytes: number;
@@ -28,6 +31,8 @@ export interface SendDeps {
   checkTarget: TargetCheck;
   now(): number;
   random?(): number;
+  /** Aborts the in-flight fetch and its body read (cancel, run deadline, script timeout). */
+  signal?: AbortSignal | undefined;
 }
 
 export interface SendResult {
@@ -39,6 +44,15 @@ export interface SendResult {
   /** Requests sent besides the main one to complete an auth handshake (digest); Newman counts them. */
   authRequests?: number;
 }
+
+/**
+ * A request that never answers, drips or streams forever must not hold a run: Newman has no default
+ * timeout, edgerun applies this one (headers and the whole body, across redirects) unless
+ * `timeoutRequest` sets another.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** Upper bound for `protocolProfileBehavior.maxRedirects` (curl's and .NET's default maximum). */
+export const MAX_REDIRECTS = 50;
 
 export const USER_AGENT = "PostmanRuntime/7.43.0 edgerun/0.1";
 
@@ -132,32 +146,6 @@ function withSystemHeaders(
   return { ...req, headers };
 }
 
-async function readCapped(
-  res: Response,
-  max: number,
-): Promise<{ body: string; size: number; truncated: boolean }> {
-  if (!res.body) return { body: "", size: 0, truncated: false };
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let size = 0;
-  let kept = 0;
-  let text = "";
-  let truncated = false;
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (kept < max) {
-      const part = value.byteLength + kept > max ? value.subarray(0, max - kept) : value;
-      kept += part.byteLength;
-      text += decoder.decode(part, { stream: true });
-      if (part.byteLength < value.byteLength) truncated = true;
-    } else truncated = true;
-  }
-  text += decoder.decode();
-  return { body: text, size, truncated };
-}
-
 function errorMessage(err: unknown): string {
   const e = err as { message?: string; cause?: { code?: string; message?: string } };
   const cause = e?.cause?.code ?? e?.cause?.message;
@@ -179,7 +167,8 @@ export async function send(
   const random = deps.random ?? Math.random;
   const profile = opts.profile;
   const redirects: Array<{ url: string; code: number }> = [];
-  const maxRedirects = profile.maxRedirects ?? 10;
+  const maxRedirects = Math.min(profile.maxRedirects ?? 10, MAX_REDIRECTS);
+  const timeoutMs = opts.timeoutMs && opts.timeoutMs > 0 ? opts.timeoutMs : DEFAULT_REQUEST_TIMEOUT_MS;
   const follow = profile.followRedirects !== false;
   let req = withSystemHeaders(input, profile, random);
   const originalHost = safeHost(input.url);
@@ -199,6 +188,7 @@ export async function send(
   }
 
   for (;;) {
+    if (deps.signal?.aborted) return finish({ error: abortedError(deps.signal) });
     let url: URL;
     try {
       url = new URL(req.url);
@@ -222,52 +212,21 @@ export async function send(
         ];
     }
     req = { ...req, headers };
-    const timedOut = () =>
-      finish({
+    const hop = await fetchHop(url, req, {
+      timeoutMs: timeoutMs - (deps.now() - startedAt),
+      maxBodyBytes: opts.maxBodyBytes,
+      deps,
+    });
+    // A starved event loop can deliver the response before the timer fires: the deadline still decides.
+    if (hop.timedOut || (!hop.error && deps.now() - startedAt > timeoutMs))
+      return finish({
         error: {
           name: "TimeoutError",
-          message: `request to ${url.host} exceeded the timeout of ${opts.timeoutMs} ms`,
+          message: `request to ${url.host} exceeded the timeout of ${timeoutMs} ms`,
         },
       });
-    const controller = new AbortController();
-    const remaining = opts.timeoutMs ? opts.timeoutMs - (deps.now() - startedAt) : undefined;
-    const timer =
-      remaining !== undefined ? setTimeout(() => controller.abort(), Math.max(1, remaining)) : undefined;
-    const t0 = deps.now();
-    let res: Response;
-    let captured: { body: string; size: number; truncated: boolean };
-    try {
-      const h = new Headers();
-      for (const { key, value } of headers) {
-        if (key.toLowerCase() === "connection" || key.toLowerCase() === "host") continue;
-        try {
-          h.append(key, value);
-        } catch {
-          return finish({ error: { name: "InvalidHeaderError", message: `invalid header '${key}'` } });
-        }
-      }
-      res = await deps.fetch(
-        new Request(url.href, {
-          method: req.method,
-          headers: h,
-          redirect: "manual",
-          signal: controller.signal,
-          ...(req.body !== undefined && req.method !== "GET" && req.method !== "HEAD"
-            ? { body: req.body }
-            : {}),
-        }),
-      );
-      captured = await readCapped(res, opts.maxBodyBytes);
-    } catch (err) {
-      if (timer) clearTimeout(timer);
-      if (controller.signal.aborted) return timedOut();
-      return finish({
-        error: { name: "RequestError", message: `could not reach ${url.host}: ${errorMessage(err)}` },
-      });
-    }
-    if (timer) clearTimeout(timer);
-    // A starved event loop can deliver the response before the timer fires: the deadline still decides.
-    if (opts.timeoutMs && deps.now() - startedAt > opts.timeoutMs) return timedOut();
+    if (hop.error || !hop.res || !hop.captured) return finish({ error: hop.error });
+    const { res, captured, t0 } = hop;
     const responseTime = deps.now() - t0;
     if (profile.disableCookies !== true) deps.jar.storeFromResponse(url.href, res.headers.getSetCookie());
 
@@ -329,6 +288,61 @@ export async function send(
         ...(captured.truncated ? { truncated: true } : {}),
       },
     });
+  }
+}
+
+interface Hop {
+  res?: Response;
+  captured?: CapturedBody;
+  t0: number;
+  timedOut?: boolean;
+  error?: { name: string; message: string };
+}
+
+/**
+ * One fetch and its body read under one signal: the remaining request timeout and the caller's signal
+ * (cancel, run deadline, script timeout) both abort the fetch *and* the body read.
+ */
+async function fetchHop(
+  url: URL,
+  req: PreparedRequest,
+  opts: { timeoutMs: number; maxBodyBytes: number; deps: SendDeps },
+): Promise<Hop> {
+  const { deps } = opts;
+  const t0 = deps.now();
+  const h = new Headers();
+  for (const { key, value } of req.headers) {
+    if (key.toLowerCase() === "connection" || key.toLowerCase() === "host") continue;
+    try {
+      h.append(key, value);
+    } catch {
+      return { t0, error: { name: "InvalidHeaderError", message: `invalid header '${key}'` } };
+    }
+  }
+  const link = linkSignal([deps.signal], opts.timeoutMs);
+  try {
+    const res = await deps.fetch(
+      new Request(url.href, {
+        method: req.method,
+        headers: h,
+        redirect: "manual",
+        signal: link.signal,
+        ...(req.body !== undefined && req.method !== "GET" && req.method !== "HEAD"
+          ? { body: req.body }
+          : {}),
+      }),
+    );
+    const captured = await readCapped(res, opts.maxBodyBytes, link.signal);
+    return { res, captured, t0 };
+  } catch (err) {
+    if (link.timedOut()) return { t0, timedOut: true };
+    if (deps.signal?.aborted) return { t0, error: abortedError(deps.signal) };
+    return {
+      t0,
+      error: { name: "RequestError", message: `could not reach ${url.host}: ${errorMessage(err)}` },
+    };
+  } finally {
+    link.dispose();
   }
 }
 

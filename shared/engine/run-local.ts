@@ -50,6 +50,11 @@ export async function runLocal(
     }
     const step = await runner.step(state);
     state = step.state;
+    if (step.aborted) {
+      const done = runner.finish(state, step.aborted.outcome, step.aborted.reason);
+      emit([...step.events, ...done.events]);
+      return { events, state: done.state, count: seq };
+    }
     if (step.done) {
       const done = runner.finish(state, "completed");
       emit([...step.events, ...done.events]);

@@ -7,6 +7,7 @@
  */
 import type { EventBody, Failure, RunEvent, RunStats } from "../schemas/events";
 import { collectSecrets, createMasker, type Masker } from "../security/mask";
+import { abortReason, type LinkedSignal, linkSignal } from "./abort";
 import { CookieJar } from "./cookie-jar";
 import { executeItem, type ItemDeps } from "./execute-item";
 import type { RunPlan } from "./plan";
@@ -59,6 +60,13 @@ export interface StepResult {
   done: boolean;
   /** Delay the owner should wait before the next step (delayRequest). */
   waitMs: number;
+  /**
+   * Set when `deps.signal` fired (outcome `cancelled`) or the run's deadline `options.timeout` passed
+   * (outcome `failed`) before or during this step: the owner commits `events` and finishes the run with
+   * this outcome. An item cut short still produced its request.completed (error `AbortError`, cursor
+   * advanced past it); a step aborted before it began returns the state unchanged and no events.
+   */
+  aborted?: { outcome: "cancelled" | "failed"; reason: string };
 }
 
 /**
@@ -136,11 +144,48 @@ export class Runner {
    * iterations around them. Lanes run concurrently; their events are appended in lane order.
    */
   async step(input: RunState): Promise<StepResult> {
-    const plan = this.#plan;
     // `resending` marks only the step right after a crash; it must not leak into later steps.
     const { resending: _resending, ...rest } = input;
     const state: RunState = structuredClone(rest);
     const events: RunEvent[] = [];
+    const abort = this.#stepSignal(state);
+    try {
+      if (abort.link.signal.aborted)
+        return { state, events, done: false, waitMs: 0, aborted: this.#abortOutcome(abort) };
+      const result = await this.#step(input, state, events, abort.link.signal);
+      return abort.link.signal.aborted ? { ...result, aborted: this.#abortOutcome(abort) } : result;
+    } finally {
+      abort.link.dispose();
+    }
+  }
+
+  /** The step's signal: the owner's (cancel) and the run's deadline (`options.timeout` from the start). */
+  #stepSignal(state: RunState): { link: LinkedSignal; deadline: number | undefined } {
+    const timeout = this.#plan.options.timeout;
+    const deadline = timeout ? state.timings.started + timeout : undefined;
+    return {
+      link: linkSignal([this.#deps.signal], deadline === undefined ? undefined : deadline - this.#deps.now()),
+      deadline,
+    };
+  }
+
+  #abortOutcome(abort: {
+    link: LinkedSignal;
+    deadline: number | undefined;
+  }): NonNullable<StepResult["aborted"]> {
+    const timeout = this.#plan.options.timeout;
+    if (abort.link.timedOut() || (abort.deadline !== undefined && this.#deps.now() >= abort.deadline))
+      return { outcome: "failed", reason: `run exceeded its timeout of ${timeout} ms` };
+    return { outcome: "cancelled", reason: abortReason(abort.link.signal) };
+  }
+
+  async #step(
+    input: RunState,
+    state: RunState,
+    events: RunEvent[],
+    signal: AbortSignal,
+  ): Promise<StepResult> {
+    const plan = this.#plan;
     const items = plan.collection.items;
 
     // Close finished lanes and fill free ones with new iterations.
@@ -188,7 +233,7 @@ export class Runner {
       return { state, events, done: true, waitMs: 0 };
     }
 
-    const results = await Promise.all(state.lanes.map((lane) => this.#runLane(lane)));
+    const results = await Promise.all(state.lanes.map((lane) => this.#runLane(lane, signal)));
     let failedAny = false;
     state.lanes.forEach((lane, i) => {
       const { result, item } = results[i]!;
@@ -220,7 +265,7 @@ export class Runner {
     return { state, events, done: false, waitMs: more ? (plan.options.delayRequest ?? 0) : 0 };
   }
 
-  async #runLane(lane: Lane) {
+  async #runLane(lane: Lane, signal: AbortSignal) {
     const plan = this.#plan;
     const item = plan.collection.items[lane.index]!;
     const data = plan.data.length ? (plan.data[Math.min(lane.iteration, plan.data.length - 1)] ?? {}) : {};
@@ -238,7 +283,7 @@ export class Runner {
         insecure: plan.options.insecure,
         retry: plan.options.retry,
       },
-      this.#deps,
+      { ...this.#deps, signal },
     );
     return { result, item };
   }

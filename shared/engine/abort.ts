@@ -1,0 +1,98 @@
+/**
+ * Abort plumbing for the engine: the owner of a run hands the engine an `AbortSignal` (cancel, run
+ * deadline); the engine derives narrower signals from it (one per request hop, one per script for its
+ * `pm.sendRequest` calls) so that every wait — fetch, body read, retry backoff — ends when any of them
+ * fires. Plain Web APIs only, so the same code runs in Node and workerd.
+ */
+
+export interface LinkedSignal {
+  signal: AbortSignal;
+  /** Aborts the derived signal (the parents are untouched). */
+  abort(reason?: unknown): void;
+  /** Whether the derived signal fired because of its own timer (not a parent or `abort`). */
+  timedOut(): boolean;
+  /** Clears the timer and detaches from the parents; call when the guarded work is over. */
+  dispose(): void;
+}
+
+/**
+ * A signal that fires when any parent fires, when `timeoutMs` elapses (if given) or on `abort()`.
+ * Why not `AbortSignal.any`/`AbortSignal.timeout`: their timers cannot be cleared, and a run's deadline
+ * can be hours away; this one leaves no timer or listener behind after `dispose()`.
+ */
+export function linkSignal(parents: Array<AbortSignal | undefined>, timeoutMs?: number): LinkedSignal {
+  const controller = new AbortController();
+  let fired = false;
+  const listeners: Array<[AbortSignal, () => void]> = [];
+  for (const parent of parents) {
+    if (!parent) continue;
+    if (parent.aborted) {
+      controller.abort(parent.reason);
+      break;
+    }
+    const listener = () => controller.abort(parent.reason);
+    parent.addEventListener("abort", listener, { once: true });
+    listeners.push([parent, listener]);
+  }
+  const timer =
+    timeoutMs !== undefined && !controller.signal.aborted
+      ? setTimeout(
+          () => {
+            fired = true;
+            controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, "TimeoutError"));
+          },
+          Math.max(1, timeoutMs),
+        )
+      : undefined;
+  return {
+    signal: controller.signal,
+    abort: (reason) => controller.abort(reason),
+    timedOut: () => fired,
+    dispose: () => {
+      if (timer !== undefined) clearTimeout(timer);
+      for (const [parent, listener] of listeners) parent.removeEventListener("abort", listener);
+    },
+  };
+}
+
+/** Human text for an abort reason (`controller.abort("cancelled by request")` or an Error). */
+export function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  if (typeof reason === "string" && reason) return reason;
+  if (reason instanceof Error && reason.message) return reason.message;
+  return "run aborted";
+}
+
+/** The error result of a request the run's signal aborted (cancel or run deadline). */
+export function abortedError(signal: AbortSignal): { name: string; message: string } {
+  return { name: "AbortError", message: `request aborted: ${abortReason(signal)}` };
+}
+
+/** Resolves once `signal` fires; never rejects, so it can be raced without unhandled rejections. */
+export function whenAborted(signal: AbortSignal): { promise: Promise<void>; dispose(): void } {
+  let listener: (() => void) | undefined;
+  const promise = new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    listener = () => resolve();
+    signal.addEventListener("abort", listener, { once: true });
+  });
+  return {
+    promise,
+    dispose: () => {
+      if (listener) signal.removeEventListener("abort", listener);
+    },
+  };
+}
+
+/** `setTimeout` as a promise that ends early when `signal` fires (retry backoff must not outlive a cancel). */
+export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (!signal) return new Promise((resolve) => setTimeout(resolve, ms));
+  const aborted = whenAborted(signal);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))), aborted.promise]);
+  } finally {
+    clearTimeout(timer);
+    aborted.dispose();
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * No run can hang: a target that never answers, drips a byte a second or streams forever is cut off by
+ * the run's AbortSignal (cancel), the run deadline (`options.timeout`), the request timeout (also while
+ * reading the body) and, for `pm.sendRequest`, the script timeout. Real local server, real fetch.
+ * The request timeouts here are far above the test timeout, so a passing test proves the abort path.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { CookieJar } from "../../shared/engine/cookie-jar";
+import { DEFAULT_REQUEST_TIMEOUT_MS, send } from "../../shared/engine/http";
+import { buildPlan } from "../../shared/engine/plan";
+import { runLocal } from "../../shared/engine/run-local";
+import type { ScriptHost, ScriptInput, ScriptOutcome } from "../../shared/engine/types";
+import type { RequestCompletedEvent, RunEvent } from "../../shared/schemas/events";
+import { type HostileServer, startHostileServer } from "../support/hostile-server";
+
+let server: HostileServer;
+beforeAll(async () => {
+  server = await startHostileServer();
+});
+afterAll(async () => {
+  await server.close();
+});
+
+const NEVER = 120_000;
+
+function deps(signal?: AbortSignal, scripts?: ScriptHost) {
+  return {
+    fetch: (r: Request) => fetch(r),
+    checkTarget: () => null,
+    scripts,
+    now: () => Date.now(),
+    random: Math.random,
+    ...(signal ? { signal } : {}),
+  };
+}
+
+function plan(paths: string[], options: Record<string, unknown> = {}, event?: unknown[]) {
+  const collection = {
+    info: { name: "abort" },
+    item: paths.map((p, i) => ({
+      name: `r${i}`,
+      request: { url: `${server.url}${p}` },
+      ...(event ? { event } : {}),
+    })),
+  };
+  return buildPlan(
+    { collection: collection as never, options: { timeoutRequest: NEVER, ...options } },
+    "abort",
+  );
+}
+
+const completed = (events: RunEvent[]) =>
+  events.filter((e): e is RequestCompletedEvent => e.type === "request.completed");
+
+/** Starts a run, waits until `path` has been requested, aborts, and measures how long the run took to end. */
+async function cancelDuring(path: string) {
+  const controller = new AbortController();
+  const before = server.hits.get(path) ?? 0;
+  const running = runLocal(plan([path, "/ok"]), deps(controller.signal), { checkpoint: true });
+  await vi.waitFor(() => expect(server.hits.get(path) ?? 0).toBeGreaterThan(before), { timeout: 10_000 });
+  const abortedAt = Date.now();
+  controller.abort("cancelled by request");
+  const { events } = await running;
+  return { events, ms: Date.now() - abortedAt };
+}
+
+describe("the run's AbortSignal", () => {
+  it.each(["/hang", "/drip", "/stream"])(
+    "cancel aborts a request to %s promptly; the run ends cancelled",
+    async (path) => {
+      const okBefore = server.hits.get("/ok") ?? 0;
+      const { events, ms } = await cancelDuring(path);
+      // Generous bound (the brief asks ≤ 1 s; abort → result is event-loop work only).
+      expect(ms).toBeLessThan(5_000);
+      const requests = completed(events);
+      // The aborted request yields exactly one request.completed with an AbortError; nothing after it.
+      expect(requests).toHaveLength(1);
+      expect(requests[0]!.response).toBeUndefined();
+      expect(requests[0]!.error).toEqual({
+        name: "AbortError",
+        message: "request aborted: cancelled by request",
+      });
+      expect(events.at(-1)!.type).toBe("run.cancelled");
+      expect(server.hits.get("/ok") ?? 0).toBe(okBefore);
+      const terminal = events.at(-1) as Extract<RunEvent, { type: "run.cancelled" }>;
+      expect(terminal.stats.requests).toMatchObject({ total: 1, failed: 1 });
+    },
+  );
+
+  it("a step started after the signal fired executes nothing and emits nothing", async () => {
+    const controller = new AbortController();
+    controller.abort("cancelled by request");
+    const okBefore = server.hits.get("/ok") ?? 0;
+    const { events } = await runLocal(plan(["/ok"]), deps(controller.signal));
+    expect(events.map((e) => e.type)).toEqual(["run.started", "run.cancelled"]);
+    expect(server.hits.get("/ok") ?? 0).toBe(okBefore);
+  });
+
+  it("the run deadline (options.timeout) aborts a dripping body read; the run ends failed", async () => {
+    const { events } = await runLocal(plan(["/drip", "/ok"], { timeout: 1500 }), deps());
+    const requests = completed(events);
+    expect(requests).toHaveLength(1);
+    expect(requests[0]!.error?.name).toBe("AbortError");
+    const terminal = events.at(-1)!;
+    expect(terminal.type).toBe("run.failed");
+    expect((terminal as { reason: string }).reason).toBe("run exceeded its timeout of 1500 ms");
+  });
+});
+
+describe("request timeout", () => {
+  it("applies while reading the body (headers came at once, the body drips)", async () => {
+    const { events } = await runLocal(plan(["/drip", "/ok"], { timeoutRequest: 300 }), deps());
+    const [drip, ok] = completed(events);
+    expect(drip!.error?.name).toBe("TimeoutError");
+    expect(ok!.response!.code).toBe(200);
+    await vi.waitFor(() => expect(server.abandoned).toContain("/drip"));
+  });
+
+  it("has a default when timeoutRequest is unset or 0 (Newman has none)", async () => {
+    expect(DEFAULT_REQUEST_TIMEOUT_MS).toBe(30_000);
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const jar = new CookieJar();
+      const pending = send(
+        { method: "GET", url: `${server.url}/hang`, headers: [] },
+        undefined,
+        (s) => s,
+        { profile: {}, maxBodyBytes: 1024, timeoutMs: 0 },
+        { fetch: (r) => fetch(r), jar, checkTarget: () => null, now: () => Date.now() },
+      );
+      await vi.waitFor(() => expect(server.hits.get("/hang") ?? 0).toBeGreaterThan(0));
+      await vi.advanceTimersByTimeAsync(DEFAULT_REQUEST_TIMEOUT_MS);
+      const result = await pending;
+      expect(result.error).toMatchObject({ name: "TimeoutError" });
+      expect(result.error!.message).toContain("30000 ms");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+/** A script host whose script awaits one pm.sendRequest and records what it got (like a callback would). */
+class SendRequestHost implements ScriptHost {
+  outcomes: string[] = [];
+  async run(input: ScriptInput, caps: Parameters<ScriptHost["run"]>[1]): Promise<ScriptOutcome> {
+    const got = await caps.sendRequest(`${server.url}/hang`);
+    this.outcomes.push(
+      got.error ? `${got.error.name}: ${got.error.message}` : `response ${got.response?.code}`,
+    );
+    return {
+      scopes: input.context.scopes,
+      request: input.context.request,
+      assertions: [],
+      console: [],
+      skipRequest: false,
+    };
+  }
+}
+
+describe("pm.sendRequest", () => {
+  it("is aborted by the script timeout of the script that started it", async () => {
+    const host = new SendRequestHost();
+    const event = [{ listen: "prerequest", script: { exec: ["pm.sendRequest('/hang', () => {})"] } }];
+    const { events } = await runLocal(plan(["/ok"], { timeoutScript: 300 }, event), deps(undefined, host));
+    expect(host.outcomes).toHaveLength(1);
+    expect(host.outcomes[0]).toMatch(/^AbortError: request aborted: timed out after 300 ms/);
+    const [req] = completed(events);
+    expect(req!.response!.code).toBe(200);
+    expect(events.at(-1)!.type).toBe("run.completed");
+  });
+
+  it("is aborted by cancel", async () => {
+    const host = new SendRequestHost();
+    const controller = new AbortController();
+    const event = [{ listen: "prerequest", script: { exec: ["pm.sendRequest('/hang', () => {})"] } }];
+    const before = server.hits.get("/hang") ?? 0;
+    const running = runLocal(plan(["/ok"], { timeoutScript: 60_000 }, event), deps(controller.signal, host));
+    await vi.waitFor(() => expect(server.hits.get("/hang") ?? 0).toBeGreaterThan(before));
+    controller.abort("cancelled by request");
+    const { events } = await running;
+    expect(host.outcomes).toEqual(["AbortError: request aborted: cancelled by request"]);
+    expect(events.at(-1)!.type).toBe("run.cancelled");
+  });
+});
