@@ -5,6 +5,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve as resolvePath } from "node:path";
 import { CliError, type RunArgs } from "./args";
+import { environmentName, isDirectory, readV3Tree } from "./v3-tree";
 
 type JsonObject = Record<string, unknown>;
 
@@ -141,15 +142,18 @@ export async function inlineLocalFiles(
 
 /** Everything `POST /v1/runs` needs, read and checked locally so mistakes fail before any server starts. */
 export async function buildRunBody(args: RunArgs): Promise<JsonObject> {
-  const collection = parseJsonObject(
-    await readSource(args.collection, "collection"),
-    args.collection,
-    "collection",
-  );
-  await inlineLocalFiles(collection, resolvePath(args.workingDir ?? process.cwd()), !args.noInsecureFileRead);
-  const environment = args.environment
-    ? parseJsonObject(await readSource(args.environment, "environment"), args.environment, "environment")
+  const v3 = (await isDirectory(args.collection))
+    ? await readV3Tree(args.collection, await environmentName(args.environment))
     : undefined;
+  const collection =
+    v3?.collection ??
+    parseJsonObject(await readSource(args.collection, "collection"), args.collection, "collection");
+  await inlineLocalFiles(collection, resolvePath(args.workingDir ?? process.cwd()), !args.noInsecureFileRead);
+  const environment = v3?.environment
+    ? v3.environment
+    : args.environment
+      ? parseJsonObject(await readSource(args.environment, "environment"), args.environment, "environment")
+      : undefined;
   const globals = args.globals
     ? parseJsonObject(await readSource(args.globals, "globals"), args.globals, "globals")
     : undefined;

@@ -2,6 +2,8 @@
  * Input limits: what one run may contain. Checked on the raw JSON before schema validation so that an
  * oversized or hostile document is refused cheaply, with a JSON pointer to the offending part.
  */
+import { checkV3Limits, isV3Input } from "./v3/limits";
+
 export const LIMITS = {
   /** Items (requests + folders) in one collection. */
   items: 5000,
@@ -30,6 +32,7 @@ const MAX_VIOLATIONS = 20;
 
 /** Walks the raw collection once; returns the limits it breaks (empty when fine). */
 export function checkCollectionLimits(raw: unknown): LimitViolation[] {
+  if (isV3Input(raw)) return checkV3Limits(raw);
   const out: LimitViolation[] = [];
   let itemCount = 0;
   const add = (pointer: string, message: string) => {

@@ -4,6 +4,7 @@
  */
 import type { CreateRunBody, RunOptions } from "../schemas/api";
 import type { Collection, Environment } from "../schemas/collection";
+import type { CollectionV3Input } from "../schemas/collection-v3";
 import { DataFileError, parseIterationData } from "./data-file";
 import {
   FolderNotFoundError,
@@ -12,6 +13,7 @@ import {
   selectFolders,
 } from "./normalize";
 import type { JsonValue, VarEntry } from "./types";
+import { convertV3, isV3Input, V3Error } from "./v3";
 import { fromPostmanVariables } from "./variables";
 
 export interface RunPlan {
@@ -36,17 +38,36 @@ export class PlanError extends Error {
 }
 
 export interface PlanInput {
-  collection: Collection;
+  collection: Collection | CollectionV3Input;
   environment?: Environment | undefined;
   globals?: Environment | undefined;
   iterationData?: unknown[] | string | undefined;
   options: RunOptions;
 }
 
+/** A v3 tree (`format: "v3"`) becomes v2.1 here, before normalising; its file errors point at the file. */
+function fromV3(input: PlanInput): PlanInput & { collection: Collection } {
+  const c = input.collection;
+  if (!isV3Input(c)) return input as PlanInput & { collection: Collection };
+  try {
+    const v3 = convertV3({ files: c.files, collection: c.collection });
+    const env = input.environment ?? (c.environment ? v3.environments[c.environment] : undefined);
+    if (c.environment && !input.environment && !env)
+      throw new PlanError("/collection/environment", `no environment named '${c.environment}' in the files`);
+    return { ...input, collection: v3.collection as Collection, environment: env as Environment | undefined };
+  } catch (err) {
+    if (err instanceof V3Error) {
+      const path = err.path.replace(/~/g, "~0").replace(/\//g, "~1");
+      throw new PlanError(`/collection/files/${path}`, err.message);
+    }
+    throw err;
+  }
+}
+
 export function buildPlan(body: PlanInput | CreateRunBody, runId: string): RunPlan {
   if (typeof body.collection === "string")
     throw new PlanError("/collection", "collection ids must be resolved first");
-  const input = body as PlanInput;
+  const input = fromV3(body as PlanInput);
   let collection = normalizeCollection(input.collection);
   const folders = input.options.folder ?? [];
   if (folders.length > 0) {

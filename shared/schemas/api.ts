@@ -3,6 +3,7 @@
  */
 import * as z from "zod";
 import { CollectionSchema, EnvironmentSchema } from "./collection";
+import { CollectionV3InputSchema } from "./collection-v3";
 import { RunStatsSchema, RunTimingsSchema } from "./events";
 
 export const REGIONS = ["wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me"] as const;
@@ -47,7 +48,7 @@ export const IterationDataSchema = z.union([
 ]);
 
 export const CreateRunBodySchema = z.strictObject({
-  collection: z.union([CollectionSchema, z.string().min(1).max(128)]),
+  collection: z.union([CollectionSchema, CollectionV3InputSchema, z.string().min(1).max(128)]),
   environment: z.union([EnvironmentSchema, z.string().min(1).max(128)]).optional(),
   globals: EnvironmentSchema.optional(),
   iterationData: IterationDataSchema.optional(),
