@@ -1,6 +1,10 @@
 /**
  * Input limits: what one run may contain. Checked on the raw JSON before schema validation so that an
  * oversized or hostile document is refused cheaply, with a JSON pointer to the offending part.
+ *
+ * Every limit applies to every shape the schemas accept for a field (a script as a string, an `exec`
+ * string or an array of lines; headers as a list or as one `Key: value` string; a URL as a string, a
+ * `raw` string or structured parts), and every walk is iterative, so no input can overflow the stack.
  */
 import { checkV3Limits, isV3Input } from "./v3/limits";
 
@@ -13,14 +17,18 @@ export const LIMITS = {
   scriptChars: 256 * 1024,
   /** Headers on one request. */
   headers: 200,
-  /** Characters of one header value. */
+  /** Characters of one header (key or value) or one auth parameter. */
   headerChars: 64 * 1024,
-  /** Characters of one URL. */
+  /** Characters of one URL (its raw form, or all its structured parts together). */
   urlChars: 16 * 1024,
-  /** Collection variables. */
+  /** Characters of a request method. */
+  methodChars: 256,
+  /** Variables in one list (collection, folder, URL path variables). */
   variables: 5000,
   /** JSON nesting depth anywhere in the document. */
   jsonDepth: 64,
+  /** JSON values (objects, arrays, strings, numbers…) in one request body. */
+  jsonNodes: 2_000_000,
 } as const;
 
 export interface LimitViolation {
@@ -30,77 +38,224 @@ export interface LimitViolation {
 
 const MAX_VIOLATIONS = 20;
 
+export interface JsonLimitOptions {
+  /** Deepest allowed nesting (the top-level value is depth 0). */
+  maxDepth: number;
+  /** Most JSON values in the whole document. */
+  maxNodes?: number;
+  /** Longest allowed string (keys included). */
+  maxStringChars?: number;
+  /** Pointer prefix for the violations (`/environment` when checking a part). */
+  pointer?: string;
+}
+
+interface Frame {
+  value: unknown;
+  depth: number;
+  key: string;
+  parent: Frame | null;
+}
+
+const escapePointer = (key: string) => key.replace(/~/g, "~0").replace(/\//g, "~1");
+
+function pointerOf(frame: Frame, prefix: string): string {
+  const parts: string[] = [];
+  for (let f: Frame | null = frame; f?.parent; f = f.parent) parts.push(escapePointer(f.key));
+  return (
+    prefix +
+    parts
+      .reverse()
+      .map((p) => `/${p}`)
+      .join("")
+  );
+}
+
+/**
+ * Checks nesting depth, value count and string length of any parsed JSON without recursion, so it is
+ * safe on the whole request body before zod (whose recursive schemas would overflow the stack on a
+ * document nested thousands of levels deep) ever sees it.
+ */
+export function checkJsonLimits(value: unknown, options: JsonLimitOptions): LimitViolation[] {
+  const out: LimitViolation[] = [];
+  const prefix = options.pointer ?? "";
+  const maxNodes = options.maxNodes ?? Number.POSITIVE_INFINITY;
+  const maxString = options.maxStringChars ?? Number.POSITIVE_INFINITY;
+  const stack: Frame[] = [{ value, depth: 0, key: "", parent: null }];
+  let nodes = 0;
+  while (stack.length && out.length < MAX_VIOLATIONS) {
+    const frame = stack.pop()!;
+    const v = frame.value;
+    if (++nodes > maxNodes) {
+      out.push({ pointer: prefix, message: `more than ${maxNodes} JSON values` });
+      break;
+    }
+    if (typeof v === "string") {
+      if (v.length > maxString)
+        out.push({
+          pointer: pointerOf(frame, prefix),
+          message: `string longer than ${maxString} characters`,
+        });
+      continue;
+    }
+    if (!v || typeof v !== "object") continue;
+    if (frame.depth >= options.maxDepth) {
+      out.push({
+        pointer: pointerOf(frame, prefix),
+        message: `JSON nesting deeper than ${options.maxDepth} levels`,
+      });
+      continue;
+    }
+    const depth = frame.depth + 1;
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--)
+        stack.push({ value: v[i], depth, key: String(i), parent: frame });
+    } else {
+      const keys = Object.keys(v);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const key = keys[i]!;
+        if (key.length > maxString)
+          out.push({ pointer: pointerOf(frame, prefix), message: `key longer than ${maxString} characters` });
+        stack.push({ value: (v as Record<string, unknown>)[key], depth, key, parent: frame });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Characters of text a value contributes once the engine turns it into a string: strings and numbers
+ * anywhere inside it (an `exec` array, a structured URL, a header value given as an object). Stops
+ * counting past `cap`, and is iterative.
+ */
+export function textLength(value: unknown, cap = Number.POSITIVE_INFINITY): number {
+  let total = 0;
+  const stack: unknown[] = [value];
+  while (stack.length && total <= cap) {
+    const v = stack.pop();
+    if (typeof v === "string") total += v.length + 1;
+    else if (typeof v === "number" || typeof v === "boolean") total += String(v).length + 1;
+    else if (v && typeof v === "object") for (const x of Object.values(v)) stack.push(x);
+  }
+  return Math.max(0, total - 1);
+}
+
+type Add = (pointer: string, message: string) => void;
+type Rec = Record<string, unknown>;
+const asRec = (v: unknown): Rec | undefined =>
+  v && typeof v === "object" && !Array.isArray(v) ? (v as Rec) : undefined;
+
+function checkText(add: Add, pointer: string, value: unknown, limit: number, what: string): void {
+  const length = textLength(value, limit);
+  if (length > limit) add(pointer, `${what} of more than ${limit} characters exceeds the limit of ${limit}`);
+}
+
+function checkVariables(add: Add, pointer: string, list: unknown): void {
+  if (Array.isArray(list) && list.length > LIMITS.variables)
+    add(pointer, `${list.length} variables exceed the limit of ${LIMITS.variables}`);
+}
+
+function checkEvents(add: Add, events: unknown, pointer: string): void {
+  if (!Array.isArray(events)) return;
+  events.forEach((e, i) => {
+    // `script` may be the source itself, or `{ exec: string | string[], src }`.
+    const script = asRec(e)?.script;
+    const p = typeof script === "string" ? `${pointer}/${i}/script` : `${pointer}/${i}/script/exec`;
+    const exec = typeof script === "string" ? script : asRec(script)?.exec;
+    checkText(add, p, exec, LIMITS.scriptChars, "script");
+  });
+}
+
+function checkAuth(add: Add, auth: unknown, pointer: string): void {
+  const a = asRec(auth);
+  if (!a || typeof a.type !== "string") return;
+  // v2.1: `[{ key, value, type }]`; v2.0: `{ key: value }`.
+  const params = a[a.type];
+  const entries: Array<[string, unknown]> = Array.isArray(params)
+    ? params.map((x, i) => [`${i}/value`, asRec(x)?.value])
+    : Object.entries(asRec(params) ?? {}).map(([k, v]): [string, unknown] => [escapePointer(k), v]);
+  for (const [key, value] of entries)
+    checkText(add, `${pointer}/${escapePointer(a.type)}/${key}`, value, LIMITS.headerChars, "auth parameter");
+}
+
+function checkHeaders(add: Add, headers: unknown, pointer: string): void {
+  // v2.0 allows the raw `Key: value\n…` block as one string.
+  const list = typeof headers === "string" ? headers.split("\n") : Array.isArray(headers) ? headers : [];
+  if (list.length > LIMITS.headers)
+    add(pointer, `${list.length} headers exceed the limit of ${LIMITS.headers}`);
+  list.slice(0, LIMITS.headers + 1).forEach((h, j) => {
+    const r = asRec(h);
+    if (typeof h === "string") checkText(add, pointer, h, LIMITS.headerChars, `header line ${j}`);
+    else if (r) {
+      checkText(add, `${pointer}/${j}/key`, r.key, LIMITS.headerChars, "header name");
+      checkText(add, `${pointer}/${j}/value`, r.value, LIMITS.headerChars, "header value");
+    }
+  });
+}
+
+function checkUrl(add: Add, url: unknown, pointer: string): void {
+  if (typeof url === "string") {
+    checkText(add, pointer, url, LIMITS.urlChars, "URL");
+    return;
+  }
+  const u = asRec(url);
+  if (!u) return;
+  checkText(add, `${pointer}/raw`, u.raw, LIMITS.urlChars, "URL");
+  // The structured parts are what the engine builds the URL from when they are present.
+  const { raw: _raw, variable, ...parts } = u;
+  checkText(add, pointer, parts, LIMITS.urlChars, "URL (structured parts)");
+  checkVariables(add, `${pointer}/variable`, variable);
+  checkText(add, `${pointer}/variable`, variable, LIMITS.urlChars, "URL path variables");
+}
+
+function checkRequest(add: Add, request: unknown, pointer: string): void {
+  if (typeof request === "string") {
+    checkUrl(add, request, pointer);
+    return;
+  }
+  const r = asRec(request);
+  if (!r) return;
+  checkUrl(add, r.url, `${pointer}/url`);
+  checkHeaders(add, r.header, `${pointer}/header`);
+  checkAuth(add, r.auth, `${pointer}/auth`);
+  checkText(add, `${pointer}/method`, r.method, LIMITS.methodChars, "method");
+}
+
 /** Walks the raw collection once; returns the limits it breaks (empty when fine). */
 export function checkCollectionLimits(raw: unknown): LimitViolation[] {
   if (isV3Input(raw)) return checkV3Limits(raw);
+  const depthViolations = checkJsonLimits(raw, { maxDepth: LIMITS.jsonDepth });
+  if (depthViolations.length) return depthViolations;
   const out: LimitViolation[] = [];
-  let itemCount = 0;
-  const add = (pointer: string, message: string) => {
+  const add: Add = (pointer, message) => {
     if (out.length < MAX_VIOLATIONS) out.push({ pointer, message });
   };
-  const jsonDepth = (value: unknown, depth: number, pointer: string): boolean => {
-    if (depth > LIMITS.jsonDepth) {
-      add(pointer, `JSON nesting deeper than ${LIMITS.jsonDepth} levels`);
-      return false;
-    }
-    if (value && typeof value === "object") {
-      for (const [k, v] of Object.entries(value))
-        if (!jsonDepth(v, depth + 1, `${pointer}/${k}`)) return false;
-    }
-    return true;
-  };
-  if (!jsonDepth(raw, 0, "")) return out;
-  const obj = raw as { item?: unknown; variable?: unknown; event?: unknown };
-  if (Array.isArray(obj?.variable) && obj.variable.length > LIMITS.variables) {
-    add("/variable", `${obj.variable.length} collection variables exceed the limit of ${LIMITS.variables}`);
-  }
-  const checkEvents = (events: unknown, pointer: string) => {
-    if (!Array.isArray(events)) return;
-    events.forEach((e, i) => {
-      const exec = (e as { script?: { exec?: unknown } })?.script?.exec;
-      const length =
-        typeof exec === "string"
-          ? exec.length
-          : Array.isArray(exec)
-            ? exec.reduce((n: number, l) => n + (typeof l === "string" ? l.length + 1 : 0), 0)
-            : 0;
-      if (length > LIMITS.scriptChars)
-        add(
-          `${pointer}/${i}/script/exec`,
-          `script of ${length} characters exceeds the limit of ${LIMITS.scriptChars}`,
-        );
-    });
-  };
-  checkEvents(obj?.event, "/event");
-  const walk = (items: unknown, pointer: string, depth: number) => {
-    if (!Array.isArray(items)) return;
+  const obj = asRec(raw);
+  checkVariables(add, "/variable", obj?.variable);
+  checkEvents(add, obj?.event, "/event");
+  checkAuth(add, obj?.auth, "/auth");
+  let itemCount = 0;
+  // Iterative walk over the item tree (depth is also bounded by the JSON depth check above).
+  const stack: Array<{ items: unknown; pointer: string; depth: number }> = [
+    { items: obj?.item, pointer: "/item", depth: 1 },
+  ];
+  while (stack.length && out.length < MAX_VIOLATIONS) {
+    const { items, pointer, depth } = stack.pop()!;
+    if (!Array.isArray(items)) continue;
     if (depth > LIMITS.depth) {
       add(pointer, `folders nested deeper than ${LIMITS.depth} levels`);
-      return;
+      continue;
     }
     items.forEach((item, i) => {
       const p = `${pointer}/${i}`;
       itemCount++;
       if (itemCount === LIMITS.items + 1) add(p, `more than ${LIMITS.items} items in one collection`);
-      const it = item as { item?: unknown; event?: unknown; request?: { url?: unknown; header?: unknown } };
-      checkEvents(it?.event, `${p}/event`);
-      const url = it?.request?.url;
-      const raw = typeof url === "string" ? url : (url as { raw?: unknown })?.raw;
-      if (typeof raw === "string" && raw.length > LIMITS.urlChars)
-        add(`${p}/request/url`, `URL of ${raw.length} characters exceeds the limit of ${LIMITS.urlChars}`);
-      const headers = it?.request?.header;
-      if (Array.isArray(headers)) {
-        if (headers.length > LIMITS.headers)
-          add(`${p}/request/header`, `${headers.length} headers exceed the limit of ${LIMITS.headers}`);
-        headers.forEach((h, j) => {
-          const v = (h as { value?: unknown })?.value;
-          if (typeof v === "string" && v.length > LIMITS.headerChars)
-            add(`${p}/request/header/${j}/value`, `header value exceeds ${LIMITS.headerChars} characters`);
-        });
-      }
-      walk(it?.item, `${p}/item`, depth + 1);
+      const it = asRec(item);
+      checkEvents(add, it?.event, `${p}/event`);
+      checkVariables(add, `${p}/variable`, it?.variable);
+      checkAuth(add, it?.auth, `${p}/auth`);
+      checkRequest(add, it?.request, `${p}/request`);
+      stack.push({ items: it?.item, pointer: `${p}/item`, depth: depth + 1 });
     });
-  };
-  walk(obj?.item, "/item", 1);
+  }
   return out;
 }

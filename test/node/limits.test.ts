@@ -1,0 +1,206 @@
+/**
+ * Input limits hold for every shape a field may take, and the JSON checks are iterative: documents
+ * nested far deeper than any stack allows are refused with a pointer instead of crashing.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { checkCollectionLimits, checkJsonLimits, LIMITS } from "../../shared/engine/limits";
+
+const big = (n: number) => "x".repeat(n);
+const one = (item: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  info: { name: "limits" },
+  item: [{ name: "r", ...item }],
+  ...extra,
+});
+const pointers = (raw: unknown) => checkCollectionLimits(raw).map((v) => v.pointer);
+
+function nested(levels: number, leaf: unknown = 1): unknown {
+  let v: unknown = leaf;
+  for (let i = 0; i < levels; i++) v = i % 2 ? { a: v } : [v];
+  return v;
+}
+
+describe("collection limits on every shape", () => {
+  it("accepts an ordinary collection", () => {
+    const c = one({
+      event: [{ listen: "test", script: { exec: ["pm.test('ok', () => {})"] } }],
+      request: {
+        method: "POST",
+        url: {
+          raw: "https://example.com/a?b=1",
+          host: ["example", "com"],
+          path: ["a"],
+          query: [{ key: "b", value: "1" }],
+        },
+        header: [{ key: "Accept", value: "application/json" }],
+        auth: { type: "bearer", bearer: [{ key: "token", value: "t0k3n" }] },
+      },
+    });
+    expect(checkCollectionLimits(c)).toEqual([]);
+  });
+
+  it.each([
+    [
+      "script as a plain string",
+      { event: [{ listen: "test", script: big(5 * 1024 * 1024) }] },
+      "/item/0/event/0/script",
+    ],
+    [
+      "exec as one string",
+      { event: [{ listen: "test", script: { exec: big(300_000) } }] },
+      "/item/0/event/0/script/exec",
+    ],
+    [
+      "exec as lines",
+      { event: [{ listen: "test", script: { exec: Array(3000).fill(big(100)) } }] },
+      "/item/0/event/0/script/exec",
+    ],
+    [
+      "header as one string",
+      { request: { url: "http://e.x/", header: `X-A: ${big(200_000)}` } },
+      "/item/0/request/header",
+    ],
+    [
+      "header value in a list",
+      { request: { url: "http://e.x/", header: [{ key: "X-A", value: big(70_000) }] } },
+      "/item/0/request/header/0/value",
+    ],
+    [
+      "header value as an object",
+      { request: { url: "http://e.x/", header: [{ key: "X-A", value: { v: big(70_000) } }] } },
+      "/item/0/request/header/0/value",
+    ],
+    [
+      "header name",
+      { request: { url: "http://e.x/", header: [{ key: big(70_000), value: "1" }] } },
+      "/item/0/request/header/0/key",
+    ],
+    [
+      "header count in the string form",
+      { request: { url: "http://e.x/", header: Array(300).fill("X-A: 1").join("\n") } },
+      "/item/0/request/header",
+    ],
+    ["request as a URL string", { request: `http://e.x/${big(20_000)}` }, "/item/0/request"],
+    ["url as a string", { request: { url: `http://e.x/${big(20_000)}` } }, "/item/0/request/url"],
+    ["url raw", { request: { url: { raw: `http://e.x/${big(20_000)}` } } }, "/item/0/request/url/raw"],
+    [
+      "raw-less url with a long host string",
+      { request: { url: { host: big(100_000) } } },
+      "/item/0/request/url",
+    ],
+    [
+      "raw-less url with host labels",
+      { request: { url: { host: Array(2000).fill(big(10)) } } },
+      "/item/0/request/url",
+    ],
+    [
+      "raw-less url with long query values",
+      { request: { url: { host: ["e"], query: [{ key: "q", value: big(20_000) }] } } },
+      "/item/0/request/url",
+    ],
+    [
+      "raw-less url with a path object",
+      { request: { url: { host: ["e"], path: [{ type: "string", value: big(20_000) }] } } },
+      "/item/0/request/url",
+    ],
+    [
+      "url path variables",
+      { request: { url: { raw: "http://e/:id", variable: [{ key: "id", value: big(20_000) }] } } },
+      "/item/0/request/url/variable",
+    ],
+    [
+      "bearer token (v2.1 list)",
+      {
+        request: {
+          url: "http://e/",
+          auth: { type: "bearer", bearer: [{ key: "token", value: big(70_000) }] },
+        },
+      },
+      "/item/0/request/auth/bearer/0/value",
+    ],
+    [
+      "bearer token (v2.0 object)",
+      { request: { url: "http://e/", auth: { type: "bearer", bearer: { token: big(70_000) } } } },
+      "/item/0/request/auth/bearer/token",
+    ],
+    ["method", { request: { url: "http://e/", method: big(1000) } }, "/item/0/request/method"],
+    ["item variables", { variable: Array(LIMITS.variables + 1).fill({ key: "a" }) }, "/item/0/variable"],
+  ])("refuses an oversized %s", (_name, item, pointer) => {
+    expect(pointers(one(item))).toContain(pointer);
+  });
+
+  it("checks collection-level scripts, auth and variables too", () => {
+    const c = one(
+      {},
+      {
+        event: [{ listen: "prerequest", script: big(LIMITS.scriptChars + 1) }],
+        auth: { type: "apikey", apikey: [{ key: "value", value: big(70_000) }] },
+        variable: Array(LIMITS.variables + 1).fill({ key: "v" }),
+      },
+    );
+    expect(pointers(c)).toEqual(
+      expect.arrayContaining(["/event/0/script", "/auth/apikey/0/value", "/variable"]),
+    );
+  });
+
+  it("refuses a collection nested far beyond any stack without throwing", () => {
+    const c = one({ request: { url: "http://e/", body: { mode: "raw", options: nested(100_000) } } });
+    const v = checkCollectionLimits(c);
+    expect(v[0]?.message).toMatch(/deeper than 64/);
+  });
+
+  it("never throws on arbitrary JSON (property)", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        checkCollectionLimits(value);
+        checkCollectionLimits({
+          info: { name: "x" },
+          item: [{ request: value, event: [{ script: value }] }],
+        });
+        return true;
+      }),
+    );
+  });
+});
+
+describe("checkJsonLimits", () => {
+  it.each(["iterationData", "environment", "globals"])(
+    "refuses %s nested 5,000+ levels with a pointer, iteratively",
+    (field) => {
+      for (const levels of [5_000, 200_000]) {
+        const body = { collection: one({}), [field]: nested(levels) };
+        const v = checkJsonLimits(body, { maxDepth: LIMITS.jsonDepth });
+        expect(v).toHaveLength(1);
+        expect(v[0]?.pointer.startsWith(`/${field}/`)).toBe(true);
+        expect(v[0]?.message).toMatch(/deeper than 64 levels/);
+      }
+    },
+  );
+
+  it("agrees with a recursive depth count on arbitrary JSON (property)", () => {
+    const depth = (v: unknown): number =>
+      v && typeof v === "object" ? 1 + Math.max(0, ...Object.values(v).map(depth)) : 0;
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 8 }), fc.integer({ min: 0, max: 8 }), (value, maxDepth) => {
+        const refused = checkJsonLimits(value, { maxDepth }).length > 0;
+        return refused === depth(value) > maxDepth;
+      }),
+    );
+  });
+
+  it("counts values, bounds strings and keys, and escapes pointers (RFC 6901)", () => {
+    expect(checkJsonLimits(Array(11).fill(0), { maxDepth: 5, maxNodes: 10 })[0]?.message).toMatch(
+      /more than 10/,
+    );
+    expect(checkJsonLimits({ "a/b~c": ["ok", big(11)] }, { maxDepth: 5, maxStringChars: 10 })).toEqual([
+      { pointer: "/a~1b~0c/1", message: "string longer than 10 characters" },
+    ]);
+    expect(
+      checkJsonLimits({ [big(11)]: 1 }, { maxDepth: 5, maxStringChars: 10, pointer: "/env" })[0],
+    ).toEqual({
+      pointer: "/env",
+      message: "key longer than 10 characters",
+    });
+    expect(checkJsonLimits({ a: [1, { b: "x" }] }, { maxDepth: 3 })).toEqual([]);
+  });
+});
