@@ -5,7 +5,12 @@
  */
 import type { Cookie } from "./types";
 
-const MAX_COOKIES = 3000;
+/**
+ * Caps (browser limits, RFC 6265 §6.1 minimums): a target flooding Set-Cookie must not grow the run
+ * state without bound or make the next request's Cookie header too large for any server. Oldest cookies
+ * are evicted first; a cookie larger than MAX_COOKIE_BYTES is ignored.
+ */
+export const COOKIE_LIMITS = { perDomain: 180, total: 3000, cookieBytes: 4096 } as const;
 
 function defaultPath(pathname: string): string {
   if (!pathname.startsWith("/")) return "/";
@@ -31,7 +36,7 @@ export function parseSetCookie(header: string, url: URL, now: number): Cookie | 
   if (eq < 0) return null;
   const name = pair.slice(0, eq).trim();
   const value = pair.slice(eq + 1).trim();
-  if (!name) return null;
+  if (!name || name.length + value.length > COOKIE_LIMITS.cookieBytes) return null;
   const cookie: Cookie = {
     name,
     value,
@@ -145,7 +150,14 @@ export class CookieJar {
       (c) => !(c.name === cookie.name && c.domain === cookie.domain && c.path === cookie.path),
     );
     if (cookie.expires !== undefined && cookie.expires <= this.#now()) return;
+    if (cookie.name.length + cookie.value.length > COOKIE_LIMITS.cookieBytes) return;
+    let sameDomain = 0;
+    for (const c of this.#cookies) if (c.domain === cookie.domain) sameDomain++;
+    if (sameDomain >= COOKIE_LIMITS.perDomain) {
+      const oldest = this.#cookies.findIndex((c) => c.domain === cookie.domain);
+      this.#cookies.splice(oldest, 1);
+    }
     this.#cookies.push(cookie);
-    if (this.#cookies.length > MAX_COOKIES) this.#cookies.shift();
+    if (this.#cookies.length > COOKIE_LIMITS.total) this.#cookies.shift();
   }
 }
