@@ -5,8 +5,10 @@ import { spawn, spawnSync } from "node:child_process";
 
 const port = process.env.PORT ?? "8787";
 const policy = process.env.TARGET_POLICY ?? "any";
-const build = spawnSync(process.execPath, ["scripts/build-sandbox-libs.mjs"], { stdio: "inherit" });
-if (build.status !== 0) process.exit(build.status ?? 1);
+for (const script of ["scripts/build-sandbox-libs.mjs", "scripts/build-web.mjs"]) {
+  const build = spawnSync(process.execPath, [script], { stdio: "inherit" });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
 
 const args = [
   "dev",

@@ -1,0 +1,131 @@
+/**
+ * Follows a run's event stream with `fetch()` (EventSource cannot send the Authorization header):
+ * a small incremental SSE parser, reconnection with `Last-Event-ID`, and de-duplication by sequence
+ * number, so a dropped connection never shows an event twice or loses one.
+ */
+import type { RunEvent } from "../../shared/schemas/events";
+import { ApiError, apiResponse } from "./api";
+
+export interface SequencedRunEvent {
+  seq: number;
+  event: RunEvent;
+}
+
+/** Incremental `text/event-stream` parser: feed it chunks, it returns the complete events seen so far. */
+export class SseParser {
+  #buffer = "";
+
+  /** Parses every complete event in `chunk` (plus what was buffered); comments and blanks are skipped. */
+  push(chunk: string): Array<{ id: string | null; event: string | null; data: string }> {
+    this.#buffer += chunk;
+    const out: Array<{ id: string | null; event: string | null; data: string }> = [];
+    for (;;) {
+      const match = /\r\n\r\n|\n\n|\r\r/.exec(this.#buffer);
+      if (!match) return out;
+      const block = this.#buffer.slice(0, match.index);
+      this.#buffer = this.#buffer.slice(match.index + match[0].length);
+      let id: string | null = null;
+      let event: string | null = null;
+      const data: string[] = [];
+      for (const line of block.split(/\r\n|\n|\r/)) {
+        if (line === "" || line.startsWith(":")) continue;
+        const colon = line.indexOf(":");
+        const field = colon < 0 ? line : line.slice(0, colon);
+        let value = colon < 0 ? "" : line.slice(colon + 1);
+        if (value.startsWith(" ")) value = value.slice(1);
+        if (field === "id") id = value;
+        else if (field === "event") event = value;
+        else if (field === "data") data.push(value);
+      }
+      if (data.length > 0) out.push({ id, event, data: data.join("\n") });
+    }
+  }
+}
+
+export type StreamState = "connecting" | "live" | "reconnecting" | "ended";
+
+export interface FollowOptions {
+  runId: string;
+  /** Called with each batch of new events, in sequence order, never repeating a sequence number. */
+  onEvents: (events: SequencedRunEvent[]) => void;
+  onState: (state: StreamState, detail?: string) => void;
+  signal: AbortSignal;
+  /** Resume after this sequence number (0 replays the whole run). */
+  after?: number;
+}
+
+const TERMINAL = new Set(["run.completed", "run.failed", "run.cancelled"]);
+
+async function readOnce(opts: FollowOptions, last: { seq: number }): Promise<boolean> {
+  const headers: Record<string, string> = { accept: "text/event-stream" };
+  if (last.seq > 0) headers["last-event-id"] = String(last.seq);
+  const res = await apiResponse(`/v1/runs/${encodeURIComponent(opts.runId)}/events`, {
+    headers,
+    signal: opts.signal,
+    cache: "no-store",
+  });
+  opts.onState("live");
+  if (!res.body) return false;
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  const parser = new SseParser();
+  let ended = false;
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return ended;
+      const batch: SequencedRunEvent[] = [];
+      for (const raw of parser.push(value)) {
+        const seq = Number(raw.id);
+        if (!Number.isFinite(seq) || seq <= last.seq) continue;
+        last.seq = seq;
+        const event = JSON.parse(raw.data) as RunEvent;
+        batch.push({ seq, event });
+        if (TERMINAL.has(event.type)) ended = true;
+      }
+      if (batch.length > 0) opts.onEvents(batch);
+      if (ended) {
+        await reader.cancel().catch(() => {});
+        return true;
+      }
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+const wait = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+
+/**
+ * Streams the run until its terminal event, reconnecting with backoff after network loss. Permanent
+ * answers (401, 404) end it with an error state; aborting the signal stops it quietly.
+ */
+export async function followRun(opts: FollowOptions): Promise<void> {
+  const last = { seq: opts.after ?? 0 };
+  let delay = 250;
+  opts.onState("connecting");
+  while (!opts.signal.aborted) {
+    try {
+      if (await readOnce(opts, last)) {
+        opts.onState("ended");
+        return;
+      }
+    } catch (error) {
+      if (opts.signal.aborted) return;
+      if (error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429) {
+        opts.onState("ended", error.message);
+        return;
+      }
+    }
+    if (opts.signal.aborted) return;
+    opts.onState("reconnecting");
+    await wait(delay, opts.signal);
+    delay = Math.min(delay * 2, 5000);
+  }
+}
