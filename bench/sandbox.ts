@@ -67,6 +67,9 @@ pm.test("roles", () => { pm.expect(user.roles).to.be.an("array").that.includes("
 pm.test("items", () => { pm.expect(user.items).to.have.lengthOf(20); pm.expect(user.items[3].price).to.be.above(4).and.below(5); pm.environment.set("lastId", user.id); });
 `;
 
+// The same script naming a prototype: it gets the full intrinsics restore (see prelude/containment.js).
+const TOUCHES_INTRINSICS = `${TYPICAL}\nconst proto = Object.getPrototypeOf(user);\n`;
+
 const LIBRARIES = [
   "lodash",
   "crypto-js",
@@ -94,18 +97,23 @@ async function timeScript(host: QuickJSScriptHost, source: string): Promise<numb
   return ms;
 }
 
-async function main(): Promise<void> {
+async function series(label: string, source: string): Promise<void> {
   const host = new QuickJSScriptHost({});
-  const first = await timeScript(host, TYPICAL);
+  const first = await timeScript(host, source);
   const times: number[] = [];
-  for (let i = 0; i < n; i++) times.push(await timeScript(host, TYPICAL));
+  for (let i = 0; i < n; i++) times.push(await timeScript(host, source));
   times.sort((a, b) => a - b);
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
-  console.log(`typical test script (5 pm.test, chai chains over JSON): first ${first.toFixed(2)} ms`);
+  console.log(`${label}: first ${first.toFixed(2)} ms`);
   console.log(
     `  after the first, ${n} runs: mean ${mean.toFixed(3)} ms, median ${times[Math.floor(n / 2)]!.toFixed(3)} ms, p95 ${times[Math.floor(n * 0.95)]!.toFixed(3)} ms`,
   );
   host.dispose();
+}
+
+async function main(): Promise<void> {
+  await series("typical test script (5 pm.test, chai chains over JSON)", TYPICAL);
+  await series("same script naming a prototype (full intrinsics restore)", TOUCHES_INTRINSICS);
 
   const lib = new QuickJSScriptHost({});
   await timeScript(lib, "pm.test('warm', () => {});");

@@ -30,7 +30,22 @@ export interface QuickJSHostOptions {
   consoleEntries?: number;
   consoleMessageChars?: number;
   timers?: number;
+  /** `pm.sendRequest` caps (see SEND_REQUEST_LIMITS). */
+  sendRequests?: Partial<SendRequestLimits>;
 }
+
+/** Caps on `pm.sendRequest`: a script cannot flood targets or exhaust the invocation's subrequests. */
+export interface SendRequestLimits {
+  /** Calls one script may make; the next call throws a ScriptLimitError. */
+  perScript: number;
+  /** Requests in flight at once; later calls wait in a queue. */
+  concurrent: number;
+  /** Calls all scripts together may make until `beginSlice()` (one alarm slice of a run). */
+  perSlice: number;
+}
+
+/** Defaults, documented in docs/security.md ("Runtime limits"). */
+export const SEND_REQUEST_LIMITS: SendRequestLimits = { perScript: 50, concurrent: 6, perSlice: 500 };
 
 type ModuleLoader = () => Promise<QuickJSWASMModule>;
 let loader: ModuleLoader | undefined;
@@ -55,6 +70,11 @@ const CALLS_PER_MS = 20;
 
 class LimitError extends Error {}
 
+/** Thrown into the script (as a QuickJS error named ScriptLimitError) when it exceeds a cap. */
+class ScriptLimitError extends Error {
+  override name = "ScriptLimitError";
+}
+
 interface Live {
   runtime: QuickJSRuntime;
   context: QuickJSContext;
@@ -64,14 +84,30 @@ interface Live {
   calls: number;
   budget: number;
   deadline: number;
+  /** pm.sendRequest calls of the current script, and the queue of calls waiting for a free slot. */
+  sent: number;
+  active: number;
+  queue: Array<() => void>;
 }
 
 export class QuickJSScriptHost implements ScriptHost {
   readonly #options: QuickJSHostOptions;
+  readonly #sendLimits: SendRequestLimits;
   #live: Live | undefined;
+  #sliceSent = 0;
 
   constructor(options: QuickJSHostOptions = {}) {
     this.#options = options;
+    this.#sendLimits = { ...SEND_REQUEST_LIMITS, ...options.sendRequests };
+  }
+
+  /**
+   * Starts a new subrequest window: the run coordinator calls it at the start of each alarm slice, so
+   * `perSlice` bounds what one invocation spends on `pm.sendRequest`. Without calls the window is the
+   * host's lifetime (one run).
+   */
+  beginSlice(): void {
+    this.#sliceSent = 0;
   }
 
   async run(input: ScriptInput, caps: ScriptCapabilities): Promise<ScriptOutcome> {
@@ -91,6 +127,7 @@ export class QuickJSScriptHost implements ScriptHost {
       return unchanged("ScriptError", `sandbox could not start: ${(err as Error).message}`);
     }
     live.caps = caps;
+    live.sent = 0;
     live.calls = 0;
     live.budget = this.#options.cpuBudget ?? Math.max(1000, input.timeoutMs * CALLS_PER_MS);
     live.deadline = Date.now() + input.timeoutMs;
@@ -107,12 +144,15 @@ export class QuickJSScriptHost implements ScriptHost {
     try {
       const json = await this.#execute(live, JSON.stringify(prelude), input.timeoutMs);
       const out = JSON.parse(json) as PreludeOutput;
-      const { consoleDropped, meta: _meta, ...outcome } = out;
+      const { consoleDropped, meta, ...outcome } = out;
       const limit = limitError(outcome.error, live.calls > live.budget);
       if (limit) {
         this.dispose();
         return unchanged(limit, limitMessage(limit, input.timeoutMs, this.#memory()));
       }
+      // The script changed an intrinsic in a way the prelude could not undo: the next script gets a
+      // fresh context.
+      if (meta?.tainted) this.dispose();
       if (consoleDropped)
         outcome.console.push({
           level: "warn",
@@ -173,6 +213,9 @@ export class QuickJSScriptHost implements ScriptHost {
       calls: 0,
       budget: Number.POSITIVE_INFINITY,
       deadline: Number.POSITIVE_INFINITY,
+      sent: 0,
+      active: 0,
+      queue: [],
     };
     runtime.setInterruptHandler(() => {
       live.calls++;
@@ -217,16 +260,19 @@ export class QuickJSScriptHost implements ScriptHost {
       }
     });
     fn("sendRequest", (reqH) => {
+      this.#admitSendRequest(live);
       const request = JSON.parse(ctx.getString(reqH)) as Parameters<ScriptCapabilities["sendRequest"]>[0];
       const deferred = ctx.newPromise();
       const caps = live.caps;
-      const work = (
-        caps
-          ? caps.sendRequest(request)
-          : Promise.resolve({ error: { name: "ScriptError", message: "no request capability" } })
-      )
+      const work = this.#whenSlotFree(live)
+        .then(() =>
+          caps
+            ? caps.sendRequest(request)
+            : { error: { name: "ScriptError", message: "no request capability" } },
+        )
         .catch((err: unknown) => ({ error: { name: "RequestError", message: String(err) } }))
         .then((outcome) => {
+          this.#releaseSlot(live);
           if (!deferred.alive) return;
           const s = ctx.newString(JSON.stringify(outcome));
           deferred.resolve(s);
@@ -241,6 +287,40 @@ export class QuickJSScriptHost implements ScriptHost {
     });
     ctx.setProp(ctx.global, HOST_GLOBAL, host);
     host.dispose();
+  }
+
+  /** Counts one pm.sendRequest against the script's and the slice's caps; throws into the script beyond. */
+  #admitSendRequest(live: Live): void {
+    const { perScript, perSlice } = this.#sendLimits;
+    if (live.sent >= perScript)
+      throw new ScriptLimitError(
+        `pm.sendRequest: a script may send at most ${perScript} requests (limit reached)`,
+      );
+    if (this.#sliceSent >= perSlice)
+      throw new ScriptLimitError(
+        `pm.sendRequest: the run's scripts may send at most ${perSlice} requests per slice (limit reached)`,
+      );
+    live.sent++;
+    this.#sliceSent++;
+  }
+
+  /** Resolves when fewer than `concurrent` requests are in flight (FIFO). */
+  #whenSlotFree(live: Live): Promise<void> {
+    if (live.active < this.#sendLimits.concurrent) {
+      live.active++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      live.queue.push(() => {
+        live.active++;
+        resolve();
+      });
+    });
+  }
+
+  #releaseSlot(live: Live): void {
+    live.active--;
+    live.queue.shift()?.();
   }
 
   async #execute(live: Live, inputJson: string, timeoutMs: number): Promise<string> {

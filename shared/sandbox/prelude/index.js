@@ -1,5 +1,6 @@
 // The sandbox prelude: evaluated once per QuickJS context; defines globalThis.__edgerun_execute, which runs
 // one user script with fresh `pm`, legacy globals, console, virtual timers and require(). See contract.ts.
+import { mayTouchIntrinsics, snapshotIntrinsics } from "./containment.js";
 import { variableScope } from "./lists.js";
 import { createRequest, toRequestDefinition } from "./request.js";
 import { chaiPostman, cookieList, createResponse, jsonError } from "./response.js";
@@ -104,15 +105,7 @@ if (typeof globalThis.EventTarget === "undefined") {
   };
 }
 globalThis.global ??= globalThis;
-globalThis.process ??= {
-  env: {},
-  version: "v20.0.0",
-  versions: {},
-  platform: "edgerun",
-  nextTick: (fn, ...a) => Promise.resolve().then(() => fn(...a)),
-  browser: true,
-  cwd: () => "/",
-};
+// No `process` global, as in Newman's sandbox: the bundled libraries get their own shim at build time.
 
 // ---- require(): CommonJS bundles served by the host, cached per context -------------------------------
 const ALIASES = {
@@ -128,6 +121,10 @@ const ALIASES = {
 const modules = new Map();
 function requireModule(name) {
   const id = ALIASES[name] || name;
+  // Scripts get the one chai instance pm.expect uses, with chai-postman already installed and watched.
+  return id === "chai" ? chai() : loadModule(name, id);
+}
+function loadModule(name, id) {
   if (modules.has(id)) return modules.get(id);
   const src = host.library(id);
   if (src === undefined) {
@@ -137,15 +134,18 @@ function requireModule(name) {
   }
   const module = { exports: {} };
   modules.set(id, module.exports);
+  const globalKeys = baseline.globalKeys();
   new Function("module", "exports", "require", src)(module, module.exports, requireModule);
   modules.set(id, module.exports);
+  // A cached module is shared by later scripts: its exports are restored after each script too.
+  baseline.watch(module.exports, globalKeys);
   return module.exports;
 }
 
 let chaiInstance;
 function chai() {
   if (!chaiInstance) {
-    chaiInstance = requireModule("chai");
+    chaiInstance = loadModule("chai", "chai");
     chaiInstance.use((c, utils) =>
       chaiPostman(c, utils, (options) => {
         const Ajv = requireModule("ajv");
@@ -153,6 +153,8 @@ function chai() {
         return new AjvClass({ allErrors: true, strict: false, ...(options || {}) });
       }),
     );
+    baseline.watch(chaiInstance);
+    baseline.watch(chaiInstance.Assertion.prototype);
   }
   return chaiInstance;
 }
@@ -361,10 +363,13 @@ async function execute(inputJson) {
     return pm;
   };
 
-  const envScope = variableScope(scopes.environment, resolveIn, { name: scopes.environmentName });
-  const globalsScope = variableScope(scopes.globals, resolveIn);
-  const collectionScope = variableScope(scopes.collection, resolveIn);
-  const localScope = variableScope(scopes.local, resolveIn);
+  const envScope = variableScope(scopes.environment, resolveIn, {
+    name: scopes.environmentName,
+    label: "pm.environment",
+  });
+  const globalsScope = variableScope(scopes.globals, resolveIn, { label: "pm.globals" });
+  const collectionScope = variableScope(scopes.collection, resolveIn, { label: "pm.collectionVariables" });
+  const localScope = variableScope(scopes.local, resolveIn, { label: "pm.variables" });
   const variables = {
     has: (k) => lookup(k) !== undefined,
     get: (k) => lookup(k),
@@ -435,10 +440,11 @@ async function execute(inputJson) {
   cookies.jar = jar;
 
   const sendRequest = (req, callback) => {
+    // The host call is synchronous so a cap (ScriptLimitError) throws into the script at the call site.
+    const sent = host.sendRequest(JSON.stringify(toRequestDefinition(req)));
     const p = track(
       (async () => {
-        const def = toRequestDefinition(req);
-        const outcome = JSON.parse(await host.sendRequest(JSON.stringify(def)));
+        const outcome = JSON.parse(await sent);
         if (outcome.error) {
           const err = new Error(outcome.error.message);
           err.name = outcome.error.name;
@@ -620,6 +626,8 @@ async function execute(inputJson) {
     }
   }
   await Promise.all(testPromises);
+  // Put the intrinsics back before the prelude's own bookkeeping uses them (see containment.js).
+  if (!baseline.restore(mayTouchIntrinsics(input.source, globalNames))) out.meta = { tainted: true };
   for (const [name, passed] of Object.entries(tests))
     out.assertions.push({
       name,
@@ -656,3 +664,5 @@ function v8Message(message) {
 }
 
 globalThis.__edgerun_execute = execute;
+const baseline = snapshotIntrinsics(globalThis);
+const globalNames = baseline.globalNames();

@@ -120,12 +120,49 @@ export class PropertyList {
   }
 }
 
-/** pm.environment / pm.globals / pm.collectionVariables over a mutable VarEntry[]. */
+/** Caps on variable values (issue 11), documented in docs/security.md: the run's checkpoint holds them. */
+export const VARIABLE_LIMITS = { valueChars: 1024 * 1024, scopeChars: 4 * 1024 * 1024 };
+
+function limitError(message) {
+  const err = new Error(message);
+  err.name = "ScriptLimitError";
+  return err;
+}
+
+/** Characters of a value's serialized (JSON) form; strings count their length. */
+function valueSize(value) {
+  if (typeof value === "string") return value.length + 2;
+  if (value === undefined) return 0;
+  const json = JSON.stringify(value);
+  return json === undefined ? 0 : json.length;
+}
+
+/**
+ * pm.environment / pm.globals / pm.collectionVariables over a mutable VarEntry[]. `extra.label` names the
+ * scope in limit errors; a value over VARIABLE_LIMITS throws a ScriptLimitError and is not set.
+ */
 export function variableScope(list, resolveIn, extra) {
+  const { label = "pm.variables", ...more } = extra || {};
   const find = (k) => {
     for (let i = list.length - 1; i >= 0; i--)
       if (list[i].key === k && list[i].enabled !== false) return list[i];
     return undefined;
+  };
+  let total; // serialized size of the scope, computed on the first set()
+  const sizeOf = (e) => e.key.length + valueSize(e.value);
+  const admit = (key, value, existing) => {
+    const size = valueSize(value);
+    if (size > VARIABLE_LIMITS.valueChars)
+      throw limitError(
+        `${label}.set: the value of '${key}' is ${size} characters serialized; a variable's value may be at most ${VARIABLE_LIMITS.valueChars} (1 MiB)`,
+      );
+    if (total === undefined) total = list.reduce((n, e) => n + sizeOf(e), 0);
+    const next = total - (existing ? sizeOf(existing) : 0) + key.length + size;
+    if (next > VARIABLE_LIMITS.scopeChars)
+      throw limitError(
+        `${label}.set: setting '${key}' would make the scope ${next} characters serialized; a scope may hold at most ${VARIABLE_LIMITS.scopeChars} (4 MiB)`,
+      );
+    total = next;
   };
   const scope = {
     has: (k) => find(k) !== undefined,
@@ -138,6 +175,7 @@ export function variableScope(list, resolveIn, extra) {
       const key = String(k);
       const v = list.find((e) => e.key === key);
       const val = value === undefined ? undefined : value;
+      admit(key, val, v);
       if (v) {
         v.value = val;
         v.enabled = true;
@@ -145,9 +183,11 @@ export function variableScope(list, resolveIn, extra) {
       } else list.push({ key, value: val, ...(type ? { type } : {}), enabled: true });
     },
     unset: (k) => {
+      total = undefined;
       for (let i = list.length - 1; i >= 0; i--) if (list[i].key === k) list.splice(i, 1);
     },
     clear: () => {
+      total = undefined;
       list.splice(0, list.length);
     },
     toObject: () => {
@@ -161,7 +201,7 @@ export function variableScope(list, resolveIn, extra) {
       all: () => list.filter((v) => v.enabled !== false).map((v) => ({ ...v })),
       count: () => list.length,
     },
-    ...(extra || {}),
+    ...more,
   };
   return scope;
 }

@@ -1,0 +1,211 @@
+// Containment between scripts of one run (issue 11). Every script shares one QuickJS context (a fresh
+// context costs the prelude and every library again), so the intrinsics are snapshotted once, after the
+// prelude has set them up, and restored after each script: properties a script added are deleted,
+// replaced or redefined ones put back, prototypes reset, globals it created removed. Each script thus
+// starts from the same intrinsics as a fresh context. A change that cannot be undone (an object frozen
+// or a property made non-configurable by the script) makes restore() answer false: the host then drops
+// the context and builds a fresh one for the next script.
+//
+// The walk uses only functions captured here, so a script that patched Object.keys or
+// Array.prototype.push cannot break its own clean-up.
+
+const ownKeys = Reflect.ownKeys;
+const getDescriptor = Reflect.getOwnPropertyDescriptor;
+const defineProperty = Reflect.defineProperty;
+const deleteProperty = Reflect.deleteProperty;
+const getPrototypeOf = Reflect.getPrototypeOf;
+const setPrototypeOf = Reflect.setPrototypeOf;
+const isExtensible = Reflect.isExtensible;
+const MapCtor = Map;
+const mapGet = Map.prototype.get;
+const mapHas = Map.prototype.has;
+const mapSet = Map.prototype.set;
+const apply = Reflect.apply;
+const objectIs = Object.is;
+
+/** Objects with no direct global name that scripts can still reach and patch. */
+function hiddenIntrinsics() {
+  const gen = function* () {};
+  const asyncFn = async () => {};
+  const asyncGen = async function* () {};
+  return [
+    getPrototypeOf([][Symbol.iterator]()),
+    getPrototypeOf(getPrototypeOf([][Symbol.iterator]())),
+    getPrototypeOf(new Map()[Symbol.iterator]()),
+    getPrototypeOf(new Set()[Symbol.iterator]()),
+    getPrototypeOf(""[Symbol.iterator]()),
+    getPrototypeOf(/a/[Symbol.matchAll]("")),
+    getPrototypeOf(gen),
+    getPrototypeOf(gen).prototype,
+    getPrototypeOf(gen).constructor,
+    getPrototypeOf(asyncFn),
+    getPrototypeOf(asyncFn).constructor,
+    getPrototypeOf(asyncGen),
+    getPrototypeOf(asyncGen).prototype,
+    getPrototypeOf(getPrototypeOf(asyncGen).prototype),
+    getPrototypeOf(asyncGen).constructor,
+    getPrototypeOf(Int8Array),
+    getPrototypeOf(Int8Array.prototype),
+  ];
+}
+
+function isObjectLike(v) {
+  return (typeof v === "object" && v !== null) || typeof v === "function";
+}
+
+function record(target) {
+  const keys = ownKeys(target);
+  const descriptors = [];
+  for (let i = 0; i < keys.length; i++) descriptors[i] = getDescriptor(target, keys[i]);
+  return { target, keys, descriptors, proto: getPrototypeOf(target), extensible: isExtensible(target) };
+}
+
+function sameDescriptor(a, b) {
+  return (
+    a !== undefined &&
+    objectIs(a.value, b.value) &&
+    a.get === b.get &&
+    a.set === b.set &&
+    a.writable === b.writable &&
+    a.enumerable === b.enumerable &&
+    a.configurable === b.configurable
+  );
+}
+
+/** Puts one object back as recorded; answers false when the script made that impossible. */
+function restoreOne(rec) {
+  const { target, keys, descriptors } = rec;
+  let clean = true;
+  const now = ownKeys(target);
+  // Fast path: same keys in the same order (the usual case) needs no lookup table.
+  let sameKeys = now.length === keys.length;
+  for (let i = 0; sameKeys && i < keys.length; i++) sameKeys = now[i] === keys[i];
+  if (!sameKeys) {
+    const known = new MapCtor();
+    for (let i = 0; i < keys.length; i++) apply(mapSet, known, [keys[i], true]);
+    for (let i = 0; i < now.length; i++)
+      if (!apply(mapHas, known, [now[i]]) && !deleteProperty(target, now[i])) clean = false;
+  }
+  for (let i = 0; i < keys.length; i++) {
+    const d = descriptors[i];
+    if (!sameDescriptor(getDescriptor(target, keys[i]), d) && !defineProperty(target, keys[i], d))
+      clean = false;
+  }
+  if (getPrototypeOf(target) !== rec.proto && !setPrototypeOf(target, rec.proto)) clean = false;
+  if (rec.extensible && !isExtensible(target)) clean = false;
+  return clean;
+}
+
+/**
+ * Records the current state of every intrinsic reachable from the global object (own data properties
+ * and prototype chains, transitively) plus the hidden ones; returns the handle that restores them.
+ */
+export function snapshotIntrinsics(global) {
+  const records = [];
+  const seen = new MapCtor();
+  const queue = [global, ...hiddenIntrinsics()];
+  for (let q = 0; q < queue.length; q++) {
+    const obj = queue[q];
+    if (!isObjectLike(obj) || apply(mapHas, seen, [obj])) continue;
+    // Plain methods (no own `prototype`) are not watched: their only state is `name` and `length`, and
+    // watching the ~500 of them would triple the per-script cost.
+    if (typeof obj === "function" && q > 0 && !getDescriptor(obj, "prototype")) continue;
+    const rec = record(obj);
+    apply(mapSet, seen, [obj, rec]);
+    records.push(rec);
+    if (rec.proto) queue.push(rec.proto);
+    for (let i = 0; i < rec.descriptors.length; i++) {
+      const d = rec.descriptors[i];
+      if (isObjectLike(d.value)) queue.push(d.value);
+      if (d.get) queue.push(d.get);
+      if (d.set) queue.push(d.set);
+    }
+  }
+  const globalRec = records[0];
+  return {
+    /** How many objects are watched (for tests and the bench). */
+    size: () => records.length,
+    /**
+     * Restores every recorded object; false when something could not be put back. With `full` false
+     * only objects whose key count changed are restored (added or deleted properties): the caller
+     * passes false only for scripts that cannot have reached an intrinsic by name (see mayTouchIntrinsics).
+     */
+    restore(full) {
+      let clean = true;
+      for (let i = 0; i < records.length; i++) {
+        const rec = records[i];
+        if (full || ownKeys(rec.target).length !== rec.keys.length) clean = restoreOne(rec) && clean;
+      }
+      return clean;
+    },
+    /**
+     * Watches an object trusted prelude code set up after the snapshot (a library's module exports), or
+     * records its current state again; accepts global names a library defined while it loaded.
+     */
+    watch(obj, globalKeysBefore) {
+      if (globalKeysBefore && ownKeys(global).length !== globalKeysBefore.length) {
+        const rec = record(global);
+        globalRec.keys = rec.keys;
+        globalRec.descriptors = rec.descriptors;
+      }
+      if (!isObjectLike(obj)) return;
+      const rec = record(obj);
+      const old = apply(mapGet, seen, [obj]);
+      if (old) {
+        old.keys = rec.keys;
+        old.descriptors = rec.descriptors;
+        old.proto = rec.proto;
+        return;
+      }
+      apply(mapSet, seen, [obj, rec]);
+      records.push(rec);
+    },
+    /** The global object's string keys when the snapshot was taken (for mayTouchIntrinsics). */
+    globalNames: () => {
+      const names = new Set();
+      for (let i = 0; i < globalRec.keys.length; i++)
+        if (typeof globalRec.keys[i] === "string") names.add(globalRec.keys[i]);
+      return names;
+    },
+    /** The global object's keys, to pass to watch() after loading a library. */
+    globalKeys: () => ownKeys(global),
+  };
+}
+
+const IDENT = /[A-Za-z_$][\w$]*/g;
+// Ways to reach an intrinsic without naming it: the global `this`, prototype links, the Function
+// constructor (which builds code that runs sloppy `this`), eval.
+const REACHES = new Set([
+  "this",
+  "constructor",
+  "prototype",
+  "__proto__",
+  "getPrototypeOf",
+  "globalThis",
+  "global",
+  "Function",
+  "eval",
+  "Reflect",
+  "arguments",
+]);
+
+/**
+ * Whether a script's text could give it a reference to an intrinsic object it might then change: it
+ * names a global of the baseline (other than `console`, fresh per script) in any way other than
+ * calling it or one of its methods (`Date.now()`, `JSON.parse(…)`, `new Date()`), or uses one of the
+ * REACHES words. Such scripts get the full restore; the others only the key-count check.
+ */
+export function mayTouchIntrinsics(source, globalNames) {
+  IDENT.lastIndex = 0;
+  for (let m = IDENT.exec(source); m; m = IDENT.exec(source)) {
+    const word = m[0];
+    if (REACHES.has(word)) return true;
+    if (!globalNames.has(word) || word === "console") continue;
+    const before = source.slice(Math.max(0, m.index - 11), m.index);
+    if (/[\w$.]$/.test(before) || /\b(new|instanceof|typeof)\s+$/.test(before)) continue;
+    const after = source.slice(IDENT.lastIndex, IDENT.lastIndex + 64);
+    if (/^\s*(\.\s*[A-Za-z_$][\w$]*\s*)?\(/.test(after)) continue;
+    return true;
+  }
+  return false;
+}
