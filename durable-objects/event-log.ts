@@ -1,24 +1,44 @@
 /**
- * The run's SQLite event log and its live SSE subscribers.
+ * The run's SQLite event log and its SSE subscribers.
  *
- * Append and replay are synchronous SQLite operations, so "replay from Last-Event-ID, then subscribe"
- * happens in one turn of the Durable Object's event loop: no event can slip between the two.
+ * A stream replays from SQLite page by page as the client reads (pull-based: a finished 100,000-event
+ * run replays in constant memory, at the client's pace), then turns live. "Caught up → subscribe"
+ * happens in one synchronous turn of the Durable Object, so no event can slip between replay and live
+ * delivery; live delivery skips anything at or below the subscriber's cursor, so none is sent twice.
+ * Sequence numbers advance only when the transaction that wrote the events has committed.
  */
 import type { RunEvent } from "../shared/schemas/events";
 
 const encoder = new TextEncoder();
-/** A subscriber whose unread backlog exceeds this is dropped; it reconnects with Last-Event-ID. */
+/** A live subscriber whose unread backlog exceeds this is dropped; it reconnects with Last-Event-ID. */
 const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
-const REPLAY_PAGE = 500;
+const REPLAY_PAGE = 200;
+const HEARTBEAT_MS = 15_000;
 
 interface Subscriber {
-  writer: WritableStreamDefaultWriter<Uint8Array>;
-  backlog: number;
+  controller: ReadableStreamDefaultController<Uint8Array>;
+  cursor: number;
 }
 
-export function formatSse(seq: number, event: RunEvent | string, type?: string): string {
-  const data = typeof event === "string" ? event : JSON.stringify(event);
-  return `id: ${seq}\nevent: ${type ?? (event as RunEvent).type}\ndata: ${data}\n\n`;
+export interface AppendedEvent {
+  seq: number;
+  event: RunEvent;
+  json: string;
+}
+
+export function formatSse(seq: number, json: string, type: string): string {
+  return `id: ${seq}\nevent: ${type}\ndata: ${json}\n\n`;
+}
+
+/** `Last-Event-ID` must be a non-negative integer; anything else replays from the start (with a note). */
+export function parseLastEventId(raw: string | null): { after: number; note: string | null } {
+  if (raw === null || raw === "") return { after: 0, note: null };
+  if (/^\d{1,15}$/.test(raw)) return { after: Number(raw), note: null };
+  const shown = raw.slice(0, 40).replace(/[\r\n]/g, " ");
+  return {
+    after: 0,
+    note: `Last-Event-ID "${shown}" is not a non-negative integer; replaying from the start`,
+  };
 }
 
 export class EventLog {
@@ -37,11 +57,19 @@ export class EventLog {
     return this.#lastSeq;
   }
 
-  /** Writes events to SQLite (caller wraps this in the same transaction as the state checkpoint). */
-  appendSync(events: RunEvent[]): Array<{ seq: number; event: RunEvent; json: string }> {
-    const out: Array<{ seq: number; event: RunEvent; json: string }> = [];
+  get subscriberCount(): number {
+    return this.#subscribers.size;
+  }
+
+  /**
+   * Writes events to SQLite; the caller wraps this in the same transaction as the state checkpoint and
+   * calls `committed()` after it succeeded (a failed transaction leaves the sequence untouched).
+   */
+  appendSync(events: RunEvent[]): AppendedEvent[] {
+    const out: AppendedEvent[] = [];
+    let seq = this.#lastSeq;
     for (const event of events) {
-      const seq = ++this.#lastSeq;
+      seq++;
       const json = JSON.stringify(event);
       this.#sql.exec("INSERT INTO events (seq, type, data) VALUES (?, ?, ?)", seq, event.type, json);
       out.push({ seq, event, json });
@@ -49,14 +77,21 @@ export class EventLog {
     return out;
   }
 
-  /** Pushes already-committed events to live subscribers; closes streams after a terminal event. */
-  broadcast(items: Array<{ seq: number; event: RunEvent; json: string }>, terminal: boolean): void {
-    for (const item of items) {
-      const chunk = encoder.encode(formatSse(item.seq, item.json, item.event.type));
-      for (const sub of this.#subscribers) this.#write(sub, chunk);
-    }
-    if (terminal) {
-      for (const sub of this.#subscribers) this.#close(sub);
+  /** Advances the sequence past events whose transaction committed. */
+  committed(rows: AppendedEvent[]): void {
+    const last = rows[rows.length - 1];
+    if (last) this.#lastSeq = last.seq;
+  }
+
+  /** Pushes committed events to live subscribers; closes their streams after a terminal event. */
+  broadcast(items: AppendedEvent[], terminal: boolean): void {
+    for (const sub of [...this.#subscribers]) {
+      for (const item of items) {
+        if (item.seq <= sub.cursor) continue;
+        this.#push(sub, encoder.encode(formatSse(item.seq, item.json, item.event.type)));
+        sub.cursor = item.seq;
+      }
+      if (terminal) this.#close(sub);
     }
   }
 
@@ -64,68 +99,89 @@ export class EventLog {
   *read(afterSeq: number): Generator<{ seq: number; type: string; json: string }> {
     let cursor = afterSeq;
     for (;;) {
-      const rows = this.#sql
-        .exec<{ seq: number; type: string; data: string }>(
-          "SELECT seq, type, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
-          cursor,
-          REPLAY_PAGE,
-        )
-        .toArray();
-      for (const row of rows) yield { seq: row.seq, type: row.type, json: row.data };
+      const rows = this.#page(cursor);
+      for (const row of rows) yield row;
       if (rows.length < REPLAY_PAGE) return;
       cursor = rows[rows.length - 1]!.seq;
     }
   }
 
   /**
-   * Opens an SSE stream: replays events after `afterSeq`, then follows live unless the run is finished.
-   * Replay is written synchronously before the subscriber is registered, in the same turn.
+   * Opens an SSE stream after `afterSeq`. `isFinished` is asked when the replay catches up: a finished
+   * run's stream closes there, a live one subscribes.
    */
-  open(afterSeq: number, finished: boolean): ReadableStream<Uint8Array> {
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>(undefined, undefined, {
-      highWaterMark: 1024 * 1024,
-      size: (c) => c.byteLength,
-    });
-    const sub: Subscriber = { writer: writable.getWriter(), backlog: 0 };
-    this.#write(sub, encoder.encode(": edgerun event stream\nretry: 2000\n\n"));
-    for (const row of this.read(afterSeq))
-      this.#write(sub, encoder.encode(formatSse(row.seq, row.json, row.type)));
-    if (finished) {
-      this.#close(sub);
-    } else {
-      this.#subscribers.add(sub);
-      this.#ensureHeartbeat();
-    }
-    return readable;
+  open(opts: {
+    afterSeq: number;
+    note: string | null;
+    isFinished: () => boolean;
+  }): ReadableStream<Uint8Array> {
+    let cursor = opts.afterSeq;
+    let live: Subscriber | null = null;
+    return new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          const note = opts.note ? `: ${opts.note}\n` : "";
+          controller.enqueue(encoder.encode(`: edgerun event stream\n${note}retry: 2000\n\n`));
+        },
+        pull: (controller) => {
+          if (live) return;
+          const rows = this.#page(cursor);
+          for (const row of rows) {
+            controller.enqueue(encoder.encode(formatSse(row.seq, row.json, row.type)));
+            cursor = row.seq;
+          }
+          if (rows.length === REPLAY_PAGE) return;
+          if (opts.isFinished()) {
+            controller.close();
+            return;
+          }
+          live = { controller, cursor };
+          this.#subscribers.add(live);
+          this.#ensureHeartbeat();
+        },
+        cancel: () => {
+          if (live) this.#subscribers.delete(live);
+          this.#stopHeartbeatIfIdle();
+        },
+      },
+      { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength },
+    );
   }
 
-  get subscriberCount(): number {
-    return this.#subscribers.size;
+  #page(after: number): Array<{ seq: number; type: string; json: string }> {
+    return this.#sql
+      .exec<{ seq: number; type: string; data: string }>(
+        "SELECT seq, type, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+        after,
+        REPLAY_PAGE,
+      )
+      .toArray()
+      .map((r) => ({ seq: r.seq, type: r.type, json: r.data }));
   }
 
-  #write(sub: Subscriber, chunk: Uint8Array): void {
-    sub.backlog += chunk.byteLength;
-    if (sub.backlog > MAX_BACKLOG_BYTES) {
-      this.#drop(sub);
+  #push(sub: Subscriber, chunk: Uint8Array): void {
+    const desired = sub.controller.desiredSize;
+    if (desired !== null && desired < -MAX_BACKLOG_BYTES) {
+      this.#subscribers.delete(sub);
+      sub.controller.error(new Error("subscriber too slow; reconnect with Last-Event-ID"));
+      this.#stopHeartbeatIfIdle();
       return;
     }
-    sub.writer.write(chunk).then(
-      () => {
-        sub.backlog -= chunk.byteLength;
-      },
-      () => this.#drop(sub),
-    );
+    try {
+      sub.controller.enqueue(chunk);
+    } catch {
+      this.#subscribers.delete(sub); // the client went away
+      this.#stopHeartbeatIfIdle();
+    }
   }
 
   #close(sub: Subscriber): void {
     this.#subscribers.delete(sub);
-    sub.writer.close().catch(() => undefined);
-    this.#stopHeartbeatIfIdle();
-  }
-
-  #drop(sub: Subscriber): void {
-    if (!this.#subscribers.delete(sub) && sub.backlog < 0) return;
-    sub.writer.abort("subscriber too slow or gone").catch(() => undefined);
+    try {
+      sub.controller.close();
+    } catch {
+      // already closed or errored
+    }
     this.#stopHeartbeatIfIdle();
   }
 
@@ -133,8 +189,8 @@ export class EventLog {
     if (this.#heartbeat) return;
     this.#heartbeat = setInterval(() => {
       const ping = encoder.encode(`: heartbeat ${Date.now()}\n\n`);
-      for (const sub of this.#subscribers) this.#write(sub, ping);
-    }, 15_000);
+      for (const sub of [...this.#subscribers]) this.#push(sub, ping);
+    }, HEARTBEAT_MS);
   }
 
   #stopHeartbeatIfIdle(): void {

@@ -5,26 +5,30 @@
  * Execution advances in bounded slices driven by the alarm: each request's events and the engine state
  * after it are committed in one SQLite transaction, so a restart at any point resumes from the last
  * checkpoint with no lost and no duplicated events. A request that was in flight at a crash is sent
- * again and its event carries `resent: true`.
+ * again and its event carries `resent: true`. Cancel and the run deadline abort the in-flight request.
+ * A slice that throws is retried a bounded number of times with backoff; then the run ends `failed`.
  */
 import { DurableObject } from "cloudflare:workers";
 import { config } from "../platform/config";
 import { createLimitedFetch } from "../platform/limited-fetch";
 import { log } from "../platform/log";
+import type { RunSource } from "../platform/run-service";
 import { createScriptHost } from "../platform/script-host";
+import { workspaceStub } from "../platform/stubs";
 import { targetCheckFor } from "../platform/target-policy";
 import { Runner, type RunPlan, type RunState, runMasker } from "../shared/engine/runner";
 import { collectionItems } from "../shared/reporters/collection-json";
 import type { Region, RunStatus, RunSummary } from "../shared/schemas/api";
 import { type RunEvent, TERMINAL_EVENTS } from "../shared/schemas/events";
 import { maskDeep } from "../shared/security/mask";
-import { EventLog } from "./event-log";
+import { EventLog, parseLastEventId } from "./event-log";
+import { type RunRecord, RunStore } from "./run-store";
 
-const SCHEMA_VERSION = 1;
 /** Bounded slices keep each alarm invocation well inside CPU, wall and subrequest limits. */
 const SLICE_REQUESTS = 40;
 const SLICE_MS = 15_000;
-const PLAN_CHUNK = 512 * 1024;
+/** Consecutive failing slices before the run ends `failed` (backoff 1 s, 2 s, 4 s, …). */
+export const MAX_FAILED_SLICES = 5;
 
 export interface RunInit {
   plan: RunPlan;
@@ -33,45 +37,29 @@ export interface RunInit {
   monitorId: string | null;
   /** The workspace's target allow list at submission time (a run keeps the policy it started with). */
   allowHosts?: string[];
-}
-
-interface RunRecord {
-  id: string;
-  workspaceId: string;
-  status: RunStatus;
-  collection: { id: string; name: string };
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  requestedRegion: Region;
-  actualRegion: string | null;
-  monitorId: string | null;
-  reason: string | null;
-  cancelRequested: boolean;
-  terminal: RunEvent | null;
-  allowHosts?: string[];
+  source?: RunSource;
 }
 
 export class RunCoordinator extends DurableObject<Env> {
-  #ready = false;
+  #store: RunStore | undefined;
   #log: EventLog | undefined;
-  #plan: RunPlan | undefined;
   #host: ReturnType<typeof createScriptHost> | undefined;
+  #abort: AbortController | undefined;
+  #sliceRunning = false;
 
   // ---- RPC surface -------------------------------------------------------------------------------
 
   /** Stores the run and schedules its first slice. Idempotent: a second call returns the existing run. */
   async create(init: RunInit): Promise<RunSummary> {
-    this.#ensure();
-    const existing = this.#record();
+    const store = this.#ensure();
+    const existing = store.record();
     if (existing) return this.#summary(existing);
-    const now = new Date().toISOString();
     const record: RunRecord = {
       id: init.plan.runId,
       workspaceId: init.workspaceId,
       status: "queued",
       collection: { id: init.plan.collection.id, name: init.plan.collection.name },
-      createdAt: now,
+      createdAt: new Date().toISOString(),
       startedAt: null,
       finishedAt: null,
       requestedRegion: init.requestedRegion,
@@ -81,19 +69,12 @@ export class RunCoordinator extends DurableObject<Env> {
       cancelRequested: false,
       terminal: null,
       ...(init.allowHosts?.length ? { allowHosts: init.allowHosts } : {}),
+      ...(init.source && (init.source.collection || init.source.environment) ? { source: init.source } : {}),
     };
-    const planJson = JSON.stringify(init.plan);
     this.ctx.storage.transactionSync(() => {
-      for (let i = 0, n = 0; i < planJson.length; i += PLAN_CHUNK, n++) {
-        this.ctx.storage.sql.exec(
-          "INSERT INTO plan_chunks (idx, data) VALUES (?, ?)",
-          n,
-          planJson.slice(i, i + PLAN_CHUNK),
-        );
-      }
-      this.#saveRecord(record);
+      store.savePlan(init.plan);
+      store.saveRecord(record);
     });
-    this.#plan = init.plan;
     await this.ctx.storage.setAlarm(Date.now());
     log.info("run created", {
       runId: record.id,
@@ -104,24 +85,25 @@ export class RunCoordinator extends DurableObject<Env> {
   }
 
   async status(): Promise<RunSummary | null> {
-    this.#ensure();
-    const record = this.#record();
+    const record = this.#ensure().record();
     if (record) await this.#heal(record);
     return record ? this.#summary(record) : null;
   }
 
-  /** Requests cancellation; the running slice stops after the request in progress. Idempotent. */
+  /** Requests cancellation and aborts the request in flight; the run ends `cancelled`. Idempotent. */
   async cancel(): Promise<RunSummary | null> {
-    this.#ensure();
-    const record = this.#record();
+    const store = this.#ensure();
+    const record = store.record();
     if (!record) return null;
     if (isFinished(record.status)) return this.#summary(record);
     record.cancelRequested = true;
-    this.#saveRecord(record);
+    store.saveRecord(record);
     if (record.status === "queued" || !this.#sliceRunning) {
       await this.#finish(record, "cancelled", "cancelled by request");
+    } else {
+      this.#abort?.abort(new Error("cancelled by request"));
     }
-    return this.#summary(this.#record()!);
+    return this.#summary(store.record()!);
   }
 
   /** Raw events after a sequence number (reports, CLI, tests); bounded page. */
@@ -137,9 +119,9 @@ export class RunCoordinator extends DurableObject<Env> {
 
   /** What the reporters need besides events: collection identity and the final scopes, as JSON. */
   async reportContext(): Promise<string> {
-    this.#ensure();
-    const plan = this.#loadPlan();
-    const scopes = this.#loadState()?.scopes;
+    const store = this.#ensure();
+    const plan = store.plan();
+    const scopes = store.state()?.scopes;
     const environment = scopes?.environment ?? plan.environment.values;
     const globals = scopes?.globals ?? plan.globals;
     const collection = scopes?.collection ?? plan.collection.variables;
@@ -157,14 +139,19 @@ export class RunCoordinator extends DurableObject<Env> {
 
   /** SSE: `GET …/events` with optional `Last-Event-ID` (header or `lastEventId` query). */
   override async fetch(request: Request): Promise<Response> {
-    this.#ensure();
-    const record = this.#record();
+    const store = this.#ensure();
+    const record = store.record();
     if (!record) return new Response("run not found", { status: 404 });
     await this.#heal(record);
     const url = new URL(request.url);
-    const raw = request.headers.get("last-event-id") ?? url.searchParams.get("lastEventId") ?? "0";
-    const after = Math.max(0, Number.parseInt(raw, 10) || 0);
-    const stream = this.#events().open(after, isFinished(record.status));
+    const { after, note } = parseLastEventId(
+      request.headers.get("last-event-id") ?? url.searchParams.get("lastEventId"),
+    );
+    const stream = this.#events().open({
+      afterSeq: after,
+      note,
+      isFinished: () => isFinished(store.record()?.status ?? "completed"),
+    });
     return new Response(stream, {
       headers: {
         "content-type": "text/event-stream; charset=utf-8",
@@ -175,50 +162,92 @@ export class RunCoordinator extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    this.#ensure();
-    const record = this.#record();
+    const store = this.#ensure();
+    const record = store.record();
     if (!record) return;
     if (isFinished(record.status)) return this.#expireIfDue(record);
     this.#sliceRunning = true;
+    this.#abort = new AbortController();
     try {
       await this.#runSlice(record);
+    } catch (err) {
+      await this.#sliceFailed(err);
     } finally {
       this.#sliceRunning = false;
+      this.#abort = undefined;
     }
   }
 
+  // ---- failure path -------------------------------------------------------------------------------
+
   /**
-   * Self-healing after a crash: an active run always has a pending alarm. If a restart lost it (or its
-   * retry is far off), the next visitor re-arms it.
+   * The catch-all: an unexpected throw (a failed checkpoint, a bug, a lost binding) is retried with
+   * backoff from the last commit; after MAX_FAILED_SLICES in a row the run ends `failed` with the reason.
+   */
+  async #sliceFailed(err: unknown): Promise<void> {
+    const store = this.#ensure();
+    const record = store.record();
+    if (!record || isFinished(record.status)) return;
+    const failures = (record.failedSlices ?? 0) + 1;
+    const reason = err instanceof Error ? err.message : String(err);
+    if (failures >= MAX_FAILED_SLICES || record.cancelRequested) {
+      log.error("run failed after repeated slice errors", {
+        runId: record.id,
+        attempts: failures,
+        error: reason,
+      });
+      const status = record.cancelRequested ? "cancelled" : "failed";
+      await this.#finish(
+        record,
+        status,
+        status === "cancelled"
+          ? "cancelled by request"
+          : `internal error after ${failures} attempts: ${reason}`,
+      );
+      return;
+    }
+    store.saveRecord({ ...record, failedSlices: failures });
+    await this.ctx.storage.setAlarm(Date.now() + 1000 * 2 ** (failures - 1));
+    if (failures === 1) log.warn("run slice failed; retrying", { runId: record.id, error: reason });
+  }
+
+  /**
+   * Self-healing after a crash: an active run always has a pending alarm. If a restart lost it, the next
+   * visitor re-arms it (a scheduled retry or delay is left alone: visits never speed up a backoff).
    */
   async #heal(record: RunRecord): Promise<void> {
     if (isFinished(record.status) || this.#sliceRunning) return;
-    const alarm = await this.ctx.storage.getAlarm();
-    if (alarm === null || alarm > Date.now() + 5_000 + (this.#loadPlan().options.delayRequest ?? 0)) {
-      await this.ctx.storage.setAlarm(Date.now());
-    }
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now());
   }
 
   // ---- execution -------------------------------------------------------------------------------
 
-  #sliceRunning = false;
-
-  async #runSlice(record: RunRecord): Promise<void> {
-    const plan = this.#loadPlan();
+  #runner(record: RunRecord, plan: RunPlan, withNetwork: boolean) {
     const limited = createLimitedFetch(this.env, record.workspaceId, plan.options.rateLimit);
     const runner = new Runner(plan, {
       fetch: limited.fetch,
       checkTarget: targetCheckFor(this.env, record.allowHosts),
-      scripts: this.#scriptHost(),
+      scripts: withNetwork ? this.#scriptHost() : undefined,
       now: () => Date.now(),
       random: Math.random,
+      ...(this.#abort ? { signal: this.#abort.signal } : {}),
     });
-    let state = this.#loadState();
+    return { runner, limited };
+  }
+
+  async #runSlice(initial: RunRecord): Promise<void> {
+    const store = this.#ensure();
+    const plan = store.plan();
+    const { runner, limited } = this.#runner(initial, plan, true);
+    let state = store.state();
     if (!state) {
-      const started = runner.start(this.#region(record));
-      record.status = "running";
-      record.startedAt = new Date().toISOString();
-      record.actualRegion = this.#region(record);
+      const started = runner.start(this.#region(initial));
+      const record: RunRecord = {
+        ...initial,
+        status: "running",
+        startedAt: new Date().toISOString(),
+        actualRegion: this.#region(initial),
+      };
       this.#commit(started.events, started.state, record);
       state = started.state;
     } else if (state.inflight) {
@@ -226,25 +255,30 @@ export class RunCoordinator extends DurableObject<Env> {
     }
     const sliceEnd = Date.now() + SLICE_MS;
     for (let n = 0; n < SLICE_REQUESTS && Date.now() < sliceEnd; n++) {
-      const current = this.#record()!;
+      const current = store.record()!;
       if (current.cancelRequested) return this.#finish(current, "cancelled", "cancelled by request");
-      const timeout = plan.options.timeout;
-      if (timeout && current.startedAt && Date.now() - Date.parse(current.startedAt) > timeout) {
-        return this.#finish(current, "failed", `run exceeded its timeout of ${timeout} ms`);
-      }
-      this.#saveState({ ...state, inflight: true });
+      store.setInflight(true);
       const result = await runner.step(state);
       state = result.state;
       const waited = limited.takeWaited();
       if (waited > 0)
         for (const e of result.events)
           if (e.type === "request.completed" && e.timings) e.timings.waitMs = waited;
+      const latest = store.record()!;
+      if (result.aborted || latest.cancelRequested) {
+        this.#commit(result.events, state, latest);
+        const outcome = latest.cancelRequested ? "cancelled" : (result.aborted?.outcome ?? "cancelled");
+        const reason = latest.cancelRequested
+          ? "cancelled by request"
+          : (result.aborted?.reason ?? "aborted");
+        return this.#finish(store.record()!, outcome, reason);
+      }
       if (result.done) {
         const done = runner.finish(state, "completed");
-        this.#commit([...result.events, ...done.events], done.state, { ...current, status: "completed" });
+        this.#commit([...result.events, ...done.events], done.state, { ...latest, status: "completed" });
         return this.#afterFinish();
       }
-      this.#commit(result.events, state, current);
+      this.#commit(result.events, state, latest);
       if (result.waitMs > 0) {
         await this.ctx.storage.setAlarm(Date.now() + result.waitMs);
         return;
@@ -253,66 +287,71 @@ export class RunCoordinator extends DurableObject<Env> {
     await this.ctx.storage.setAlarm(Date.now());
   }
 
+  /** Ends the run from its last committed state (a failed checkpoint's events were never committed). */
   async #finish(record: RunRecord, status: "failed" | "cancelled", reason: string): Promise<void> {
-    const plan = this.#loadPlan();
-    const runner = new Runner(plan, {
-      fetch: (req) => fetch(req),
-      checkTarget: targetCheckFor(this.env, record.allowHosts),
-      scripts: undefined,
-      now: () => Date.now(),
-      random: Math.random,
-    });
-    const state = this.#loadState() ?? runner.start(this.#region(record)).state;
+    const store = this.#ensure();
+    const plan = store.plan();
+    const { runner } = this.#runner(record, plan, false);
+    const state = store.state() ?? runner.start(this.#region(record)).state;
     const done = runner.finish(state, status, reason);
     this.#commit(done.events, done.state, { ...record, status, reason });
     await this.#afterFinish();
   }
 
-  /** Retention: a finished run keeps its events and report for RUN_RETENTION_HOURS, then deletes itself. */
-  #retentionMs(): number {
-    return config(this.env).RUN_RETENTION_HOURS * 3600_000;
-  }
-
   async #expireIfDue(record: RunRecord): Promise<void> {
-    const due = Date.parse(record.finishedAt ?? record.createdAt) + this.#retentionMs();
+    const due =
+      Date.parse(record.finishedAt ?? record.createdAt) + config(this.env).RUN_RETENTION_HOURS * 3600_000;
     if (Date.now() < due) {
       await this.ctx.storage.setAlarm(due);
       return;
     }
-    const ws = this.env.WORKSPACE.get(this.env.WORKSPACE.idFromName(record.workspaceId));
-    await ws.forgetRun(record.id);
+    await workspaceStub(this.env, record.workspaceId).forgetRun(record.id);
     await this.ctx.storage.deleteAll();
-    this.#ready = false;
+    this.#store = undefined;
     this.#log = undefined;
-    this.#plan = undefined;
     log.info("run expired", { runId: record.id });
   }
 
   async #afterFinish(): Promise<void> {
-    await this.ctx.storage.setAlarm(Date.now() + this.#retentionMs());
+    await this.ctx.storage.setAlarm(Date.now() + config(this.env).RUN_RETENTION_HOURS * 3600_000);
     this.#host?.dispose();
     this.#host = undefined;
-    const record = this.#record()!;
+    this.#store?.forgetPlan();
+    const record = this.#ensure().record()!;
     log.info("run finished", { runId: record.id, status: record.status, reason: record.reason });
     await this.#notifyWorkspace(record);
+    if (record.monitorId) {
+      // Best effort: a lost call is covered by the monitor polling its unfinished runs.
+      try {
+        const name = `${record.workspaceId}:${record.monitorId}`;
+        const failures = record.terminal && "failures" in record.terminal ? record.terminal.failures : [];
+        await this.env.MONITOR.get(this.env.MONITOR.idFromName(name)).runFinished(this.#summary(record), failures);
+      } catch (err) {
+        log.warn("monitor update failed", { runId: record.id, error: String(err) });
+      }
+    }
   }
 
   /** One transaction: events, engine state and run record move together. */
   #commit(events: RunEvent[], state: RunState, record: RunRecord): void {
+    const store = this.#ensure();
     // A cancel request may have landed while this slice awaited the network: never overwrite it.
-    record.cancelRequested ||= this.#record()?.cancelRequested ?? false;
+    record.cancelRequested ||= store.record()?.cancelRequested ?? false;
+    record.failedSlices = 0;
     const terminal = events.find((e) => TERMINAL_EVENTS.has(e.type));
     if (terminal) {
       record.terminal = terminal;
       record.finishedAt = new Date().toISOString();
     }
+    const log = this.#events();
     const appended = this.ctx.storage.transactionSync(() => {
-      const rows = this.#events().appendSync(events);
-      this.#saveState({ ...state, inflight: false, resending: false });
-      this.#saveRecord(record);
+      const rows = log.appendSync(events);
+      store.saveState(state);
+      store.saveRecord(record);
       return rows;
     });
-    this.#events().broadcast(appended, terminal !== undefined);
+    log.committed(appended);
+    log.broadcast(appended, terminal !== undefined);
     if (record.status === "running" && events.some((e) => e.type === "run.started")) {
       this.ctx.waitUntil(this.#notifyWorkspace(record));
     }
@@ -320,8 +359,7 @@ export class RunCoordinator extends DurableObject<Env> {
 
   async #notifyWorkspace(record: RunRecord): Promise<void> {
     try {
-      const ws = this.env.WORKSPACE.get(this.env.WORKSPACE.idFromName(record.workspaceId));
-      await ws.recordRun(this.#summary(record));
+      await workspaceStub(this.env, record.workspaceId).recordRun(this.#summary(record));
     } catch (err) {
       log.warn("workspace index update failed", { runId: record.id, error: String(err) });
     }
@@ -339,56 +377,14 @@ export class RunCoordinator extends DurableObject<Env> {
 
   // ---- storage -----------------------------------------------------------------------------------
 
-  #ensure(): void {
-    if (this.#ready) return;
-    const sql = this.ctx.storage.sql;
-    sql.exec("CREATE TABLE IF NOT EXISTS schema_meta (version INTEGER NOT NULL)");
-    const row = sql.exec<{ version: number }>("SELECT version FROM schema_meta").toArray()[0];
-    if (!row || row.version < SCHEMA_VERSION) {
-      sql.exec(`
-        CREATE TABLE IF NOT EXISTS run (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS plan_chunks (idx INTEGER PRIMARY KEY, data TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, type TEXT NOT NULL, data TEXT NOT NULL);
-      `);
-      sql.exec("DELETE FROM schema_meta");
-      sql.exec("INSERT INTO schema_meta (version) VALUES (?)", SCHEMA_VERSION);
-    }
-    this.#ready = true;
+  #ensure(): RunStore {
+    this.#store ??= new RunStore(this.ctx.storage);
+    return this.#store;
   }
 
   #events(): EventLog {
-    this.#log ??= new EventLog(this.ctx.storage.sql);
+    this.#log ??= new EventLog(this.#ensure().sql);
     return this.#log;
-  }
-
-  #record(): RunRecord | null {
-    const row = this.ctx.storage.sql.exec<{ data: string }>("SELECT data FROM run WHERE id = 1").toArray()[0];
-    return row ? (JSON.parse(row.data) as RunRecord) : null;
-  }
-
-  #saveRecord(record: RunRecord): void {
-    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO run (id, data) VALUES (1, ?)", JSON.stringify(record));
-  }
-
-  #loadState(): RunState | null {
-    const row = this.ctx.storage.sql
-      .exec<{ data: string }>("SELECT data FROM state WHERE id = 1")
-      .toArray()[0];
-    return row ? (JSON.parse(row.data) as RunState) : null;
-  }
-
-  #saveState(state: RunState): void {
-    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO state (id, data) VALUES (1, ?)", JSON.stringify(state));
-  }
-
-  #loadPlan(): RunPlan {
-    if (this.#plan) return this.#plan;
-    const rows = this.ctx.storage.sql
-      .exec<{ data: string }>("SELECT data FROM plan_chunks ORDER BY idx")
-      .toArray();
-    this.#plan = JSON.parse(rows.map((r) => r.data).join("")) as RunPlan;
-    return this.#plan;
   }
 
   #summary(record: RunRecord): RunSummary {
@@ -409,6 +405,7 @@ export class RunCoordinator extends DurableObject<Env> {
       reason: record.reason,
       lastEventId: this.#events().lastSeq,
       links: { self: base, events: `${base}/events`, report: `${base}/report` },
+      ...(record.source ? { source: record.source } : {}),
     };
   }
 }

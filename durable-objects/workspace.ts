@@ -1,18 +1,26 @@
 /**
  * Workspace: one Durable Object per workspace. It is the workspace's index (runs by state, idempotency
- * keys, API key hashes), so listing and lookups never scan run objects, and every key it stores is
- * already scoped to the workspace by the object's own name.
+ * keys, API keys), its settings, and the home of its stored collections and environments, so listing
+ * and lookups never scan other objects, and every key it stores is already scoped by the object's name.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { RunStatus, RunSummary } from "../shared/schemas/api";
+import { first, type Migration, migrate } from "../platform/sql";
+import type { RateLimit, RunStatus, RunSummary } from "../shared/schemas/api";
+import type {
+  ApiKeyInfo,
+  ResourceKind,
+  StoredResource,
+  StoredResourceMeta,
+} from "../shared/schemas/resources";
+import { decodeCursor, encodeCursor } from "../shared/schemas/resources";
+import { type PutResult, RESOURCE_TABLES, ResourceStore } from "./resource-store";
 
-const SCHEMA_VERSION = 1;
 const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
 
 export interface RunListQuery {
   status?: RunStatus;
   monitorId?: string;
-  /** Opaque cursor from a previous page. */
+  /** Opaque cursor from a previous page (validated by the caller). */
   cursor?: string;
   limit: number;
 }
@@ -35,7 +43,7 @@ export interface WorkspaceSettings {
   /** Hosts (exact, or `*.example.com`) runs may reach even when the target policy would refuse them. */
   allowHosts: string[];
   /** Per-origin limits every run of the workspace honours (runs may only tighten them). */
-  rateLimit?: { requestsPerSecond?: number; concurrency?: number };
+  rateLimit?: RateLimit;
 }
 
 export type IdempotencyResult =
@@ -43,25 +51,55 @@ export type IdempotencyResult =
   | { kind: "replay"; runId: string }
   | { kind: "conflict"; runId: string };
 
+export type Admission = { ok: true } | { ok: false; reason: string; retryAfter: number };
+
+const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: "runs, quotas, settings, keys, idempotency",
+    up: (sql) =>
+      sql.exec(`
+        CREATE TABLE IF NOT EXISTS runs (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, status TEXT NOT NULL,
+          monitor_id TEXT, data TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS runs_by_time ON runs (created_at DESC, id DESC);
+        CREATE TABLE IF NOT EXISTS api_quota (key TEXT PRIMARY KEY, window INTEGER NOT NULL, count INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS api_keys (hash TEXT PRIMARY KEY, created_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,
+          run_id TEXT NOT NULL, created_at INTEGER NOT NULL);`),
+  },
+  {
+    version: 2,
+    name: "named, revocable API keys; stored collections and environments",
+    up: (sql) => {
+      sql.exec("ALTER TABLE api_keys ADD COLUMN id TEXT");
+      sql.exec("ALTER TABLE api_keys ADD COLUMN name TEXT NOT NULL DEFAULT 'api key'");
+      sql.exec("ALTER TABLE api_keys ADD COLUMN prefix TEXT NOT NULL DEFAULT ''");
+      sql.exec("ALTER TABLE api_keys ADD COLUMN revoked_at INTEGER");
+      sql.exec("UPDATE api_keys SET id = 'key_' || substr(hash, 1, 16) WHERE id IS NULL");
+      sql.exec(RESOURCE_TABLES);
+    },
+  },
+];
+
 export class Workspace extends DurableObject<Env> {
   #ready = false;
+  #resources: ResourceStore | undefined;
 
-  /** Names the workspace and stores the hash of its first API key (admin API). */
-  async initialize(
-    name: string,
-    keyHash: string,
-    allowHosts: string[] = [],
-    rateLimit?: WorkspaceSettings["rateLimit"],
-  ): Promise<void> {
+  // ---- settings ---------------------------------------------------------------------------------
+
+  /** Names the workspace and stores its first API key (admin API). */
+  async initialize(init: {
+    name: string;
+    key: { hash: string; prefix: string; id: string };
+    allowHosts?: string[];
+    rateLimit?: RateLimit | undefined;
+  }): Promise<void> {
     this.#ensure();
-    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('name', ?)", name);
-    this.#setMeta("allowHosts", JSON.stringify(allowHosts));
-    if (rateLimit) this.#setMeta("rateLimit", JSON.stringify(rateLimit));
-    this.ctx.storage.sql.exec(
-      "INSERT OR IGNORE INTO api_keys (hash, created_at) VALUES (?, ?)",
-      keyHash,
-      Date.now(),
-    );
+    this.#setMeta("name", init.name);
+    this.#setMeta("allowHosts", JSON.stringify(init.allowHosts ?? []));
+    if (init.rateLimit) this.#setMeta("rateLimit", JSON.stringify(init.rateLimit));
+    await this.createApiKey({ ...init.key, name: "initial key" });
   }
 
   /** The workspace's settings; null when the workspace was never created. */
@@ -73,16 +111,14 @@ export class Workspace extends DurableObject<Env> {
     return {
       name,
       allowHosts: JSON.parse(this.#meta("allowHosts") ?? "[]") as string[],
-      ...(rateLimit
-        ? { rateLimit: JSON.parse(rateLimit) as NonNullable<WorkspaceSettings["rateLimit"]> }
-        : {}),
+      ...(rateLimit ? { rateLimit: JSON.parse(rateLimit) as RateLimit } : {}),
     };
   }
 
   /** Updates the workspace's settings; `rateLimit: null` removes the workspace default. */
   async updateSettings(update: {
     allowHosts?: string[];
-    rateLimit?: WorkspaceSettings["rateLimit"] | null;
+    rateLimit?: RateLimit | null;
   }): Promise<WorkspaceSettings | null> {
     this.#ensure();
     if (this.#meta("name") === null) return null;
@@ -92,18 +128,73 @@ export class Workspace extends DurableObject<Env> {
     return this.settings();
   }
 
-  #meta(key: string): string | null {
-    const row = this.ctx.storage.sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = ?", key).toArray()[0];
-    return row?.v ?? null;
-  }
+  // ---- API keys ---------------------------------------------------------------------------------
 
-  #setMeta(key: string, value: string): void {
-    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)", key, value);
-  }
-
+  /** True for a known, unrevoked key hash. */
   async verifyApiKey(keyHash: string): Promise<boolean> {
     this.#ensure();
-    return this.ctx.storage.sql.exec("SELECT 1 FROM api_keys WHERE hash = ?", keyHash).toArray().length > 0;
+    return (
+      first(
+        this.ctx.storage.sql,
+        "SELECT 1 AS ok FROM api_keys WHERE hash = ? AND revoked_at IS NULL",
+        keyHash,
+      ) !== null
+    );
+  }
+
+  /** Stores a new key's hash and visible prefix (the key itself is shown once, by the caller). */
+  async createApiKey(key: { hash: string; prefix: string; id: string; name: string }): Promise<ApiKeyInfo> {
+    this.#ensure();
+    this.ctx.storage.sql.exec(
+      "INSERT INTO api_keys (hash, created_at, id, name, prefix) VALUES (?, ?, ?, ?, ?)",
+      key.hash,
+      Date.now(),
+      key.id,
+      key.name,
+      key.prefix,
+    );
+    return this.#keyInfo(key.id)!;
+  }
+
+  async listApiKeys(): Promise<ApiKeyInfo[]> {
+    this.#ensure();
+    return this.ctx.storage.sql
+      .exec<{ id: string }>("SELECT id FROM api_keys ORDER BY created_at, id LIMIT 1000")
+      .toArray()
+      .map((r) => this.#keyInfo(r.id)!);
+  }
+
+  /** Revokes a key at once (its next request gets 401); null when the key id is unknown. */
+  async revokeApiKey(id: string): Promise<ApiKeyInfo | null> {
+    this.#ensure();
+    this.ctx.storage.sql.exec(
+      "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+      Date.now(),
+      id,
+    );
+    return this.#keyInfo(id);
+  }
+
+  #keyInfo(id: string): ApiKeyInfo | null {
+    const row = first<{
+      id: string;
+      name: string;
+      prefix: string;
+      created_at: number;
+      revoked_at: number | null;
+    }>(
+      this.ctx.storage.sql,
+      "SELECT id, name, prefix, created_at, revoked_at FROM api_keys WHERE id = ?",
+      id,
+    );
+    if (!row) return null;
+    return {
+      id: row.id,
+      name: row.name,
+      prefix: row.prefix,
+      createdAt: new Date(row.created_at).toISOString(),
+      revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at).toISOString(),
+    };
   }
 
   /**
@@ -114,9 +205,11 @@ export class Workspace extends DurableObject<Env> {
     this.#ensure();
     const now = Date.now();
     const window = Math.floor(now / (windowSec * 1000));
-    const row = this.ctx.storage.sql
-      .exec<{ window: number; count: number }>("SELECT window, count FROM api_quota WHERE key = ?", keyHash)
-      .toArray()[0];
+    const row = first<{ window: number; count: number }>(
+      this.ctx.storage.sql,
+      "SELECT window, count FROM api_quota WHERE key = ?",
+      keyHash,
+    );
     const count = row && row.window === window ? row.count + 1 : 1;
     this.ctx.storage.sql.exec(
       "INSERT OR REPLACE INTO api_quota (key, window, count) VALUES (?, ?, ?)",
@@ -128,33 +221,55 @@ export class Workspace extends DurableObject<Env> {
     return { allowed: count <= limit, limit, remaining: Math.max(0, limit - count), reset };
   }
 
-  /** Per-workspace run admission: caps on concurrently active runs and on runs started per hour. */
-  async admitRun(
-    maxActive: number,
-    maxPerHour: number,
-  ): Promise<{ ok: true } | { ok: false; reason: string; retryAfter: number }> {
+  // ---- runs -------------------------------------------------------------------------------------
+
+  /**
+   * Per-workspace run admission: caps on concurrently active runs and on runs started per hour. The check
+   * and the reservation (a `queued` row for the new run) happen in one synchronous step of this object,
+   * so concurrent submissions can never admit more than the cap.
+   */
+  async admitRun(req: {
+    runId: string;
+    maxActive: number;
+    maxPerHour: number;
+    collection: { id: string; name: string };
+    monitorId: string | null;
+  }): Promise<Admission> {
     this.#ensure();
-    const active = this.ctx.storage.sql
-      .exec<{ n: number }>("SELECT COUNT(*) AS n FROM runs WHERE status IN ('queued', 'running')")
-      .one().n;
-    if (active >= maxActive) {
+    const sql = this.ctx.storage.sql;
+    const active = first<{ n: number }>(
+      sql,
+      "SELECT COUNT(*) AS n FROM runs WHERE status IN ('queued', 'running')",
+    )!.n;
+    if (active >= req.maxActive) {
       return {
         ok: false,
-        reason: `this workspace already has ${active} active runs (limit ${maxActive})`,
+        reason: `this workspace already has ${active} active runs (limit ${req.maxActive})`,
         retryAfter: 10,
       };
     }
     const since = new Date(Date.now() - 3600_000).toISOString();
-    const lastHour = this.ctx.storage.sql
-      .exec<{ n: number }>("SELECT COUNT(*) AS n FROM runs WHERE created_at > ?", since)
-      .one().n;
-    if (lastHour >= maxPerHour) {
+    const lastHour = first<{ n: number }>(
+      sql,
+      "SELECT COUNT(*) AS n FROM runs WHERE created_at > ?",
+      since,
+    )!.n;
+    if (lastHour >= req.maxPerHour) {
       return {
         ok: false,
-        reason: `this workspace started ${lastHour} runs in the last hour (limit ${maxPerHour})`,
+        reason: `this workspace started ${lastHour} runs in the last hour (limit ${req.maxPerHour})`,
         retryAfter: 60,
       };
     }
+    const now = new Date().toISOString();
+    const placeholder = reservedSummary(req.runId, now, req.collection, req.monitorId);
+    sql.exec(
+      "INSERT INTO runs (id, created_at, status, monitor_id, data) VALUES (?, ?, 'queued', ?, ?)",
+      req.runId,
+      now,
+      req.monitorId,
+      JSON.stringify(placeholder),
+    );
     return { ok: true };
   }
 
@@ -172,7 +287,7 @@ export class Workspace extends DurableObject<Env> {
     );
   }
 
-  /** Drops a run from the index when its retention ends. */
+  /** Drops a run from the index (retention ended, or its creation failed after admission). */
   async forgetRun(id: string): Promise<void> {
     this.#ensure();
     this.ctx.storage.sql.exec("DELETE FROM runs WHERE id = ?", id);
@@ -180,7 +295,7 @@ export class Workspace extends DurableObject<Env> {
 
   async hasRun(id: string): Promise<boolean> {
     this.#ensure();
-    return this.ctx.storage.sql.exec("SELECT 1 FROM runs WHERE id = ?", id).toArray().length > 0;
+    return first(this.ctx.storage.sql, "SELECT 1 AS ok FROM runs WHERE id = ?", id) !== null;
   }
 
   /** Newest first, keyset-paginated on (created_at, id) so pages stay stable while runs are added. */
@@ -196,10 +311,10 @@ export class Workspace extends DurableObject<Env> {
       where.push("monitor_id = ?");
       args.push(query.monitorId);
     }
-    if (query.cursor) {
-      const [createdAt, id] = decodeCursor(query.cursor);
+    const after = query.cursor ? decodeCursor(query.cursor) : null;
+    if (after) {
       where.push("(created_at < ? OR (created_at = ? AND id < ?))");
-      args.push(createdAt, createdAt, id);
+      args.push(after[0], after[0], after[1]);
     }
     const sql = `SELECT id, created_at, data FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
       ORDER BY created_at DESC, id DESC LIMIT ?`;
@@ -222,12 +337,11 @@ export class Workspace extends DurableObject<Env> {
     this.#ensure();
     const now = Date.now();
     this.ctx.storage.sql.exec("DELETE FROM idempotency WHERE created_at < ?", now - IDEMPOTENCY_TTL_MS);
-    const row = this.ctx.storage.sql
-      .exec<{ fingerprint: string; run_id: string }>(
-        "SELECT fingerprint, run_id FROM idempotency WHERE key = ?",
-        key,
-      )
-      .toArray()[0];
+    const row = first<{ fingerprint: string; run_id: string }>(
+      this.ctx.storage.sql,
+      "SELECT fingerprint, run_id FROM idempotency WHERE key = ?",
+      key,
+    );
     if (row)
       return row.fingerprint === fingerprint
         ? { kind: "replay", runId: row.run_id }
@@ -248,40 +362,89 @@ export class Workspace extends DurableObject<Env> {
     this.ctx.storage.sql.exec("DELETE FROM idempotency WHERE key = ? AND run_id = ?", key, runId);
   }
 
+  // ---- stored collections and environments ------------------------------------------------------
+
+  /** Creates (`create: true`) or replaces a stored resource, keeping every previous version. */
+  async putResource(input: {
+    kind: ResourceKind;
+    id: string;
+    name: string;
+    content: unknown;
+    create: boolean;
+    ifMatch?: string | undefined;
+  }): Promise<PutResult> {
+    this.#ensure();
+    return this.#store().put(input);
+  }
+
+  /** One version of a stored resource; `reveal` returns secret values (server-side run creation only). */
+  async getResource(q: {
+    kind: ResourceKind;
+    id: string;
+    version?: number | undefined;
+    reveal?: boolean;
+  }): Promise<StoredResource | null> {
+    this.#ensure();
+    return this.#store().get(q.kind, q.id, q.version, q.reveal ?? false);
+  }
+
+  async listResources(q: {
+    kind: ResourceKind;
+    limit: number;
+    cursor?: string | undefined;
+  }): Promise<{ items: StoredResourceMeta[]; nextCursor: string | null }> {
+    this.#ensure();
+    return this.#store().list(q.kind, q.limit, q.cursor);
+  }
+
+  async deleteResource(q: { kind: ResourceKind; id: string }): Promise<boolean> {
+    this.#ensure();
+    return this.#store().delete(q.kind, q.id);
+  }
+
+  // ---- storage ----------------------------------------------------------------------------------
+
+  #store(): ResourceStore {
+    this.#resources ??= new ResourceStore(this.ctx.storage);
+    return this.#resources;
+  }
+
+  #meta(key: string): string | null {
+    return first<{ v: string }>(this.ctx.storage.sql, "SELECT v FROM meta WHERE k = ?", key)?.v ?? null;
+  }
+
+  #setMeta(key: string, value: string): void {
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)", key, value);
+  }
+
   #ensure(): void {
     if (this.#ready) return;
-    const sql = this.ctx.storage.sql;
-    sql.exec("CREATE TABLE IF NOT EXISTS schema_meta (version INTEGER NOT NULL)");
-    const row = sql.exec<{ version: number }>("SELECT version FROM schema_meta").toArray()[0];
-    if (!row || row.version < SCHEMA_VERSION) {
-      sql.exec(`
-        CREATE TABLE IF NOT EXISTS runs (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, status TEXT NOT NULL,
-          monitor_id TEXT, data TEXT NOT NULL);
-        CREATE INDEX IF NOT EXISTS runs_by_time ON runs (created_at DESC, id DESC);
-        CREATE TABLE IF NOT EXISTS api_quota (key TEXT PRIMARY KEY, window INTEGER NOT NULL, count INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS api_keys (hash TEXT PRIMARY KEY, created_at INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,
-          run_id TEXT NOT NULL, created_at INTEGER NOT NULL);
-      `);
-      sql.exec("DELETE FROM schema_meta");
-      sql.exec("INSERT INTO schema_meta (version) VALUES (?)", SCHEMA_VERSION);
-    }
+    migrate(this.ctx.storage, MIGRATIONS);
     this.#ready = true;
   }
 }
 
-function encodeCursor(createdAt: string, id: string): string {
-  return btoa(JSON.stringify([createdAt, id])).replace(/=+$/, "");
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value = JSON.parse(atob(cursor)) as unknown;
-    if (Array.isArray(value) && typeof value[0] === "string" && typeof value[1] === "string")
-      return [value[0], value[1]];
-  } catch {
-    // fall through
-  }
-  return ["9999", "~"];
+/** The index row of an admitted run until its coordinator reports its real summary. */
+function reservedSummary(
+  id: string,
+  createdAt: string,
+  collection: { id: string; name: string },
+  monitorId: string | null,
+): RunSummary {
+  const base = `/v1/runs/${id}`;
+  return {
+    id,
+    status: "queued",
+    collection,
+    createdAt,
+    startedAt: null,
+    finishedAt: null,
+    region: { requested: "auto", actual: null },
+    monitorId,
+    stats: null,
+    timings: null,
+    reason: null,
+    lastEventId: 0,
+    links: { self: base, events: `${base}/events`, report: `${base}/report` },
+  };
 }

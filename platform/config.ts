@@ -41,6 +41,8 @@ export const ConfigSchema = z.object({
     .transform((v) => v ?? "production"),
   DEV_API_KEY: z.string().min(1).optional(),
   ADMIN_TOKEN: z.string().min(1).optional(),
+  /** Secret that signs workspace ids (defaults to ADMIN_TOKEN); rotating it invalidates existing keys. */
+  KEY_SIGNING_SECRET: z.string().min(16).optional(),
   RUN_RETENTION_HOURS: positiveInt(720),
   API_RATE_LIMIT_PER_MINUTE: positiveInt(600),
   /** Failed authentication attempts per minute per client address before 429. */

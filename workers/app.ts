@@ -1,17 +1,29 @@
 /**
- * The public API as one Hono app: `/healthz`, `/v1/...`, `/openapi.json`, `/docs`.
- * Every error, thrown anywhere, is rendered once by `onError` as application/problem+json.
+ * The public API as one Hono app: health, `/v1/...`, `/openapi.json`, `/docs`.
+ * Every error, thrown anywhere, is rendered once by `onError` as application/problem+json; a known path
+ * with another method is a 405 with `Allow`.
  */
 import { Hono } from "hono";
+import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
+import * as z from "zod";
+import { config } from "../platform/config";
 import { log } from "../platform/log";
 import { ProblemError } from "../platform/problem";
 import { adminAuth, apiKeyAuth } from "./middleware/auth";
 import { apiRateLimit } from "./middleware/rate-limit";
-import { admin } from "./routes/admin";
-import { openapi } from "./routes/openapi";
-import { runs } from "./routes/runs";
+import { component } from "./openapi/document";
+import { allowedMethods, defineRoute, methodNotAllowed } from "./openapi/route";
+import { adminRoutes } from "./routes/admin";
+import { storedResourceRoutes } from "./routes/collections";
+import { openApiRoutes } from "./routes/openapi";
+import { runRoutes } from "./routes/runs";
 import type { AppEnv } from "./types";
+
+const HealthSchema = component(
+  "Health",
+  z.object({ ok: z.boolean(), service: z.string(), time: z.string() }),
+);
 
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -20,16 +32,56 @@ export function createApp(): Hono<AppEnv> {
     c.set("requestId", c.req.header("cf-ray") ?? crypto.randomUUID());
     await next();
   });
+  app.use(
+    "/v1/*",
+    cors({
+      origin: (origin, c) => {
+        const allowed = config(c.env).CORS_ORIGINS;
+        return allowed.includes("*") || allowed.includes(origin.toLowerCase()) ? origin : null;
+      },
+      allowHeaders: [
+        "Authorization",
+        "Content-Type",
+        "Idempotency-Key",
+        "Last-Event-ID",
+        "If-Match",
+        "If-None-Match",
+      ],
+      exposeHeaders: [
+        "Location",
+        "ETag",
+        "RateLimit",
+        "RateLimit-Policy",
+        "Retry-After",
+        "Idempotent-Replayed",
+      ],
+      maxAge: 600,
+    }),
+  );
 
-  app.get("/healthz", (c) => c.json({ ok: true, service: "edgerun", time: new Date().toISOString() }));
+  defineRoute(
+    app,
+    {
+      method: "get",
+      path: "/healthz",
+      tags: ["health"],
+      security: "none",
+      summary: "Liveness",
+      responses: { 200: { description: "The Worker answers", schema: HealthSchema } },
+    },
+    (c) => c.json({ ok: true, service: "edgerun", time: new Date().toISOString() }),
+  );
+  openApiRoutes(app);
 
-  app.route("/", openapi);
   app.use("/v1/admin/*", adminAuth());
-  app.route("/v1/admin", admin);
   app.use("/v1/*", apiKeyAuth(), apiRateLimit());
-  app.route("/v1/runs", runs);
+  adminRoutes(app);
+  runRoutes(app);
+  storedResourceRoutes(app);
 
-  app.notFound(() => {
+  app.notFound((c) => {
+    const allow = allowedMethods(c.req.path);
+    if (allow.length > 0) throw methodNotAllowed(c.req.method, allow);
     throw new ProblemError(404, "Not Found", "No such route.");
   });
 
@@ -51,7 +103,8 @@ export function createApp(): Hono<AppEnv> {
         "An unexpected error occurred; it has been logged.",
       );
     }
-    return c.json(problem.toProblem(c.req.path), problem.status as 400, {
+    // c.body keeps headers middleware prepared (CORS) on the error response too.
+    return c.body(JSON.stringify(problem.toProblem(c.req.path)), problem.status as 400, {
       "content-type": "application/problem+json",
       ...problem.headers,
     });

@@ -47,14 +47,21 @@ export const IterationDataSchema = z.union([
   z.string().max(5 * 1024 * 1024),
 ]);
 
+/** A stored resource id (`col_…`, `env_…`). */
+export const ResourceIdSchema = z
+  .string()
+  .regex(/^(col|env)_[a-z0-9]{8,40}$/, "must be a stored resource id");
+
 export const CreateRunBodySchema = z.strictObject({
-  collection: z.union([CollectionSchema, CollectionV3InputSchema, z.string().min(1).max(128)]),
-  environment: z.union([EnvironmentSchema, z.string().min(1).max(128)]).optional(),
+  /** An inline Postman collection, or the id of a stored one. */
+  collection: z.union([CollectionSchema, CollectionV3InputSchema, ResourceIdSchema]),
+  /** With a stored collection: the version to run (default: the latest). */
+  collectionVersion: z.number().int().min(1).optional(),
+  environment: z.union([EnvironmentSchema, ResourceIdSchema]).optional(),
+  environmentVersion: z.number().int().min(1).optional(),
   globals: EnvironmentSchema.optional(),
   iterationData: IterationDataSchema.optional(),
   options: RunOptionsSchema,
-  /** Set by monitors; clients may tag runs too. */
-  monitorId: z.string().max(128).optional(),
 });
 export type CreateRunBody = z.infer<typeof CreateRunBodySchema>;
 
@@ -75,8 +82,25 @@ export const RunSummarySchema = z.object({
   reason: z.string().nullable(),
   lastEventId: z.number(),
   links: z.object({ self: z.string(), events: z.string(), report: z.string() }),
+  /** The stored collection/environment versions the run used, when it was started from ids. */
+  source: z
+    .object({
+      collection: z.object({ id: z.string(), version: z.number() }).optional(),
+      environment: z.object({ id: z.string(), version: z.number() }).optional(),
+    })
+    .optional(),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
+
+/** The answer to `POST /v1/runs`. */
+export const CreatedRunSchema = z.object({
+  id: z.string(),
+  status: RunStatusSchema,
+  links: RunSummarySchema.shape.links,
+  run: RunSummarySchema,
+});
+
+export const RunListSchema = z.object({ runs: z.array(RunSummarySchema), nextCursor: z.string().nullable() });
 
 export const ProblemSchema = z.object({
   type: z.string(),

@@ -1,0 +1,128 @@
+/**
+ * The RunCoordinator's SQLite storage: the run record, the plan and the engine state (both chunked: a
+ * plan or a state with large variables exceeds one row), the event log, and the schema migrations.
+ */
+import { first, type Migration, migrate, readChunks, writeChunks } from "../platform/sql";
+import type { RunPlan, RunState } from "../shared/engine/runner";
+import type { Region, RunStatus } from "../shared/schemas/api";
+import type { RunEvent } from "../shared/schemas/events";
+
+export interface RunRecord {
+  id: string;
+  workspaceId: string;
+  status: RunStatus;
+  collection: { id: string; name: string };
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  requestedRegion: Region;
+  actualRegion: string | null;
+  monitorId: string | null;
+  reason: string | null;
+  cancelRequested: boolean;
+  terminal: RunEvent | null;
+  allowHosts?: string[];
+  source?: {
+    collection?: { id: string; version: number } | undefined;
+    environment?: { id: string; version: number } | undefined;
+  };
+  /** Consecutive slices that threw; reset by every successful commit. */
+  failedSlices?: number;
+}
+
+export const RUN_MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: "run, state, plan, events",
+    up: (sql) =>
+      sql.exec(`
+        CREATE TABLE IF NOT EXISTS run (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS plan_chunks (idx INTEGER PRIMARY KEY, data TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, type TEXT NOT NULL, data TEXT NOT NULL);`),
+  },
+  {
+    version: 2,
+    name: "engine state in chunks (large variables no longer exceed a row)",
+    up: (sql) => {
+      sql.exec(
+        "CREATE TABLE IF NOT EXISTS state_chunks (owner TEXT NOT NULL, idx INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (owner, idx))",
+      );
+      const old = first<{ data: string }>(sql, "SELECT data FROM state WHERE id = 1");
+      if (old) writeChunks(sql, "state_chunks", "state", old.data);
+      sql.exec("DROP TABLE state");
+      sql.exec("CREATE TABLE IF NOT EXISTS flags (k TEXT PRIMARY KEY, v INTEGER NOT NULL)");
+    },
+  },
+];
+
+const PLAN_CHUNK = 512 * 1024;
+
+export class RunStore {
+  readonly #storage: DurableObjectStorage;
+  #plan: RunPlan | undefined;
+
+  constructor(storage: DurableObjectStorage) {
+    this.#storage = storage;
+    migrate(storage, RUN_MIGRATIONS);
+  }
+
+  get sql(): SqlStorage {
+    return this.#storage.sql;
+  }
+
+  record(): RunRecord | null {
+    const row = first<{ data: string }>(this.sql, "SELECT data FROM run WHERE id = 1");
+    return row ? (JSON.parse(row.data) as RunRecord) : null;
+  }
+
+  saveRecord(record: RunRecord): void {
+    this.sql.exec("INSERT OR REPLACE INTO run (id, data) VALUES (1, ?)", JSON.stringify(record));
+  }
+
+  savePlan(plan: RunPlan): void {
+    const json = JSON.stringify(plan);
+    for (let i = 0, n = 0; i < json.length; i += PLAN_CHUNK, n++) {
+      this.sql.exec("INSERT INTO plan_chunks (idx, data) VALUES (?, ?)", n, json.slice(i, i + PLAN_CHUNK));
+    }
+    this.#plan = plan;
+  }
+
+  plan(): RunPlan {
+    if (this.#plan) return this.#plan;
+    const rows = this.sql.exec<{ data: string }>("SELECT data FROM plan_chunks ORDER BY idx").toArray();
+    this.#plan = JSON.parse(rows.map((r) => r.data).join("")) as RunPlan;
+    return this.#plan;
+  }
+
+  /** The last committed engine state; `inflight` tells that a request was being sent when it stopped. */
+  state(): RunState | null {
+    const text = readChunks(this.sql, "state_chunks", "state");
+    if (text === null) return null;
+    const state = JSON.parse(text) as RunState;
+    return this.inflight() ? { ...state, inflight: true } : state;
+  }
+
+  saveState(state: RunState): void {
+    writeChunks(
+      this.sql,
+      "state_chunks",
+      "state",
+      JSON.stringify({ ...state, inflight: false, resending: false }),
+    );
+    this.setInflight(false);
+  }
+
+  /** Marks a request as in flight without rewriting the (possibly large) state. */
+  setInflight(inflight: boolean): void {
+    this.sql.exec("INSERT OR REPLACE INTO flags (k, v) VALUES ('inflight', ?)", inflight ? 1 : 0);
+  }
+
+  inflight(): boolean {
+    return first<{ v: number }>(this.sql, "SELECT v FROM flags WHERE k = 'inflight'")?.v === 1;
+  }
+
+  forgetPlan(): void {
+    this.#plan = undefined;
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * The one way to create a run. `POST /v1/runs`, monitors and the web app's routes all call `createRun`:
+ * admission (quotas), idempotency, stored collection/environment resolution, workspace settings (rate
+ * limits, allow lists), the plan, the run's Durable Object and the workspace index.
+ *
+ * Transport-free: it takes parsed input and answers a Result whose failure is a ProblemError value the
+ * caller renders (the Worker) or records (a monitor). It never mutates its input.
+ */
+import { checkCollectionLimits } from "../shared/engine/limits";
+import { buildPlan, PlanError, type PlanInput, type RunPlan } from "../shared/engine/plan";
+import type { CreateRunBody, RateLimit, RunSummary } from "../shared/schemas/api";
+import type { Collection, Environment } from "../shared/schemas/collection";
+import { config } from "./config";
+import { log } from "./log";
+import { notFound, ProblemError } from "./problem";
+import { runStub, workspaceStub } from "./stubs";
+
+export interface RunServiceDeps {
+  env: Env;
+}
+
+export interface CreateRunInput {
+  workspaceId: string;
+  /** The validated request body (inline collection or `collectionId`, …). Never mutated. */
+  body: CreateRunBody;
+  /** Idempotency: the client's key and a fingerprint of the exact request (e.g. SHA-256 of its text). */
+  idempotency?: { key: string; fingerprint: string } | undefined;
+  /** Stamped by the server for monitor runs; clients cannot set it. */
+  monitorId?: string | null | undefined;
+}
+
+export type CreateRunResult =
+  | { ok: true; summary: RunSummary; replayed: boolean }
+  | { ok: false; problem: ProblemError };
+
+/** Creates (or, for a repeated idempotency key, replays) a run. */
+export async function createRun(deps: RunServiceDeps, input: CreateRunInput): Promise<CreateRunResult> {
+  try {
+    return await createRunOrThrow(deps, input);
+  } catch (err) {
+    if (err instanceof ProblemError) return { ok: false, problem: err };
+    throw err;
+  }
+}
+
+async function createRunOrThrow(deps: RunServiceDeps, input: CreateRunInput): Promise<CreateRunResult> {
+  const { env } = deps;
+  const { workspaceId, body } = input;
+  const cfg = config(env);
+  const ws = workspaceStub(env, workspaceId);
+  const resolved = await resolveResources(env, workspaceId, body);
+  const settings = await ws.settings();
+  const rateLimit = combineLimits(settings?.rateLimit, body.options.rateLimit);
+  const options = { ...body.options, ...(rateLimit ? { rateLimit } : {}) };
+  const runId = newRunId();
+  let plan: RunPlan;
+  try {
+    plan = buildPlan({ ...resolved, iterationData: body.iterationData, options }, runId);
+  } catch (err) {
+    if (err instanceof PlanError) {
+      throw new ProblemError(400, "Invalid run", err.message, {
+        errors: [{ pointer: err.pointer, detail: err.message }],
+      });
+    }
+    throw err;
+  }
+
+  const idem = input.idempotency;
+  if (idem) {
+    const claim = await ws.claimIdempotencyKey(idem.key, idem.fingerprint, runId);
+    if (claim.kind === "conflict") {
+      throw new ProblemError(
+        422,
+        "Idempotency Key Reused",
+        "This Idempotency-Key was already used with a different request body.",
+        { type: "https://edgerun.dev/problems/idempotency-conflict" },
+      );
+    }
+    if (claim.kind === "replay") {
+      const summary = await runStub(env, workspaceId, claim.runId).status();
+      if (summary) return { ok: true, summary, replayed: true };
+    }
+  }
+
+  // Admission reserves the run's slot atomically in the Workspace object (no check-then-act race).
+  const admission = await ws.admitRun({
+    runId,
+    maxActive: cfg.MAX_ACTIVE_RUNS,
+    maxPerHour: cfg.MAX_RUNS_PER_HOUR,
+    collection: { id: plan.collection.id, name: plan.collection.name },
+    monitorId: input.monitorId ?? null,
+  });
+  if (!admission.ok) {
+    if (idem) await ws.releaseIdempotencyKey(idem.key, runId);
+    throw new ProblemError(429, "Run Quota Exceeded", admission.reason, {
+      type: "https://edgerun.dev/problems/run-quota",
+      headers: { "Retry-After": String(admission.retryAfter) },
+    });
+  }
+
+  const region = body.options.region ?? "auto";
+  let summary: RunSummary;
+  try {
+    summary = await runStub(env, workspaceId, runId, region === "auto" ? undefined : region).create({
+      plan,
+      workspaceId,
+      requestedRegion: region,
+      monitorId: input.monitorId ?? null,
+      allowHosts: settings?.allowHosts ?? [],
+      source: resolved.source,
+    });
+  } catch (err) {
+    await ws.forgetRun(runId);
+    if (idem) await ws.releaseIdempotencyKey(idem.key, runId);
+    throw err;
+  }
+  await ws.recordRun(summary);
+  log.info("run accepted", { runId, workspaceId, region, monitorId: input.monitorId ?? undefined });
+  return { ok: true, summary, replayed: false };
+}
+
+/** Where a run's collection and environment came from (recorded on the run). */
+export interface RunSource {
+  collection?: { id: string; version: number } | undefined;
+  environment?: { id: string; version: number } | undefined;
+}
+
+interface ResolvedResources {
+  collection: PlanInput["collection"];
+  environment?: Environment | undefined;
+  globals?: Environment | undefined;
+  source: RunSource;
+}
+
+/** Loads stored collections/environments by id (404 when another workspace's or unknown). */
+async function resolveResources(
+  env: Env,
+  workspaceId: string,
+  body: CreateRunBody,
+): Promise<ResolvedResources> {
+  const ws = workspaceStub(env, workspaceId);
+  const source: RunSource = {};
+  let collection: PlanInput["collection"];
+  if (typeof body.collection === "string") {
+    const stored = await ws.getResource({
+      kind: "collection",
+      id: body.collection,
+      version: body.collectionVersion,
+    });
+    if (!stored) throw notFound("Collection", body.collection);
+    collection = JSON.parse(stored.json) as Collection;
+    source.collection = { id: stored.id, version: stored.version };
+    const limits = checkCollectionLimits(collection as Collection);
+    if (limits.length > 0) throw new ProblemError(413, "Collection Too Large", limits[0]!.message);
+  } else {
+    collection = body.collection;
+  }
+  let environment: Environment | undefined;
+  if (typeof body.environment === "string") {
+    const stored = await ws.getResource({
+      kind: "environment",
+      id: body.environment,
+      version: body.environmentVersion,
+      reveal: true,
+    });
+    if (!stored) throw notFound("Environment", body.environment);
+    environment = JSON.parse(stored.json) as Environment;
+    source.environment = { id: stored.id, version: stored.version };
+  } else {
+    environment = body.environment;
+  }
+  return { collection, environment, globals: body.globals, source };
+}
+
+/**
+ * A run's `options.rateLimit` applies on top of the workspace's own per-origin limits: the stricter
+ * value of each field wins, so a run can slow itself down but never exceed its workspace's budget.
+ */
+export function combineLimits(
+  workspace: RateLimit | undefined,
+  run: RateLimit | undefined,
+): RateLimit | undefined {
+  if (!workspace && !run) return undefined;
+  const min = (a?: number, b?: number) => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
+  const requestsPerSecond = min(workspace?.requestsPerSecond, run?.requestsPerSecond);
+  const concurrency = min(workspace?.concurrency, run?.concurrency);
+  return {
+    ...(requestsPerSecond !== undefined ? { requestsPerSecond } : {}),
+    ...(concurrency !== undefined ? { concurrency } : {}),
+  };
+}
+
+function newRunId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  const alphabet = "0123456789abcdefghjkmnpqrstvwxyz";
+  return `run_${[...bytes].map((b) => alphabet[b & 31]).join("")}`;
+}

@@ -1,0 +1,108 @@
+/**
+ * The small SQL layer every Durable Object class shares: typed row helpers, chunked blobs for values
+ * larger than one SQLite row may hold, and one migrations runner.
+ *
+ * Migrations are ordered and versioned; each runs in its own synchronous transaction together with the
+ * record of its version, so a crash mid-migration leaves the previous version intact and the next
+ * start retries it. Objects created before this runner existed recorded a single `schema_meta.version`:
+ * that number is adopted as "every migration up to it is applied".
+ */
+
+/** One schema step. `up` may create, `ALTER` or backfill; it must be deterministic. */
+export interface Migration {
+  version: number;
+  name: string;
+  up(sql: SqlStorage): void;
+}
+
+/** Applies pending migrations in version order; answers the schema version now in force. */
+export function migrate(storage: DurableObjectStorage, migrations: readonly Migration[]): number {
+  const sql = storage.sql;
+  sql.exec(
+    "CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+  );
+  let current = first<{ v: number | null }>(sql, "SELECT MAX(version) AS v FROM _migrations")?.v ?? 0;
+  if (current === 0) current = adoptLegacyVersion(sql, migrations);
+  const sorted = [...migrations].sort((a, b) => a.version - b.version);
+  for (const m of sorted) {
+    if (m.version <= current) continue;
+    storage.transactionSync(() => {
+      m.up(sql);
+      sql.exec(
+        "INSERT INTO _migrations (version, name, applied_at) VALUES (?, ?, ?)",
+        m.version,
+        m.name,
+        Date.now(),
+      );
+    });
+    current = m.version;
+  }
+  return current;
+}
+
+function adoptLegacyVersion(sql: SqlStorage, migrations: readonly Migration[]): number {
+  const legacy = first<{ name: string }>(
+    sql,
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_meta'",
+  );
+  if (!legacy) return 0;
+  const version = first<{ version: number }>(sql, "SELECT version FROM schema_meta")?.version ?? 0;
+  for (const m of migrations) {
+    if (m.version <= version) {
+      sql.exec(
+        "INSERT OR IGNORE INTO _migrations (version, name, applied_at) VALUES (?, ?, ?)",
+        m.version,
+        m.name,
+        0,
+      );
+    }
+  }
+  sql.exec("DROP TABLE schema_meta");
+  return version;
+}
+
+type Binding = string | number | null | ArrayBuffer;
+
+/** The first row of a query, or null. */
+export function first<T extends Record<string, SqlStorageValue>>(
+  sql: SqlStorage,
+  query: string,
+  ...args: Binding[]
+): T | null {
+  const rows = sql.exec<T>(query, ...args).toArray();
+  return rows[0] ?? null;
+}
+
+/** All rows of a query (for bounded result sets: always use LIMIT on anything that grows). */
+export function all<T extends Record<string, SqlStorageValue>>(
+  sql: SqlStorage,
+  query: string,
+  ...args: Binding[]
+): T[] {
+  return sql.exec<T>(query, ...args).toArray();
+}
+
+/** Characters per chunk: well below SQLite's per-row limit in Durable Objects (2 MB). */
+export const CHUNK_CHARS = 512 * 1024;
+
+/**
+ * Writes a (possibly large) text as ordered chunks in `table (owner, idx, data)`, replacing what the
+ * owner had. Callers wrap this in their transaction.
+ */
+export function writeChunks(sql: SqlStorage, table: string, owner: string, text: string): void {
+  sql.exec(`DELETE FROM ${table} WHERE owner = ?`, owner);
+  for (let i = 0, n = 0; i < text.length || n === 0; i += CHUNK_CHARS, n++) {
+    sql.exec(
+      `INSERT INTO ${table} (owner, idx, data) VALUES (?, ?, ?)`,
+      owner,
+      n,
+      text.slice(i, i + CHUNK_CHARS),
+    );
+  }
+}
+
+/** Reads a chunked text back; null when the owner has none. */
+export function readChunks(sql: SqlStorage, table: string, owner: string): string | null {
+  const rows = all<{ data: string }>(sql, `SELECT data FROM ${table} WHERE owner = ? ORDER BY idx`, owner);
+  return rows.length === 0 ? null : rows.map((r) => r.data).join("");
+}

@@ -1,0 +1,113 @@
+/**
+ * Reading a JSON request body safely: the media type is checked (415), bytes are counted while the body
+ * streams and reading stops at the cap (413, also for chunked uploads without Content-Length), invalid
+ * UTF-8 is refused instead of being turned into replacement characters (400), and hostile nesting is
+ * refused before any recursive code (JSON.parse is iterative in V8, zod and structured clone are not).
+ */
+import { ProblemError } from "../../platform/problem";
+
+/** The largest request body the API accepts (a collection with its data and environment). */
+export const MAX_BODY_BYTES = 12 * 1024 * 1024;
+/** JSON nesting allowed anywhere in a request body. */
+export const MAX_JSON_DEPTH = 128;
+
+export interface JsonBody {
+  text: string;
+  value: unknown;
+}
+
+const tooLarge = () =>
+  new ProblemError(
+    413,
+    "Payload Too Large",
+    `The request body exceeds the limit of ${MAX_BODY_BYTES} bytes.`,
+    {
+      type: "https://edgerun.dev/problems/limit",
+    },
+  );
+
+/** Reads, decodes and parses a JSON body with every limit applied while streaming. */
+export async function readJsonBody(req: Request, maxBytes = MAX_BODY_BYTES): Promise<JsonBody> {
+  const type = (req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type !== "application/json" && !/^application\/[a-z0-9.+-]+\+json$/.test(type)) {
+    throw new ProblemError(
+      415,
+      "Unsupported Media Type",
+      "Send the request body as JSON with 'Content-Type: application/json'.",
+      { headers: { "Accept-Post": "application/json" } },
+    );
+  }
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw tooLarge();
+  const bytes = await readCapped(req, maxBytes);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new ProblemError(400, "Invalid Encoding", "The request body is not valid UTF-8.", {
+      errors: [{ pointer: "", detail: "not valid UTF-8" }],
+    });
+  }
+  const depth = jsonDepth(text);
+  if (depth > MAX_JSON_DEPTH) {
+    throw new ProblemError(413, "Payload Too Deep", `JSON nesting deeper than ${MAX_JSON_DEPTH} levels.`, {
+      type: "https://edgerun.dev/problems/limit",
+      errors: [{ pointer: "", detail: `JSON nesting deeper than ${MAX_JSON_DEPTH} levels` }],
+    });
+  }
+  try {
+    return { text, value: JSON.parse(text) as unknown };
+  } catch (err) {
+    throw new ProblemError(
+      400,
+      "Malformed JSON",
+      `The request body is not valid JSON: ${(err as Error).message}`,
+      {
+        errors: [{ pointer: "", detail: "not valid JSON" }],
+      },
+    );
+  }
+}
+
+async function readCapped(req: Request, maxBytes: number): Promise<Uint8Array> {
+  if (!req.body) return new Uint8Array();
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel("request body too large").catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+
+/** Maximum bracket nesting of a JSON text, ignoring brackets inside strings (one linear scan). */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 92 /* \ */) i++;
+      else if (ch === 34 /* " */) inString = false;
+    } else if (ch === 34) inString = true;
+    else if (ch === 123 || ch === 91) {
+      depth++;
+      if (depth > max) max = depth;
+    } else if (ch === 125 || ch === 93) depth--;
+  }
+  return max;
+}
