@@ -3,10 +3,17 @@
  * asks it for a send slot before contacting the origin, so "N requests per second" holds across all of
  * them, and a target's 429/503 Retry-After slows the origin down for the whole workspace.
  *
- * Rate: a sliding-window reservation log — a caller gets the earliest time at which sending keeps every
- * 1-second window at ≤ N requests, and waits until then itself (the object never sleeps on a caller's
- * behalf). Concurrency: leases with an expiry so a crashed caller cannot hold a slot forever.
- * State is small (≤ N timestamps + leases) and checkpointed so limits survive a restart.
+ * Rate: "N per second" must hold at the *target*, i.e. for arrival times, not for grant times — a caller
+ * whose timer fires late would otherwise bunch up with the next second's requests. So the object keeps
+ * the log of *actual sends*: a request may go only when fewer than N sends were committed in the last
+ * `1 s + margin`, and the send is recorded at that moment (the caller fetches right after the answer).
+ * A caller that must wait gets a reservation (`at`, `slotId`) that spreads callers fairly; when it wakes
+ * it calls `commit(slotId)`, which re-checks the log of actual sends and either records the send or
+ * hands out a later reservation. The margin covers the time between the commit and the request reaching
+ * the target: a fixed floor plus the largest recent RPC round trip callers report (`lagMs`).
+ * The object never sleeps on a caller's behalf. Concurrency: leases with an expiry so a crashed caller
+ * cannot hold a slot forever. State is small (≤ 4N timestamps + leases) and checkpointed so limits
+ * survive a restart.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { RateLimit } from "../shared/schemas/api";
@@ -19,45 +26,108 @@ export interface Grant {
   at: number;
   /** Lease to release after the response (only when a concurrency cap applies). */
   leaseId: string | null;
+  /**
+   * null: the send is recorded, fetch now. Otherwise a reservation: wait until `at`, then `commit` it.
+   */
+  slotId: string | null;
+}
+
+/** What a caller observed, so the margin follows the real jitter between commit and arrival. */
+export interface CallerReport {
+  /** Round trip of the caller's previous acquire/commit call, in its own clock. */
+  lagMs?: number;
 }
 
 const LEASE_TTL_MS = 120_000;
-/** Margin added to the window so scheduling jitter never lets N+1 requests land in one second. */
 const WINDOW_MS = 1000;
+/** Floor of the margin added to the window so N+1 requests never arrive within one second. */
 const SAFETY_MS = 25;
+/** Reported lags kept to compute the margin (the largest of them counts). */
+const LAG_SAMPLES = 16;
 
 export class HostLimiter extends DurableObject<Env> {
   #loaded = false;
+  /** Epoch ms of committed sends, ascending. */
   #log: number[] = [];
+  /** Pending reservations: slot id → epoch ms at which its caller will commit. */
+  #reserved = new Map<string, number>();
+  #lags: number[] = [];
   #blockedUntil = 0;
   #leases = new Map<string, number>();
   #waiters: Array<() => void> = [];
 
-  /** Reserves the next send slot (and a concurrency lease if capped); waits for a free lease if needed. */
-  async acquire(spec: LimitSpec): Promise<Grant> {
+  /**
+   * Takes a concurrency lease if capped, then a send slot: recorded at once when free now, otherwise a
+   * reservation to `commit` at `at`.
+   */
+  async acquire(spec: LimitSpec, report: CallerReport = {}): Promise<Grant> {
     this.#load();
+    this.#noteLag(report);
     let leaseId: string | null = null;
     if (spec.concurrency && spec.concurrency > 0) {
       leaseId = await this.#lease(spec.concurrency);
     }
-    const now = Date.now();
-    let at = Math.max(now, this.#blockedUntil);
-    const rps = spec.requestsPerSecond;
-    if (rps && rps > 0) {
-      const n = Math.max(1, Math.floor(rps));
-      const horizon = at - WINDOW_MS - SAFETY_MS;
-      this.#log = this.#log.filter((t) => t > horizon);
-      if (this.#log.length >= n) {
-        // The slot after the n-th most recent reservation leaves its 1-second window.
-        const pivot = this.#log[this.#log.length - n]!;
-        at = Math.max(at, pivot + WINDOW_MS + SAFETY_MS);
-      }
-      this.#log.push(at);
-      this.#log.sort((a, b) => a - b);
-      if (this.#log.length > n * 4) this.#log = this.#log.slice(-n * 2);
-    }
+    const grant = this.#slot(spec, leaseId, false);
     this.#save();
-    return { at, leaseId };
+    return grant;
+  }
+
+  /**
+   * The caller of reservation `slotId` is about to send: records the send if the log of actual sends
+   * allows it now, else answers a new reservation (the caller was late and the window filled meanwhile).
+   */
+  async commit(
+    spec: LimitSpec,
+    slotId: string,
+    leaseId: string | null,
+    report: CallerReport = {},
+  ): Promise<Grant> {
+    this.#load();
+    this.#noteLag(report);
+    this.#reserved.delete(slotId);
+    const grant = this.#slot(spec, leaseId, true);
+    this.#save();
+    return grant;
+  }
+
+  /** A reservation the caller gives up (its request was aborted while waiting). */
+  async forget(slotId: string): Promise<void> {
+    this.#load();
+    if (this.#reserved.delete(slotId)) this.#save();
+  }
+
+  #slot(spec: LimitSpec, leaseId: string | null, committing: boolean): Grant {
+    const now = Date.now();
+    const rps = spec.requestsPerSecond;
+    if (!rps || rps <= 0) return { at: Math.max(now, this.#blockedUntil), leaseId, slotId: null };
+    const n = Math.max(1, Math.floor(rps));
+    const window = WINDOW_MS + this.#margin();
+    this.#log = this.#log.filter((t) => t > now - window);
+    for (const [id, at] of this.#reserved) if (at < now - window) this.#reserved.delete(id);
+    // The hard rule: fewer than n actual sends in the last window.
+    const sent = this.#log.length >= n ? this.#log[this.#log.length - n]! + window : 0;
+    // Fairness: a new caller also queues behind the reservations of callers already waiting.
+    const all = [...this.#log, ...this.#reserved.values()].sort((a, b) => a - b);
+    const pivot = all.length >= n ? all[all.length - n]! + window : 0;
+    if (now >= this.#blockedUntil && now >= sent && (committing || now >= pivot)) {
+      this.#log.push(now);
+      return { at: now, leaseId, slotId: null };
+    }
+    const at = Math.max(now, this.#blockedUntil, sent, pivot);
+    const slotId = crypto.randomUUID();
+    this.#reserved.set(slotId, at);
+    return { at, leaseId, slotId };
+  }
+
+  #noteLag(report: CallerReport): void {
+    const lag = report.lagMs;
+    if (lag === undefined || !Number.isFinite(lag) || lag < 0) return;
+    this.#lags.push(Math.min(lag, 1000));
+    if (this.#lags.length > LAG_SAMPLES) this.#lags.shift();
+  }
+
+  #margin(): number {
+    return SAFETY_MS + Math.max(0, ...this.#lags);
   }
 
   async release(leaseId: string): Promise<void> {
@@ -111,10 +181,14 @@ export class HostLimiter extends DurableObject<Env> {
     if (row) {
       const data = JSON.parse(row.data) as {
         log: number[];
+        reserved?: Array<[string, number]>;
+        lags?: number[];
         blockedUntil: number;
         leases: Array<[string, number]>;
       };
       this.#log = data.log;
+      this.#reserved = new Map(data.reserved ?? []);
+      this.#lags = data.lags ?? [];
       this.#blockedUntil = data.blockedUntil;
       this.#leases = new Map(data.leases);
     }
@@ -124,7 +198,13 @@ export class HostLimiter extends DurableObject<Env> {
   #save(): void {
     this.ctx.storage.sql.exec(
       "INSERT OR REPLACE INTO limiter (id, data) VALUES (1, ?)",
-      JSON.stringify({ log: this.#log, blockedUntil: this.#blockedUntil, leases: [...this.#leases] }),
+      JSON.stringify({
+        log: this.#log,
+        reserved: [...this.#reserved],
+        lags: this.#lags,
+        blockedUntil: this.#blockedUntil,
+        leases: [...this.#leases],
+      }),
     );
   }
 }

@@ -43,6 +43,45 @@ describe("rate limits", () => {
     expect(Math.max(...waits)).toBeGreaterThan(0);
   });
 
+  it("holds two concurrent runs of 15 requests at 5 req/s to ≤ 5 arrivals in any second", async () => {
+    const bucket = crypto.randomUUID().slice(0, 8);
+    const coll = collection(
+      "Limited 2x15",
+      Array.from({ length: 15 }, (_, i) => ({ name: `r${i}`, url: `${target()}/limited/${bucket}?i=${i}` })),
+    );
+    const options = { rateLimit: { requestsPerSecond: 5 } };
+    const runs = await Promise.all([1, 2].map(() => startRun({ collection: coll, options })));
+    const streams = await Promise.all(
+      runs.map(async ({ id }) => readSse(await api(`/v1/runs/${id}/events`))),
+    );
+    for (const s of streams) expect(s.at(-1)!.event).toBe("run.completed");
+    const times = await arrivals(bucket);
+    expect(times).toHaveLength(30);
+    expect(maxPerSecond(times)).toBeLessThanOrEqual(5);
+  }, 60_000);
+
+  it("counts actual sends, not grants: a caller that sends late does not let N+1 land in one second", async () => {
+    const stub = env.HOST_LIMITER.get(env.HOST_LIMITER.idFromName(`late|${crypto.randomUUID()}`));
+    const spec = { requestsPerSecond: 5 };
+    const sends: number[] = [];
+    let granted = 0;
+    // One caller: take a slot, sleep until a reserved one (the 6th caller's timer fires 300 ms late:
+    // granting by reservation time alone then lets it and the next 5 land within one second), commit,
+    // send. An immediate grant is sent at once, as limited-fetch does.
+    const caller = async () => {
+      let grant = await stub.acquire(spec);
+      const late = ++granted === 6;
+      while (grant.slotId) {
+        await new Promise((r) => setTimeout(r, Math.max(0, grant.at - Date.now()) + (late ? 300 : 0)));
+        grant = await stub.commit(spec, grant.slotId, grant.leaseId);
+      }
+      sends.push(Date.now());
+    };
+    await Promise.all(Array.from({ length: 15 }, () => caller()));
+    expect(sends).toHaveLength(15);
+    expect(maxPerSecond(sends.sort((a, b) => a - b))).toBeLessThanOrEqual(5);
+  }, 60_000);
+
   it("applies a workspace's default per-origin limit to runs that set none; runs may only tighten it", async () => {
     const created = await api("/v1/admin/workspaces", {
       method: "POST",
