@@ -114,7 +114,7 @@ describe("web app", () => {
     await startRun(page, collection("Long run", 30, 400));
     await expect.poll(() => rows(page).count(), { timeout: 20_000 }).toBeGreaterThan(0);
     await page.getByRole("button", { name: "Cancel" }).click();
-    await expect.poll(() => summary(page).textContent(), { timeout: 20_000 }).toContain("Cancelled");
+    await expect.poll(() => summary(page).textContent(), { timeout: 30_000 }).toContain("Cancelled");
     expect(await rows(page).count()).toBeLessThan(30);
     await page.screenshot({ path: join(SHOTS, "run-cancelled.png"), fullPage: true });
     expect(errors).toEqual([]);

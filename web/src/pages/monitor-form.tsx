@@ -1,0 +1,281 @@
+/**
+ * Create or edit a monitor: name, collection (stored or pasted JSON), optional environment, schedule
+ * (interval or cron in a time zone), regions, retries, notification webhook, active. Sends only what
+ * the monitors API takes (`POST /v1/monitors`, `PATCH /v1/monitors/{id}`).
+ */
+import { useState } from "preact/hooks";
+import type { Monitor } from "../../../shared/schemas/monitors";
+import { ApiError, api } from "../api";
+import { StoredPicker } from "../components/stored-picker";
+import { REGIONS } from "./run-inputs";
+
+interface FormState {
+  name: string;
+  collectionId: string;
+  collectionText: string;
+  environmentId: string;
+  environmentText: string;
+  scheduleKind: "interval" | "cron";
+  intervalSeconds: string;
+  cron: string;
+  timezone: string;
+  regions: string[];
+  retry: string;
+  notifyAfter: string;
+  webhookUrl: string;
+  webhookType: "webhook" | "slack";
+  webhookSecret: string;
+  active: boolean;
+}
+
+function initial(monitor: Monitor | null): FormState {
+  const schedule = monitor?.schedule;
+  const hook = monitor?.notifications[0];
+  return {
+    name: monitor?.name ?? "",
+    collectionId: monitor && "id" in monitor.collection ? monitor.collection.id : "",
+    collectionText: "",
+    environmentId: monitor?.environment && "id" in monitor.environment ? monitor.environment.id : "",
+    environmentText: "",
+    scheduleKind: schedule && "cron" in schedule ? "cron" : "interval",
+    intervalSeconds: schedule && "intervalSeconds" in schedule ? String(schedule.intervalSeconds) : "300",
+    cron: schedule && "cron" in schedule ? schedule.cron : "*/5 * * * *",
+    timezone:
+      schedule && "cron" in schedule ? schedule.timezone : Intl.DateTimeFormat().resolvedOptions().timeZone,
+    regions: monitor?.regions ?? ["auto"],
+    retry: String(monitor?.retry.attempts ?? 0),
+    notifyAfter: String(monitor?.notifyAfter ?? 1),
+    webhookUrl: hook?.url ?? "",
+    webhookType: hook?.type ?? "webhook",
+    webhookSecret: "",
+    active: monitor?.active ?? true,
+  };
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new Error(`${what} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** The request body; on edit, the collection/environment are sent only when the user changed them. */
+function toBody(f: FormState, editing: Monitor | null): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    name: f.name.trim(),
+    schedule:
+      f.scheduleKind === "cron"
+        ? { cron: f.cron.trim(), timezone: f.timezone.trim() || "UTC" }
+        : { intervalSeconds: Number(f.intervalSeconds) },
+    regions: f.regions.length ? f.regions : ["auto"],
+    retry: { attempts: Number(f.retry) || 0 },
+    notifyAfter: Number(f.notifyAfter) || 1,
+    active: f.active,
+  };
+  const oldCollection = editing && "id" in editing.collection ? editing.collection.id : "";
+  if (f.collectionText.trim()) body.collection = parseJson(f.collectionText, "The collection");
+  else if (f.collectionId && f.collectionId !== oldCollection) body.collectionId = f.collectionId;
+  else if (!editing) throw new Error("Choose a stored collection or paste one.");
+  if (f.environmentText.trim()) body.environment = parseJson(f.environmentText, "The environment");
+  else if (f.environmentId) body.environmentId = f.environmentId;
+  if (f.webhookUrl.trim()) {
+    const old = editing?.notifications[0];
+    body.notifications = [
+      {
+        ...(old && old.url === f.webhookUrl.trim() ? { id: old.id } : {}),
+        type: f.webhookType,
+        url: f.webhookUrl.trim(),
+        ...(f.webhookSecret ? { secret: f.webhookSecret } : {}),
+      },
+    ];
+  } else if (editing?.notifications.length) body.notifications = [];
+  return body;
+}
+
+export function MonitorForm(props: {
+  monitor: Monitor | null;
+  onSaved: (m: Monitor) => void;
+  onCancel: () => void;
+}) {
+  const [f, setF] = useState(() => initial(props.monitor));
+  const [error, setError] = useState<{ message: string; details: string[] } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const set = (patch: Partial<FormState>) => setF((s) => ({ ...s, ...patch }));
+  const text = (key: keyof FormState) => (e: Event) => set({ [key]: (e.target as HTMLInputElement).value });
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setError(null);
+    setBusy(true);
+    try {
+      const body = toBody(f, props.monitor);
+      const saved = props.monitor
+        ? await api<Monitor>(`/v1/monitors/${encodeURIComponent(props.monitor.id)}`, {
+            method: "PATCH",
+            body,
+          })
+        : await api<Monitor>("/v1/monitors", { method: "POST", body });
+      props.onSaved(saved);
+    } catch (e) {
+      const details = e instanceof ApiError ? e.errors.map((x) => `${x.pointer || "/"} — ${x.detail}`) : [];
+      setError({
+        message: e instanceof ApiError ? `${e.title}: ${e.message}` : (e as Error).message,
+        details,
+      });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const toggleRegion = (r: string, on: boolean) =>
+    set({ regions: on ? [...f.regions.filter((x) => x !== r), r] : f.regions.filter((x) => x !== r) });
+  return (
+    <form
+      class="card monitor-form"
+      onSubmit={submit}
+      aria-label={props.monitor ? "Edit monitor" : "New monitor"}
+    >
+      <h2 class="wide">{props.monitor ? `Edit ${props.monitor.name}` : "New monitor"}</h2>
+      <label class="wide">
+        Name
+        <input value={f.name} onInput={text("name")} required maxLength={200} />
+      </label>
+      <div class="wide">
+        <StoredPicker
+          kind="collections"
+          label="Stored collection"
+          value={f.collectionId}
+          onChange={(id) => set({ collectionId: id })}
+        />
+        <label>
+          {props.monitor ? "Replace the collection (optional JSON)" : "Collection (JSON)"}
+          <textarea
+            class="short"
+            spellcheck={false}
+            value={f.collectionText}
+            onInput={text("collectionText")}
+          />
+        </label>
+        <StoredPicker
+          kind="environments"
+          label="Stored environment"
+          value={f.environmentId}
+          onChange={(id) => set({ environmentId: id })}
+        />
+        <label>
+          Environment (optional JSON)
+          <textarea
+            class="short"
+            spellcheck={false}
+            value={f.environmentText}
+            onInput={text("environmentText")}
+          />
+        </label>
+      </div>
+      <label>
+        Schedule
+        <select
+          value={f.scheduleKind}
+          onChange={(e) =>
+            set({ scheduleKind: (e.target as HTMLSelectElement).value as FormState["scheduleKind"] })
+          }
+        >
+          <option value="interval">Every N seconds</option>
+          <option value="cron">Cron expression</option>
+        </select>
+      </label>
+      {f.scheduleKind === "interval" ? (
+        <label>
+          Interval (seconds)
+          <input
+            type="number"
+            min={10}
+            max={86400}
+            value={f.intervalSeconds}
+            onInput={text("intervalSeconds")}
+            required
+          />
+        </label>
+      ) : (
+        <>
+          <label>
+            Cron
+            <input value={f.cron} onInput={text("cron")} required placeholder="*/5 * * * *" />
+          </label>
+          <label>
+            Time zone
+            <input value={f.timezone} onInput={text("timezone")} placeholder="UTC" />
+          </label>
+        </>
+      )}
+      <fieldset class="wide">
+        <legend>Regions</legend>
+        {REGIONS.map((r) => (
+          <label key={r} class="inline region">
+            <input
+              type="checkbox"
+              checked={f.regions.includes(r)}
+              onChange={(e) => toggleRegion(r, (e.target as HTMLInputElement).checked)}
+            />{" "}
+            {r}
+          </label>
+        ))}
+      </fieldset>
+      <label>
+        Retries per run
+        <input type="number" min={0} max={3} value={f.retry} onInput={text("retry")} />
+      </label>
+      <label>
+        Notify after N failures
+        <input type="number" min={1} max={100} value={f.notifyAfter} onInput={text("notifyAfter")} />
+      </label>
+      <label>
+        Notification
+        <select
+          value={f.webhookType}
+          onChange={(e) =>
+            set({ webhookType: (e.target as HTMLSelectElement).value as FormState["webhookType"] })
+          }
+        >
+          <option value="webhook">Webhook</option>
+          <option value="slack">Slack</option>
+        </select>
+      </label>
+      <label>
+        Notification URL
+        <input type="url" value={f.webhookUrl} onInput={text("webhookUrl")} placeholder="https://…" />
+      </label>
+      <label class="wide">
+        Signing secret (write-only{props.monitor?.notifications[0]?.hasSecret ? "; one is stored" : ""})
+        <input type="password" autocomplete="off" value={f.webhookSecret} onInput={text("webhookSecret")} />
+      </label>
+      <label class="inline wide">
+        <input
+          type="checkbox"
+          checked={f.active}
+          onChange={(e) => set({ active: (e.target as HTMLInputElement).checked })}
+        />{" "}
+        Active
+      </label>
+      {error && (
+        <div role="alert" class="error wide">
+          <p>{error.message}</p>
+          {error.details.length > 0 && (
+            <ul>
+              {error.details.map((d) => (
+                <li key={d}>{d}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      <div class="actions wide">
+        <button type="submit" class="primary" disabled={busy}>
+          {props.monitor ? "Save monitor" : "Create monitor"}
+        </button>
+        <button type="button" onClick={props.onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
