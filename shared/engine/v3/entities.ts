@@ -76,7 +76,7 @@ function urlToV21(file: YamlFile, req: YamlMap): Json | string {
     const hash = hashAt < 0 ? "" : raw.slice(hashAt);
     const base = beforeHash.split("?")[0] ?? "";
     const on = query.filter((q) => q.disabled !== true);
-    const text = on.map((q) => (q.value === null ? String(q.key) : `${q.key}=${q.value ?? ""}`)).join("&");
+    const text = on.map((q) => (q.value == null ? String(q.key) : `${q.key}=${q.value}`)).join("&");
     full = `${base}${on.length ? `?${text}` : ""}${hash}`;
   }
   return {
@@ -85,7 +85,7 @@ function urlToV21(file: YamlFile, req: YamlMap): Json | string {
       ? {
           query: query.map((q) => ({
             key: q.key,
-            value: q.value === undefined ? "" : q.value,
+            value: q.value === undefined ? null : q.value,
             ...(q.disabled === true ? { disabled: true } : {}),
           })),
         }

@@ -118,9 +118,10 @@ function url(value: unknown): Json {
     const hashAt = raw.indexOf("#");
     const hash = hashAt < 0 ? "" : raw.slice(hashAt);
     out.url = `${(hashAt < 0 ? raw : raw.slice(0, hashAt)).split("?")[0]}${hash}`;
+    // A parameter without a value (`?flag`) has `value: null` in v3, as it does in v2.1.
     out.queryParams = entries(u.query).map((q) => ({
       key: q.key ?? "",
-      value: q.value === undefined ? "" : q.value,
+      value: q.value === undefined ? null : q.value,
       ...(q.disabled === true ? { disabled: true } : {}),
     }));
   }
