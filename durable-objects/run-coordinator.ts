@@ -16,6 +16,7 @@ import type { RunSource } from "../platform/run-service";
 import { createScriptHost } from "../platform/script-host";
 import { workspaceStub } from "../platform/stubs";
 import { targetCheckFor } from "../platform/target-policy";
+import { emptyStats, emptyTimings, toRunTimings } from "../shared/engine/stats";
 import { Runner, type RunPlan, type RunState, runMasker } from "../shared/engine/runner";
 import { collectionItems } from "../shared/reporters/collection-json";
 import type { Region, RunStatus, RunSummary } from "../shared/schemas/api";
@@ -290,11 +291,20 @@ export class RunCoordinator extends DurableObject<Env> {
   /** Ends the run from its last committed state (a failed checkpoint's events were never committed). */
   async #finish(record: RunRecord, status: "failed" | "cancelled", reason: string): Promise<void> {
     const store = this.#ensure();
-    const plan = store.plan();
-    const { runner } = this.#runner(record, plan, false);
-    const state = store.state() ?? runner.start(this.#region(record)).state;
-    const done = runner.finish(state, status, reason);
-    this.#commit(done.events, done.state, { ...record, status, reason });
+    let events: RunEvent[];
+    let state: RunState | null;
+    try {
+      const { runner } = this.#runner(record, store.plan(), false);
+      const done = runner.finish(store.state() ?? runner.start(this.#region(record)).state, status, reason);
+      events = done.events;
+      state = done.state;
+    } catch (err) {
+      // The plan or state itself cannot be read: end with a bare terminal event rather than never.
+      log.error("run state unreadable; ending without stats", { runId: record.id, error: String(err) });
+      events = [bareTerminal(record.id, status, reason)];
+      state = null;
+    }
+    this.#commit(events, state, { ...record, status, reason });
     await this.#afterFinish();
   }
 
@@ -333,7 +343,7 @@ export class RunCoordinator extends DurableObject<Env> {
   }
 
   /** One transaction: events, engine state and run record move together. */
-  #commit(events: RunEvent[], state: RunState, record: RunRecord): void {
+  #commit(events: RunEvent[], state: RunState | null, record: RunRecord): void {
     const store = this.#ensure();
     // A cancel request may have landed while this slice awaited the network: never overwrite it.
     record.cancelRequested ||= store.record()?.cancelRequested ?? false;
@@ -346,7 +356,7 @@ export class RunCoordinator extends DurableObject<Env> {
     const log = this.#events();
     const appended = this.ctx.storage.transactionSync(() => {
       const rows = log.appendSync(events);
-      store.saveState(state);
+      if (state) store.saveState(state);
       store.saveRecord(record);
       return rows;
     });
@@ -408,6 +418,20 @@ export class RunCoordinator extends DurableObject<Env> {
       ...(record.source ? { source: record.source } : {}),
     };
   }
+}
+
+/** A terminal event with empty stats, for runs whose own state can no longer be read. */
+function bareTerminal(runId: string, status: "failed" | "cancelled", reason: string): RunEvent {
+  const now = Date.now();
+  const common = {
+    v: 1 as const,
+    runId,
+    ts: new Date(now).toISOString(),
+    stats: emptyStats(),
+    timings: toRunTimings(emptyTimings(now), now),
+    failures: [],
+  };
+  return status === "failed" ? { ...common, type: "run.failed", reason } : { ...common, type: "run.cancelled" };
 }
 
 function isFinished(status: RunStatus): boolean {
