@@ -16,6 +16,7 @@ import { component } from "./openapi/document";
 import { allowedMethods, defineRoute, methodNotAllowed } from "./openapi/route";
 import { adminRoutes } from "./routes/admin";
 import { storedResourceRoutes } from "./routes/collections";
+import { monitorRoutes } from "./routes/monitors";
 import { openApiRoutes } from "./routes/openapi";
 import { runRoutes } from "./routes/runs";
 import type { AppEnv } from "./types";
@@ -78,6 +79,7 @@ export function createApp(): Hono<AppEnv> {
   adminRoutes(app);
   runRoutes(app);
   storedResourceRoutes(app);
+  monitorRoutes(app);
 
   app.notFound((c) => {
     const allow = allowedMethods(c.req.path);

@@ -1,0 +1,77 @@
+/**
+ * MonitorRun records (the history's rows) from what the run service and the RunCoordinator answer:
+ * a started run, a run the service refused (quota), and a finished run with its digest.
+ */
+import type { ProblemError } from "../platform/problem";
+import type { RunDigest } from "../shared/monitors/stats";
+import type { Region, RunStatus, RunSummary } from "../shared/schemas/api";
+import type { MonitorRun } from "../shared/schemas/monitors";
+
+export interface TickRef {
+  tickAt: number;
+  region: Region;
+  attempt: number;
+}
+
+export function isFinished(status: RunStatus): boolean {
+  return status === "completed" || status === "failed" || status === "cancelled";
+}
+
+/** The history row of a run the service accepted (not finished yet). */
+export function startedRun(summary: RunSummary, tick: TickRef): MonitorRun {
+  return {
+    runId: summary.id,
+    tickAt: new Date(tick.tickAt).toISOString(),
+    region: tick.region,
+    attempt: tick.attempt,
+    status: summary.status,
+    startedAt: summary.startedAt ?? summary.createdAt,
+    finishedAt: null,
+    durationMs: null,
+    requests: { total: 0, failed: 0 },
+    assertions: { total: 0, failed: 0 },
+    responseTime: null,
+    failures: [],
+  };
+}
+
+/** A refusal (e.g. 429 quota) counts as a failed attempt, with the service's reason as its failure. */
+export function refusedRun(problem: ProblemError, tick: TickRef, now: number): MonitorRun {
+  const at = new Date(now).toISOString();
+  return {
+    runId: `rej_${tick.tickAt.toString(36)}_${tick.region}_${tick.attempt}`,
+    tickAt: new Date(tick.tickAt).toISOString(),
+    region: tick.region,
+    attempt: tick.attempt,
+    status: "failed",
+    startedAt: at,
+    finishedAt: at,
+    durationMs: 0,
+    requests: { total: 0, failed: 0 },
+    assertions: { total: 0, failed: 0 },
+    responseTime: null,
+    failures: [
+      { item: "(run)", assertion: null, message: `run refused (${problem.status}): ${problem.message}` },
+    ],
+  };
+}
+
+/** The finished row: status and times from the summary, totals and failures from the digest. */
+export function finishedRun(summary: RunSummary, started: MonitorRun, digest: RunDigest): MonitorRun {
+  const startedAt = summary.startedAt ?? started.startedAt;
+  const durationMs =
+    startedAt && summary.finishedAt
+      ? Math.max(0, Date.parse(summary.finishedAt) - Date.parse(startedAt))
+      : null;
+  return {
+    ...started,
+    status: summary.status,
+    startedAt,
+    finishedAt: summary.finishedAt,
+    durationMs,
+    requests: digest.requests,
+    assertions: digest.assertions,
+    responseTime: digest.responseTime,
+    failures: digest.failures,
+  };
+}

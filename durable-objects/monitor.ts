@@ -1,0 +1,586 @@
+/**
+ * Monitor: one Durable Object per monitor, named `${workspaceId}:${monitorId}`. It owns the monitor's
+ * configuration, schedule, run history, state (passing/failing) and notification deliveries.
+ *
+ * One alarm multiplexes everything through the `jobs` table (tick, run starts and retries, polls,
+ * webhook deliveries); the alarm is always set to the earliest job. Guarantees:
+ * - the next tick is stored (with the starts of this tick's runs) in one transaction before any work;
+ * - a tick starts at most one run per region and attempt: the start job is idempotent (history row
+ *   check, then the run service's idempotency key `monitor:<id>:<tick>:<region>:<attempt>`), so an alarm
+ *   retried after a crash replays the same run instead of creating another;
+ * - after downtime it runs once, for the latest due tick (`catchUp`), never once per missed tick;
+ * - a run's completion arrives by `runFinished` from its RunCoordinator; if that call is lost, the
+ *   `poll` job asks unfinished runs for their status every 30 s.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { config as readConfig } from "../platform/config";
+import { log } from "../platform/log";
+import { createRun } from "../platform/run-service";
+import { migrate } from "../platform/sql";
+import { runStub, workspaceStub } from "../platform/stubs";
+import { targetCheckFor } from "../platform/target-policy";
+import type { MonitorConfig } from "../shared/monitors/config";
+import { monitorView } from "../shared/monitors/config";
+import {
+  deliveryHeaders,
+  NOTIFICATIONS_PER_HOUR,
+  nextDeliveryAt,
+  slackPayload,
+  webhookPayload,
+} from "../shared/monitors/notify";
+import { catchUp, jitterMs, minimumGapMs, nextTick } from "../shared/monitors/schedule";
+import { digestRun, runPassed, statOf, WINDOW_MS, windowStats } from "../shared/monitors/stats";
+import { CreateRunBodySchema, type Region, type RunSummary } from "../shared/schemas/api";
+import type { Failure, RunEvent } from "../shared/schemas/events";
+import type {
+  MonitorRun,
+  MonitorState,
+  Monitor as MonitorView,
+  StatsWindow,
+} from "../shared/schemas/monitors";
+import { type HistoryRow, type Job, MONITOR_MIGRATIONS, MonitorTables } from "./monitor-history";
+import { finishedRun, isFinished, refusedRun, startedRun } from "./monitor-runs";
+
+const POLL_MS = 30_000;
+const JOB_ERROR_RETRY_MS = 60_000;
+const MAX_JOBS_PER_ALARM = 100;
+
+type StoredState = Omit<MonitorState, "lastRun">;
+const INITIAL_STATE: StoredState = {
+  status: "unknown",
+  since: null,
+  consecutiveFailures: 0,
+  lastFailure: null,
+};
+
+export class Monitor extends DurableObject<Env> {
+  #tables: MonitorTables | undefined;
+  #clock: number | null = null;
+
+  // ---- RPC: configuration ------------------------------------------------------------------------
+
+  /** Stores a validated configuration (create or update) and (re)schedules the next tick. */
+  async configure(cfg: MonitorConfig): Promise<MonitorView> {
+    const t = this.#t();
+    const previous = t.blob<MonitorConfig>("config");
+    const now = this.#now();
+    this.ctx.storage.transactionSync(() => {
+      t.setBlob("config", cfg);
+      if (!previous) t.setBlob("state", INITIAL_STATE);
+      const rescheduled = !previous || previous.anchor !== cfg.anchor || !previous.active;
+      if (!cfg.active) t.deleteJob("tick");
+      else if (rescheduled || !t.job("tick")) this.#scheduleTick(cfg, cfg.anchor === now ? now - 1 : now);
+    });
+    await this.#arm();
+    await this.#index().upsert({ workspaceId: cfg.workspaceId, monitorId: cfg.id, active: cfg.active });
+    return this.#view(cfg);
+  }
+
+  /** The stored configuration with secrets (for PATCH merging inside the Worker only). */
+  async storedConfig(): Promise<MonitorConfig | null> {
+    return this.#config();
+  }
+
+  async exists(): Promise<boolean> {
+    return this.#config() !== null;
+  }
+
+  async view(): Promise<MonitorView | null> {
+    const cfg = this.#config();
+    return cfg ? this.#view(cfg) : null;
+  }
+
+  /** Deletes the monitor: no alarm, no storage, out of the sweeper's index. Runs in flight finish alone. */
+  async destroy(): Promise<boolean> {
+    const cfg = this.#config();
+    if (!cfg) return false;
+    await this.#index().remove({ workspaceId: cfg.workspaceId, monitorId: cfg.id });
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.#tables = undefined;
+    return true;
+  }
+
+  // ---- RPC: runs and history ---------------------------------------------------------------------
+
+  /** Starts one run per region now (a tick of its own); answers the runs (or refusals) per region. */
+  async runNow(): Promise<Array<{ region: Region; run: MonitorRun }>> {
+    const cfg = this.#config();
+    if (!cfg) return [];
+    const now = this.#now();
+    this.ctx.storage.transactionSync(() => this.#queueTick(cfg, now, now));
+    const out: Array<{ region: Region; run: MonitorRun }> = [];
+    for (const region of cfg.regions) {
+      const job = this.#t().job(startKey(now, region, 0));
+      if (job) await this.#runJob(cfg, job, now);
+      const row = this.#t().runAt(now, region, 0);
+      if (row) out.push({ region, run: JSON.parse(row.data) as MonitorRun });
+    }
+    await this.#arm();
+    return out;
+  }
+
+  async history(q: { limit: number; after?: { tickAt: number; seq: number } | undefined }) {
+    const rows = this.#t().page(q.limit + 1, q.after);
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return {
+      runs: page.map((r) => JSON.parse(r.data) as MonitorRun),
+      next: rows.length > q.limit && last ? { tickAt: last.tick_at, seq: last.seq } : null,
+    };
+  }
+
+  async stats(window: StatsWindow) {
+    const now = this.#now();
+    return windowStats(this.#statRows(now - WINDOW_MS[window]), window, now);
+  }
+
+  /** Called by a monitor run's RunCoordinator when it finishes (best effort: `poll` covers a lost call). */
+  async runFinished(summary: RunSummary, failures?: Failure[]): Promise<void> {
+    const cfg = this.#config();
+    if (!cfg || summary.monitorId !== cfg.id) return;
+    const row = this.#t().run(summary.id);
+    if (!row) {
+      // The run finished before its start job recorded it: complete it from the alarm, right after.
+      this.#t().addJob(`finish:${summary.id}`, this.#now(), { runId: summary.id });
+      await this.#arm();
+      return;
+    }
+    await this.#complete(cfg, row, summary, failures);
+    await this.#arm();
+  }
+
+  /** Sweeper: re-arms an active monitor whose alarm is missing. Answers whether it had to. */
+  async ensureAlarm(): Promise<boolean> {
+    const cfg = this.#config();
+    if (!cfg) return false;
+    if (cfg.active && !this.#t().job("tick")) this.#scheduleTick(cfg, this.#now());
+    if ((await this.ctx.storage.getAlarm()) !== null || this.#t().earliestDue() === null) return false;
+    await this.#arm();
+    log.warn("monitor alarm re-armed by the sweeper", { monitorId: cfg.id, workspaceId: cfg.workspaceId });
+    return true;
+  }
+
+  /** Test hook: a controlled clock for deterministic scheduling tests (refused in production). */
+  async setClockForTests(ms: number | null): Promise<void> {
+    if (readConfig(this.env).ENVIRONMENT === "production") throw new Error("not available in production");
+    this.#clock = ms;
+  }
+
+  // ---- the alarm -----------------------------------------------------------------------------------
+
+  override async alarm(): Promise<void> {
+    const cfg = this.#config();
+    if (!cfg) return;
+    const now = this.#now();
+    for (let n = 0; n < MAX_JOBS_PER_ALARM; n++) {
+      const job = this.#t().nextDueJob(now);
+      if (!job) break;
+      await this.#runJob(cfg, job, now);
+    }
+    await this.#arm();
+  }
+
+  async #runJob(cfg: MonitorConfig, job: Job, now: number): Promise<void> {
+    try {
+      if (job.key === "tick") this.#onTick(cfg, job, now);
+      else if (job.key.startsWith("start:")) await this.#start(cfg, job, now);
+      else if (job.key === "poll") await this.#poll(cfg, now);
+      else if (job.key.startsWith("finish:")) await this.#finishJob(cfg, job);
+      else if (job.key.startsWith("deliver:")) await this.#deliver(cfg, job, now);
+      else this.#t().deleteJob(job.key);
+    } catch (err) {
+      // A job that throws must not block the others: try it again later, at most 5 times.
+      const failures = Number(job.data.errors ?? 0) + 1;
+      log.error("monitor job failed", { monitorId: cfg.id, job: job.key, error: String(err), failures });
+      if (failures >= 5) this.#t().deleteJob(job.key);
+      else this.#t().putJob(job.key, now + JOB_ERROR_RETRY_MS, { ...job.data, errors: failures });
+    }
+  }
+
+  #onTick(cfg: MonitorConfig, job: Job, now: number): void {
+    const due = Number(job.data.tickAt);
+    const { tickAt, next, skipped } = catchUp(cfg.schedule, { due, now, anchor: cfg.anchor });
+    this.ctx.storage.transactionSync(() => {
+      if (next === null) this.#t().deleteJob("tick");
+      else this.#t().putJob("tick", next + this.#jitter(cfg, next), { tickAt: next });
+      this.#queueTick(cfg, tickAt, now);
+      this.#t().prune(now);
+    });
+    if (skipped > 0) log.info("monitor caught up after downtime", { monitorId: cfg.id, skipped });
+  }
+
+  /** Records a tick and one start job per region (idempotent: `INSERT OR IGNORE`). */
+  #queueTick(cfg: MonitorConfig, tickAt: number, now: number): void {
+    this.ctx.storage.sql.exec(
+      "INSERT OR IGNORE INTO ticks (tick_at, regions) VALUES (?, ?)",
+      tickAt,
+      cfg.regions.length,
+    );
+    for (const region of cfg.regions) {
+      this.#t().addJob(startKey(tickAt, region, 0), now, { tickAt, region, attempt: 0 });
+    }
+  }
+
+  async #start(cfg: MonitorConfig, job: Job, now: number): Promise<void> {
+    const tickAt = Number(job.data.tickAt);
+    const region = String(job.data.region) as Region;
+    const attempt = Number(job.data.attempt);
+    const t = this.#t();
+    if (t.runAt(tickAt, region, attempt)) return t.deleteJob(job.key);
+    const key = `monitor:${cfg.id}:${tickAt}:${region}:${attempt}`;
+    const result = await createRun(
+      { env: this.env },
+      {
+        workspaceId: cfg.workspaceId,
+        body: runBody(cfg, region),
+        monitorId: cfg.id,
+        idempotency: { key, fingerprint: key },
+      },
+    );
+    const tick = { tickAt, region, attempt };
+    if (result.ok) {
+      this.ctx.storage.transactionSync(() => {
+        t.deleteJob(job.key);
+        t.insertRun(startedRun(result.summary, tick), { done: false, final: false, passed: null });
+        t.addJob("poll", now + POLL_MS);
+      });
+      // A replayed run (alarm retried after a crash) may have finished already.
+      const row = t.run(result.summary.id);
+      if (row && isFinished(result.summary.status)) await this.#complete(cfg, row, result.summary);
+      return;
+    }
+    const final = attempt >= cfg.retry.attempts;
+    this.ctx.storage.transactionSync(() => {
+      t.deleteJob(job.key);
+      t.insertRun(refusedRun(result.problem, tick, now), { done: true, final, passed: false });
+      if (!final) t.addJob(startKey(tickAt, region, attempt + 1), now, { ...tick, attempt: attempt + 1 });
+    });
+    log.warn("monitor run refused", {
+      monitorId: cfg.id,
+      status: result.problem.status,
+      reason: result.problem.message,
+    });
+    if (final) await this.#resolveTick(cfg, tickAt);
+  }
+
+  async #poll(cfg: MonitorConfig, now: number): Promise<void> {
+    const t = this.#t();
+    t.deleteJob("poll");
+    for (const row of t.unfinished(20)) {
+      const summary = await runStub(this.env, cfg.workspaceId, row.run_id).status();
+      if (summary && isFinished(summary.status)) await this.#complete(cfg, row, summary);
+    }
+    if (t.unfinished(1).length > 0) t.addJob("poll", now + POLL_MS);
+  }
+
+  async #finishJob(cfg: MonitorConfig, job: Job): Promise<void> {
+    const runId = String(job.data.runId);
+    this.#t().deleteJob(job.key);
+    const row = this.#t().run(runId);
+    if (!row) return;
+    const summary = await runStub(this.env, cfg.workspaceId, runId).status();
+    if (summary) await this.#complete(cfg, row, summary);
+  }
+
+  /** Records a finished run; schedules its retry, or resolves its tick when this attempt is final. */
+  async #complete(
+    cfg: MonitorConfig,
+    row: HistoryRow,
+    summary: RunSummary,
+    failures?: Failure[],
+  ): Promise<void> {
+    if (row.done || !isFinished(summary.status)) return;
+    const digest = digestRun(await this.#runEvents(cfg, summary, failures));
+    const passed = runPassed(summary.status, digest);
+    const final = passed || row.attempt >= cfg.retry.attempts;
+    const run = finishedRun(summary, JSON.parse(row.data) as MonitorRun, digest);
+    const now = this.#now();
+    let applied = false;
+    this.ctx.storage.transactionSync(() => {
+      const fresh = this.#t().run(row.run_id);
+      if (!fresh || fresh.done) return;
+      applied = true;
+      this.#t().finishRun(run, { final, passed, times: digest.times });
+      if (!final) {
+        const next = { tickAt: row.tick_at, region: row.region, attempt: row.attempt + 1 };
+        this.#t().addJob(startKey(next.tickAt, next.region, next.attempt), now, next);
+      }
+    });
+    if (applied && final) await this.#resolveTick(cfg, row.tick_at);
+  }
+
+  /** The events a digest needs: the first page (response times) and the terminal event (failures). */
+  async #runEvents(cfg: MonitorConfig, summary: RunSummary, failures?: Failure[]): Promise<RunEvent[]> {
+    const stub = runStub(this.env, cfg.workspaceId, summary.id);
+    const events = (await stub.events(0, 200)).map((e) => JSON.parse(e) as RunEvent);
+    if (events.length >= 200) {
+      const tail = await stub.events(Math.max(0, summary.lastEventId - 1), 1);
+      events.push(...tail.map((e) => JSON.parse(e) as RunEvent));
+    }
+    if (failures) {
+      const terminal = events.find((e) => e.type === "run.completed" || e.type === "run.failed");
+      if (terminal && "failures" in terminal) terminal.failures = failures;
+    }
+    return events;
+  }
+
+  /** When every region of a tick has a final outcome: the tick passes or fails, and the state moves. */
+  async #resolveTick(cfg: MonitorConfig, tickAt: number): Promise<void> {
+    const sql = this.ctx.storage.sql;
+    const tick = sql
+      .exec<{ regions: number; outcome: string | null }>(
+        "SELECT regions, outcome FROM ticks WHERE tick_at = ?",
+        tickAt,
+      )
+      .toArray()[0];
+    const outcomes = this.#t().tickOutcomes(tickAt);
+    if (!tick || tick.outcome !== null || outcomes.length < tick.regions) return;
+    const failed = outcomes.find((o) => o.passed !== 1);
+    const now = this.#now();
+    const at = new Date(now).toISOString();
+    const state = this.#t().blob<StoredState>("state") ?? INITIAL_STATE;
+    let event: "failure" | "recovery" | null = null;
+    if (failed) {
+      const run = JSON.parse(failed.data) as MonitorRun;
+      state.consecutiveFailures++;
+      state.lastFailure = { runId: run.runId, at: run.finishedAt ?? at, message: failureMessage(run) };
+      if (state.status !== "failing" && state.consecutiveFailures >= cfg.notifyAfter) {
+        event = "failure";
+        Object.assign(state, { status: "failing", since: at });
+      }
+    } else {
+      state.consecutiveFailures = 0;
+      if (state.status === "failing") event = "recovery";
+      if (state.status !== "passing") Object.assign(state, { status: "passing", since: at });
+    }
+    const reference = JSON.parse((failed ?? outcomes[0]!).data) as MonitorRun;
+    this.ctx.storage.transactionSync(() => {
+      sql.exec("UPDATE ticks SET outcome = ? WHERE tick_at = ?", failed ? "failed" : "passed", tickAt);
+      this.#t().setBlob("state", state);
+      if (event) this.#notify(cfg, event, state, reference, now);
+    });
+  }
+
+  // ---- notifications -------------------------------------------------------------------------------
+
+  #notify(
+    cfg: MonitorConfig,
+    event: "failure" | "recovery",
+    state: StoredState,
+    run: MonitorRun,
+    now: number,
+  ): void {
+    const sql = this.ctx.storage.sql;
+    const recent = sql
+      .exec<{ n: number }>("SELECT COUNT(*) AS n FROM notices WHERE at > ?", now - 3600_000)
+      .one().n;
+    if (recent >= NOTIFICATIONS_PER_HOUR) {
+      log.warn("monitor notification dropped (rate limit)", { monitorId: cfg.id, event });
+      return;
+    }
+    sql.exec("INSERT INTO notices (at, event) VALUES (?, ?)", now, event);
+    const ctx = {
+      event,
+      monitor: { id: cfg.id, name: cfg.name },
+      at: state.since ?? new Date(now).toISOString(),
+      state: {
+        status: state.status as "passing" | "failing",
+        since: state.since ?? "",
+        consecutiveFailures: state.consecutiveFailures,
+      },
+      run: {
+        runId: run.runId,
+        region: run.region,
+        status: run.status,
+        tickAt: run.tickAt,
+        failures: run.failures,
+      },
+      link: `${cfg.origin ?? ""}/v1/monitors/${cfg.id}`,
+    };
+    for (const target of cfg.notifications) {
+      if (!target.on.includes(event)) continue;
+      const body = JSON.stringify(target.type === "slack" ? slackPayload(ctx) : webhookPayload(ctx));
+      const id = `dlv_${now.toString(36)}_${target.id}_${event}`;
+      sql.exec(
+        `INSERT OR IGNORE INTO deliveries (id, created_at, event, target_id, body, attempt, status)
+         VALUES (?, ?, ?, ?, ?, 1, 'pending')`,
+        id,
+        now,
+        event,
+        target.id,
+        body,
+      );
+      this.#t().addJob(`deliver:${id}`, now, { id });
+    }
+  }
+
+  async #deliver(cfg: MonitorConfig, job: Job, now: number): Promise<void> {
+    const sql = this.ctx.storage.sql;
+    const id = String(job.data.id);
+    const d = sql
+      .exec<{ target_id: string; body: string; attempt: number; status: string }>(
+        "SELECT target_id, body, attempt, status FROM deliveries WHERE id = ?",
+        id,
+      )
+      .toArray()[0];
+    const target = cfg.notifications.find((n) => n.id === d?.target_id);
+    if (d?.status !== "pending" || !target) return this.#t().deleteJob(job.key);
+    const settings = await workspaceStub(this.env, cfg.workspaceId).settings();
+    const refused = await targetCheckFor(this.env, settings?.allowHosts ?? [])(new URL(target.url));
+    let error: string | null = refused ? `refused by the target policy: ${refused}` : null;
+    if (!error)
+      error = await post(
+        target.url,
+        d.body,
+        await deliveryHeaders({ body: d.body, secret: target.secret, nowMs: Date.now(), deliveryId: id }),
+      );
+    const retryAt = error && !refused ? nextDeliveryAt(d.attempt, now) : null;
+    const status = error === null ? "delivered" : retryAt === null ? "failed" : "pending";
+    this.ctx.storage.transactionSync(() => {
+      sql.exec(
+        "UPDATE deliveries SET status = ?, attempt = ?, last_error = ? WHERE id = ?",
+        status,
+        d.attempt + (status === "pending" ? 1 : 0),
+        error,
+        id,
+      );
+      if (retryAt === null) this.#t().deleteJob(job.key);
+      else this.#t().putJob(job.key, retryAt, { id });
+    });
+    log.info("monitor notification", { monitorId: cfg.id, delivery: id, status, attempt: d.attempt, error });
+  }
+
+  /** Deliveries of this monitor, newest first (tests and diagnostics). */
+  async deliveries(
+    limit = 20,
+  ): Promise<
+    Array<{ id: string; event: string; status: string; attempt: number; lastError: string | null }>
+  > {
+    return this.ctx.storage.sql
+      .exec<{ id: string; event: string; status: string; attempt: number; last_error: string | null }>(
+        "SELECT id, event, status, attempt, last_error FROM deliveries ORDER BY created_at DESC LIMIT ?",
+        limit,
+      )
+      .toArray()
+      .map((r) => ({
+        id: r.id,
+        event: r.event,
+        status: r.status,
+        attempt: r.attempt,
+        lastError: r.last_error,
+      }));
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------------
+
+  #now(): number {
+    return this.#clock ?? Date.now();
+  }
+
+  /** The configuration, or null for a monitor that does not exist (reads never create storage). */
+  #config(): MonitorConfig | null {
+    if (!this.#tables) {
+      const sql = this.ctx.storage.sql;
+      const exists = sql
+        .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'blobs'")
+        .toArray();
+      if (exists.length === 0) return null;
+    }
+    return this.#t().blob<MonitorConfig>("config");
+  }
+
+  #t(): MonitorTables {
+    if (!this.#tables) {
+      migrate(this.ctx.storage, MONITOR_MIGRATIONS);
+      this.#tables = new MonitorTables(this.ctx.storage.sql);
+    }
+    return this.#tables;
+  }
+
+  #index() {
+    return this.env.MONITOR_INDEX.get(this.env.MONITOR_INDEX.idFromName("global"));
+  }
+
+  #jitter(cfg: MonitorConfig, at: number): number {
+    return jitterMs(cfg.id, minimumGapMs(cfg.schedule, at));
+  }
+
+  #scheduleTick(cfg: MonitorConfig, after: number): void {
+    const next = nextTick(cfg.schedule, { after, anchor: cfg.anchor });
+    if (next === null) this.#t().deleteJob("tick");
+    else this.#t().putJob("tick", next + this.#jitter(cfg, next), { tickAt: next });
+  }
+
+  /** Sets the alarm to the earliest job (or clears it when there is none). */
+  async #arm(): Promise<void> {
+    const due = this.#t().earliestDue();
+    if (due === null) await this.ctx.storage.deleteAlarm();
+    else if ((await this.ctx.storage.getAlarm()) !== due) await this.ctx.storage.setAlarm(due);
+  }
+
+  #statRows(since: number) {
+    return this.#t()
+      .finalSince(since)
+      .map((r) => ({
+        tickAt: r.tick_at,
+        region: r.region,
+        passed: r.passed === 1,
+        times: JSON.parse(r.times) as number[],
+      }));
+  }
+
+  #view(cfg: MonitorConfig): MonitorView {
+    const t = this.#t();
+    const now = this.#now();
+    const recent = t.page(20).map((r) => JSON.parse(r.data) as MonitorRun);
+    const state = t.blob<StoredState>("state") ?? INITIAL_STATE;
+    const tick = t.job("tick");
+    return monitorView(cfg, {
+      nextRunAt: tick ? Number(tick.data.tickAt) : null,
+      state: { ...state, lastRun: recent[0] ?? null },
+      uptime24h: statOf(this.#statRows(now - WINDOW_MS["24h"])).uptime,
+      recent: recent.reverse(),
+    });
+  }
+}
+
+function startKey(tickAt: number, region: string, attempt: number): string {
+  return `start:${tickAt}:${region}:${attempt}`;
+}
+
+/** The run-service body of one monitor run in one region. */
+function runBody(cfg: MonitorConfig, region: Region) {
+  const c = cfg.collection;
+  const e = cfg.environment;
+  return CreateRunBodySchema.parse({
+    collection: "inline" in c ? c.inline : c.id,
+    ...("id" in c && c.version ? { collectionVersion: c.version } : {}),
+    ...(e === null ? {} : { environment: "inline" in e ? e.inline : e.id }),
+    ...(e && "id" in e && e.version ? { environmentVersion: e.version } : {}),
+    options: { ...cfg.options, region },
+  });
+}
+
+function failureMessage(run: MonitorRun): string {
+  const f = run.failures[0];
+  if (!f) return `run ${run.status}`;
+  return `${f.item}${f.assertion ? ` — ${f.assertion}` : ""}: ${f.message}`;
+}
+
+/** POSTs one delivery (no redirects, 10 s timeout); answers null on 2xx, else the error. */
+async function post(url: string, body: string, headers: Record<string, string>): Promise<string | null> {
+  try {
+    const res = await fetch(url, {
+      method: "POST",
+      body,
+      headers,
+      redirect: "manual",
+      signal: AbortSignal.timeout(10_000),
+    });
+    await res.body?.cancel();
+    return res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}`;
+  } catch (err) {
+    return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  }
+}
