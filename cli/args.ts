@@ -18,7 +18,7 @@ export class CliError extends Error {
 }
 
 export type ColorMode = "on" | "off" | "auto";
-export type ReporterName = "cli" | "json" | "junit";
+export type ReporterName = "cli" | "json" | "junit" | "html";
 
 export interface RunArgs {
   collection: string;
@@ -40,6 +40,7 @@ export interface RunArgs {
   reporters: ReporterName[];
   jsonExport?: string;
   junitExport?: string;
+  htmlExport?: string;
   exportEnvironment?: string;
   exportGlobals?: string;
   silent: boolean;
@@ -97,9 +98,10 @@ Behaviour
       --region HINT              auto, wnam, enam, sam, weur, eeur, apac, oc, afr or me
 
 Output
-  -r, --reporters LIST           cli,json,junit (default: cli)
+  -r, --reporters LIST           cli,json,junit,html (default: cli)
       --reporter-json-export F   where the json reporter writes (default newman/…json)
       --reporter-junit-export F  where the junit reporter writes (default newman/…xml)
+      --reporter-html-export F   where the html reporter writes (default newman/…html)
       --export-environment FILE  write the final environment
       --export-globals FILE      write the final globals
       --silent                   no cli output
@@ -140,6 +142,7 @@ const OPTIONS = {
   reporters: { type: "string", short: "r" },
   "reporter-json-export": { type: "string" },
   "reporter-junit-export": { type: "string" },
+  "reporter-html-export": { type: "string" },
   "export-environment": { type: "string" },
   "export-globals": { type: "string" },
   silent: { type: "boolean" },
@@ -194,8 +197,8 @@ function reporters(raw: string | undefined): ReporterName[] {
     .map((s) => s.trim())
     .filter(Boolean);
   for (const name of list) {
-    if (name !== "cli" && name !== "json" && name !== "junit") {
-      throw new CliError(`Unknown reporter '${name}'. Available reporters: cli, json, junit.`);
+    if (name !== "cli" && name !== "json" && name !== "junit" && name !== "html") {
+      throw new CliError(`Unknown reporter '${name}'. Available reporters: cli, json, junit, html.`);
     }
   }
   return [...new Set(list)] as ReporterName[];
@@ -263,6 +266,7 @@ export function parseCommand(argv: string[]): Command {
       reporters: reporters(v.reporters),
       jsonExport: v["reporter-json-export"],
       junitExport: v["reporter-junit-export"],
+      htmlExport: v["reporter-html-export"],
       exportEnvironment: v["export-environment"],
       exportGlobals: v["export-globals"],
       silent: v.silent ?? false,

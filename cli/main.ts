@@ -9,6 +9,7 @@ import type { TerminalEvent } from "../shared/schemas/events";
 import { CliError, HELP, parseCommand, type RunArgs } from "./args";
 import { CliReporter, type Output } from "./cli-reporter";
 import { followRun } from "./follow";
+import { writeHtmlReport } from "./html-export";
 import { buildRunBody } from "./inputs";
 import { connectRemote, type Server, startEmbedded } from "./server";
 
@@ -99,6 +100,9 @@ async function writeReports(server: Server, runId: string, args: RunArgs, tool: 
     const res = await server.api(`/v1/runs/${runId}/report?format=junit`);
     if (!res.ok) throw await rejection(res, "Could not fetch the JUnit report");
     await writeOutput(args.junitExport ?? defaultReportPath("xml"), await res.text());
+  }
+  if (args.reporters.includes("html")) {
+    await writeHtmlReport(server, runId, args.htmlExport ?? defaultReportPath("html"));
   }
 }
 

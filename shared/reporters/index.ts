@@ -1,4 +1,5 @@
 export { collectionItems, type ReportFolder, type ReportItem } from "./collection-json";
+export { htmlReport } from "./html";
 export { buildJUnitReport, xmlEscape } from "./junit";
 export { buildNewmanReport, type NewmanReport, type ReportContext } from "./newman-json";
 export { formatSummaryTable } from "./summary";
