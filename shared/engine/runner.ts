@@ -6,7 +6,7 @@
  * persisted state back into a fresh Runner continues exactly where the run left off.
  */
 import type { EventBody, Failure, RunEvent, RunStats } from "../schemas/events";
-import { collectSecrets, createMasker, type Masker } from "../security/mask";
+import { createMasker, credentialTemplates, type Masker, staticText } from "../security/mask";
 import { abortReason, type LinkedSignal, linkSignal } from "./abort";
 import { CookieJar } from "./cookie-jar";
 import { executeItem, type ItemDeps } from "./execute-item";
@@ -20,7 +20,6 @@ import {
   toRunTimings,
 } from "./stats";
 import type { Cookie, Scopes } from "./types";
-import { makeResolver } from "./variables";
 
 export type { RunPlan };
 
@@ -70,8 +69,10 @@ export interface StepResult {
 }
 
 /**
- * The masker for a run's outputs: secret-typed variables and auth parameters of the plan, or of the
- * scopes given (a report masks with the final scopes, so secrets a script added are covered too).
+ * The masker for a run's outputs: secret-typed variables and credentials of the plan (auth parameters,
+ * credential headers, URL userinfo) resolved with the scopes given — a report masks with the final
+ * scopes, so secrets a script added are covered too. The Runner calls `update` with each step's scopes.
+ * Names written in the collection (items, folders, assertion names in scripts) are never rewritten.
  */
 export function runMasker(
   plan: RunPlan,
@@ -81,14 +82,20 @@ export function runMasker(
     environment: plan.environment.values,
   },
 ): Masker {
-  const all = { ...scopes, data: {}, local: [] };
-  return createMasker(
-    collectSecrets({
-      scopes: all,
-      auths: plan.collection.items.map((i) => i.request.auth),
-      resolve: makeResolver(all),
+  const items = plan.collection.items;
+  const masker = createMasker([], {
+    templates: credentialTemplates(items.map((i) => i.request)),
+    isStatic: staticText({
+      names: [
+        plan.collection.name,
+        ...items.flatMap((i) => [i.name, i.id, ...i.path]),
+        ...plan.collection.folders.flatMap((f) => [f.name, f.id]),
+      ],
+      sources: [...new Set(items.flatMap((i) => [...i.prerequest, ...i.test].map((r) => r.source)))],
     }),
-  );
+  });
+  masker.update([scopes]);
+  return masker;
 }
 
 export class Runner {
@@ -234,6 +241,8 @@ export class Runner {
     }
 
     const results = await Promise.all(state.lanes.map((lane) => this.#runLane(lane, signal)));
+    // Secrets scripts set (and tokens credential templates now resolve to) are masked from here on.
+    this.#masker.update([state.scopes, ...results.map((r) => r.result.scopes)]);
     let failedAny = false;
     state.lanes.forEach((lane, i) => {
       const { result, item } = results[i]!;
@@ -296,6 +305,7 @@ export class Runner {
   ): { state: RunState; events: RunEvent[] } {
     const events: RunEvent[] = [];
     const next = structuredClone(state);
+    this.#masker.update([next.scopes, ...next.lanes.map((l) => l.scopes)]);
     const lastIteration = Math.max(0, next.nextIteration - 1);
     const common = {
       stats: next.stats,

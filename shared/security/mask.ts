@@ -2,15 +2,30 @@
  * Secret masking for every output a run produces (events, and therefore SSE, reports, history and the
  * CLI). Scripts still see real values; only what leaves the engine is masked.
  *
- * Masked: values of secret-typed variables, auth parameters that hold credentials, their URL-encoded and
- * base64 forms, and always the values of credential-bearing headers.
+ * Masked wherever they reappear (headers, URLs, bodies, console, assertion and error messages):
+ * - values of secret-typed variables, including ones a script sets during the run (`…set(k, v, 'secret')`);
+ * - credential auth parameters (bearer token, basic/digest/NTLM password, API key value, OAuth and AWS
+ *   secrets…), and for basic auth also `user:password` and its base64 form;
+ * - credential header values written in the collection (`Authorization`, `Proxy-Authorization`, `Cookie`,
+ *   `X-Api-Key`…): the whole value, the part after the scheme, decoded basic credentials, cookie values;
+ * - the same headers as actually sent (digest/OAuth signatures, script-added headers) within their own
+ *   event, and the password of URL userinfo (`http://user:pw@host`, masked in place).
+ * Every form is also masked URL-encoded and base64-encoded.
+ *
+ * Not masked: text written in the collection itself — item, folder and collection names and ids, and
+ * assertion names that appear verbatim in a script — so a secret that happens to be an ordinary word
+ * ("password") does not rewrite "Digest auth wrong password". Values shorter than 4 characters and the
+ * JSON words true/false/null/undefined are never searched for in free text (they would mask innocent
+ * text everywhere); they are still masked by position: credential headers by name, secret-typed
+ * variables in exported scopes by type, URL userinfo in place.
  */
-import type { AuthDefinition, Scopes } from "../engine/types";
+import type { AuthDefinition, KV, Scopes } from "../engine/types";
+import { makeResolver } from "../engine/variables";
 import type { RunEvent } from "../schemas/events";
 
 export const MASK = "********";
-/** Shorter values would mask innocent text everywhere ("1", "yes"); they are still masked in headers by name. */
 const MIN_SECRET_LENGTH = 4;
+const NEVER_SEARCHED = new Set(["true", "false", "null", "undefined"]);
 const SENSITIVE_HEADERS = new Set([
   "authorization",
   "proxy-authorization",
@@ -19,6 +34,8 @@ const SENSITIVE_HEADERS = new Set([
   "x-api-key",
   "api-key",
   "x-auth-token",
+  "x-access-token",
+  "x-amz-security-token",
 ]);
 const SECRET_AUTH_KEYS = new Set([
   "password",
@@ -27,6 +44,7 @@ const SECRET_AUTH_KEYS = new Set([
   "accessToken",
   "refreshToken",
   "clientSecret",
+  "clientToken",
   "consumerSecret",
   "tokenSecret",
   "secretKey",
@@ -36,29 +54,127 @@ const SECRET_AUTH_KEYS = new Set([
   "privateKey",
   "apiKey",
 ]);
+/** Parameters of digest / OAuth `Authorization` values that are derived from the credentials. */
+const SECRET_HEADER_PARAMS = new Set(["response", "oauth_signature", "signature", "oauth_token"]);
 
-export interface SecretSources {
-  scopes: Pick<Scopes, "globals" | "collection" | "environment">;
-  auths: Array<AuthDefinition | undefined>;
-  resolve: (s: string) => string;
-  extra?: string[];
+/** The scopes a run's secrets are read from (secret-typed variables; credential templates resolve against them). */
+export type ScopeSet = Pick<Scopes, "globals" | "collection" | "environment"> &
+  Partial<Pick<Scopes, "local">>;
+
+/** Credential-bearing text of a collection before variable resolution (collected once per run). */
+export interface CredentialTemplates {
+  /** Header name → value templates, auth parameter templates, URL userinfo templates. */
+  headers: Array<{ key: string; value: string }>;
+  values: string[];
+  /** Basic-auth `[username, password]` templates. */
+  pairs: Array<[string, string]>;
 }
 
-/** Gathers the literal secret values of a run. */
-export function collectSecrets(src: SecretSources): string[] {
-  const out = new Set<string>(src.extra ?? []);
-  for (const list of [src.scopes.globals, src.scopes.collection, src.scopes.environment]) {
-    for (const v of list) if (v.type === "secret" && typeof v.value === "string") out.add(v.value);
-  }
-  for (const auth of src.auths) {
+/** True for a header whose value is a credential and is masked by name. */
+export function isSensitiveHeader(name: string): boolean {
+  return SENSITIVE_HEADERS.has(name.toLowerCase());
+}
+
+/** Collects the credential templates of the requests a run may send (headers, auth, URL userinfo). */
+export function credentialTemplates(
+  requests: Array<{ headers: KV[]; auth?: AuthDefinition | undefined; url?: { auth?: string } }>,
+): CredentialTemplates {
+  const out: CredentialTemplates = { headers: [], values: [], pairs: [] };
+  const seen = new Set<string>();
+  const once = (key: string) => !seen.has(key) && Boolean(seen.add(key));
+  for (const r of requests) {
+    for (const h of r.headers)
+      if (isSensitiveHeader(h.key) && typeof h.value === "string" && once(`h${h.key}\u0000${h.value}`))
+        out.headers.push({ key: h.key, value: h.value });
+    const userinfo = r.url?.auth;
+    if (userinfo && once(`u${userinfo}`)) out.values.push(userinfo.slice(userinfo.indexOf(":") + 1));
+    const auth = r.auth;
     const params = auth?.[auth.type];
-    if (!Array.isArray(params)) continue;
+    if (!auth || !Array.isArray(params)) continue;
+    const param = (k: string) => params.find((p) => p.key === k)?.value;
     for (const p of params) {
-      if (auth?.type === "apikey" && p.key !== "value") continue;
-      if (SECRET_AUTH_KEYS.has(p.key) && typeof p.value === "string") out.add(src.resolve(p.value));
+      if (auth.type === "apikey" && p.key !== "value") continue;
+      if (SECRET_AUTH_KEYS.has(p.key) && typeof p.value === "string" && once(`v${p.value}`))
+        out.values.push(p.value);
     }
+    const [user, pw] = [param("username"), param("password")];
+    if (auth.type === "basic" && typeof pw === "string" && once(`b${user}\u0000${pw}`))
+      out.pairs.push([typeof user === "string" ? user : "", pw]);
   }
-  return [...out].filter((s) => s.length >= MIN_SECRET_LENGTH && !s.includes("{{"));
+  return out;
+}
+
+function tryAtob(text: string): string | null {
+  try {
+    return /^[A-Za-z0-9+/]+=*$/.test(text) ? atob(text) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The secret forms inside one credential header value (whole value, token after the scheme, decoded basic, cookie values…). */
+export function credentialForms(name: string, value: string): string[] {
+  const lower = name.toLowerCase();
+  const out = [value];
+  if (lower === "cookie" || lower === "set-cookie") {
+    const pairs = lower === "cookie" ? value.split(";") : [value.split(";")[0] ?? ""];
+    for (const pair of pairs) out.push(pair.slice(pair.indexOf("=") + 1).trim());
+    return out;
+  }
+  const m = /^([A-Za-z][\w-]*)\s+(\S[\s\S]*)$/.exec(value.trim());
+  if (!m || (lower !== "authorization" && lower !== "proxy-authorization")) return out;
+  const [, scheme = "", rest = ""] = m;
+  out.push(rest);
+  const decoded = scheme.toLowerCase() === "basic" ? tryAtob(rest) : null;
+  if (decoded !== null) out.push(decoded, decoded.slice(decoded.indexOf(":") + 1));
+  for (const [, k = "", v = ""] of rest.matchAll(/([\w-]+)="([^"]*)"/g))
+    if (SECRET_HEADER_PARAMS.has(k.toLowerCase())) out.push(v, safeDecode(v));
+  return out;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Keeps the values worth searching for in free text (see the module comment for the policy). */
+function searchable(values: Iterable<string>): string[] {
+  const out = new Set<string>();
+  for (const v of values)
+    if (v.length >= MIN_SECRET_LENGTH && !NEVER_SEARCHED.has(v.toLowerCase()) && !v.includes("{{"))
+      out.add(v);
+  return [...out];
+}
+
+/** Secret-typed variable values of the given scopes. */
+function scopeSecrets(sets: ScopeSet[]): string[] {
+  const out: string[] = [];
+  for (const s of sets)
+    for (const list of [s.globals, s.collection, s.environment, s.local ?? []])
+      for (const v of list)
+        if (v.type === "secret" && v.value !== null && v.value !== undefined && v.value !== "")
+          out.push(typeof v.value === "string" ? v.value : JSON.stringify(v.value));
+  return out;
+}
+
+/** Every secret of a run for the given scopes: secret-typed values and the credential templates resolved with them. */
+export function collectSecrets(src: {
+  scopes: ScopeSet[];
+  templates: CredentialTemplates;
+  extra?: string[];
+}): string[] {
+  const out = [...(src.extra ?? []), ...scopeSecrets(src.scopes)];
+  const t = src.templates;
+  for (const s of src.scopes) {
+    const resolve = makeResolver({ ...s, local: s.local ?? [], data: {} });
+    for (const v of t.values) out.push(resolve(v));
+    for (const [user, pw] of t.pairs) out.push(resolve(pw), `${resolve(user)}:${resolve(pw)}`);
+    for (const h of t.headers) out.push(...credentialForms(h.key, resolve(h.value)));
+  }
+  return searchable(out);
 }
 
 function variants(secret: string): string[] {
@@ -71,71 +187,161 @@ function variants(secret: string): string[] {
   return [...forms];
 }
 
+function compile(secrets: string[]): RegExp | null {
+  const forms = [...new Set(secrets.flatMap(variants))].sort((a, b) => b.length - a.length);
+  return forms.length
+    ? new RegExp(forms.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g")
+    : null;
+}
+
+/** Masks the userinfo of a URL in place: the password, or a lone user name (often a token). */
+export function maskUrlUserinfo(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^@/?#]*)@/i, (_m, scheme: string, info: string) => {
+    const colon = info.indexOf(":");
+    return `${scheme}${colon >= 0 ? `${info.slice(0, colon)}:${MASK}` : MASK}@`;
+  });
+}
+
+function userinfoSecret(url: string): string[] {
+  const info = /^[a-z][a-z0-9+.-]*:\/\/([^@/?#]*)@/i.exec(url)?.[1];
+  if (!info) return [];
+  const pw = info.slice(info.indexOf(":") + 1);
+  return [pw, safeDecode(pw)];
+}
+
+export interface MaskerOptions {
+  /** Text written in the collection (names, assertion names in scripts): never rewritten. */
+  isStatic?: (text: string) => boolean;
+  /** Credential templates resolved again whenever `update` brings new scopes. */
+  templates?: CredentialTemplates;
+}
+
 export interface Masker {
   maskString(text: string): string;
   maskEvent<E extends RunEvent>(event: E): E;
+  /**
+   * Re-derives the secrets from the run's current scopes, so values a script marks secret (or a
+   * credential template now resolving to a new token) are masked from this point on. Cheap when
+   * nothing changed.
+   */
+  update(scopes: ScopeSet[]): void;
 }
 
-export function createMasker(secrets: string[]): Masker {
-  const forms = [...new Set(secrets.flatMap(variants))].sort((a, b) => b.length - a.length);
-  const re = forms.length
-    ? new RegExp(forms.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g")
-    : null;
-  const maskString = (text: string) => (re && text ? text.replace(re, MASK) : text);
-  const maskHeaders = (list: Array<{ key: string; value: string }>) =>
-    list.map((h) => ({
-      key: h.key,
-      value: SENSITIVE_HEADERS.has(h.key.toLowerCase()) ? MASK : maskString(h.value),
-    }));
+/** A masker over fixed secrets, optionally re-derived from scopes (`update`) and sparing static names. */
+export function createMasker(secrets: string[], options: MaskerOptions = {}): Masker {
+  const fixed = searchable(secrets);
+  let current = new Set(fixed);
+  let key = [...current].sort().join("\u0000");
+  let re = compile(fixed);
+  const replace = (text: string, r: RegExp | null) => (r && text ? text.replace(r, MASK) : text);
+  const maskString = (text: string) => replace(text, re);
   return {
     maskString,
     maskEvent<E extends RunEvent>(event: E): E {
-      if (event.type === "request.completed") {
-        return {
-          ...event,
-          request: {
-            ...event.request,
-            url: maskString(event.request.url),
-            headers: maskHeaders(event.request.headers),
-            ...(event.request.body !== undefined ? { body: maskString(event.request.body) } : {}),
-          },
-          ...(event.response
-            ? {
-                response: {
-                  ...event.response,
-                  headers: maskHeaders(event.response.headers),
-                  bodyPreview: maskString(event.response.bodyPreview),
-                },
-              }
-            : {}),
-          ...(event.error ? { error: { ...event.error, message: maskString(event.error.message) } } : {}),
-          assertions: event.assertions.map((a) => ({
-            ...a,
-            name: maskString(a.name),
-            ...(a.error ? { error: { ...a.error, message: maskString(a.error.message) } } : {}),
-          })),
-          console: event.console.map((c) => ({ ...c, message: maskString(c.message) })),
-          scriptErrors: event.scriptErrors.map((e) => ({ ...e, message: maskString(e.message) })),
-        };
-      }
-      if (event.type === "run.completed" || event.type === "run.failed" || event.type === "run.cancelled") {
-        return {
-          ...event,
-          failures: event.failures.map((f) => ({
-            ...f,
-            name: maskString(f.name),
-            message: maskString(f.message),
-          })),
-        };
-      }
-      return event;
+      if (event.type !== "request.completed") return maskTerminal(event, maskString, options.isStatic);
+      // Credentials this request actually sent (or received as cookies) are masked in its own event.
+      const sent = [
+        ...event.request.headers.filter((h) => isSensitiveHeader(h.key)),
+        ...(event.response?.headers ?? []).filter((h) => h.key.toLowerCase() === "set-cookie"),
+      ].flatMap((h) => credentialForms(h.key, h.value));
+      const extra = searchable([...sent, ...userinfoSecret(event.request.url)]).filter(
+        (x) => !current.has(x),
+      );
+      const local = extra.length ? compile([...current, ...extra]) : re;
+      return maskRequest(event, (text) => replace(text, local), options.isStatic);
+    },
+    update(scopes: ScopeSet[]): void {
+      const all = collectSecrets({
+        scopes,
+        templates: options.templates ?? { headers: [], values: [], pairs: [] },
+        extra: fixed,
+      }).sort();
+      const next = all.join("\u0000");
+      if (next === key) return;
+      key = next;
+      current = new Set(all);
+      re = compile(all);
     },
   };
 }
 
+/** Recognises text written in the collection: exact names and ids, or text found verbatim in a script. */
+export function staticText(src: { names: string[]; sources: string[] }): (text: string) => boolean {
+  const names = new Set(src.names);
+  let joined: string | undefined;
+  return (text) => {
+    if (names.has(text)) return true;
+    joined ??= src.sources.join("\n");
+    return joined.includes(text);
+  };
+}
+
+type MaskFn = (text: string) => string;
+
+function keepStatic(text: string, mask: MaskFn, isStatic?: (text: string) => boolean): string {
+  const masked = mask(text);
+  return masked !== text && isStatic?.(text) ? text : masked;
+}
+
+function maskHeaders(list: Array<{ key: string; value: string }>, mask: MaskFn) {
+  return list.map((h) => ({ key: h.key, value: isSensitiveHeader(h.key) ? MASK : mask(h.value) }));
+}
+
+function maskRequest<E extends RunEvent>(event: E, mask: MaskFn, isStatic?: (t: string) => boolean): E {
+  if (event.type !== "request.completed") return event;
+  return {
+    ...event,
+    request: {
+      ...event.request,
+      url: mask(maskUrlUserinfo(event.request.url)),
+      headers: maskHeaders(event.request.headers, mask),
+      ...(event.request.body !== undefined ? { body: mask(event.request.body) } : {}),
+    },
+    ...(event.response
+      ? {
+          response: {
+            ...event.response,
+            headers: maskHeaders(event.response.headers, mask),
+            bodyPreview: mask(event.response.bodyPreview),
+          },
+        }
+      : {}),
+    ...(event.error ? { error: { ...event.error, message: mask(event.error.message) } } : {}),
+    assertions: event.assertions.map((a) => ({
+      ...a,
+      name: keepStatic(a.name, mask, isStatic),
+      ...(a.error ? { error: { ...a.error, message: mask(a.error.message) } } : {}),
+    })),
+    console: event.console.map((c) => ({ ...c, message: mask(c.message) })),
+    scriptErrors: event.scriptErrors.map((e) => ({ ...e, message: mask(e.message) })),
+    ...(event.retries
+      ? { retries: event.retries.map((r) => (r.error ? { ...r, error: mask(r.error) } : r)) }
+      : {}),
+    ...(event.visualizer ? { visualizer: maskDeep(event.visualizer, { maskString: mask }) } : {}),
+  };
+}
+
+function maskTerminal<E extends RunEvent>(event: E, mask: MaskFn, isStatic?: (t: string) => boolean): E {
+  if (event.type !== "run.completed" && event.type !== "run.failed" && event.type !== "run.cancelled")
+    return event;
+  return {
+    ...event,
+    failures: event.failures.map((f) => ({
+      ...f,
+      name: keepStatic(f.name, mask, isStatic),
+      message: mask(f.message),
+    })),
+    ...(event.type === "run.failed" ? { reason: mask(event.reason) } : {}),
+  };
+}
+
+/** Keys whose string values are the collection's own names and ids: never rewritten. */
+const STATIC_KEYS = new Set(["name", "id"]);
+
 /**
  * Masks a whole JSON value (report contexts, exported scopes): every string through the masker, the
- * values of sensitive headers (`{ key, value }` pairs) and of `secret`-typed variables by name.
+ * values of sensitive headers (`{ key, value }` pairs) and of `secret`-typed variables by position,
+ * and leaves `name` / `id` strings (item, folder and collection names) as written.
  */
 export function maskDeep<T>(value: T, masker: Pick<Masker, "maskString">): T {
   const walk = (v: unknown): unknown => {
@@ -144,10 +350,12 @@ export function maskDeep<T>(value: T, masker: Pick<Masker, "maskString">): T {
     if (v && typeof v === "object") {
       const o = v as Record<string, unknown>;
       const secretVar = o.type === "secret" && "value" in o;
-      const sensitiveHeader = typeof o.key === "string" && SENSITIVE_HEADERS.has(o.key.toLowerCase());
+      const sensitiveHeader = typeof o.key === "string" && isSensitiveHeader(o.key);
       const out: Record<string, unknown> = {};
       for (const [k, x] of Object.entries(o)) {
-        out[k] = k === "value" && (secretVar || sensitiveHeader) && x !== "" ? MASK : walk(x);
+        if (k === "value" && (secretVar || sensitiveHeader) && x !== "") out[k] = MASK;
+        else if (STATIC_KEYS.has(k) && typeof x === "string") out[k] = x;
+        else out[k] = walk(x);
       }
       return out;
     }

@@ -1,0 +1,273 @@
+/**
+ * The masker: runtime secrets, credential values wherever they reappear, URL userinfo, static names
+ * spared, the short-value policy. Engine runs use the real QuickJS sandbox against the local echo target.
+ */
+import "../../shared/sandbox/quickjs-module.node";
+import fc from "fast-check";
+import { describe, expect, inject, it } from "vitest";
+import { buildPlan } from "../../shared/engine/plan";
+import { runLocal } from "../../shared/engine/run-local";
+import { runMasker } from "../../shared/engine/runner";
+import { QuickJSScriptHost } from "../../shared/sandbox/quickjs-host";
+import {
+  createMasker,
+  credentialForms,
+  MASK,
+  maskDeep,
+  maskUrlUserinfo,
+  staticText,
+} from "../../shared/security/mask";
+
+const host = new QuickJSScriptHost({});
+const RUNTIME = "rt-Zq81-runtime-canary";
+const HEADER = "hd-Xw27-header-canary";
+const PASSWORD = "pw-Lm55-basic-canary";
+
+const test = (lines: string[]) => ({ listen: "test", script: { exec: lines } });
+const pre = (lines: string[]) => ({ listen: "prerequest", script: { exec: lines } });
+
+async function run(collection: unknown, extra: Record<string, unknown> = {}, checkpoint = false) {
+  const plan = buildPlan({ collection: collection as never, options: {}, ...extra }, "mask");
+  const { events } = await runLocal(
+    plan,
+    {
+      fetch: (r: Request) => fetch(r),
+      checkTarget: () => null,
+      scripts: host,
+      now: Date.now,
+      random: Math.random,
+    },
+    { checkpoint },
+  );
+  return { plan, events, text: JSON.stringify(events) };
+}
+
+function leak(text: string, secret: string): string {
+  const at = text.indexOf(secret);
+  return at < 0 ? "" : text.slice(Math.max(0, at - 200), at + secret.length + 20);
+}
+
+describe("runtime secrets (set by a script with type 'secret')", () => {
+  const base = () => inject("targetUrl");
+  const collection = () => ({
+    info: { name: "runtime" },
+    item: [
+      {
+        name: "login",
+        event: [
+          // The value never appears literally in the collection: the script assembles it.
+          pre([`pm.environment.set('rt', ${JSON.stringify(RUNTIME.split("-"))}.join('-'), 'secret');`]),
+          test(["console.log('got ' + pm.environment.get('rt'))"]),
+        ],
+        request: { method: "GET", url: `${base()}/get?t={{rt}}` },
+      },
+      {
+        name: "later",
+        event: [
+          test([
+            "console.log(pm.environment.get('rt'));",
+            "pm.test('rt is ' + pm.environment.get('rt'), () => { throw new Error('bad ' + pm.environment.get('rt')) });",
+          ]),
+        ],
+        request: {
+          method: "POST",
+          url: `${base()}/post`,
+          header: [{ key: "X-Echo", value: "{{rt}}" }],
+          body: { mode: "raw", raw: '{"t":"{{rt}}"}', options: { raw: { language: "json" } } },
+        },
+      },
+    ],
+  });
+
+  it.each([false, true])("never appear in an event (checkpoint after every step: %s)", async (checkpoint) => {
+    const { text, events } = await run(collection(), {}, checkpoint);
+    expect(leak(text, RUNTIME)).toBe("");
+    expect(text).not.toContain(btoa(RUNTIME));
+    const reqs = events.filter((e) => e.type === "request.completed");
+    expect(reqs).toHaveLength(2);
+    expect(reqs[0]?.type === "request.completed" && reqs[0].request.url).toContain(`t=${MASK}`);
+    const end = events.at(-1);
+    expect(end?.type === "run.completed" && end.failures[0]?.message).toBe(`bad ${MASK}`);
+  });
+
+  it("are masked in the report context with the final scopes", async () => {
+    const { plan } = await run(collection());
+    const scopes = {
+      globals: [],
+      collection: [],
+      environment: [{ key: "rt", value: RUNTIME, type: "secret" }],
+    };
+    const ctx = maskDeep(
+      { environment: { values: scopes.environment }, note: `x${RUNTIME}x` },
+      runMasker(plan, scopes),
+    );
+    expect(JSON.stringify(ctx)).not.toContain(RUNTIME);
+  });
+});
+
+describe("credential values the run sends", () => {
+  it("are masked in echoed bodies, console, assertion messages and failures", async () => {
+    const base = inject("targetUrl");
+    const { text } = await run({
+      info: { name: "creds" },
+      item: [
+        {
+          name: "bearer header",
+          event: [
+            test([
+              "console.log(pm.request.headers.get('Authorization'));",
+              "pm.test('auth header', () => pm.expect(pm.request.headers.get('Authorization')).to.eql('nope'));",
+            ]),
+          ],
+          request: {
+            url: `${base}/headers`,
+            header: [
+              { key: "Authorization", value: `Bearer ${HEADER}` },
+              { key: "X-Api-Key", value: `${HEADER}-key` },
+              { key: "Cookie", value: `session=${HEADER}-cookie; lang=en` },
+            ],
+          },
+        },
+        {
+          name: "basic auth",
+          event: [test(["console.log(atob(pm.request.headers.get('Authorization').slice(6)))"])],
+          request: {
+            url: `${base}/headers`,
+            auth: {
+              type: "basic",
+              basic: [
+                { key: "username", value: "user" },
+                { key: "password", value: PASSWORD },
+              ],
+            },
+          },
+        },
+      ],
+    });
+    for (const secret of [HEADER, PASSWORD, btoa(`user:${PASSWORD}`), `user:${PASSWORD}`])
+      expect(leak(text, secret)).toBe("");
+  });
+
+  it("masks URL userinfo in place and its password wherever it reappears", () => {
+    expect(maskUrlUserinfo("http://user:pw@host/x")).toBe(`http://user:${MASK}@host/x`);
+    expect(maskUrlUserinfo("https://ghp_token@github.com/")).toBe(`https://${MASK}@github.com/`);
+    expect(maskUrlUserinfo("http://host/a@b")).toBe("http://host/a@b");
+    const m = createMasker([]);
+    const event = {
+      v: 1,
+      runId: "r",
+      ts: "",
+      type: "request.completed",
+      iteration: 0,
+      item: { id: "i", name: "n", path: [] },
+      request: { method: "GET", url: "http://user:hunter22@h/", headers: [] },
+      response: { code: 200, status: "OK", headers: [], size: 0, timeMs: 0, bodyPreview: "pw=hunter22" },
+      assertions: [],
+      console: [{ level: "log", message: "hunter22" }],
+      scriptErrors: [],
+      scripts: { prerequest: 0, test: 0 },
+    } as const;
+    const out = JSON.stringify(m.maskEvent(structuredClone(event) as never));
+    expect(out).not.toContain("hunter22");
+  });
+
+  it("derives the secret forms of credential headers", () => {
+    expect(credentialForms("Authorization", `Basic ${btoa("u:secretpw")}`)).toEqual(
+      expect.arrayContaining([btoa("u:secretpw"), "u:secretpw", "secretpw"]),
+    );
+    expect(credentialForms("Authorization", 'Digest username="u", response="abc123def", nonce="n"')).toEqual(
+      expect.arrayContaining(["abc123def"]),
+    );
+    expect(credentialForms("Cookie", "a=1111; b=2222")).toEqual(expect.arrayContaining(["1111", "2222"]));
+    expect(credentialForms("X-Api-Key", "key with spaces")).toEqual(["key with spaces"]);
+  });
+});
+
+describe("static names and short values", () => {
+  it("never rewrites item, folder or assertion names written in the collection", async () => {
+    const base = inject("targetUrl");
+    const { events } = await run(
+      {
+        info: { name: "static password" },
+        item: [
+          {
+            name: "Digest auth wrong password",
+            item: [
+              {
+                name: "Digest auth wrong password",
+                event: [
+                  test(["pm.test('wrong password is refused', () => { throw new Error('password') })"]),
+                ],
+                request: { url: `${base}/get?p={{pw}}` },
+              },
+            ],
+          },
+        ],
+      },
+      { environment: { values: [{ key: "pw", value: "password", type: "secret" }] } },
+    );
+    const req = events.find((e) => e.type === "request.completed");
+    if (req?.type !== "request.completed") throw new Error("no request event");
+    expect(req.item.name).toBe("Digest auth wrong password");
+    expect(req.item.path).toEqual(["Digest auth wrong password"]);
+    expect(req.assertions[0]?.name).toBe("wrong password is refused");
+    expect(req.assertions[0]?.error?.message).toBe(MASK);
+    expect(req.request.url).toContain(`p=${MASK}`);
+    const end = events.at(-1);
+    expect(end?.type === "run.completed" && end.failures[0]?.name).toBe("wrong password is refused");
+  });
+
+  it("keeps names and ids in masked report contexts", () => {
+    const m = createMasker(["password"]);
+    const ctx = maskDeep(
+      { name: "wrong password", id: "password", item: [{ name: "password", body: "password" }] },
+      m,
+    );
+    expect(ctx).toEqual({ name: "wrong password", id: "password", item: [{ name: "password", body: MASK }] });
+  });
+
+  it("masks short values only by position", () => {
+    const m = createMasker(["abc", "true"]);
+    expect(m.maskString("abc true abcd")).toBe("abc true abcd");
+    const ctx = maskDeep(
+      {
+        values: [{ key: "k", value: "abc", type: "secret" }],
+        header: [{ key: "Authorization", value: "x" }],
+      },
+      m,
+    );
+    expect(ctx).toEqual({
+      values: [{ key: "k", value: MASK, type: "secret" }],
+      header: [{ key: "Authorization", value: MASK }],
+    });
+  });
+
+  it("masks any secret in any text, sparing only static text (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[A-Za-z0-9]{4,20}$/),
+        fc.string(),
+        fc.string(),
+        (secret, before, after) => {
+          const isStatic = staticText({ names: [`name ${secret}`], sources: [] });
+          const m = createMasker([secret], { isStatic });
+          const masked = m.maskString(`${before}${secret}${after}`);
+          const end = m.maskEvent({
+            v: 1,
+            runId: "r",
+            ts: "",
+            type: "run.completed",
+            stats: {} as never,
+            timings: {} as never,
+            failures: [{ iteration: 0, source: "assertion", name: `name ${secret}`, message: secret }],
+          });
+          return (
+            !masked.includes(secret) &&
+            end.failures[0]?.name === `name ${secret}` &&
+            end.failures[0].message === MASK
+          );
+        },
+      ),
+    );
+  });
+});
