@@ -5,7 +5,9 @@
  * Routes: /get /post /put /patch /delete /anything (echo), /status/:code, /delay/:ms, /headers,
  * /redirect/:n, /redirect-to?url=&status=, /cookies, /cookies/set?k=v, /cookies/delete?k,
  * /basic-auth/:user/:pass, /bearer, /gzip, /deflate, /brotli, /bytes/:n, /json, /xml, /html,
- * /response-headers?k=v, /limited/:bucket (counted), /stats/limited-:bucket (arrival times, for rate-limit tests).
+ * /response-headers?k=v, /limited/:bucket (counted), /stats/limited-:bucket (arrival times, for rate-limit tests),
+ * /hooks/:bucket (webhook receiver: records headers and raw body; `?status=` answers that code) and
+ * /hooks-log/:bucket (what it recorded, oldest first).
  */
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -47,6 +49,9 @@ function json(res: ServerResponse, status: number, value: unknown, extra: Record
   });
   res.end(body);
 }
+
+/** Webhook deliveries per bucket (monitor notification tests). */
+const hookLog = new Map<string, Array<{ at: number; headers: IncomingMessage["headers"]; body: string }>>();
 
 function md5(s: string): string {
   return createHash("md5").update(s).digest("hex");
@@ -200,6 +205,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, hits: Map<strin
     case "limited":
       // Rate-limit probe: any path below /limited/<bucket>; /stats/limited-<bucket> reports the arrivals.
       return json(res, 200, { ok: true, at: Date.now() });
+    case "hooks": {
+      const bucket = parts[1] ?? "";
+      hookLog.set(bucket, [
+        ...(hookLog.get(bucket) ?? []),
+        { at: Date.now(), headers: req.headers, body: text },
+      ]);
+      return json(res, Number(query.status ?? 200), { received: true });
+    }
+    case "hooks-log":
+      return json(res, 200, { deliveries: hookLog.get(parts[1] ?? "") ?? [] });
     case "stats": {
       const key = parts[1] ?? "";
       const times = [...hits.entries()].filter(([k]) => k === key).flatMap(([, v]) => v);
