@@ -11,6 +11,8 @@ export interface LinkedSignal {
   abort(reason?: unknown): void;
   /** Whether the derived signal fired because of its own timer (not a parent or `abort`). */
   timedOut(): boolean;
+  /** Starts the timer again with `timeoutMs` from now, or stops it without one (no-op once fired). */
+  restart(timeoutMs?: number): void;
   /** Clears the timer and detaches from the parents; call when the guarded work is over. */
   dispose(): void;
 }
@@ -34,20 +36,25 @@ export function linkSignal(parents: Array<AbortSignal | undefined>, timeoutMs?: 
     parent.addEventListener("abort", listener, { once: true });
     listeners.push([parent, listener]);
   }
-  const timer =
-    timeoutMs !== undefined && !controller.signal.aborted
-      ? setTimeout(
-          () => {
-            fired = true;
-            controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, "TimeoutError"));
-          },
-          Math.max(1, timeoutMs),
-        )
-      : undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = (ms?: number) => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    if (controller.signal.aborted || ms === undefined) return;
+    timer = setTimeout(
+      () => {
+        fired = true;
+        controller.abort(new DOMException(`timed out after ${ms} ms`, "TimeoutError"));
+      },
+      Math.max(1, ms),
+    );
+  };
+  if (timeoutMs !== undefined) arm(timeoutMs);
   return {
     signal: controller.signal,
     abort: (reason) => controller.abort(reason),
     timedOut: () => fired,
+    restart: arm,
     dispose: () => {
       if (timer !== undefined) clearTimeout(timer);
       for (const [parent, listener] of listeners) parent.removeEventListener("abort", listener);

@@ -169,6 +169,8 @@ export async function send(
   const redirects: Array<{ url: string; code: number }> = [];
   const maxRedirects = Math.min(profile.maxRedirects ?? 10, MAX_REDIRECTS);
   const timeoutMs = opts.timeoutMs && opts.timeoutMs > 0 ? opts.timeoutMs : DEFAULT_REQUEST_TIMEOUT_MS;
+  /** Time spent waiting for a rate-limit slot: not part of the request timeout. */
+  let queuedMs = 0;
   const follow = profile.followRedirects !== false;
   let req = withSystemHeaders(input, profile, random);
   const originalHost = safeHost(input.url);
@@ -213,12 +215,13 @@ export async function send(
     }
     req = { ...req, headers };
     const hop = await fetchHop(url, req, {
-      timeoutMs: timeoutMs - (deps.now() - startedAt),
+      timeoutMs: timeoutMs - (deps.now() - startedAt - queuedMs),
       maxBodyBytes: opts.maxBodyBytes,
       deps,
     });
+    queuedMs += hop.queuedMs;
     // A starved event loop can deliver the response before the timer fires: the deadline still decides.
-    if (hop.timedOut || (!hop.error && deps.now() - startedAt > timeoutMs))
+    if (hop.timedOut || (!hop.error && deps.now() - startedAt - queuedMs > timeoutMs))
       return finish({
         error: {
           name: "TimeoutError",
@@ -294,7 +297,9 @@ export async function send(
 interface Hop {
   res?: Response;
   captured?: CapturedBody;
+  /** When the request left (after any rate-limit queueing). */
   t0: number;
+  queuedMs: number;
   timedOut?: boolean;
   error?: { name: string; message: string };
 }
@@ -309,17 +314,25 @@ async function fetchHop(
   opts: { timeoutMs: number; maxBodyBytes: number; deps: SendDeps },
 ): Promise<Hop> {
   const { deps } = opts;
-  const t0 = deps.now();
+  const called = deps.now();
+  let t0 = called;
   const h = new Headers();
   for (const { key, value } of req.headers) {
     if (key.toLowerCase() === "connection" || key.toLowerCase() === "host") continue;
     try {
       h.append(key, value);
     } catch {
-      return { t0, error: { name: "InvalidHeaderError", message: `invalid header '${key}'` } };
+      return { t0, queuedMs: 0, error: { name: "InvalidHeaderError", message: `invalid header '${key}'` } };
     }
   }
   const link = linkSignal([deps.signal], opts.timeoutMs);
+  const hooks = {
+    onQueue: () => link.restart(),
+    onSend: () => {
+      t0 = deps.now();
+      link.restart(opts.timeoutMs);
+    },
+  };
   try {
     const res = await deps.fetch(
       new Request(url.href, {
@@ -331,14 +344,17 @@ async function fetchHop(
           ? { body: req.body }
           : {}),
       }),
+      hooks,
     );
     const captured = await readCapped(res, opts.maxBodyBytes, link.signal);
-    return { res, captured, t0 };
+    return { res, captured, t0, queuedMs: t0 - called };
   } catch (err) {
-    if (link.timedOut()) return { t0, timedOut: true };
-    if (deps.signal?.aborted) return { t0, error: abortedError(deps.signal) };
+    const queuedMs = t0 - called;
+    if (link.timedOut()) return { t0, queuedMs, timedOut: true };
+    if (deps.signal?.aborted) return { t0, queuedMs, error: abortedError(deps.signal) };
     return {
       t0,
+      queuedMs,
       error: { name: "RequestError", message: `could not reach ${url.host}: ${errorMessage(err)}` },
     };
   } finally {

@@ -114,7 +114,10 @@ export interface ResponseData {
   headers: HeaderList;
   /** Body decoded as UTF-8 text, up to the capture cap. */
   body: string;
-  /** Bytes of the body received (before the cap), after content decoding. */
+  /**
+   * Bytes of the body read, after content decoding. Reading stops past the capture cap (then
+   * `truncated`), so for a larger body this is the cap plus the last chunk, not the full size.
+   */
   responseSize: number;
   responseTime: number;
   truncated?: boolean;
@@ -200,4 +203,15 @@ export interface ScriptHost {
 /** Asks whether a URL may be contacted; answers a human-readable refusal reason or null. */
 export type TargetCheck = (url: URL) => string | null | Promise<string | null>;
 
-export type Fetcher = (request: Request) => Promise<Response>;
+/**
+ * Called by a fetcher that may queue a request (the per-origin rate limiter): `onQueue` when it starts
+ * waiting for a slot, `onSend` right before the request leaves. The request timeout is paused in between
+ * and the response time starts at `onSend`, so waiting for a slot is not counted as the target's
+ * slowness (a plain fetch calls neither: both start when fetch is called). Cancel still applies.
+ */
+export interface FetchHooks {
+  onQueue?(): void;
+  onSend?(): void;
+}
+
+export type Fetcher = (request: Request, hooks?: FetchHooks) => Promise<Response>;

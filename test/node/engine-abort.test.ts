@@ -9,7 +9,7 @@ import { CookieJar } from "../../shared/engine/cookie-jar";
 import { DEFAULT_REQUEST_TIMEOUT_MS, send } from "../../shared/engine/http";
 import { buildPlan } from "../../shared/engine/plan";
 import { runLocal } from "../../shared/engine/run-local";
-import type { ScriptHost, ScriptInput, ScriptOutcome } from "../../shared/engine/types";
+import type { FetchHooks, ScriptHost, ScriptInput, ScriptOutcome } from "../../shared/engine/types";
 import type { RequestCompletedEvent, RunEvent } from "../../shared/schemas/events";
 import { type HostileServer, startHostileServer } from "../support/hostile-server";
 
@@ -114,6 +114,23 @@ describe("request timeout", () => {
     expect(drip!.error?.name).toBe("TimeoutError");
     expect(ok!.response!.code).toBe(200);
     await vi.waitFor(() => expect(server.abandoned).toContain("/drip"));
+  });
+
+  it("starts when a queuing fetcher (the rate limiter) sends, not while it waits for a slot", async () => {
+    const queuing = {
+      ...deps(),
+      fetch: async (r: Request, hooks?: FetchHooks) => {
+        hooks?.onQueue?.();
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        hooks?.onSend?.();
+        return fetch(r);
+      },
+    };
+    const { events } = await runLocal(plan(["/ok", "/drip"], { timeoutRequest: 300 }), queuing);
+    const [ok, drip] = completed(events);
+    expect(ok!.response!.code).toBe(200);
+    expect(ok!.response!.timeMs).toBeLessThan(600);
+    expect(drip!.error?.name).toBe("TimeoutError");
   });
 
   it("has a default when timeoutRequest is unset or 0 (Newman has none)", async () => {
