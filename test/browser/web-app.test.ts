@@ -3,6 +3,8 @@
  * built assets and the API) and the local echo target. Screenshots go to test-results/browser/.
  */
 import { mkdir } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
@@ -31,17 +33,40 @@ function collection(name: string, n: number, delayMs: number) {
 }
 
 /** Opens a page that records console errors and uncaught exceptions. */
-async function open(path: string, opts: { width?: number } = {}): Promise<{ page: Page; errors: string[] }> {
-  const page = await context.newPage();
-  if (opts.width) await page.setViewportSize({ width: opts.width, height: 800 });
-  const errors: string[] = [];
+function recordErrors(page: Page, errors: string[] = []): string[] {
   page.on("console", (msg) => {
     if (msg.type() === "error") errors.push(msg.text());
   });
   page.on("pageerror", (err) => errors.push(String(err)));
-  await page.goto(`${stack.url}${path}`);
+  return errors;
+}
+
+/** Opens a page (an app path, or an absolute URL) that records console errors and uncaught exceptions. */
+async function open(path: string, opts: { width?: number } = {}): Promise<{ page: Page; errors: string[] }> {
+  const page = await context.newPage();
+  if (opts.width) await page.setViewportSize({ width: opts.width, height: 800 });
+  const errors = recordErrors(page);
+  await page.goto(path.startsWith("http") ? path : `${stack.url}${path}`);
   return { page, errors };
 }
+
+/** Creates a paused monitor through the API, or null when this build has no monitors API yet. */
+async function createMonitor(name: string): Promise<{ id: string } | null> {
+  const created = await stack.api("/v1/monitors", {
+    method: "POST",
+    body: JSON.stringify({
+      name,
+      collection: collection(name, 2, 0),
+      schedule: { intervalSeconds: 3600 },
+      active: false,
+    }),
+  });
+  if (created.status === 404) return null;
+  expect(created.status).toBe(201);
+  return (await created.json()) as { id: string };
+}
+
+const NO_MONITORS = "POST /v1/monitors answers 404: the monitors API is not in this build yet";
 
 const rows = (page: Page) => page.getByRole("table", { name: "Requests" }).locator("tbody > tr");
 const summary = (page: Page) => page.getByRole("region", { name: "Summary" });
@@ -152,22 +177,11 @@ describe("web app", () => {
   });
 
   it("lists a monitor created through the API on /monitors", async (ctx) => {
-    const probe = await stack.api("/v1/monitors");
-    if (probe.status === 404) {
-      ctx.skip(true, "GET /v1/monitors answers 404: the monitors API is not in this build yet");
+    const monitor = await createMonitor("Checkout smoke");
+    if (!monitor) {
+      ctx.skip(true, NO_MONITORS);
       return;
     }
-    const created = await stack.api("/v1/monitors", {
-      method: "POST",
-      body: JSON.stringify({
-        name: "Checkout smoke",
-        collection: collection("Checkout", 2, 0),
-        schedule: { intervalSeconds: 3600 },
-        active: false,
-      }),
-    });
-    expect(created.status).toBe(201);
-    const monitor = (await created.json()) as { id: string };
     const { page, errors } = await open("/");
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Monitors" }).click();
     await expect
@@ -182,5 +196,59 @@ describe("web app", () => {
     await page.screenshot({ path: join(SHOTS, "monitor-detail.png"), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it("runs a monitor now, and pauses and resumes it, from its page", async (ctx) => {
+    const monitor = await createMonitor("Nightly API");
+    if (!monitor) {
+      ctx.skip(true, NO_MONITORS);
+      return;
+    }
+    const { page, errors } = await open(`/monitors/${monitor.id}`);
+    await page.getByRole("button", { name: "Resume" }).click();
+    await expect.poll(() => page.getByRole("button", { name: "Pause" }).count()).toBe(1);
+    await page.getByRole("button", { name: "Pause" }).click();
+    await expect.poll(() => page.getByRole("button", { name: "Resume" }).count()).toBe(1);
+    await page.getByRole("button", { name: "Run now" }).click();
+    await vi.waitFor(() => expect(page.url()).toMatch(/\/runs\/run_/), { timeout: 10_000 });
+    await expect.poll(() => summary(page).textContent(), { timeout: 20_000 }).toContain("2 passed");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("the embeddable button on a third-party page opens the app with the collection loaded", async () => {
+    const third = createServer((req, res) => {
+      if (req.url === "/smoke.json") {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify(collection("Embedded smoke", 2, 0)));
+        return;
+      }
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end(
+        `<!doctype html><title>Docs</title><h1>Our API</h1><script src="${stack.url}/embed.js"></script>` +
+          `<edgerun-run collection-url="/smoke.json"></edgerun-run>`,
+      );
+    });
+    await new Promise<void>((r) => third.listen(0, "127.0.0.1", r));
+    const { port } = third.address() as AddressInfo;
+    try {
+      const { page, errors } = await open(`http://127.0.0.1:${port}/`);
+      const [popup] = await Promise.all([
+        context.waitForEvent("page"),
+        page.getByRole("button", { name: "Run in cloud" }).click(),
+      ]);
+      recordErrors(popup, errors);
+      const textarea = popup.getByLabel("Collection", { exact: true });
+      await expect.poll(() => textarea.inputValue(), { timeout: 15_000 }).toContain("Embedded smoke");
+      expect(new URL(popup.url()).search).toBe("");
+      await popup.getByRole("button", { name: "Run in cloud" }).click();
+      await expect.poll(() => summary(popup).textContent(), { timeout: 20_000 }).toContain("2 passed");
+      await popup.screenshot({ path: join(SHOTS, "embed-popup.png"), fullPage: true });
+      expect(errors).toEqual([]);
+      await popup.close();
+      await page.close();
+    } finally {
+      third.close();
+    }
   });
 });

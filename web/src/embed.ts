@@ -32,7 +32,7 @@ class EdgerunRun extends HTMLElement {
     this.#button.type = "button";
     this.#button.part.add("button");
     this.#button.textContent = this.getAttribute("label") ?? "Run in cloud";
-    this.#button.addEventListener("click", () => void this.#open());
+    this.#button.addEventListener("click", () => this.#open());
     root.append(style, this.#button);
   }
 
@@ -40,7 +40,7 @@ class EdgerunRun extends HTMLElement {
     if (this.#button) this.#button.textContent = this.getAttribute("label") ?? "Run in cloud";
   }
 
-  async #open(): Promise<void> {
+  #open(): void {
     const server = new URL(this.getAttribute("server") ?? defaultServer).origin;
     const source = new URL(this.getAttribute("collection-url") ?? "", location.href).href;
     // Open synchronously inside the click so popup blockers allow it; fill it in once loaded.
@@ -49,20 +49,22 @@ class EdgerunRun extends HTMLElement {
       location.href = `${server}/?collection-url=${encodeURIComponent(source)}`;
       return;
     }
-    let text: string;
-    try {
-      const res = await fetch(source);
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      text = await res.text();
-    } catch {
+    const fallback = () => {
       win.location.href = `${server}/?collection-url=${encodeURIComponent(source)}`;
-      return;
-    }
+    };
+    const text = fetch(source).then((res) =>
+      res.ok ? res.text() : Promise.reject(new Error(`HTTP ${res.status}`)),
+    );
+    text.catch(fallback);
+    // Listen before the fetch settles: the app may announce itself first.
     const onMessage = (event: MessageEvent) => {
       if (event.source !== win || event.origin !== server) return;
       if ((event.data as { type?: string } | null)?.type !== "edgerun:ready") return;
       window.removeEventListener("message", onMessage);
-      win.postMessage({ type: "edgerun:collection", collection: text, source }, server);
+      text.then(
+        (collection) => win.postMessage({ type: "edgerun:collection", collection, source }, server),
+        () => {},
+      );
     };
     window.addEventListener("message", onMessage);
   }

@@ -38,15 +38,17 @@ function useEmbedPrefill(setText: (text: string, origin: string) => void): void 
         .then((text) => setText(text, url))
         .catch((e: unknown) => setText("", `could not load ${url}: ${(e as Error).message}`));
     }
+    // Only the page that opened this tab (the embed button) may hand over one collection, once.
+    const opener = params.get("embed") === "1" ? (window.opener as Window | null) : null;
     const onMessage = (event: MessageEvent) => {
       const data = event.data as { type?: string; collection?: unknown; source?: unknown } | null;
+      if (!opener || event.source !== opener) return;
       if (data?.type !== "edgerun:collection" || typeof data.collection !== "string") return;
+      window.removeEventListener("message", onMessage);
       setText(data.collection, typeof data.source === "string" ? data.source : event.origin);
     };
     window.addEventListener("message", onMessage);
-    if (params.get("embed") === "1" && window.opener) {
-      (window.opener as Window).postMessage({ type: "edgerun:ready" }, "*");
-    }
+    opener?.postMessage({ type: "edgerun:ready" }, "*");
     if (url || params.has("embed")) history.replaceState(null, "", "/");
     return () => window.removeEventListener("message", onMessage);
   }, [setText]);
@@ -187,10 +189,11 @@ export function RunPage() {
             void loadFile(e.dataTransfer?.files[0]);
           }}
         >
-          <label for="collection">
-            Collection
-            {name ? <span class="muted"> — {name}</span> : null}
-          </label>
+          {/* The label stays exactly "Collection" (its accessible name); the loaded name sits beside it. */}
+          <div class="label-row">
+            <label for="collection">Collection</label>
+            {name ? <span class="muted">{name}</span> : null}
+          </div>
           <textarea
             id="collection"
             spellcheck={false}
