@@ -6,6 +6,7 @@
  * /redirect/:n, /redirect-to?url=&status=, /cookies, /cookies/set?k=v, /cookies/delete?k,
  * /basic-auth/:user/:pass, /bearer, /gzip, /deflate, /brotli, /bytes/:n, /json, /xml, /html,
  * /response-headers?k=v, /limited/:bucket (counted), /stats/limited-:bucket (arrival times, for rate-limit tests),
+ * /hang (never answers), /drip (one byte per second, forever),
  * /hooks/:bucket (webhook receiver: records headers and raw body; `?status=` answers that code) and
  * /hooks-log/:bucket (what it recorded, oldest first).
  */
@@ -106,6 +107,18 @@ async function handle(req: IncomingMessage, res: ServerResponse, hits: Map<strin
       const extra: Record<string, string> = {};
       if (query["retry-after"]) extra["retry-after"] = query["retry-after"];
       return json(res, code, { status: code }, extra);
+    }
+    case "hang":
+      // Never answers: headers never come; ends only when the client gives up.
+      await new Promise((r) => req.on("close", r));
+      return;
+    case "drip": {
+      // Headers at once, then one byte per second until the client gives up.
+      res.writeHead(200, { "content-type": "text/plain" });
+      const timer = setInterval(() => res.write("."), 1000);
+      await new Promise((r) => req.on("close", r));
+      clearInterval(timer);
+      return;
     }
     case "delay": {
       const ms = Math.min(Number(parts[1] ?? 0), 30_000);
