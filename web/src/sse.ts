@@ -5,41 +5,11 @@
  */
 import type { RunEvent } from "../../shared/schemas/events";
 import { ApiError, apiResponse } from "./api";
+import { SseParser } from "./sse-parser";
 
 export interface SequencedRunEvent {
   seq: number;
   event: RunEvent;
-}
-
-/** Incremental `text/event-stream` parser: feed it chunks, it returns the complete events seen so far. */
-export class SseParser {
-  #buffer = "";
-
-  /** Parses every complete event in `chunk` (plus what was buffered); comments and blanks are skipped. */
-  push(chunk: string): Array<{ id: string | null; event: string | null; data: string }> {
-    this.#buffer += chunk;
-    const out: Array<{ id: string | null; event: string | null; data: string }> = [];
-    for (;;) {
-      const match = /\r\n\r\n|\n\n|\r\r/.exec(this.#buffer);
-      if (!match) return out;
-      const block = this.#buffer.slice(0, match.index);
-      this.#buffer = this.#buffer.slice(match.index + match[0].length);
-      let id: string | null = null;
-      let event: string | null = null;
-      const data: string[] = [];
-      for (const line of block.split(/\r\n|\n|\r/)) {
-        if (line === "" || line.startsWith(":")) continue;
-        const colon = line.indexOf(":");
-        const field = colon < 0 ? line : line.slice(0, colon);
-        let value = colon < 0 ? "" : line.slice(colon + 1);
-        if (value.startsWith(" ")) value = value.slice(1);
-        if (field === "id") id = value;
-        else if (field === "event") event = value;
-        else if (field === "data") data.push(value);
-      }
-      if (data.length > 0) out.push({ id, event, data: data.join("\n") });
-    }
-  }
 }
 
 export type StreamState = "connecting" | "live" | "reconnecting" | "ended";
