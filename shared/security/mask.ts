@@ -335,6 +335,20 @@ function maskTerminal<E extends RunEvent>(event: E, mask: MaskFn, isStatic?: (t:
   };
 }
 
+/** `pm.test('name', …)`, `pm.test.skip("name")`, `tests["name"]`: the assertion names written in a script. */
+const TEST_NAME = /(?:\bpm\.test(?:\.skip)?\(\s*|\btests\[\s*)(['"`])(?:\\.|(?!\1)[^\\])*\1/g;
+
+/** Masks script source except the assertion names it declares (they are the collection's own text). */
+export function maskScriptSource(source: string, mask: (text: string) => string): string {
+  let out = "";
+  let last = 0;
+  for (const m of source.matchAll(TEST_NAME)) {
+    out += mask(source.slice(last, m.index)) + m[0];
+    last = m.index + m[0].length;
+  }
+  return out + mask(source.slice(last));
+}
+
 /** Keys whose string values are the collection's own names and ids: never rewritten. */
 const STATIC_KEYS = new Set(["name", "id"]);
 
@@ -355,6 +369,10 @@ export function maskDeep<T>(value: T, masker: Pick<Masker, "maskString">): T {
       for (const [k, x] of Object.entries(o)) {
         if (k === "value" && (secretVar || sensitiveHeader) && x !== "") out[k] = MASK;
         else if (STATIC_KEYS.has(k) && typeof x === "string") out[k] = x;
+        else if (k === "exec" && (typeof x === "string" || Array.isArray(x)))
+          out[k] = Array.isArray(x)
+            ? x.map((l) => (typeof l === "string" ? maskScriptSource(l, masker.maskString) : walk(l)))
+            : maskScriptSource(x, masker.maskString);
         else out[k] = walk(x);
       }
       return out;

@@ -271,3 +271,19 @@ describe("static names and short values", () => {
     );
   });
 });
+
+describe("script source in reports", () => {
+  it("is masked except for the assertion names it declares", () => {
+    const m = createMasker(["password", "s3cr3t-token"]);
+    const exec = [
+      "pm.test('wrong password is refused', () => {});",
+      'pm.test.skip("password later"); tests["password ok"] = true;',
+      "pm.environment.set('t', 's3cr3t-token', 'secret'); console.log('password')",
+    ];
+    expect(maskDeep({ script: { exec } }, m).script.exec).toEqual([
+      exec[0],
+      exec[1],
+      `pm.environment.set('t', '${MASK}', 'secret'); console.log('${MASK}')`,
+    ]);
+  });
+});
