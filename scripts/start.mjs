@@ -31,9 +31,27 @@ const args = [
 console.log(
   `edgerun: starting on http://127.0.0.1:${port} (TARGET_POLICY=${policy}, API key: edgerun-dev-key)`,
 );
+// Offline-friendly: wrangler would fetch Request.cf from the internet (and print a stack without it).
 const child = spawn("wrangler", args, {
   stdio: "inherit",
-  env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
 });
-for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
-child.on("exit", (code) => process.exit(code ?? 0));
+// The development echo target (the README's first example uses it); `ECHO_PORT=0` turns it off.
+const echoPort = process.env.ECHO_PORT ?? "8788";
+const echo =
+  echoPort === "0"
+    ? null
+    : spawn(process.execPath, ["--import", "tsx", "scripts/dev-echo.ts"], {
+        stdio: "inherit",
+        env: { ...process.env, ECHO_PORT: echoPort },
+      });
+for (const sig of ["SIGINT", "SIGTERM"]) {
+  process.on(sig, () => {
+    child.kill(sig);
+    echo?.kill(sig);
+  });
+}
+child.on("exit", (code) => {
+  echo?.kill("SIGTERM");
+  process.exit(code ?? 0);
+});

@@ -3,10 +3,12 @@
  * checks it is a valid OpenAPI 3.1 document (a real validator), that every registered route is in it,
  * and that every route of the public contract is registered.
  */
+import { readFileSync } from "node:fs";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../workers/app";
 import { openApiDocument } from "../../workers/openapi/document";
+import { apiMarkdown, replaceApiSection } from "../../workers/openapi/readme";
 
 const CONTRACT = [
   "POST /v1/runs",
@@ -66,5 +68,10 @@ describe("OpenAPI document", () => {
     for (const status of ["400", "401", "413", "415", "429"]) expect(post.responses[status]).toBeDefined();
     const events = doc.paths["/v1/runs/{id}/events"]!.get!.responses["200"] as { content: Record<string, unknown> };
     expect(Object.keys(events.content)).toEqual(["text/event-stream"]);
+  });
+
+  it("matches the README's generated API section (run `npm run docs:api` after changing routes)", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    expect(replaceApiSection(readme, apiMarkdown())).toBe(readme);
   });
 });

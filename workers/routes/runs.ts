@@ -9,7 +9,7 @@ import { notFound, ProblemError } from "../../platform/problem";
 import { createRun } from "../../platform/run-service";
 import { runStub, workspaceStub } from "../../platform/stubs";
 import { checkCollectionLimits } from "../../shared/engine/limits";
-import { buildJUnitReport, buildNewmanReport, type ReportContext } from "../../shared/reporters";
+import { buildJUnitReport, buildNewmanReport, htmlReport, type ReportContext } from "../../shared/reporters";
 import {
   CreatedRunSchema,
   CreateRunBodySchema,
@@ -29,7 +29,7 @@ const ListQuery = PageQuerySchema.extend({
   status: RunStatusSchema.optional(),
   monitorId: z.string().max(128).optional(),
 });
-const ReportQuery = z.object({ format: z.enum(["newman", "junit"]).default("newman") });
+const ReportQuery = z.object({ format: z.enum(["newman", "junit", "html"]).default("newman") });
 
 component("CreateRunBody", CreateRunBodySchema);
 component("CreatedRun", CreatedRunSchema);
@@ -212,12 +212,15 @@ export function runRoutes(app: Hono<AppEnv>): void {
       method: "get",
       path: "/v1/runs/{id}/report",
       tags: ["runs"],
-      summary: "The final report: Newman JSON or JUnit XML",
+      summary: "The final report: Newman JSON, JUnit XML or a self-contained HTML page",
       params: RunIdParams,
       query: ReportQuery,
       problems: [404, 409],
       responses: {
-        200: { description: "The report (`application/json` for newman, `application/xml` for junit)" },
+        200: {
+          description:
+            "The report (`application/json` for newman, `application/xml` for junit, `text/html` for html — streamed)",
+        },
       },
     },
     async (c, { params, query }) => {
@@ -233,6 +236,11 @@ export function runRoutes(app: Hono<AppEnv>): void {
       }
       const events = pagedEvents(stub);
       const context = JSON.parse(await stub.reportContext()) as ReportContext;
+      if (query.format === "html") {
+        return new Response(textStream(htmlReport(events, context)), {
+          headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:" },
+        });
+      }
       if (query.format === "junit") {
         return c.body(await buildJUnitReport(events, context), 200, {
           "content-type": "application/xml; charset=utf-8",
@@ -241,6 +249,21 @@ export function runRoutes(app: Hono<AppEnv>): void {
       return c.json(await buildNewmanReport(events, context));
     },
   );
+}
+
+/** A text generator as a byte stream that is pulled as the client reads (constant memory). */
+function textStream(chunks: AsyncGenerator<string>): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await chunks.next();
+      if (next.done) controller.close();
+      else controller.enqueue(encoder.encode(next.value));
+    },
+    async cancel() {
+      await chunks.return(undefined);
+    },
+  });
 }
 
 /** Streams a run's stored events page by page so a report never needs the whole log at once. */
