@@ -3,6 +3,12 @@
  * one <testsuite> per item (all iterations of the item aggregated), one <testcase> per distinct
  * assertion name with a <failure> saying how many times it failed, request and script errors in
  * <system-err>. Memory grows with the number of items and assertion names, not with run length.
+ *
+ * Where Newman's file trips CI parsers, ours follows what Jenkins, Surefire and GitLab expect (checked
+ * against test/fixtures/junit.xsd): every suite has a name, `classname` is the folder path
+ * (`Collection.Folder.Request`, which Jenkins shows as package and class), times are seconds, every
+ * failure has `message` and `type`, request and script errors are also `<error>` test cases (so a
+ * request that never answered is not a green suite), and `<system-err>` comes after the test cases.
  */
 import type { RequestCompletedEvent, RunEvent } from "../schemas/events";
 import type { EventSource, ReportContext } from "./newman-json";
@@ -24,15 +30,16 @@ function cdata(text: string): string {
   return `<![CDATA[${text.replace(INVALID_XML, "").replace(/]]>/g, "]]]]><![CDATA[>")}]]>`;
 }
 
-/** lodash's `upperFirst(camelCase(name))`, which Newman uses for `classname`. */
-export function className(name: string): string {
-  const words = name.match(/[A-Z]{2,}(?=[A-Z][a-z]+\d*|\b)|[A-Z]?[a-z]+\d*|[A-Z]+|\d+/g) ?? [];
-  return words.map((w) => w.charAt(0).toUpperCase() + w.slice(1).toLowerCase()).join("");
+/** `Collection.Folder.Sub.Request`: dots inside a name would split packages, so they become `_`. */
+export function className(segments: string[]): string {
+  return segments.map((seg) => seg.replace(/\./g, "_").trim() || "_").join(".");
 }
 
 interface Suite {
   id: string;
   name: string;
+  /** Folder names, then the request's own name. */
+  path: string[];
   timeSum: number;
   lastTime: number;
   executions: number;
@@ -41,6 +48,14 @@ interface Suite {
   errors: number;
   errorText: string;
   cases: Map<string, { skipped: boolean; failures: Array<{ name: string; message: string }> }>;
+  /** Request/script errors by kind (`request error`, `test script error`, …): count and the first one. */
+  errorCases: Map<string, { count: number; first: { name: string; message: string } }>;
+}
+
+function addError(suite: Suite, kind: string, error: { name: string; message: string }): void {
+  const entry = suite.errorCases.get(kind);
+  if (entry) entry.count++;
+  else suite.errorCases.set(kind, { count: 1, first: error });
 }
 
 function absorb(suite: Suite, e: RequestCompletedEvent): void {
@@ -54,12 +69,14 @@ function absorb(suite: Suite, e: RequestCompletedEvent): void {
     suite.errors++;
     errored = true;
     msg += `RequestError: ${e.error.name}: ${e.error.message}\n`;
+    addError(suite, "request error", e.error);
   }
   msg += "\n---\n";
   for (const s of e.scriptErrors) {
     suite.errors++;
     errored = true;
     msg += `${s.event === "test" ? "testScript" : "prerequestScript"}Error: ${s.name}: ${s.message}\n---\n`;
+    addError(suite, `${s.event === "test" ? "test" : "prerequest"} script error`, s);
   }
   if (errored) suite.errorText += msg;
   for (const a of e.assertions) {
@@ -76,7 +93,7 @@ function absorb(suite: Suite, e: RequestCompletedEvent): void {
 }
 
 function renderSuite(s: Suite, timestamp: string, ctx: ReportContext): string {
-  const cls = className(s.name);
+  const cls = className([ctx.collection.name, ...s.path]);
   const cases = [...s.cases].map(([name, c]) => {
     const open = `<testcase name="${xmlEscape(name)}" time="${s.lastTime.toFixed(3)}" classname="${xmlEscape(cls)}"`;
     if (c.failures.length) {
@@ -96,7 +113,13 @@ function renderSuite(s: Suite, timestamp: string, ctx: ReportContext): string {
     }
     return c.skipped ? `${open}>\n      <skipped/>\n    </testcase>` : `${open}/>`;
   });
-  if (s.errorText) cases.unshift(`<system-err>${cdata(s.errorText)}</system-err>`);
+  for (const [kind, { count, first }] of s.errorCases) {
+    const text = cdata(`Failed ${count} times. ${first.name}: ${first.message}`);
+    cases.push(
+      `<testcase name="${xmlEscape(kind)}" time="${s.lastTime.toFixed(3)}" classname="${xmlEscape(cls)}">\n      <error type="${xmlEscape(first.name || "Error")}" message="${xmlEscape(first.message)}">${text}</error>\n    </testcase>`,
+    );
+  }
+  if (s.errorText) cases.push(`<system-err>${cdata(s.errorText)}</system-err>`);
   const mean = s.executions ? s.timeSum / s.executions : 0;
   const head = `  <testsuite name="${xmlEscape(s.name)}" id="${xmlEscape(s.id)}" timestamp="${timestamp}" tests="${s.tests}" failures="${s.failures}" errors="${s.errors}" time="${mean.toFixed(3)}"`;
   return cases.length ? `${head}>\n    ${cases.join("\n    ")}\n  </testsuite>` : `${head}/>`;
@@ -112,10 +135,11 @@ export async function buildJUnitReport(events: EventSource, ctx: ReportContext):
     if (e.type === "request.completed") {
       let suite = suites.get(e.item.id);
       if (!suite) {
-        const name = [...e.item.path, e.item.name].join(" / ");
+        const name = [...e.item.path, e.item.name || "(unnamed request)"].join(" / ");
         suite = {
           id: e.item.id,
           name,
+          path: [...e.item.path, e.item.name || "(unnamed request)"],
           timeSum: 0,
           lastTime: 0,
           executions: 0,
@@ -124,6 +148,7 @@ export async function buildJUnitReport(events: EventSource, ctx: ReportContext):
           errors: 0,
           errorText: "",
           cases: new Map(),
+          errorCases: new Map(),
         };
         suites.set(e.item.id, suite);
       }
@@ -137,5 +162,6 @@ export async function buildJUnitReport(events: EventSource, ctx: ReportContext):
   const timestamp = new Date(started || Date.now()).toISOString();
   const body = [...suites.values()].map((s) => renderSuite(s, timestamp, ctx)).join("\n");
   const failures = [...suites.values()].reduce((n, s) => n + s.failures, 0);
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${xmlEscape(ctx.collection.name)}" tests="${tests}" failures="${failures}" time="${totalTime.toFixed(3)}">\n${body}\n</testsuites>\n`;
+  const errors = [...suites.values()].reduce((n, s) => n + s.errors, 0);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${xmlEscape(ctx.collection.name)}" tests="${tests}" failures="${failures}" errors="${errors}" time="${totalTime.toFixed(3)}">\n${body}\n</testsuites>\n`;
 }
