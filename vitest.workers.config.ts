@@ -12,6 +12,7 @@ export default defineConfig({
           DEV_API_KEY: "edgerun-dev-key",
           ADMIN_TOKEN: "edgerun-test-admin",
           ENVIRONMENT: "test",
+          CORS_ORIGINS: "https://app.example.com",
           // The fuzz test sends thousands of API calls from one key; quota behaviour has its own tests.
           API_RATE_LIMIT_PER_MINUTE: "100000",
         },
