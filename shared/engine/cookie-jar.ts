@@ -1,103 +1,108 @@
 /**
- * The run's cookie jar (RFC 6265 essentials: host-only vs domain cookies, path match, expiry via
- * Expires/Max-Age, Secure). Workers' fetch has no jar, so the engine keeps this one and checkpoints it
- * as plain JSON with the run state.
+ * The run's cookie jar, on tough-cookie (the library postman-runtime uses): RFC 6265 parsing, host-only
+ * vs domain cookies, path and domain matching, expiry, Secure/HttpOnly, and public-suffix rules (a
+ * target cannot set a cookie for `com` that the run would then send to every other `.com` host).
+ * Workers' fetch has no jar, so the engine keeps this one; the run state checkpoints it as a plain JSON
+ * list of `Cookie` (the format of earlier checkpoints), converted through tough-cookie's
+ * `serializeSync`/`deserializeSync`.
  */
+import {
+  MemoryCookieStore,
+  type SerializedCookie,
+  type SerializedCookieJar,
+  Cookie as ToughCookie,
+  CookieJar as ToughJar,
+} from "tough-cookie";
 import type { Cookie } from "./types";
 
 /**
  * Caps (browser limits, RFC 6265 §6.1 minimums): a target flooding Set-Cookie must not grow the run
- * state without bound or make the next request's Cookie header too large for any server. Oldest cookies
- * are evicted first; a cookie larger than MAX_COOKIE_BYTES is ignored.
+ * state without bound or make the next request's Cookie header too large for any server. The oldest
+ * cookie (of the domain, or of the jar) is evicted first; a cookie whose name and value exceed
+ * `cookieBytes` is ignored.
  */
 export const COOKIE_LIMITS = { perDomain: 180, total: 3000, cookieBytes: 4096 } as const;
 
-function defaultPath(pathname: string): string {
-  if (!pathname.startsWith("/")) return "/";
-  const i = pathname.lastIndexOf("/");
-  return i <= 0 ? "/" : pathname.slice(0, i);
-}
+const SAME_SITE: Record<string, string> = { lax: "lax", strict: "strict", none: "none" };
 
-function domainMatch(host: string, cookie: Cookie): boolean {
-  if (cookie.hostOnly) return host === cookie.domain;
-  return host === cookie.domain || host.endsWith(`.${cookie.domain}`);
-}
-
-function pathMatch(path: string, cookiePath: string): boolean {
-  if (path === cookiePath) return true;
-  if (!path.startsWith(cookiePath)) return false;
-  return cookiePath.endsWith("/") || path[cookiePath.length] === "/";
-}
-
-/** Parses one Set-Cookie header for a response from `url`; null if it must be ignored. */
-export function parseSetCookie(header: string, url: URL, now: number): Cookie | null {
-  const [pair = "", ...attrs] = header.split(";");
-  const eq = pair.indexOf("=");
-  if (eq < 0) return null;
-  const name = pair.slice(0, eq).trim();
-  const value = pair.slice(eq + 1).trim();
-  if (!name || name.length + value.length > COOKIE_LIMITS.cookieBytes) return null;
-  const cookie: Cookie = {
-    name,
-    value,
-    domain: url.hostname.toLowerCase(),
-    path: defaultPath(url.pathname),
-    hostOnly: true,
+function toSerialized(c: Cookie, now: number): SerializedCookie {
+  return {
+    key: c.name,
+    value: c.value,
+    domain: c.domain,
+    path: c.path,
+    ...(c.expires !== undefined ? { expires: new Date(c.expires).toISOString() } : {}),
+    ...(c.httpOnly ? { httpOnly: true } : {}),
+    ...(c.secure ? { secure: true } : {}),
+    hostOnly: c.hostOnly === true,
+    ...(c.sameSite && SAME_SITE[c.sameSite.toLowerCase()]
+      ? { sameSite: SAME_SITE[c.sameSite.toLowerCase()] }
+      : {}),
+    creation: new Date(now).toISOString(),
   };
-  let maxAge: number | undefined;
-  for (const attr of attrs) {
-    const i = attr.indexOf("=");
-    const key = (i < 0 ? attr : attr.slice(0, i)).trim().toLowerCase();
-    const val = i < 0 ? "" : attr.slice(i + 1).trim();
-    if (key === "domain" && val) {
-      const d = val.replace(/^\./, "").toLowerCase();
-      const host = url.hostname.toLowerCase();
-      if (host !== d && !host.endsWith(`.${d}`)) return null;
-      cookie.domain = d;
-      cookie.hostOnly = false;
-    } else if (key === "path" && val.startsWith("/")) cookie.path = val;
-    else if (key === "expires") {
-      const t = Date.parse(val);
-      if (Number.isFinite(t)) cookie.expires = t;
-    } else if (key === "max-age") {
-      const n = Number(val);
-      if (Number.isFinite(n)) maxAge = n;
-    } else if (key === "secure") cookie.secure = true;
-    else if (key === "httponly") cookie.httpOnly = true;
-    else if (key === "samesite") cookie.sameSite = val;
-  }
-  if (maxAge !== undefined) cookie.expires = maxAge <= 0 ? 0 : now + maxAge * 1000;
-  return cookie;
+}
+
+/** Epoch ms of expiry (Max-Age over Expires), 0 if already expired, undefined for a session cookie. */
+function expiresOf(c: ToughCookie): number | undefined {
+  const t = c.expiryTime();
+  if (t === undefined || t === Number.POSITIVE_INFINITY) return undefined;
+  return t === Number.NEGATIVE_INFINITY ? 0 : t;
+}
+
+function fromTough(c: ToughCookie): Cookie {
+  const expires = expiresOf(c);
+  return {
+    name: c.key,
+    value: c.value,
+    domain: c.domain ?? "",
+    path: c.path ?? "/",
+    ...(expires !== undefined ? { expires } : {}),
+    ...(c.httpOnly ? { httpOnly: true } : {}),
+    ...(c.secure ? { secure: true } : {}),
+    hostOnly: c.hostOnly === true,
+    ...(c.sameSite && c.sameSite !== "none" ? { sameSite: c.sameSite } : {}),
+  };
+}
+
+const idOf = (domain: string, path: string, name: string) => `${domain}\u0000${path}\u0000${name}`;
+
+const tooLarge = (name: string, value: string) => name.length + value.length > COOKIE_LIMITS.cookieBytes;
+
+/** The name=value part of a Set-Cookie header, for the size cap before parsing. */
+function pairOf(header: string): { name: string; value: string } {
+  const pair = header.split(";", 1)[0] ?? "";
+  const eq = pair.indexOf("=");
+  return eq < 0 ? { name: "", value: pair } : { name: pair.slice(0, eq), value: pair.slice(eq + 1) };
 }
 
 export class CookieJar {
-  #cookies: Cookie[];
+  readonly #store = new MemoryCookieStore();
+  readonly #jar: ToughJar;
   readonly #now: () => number;
+  /** Insertion order of stored cookies, keyed by domain, path and name: for evicting the oldest. */
+  readonly #order = new Map<string, { domain: string; path: string; name: string }>();
 
   constructor(cookies: Cookie[] = [], now: () => number = Date.now) {
-    this.#cookies = cookies.map((c) => ({ ...c }));
     this.#now = now;
+    const t = now();
+    const live = cookies.filter((c) => c.expires === undefined || c.expires > t);
+    const serialized: SerializedCookieJar = {
+      version: "tough-cookie",
+      storeType: "MemoryCookieStore",
+      rejectPublicSuffixes: true,
+      cookies: live.map((c) => toSerialized(c, t)),
+    };
+    this.#jar = ToughJar.deserializeSync(serialized, this.#store);
+    for (const c of live) this.#order.set(idOf(c.domain, c.path, c.name), c);
   }
 
   /** Cookies that would be sent to `url`, most specific path first. */
   cookiesFor(url: string): Cookie[] {
-    let u: URL;
     try {
-      u = new URL(url);
+      return this.#jar.getCookiesSync(url, { http: true, sort: true }).map(fromTough);
     } catch {
       return [];
     }
-    const now = this.#now();
-    const host = u.hostname.toLowerCase();
-    return this.#cookies
-      .filter(
-        (c) =>
-          (c.expires === undefined || c.expires > now) &&
-          domainMatch(host, c) &&
-          pathMatch(u.pathname || "/", c.path) &&
-          (!c.secure || u.protocol === "https:"),
-      )
-      .sort((a, b) => b.path.length - a.path.length);
   }
 
   headerFor(url: string): string {
@@ -107,57 +112,85 @@ export class CookieJar {
   }
 
   storeFromResponse(url: string, setCookie: string[]): void {
-    let u: URL;
-    try {
-      u = new URL(url);
-    } catch {
-      return;
-    }
     for (const header of setCookie) {
-      const cookie = parseSetCookie(header, u, this.#now());
-      if (cookie) this.#put(cookie);
+      const { name, value } = pairOf(header);
+      if (tooLarge(name.trim(), value.trim())) continue;
+      try {
+        const stored = this.#jar.setCookieSync(header, url, {
+          ignoreError: true,
+          now: new Date(this.#now()),
+        });
+        if (stored) this.#track(stored);
+      } catch {
+        // an unusable URL or header stores nothing, as in postman-runtime
+      }
     }
   }
 
-  /** `pm.cookies.jar().set(url, name|cookie, value?)`. */
+  /** `pm.cookies.jar().set(url, name|cookie, value?)`; throws (to the script) what tough-cookie refuses. */
   set(url: string, cookie: Partial<Cookie> & { name: string; value: string }): void {
-    const u = new URL(url);
-    this.#put({
-      domain: (cookie.domain ?? u.hostname).replace(/^\./, "").toLowerCase(),
+    if (tooLarge(cookie.name, cookie.value)) return;
+    const c = new ToughCookie({
+      key: cookie.name,
+      value: cookie.value,
       path: cookie.path ?? "/",
-      hostOnly: cookie.domain === undefined,
-      ...cookie,
-    } as Cookie);
+      ...(cookie.domain !== undefined ? { domain: cookie.domain.replace(/^\./, "") } : {}),
+      ...(cookie.expires !== undefined ? { expires: new Date(cookie.expires) } : {}),
+      ...(cookie.httpOnly ? { httpOnly: true } : {}),
+      ...(cookie.secure ? { secure: true } : {}),
+    });
+    const stored = this.#jar.setCookieSync(c, url, { now: new Date(this.#now()) });
+    if (stored) this.#track(stored);
   }
 
   unset(url: string, name: string): void {
-    const matching = new Set(this.cookiesFor(url).filter((c) => c.name === name));
-    this.#cookies = this.#cookies.filter((c) => !matching.has(c));
+    for (const c of this.cookiesFor(url)) if (c.name === name) this.#remove(c.domain, c.path, c.name);
   }
 
   clear(url: string): void {
-    const matching = new Set(this.cookiesFor(url));
-    this.#cookies = this.#cookies.filter((c) => !matching.has(c));
+    for (const c of this.cookiesFor(url)) this.#remove(c.domain, c.path, c.name);
   }
 
   toJSON(): Cookie[] {
     const now = this.#now();
-    return this.#cookies.filter((c) => c.expires === undefined || c.expires > now);
+    const cookies = this.#jar.serializeSync()?.cookies ?? [];
+    return cookies
+      .map((s) => ToughCookie.fromJSON(s))
+      .filter((c): c is ToughCookie => c !== undefined)
+      .map(fromTough)
+      .filter((c) => c.expires === undefined || c.expires > now);
   }
 
-  #put(cookie: Cookie): void {
-    this.#cookies = this.#cookies.filter(
-      (c) => !(c.name === cookie.name && c.domain === cookie.domain && c.path === cookie.path),
-    );
-    if (cookie.expires !== undefined && cookie.expires <= this.#now()) return;
-    if (cookie.name.length + cookie.value.length > COOKIE_LIMITS.cookieBytes) return;
-    let sameDomain = 0;
-    for (const c of this.#cookies) if (c.domain === cookie.domain) sameDomain++;
-    if (sameDomain >= COOKIE_LIMITS.perDomain) {
-      const oldest = this.#cookies.findIndex((c) => c.domain === cookie.domain);
-      this.#cookies.splice(oldest, 1);
+  #remove(domain: string, path: string, name: string): void {
+    // MemoryCookieStore removes synchronously; the callback form returns nothing to await.
+    this.#store.removeCookie(domain, path, name, () => undefined);
+    this.#order.delete(idOf(domain, path, name));
+  }
+
+  /** Records a stored cookie as the newest and evicts the oldest beyond the caps. */
+  #track(c: ToughCookie): void {
+    const entry = { domain: c.domain ?? "", path: c.path ?? "/", name: c.key };
+    const id = idOf(entry.domain, entry.path, entry.name);
+    this.#order.delete(id);
+    // A Set-Cookie that expires now deletes the cookie (tough-cookie keeps it until read): drop it.
+    const expires = expiresOf(c);
+    if (expires !== undefined && expires <= this.#now()) {
+      this.#remove(entry.domain, entry.path, entry.name);
+      return;
     }
-    this.#cookies.push(cookie);
-    if (this.#cookies.length > COOKIE_LIMITS.total) this.#cookies.shift();
+    this.#order.set(id, entry);
+    let sameDomain = 0;
+    for (const e of this.#order.values()) if (e.domain === entry.domain) sameDomain++;
+    if (sameDomain > COOKIE_LIMITS.perDomain) {
+      for (const e of this.#order.values()) {
+        if (e.domain !== entry.domain) continue;
+        this.#remove(e.domain, e.path, e.name);
+        break;
+      }
+    }
+    if (this.#order.size > COOKIE_LIMITS.total) {
+      const oldest = this.#order.values().next().value;
+      if (oldest) this.#remove(oldest.domain, oldest.path, oldest.name);
+    }
   }
 }

@@ -45,3 +45,64 @@ describe("cookie jar caps", () => {
     expect(jar.headerFor("http://a.example/")).toBe(`same=${COOKIE_LIMITS.perDomain * 2 - 1}`);
   });
 });
+
+describe("cookie jar semantics (tough-cookie)", () => {
+  it("refuses a Domain attribute that is a public suffix, keeps a registrable one", () => {
+    const jar = new CookieJar();
+    jar.storeFromResponse("http://evil.example.com/", ["a=1; Domain=com", "b=2; Domain=example.com"]);
+    expect(jar.headerFor("http://bank.com/")).toBe("");
+    expect(jar.headerFor("http://other.example.com/")).toBe("b=2");
+    expect(jar.headerFor("http://evil.example.com/")).toBe("b=2");
+  });
+
+  it("matches host-only cookies, paths and Secure like a browser, most specific path first", () => {
+    const jar = new CookieJar();
+    jar.storeFromResponse("https://a.example/app/page", [
+      "host=1",
+      "root=1; Path=/",
+      "deep=1; Path=/app/x",
+      "sec=1; Path=/; Secure",
+    ]);
+    expect(jar.headerFor("http://sub.a.example/app/y")).toBe("");
+    expect(jar.headerFor("https://a.example/app/x/z")).toBe("deep=1; host=1; root=1; sec=1");
+    expect(jar.headerFor("http://a.example/other")).toBe("root=1");
+  });
+
+  it("expires by Max-Age and deletes with Max-Age=0", () => {
+    let now = Date.parse("2026-01-01T00:00:00Z");
+    const jar = new CookieJar([], () => now);
+    jar.storeFromResponse("http://a.example/", ["short=1; Max-Age=60", "gone=1", "gone=2; Max-Age=0"]);
+    expect(jar.toJSON().map((c) => c.name)).toEqual(["short"]);
+    expect(jar.toJSON()[0]!.expires).toBe(now + 60_000);
+    now += 61_000;
+    expect(jar.toJSON()).toEqual([]);
+  });
+
+  it("round-trips through the checkpoint format (plain JSON) unchanged", () => {
+    const jar = new CookieJar();
+    jar.storeFromResponse("https://a.example/p/q", [
+      "s=1; Path=/p; Secure; HttpOnly; SameSite=Lax",
+      "d=2; Domain=a.example; Expires=Wed, 01 Jan 2098 00:00:00 GMT",
+    ]);
+    const saved = JSON.parse(JSON.stringify(jar.toJSON()));
+    const restored = new CookieJar(saved);
+    expect(restored.toJSON()).toEqual(saved);
+    expect(restored.headerFor("https://x.a.example/p/z")).toBe("d=2");
+    expect(restored.headerFor("https://a.example/p/z")).toBe("s=1; d=2");
+  });
+
+  it("pm.cookies.jar(): set, unset and clear for a URL; a cookie for another domain is refused", () => {
+    const jar = new CookieJar();
+    jar.set("http://a.example/", { name: "x", value: "1" });
+    jar.set("http://a.example/", { name: "y", value: "2", domain: "a.example" });
+    expect(jar.cookiesFor("http://a.example/").map((c) => [c.name, c.hostOnly])).toEqual([
+      ["x", true],
+      ["y", false],
+    ]);
+    expect(() => jar.set("http://a.example/", { name: "z", value: "3", domain: "b.example" })).toThrow();
+    jar.unset("http://a.example/", "x");
+    expect(jar.headerFor("http://a.example/")).toBe("y=2");
+    jar.clear("http://a.example/");
+    expect(jar.toJSON()).toEqual([]);
+  });
+});
