@@ -265,15 +265,31 @@ export function createMasker(secrets: string[], options: MaskerOptions = {}): Ma
   };
 }
 
-/** Recognises text written in the collection: exact names and ids, or text found verbatim in a script. */
+/**
+ * Recognises text written in the collection: exact names and ids, and the assertion names scripts
+ * declare as string literals (`pm.test('name', …)`, `tests["name"]`; template literals with `${}` are
+ * computed, so they do not count). Parsed lazily, the first time a masked name needs the answer.
+ */
 export function staticText(src: { names: string[]; sources: string[] }): (text: string) => boolean {
   const names = new Set(src.names);
-  let joined: string | undefined;
+  let parsed = false;
   return (text) => {
-    if (names.has(text)) return true;
-    joined ??= src.sources.join("\n");
-    return joined.includes(text);
+    if (!parsed) {
+      parsed = true;
+      for (const source of src.sources) for (const name of declaredTestNames(source)) names.add(name);
+    }
+    return names.has(text);
   };
+}
+
+function declaredTestNames(source: string): string[] {
+  const out: string[] = [];
+  for (const m of source.matchAll(TEST_NAME)) {
+    const literal = m[0].slice(m[0].indexOf(m[1] ?? "'"));
+    if (literal.startsWith("`") && literal.includes("${")) continue;
+    out.push(literal.slice(1, -1).replace(/\\(.)/g, "$1"));
+  }
+  return out;
 }
 
 type MaskFn = (text: string) => string;
@@ -329,7 +345,8 @@ function maskTerminal<E extends RunEvent>(event: E, mask: MaskFn, isStatic?: (t:
     failures: event.failures.map((f) => ({
       ...f,
       name: keepStatic(f.name, mask, isStatic),
-      message: mask(f.message),
+      // Under --bail an assertion failure's message is the assertion's name.
+      message: f.name === "AssertionFailure" ? keepStatic(f.message, mask, isStatic) : mask(f.message),
     })),
     ...(event.type === "run.failed" ? { reason: mask(event.reason) } : {}),
   };

@@ -287,3 +287,22 @@ describe("script source in reports", () => {
     ]);
   });
 });
+
+describe("staticText", () => {
+  it("knows names and the assertion names scripts declare literally, nothing else in the source", () => {
+    const isStatic = staticText({
+      names: ["Digest auth wrong password"],
+      sources: [
+        `pm.test('wrong password', f); pm.environment.get('password'); pm.test(\`t \${x}\`, f);`,
+        'tests["it\\"s fine"] = true; pm.test.skip(`plain`);',
+      ],
+    });
+    expect(["Digest auth wrong password", "wrong password", 'it"s fine', "plain"].map(isStatic)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(["password", `t \${x}`, "wrong"].map(isStatic)).toEqual([false, false, false]);
+  });
+});
