@@ -24,6 +24,8 @@ export interface RunPlan {
   data: Array<Record<string, JsonValue>>;
   iterations: number;
   options: RunOptions;
+  /** Things the run leaves out and says so in `run.started` (e.g. v3 files of other protocols). */
+  warnings?: string[];
 }
 
 /** A semantic problem with the run request, pointing at the offending field. */
@@ -46,7 +48,7 @@ export interface PlanInput {
 }
 
 /** A v3 tree (`format: "v3"`) becomes v2.1 here, before normalising; its file errors point at the file. */
-function fromV3(input: PlanInput): PlanInput & { collection: Collection } {
+function fromV3(input: PlanInput): PlanInput & { collection: Collection; warnings?: string[] } {
   const c = input.collection;
   if (!isV3Input(c)) return input as PlanInput & { collection: Collection };
   try {
@@ -54,7 +56,12 @@ function fromV3(input: PlanInput): PlanInput & { collection: Collection } {
     const env = input.environment ?? (c.environment ? v3.environments[c.environment] : undefined);
     if (c.environment && !input.environment && !env)
       throw new PlanError("/collection/environment", `no environment named '${c.environment}' in the files`);
-    return { ...input, collection: v3.collection as Collection, environment: env as Environment | undefined };
+    return {
+      ...input,
+      collection: v3.collection as Collection,
+      environment: env as Environment | undefined,
+      warnings: v3.skipped.map((s) => `skipped ${s.path}: ${s.reason}`),
+    };
   } catch (err) {
     if (err instanceof V3Error) {
       const path = err.path.replace(/~/g, "~0").replace(/\//g, "~1");
@@ -106,5 +113,6 @@ export function buildPlan(body: PlanInput | CreateRunBody, runId: string): RunPl
     data,
     iterations,
     options: input.options,
+    ...(input.warnings?.length ? { warnings: input.warnings } : {}),
   };
 }

@@ -141,6 +141,7 @@ export class Runner {
         iterations: plan.iterations,
         items: plan.collection.items.length,
         region,
+        ...(plan.warnings?.length ? { warnings: plan.warnings } : {}),
       }),
     ];
     return { state, events };

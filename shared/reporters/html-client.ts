@@ -40,6 +40,8 @@ export const HTML_REPORT_JS = String.raw`(function () {
       if (failed(rows[i])) failedRows++;
       for (var j = 0; j < rows[i].assertions.length; j++) { asserts++; if (!rows[i].assertions[j].passed && !rows[i].assertions[j].skipped) badAsserts++; }
     }
+    var warnings = (meta.started && meta.started.warnings) || [];
+    for (var w = 0; w < warnings.length; w++) $("er-warnings").appendChild(el("li", null, warnings[w]));
     var cards = $("er-cards");
     add(cards,
       card("iterations", s ? s.iterations.total : (meta.started ? meta.started.iterations : "–")),

@@ -35,7 +35,7 @@ function head(ctx: ReportContext): string {
 <body><header><h1>${html(ctx.collection.name)}</h1><div class="muted">edgerun run report${env} · <span id="er-status"></span></div></header>
 <main><noscript><p>This report needs JavaScript to show its results.</p></noscript>
 <nav role="tablist"><button id="tab-summary" role="tab">Summary</button><button id="tab-requests" role="tab">Requests</button><button id="tab-failures" role="tab">Failures</button></nav>
-<section id="panel-summary"><div class="cards" id="er-cards"></div><h2>By folder</h2>
+<section id="panel-summary"><ul id="er-warnings" class="warn"></ul><div class="cards" id="er-cards"></div><h2>By folder</h2>
 <table><thead><tr><th>Folder</th><th>Requests</th><th>Failed</th><th>Average response</th></tr></thead><tbody id="er-folders"></tbody></table></section>
 <section id="panel-requests" class="hidden"><div class="toolbar">
 <label><input type="checkbox" id="er-failed-only"> Failed only</label>
@@ -49,7 +49,7 @@ function head(ctx: ReportContext): string {
 }
 
 interface Totals {
-  started?: { iterations: number; items: number; ts: string };
+  started?: { iterations: number; items: number; ts: string; warnings?: string[] };
   end?: Pick<TerminalEvent, "type" | "stats" | "timings" | "failures"> & { reason?: string };
   folders: Set<string>;
   phases: { n: number; waitMs: number; totalMs: number; bytes: number };
@@ -95,7 +95,12 @@ export async function* htmlReport(events: EventSource, context: ReportContext): 
   };
   for await (const e of events as AsyncIterable<RunEvent>) {
     if (e.type === "run.started") {
-      totals.started = { iterations: e.iterations, items: e.items, ts: e.ts };
+      totals.started = {
+        iterations: e.iterations,
+        items: e.items,
+        ts: e.ts,
+        ...(e.warnings?.length ? { warnings: e.warnings } : {}),
+      };
     } else if (e.type === "request.completed") {
       absorb(totals, e);
       const { v: _v, runId: _runId, ...record } = e;

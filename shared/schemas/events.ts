@@ -84,6 +84,8 @@ export const RunStartedSchema = z.object({
   items: z.number(),
   region: z.string(),
   resumed: z.boolean().optional(),
+  /** What the run leaves out, said once (e.g. v3 files of other protocols: `skipped <path>: <reason>`). */
+  warnings: z.array(z.string()).optional(),
 });
 
 export const IterationStartedSchema = z.object({

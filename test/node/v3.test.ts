@@ -199,6 +199,14 @@ describe("v3 through the API's plan and limits", () => {
     expect(plan.collection.name).toBe("Echo API (v3)");
     expect(plan.collection.items).toHaveLength(5);
     expect(plan.environment.name).toBe("Local");
+    // The run says what it left out, in run.started.
+    const events = await run({ collection: { format: "v3", files }, environment: env() });
+    expect(events[0]).toMatchObject({
+      type: "run.started",
+      warnings: [
+        "skipped postman/collections/Echo API/Live feed.request.yaml: WebSocket request (websocket-request): edgerun runs HTTP requests only, so it was not run",
+      ],
+    });
   });
 
   it("refuses more than 2,000 files, a file over 2 MiB and more than 12 MiB in all", () => {
