@@ -71,12 +71,14 @@ export type Command = { kind: "help" } | { kind: "version" } | { kind: "run"; ar
 
 export const HELP = `Usage: edgerun run <collection> [options]
 
-Runs a Postman collection (v2.0/v2.1 JSON file, or - for stdin) like \`newman run\`.
+Runs a Postman collection (v2.0/v2.1 JSON file, or - for stdin) like \`newman run\`, or a
+Collection v3 directory (postman/collections/<name>/, or the repository root holding postman/).
 With no --server it starts edgerun's own Worker and Durable Objects embedded (workerd) for the
 duration of the run; with --server/--api-key it runs on a deployed or \`npm start\` instance.
 
 Inputs
-  -e, --environment FILE         environment file (Postman export)
+  -e, --environment FILE|NAME    environment file (Postman export); with a v3 directory, the name
+                                 of one in postman/environments/
   -g, --globals FILE             globals file (Postman export)
   -d, --iteration-data FILE      data file, CSV or JSON (one iteration per row)
   -n, --iteration-count N        number of iterations
