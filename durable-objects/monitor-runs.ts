@@ -25,6 +25,7 @@ export function startedRun(summary: RunSummary, tick: TickRef): MonitorRun {
     region: tick.region,
     attempt: tick.attempt,
     status: summary.status,
+    passed: null,
     startedAt: summary.startedAt ?? summary.createdAt,
     finishedAt: null,
     durationMs: null,
@@ -44,6 +45,7 @@ export function refusedRun(problem: ProblemError, tick: TickRef, now: number): M
     region: tick.region,
     attempt: tick.attempt,
     status: "failed",
+    passed: false,
     startedAt: at,
     finishedAt: at,
     durationMs: 0,
@@ -57,7 +59,12 @@ export function refusedRun(problem: ProblemError, tick: TickRef, now: number): M
 }
 
 /** The finished row: status and times from the summary, totals and failures from the digest. */
-export function finishedRun(summary: RunSummary, started: MonitorRun, digest: RunDigest): MonitorRun {
+export function finishedRun(
+  summary: RunSummary,
+  started: MonitorRun,
+  digest: RunDigest,
+  passed: boolean,
+): MonitorRun {
   const startedAt = summary.startedAt ?? started.startedAt;
   const durationMs =
     startedAt && summary.finishedAt
@@ -66,6 +73,7 @@ export function finishedRun(summary: RunSummary, started: MonitorRun, digest: Ru
   return {
     ...started,
     status: summary.status,
+    passed,
     startedAt,
     finishedAt: summary.finishedAt,
     durationMs,

@@ -17,17 +17,9 @@ import { config as readConfig } from "../platform/config";
 import { log } from "../platform/log";
 import { createRun } from "../platform/run-service";
 import { migrate } from "../platform/sql";
-import { runStub, workspaceStub } from "../platform/stubs";
-import { targetCheckFor } from "../platform/target-policy";
+import { runStub } from "../platform/stubs";
 import type { MonitorConfig } from "../shared/monitors/config";
 import { monitorView } from "../shared/monitors/config";
-import {
-  deliveryHeaders,
-  NOTIFICATIONS_PER_HOUR,
-  nextDeliveryAt,
-  slackPayload,
-  webhookPayload,
-} from "../shared/monitors/notify";
 import { catchUp, jitterMs, minimumGapMs, nextTick } from "../shared/monitors/schedule";
 import { digestRun, runPassed, statOf, WINDOW_MS, windowStats } from "../shared/monitors/stats";
 import { CreateRunBodySchema, type Region, type RunSummary } from "../shared/schemas/api";
@@ -39,6 +31,7 @@ import type {
   StatsWindow,
 } from "../shared/schemas/monitors";
 import { type HistoryRow, type Job, MONITOR_MIGRATIONS, MonitorTables } from "./monitor-history";
+import { MonitorNotifier } from "./monitor-notifier";
 import { finishedRun, isFinished, refusedRun, startedRun } from "./monitor-runs";
 
 const POLL_MS = 30_000;
@@ -67,9 +60,13 @@ export class Monitor extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       t.setBlob("config", cfg);
       if (!previous) t.setBlob("state", INITIAL_STATE);
-      const rescheduled = !previous || previous.anchor !== cfg.anchor || !previous.active;
+      // A new schedule starts at once on its grid (an interval monitor runs right away); a resumed one
+      // continues with its next tick.
+      const newSchedule = !previous || previous.anchor !== cfg.anchor;
+      const startAt = "intervalSeconds" in cfg.schedule ? cfg.anchor - 1 : now;
       if (!cfg.active) t.deleteJob("tick");
-      else if (rescheduled || !t.job("tick")) this.#scheduleTick(cfg, cfg.anchor === now ? now - 1 : now);
+      else if (newSchedule) this.#scheduleTick(cfg, startAt);
+      else if (!previous.active || !t.job("tick")) this.#scheduleTick(cfg, now);
     });
     await this.#arm();
     await this.#index().upsert({ workspaceId: cfg.workspaceId, monitorId: cfg.id, active: cfg.active });
@@ -187,7 +184,7 @@ export class Monitor extends DurableObject<Env> {
       else if (job.key.startsWith("start:")) await this.#start(cfg, job, now);
       else if (job.key === "poll") await this.#poll(cfg, now);
       else if (job.key.startsWith("finish:")) await this.#finishJob(cfg, job);
-      else if (job.key.startsWith("deliver:")) await this.#deliver(cfg, job, now);
+      else if (job.key.startsWith("deliver:")) await this.#notifier().deliver(cfg, job, now);
       else this.#t().deleteJob(job.key);
     } catch (err) {
       // A job that throws must not block the others: try it again later, at most 5 times.
@@ -294,7 +291,7 @@ export class Monitor extends DurableObject<Env> {
     const digest = digestRun(await this.#runEvents(cfg, summary, failures));
     const passed = runPassed(summary.status, digest);
     const final = passed || row.attempt >= cfg.retry.attempts;
-    const run = finishedRun(summary, JSON.parse(row.data) as MonitorRun, digest);
+    const run = finishedRun(summary, JSON.parse(row.data) as MonitorRun, digest, passed);
     const now = this.#now();
     let applied = false;
     this.ctx.storage.transactionSync(() => {
@@ -358,118 +355,13 @@ export class Monitor extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       sql.exec("UPDATE ticks SET outcome = ? WHERE tick_at = ?", failed ? "failed" : "passed", tickAt);
       this.#t().setBlob("state", state);
-      if (event) this.#notify(cfg, event, state, reference, now);
+      if (event) this.#notifier().queue({ cfg, event, state, run: reference, now });
     });
-  }
-
-  // ---- notifications -------------------------------------------------------------------------------
-
-  #notify(
-    cfg: MonitorConfig,
-    event: "failure" | "recovery",
-    state: StoredState,
-    run: MonitorRun,
-    now: number,
-  ): void {
-    const sql = this.ctx.storage.sql;
-    const recent = sql
-      .exec<{ n: number }>("SELECT COUNT(*) AS n FROM notices WHERE at > ?", now - 3600_000)
-      .one().n;
-    if (recent >= NOTIFICATIONS_PER_HOUR) {
-      log.warn("monitor notification dropped (rate limit)", { monitorId: cfg.id, event });
-      return;
-    }
-    sql.exec("INSERT INTO notices (at, event) VALUES (?, ?)", now, event);
-    const ctx = {
-      event,
-      monitor: { id: cfg.id, name: cfg.name },
-      at: state.since ?? new Date(now).toISOString(),
-      state: {
-        status: state.status as "passing" | "failing",
-        since: state.since ?? "",
-        consecutiveFailures: state.consecutiveFailures,
-      },
-      run: {
-        runId: run.runId,
-        region: run.region,
-        status: run.status,
-        tickAt: run.tickAt,
-        failures: run.failures,
-      },
-      link: `${cfg.origin ?? ""}/v1/monitors/${cfg.id}`,
-    };
-    for (const target of cfg.notifications) {
-      if (!target.on.includes(event)) continue;
-      const body = JSON.stringify(target.type === "slack" ? slackPayload(ctx) : webhookPayload(ctx));
-      const id = `dlv_${now.toString(36)}_${target.id}_${event}`;
-      sql.exec(
-        `INSERT OR IGNORE INTO deliveries (id, created_at, event, target_id, body, attempt, status)
-         VALUES (?, ?, ?, ?, ?, 1, 'pending')`,
-        id,
-        now,
-        event,
-        target.id,
-        body,
-      );
-      this.#t().addJob(`deliver:${id}`, now, { id });
-    }
-  }
-
-  async #deliver(cfg: MonitorConfig, job: Job, now: number): Promise<void> {
-    const sql = this.ctx.storage.sql;
-    const id = String(job.data.id);
-    const d = sql
-      .exec<{ target_id: string; body: string; attempt: number; status: string }>(
-        "SELECT target_id, body, attempt, status FROM deliveries WHERE id = ?",
-        id,
-      )
-      .toArray()[0];
-    const target = cfg.notifications.find((n) => n.id === d?.target_id);
-    if (d?.status !== "pending" || !target) return this.#t().deleteJob(job.key);
-    const settings = await workspaceStub(this.env, cfg.workspaceId).settings();
-    const refused = await targetCheckFor(this.env, settings?.allowHosts ?? [])(new URL(target.url));
-    let error: string | null = refused ? `refused by the target policy: ${refused}` : null;
-    if (!error)
-      error = await post(
-        target.url,
-        d.body,
-        await deliveryHeaders({ body: d.body, secret: target.secret, nowMs: Date.now(), deliveryId: id }),
-      );
-    const retryAt = error && !refused ? nextDeliveryAt(d.attempt, now) : null;
-    const status = error === null ? "delivered" : retryAt === null ? "failed" : "pending";
-    this.ctx.storage.transactionSync(() => {
-      sql.exec(
-        "UPDATE deliveries SET status = ?, attempt = ?, last_error = ? WHERE id = ?",
-        status,
-        d.attempt + (status === "pending" ? 1 : 0),
-        error,
-        id,
-      );
-      if (retryAt === null) this.#t().deleteJob(job.key);
-      else this.#t().putJob(job.key, retryAt, { id });
-    });
-    log.info("monitor notification", { monitorId: cfg.id, delivery: id, status, attempt: d.attempt, error });
   }
 
   /** Deliveries of this monitor, newest first (tests and diagnostics). */
-  async deliveries(
-    limit = 20,
-  ): Promise<
-    Array<{ id: string; event: string; status: string; attempt: number; lastError: string | null }>
-  > {
-    return this.ctx.storage.sql
-      .exec<{ id: string; event: string; status: string; attempt: number; last_error: string | null }>(
-        "SELECT id, event, status, attempt, last_error FROM deliveries ORDER BY created_at DESC LIMIT ?",
-        limit,
-      )
-      .toArray()
-      .map((r) => ({
-        id: r.id,
-        event: r.event,
-        status: r.status,
-        attempt: r.attempt,
-        lastError: r.last_error,
-      }));
+  async deliveries(limit = 20) {
+    return this.#notifier().list(limit);
   }
 
   // ---- helpers -------------------------------------------------------------------------------------
@@ -488,6 +380,10 @@ export class Monitor extends DurableObject<Env> {
       if (exists.length === 0) return null;
     }
     return this.#t().blob<MonitorConfig>("config");
+  }
+
+  #notifier(): MonitorNotifier {
+    return new MonitorNotifier({ storage: this.ctx.storage, tables: this.#t(), env: this.env });
   }
 
   #t(): MonitorTables {
@@ -566,21 +462,4 @@ function failureMessage(run: MonitorRun): string {
   const f = run.failures[0];
   if (!f) return `run ${run.status}`;
   return `${f.item}${f.assertion ? ` — ${f.assertion}` : ""}: ${f.message}`;
-}
-
-/** POSTs one delivery (no redirects, 10 s timeout); answers null on 2xx, else the error. */
-async function post(url: string, body: string, headers: Record<string, string>): Promise<string | null> {
-  try {
-    const res = await fetch(url, {
-      method: "POST",
-      body,
-      headers,
-      redirect: "manual",
-      signal: AbortSignal.timeout(10_000),
-    });
-    await res.body?.cancel();
-    return res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}`;
-  } catch (err) {
-    return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  }
 }

@@ -186,6 +186,7 @@ export function monitorView(config: MonitorConfig, extras: ViewExtras): Monitor 
         runId: r.runId,
         at: r.tickAt,
         status: r.status,
+        passed: r.passed,
         region: r.region,
         durationMs: r.durationMs,
         meanResponseMs: r.responseTime?.mean ?? null,

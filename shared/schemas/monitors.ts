@@ -116,6 +116,8 @@ export const MonitorRunSchema = z.object({
   region: RegionSchema,
   attempt: z.number(),
   status: RunStatusSchema,
+  /** The monitor's verdict: completed with no failed request, assertion or script; null while running. */
+  passed: z.boolean().nullable(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   durationMs: z.number().nullable(),
@@ -139,6 +141,7 @@ export const RecentRunSchema = z.object({
   runId: z.string(),
   at: z.string(),
   status: RunStatusSchema,
+  passed: z.boolean().nullable(),
   region: RegionSchema,
   durationMs: z.number().nullable(),
   meanResponseMs: z.number().nullable(),

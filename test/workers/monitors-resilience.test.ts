@@ -1,0 +1,82 @@
+import {
+  createExecutionContext,
+  createScheduledController,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import worker from "../../workers/index";
+import { api } from "./helpers";
+import {
+  alarmAt,
+  checkCollection,
+  createOnClock,
+  finishedRuns,
+  getMonitor,
+  history,
+  monitorStub,
+} from "./monitors-support";
+
+const getAlarm = (id: string) => runInDurableObject(monitorStub(id), (_i, s) => s.storage.getAlarm());
+
+describe("monitor resilience", () => {
+  it("the cron sweeper re-arms an active monitor whose alarm was lost", async () => {
+    const m = await createOnClock({
+      name: "Sweep",
+      collection: checkCollection("Sweep", "/get"),
+      schedule: { intervalSeconds: 60 },
+    });
+    const armed = await getAlarm(m.id);
+    expect(armed).not.toBeNull();
+    await runInDurableObject(monitorStub(m.id), (_i, s) => s.storage.deleteAlarm());
+    expect(await getAlarm(m.id)).toBeNull();
+
+    const ctx = createExecutionContext();
+    await worker.scheduled!(createScheduledController({ cron: "* * * * *" }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(await getAlarm(m.id)).toBe(armed);
+  });
+
+  it("a lost completion call is recovered by polling the run on a later alarm", async () => {
+    const m = await createOnClock({
+      name: "Poll",
+      collection: checkCollection("Poll", "/get"),
+      schedule: { intervalSeconds: 600 },
+    });
+    const tick = Date.parse(m.nextRunAt!);
+    await alarmAt(m.id, tick + 2_000);
+    const [run] = await finishedRuns(m.id, 1);
+    // Forget what runFinished recorded, as if the RunCoordinator's call had never arrived.
+    await runInDurableObject(monitorStub(m.id), (_i, s) => {
+      s.storage.sql.exec(
+        "UPDATE runs SET done = 0, final = 0, passed = NULL, data = json_set(data, '$.finishedAt', NULL, '$.status', 'running')",
+      );
+      s.storage.sql.exec("UPDATE ticks SET outcome = NULL");
+    });
+    expect((await history(m.id))[0]).toMatchObject({ status: "running", finishedAt: null });
+    await alarmAt(m.id, tick + 2_000 + 30_000); // the poll job is due 30 s after the start
+    const [polled] = await finishedRuns(m.id, 1);
+    expect(polled).toMatchObject({ runId: run!.runId, status: "completed", passed: true });
+    expect((await getMonitor(m.id)).state.status).toBe("passing");
+  });
+
+  it("a run the service refuses is a failed attempt in the history, with its reason", async () => {
+    const stored = await api("/v1/collections", {
+      method: "POST",
+      body: JSON.stringify(checkCollection("Stored", "/get")),
+    });
+    expect(stored.status).toBe(201);
+    const { id: collectionId } = (await stored.json()) as { id: string };
+    const m = await createOnClock({ name: "Refused", collectionId, schedule: { intervalSeconds: 60 } });
+    expect(m.collection).toEqual({ id: collectionId });
+    expect((await api(`/v1/collections/${collectionId}`, { method: "DELETE" })).status).toBe(204);
+
+    await alarmAt(m.id, Date.parse(m.nextRunAt!) + 2_000);
+    const [refused] = await history(m.id);
+    expect(refused).toMatchObject({ status: "failed", passed: false, attempt: 0 });
+    expect(refused!.runId).toMatch(/^rej_/);
+    expect(refused!.failures[0]!.message).toMatch(/refused \(404\)/);
+    expect((await getMonitor(m.id)).state).toMatchObject({ status: "failing", consecutiveFailures: 1 });
+  });
+});
