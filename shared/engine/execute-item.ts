@@ -181,7 +181,9 @@ export async function executeItem(
     }
   };
 
+  const prerequestStarted = deps.now();
   await runScripts("prerequest", item.prerequest);
+  const prerequestMs = deps.now() - prerequestStarted;
 
   const base = {
     iteration: settings.iteration,
@@ -230,7 +232,9 @@ export async function executeItem(
   // Test scripts see the request as it was sent (variables resolved, auth and system headers added),
   // as postman-runtime hands it to them.
   request = sentRequest(request, result.sent, resolve, profile.disableUrlEncoding === true);
+  const testStarted = deps.now();
   await runScripts("test", item.test, result.response);
+  const testMs = deps.now() - testStarted;
 
   const sent = result.sent;
   return {
@@ -257,7 +261,13 @@ export async function executeItem(
       console: consoleOut,
       scriptErrors,
       scripts: { prerequest: counts.prerequest, test: counts.test },
-      timings: { waitMs: 0, totalMs: result.timings.totalMs },
+      timings: {
+        waitMs: 0,
+        totalMs: result.timings.totalMs,
+        prerequestMs,
+        testMs,
+        ...(result.timings.headersMs !== undefined ? { headersMs: result.timings.headersMs } : {}),
+      },
       ...(retries.length ? { attempts: retries.length + 1, retries } : {}),
       ...(visualizer ? { visualizer } : {}),
     },

@@ -40,7 +40,8 @@ export interface SendResult {
   error?: { name: string; message: string };
   sent: PreparedRequest;
   redirects: Array<{ url: string; code: number }>;
-  timings: { startedAt: number; totalMs: number };
+  /** `headersMs`: from sending the last hop to its response headers (time to first byte). */
+  timings: { startedAt: number; totalMs: number; headersMs?: number };
   /** Requests sent besides the main one to complete an auth handshake (digest); Newman counts them. */
   authRequests?: number;
 }
@@ -175,10 +176,15 @@ export async function send(
   let req = withSystemHeaders(input, profile, random);
   const originalHost = safeHost(input.url);
   let digestTried = false;
+  let lastHeadersMs: number | undefined;
   const finish = (extra: Partial<SendResult>): SendResult => ({
     sent: req,
     redirects,
-    timings: { startedAt, totalMs: deps.now() - startedAt },
+    timings: {
+      startedAt,
+      totalMs: deps.now() - startedAt,
+      ...(lastHeadersMs !== undefined ? { headersMs: lastHeadersMs } : {}),
+    },
     ...(digestTried ? { authRequests: 1 } : {}),
     ...extra,
   });
@@ -230,6 +236,7 @@ export async function send(
       });
     if (hop.error || !hop.res || !hop.captured) return finish({ error: hop.error });
     const { res, captured, t0 } = hop;
+    lastHeadersMs = hop.headersMs;
     const responseTime = deps.now() - t0;
     if (profile.disableCookies !== true) deps.jar.storeFromResponse(url.href, res.headers.getSetCookie());
 
@@ -299,6 +306,8 @@ interface Hop {
   captured?: CapturedBody;
   /** When the request left (after any rate-limit queueing). */
   t0: number;
+  /** From t0 to the response headers. */
+  headersMs?: number;
   queuedMs: number;
   timedOut?: boolean;
   error?: { name: string; message: string };
@@ -346,8 +355,9 @@ async function fetchHop(
       }),
       hooks,
     );
+    const headersAt = deps.now();
     const captured = await readCapped(res, opts.maxBodyBytes, link.signal);
-    return { res, captured, t0, queuedMs: t0 - called };
+    return { res, captured, t0, headersMs: headersAt - t0, queuedMs: t0 - called };
   } catch (err) {
     const queuedMs = t0 - called;
     if (link.timedOut()) return { t0, queuedMs, timedOut: true };

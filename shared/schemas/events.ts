@@ -127,7 +127,19 @@ export const RequestCompletedSchema = z.object({
   console: z.array(ConsoleEntrySchema),
   scriptErrors: z.array(ScriptErrorSchema),
   scripts: z.object({ prerequest: z.number(), test: z.number() }),
-  timings: z.object({ waitMs: z.number(), totalMs: z.number() }).optional(),
+  /**
+   * Phases in ms: `waitMs` rate-limit wait, `prerequestMs`/`testMs` scripts, `headersMs` time to response
+   * headers (last attempt), `totalMs` the request with its body (last attempt; earlier ones in `retries`).
+   */
+  timings: z
+    .object({
+      waitMs: z.number(),
+      totalMs: z.number(),
+      prerequestMs: z.number().optional(),
+      testMs: z.number().optional(),
+      headersMs: z.number().optional(),
+    })
+    .optional(),
   /** Number of attempts when `options.retry` re-sent the request; `retries` lists each earlier attempt. */
   attempts: z.number().optional(),
   retries: z
