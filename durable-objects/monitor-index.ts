@@ -63,6 +63,17 @@ export class MonitorIndex extends DurableObject<Env> {
     );
   }
 
+  async count(workspaceId: string): Promise<number> {
+    this.#ensure();
+    return (
+      first<{ n: number }>(
+        this.ctx.storage.sql,
+        "SELECT COUNT(*) AS n FROM monitors WHERE workspace_id = ?",
+        workspaceId,
+      )?.n ?? 0
+    );
+  }
+
   /** A workspace's monitor ids ordered by id (stable keyset pages: `after` is the previous page's last id). */
   async list(q: { workspaceId: string; limit: number; after?: string | undefined }): Promise<string[]> {
     this.#ensure();

@@ -3,19 +3,14 @@
  * monitor's `deliveries` table, each sent by a `deliver:` job of the monitor's alarm. A delivery is
  * signed (`X-Edgerun-Signature`), checked against the target policy when sent (not only on create),
  * never follows redirects, and is retried after 30 s, 2 min and 10 min before it is given up.
- * At most NOTIFICATIONS_PER_HOUR notifications per monitor per rolling hour.
+ * At most MONITOR_NOTIFICATIONS_PER_HOUR (default 10) notifications per monitor per rolling hour.
  */
+import { config } from "../platform/config";
 import { log } from "../platform/log";
 import { workspaceStub } from "../platform/stubs";
 import { targetCheckFor } from "../platform/target-policy";
 import type { MonitorConfig } from "../shared/monitors/config";
-import {
-  deliveryHeaders,
-  NOTIFICATIONS_PER_HOUR,
-  nextDeliveryAt,
-  slackPayload,
-  webhookPayload,
-} from "../shared/monitors/notify";
+import { deliveryHeaders, nextDeliveryAt, slackPayload, webhookPayload } from "../shared/monitors/notify";
 import type { MonitorRun, MonitorState } from "../shared/schemas/monitors";
 import type { Job, MonitorTables } from "./monitor-history";
 
@@ -26,7 +21,7 @@ export class MonitorNotifier {
 
   /**
    * Queues one delivery per target subscribed to `event` (inside the caller's transaction), unless the
-   * monitor already sent NOTIFICATIONS_PER_HOUR notifications in the last hour.
+   * monitor already sent MONITOR_NOTIFICATIONS_PER_HOUR notifications in the last hour.
    */
   queue(q: {
     cfg: MonitorConfig;
@@ -40,7 +35,7 @@ export class MonitorNotifier {
     const recent = sql
       .exec<{ n: number }>("SELECT COUNT(*) AS n FROM notices WHERE at > ?", now - 3600_000)
       .one().n;
-    if (recent >= NOTIFICATIONS_PER_HOUR) {
+    if (recent >= config(this.deps.env).MONITOR_NOTIFICATIONS_PER_HOUR) {
       log.warn("monitor notification dropped (rate limit)", { monitorId: cfg.id, event });
       return;
     }

@@ -49,6 +49,9 @@ export const ConfigSchema = z.object({
   AUTH_FAILURES_PER_MINUTE: positiveInt(30),
   MAX_ACTIVE_RUNS: positiveInt(20),
   MAX_RUNS_PER_HOUR: positiveInt(1000),
+  /** Monitors per workspace (create answers 409 beyond it) and notifications per monitor per hour. */
+  MAX_MONITORS_PER_WORKSPACE: positiveInt(100),
+  MONITOR_NOTIFICATIONS_PER_HOUR: positiveInt(10),
   /** Comma-separated origins allowed to call the API from a browser (`*` for any). */
   CORS_ORIGINS: list,
 });

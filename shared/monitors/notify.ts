@@ -11,8 +11,6 @@ import type { MonitorRunFailure, NotificationEvent } from "../schemas/monitors";
 
 /** Delays before delivery attempts 2, 3 and 4 (after a network error or a non-2xx answer). */
 export const DELIVERY_BACKOFF_MS = [30_000, 120_000, 600_000] as const;
-/** At most this many notifications per monitor per rolling hour; the rest are dropped and logged. */
-export const NOTIFICATIONS_PER_HOUR = 10;
 
 export interface NotificationContext {
   event: NotificationEvent;

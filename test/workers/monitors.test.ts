@@ -156,6 +156,24 @@ describe("monitor scheduling", () => {
     expect((await getMonitor(m.id)).nextRunAt).toBe(new Date(first + 11 * MIN).toISOString());
   });
 
+  it("schedules a cron in its time zone across a DST change (croner inside workerd)", async () => {
+    // 2027-03-28: Europe/Berlin skips 02:00–03:00; a daily 02:30 job runs at 03:00 CEST that day.
+    const clock = Date.parse("2027-03-27T12:00:00Z");
+    const m = await createOnClock(
+      {
+        name: "Nightly",
+        collection: checkCollection("Nightly", "/get"),
+        schedule: { cron: "30 2 * * *", timezone: "Europe/Berlin" },
+      },
+      clock,
+    );
+    expect(m.nextRunAt).toBe("2027-03-28T01:00:00.000Z");
+    await alarmAt(m.id, Date.parse(m.nextRunAt!) + 2_000);
+    const [run] = await finishedRuns(m.id, 1);
+    expect(run!.tickAt).toBe("2027-03-28T01:00:00.000Z");
+    expect((await getMonitor(m.id)).nextRunAt).toBe("2027-03-29T00:30:00.000Z");
+  });
+
   it("pauses and resumes; deletion stops the schedule", async () => {
     const m = await createOnClock({
       name: "Pause",

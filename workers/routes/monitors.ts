@@ -8,6 +8,7 @@
  */
 import type { Context, Hono } from "hono";
 import * as z from "zod";
+import { config } from "../../platform/config";
 import { notFound, type ProblemDetail, ProblemError } from "../../platform/problem";
 import { workspaceStub } from "../../platform/stubs";
 import { targetCheckFor } from "../../platform/target-policy";
@@ -40,6 +41,10 @@ const Params = z.object({ id: z.string().max(64) });
 
 function monitorStub(env: Env, workspaceId: string, monitorId: string) {
   return env.MONITOR.get(env.MONITOR.idFromName(`${workspaceId}:${monitorId}`));
+}
+
+function indexStub(env: Env) {
+  return env.MONITOR_INDEX.get(env.MONITOR_INDEX.idFromName("global"));
 }
 
 /** The monitor's object, or 404 (malformed ids never create an object). */
@@ -143,11 +148,22 @@ export function monitorRoutes(app: Hono<AppEnv>): void {
       summary: "Create a monitor",
       body: component("CreateMonitor", CreateMonitorBodySchema),
       preValidate,
-      problems: [404, 413],
+      problems: [404, 409, 413],
       responses: { 201: { description: "The monitor", schema: Monitor } },
     },
     async (c, { body }) => {
       const cfg = await buildConfig(c, body);
+      const limit = config(c.env).MAX_MONITORS_PER_WORKSPACE;
+      if ((await indexStub(c.env).count(cfg.workspaceId)) >= limit) {
+        throw new ProblemError(
+          409,
+          "Monitor Limit Reached",
+          `This workspace already has ${limit} monitors.`,
+          {
+            type: "https://edgerun.dev/problems/monitor-limit",
+          },
+        );
+      }
       const view = await monitorStub(c.env, cfg.workspaceId, cfg.id).configure(cfg);
       return c.json(view, 201, { location: `/v1/monitors/${cfg.id}` });
     },
@@ -173,8 +189,7 @@ export function monitorRoutes(app: Hono<AppEnv>): void {
         );
       }
       const workspaceId = c.get("workspaceId");
-      const index = c.env.MONITOR_INDEX.get(c.env.MONITOR_INDEX.idFromName("global"));
-      const ids = await index.list({ workspaceId, limit: query.limit + 1, after: query.cursor });
+      const ids = await indexStub(c.env).list({ workspaceId, limit: query.limit + 1, after: query.cursor });
       const page = ids.slice(0, query.limit);
       const views = await Promise.all(page.map((id) => monitorStub(c.env, workspaceId, id).view()));
       const nextCursor = ids.length > query.limit ? (page[page.length - 1] ?? null) : null;
