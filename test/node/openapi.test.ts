@@ -4,6 +4,7 @@
  * and that every route of the public contract is registered.
  */
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../workers/app";
@@ -71,7 +72,7 @@ describe("OpenAPI document", () => {
   });
 
   it("matches the README's generated API section (run `npm run docs:api` after changing routes)", () => {
-    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const readme = readFileSync(fileURLToPath(new URL("../../README.md", import.meta.url)), "utf8");
     expect(replaceApiSection(readme, apiMarkdown())).toBe(readme);
   });
 });
