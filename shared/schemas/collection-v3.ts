@@ -5,6 +5,7 @@
  * (files, bytes) are checked before this schema, as 413 (shared/engine/v3/limits.ts).
  */
 import * as z from "zod";
+import { CollectionSchema } from "./collection";
 
 export const CollectionV3InputSchema = z.strictObject({
   format: z.literal("v3"),
@@ -15,3 +16,7 @@ export const CollectionV3InputSchema = z.strictObject({
   environment: z.string().min(1).max(512).optional(),
 });
 export type CollectionV3Input = z.infer<typeof CollectionV3InputSchema>;
+
+/** A collection as the API accepts one to store or run: Postman v2.x JSON or a v3 tree. */
+export const CollectionDocumentSchema = z.union([CollectionSchema, CollectionV3InputSchema]);
+export type CollectionDocument = z.infer<typeof CollectionDocumentSchema>;

@@ -9,13 +9,16 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import "../../shared/sandbox/quickjs-module.node";
+import { followRun } from "../../cli/follow";
 import { inlineLocalFiles } from "../../cli/inputs";
+import { startEmbedded } from "../../cli/server";
 import { checkCollectionLimits } from "../../shared/engine/limits";
 import { buildPlan, PlanError, type PlanInput } from "../../shared/engine/plan";
 import { runLocal } from "../../shared/engine/run-local";
-import { convertV3, environmentToV3, toV3, V3Error } from "../../shared/engine/v3";
+import { asV21Collection, convertV3, environmentToV3, toV3, V3Error } from "../../shared/engine/v3";
 import { QuickJSScriptHost } from "../../shared/sandbox/quickjs-host";
 import type { Collection, Environment } from "../../shared/schemas/collection";
+import { CollectionDocumentSchema } from "../../shared/schemas/collection-v3";
 import type { RunEvent } from "../../shared/schemas/events";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -131,6 +134,15 @@ describe("convertV3 on a hand-written tree", () => {
     );
     expect(failed).toEqual([]);
     expect(result.end?.stats.assertions).toMatchObject({ total: 13, failed: 0 });
+  });
+
+  it("stored-collection helpers: the document schema takes both formats, asV21Collection converts v3 only", async () => {
+    const files = await readTree(TREE);
+    expect(CollectionDocumentSchema.safeParse({ format: "v3", files }).success).toBe(true);
+    expect(CollectionDocumentSchema.safeParse({ format: "v3", files: { a: 1 } }).success).toBe(false);
+    expect((asV21Collection({ format: "v3", files }) as Collection).info.name).toBe("Echo API (v3)");
+    const v21 = { info: { name: "plain" }, item: [] };
+    expect(asV21Collection(v21)).toBe(v21);
   });
 
   it("accepts paths relative to the collection directory", async () => {
@@ -345,5 +357,46 @@ describe("edgerun run <dir>", () => {
     expect(bad.stderr).toMatch(
       /^error: No environment named 'Nope' in .*postman\/environments \(found: Local\)\.$/m,
     );
+  }, 60_000);
+});
+
+describe("POST /v1/runs with a v3 tree (the Worker, embedded)", () => {
+  const post = (server: Awaited<ReturnType<typeof startEmbedded>>, collection: unknown) =>
+    server.api("/v1/runs", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ collection, environment: env(), options: {} }),
+    });
+
+  it("runs it, refuses a broken file with its pointer (400) and an oversized tree (413)", async () => {
+    const server = await startEmbedded();
+    try {
+      const created = await post(server, { format: "v3", files: await readTree(TREE) });
+      expect(created.status, await created.clone().text()).toBe(201);
+      const { id } = (await created.json()) as { id: string };
+      const events: RunEvent[] = [];
+      for await (const { event } of followRun(server, id)) events.push(event);
+      expect(events[0]).toMatchObject({ type: "run.started", collection: { name: "Echo API (v3)" } });
+      expect((events[0] as { warnings?: string[] }).warnings).toHaveLength(1);
+      expect(events.at(-1)).toMatchObject({
+        type: "run.completed",
+        stats: { assertions: { total: 13, failed: 0 } },
+      });
+
+      const broken = await post(server, { format: "v3", files: { "c/Bad.request.yaml": "url: x\n" } });
+      expect(broken.status).toBe(400);
+      const problem = (await broken.json()) as { errors?: Array<{ pointer: string; detail: string }> };
+      expect(problem.errors?.[0]).toMatchObject({ pointer: "/collection/files/c~1Bad.request.yaml" });
+      expect(problem.errors?.[0]?.detail).toContain("c/Bad.request.yaml:1:1: missing '$kind'");
+
+      const many = Object.fromEntries(
+        Array.from({ length: 2001 }, (_, i) => [`r${i}.request.yaml`, "$kind: x\n"]),
+      );
+      const tooMany = await post(server, { format: "v3", files: many });
+      expect(tooMany.status).toBe(413);
+      expect(tooMany.headers.get("content-type")).toContain("problem+json");
+    } finally {
+      await server.stop();
+    }
   }, 60_000);
 });

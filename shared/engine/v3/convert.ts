@@ -4,6 +4,7 @@
  * the CLI (`edgerun run <dir>`) and Node tests all convert the same way. See docs/collection-v3.md.
  */
 import { definitionParts, environmentToV21, type Json, requestToItem } from "./entities";
+import { isV3Input } from "./limits";
 import { V3Error, YamlFile } from "./yaml-file";
 
 export interface ConvertV3Input {
@@ -203,4 +204,12 @@ export function convertV3(input: ConvertV3Input): ConvertV3Result {
     item: itemsOf(top),
   };
   return { collection, environments, skipped };
+}
+
+/**
+ * The v2.1 collection behind any collection document: itself, or the conversion of a v3 tree. For
+ * callers that need v2.1 outside a run plan (validating a stored collection, naming it); throws V3Error.
+ */
+export function asV21Collection(doc: unknown): unknown {
+  return isV3Input(doc) ? convertV3({ files: doc.files, collection: doc.collection }).collection : doc;
 }

@@ -2,7 +2,7 @@
  * One parsed v3 YAML file with positions: every problem found in it, syntactic or structural, becomes a
  * V3Error that names the file, the line and the column, so a team can fix the file the error points at.
  */
-import { isMap, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { LineCounter, type Node, parseDocument } from "yaml";
 
 /** A problem in one file of a v3 collection tree. */
 export class V3Error extends Error {
@@ -59,15 +59,6 @@ export class YamlFile {
       }
     }
     return new V3Error(this.path, 1, 1, detail);
-  }
-
-  /** Whether the node at `keys` is a list (for checks that must not look at converted JS values). */
-  isList(keys: Array<string | number>): boolean {
-    return isSeq(this.#doc.getIn(keys, true));
-  }
-
-  isMapping(keys: Array<string | number>): boolean {
-    return isMap(this.#doc.getIn(keys, true));
   }
 }
 
