@@ -4,6 +4,7 @@
  * and that every route of the public contract is registered.
  */
 import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
@@ -72,7 +73,7 @@ describe("OpenAPI document", () => {
   });
 
   it("matches the README's generated API section (run `npm run docs:api` after changing routes)", () => {
-    const readme = readFileSync(fileURLToPath(new URL("../../README.md", import.meta.url)), "utf8");
+    const readme = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "../../README.md"), "utf8");
     expect(replaceApiSection(readme, apiMarkdown())).toBe(readme);
   });
 });
