@@ -82,6 +82,15 @@ describe("rate limits", () => {
     expect(maxPerSecond(sends.sort((a, b) => a - b))).toBeLessThanOrEqual(5);
   }, 60_000);
 
+  it("spaces requests 1/rps seconds apart below one per second", async () => {
+    const stub = env.HOST_LIMITER.get(env.HOST_LIMITER.idFromName(`slow|${crypto.randomUUID()}`));
+    const first = await stub.acquire({ requestsPerSecond: 0.5 });
+    const second = await stub.acquire({ requestsPerSecond: 0.5 });
+    expect(first.slotId).toBeNull();
+    expect(second.slotId).not.toBeNull();
+    expect(second.at - first.at).toBeGreaterThanOrEqual(2000);
+  });
+
   it("applies a workspace's default per-origin limit to runs that set none; runs may only tighten it", async () => {
     const created = await api("/v1/admin/workspaces", {
       method: "POST",
