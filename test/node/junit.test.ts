@@ -8,15 +8,12 @@ import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { parseStringPromise } from "xml2js";
 import { validateXML } from "xmllint-wasm";
-import "../../shared/sandbox/quickjs-module.node";
 import { buildPlan } from "../../shared/engine/plan";
-import { runLocal } from "../../shared/engine/run-local";
 import { buildJUnitReport } from "../../shared/reporters/junit";
-import { QuickJSScriptHost } from "../../shared/sandbox/quickjs-host";
 import type { Collection } from "../../shared/schemas/collection";
+import { runEngine } from "../support/run-engine";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures");
-const host = new QuickJSScriptHost({});
 
 async function junitOf(collection: unknown, iterationCount = 1): Promise<string> {
   const plan = buildPlan(
@@ -27,13 +24,7 @@ async function junitOf(collection: unknown, iterationCount = 1): Promise<string>
     },
     "run_junit",
   );
-  const { events } = await runLocal(plan, {
-    fetch: (r: Request) => fetch(r),
-    checkTarget: () => null,
-    scripts: host,
-    now: () => Date.now(),
-    random: Math.random,
-  });
+  const events = await runEngine(plan);
   return buildJUnitReport(events, { collection: { id: plan.collection.id, name: plan.collection.name } });
 }
 

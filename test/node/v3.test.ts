@@ -8,23 +8,20 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { describe, expect, inject, it } from "vitest";
-import "../../shared/sandbox/quickjs-module.node";
 import { followRun } from "../../cli/follow";
 import { inlineLocalFiles } from "../../cli/inputs";
 import { startEmbedded } from "../../cli/server";
 import { checkCollectionLimits } from "../../shared/engine/limits";
 import { buildPlan, PlanError, type PlanInput } from "../../shared/engine/plan";
-import { runLocal } from "../../shared/engine/run-local";
 import { asV21Collection, convertV3, environmentToV3, toV3, V3Error } from "../../shared/engine/v3";
-import { QuickJSScriptHost } from "../../shared/sandbox/quickjs-host";
 import type { Collection, Environment } from "../../shared/schemas/collection";
 import { CollectionDocumentSchema } from "../../shared/schemas/collection-v3";
 import type { RunEvent } from "../../shared/schemas/events";
+import { runEngine } from "../support/run-engine";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const FIXTURES = join(ROOT, "test/fixtures");
 const TREE = join(FIXTURES, "v3");
-const host = new QuickJSScriptHost({});
 type Json = Record<string, unknown>;
 
 async function readTree(dir: string, base = dir, out: Record<string, string> = {}) {
@@ -41,14 +38,7 @@ const find = (items: unknown, name: string): Json =>
 
 async function run(input: Omit<PlanInput, "options"> & { options?: PlanInput["options"] }) {
   const plan = buildPlan({ options: {}, ...input } as PlanInput, "run_v3");
-  const { events } = await runLocal(plan, {
-    fetch: (r: Request) => fetch(r),
-    checkTarget: () => null,
-    scripts: host,
-    now: () => Date.now(),
-    random: Math.random,
-  });
-  return events;
+  return runEngine(plan);
 }
 
 /** What must not change when the same collection arrives as v3: every verdict, message and count. */
