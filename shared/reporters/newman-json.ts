@@ -13,6 +13,7 @@ import type {
   RunEvent,
   RunStats,
   RunTimings,
+  TerminalEvent,
 } from "../schemas/events";
 import type { ReportFolder, ReportItem } from "./collection-json";
 
@@ -218,14 +219,25 @@ function execution(
   };
 }
 
-function failure(
-  f: Failure,
-  index: number,
-  exec: Map<string, NewmanExecution>,
-  defs: Map<string, ReportItem>,
-) {
+/** What a failure needs of the execution it points at (kept small so streaming stays bounded). */
+interface ExecutionRef {
+  cursor: NewmanExecution["cursor"];
+  id: string;
+  /** Name → index of the first failed assertion with that name. */
+  failedAt: Map<string, number>;
+}
+
+function refOf(ex: NewmanExecution): ExecutionRef {
+  const failedAt = new Map<string, number>();
+  ex.assertions?.forEach((a, i) => {
+    if (a.error && !failedAt.has(a.assertion)) failedAt.set(a.assertion, i);
+  });
+  return { cursor: ex.cursor, id: ex.id, failedAt };
+}
+
+function failure(f: Failure, index: number, exec: Map<string, ExecutionRef>, defs: Map<string, ReportItem>) {
   const found = f.item ? exec.get(`${f.item.id}:${f.iteration}`) : undefined;
-  const position = found?.assertions?.findIndex((a) => a.assertion === f.name && a.error) ?? -1;
+  const position = found?.failedAt.get(f.name) ?? -1;
   const at =
     f.source === "assertion"
       ? `assertion:${position >= 0 ? position : index} in test-script`
@@ -256,28 +268,18 @@ function failure(
   };
 }
 
-/** Builds the Newman JSON report; consumes the events once. */
-export async function buildNewmanReport(events: EventSource, ctx: ReportContext): Promise<NewmanReport> {
-  const executions: NewmanExecution[] = [];
-  const byItem = new Map<string, NewmanExecution>();
-  const definitions = indexItems(ctx.items ?? []);
-  let terminal:
-    | { stats: RunStats; timings: RunTimings; failures: Failure[]; reason?: string; type: string }
-    | undefined;
-  let items = 0;
-  let responseTotal = 0;
-  for await (const e of events as AsyncIterable<RunEvent>) {
-    if (e.type === "run.started") items = e.items;
-    else if (e.type === "request.completed") {
-      const ex = execution(e, executions.length, items, definitions.get(e.item.id));
-      executions.push(ex);
-      byItem.set(`${e.item.id}:${e.iteration}`, ex);
-      responseTotal += e.response?.size ?? 0;
-    } else if (e.type === "run.completed" || e.type === "run.failed" || e.type === "run.cancelled") {
-      terminal = { ...e, ...(e.type === "run.failed" ? { reason: e.reason } : {}) };
-    }
-  }
-  const t = terminal?.timings;
+type Terminal = Pick<TerminalEvent, "type" | "stats" | "timings" | "failures"> & { reason?: string };
+
+function isTerminal(e: RunEvent): e is TerminalEvent {
+  return e.type === "run.completed" || e.type === "run.failed" || e.type === "run.cancelled";
+}
+
+function terminalOf(e: TerminalEvent): Terminal {
+  return { ...e, ...(e.type === "run.failed" ? { reason: e.reason } : {}) };
+}
+
+/** The report's parts before `run` (collection, environment, globals), in Newman's key order. */
+function reportHead(ctx: ReportContext): Pick<NewmanReport, "collection" | "environment" | "globals"> {
   const info = ctx.collection.info ?? {};
   return {
     collection: {
@@ -294,33 +296,130 @@ export async function buildNewmanReport(events: EventSource, ctx: ReportContext)
     },
     environment: scope("environment", ctx.environment?.name, ctx.environment?.values, "environment"),
     globals: scope("globals", undefined, ctx.globals?.values, "globals"),
+  };
+}
+
+function reportTimings(t: RunTimings | undefined): Record<string, number> {
+  return {
+    responseAverage: t?.responseAverage ?? 0,
+    responseMin: t?.responseMin ?? 0,
+    responseMax: t?.responseMax ?? 0,
+    responseSd: 0,
+    dnsAverage: 0,
+    dnsMin: 0,
+    dnsMax: 0,
+    dnsSd: 0,
+    firstByteAverage: 0,
+    firstByteMin: 0,
+    firstByteMax: 0,
+    firstByteSd: 0,
+    started: t?.started ?? 0,
+    completed: t?.completed ?? 0,
+  };
+}
+
+function runError(terminal: Terminal | undefined): NewmanReport["run"]["error"] {
+  return terminal?.type === "run.failed"
+    ? { name: "RunError", message: terminal.reason ?? "run failed" }
+    : null;
+}
+
+/**
+ * Builds the Newman JSON report as one object; consumes the events once. Holds every execution in
+ * memory: long runs should use `newmanReportStream`, which produces the same JSON text.
+ */
+export async function buildNewmanReport(events: EventSource, ctx: ReportContext): Promise<NewmanReport> {
+  const executions: NewmanExecution[] = [];
+  const byItem = new Map<string, ExecutionRef>();
+  const definitions = indexItems(ctx.items ?? []);
+  let terminal: Terminal | undefined;
+  let items = 0;
+  let responseTotal = 0;
+  for await (const e of events as AsyncIterable<RunEvent>) {
+    if (e.type === "run.started") items = e.items;
+    else if (e.type === "request.completed") {
+      const ex = execution(e, executions.length, items, definitions.get(e.item.id));
+      executions.push(ex);
+      byItem.set(`${e.item.id}:${e.iteration}`, refOf(ex));
+      responseTotal += e.response?.size ?? 0;
+    } else if (isTerminal(e)) terminal = terminalOf(e);
+  }
+  return {
+    ...reportHead(ctx),
     run: {
       stats: terminal?.stats ?? emptyStats(),
-      timings: {
-        responseAverage: t?.responseAverage ?? 0,
-        responseMin: t?.responseMin ?? 0,
-        responseMax: t?.responseMax ?? 0,
-        responseSd: 0,
-        dnsAverage: 0,
-        dnsMin: 0,
-        dnsMax: 0,
-        dnsSd: 0,
-        firstByteAverage: 0,
-        firstByteMin: 0,
-        firstByteMax: 0,
-        firstByteSd: 0,
-        started: t?.started ?? 0,
-        completed: t?.completed ?? 0,
-      },
+      timings: reportTimings(terminal?.timings),
       executions,
       transfers: { responseTotal },
       failures: (terminal?.failures ?? []).map((f, i) => failure(f, i, byItem, definitions)),
-      error:
-        terminal?.type === "run.failed"
-          ? { name: "RunError", message: terminal.reason ?? "run failed" }
-          : null,
+      error: runError(terminal),
     },
   };
+}
+
+export interface NewmanStreamOptions {
+  /**
+   * The run's terminal event, when the caller can read it before the others (a finished run's last
+   * stored event). With it the text is byte-identical to `JSON.stringify(buildNewmanReport(…))`;
+   * without it `stats` and `timings` follow the executions (the same JSON, other key order).
+   */
+  terminal?: TerminalEvent;
+  /** Characters per yielded chunk (default 64 KiB): fewer, larger writes without holding the report. */
+  chunkChars?: number;
+}
+
+/**
+ * Streams the Newman JSON report as text while reading the events once, so a 100,000-request run's
+ * report (hundreds of MB) never sits in memory: only the executions that failures point back to are
+ * remembered. The API's `?format=newman` and through it the CLI's `json` reporter use this.
+ */
+export async function* newmanReportStream(
+  events: EventSource,
+  ctx: ReportContext,
+  options: NewmanStreamOptions = {},
+): AsyncGenerator<string> {
+  const known = options.terminal ? terminalOf(options.terminal) : undefined;
+  const wanted = known ? new Set(known.failures.map((f) => f.item && `${f.item.id}:${f.iteration}`)) : null;
+  const limit = options.chunkChars ?? 65_536;
+  const definitions = indexItems(ctx.items ?? []);
+  const byItem = new Map<string, ExecutionRef>();
+  const head = JSON.stringify(reportHead(ctx));
+  let buffer = `${head.slice(0, -1)},"run":{`;
+  if (known)
+    buffer += `"stats":${JSON.stringify(known.stats)},"timings":${JSON.stringify(reportTimings(known.timings))},`;
+  buffer += `"executions":[`;
+  let terminal = known;
+  let count = 0;
+  let items = 0;
+  let responseTotal = 0;
+  for await (const e of events as AsyncIterable<RunEvent>) {
+    if (e.type === "run.started") items = e.items;
+    else if (e.type === "request.completed") {
+      const ex = execution(e, count, items, definitions.get(e.item.id));
+      const key = `${e.item.id}:${e.iteration}`;
+      // Without the terminal event, remember what can be a failure's target (and later runs of it).
+      const keep = wanted ? wanted.has(key) : byItem.has(key) || mayFail(e);
+      if (keep) byItem.set(key, refOf(ex));
+      buffer += `${count ? "," : ""}${JSON.stringify(ex)}`;
+      count++;
+      responseTotal += e.response?.size ?? 0;
+      if (buffer.length >= limit) {
+        yield buffer;
+        buffer = "";
+      }
+    } else if (isTerminal(e) && !known) terminal = terminalOf(e);
+  }
+  buffer += `],"transfers":${JSON.stringify({ responseTotal })},"failures":${JSON.stringify(
+    (terminal?.failures ?? []).map((f, i) => failure(f, i, byItem, definitions)),
+  )},"error":${JSON.stringify(runError(terminal))}`;
+  if (!known) {
+    buffer += `,"stats":${JSON.stringify(terminal?.stats ?? emptyStats())},"timings":${JSON.stringify(reportTimings(terminal?.timings))}`;
+  }
+  yield `${buffer}}}`;
+}
+
+function mayFail(e: RequestCompletedEvent): boolean {
+  return Boolean(e.error) || e.scriptErrors.length > 0 || e.assertions.some((a) => !a.passed);
 }
 
 function emptyStats(): RunStats {

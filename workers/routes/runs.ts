@@ -9,7 +9,8 @@ import { notFound, ProblemError } from "../../platform/problem";
 import { createRun } from "../../platform/run-service";
 import { runStub, workspaceStub } from "../../platform/stubs";
 import { checkCollectionLimits } from "../../shared/engine/limits";
-import { buildJUnitReport, buildNewmanReport, htmlReport, type ReportContext } from "../../shared/reporters";
+import { buildJUnitReport, htmlReport, type ReportContext } from "../../shared/reporters";
+import { newmanReportStream } from "../../shared/reporters/newman-json";
 import {
   CreatedRunSchema,
   CreateRunBodySchema,
@@ -18,7 +19,12 @@ import {
   type RunSummary,
   RunSummarySchema,
 } from "../../shared/schemas/api";
-import { type RunEvent, RunEventSchema } from "../../shared/schemas/events";
+import {
+  type RunEvent,
+  RunEventSchema,
+  TERMINAL_EVENTS,
+  type TerminalEvent,
+} from "../../shared/schemas/events";
 import { PageQuerySchema } from "../../shared/schemas/resources";
 import { component } from "../openapi/document";
 import { defineRoute } from "../openapi/route";
@@ -238,7 +244,11 @@ export function runRoutes(app: Hono<AppEnv>): void {
       const context = JSON.parse(await stub.reportContext()) as ReportContext;
       if (query.format === "html") {
         return new Response(textStream(htmlReport(events, context)), {
-          headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:" },
+          headers: {
+            "content-type": "text/html; charset=utf-8",
+            "content-security-policy":
+              "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:",
+          },
         });
       }
       if (query.format === "junit") {
@@ -246,7 +256,13 @@ export function runRoutes(app: Hono<AppEnv>): void {
           "content-type": "application/xml; charset=utf-8",
         });
       }
-      return c.json(await buildNewmanReport(events, context));
+      // Streamed as it is generated (constant memory); the terminal event first keeps Newman's key order.
+      const [last] = await stub.events(Math.max(0, summary.lastEventId - 1), 1);
+      const end = last ? (JSON.parse(last) as RunEvent) : undefined;
+      const terminal = end && TERMINAL_EVENTS.has(end.type) ? (end as TerminalEvent) : undefined;
+      return new Response(textStream(newmanReportStream(events, context, terminal ? { terminal } : {})), {
+        headers: { "content-type": "application/json" },
+      });
     },
   );
 }
