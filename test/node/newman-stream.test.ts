@@ -5,20 +5,17 @@
  * (`setNextRequest`), folders and iterations, and it arrives in bounded chunks.
  */
 import { describe, expect, inject, it } from "vitest";
-import "../../shared/sandbox/quickjs-module.node";
 import { buildPlan } from "../../shared/engine/plan";
-import { runLocal } from "../../shared/engine/run-local";
 import { collectionItems } from "../../shared/reporters/collection-json";
 import {
   buildNewmanReport,
   newmanReportStream,
   type ReportContext,
 } from "../../shared/reporters/newman-json";
-import { QuickJSScriptHost } from "../../shared/sandbox/quickjs-host";
 import type { Collection } from "../../shared/schemas/collection";
 import type { RunEvent, TerminalEvent } from "../../shared/schemas/events";
+import { runEngine } from "../support/run-engine";
 
-const host = new QuickJSScriptHost({});
 const test = (...exec: string[]) => ({ listen: "test", script: { exec } });
 
 const COLLECTION = {
@@ -71,13 +68,7 @@ async function run(
     },
     "run_stream",
   );
-  const { events } = await runLocal(plan, {
-    fetch: (r: Request) => fetch(r),
-    checkTarget: () => null,
-    scripts: host,
-    now: () => Date.now(),
-    random: Math.random,
-  });
+  const events = await runEngine(plan);
   const { tree, event } = collectionItems(plan.collection);
   const ctx: ReportContext = {
     collection: { id: plan.collection.id, name: plan.collection.name },
