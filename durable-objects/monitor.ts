@@ -21,30 +21,19 @@ import { runStub } from "../platform/stubs";
 import type { MonitorConfig } from "../shared/monitors/config";
 import { monitorView } from "../shared/monitors/config";
 import { catchUp, jitterMs, minimumGapMs, nextTick } from "../shared/monitors/schedule";
+import { advanceState, INITIAL_STATE, type StoredState } from "../shared/monitors/state";
 import { digestRun, runPassed, statOf, WINDOW_MS, windowStats } from "../shared/monitors/stats";
 import { CreateRunBodySchema, type Region, type RunSummary } from "../shared/schemas/api";
 import type { Failure, RunEvent } from "../shared/schemas/events";
-import type {
-  MonitorRun,
-  MonitorState,
-  Monitor as MonitorView,
-  StatsWindow,
-} from "../shared/schemas/monitors";
+import type { MonitorRun, Monitor as MonitorView, StatsWindow } from "../shared/schemas/monitors";
 import { type HistoryRow, type Job, MONITOR_MIGRATIONS, MonitorTables } from "./monitor-history";
 import { MonitorNotifier } from "./monitor-notifier";
 import { finishedRun, isFinished, refusedRun, startedRun } from "./monitor-runs";
 
 const POLL_MS = 30_000;
+const RETRY_DELAY_MS = 5_000;
 const JOB_ERROR_RETRY_MS = 60_000;
 const MAX_JOBS_PER_ALARM = 100;
-
-type StoredState = Omit<MonitorState, "lastRun">;
-const INITIAL_STATE: StoredState = {
-  status: "unknown",
-  since: null,
-  consecutiveFailures: 0,
-  lastFailure: null,
-};
 
 export class Monitor extends DurableObject<Env> {
   #tables: MonitorTables | undefined;
@@ -54,6 +43,9 @@ export class Monitor extends DurableObject<Env> {
 
   /** Stores a validated configuration (create or update) and (re)schedules the next tick. */
   async configure(cfg: MonitorConfig): Promise<MonitorView> {
+    // The index first: a monitor the index lists but that failed to store is skipped by lists; the
+    // reverse would be a scheduled monitor nobody can list or sweep.
+    await this.#index().upsert({ workspaceId: cfg.workspaceId, monitorId: cfg.id, active: cfg.active });
     const t = this.#t();
     const previous = t.blob<MonitorConfig>("config");
     const now = this.#now();
@@ -69,7 +61,6 @@ export class Monitor extends DurableObject<Env> {
       else if (!previous.active || !t.job("tick")) this.#scheduleTick(cfg, now);
     });
     await this.#arm();
-    await this.#index().upsert({ workspaceId: cfg.workspaceId, monitorId: cfg.id, active: cfg.active });
     return this.#view(cfg);
   }
 
@@ -171,6 +162,7 @@ export class Monitor extends DurableObject<Env> {
     if (!cfg) return;
     const now = this.#now();
     for (let n = 0; n < MAX_JOBS_PER_ALARM; n++) {
+      if (n > 0 && !this.#config()) return; // deleted while this alarm ran
       const job = this.#t().nextDueJob(now);
       if (!job) break;
       await this.#runJob(cfg, job, now);
@@ -251,7 +243,10 @@ export class Monitor extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       t.deleteJob(job.key);
       t.insertRun(refusedRun(result.problem, tick, now), { done: true, final, passed: false });
-      if (!final) t.addJob(startKey(tickAt, region, attempt + 1), now, { ...tick, attempt: attempt + 1 });
+      if (!final) {
+        const due = now + this.#retryDelay(cfg, now);
+        t.addJob(startKey(tickAt, region, attempt + 1), due, { ...tick, attempt: attempt + 1 });
+      }
     });
     log.warn("monitor run refused", {
       monitorId: cfg.id,
@@ -301,7 +296,11 @@ export class Monitor extends DurableObject<Env> {
       this.#t().finishRun(run, { final, passed, times: digest.times });
       if (!final) {
         const next = { tickAt: row.tick_at, region: row.region, attempt: row.attempt + 1 };
-        this.#t().addJob(startKey(next.tickAt, next.region, next.attempt), now, next);
+        this.#t().addJob(
+          startKey(next.tickAt, next.region, next.attempt),
+          now + this.#retryDelay(cfg, now),
+          next,
+        );
       }
     });
     if (applied && final) await this.#resolveTick(cfg, row.tick_at);
@@ -335,22 +334,11 @@ export class Monitor extends DurableObject<Env> {
     if (!tick || tick.outcome !== null || outcomes.length < tick.regions) return;
     const failed = outcomes.find((o) => o.passed !== 1);
     const now = this.#now();
-    const at = new Date(now).toISOString();
-    const state = this.#t().blob<StoredState>("state") ?? INITIAL_STATE;
-    let event: "failure" | "recovery" | null = null;
-    if (failed) {
-      const run = JSON.parse(failed.data) as MonitorRun;
-      state.consecutiveFailures++;
-      state.lastFailure = { runId: run.runId, at: run.finishedAt ?? at, message: failureMessage(run) };
-      if (state.status !== "failing" && state.consecutiveFailures >= cfg.notifyAfter) {
-        event = "failure";
-        Object.assign(state, { status: "failing", since: at });
-      }
-    } else {
-      state.consecutiveFailures = 0;
-      if (state.status === "failing") event = "recovery";
-      if (state.status !== "passing") Object.assign(state, { status: "passing", since: at });
-    }
+    const { state, event } = advanceState(this.#t().blob<StoredState>("state") ?? INITIAL_STATE, {
+      failed: failed ? (JSON.parse(failed.data) as MonitorRun) : null,
+      at: new Date(now).toISOString(),
+      notifyAfter: cfg.notifyAfter,
+    });
     const reference = JSON.parse((failed ?? outcomes[0]!).data) as MonitorRun;
     this.ctx.storage.transactionSync(() => {
       sql.exec("UPDATE ticks SET outcome = ? WHERE tick_at = ?", failed ? "failed" : "passed", tickAt);
@@ -396,6 +384,11 @@ export class Monitor extends DurableObject<Env> {
 
   #index() {
     return this.env.MONITOR_INDEX.get(this.env.MONITOR_INDEX.idFromName("global"));
+  }
+
+  /** A failed attempt is retried after min(5 s, a quarter of the schedule's gap): past a blip, before the next tick. */
+  #retryDelay(cfg: MonitorConfig, at: number): number {
+    return Math.min(RETRY_DELAY_MS, Math.floor(minimumGapMs(cfg.schedule, at) / 4));
   }
 
   #jitter(cfg: MonitorConfig, at: number): number {
@@ -456,10 +449,4 @@ function runBody(cfg: MonitorConfig, region: Region) {
     ...(e && "id" in e && e.version ? { environmentVersion: e.version } : {}),
     options: { ...cfg.options, region },
   });
-}
-
-function failureMessage(run: MonitorRun): string {
-  const f = run.failures[0];
-  if (!f) return `run ${run.status}`;
-  return `${f.item}${f.assertion ? ` — ${f.assertion}` : ""}: ${f.message}`;
 }

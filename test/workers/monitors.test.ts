@@ -205,11 +205,13 @@ describe("monitor failures and notifications", () => {
     let tick = Date.parse(m.nextRunAt!);
     await alarmAt(m.id, tick + 2_000); // attempt 0 fails → a retry is scheduled
     await finishedRuns(m.id, 1);
-    await alarmAt(m.id, tick + 2_500); // attempt 1 fails → the tick fails → failure notification queued
+    await alarmAt(m.id, tick + 4_000); // the retry waits min(5 s, gap / 4)
+    expect(await history(m.id)).toHaveLength(1);
+    await alarmAt(m.id, tick + 7_000); // attempt 1 (5 s later) fails → the tick fails → failure queued
     const runs = await finishedRuns(m.id, 2);
     expect(runs.map((r) => r.attempt)).toEqual([1, 0]);
     expect(runs[0]!.failures[0]).toMatchObject({ item: "Probe", assertion: "status is 200" });
-    await alarmAt(m.id, tick + 3_000); // delivery
+    await alarmAt(m.id, tick + 8_000); // delivery
     let log = await hookLog(bucket);
     expect(log).toHaveLength(1);
     const failure = log[0]!;
@@ -227,9 +229,9 @@ describe("monitor failures and notifications", () => {
     tick += MIN;
     await alarmAt(m.id, tick + 2_000);
     await finishedRuns(m.id, 3);
-    await alarmAt(m.id, tick + 2_500);
+    await alarmAt(m.id, tick + 7_000);
     await finishedRuns(m.id, 4);
-    await alarmAt(m.id, tick + 3_000);
+    await alarmAt(m.id, tick + 8_000);
     expect(await hookLog(bucket)).toHaveLength(1);
     expect((await getMonitor(m.id)).state.consecutiveFailures).toBe(2);
 
