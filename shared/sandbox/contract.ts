@@ -9,7 +9,8 @@
  *     globalThis.__edgerun_execute(inputJson: string): Promise<string>
  * where inputJson is `JSON.stringify(PreludeInput)` and the resolved string is `JSON.stringify(PreludeOutput)`.
  * The host drives the promise: it runs QuickJS pending jobs, and whenever nothing is runnable it awaits the
- * real promises of in-flight host calls (sendRequest). Timers are virtual and owned by the prelude.
+ * real promises of in-flight host calls (sendRequest, sleep). Timers are owned by the prelude, which sleeps
+ * through the host until the next one is due.
  *
  * Sandbox → host: the host installs one global object `__host` with exactly these functions:
  *   __host.sendRequest(requestJson: string): Promise<string>
@@ -23,7 +24,12 @@
  *       `buffer`, `events`, `util`, `assert`, `path`, `punycode`, `string_decoder`, `querystring`, `url`,
  *       `stream`, `timers`, and `atob`/`btoa`); the prelude wraps it as `function (module, exports, require)`,
  *       caches the module per context, and loads nothing until a script needs it.
- *   __host.now(): number   — wall-clock ms (Date works too; this is for timings).
+ *   __host.now(): number   — wall-clock ms (Date works too; this is for timings and timers).
+ *   __host.sleep(ms: number): Promise<void> — resolves after ms (at most 60 s) of real time: script
+ *       timers really wait, as in Newman.
+ *   __host.compile(params: string, body: string): AsyncFunction
+ *       compiles `async function (params) { body }` under the file name `script.js`, so error stacks
+ *       locate positions in the user's script; throws the SyntaxError of an invalid script.
  *
  * Limits (CPU by interrupt-handler call count, memory, stack) are the host's; the prelude bounds console
  * output (entries and characters) and virtual timers, and reports them in PreludeOutput.

@@ -5,6 +5,7 @@
  */
 import { LIBRARY_LOADERS } from "./generated/libs/index";
 import { PRELUDE_SOURCE } from "./generated/prelude";
+import { SUGAR_NAMES } from "./generated/sugar-names";
 
 export async function preludeSource(): Promise<string> {
   return PRELUDE_SOURCE;
@@ -18,13 +19,18 @@ export async function loadLibrary(id: string): Promise<string | undefined> {
 const GLOBAL_USES: Array<[RegExp, string[]]> = [
   [/\bpm\s*\.\s*expect\b|\.\s*to\s*\.|\bexpect\s*\(|\bchai\b|\.jsonSchema\b/, ["chai"]],
   [/\.jsonSchema\b|\bajv\b/i, ["ajv"]],
-  [/(^|[^\w$.])_\s*\./, ["lodash"]],
+  // The legacy `_` global is lodash 3, as in Newman (require('lodash') is lodash 4).
+  [/(^|[^\w$.])_\s*\./, ["lodash3"]],
   [/\bCryptoJS\b/, ["crypto-js"]],
   [/\btv4\b/, ["tv4"]],
   [/\bxml2Json\b/, ["xml2js", "buffer", "events", "stream", "string_decoder", "timers"]],
   [/\bBuffer\b/, ["buffer"]],
   [/\bcheerio\b/, ["cheerio", "buffer"]],
 ];
+
+/** A call of a method only Sugar provides (`responseBody.has(…)`): the script needs Sugar loaded. */
+export const SUGAR_USE = new RegExp(`\\.\\s*(?:${SUGAR_NAMES.join("|")})\\s*\\(`);
+GLOBAL_USES.push([SUGAR_USE, ["sugar"]]);
 
 const REQUIRE_RE = /\brequire\s*\(\s*["'`]([^"'`]+)["'`]\s*\)/g;
 

@@ -67,6 +67,8 @@ function getModule(): Promise<QuickJSWASMModule> {
 }
 
 const CALLS_PER_MS = 20;
+/** Must match SCRIPT_FILE in prelude/v8-messages.js. */
+const USER_SCRIPT_FILE = "script.js";
 
 class LimitError extends Error {}
 
@@ -231,7 +233,10 @@ export class QuickJSScriptHost implements ScriptHost {
   #installHost(live: Live): void {
     const { context: ctx } = live;
     const host = ctx.newObject();
-    const fn = (name: string, impl: (...args: QuickJSHandle[]) => QuickJSHandle | undefined) => {
+    const fn = (
+      name: string,
+      impl: (...args: QuickJSHandle[]) => QuickJSHandle | { error: QuickJSHandle } | undefined,
+    ) => {
       const h = ctx.newFunction(name, impl);
       ctx.setProp(host, name, h);
       h.dispose();
@@ -243,6 +248,27 @@ export class QuickJSScriptHost implements ScriptHost {
       return src === undefined ? ctx.undefined : ctx.newString(src);
     });
     fn("now", () => ctx.newNumber(Date.now()));
+    // Script timers really wait (Newman's do); the wait is tracked like a request so #execute awaits it.
+    fn("sleep", (msH) => {
+      const ms = Math.min(Math.max(0, ctx.getNumber(msH)), 60_000);
+      const deferred = ctx.newPromise();
+      const tracked = new Promise<void>((resolve) => setTimeout(resolve, ms)).then(() => {
+        live.inflight.delete(tracked);
+        if (deferred.alive) {
+          deferred.resolve();
+          deferred.dispose();
+        }
+      });
+      live.inflight.add(tracked);
+      return deferred.handle;
+    });
+    // User scripts are compiled under their own file name so error stacks point into them (the prelude
+    // recovers V8's wording from the source position: prelude/v8-messages.js).
+    fn("compile", (paramsH, bodyH) => {
+      const code = `(async function (${ctx.getString(paramsH)}) {\n${ctx.getString(bodyH)}\n})`;
+      const result = ctx.evalCode(code, USER_SCRIPT_FILE);
+      return result.error ? { error: result.error } : result.value;
+    });
     fn("cookieJar", (opH, argsH) => {
       const op = ctx.getString(opH);
       const args = JSON.parse(ctx.getString(argsH)) as unknown[];

@@ -1,9 +1,15 @@
 // The sandbox prelude: evaluated once per QuickJS context; defines globalThis.__edgerun_execute, which runs
 // one user script with fresh `pm`, legacy globals, console, virtual timers and require(). See contract.ts.
+
+import { createDynamicResolver } from "../../engine/dynamic-variables.ts";
+import { SUGAR_NAMES } from "../generated/sugar-names.ts";
 import { mayTouchIntrinsics, snapshotIntrinsics } from "./containment.js";
+import { legacyLoaders } from "./legacy.js";
 import { variableScope } from "./lists.js";
-import { createRequest, toRequestDefinition } from "./request.js";
+import { createRequest, PostmanRequest, toRequestDefinition } from "./request.js";
 import { chaiPostman, cookieList, createResponse, jsonError } from "./response.js";
+import { useChai } from "./response-object.js";
+import { v8Message } from "./v8-messages.js";
 
 const host = globalThis.__host;
 delete globalThis.__host;
@@ -119,6 +125,7 @@ const ALIASES = {
   "node:querystring": "querystring",
 };
 const modules = new Map();
+const watched = [];
 function requireModule(name) {
   const id = ALIASES[name] || name;
   // Scripts get the one chai instance pm.expect uses, with chai-postman already installed and watched.
@@ -138,6 +145,7 @@ function loadModule(name, id) {
   new Function("module", "exports", "require", src)(module, module.exports, requireModule);
   modules.set(id, module.exports);
   // A cached module is shared by later scripts: its exports are restored after each script too.
+  watched.push(module.exports);
   baseline.watch(module.exports, globalKeys);
   return module.exports;
 }
@@ -153,11 +161,26 @@ function chai() {
         return new AjvClass({ allErrors: true, strict: false, ...(options || {}) });
       }),
     );
+    watched.push(chaiInstance, chaiInstance.Assertion.prototype);
     baseline.watch(chaiInstance);
     baseline.watch(chaiInstance.Assertion.prototype);
   }
   return chaiInstance;
 }
+
+useChai(chai);
+Object.defineProperties(PostmanRequest.prototype, {
+  to: {
+    get() {
+      return chai().expect(this).to;
+    },
+  },
+  not: {
+    get() {
+      return chai().expect(this).not;
+    },
+  },
+});
 
 // ---- console ----------------------------------------------------------------------------------------------
 function format(args) {
@@ -183,7 +206,8 @@ function makeLookup(scopes) {
       if (list[i].key === k && list[i].enabled !== false) return list[i];
     return undefined;
   };
-  return (k) => {
+  // `missing` is what a name found nowhere answers (replaceIn tells it apart from a value of undefined).
+  return (k, missing) => {
     const l = find(scopes.local, k);
     if (l) return l.value;
     if (Object.hasOwn(scopes.data, k)) return scopes.data[k];
@@ -191,19 +215,28 @@ function makeLookup(scopes) {
       const v = find(list, k);
       if (v) return v.value;
     }
-    return undefined;
+    return missing;
   };
 }
+const dynamicVariable = createDynamicResolver(Math.random, () => host.now());
+const UNSET = Symbol("unset");
 function replaceIn(lookup, text) {
   if (typeof text !== "string" || !text.includes("{{")) return text;
   let cur = text;
   for (let d = 0; d < 19; d++) {
     let changed = false;
     cur = cur.replace(/\{\{([^{}]+?)\}\}/g, (w, name) => {
-      const v = lookup(name);
-      if (v === undefined) return w;
+      const v = lookup(name, UNSET);
+      if (v === UNSET) {
+        // {{$guid}}, {{$randomInt}}, …: the same generators the engine resolves requests with.
+        const dyn = name.startsWith("$") ? dynamicVariable(name) : undefined;
+        if (dyn === undefined) return w;
+        changed = true;
+        return dyn;
+      }
       changed = true;
-      return String(v); // like Postman: an object value substitutes as "[object Object]"
+      // like Postman: null renders "null", an unset local "", an object "[object Object]"
+      return v === undefined ? "" : String(v);
     });
     if (!changed) break;
   }
@@ -212,6 +245,7 @@ function replaceIn(lookup, text) {
 
 async function execute(inputJson) {
   const input = JSON.parse(inputJson);
+  ensureSugar(input.source);
   const ctx = input.context;
   const limits = input.limits;
   const scopes = ctx.scopes;
@@ -225,9 +259,6 @@ async function execute(inputJson) {
   const requestOf = () => {
     if (!requestState) {
       requestState = createRequest(ctx.request);
-      const r = requestState.request;
-      Object.defineProperty(r, "to", { get: () => chai().expect(r).to });
-      Object.defineProperty(r, "not", { get: () => chai().expect(r).not });
     }
     return requestState.request;
   };
@@ -236,18 +267,7 @@ async function execute(inputJson) {
   let responseObj;
   const responseOf = () => {
     if (responseObj !== undefined || (!ctx.response && !isTest)) return responseObj;
-    const r = createResponse(
-      ctx.response ?? {
-        code: undefined,
-        status: "",
-        headers: [],
-        body: "",
-        responseTime: undefined,
-        responseSize: 0,
-      },
-    );
-    Object.defineProperty(r, "to", { get: () => chai().expect(r).to });
-    Object.defineProperty(r, "not", { get: () => chai().expect(r).not });
+    const r = createResponse(ctx.response);
     responseObj = r;
     return r;
   };
@@ -274,8 +294,8 @@ async function execute(inputJson) {
   };
   globalThis.console = consoleObj; // libraries log through the global console
 
-  // Virtual timers: fired in due order once the script's synchronous part and microtasks are done.
-  let clock = 0;
+  // Timers fire in due order once the script's synchronous part and microtasks are done, after really
+  // waiting (host.sleep) as in Newman; the request waits for them.
   let timerSeq = 0;
   let timersScheduled = 0;
   const timers = new Map();
@@ -285,7 +305,7 @@ async function execute(inputJson) {
     const id = ++timerSeq;
     timers.set(id, {
       fn,
-      at: clock + Math.max(0, Number(ms) || 0),
+      at: host.now() + Math.max(0, Number(ms) || 0),
       args,
       repeat: repeat ? Math.max(1, Number(ms) || 1) : 0,
     });
@@ -324,10 +344,10 @@ async function execute(inputJson) {
     unsettled.add(slot);
     const fail = (e) => {
       slot.passed = false;
-      slot.error = { name: e?.name || "Error", message: v8Message(e?.message || String(e)) };
+      slot.error = { name: e?.name || "Error", message: v8Message(e, input.source) };
     };
+    // Newman records a pm.test without a callback as a passed (not skipped) assertion.
     if (typeof fn !== "function") {
-      slot.skipped = true;
       settle();
       return pm;
     }
@@ -363,12 +383,17 @@ async function execute(inputJson) {
     return pm;
   };
 
+  // In Newman a variable set to undefined in these scopes reads back (and renders) as null.
   const envScope = variableScope(scopes.environment, resolveIn, {
     name: scopes.environmentName,
     label: "pm.environment",
+    undefinedAs: null,
   });
-  const globalsScope = variableScope(scopes.globals, resolveIn, { label: "pm.globals" });
-  const collectionScope = variableScope(scopes.collection, resolveIn, { label: "pm.collectionVariables" });
+  const globalsScope = variableScope(scopes.globals, resolveIn, { label: "pm.globals", undefinedAs: null });
+  const collectionScope = variableScope(scopes.collection, resolveIn, {
+    label: "pm.collectionVariables",
+    undefinedAs: null,
+  });
   const localScope = variableScope(scopes.local, resolveIn, { label: "pm.variables" });
   const variables = {
     has: (k) => lookup(k) !== undefined,
@@ -401,7 +426,6 @@ async function execute(inputJson) {
     toJSON: () => ({ ...scopes.data }),
     replaceIn: resolveIn,
   };
-  const reqUrl = () => requestOf().url.toString(true);
   const jarCall = (op, args) => {
     const res = JSON.parse(host.cookieJar(op, JSON.stringify(args)));
     if (res?.__error) throw new Error(res.__error);
@@ -464,7 +488,13 @@ async function execute(inputJson) {
   };
 
   const location = [...(ctx.location || [])];
-  location.current = ctx.location?.length ? ctx.location[ctx.location.length - 1] : ctx.info.requestName;
+  // The name of the script's owner: the collection, a folder (folder-level scripts) or the request.
+  location.current =
+    input.location === "collection"
+      ? ctx.collectionName
+      : input.location.startsWith("folder:")
+        ? input.location.slice("folder:".length)
+        : ctx.info.requestName;
   const setNextRequest = (target) => {
     out.nextRequest = { target: target === null || target === undefined ? null : String(target) };
   };
@@ -479,7 +509,9 @@ async function execute(inputJson) {
     cookies,
     sendRequest,
     test,
-    expect: (...a) => chai().expect(...a),
+    expect: Object.assign((...a) => chai().expect(...a), {
+      fail: (...a) => chai().expect.fail(...a),
+    }),
     execution: {
       setNextRequest,
       skipRequest: () => {
@@ -510,67 +542,27 @@ async function execute(inputJson) {
     Object.defineProperty(pm, "response", { enumerable: true, configurable: true, get: responseOf });
   }
 
-  // Legacy (pre-pm) sandbox API.
+  // Legacy (pre-pm) sandbox API (legacy.js). Its globals are built only when the script's text mentions
+  // them: most scripts use `pm` alone, and copying the response and scopes is the bulk of a script's cost.
   const tests = {};
-  const postman = {
-    setEnvironmentVariable: (k, v) => envScope.set(k, v),
-    getEnvironmentVariable: (k) => envScope.get(k),
-    clearEnvironmentVariable: (k) => envScope.unset(k),
-    clearEnvironmentVariables: () => envScope.clear(),
-    setGlobalVariable: (k, v) => globalsScope.set(k, v),
-    getGlobalVariable: (k) => globalsScope.get(k),
-    clearGlobalVariable: (k) => globalsScope.unset(k),
-    clearGlobalVariables: () => globalsScope.clear(),
-    getResponseHeader: (k) => responseOf()?.headers.get(k),
-    getResponseCookie: (k) => responseOf()?.cookies.one(k),
-    setNextRequest,
-  };
-  // Legacy globals are built only when the script's text mentions them: most scripts use `pm` alone,
-  // and copying the response body, headers and scopes for every script is the bulk of a script's cost.
   const mentioned = new Set(input.source.match(/[A-Za-z_$][\w$]*/g) || []);
-  const legacyRequest = () => {
-    const request = requestOf();
-    return {
-      url: reqUrl(),
-      method: request.method,
-      headers: request.headers.toObject(true),
-      data:
-        request.body && request.body.mode === "raw"
-          ? request.body.raw
-          : request.body?.mode
-            ? request.body[request.body.mode].toObject?.()
-            : {},
-      name: ctx.info.requestName,
-      id: ctx.info.requestId,
-    };
-  };
   const loaders = {
     pm: () => pm,
-    postman: () => postman,
     console: () => consoleObj,
     require: () => requireModule,
     tests: () => tests,
-    request: legacyRequest,
-    environment: () => envScope.toObject(),
-    globals: () => globalsScope.toObject(),
     data: () => ({ ...scopes.data }),
-    iteration: () => ctx.info.iteration,
-    responseBody: () => responseOf()?.text(),
-    responseCode: () => {
-      const r = responseOf();
-      return r ? { code: r.code, name: r.status, detail: r.status } : undefined;
-    },
-    responseHeaders: () => responseOf()?.headers.toObject(),
-    responseTime: () => responseOf()?.responseTime,
-    responseCookies: () => responseOf()?.cookies.all(),
-    xml2Json: () => (xml) => {
-      let result;
-      requireModule("xml2js").parseString(xml, { explicitArray: false, async: false }, (err, r) => {
-        if (err) throw err;
-        result = r;
-      });
-      return result;
-    },
+    ...legacyLoaders({
+      envScope,
+      globalsScope,
+      requestOf,
+      responseOf,
+      cookies,
+      info: ctx.info,
+      isTest,
+      requireModule,
+      setNextRequest,
+    }),
     atob: () => globalThis.atob,
     btoa: () => globalThis.btoa,
     setTimeout: () => timerApi.setTimeout,
@@ -580,7 +572,7 @@ async function execute(inputJson) {
     clearInterval: () => timerApi.clearInterval,
     clearImmediate: () => timerApi.clearImmediate,
     // The five "lazy" library globals of the Postman sandbox.
-    _: () => requireModule("lodash"),
+    _: () => requireModule("lodash3"),
     CryptoJS: () => requireModule("crypto-js"),
     tv4: () => requireModule("tv4"),
     Buffer: () => requireModule("buffer").Buffer,
@@ -588,7 +580,6 @@ async function execute(inputJson) {
   };
   // `tests` is always bound: legacy scripts write to it and the runner reads it back.
   const names = Object.keys(loaders).filter((k) => k === "tests" || mentioned.has(k));
-  const AsyncFunction = (async () => {}).constructor;
   let error;
   try {
     // The user source runs in an inner function so it may redeclare these names freely.
@@ -599,7 +590,7 @@ async function execute(inputJson) {
         return undefined; // e.g. a library that failed to load: the script sees `undefined`, as before
       }
     });
-    const fn = new AsyncFunction(...names, `return (async () => {\n${input.source}\n})();`);
+    const fn = host.compile(names.join(","), `return (async () => {\n${input.source}\n})();`);
     await track(fn(...values));
   } catch (e) {
     error = e;
@@ -615,8 +606,12 @@ async function execute(inputJson) {
     let nextId;
     let next;
     for (const [id, t] of timers) if (!next || t.at < next.at) [nextId, next] = [id, t];
-    clock = next.at;
-    if (next.repeat) next.at = clock + next.repeat;
+    const wait = next.at - host.now();
+    if (wait > 0) {
+      await track(host.sleep(wait));
+      continue; // requests may have settled or timers changed meanwhile
+    }
+    if (next.repeat) next.at = host.now() + next.repeat;
     else timers.delete(nextId);
     try {
       const r = next.fn(...(next.args || []));
@@ -628,19 +623,20 @@ async function execute(inputJson) {
   await Promise.all(testPromises);
   // Put the intrinsics back before the prelude's own bookkeeping uses them (see containment.js).
   if (!baseline.restore(mayTouchIntrinsics(input.source, globalNames))) out.meta = { tainted: true };
-  for (const [name, passed] of Object.entries(tests))
+  // Legacy `tests` entries: a falsy value fails with postman-sandbox's fabricated message.
+  for (const [name, value] of Object.entries(tests))
     out.assertions.push({
       name,
-      passed: !!passed,
+      passed: !!value,
       skipped: false,
-      ...(passed
+      ...(value
         ? {}
-        : { error: { name: "AssertionError", message: `expected ${JSON.stringify(name)} to be truthy` } }),
+        : { error: { name: "AssertionError", message: `expected ${String(value)} to be truthy` } }),
     });
   if (error)
     out.error = {
       name: error?.name || "Error",
-      message: v8Message(error?.message || String(error)),
+      message: v8Message(error, input.source),
     };
   if (consoleDropped) out.consoleDropped = consoleDropped;
   out.scopes = scopes;
@@ -648,21 +644,21 @@ async function execute(inputJson) {
   return JSON.stringify(out);
 }
 
-/** QuickJS says `'x' is not defined`; Node (Newman) says `x is not defined`. Reports should match Newman's. */
-function v8Message(message) {
-  return String(message)
-    .replace(/^'([^']+)' is not defined$/, "$1 is not defined")
-    .replace(
-      /^cannot read property '([^']*)' of (null|undefined)$/,
-      "Cannot read properties of $2 (reading '$1')",
-    )
-    .replace(
-      /^cannot set property '([^']*)' of (null|undefined)$/,
-      "Cannot set properties of $2 (setting '$1')",
-    )
-    .replace(/^unexpected token(?: in expression)?: '(.+)'$/, "Unexpected token '$1'");
-}
-
 globalThis.__edgerun_execute = execute;
-const baseline = snapshotIntrinsics(globalThis);
-const globalNames = baseline.globalNames();
+let baseline = snapshotIntrinsics(globalThis);
+let globalNames = baseline.globalNames();
+
+/**
+ * Newman's sandbox always has Sugar's prototype extensions; here they load (once per context) for the
+ * first script that calls one, before it runs, and become part of the intrinsics baseline.
+ */
+let sugarLoaded = false;
+const SUGAR_USE = new RegExp(`\\.\\s*(?:${SUGAR_NAMES.join("|")})\\s*\\(`);
+function ensureSugar(source) {
+  if (sugarLoaded || !SUGAR_USE.test(source)) return;
+  sugarLoaded = true;
+  loadModule("sugar", "sugar");
+  baseline = snapshotIntrinsics(globalThis);
+  for (const obj of watched) baseline.watch(obj);
+  globalNames = baseline.globalNames();
+}

@@ -1,10 +1,26 @@
 // PropertyList-like collections (headers, query params, form fields) and variable scopes, as
 // postman-collection exposes them to scripts. Runs inside QuickJS.
 
+// Own properties mirror postman-collection's PropertyList (names and count), so chai renders a list in
+// a failure message the way Newman does: `a{ …(7) }` (the SDK's class name is minified to `a`).
 export class PropertyList {
   constructor(items, caseInsensitive) {
-    this._items = (items || []).map((i) => ({ ...i }));
-    this._ci = !!caseInsensitive;
+    this.members = (items || []).map((i) => ({ ...i }));
+    this.reference = {};
+    this.Type = Object;
+    this._postman_listIndexKey = "key";
+    this._postman_listIndexCaseInsensitive = !!caseInsensitive;
+    this._postman_listAllowsMultipleValues = false;
+    Object.defineProperty(this, "__parent", { value: undefined, writable: true });
+  }
+  get _items() {
+    return this.members;
+  }
+  set _items(v) {
+    this.members = v;
+  }
+  get _ci() {
+    return this._postman_listIndexCaseInsensitive;
   }
   _k(k) {
     return this._ci ? String(k).toLowerCase() : String(k);
@@ -112,9 +128,6 @@ export class PropertyList {
       .map((i) => `${i.key}: ${i.value}`)
       .join("\n");
   }
-  get members() {
-    return this._items;
-  }
   [Symbol.iterator]() {
     return this.all()[Symbol.iterator]();
   }
@@ -142,7 +155,7 @@ function valueSize(value) {
  * scope in limit errors; a value over VARIABLE_LIMITS throws a ScriptLimitError and is not set.
  */
 export function variableScope(list, resolveIn, extra) {
-  const { label = "pm.variables", ...more } = extra || {};
+  const { label = "pm.variables", undefinedAs, ...more } = extra || {};
   const find = (k) => {
     for (let i = list.length - 1; i >= 0; i--)
       if (list[i].key === k && list[i].enabled !== false) return list[i];
@@ -174,7 +187,7 @@ export function variableScope(list, resolveIn, extra) {
       if (k === undefined || k === null) return;
       const key = String(k);
       const v = list.find((e) => e.key === key);
-      const val = value === undefined ? undefined : value;
+      const val = value === undefined ? undefinedAs : value;
       admit(key, val, v);
       if (v) {
         v.value = val;
@@ -205,3 +218,23 @@ export function variableScope(list, resolveIn, extra) {
   };
   return scope;
 }
+
+Object.defineProperty(PropertyList, "name", { value: "a" });
+
+const CHAI_INSPECT = Symbol.for("chai/inspect");
+
+/**
+ * Makes chai render instances of `cls` the way it renders the SDK's objects in Newman when their first
+ * property does not fit the message's truncation budget: `Name{ …(count of own properties) }`.
+ * `when(obj)` says whether that truncation applies; otherwise chai's default rendering is used.
+ */
+export function sdkInspect(cls, when) {
+  Object.defineProperty(cls.prototype, CHAI_INSPECT, {
+    value(options) {
+      if (!options || !Number.isFinite(options.truncate) || !when(this)) return "";
+      const n = Object.getOwnPropertyNames(this).length + Object.getOwnPropertySymbols(this).length;
+      return `${cls.name}{ …(${n}) }`;
+    },
+  });
+}
+sdkInspect(PropertyList, (list) => list.members.length > 0);

@@ -1,6 +1,6 @@
 // pm.request: a mutable Postman Request (url, method, headers, body, auth) built from the engine's
 // RequestDefinition and serialised back after the script, so pre-request mutations change what is sent.
-import { PropertyList } from "./lists.js";
+import { PropertyList, sdkInspect } from "./lists.js";
 
 function parseRaw(raw) {
   const def = { raw, host: [], path: [], query: [], variable: [] };
@@ -179,52 +179,91 @@ export class RequestBody {
   }
 }
 
-/** Builds pm.request from a RequestDefinition; `serialize()` returns the (possibly mutated) definition. */
-export function createRequest(def) {
-  let url = new Url(def.url);
-  let body = new RequestBody(def.body);
-  const headers = new PropertyList(def.headers, true);
-  const request = {
-    method: def.method,
-    headers,
-    auth: def.auth,
-    addHeader: (h) => headers.add(h),
-    removeHeader: (k) => headers.remove(k),
-    upsertHeader: (h) => headers.upsert(h),
-    getHeaders: (opts) => headers.toObject(!(opts && opts.enabled === false), false),
-    addQueryParams: (p) => url.addQueryParams(p),
-    removeQueryParams: (p) => url.removeQueryParams(p),
-    toJSON: () => serialize(),
-  };
-  Object.defineProperty(request, "url", {
-    enumerable: true,
-    get: () => url,
-    set: (v) => {
-      url = v instanceof Url ? v : new Url(typeof v === "string" ? v : v);
-    },
-  });
-  Object.defineProperty(request, "body", {
-    enumerable: true,
-    get: () => body,
-    set: (v) => {
-      body = v instanceof RequestBody ? v : new RequestBody(v);
-    },
-  });
-  const serialize = () => {
-    const b = body.toJSON();
+const STATE = "__postmanRequest";
+
+/**
+ * pm.request, with postman-collection's own properties (url, headers, method, and body/auth when the
+ * request has them) so chai renders it as Newman does (`PostmanRequest{ …(4) }`); methods live on the
+ * prototype.
+ */
+export class PostmanRequest {
+  constructor(def) {
+    const state = { url: new Url(def.url), body: new RequestBody(def.body) };
+    Object.defineProperty(this, STATE, { value: state });
+    Object.defineProperty(this, "url", { enumerable: true, configurable: true, ...urlAccessor });
+    this.headers = new PropertyList(def.headers, true);
+    this.method = def.method;
+    if (def.body)
+      Object.defineProperty(this, "body", { enumerable: true, configurable: true, ...bodyAccessor });
+    if (def.auth) this.auth = def.auth;
+  }
+  addHeader(h) {
+    this.headers.add(h);
+  }
+  removeHeader(k) {
+    this.headers.remove(k);
+  }
+  upsertHeader(h) {
+    this.headers.upsert(h);
+  }
+  getHeaders(opts) {
+    return this.headers.toObject(!(opts && opts.enabled === false), false);
+  }
+  addQueryParams(p) {
+    this.url.addQueryParams(p);
+  }
+  removeQueryParams(p) {
+    this.url.removeQueryParams(p);
+  }
+  toJSON() {
+    const b = this.body.toJSON();
     return {
-      method: String(request.method || "GET").toUpperCase(),
-      url: url.toJSON(),
-      headers: headers.toJSON().map((h) => ({
+      method: String(this.method || "GET").toUpperCase(),
+      url: this.url.toJSON(),
+      headers: this.headers.toJSON().map((h) => ({
         key: h.key,
         value: h.value === undefined ? "" : String(h.value),
         ...(h.disabled ? { disabled: true } : {}),
       })),
       ...(b ? { body: b } : {}),
-      ...(request.auth ? { auth: request.auth } : {}),
+      ...(this.auth ? { auth: this.auth } : {}),
     };
-  };
-  return { request, serialize };
+  }
+}
+
+const urlAccessor = {
+  get() {
+    return this[STATE].url;
+  },
+  set(v) {
+    this[STATE].url = v instanceof Url ? v : new Url(v);
+  },
+};
+const bodyAccessor = {
+  get() {
+    return this[STATE].body;
+  },
+  set(v) {
+    this[STATE].body = v instanceof RequestBody ? v : new RequestBody(v);
+  },
+};
+// A request without a body still answers pm.request.body (an empty body) without an own property.
+Object.defineProperty(PostmanRequest.prototype, "body", { configurable: true, ...bodyAccessor });
+Object.defineProperty(PostmanRequest, "name", { value: "PostmanRequest" });
+Object.defineProperty(Url, "name", { value: "PostmanUrl" });
+sdkInspect(PostmanRequest, () => true);
+
+/** Builds pm.request from a RequestDefinition; `serialize()` returns the (possibly mutated) definition. */
+export function createRequest(def) {
+  const request = new PostmanRequest(def);
+  return { request, serialize: () => request.toJSON() };
+}
+
+function parseHeader(line) {
+  const i = line.indexOf(":");
+  return i < 0
+    ? { key: line.trim(), value: "" }
+    : { key: line.slice(0, i).trim(), value: line.slice(i + 1).trim() };
 }
 
 /** Accepts what pm.sendRequest accepts (a URL string or a request-like object) and returns a RequestDefinition. */
@@ -235,6 +274,9 @@ export function toRequestDefinition(input) {
     return input.toJSON();
   const i = input || {};
   let headers = i.header || i.headers || [];
+  // The SDK also accepts headers as 'Key: value' strings, alone or in an array (one per line).
+  if (typeof headers === "string") headers = headers.split(/\r?\n/).filter((l) => l.trim() !== "");
+  if (Array.isArray(headers)) headers = headers.map((h) => (typeof h === "string" ? parseHeader(h) : h));
   if (headers instanceof PropertyList) headers = headers.toJSON();
   else if (!Array.isArray(headers) && typeof headers === "object")
     headers = Object.keys(headers).map((k) => ({ key: k, value: String(headers[k]) }));

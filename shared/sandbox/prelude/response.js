@@ -1,199 +1,10 @@
 // pm.response (and pm.sendRequest responses) plus chai-postman's assertions (`pm.response.to.have.status`,
 // `pm.expect(pm.response).to.be.ok`, `.jsonBody`, `.jsonSchema`, …). Runs inside QuickJS.
 import { PropertyList } from "./lists.js";
+import { isResponse } from "./response-object.js";
 
-const REASONS = {
-  200: "OK",
-  201: "Created",
-  202: "Accepted",
-  204: "No Content",
-  301: "Moved Permanently",
-  302: "Found",
-  304: "Not Modified",
-  400: "Bad Request",
-  401: "Unauthorized",
-  403: "Forbidden",
-  404: "Not Found",
-  405: "Method Not Allowed",
-  406: "Not Acceptable",
-  409: "Conflict",
-  415: "Unsupported Media Type",
-  422: "Unprocessable Entity",
-  429: "Too Many Requests",
-  500: "Internal Server Error",
-  502: "Bad Gateway",
-  503: "Service Unavailable",
-  504: "Gateway Timeout",
-};
-
-function parseCookie(header) {
-  const [pair, ...attrs] = String(header).split(";");
-  const i = pair.indexOf("=");
-  const c = { name: pair.slice(0, i).trim(), value: pair.slice(i + 1).trim() };
-  for (const a of attrs) {
-    const j = a.indexOf("=");
-    const k = (j < 0 ? a : a.slice(0, j)).trim().toLowerCase();
-    const v = j < 0 ? true : a.slice(j + 1).trim();
-    if (k === "path" || k === "domain" || k === "expires") c[k] = v;
-    else if (k === "httponly") c.httpOnly = true;
-    else if (k === "secure") c.secure = true;
-  }
-  return c;
-}
-
-export function cookieList(cookies) {
-  const list = new PropertyList(
-    cookies.map((c) => ({ ...c, key: c.name })),
-    false,
-  );
-  return list;
-}
-
-export function createResponse(data) {
-  const headers = new PropertyList(data.headers, true);
-  const setCookies = data.headers
-    .filter((h) => h.key.toLowerCase() === "set-cookie")
-    .map((h) => parseCookie(h.value));
-  let parsed;
-  let parsedOk = false;
-  const response = {
-    id: undefined,
-    code: data.code,
-    status: data.status || REASONS[data.code] || "",
-    headers,
-    cookies: cookieList(setCookies),
-    responseTime: data.responseTime,
-    responseSize: data.responseSize,
-    text: () => data.body,
-    json: (reviver) => {
-      if (!parsedOk || reviver) {
-        try {
-          parsed = JSON.parse(data.body, reviver);
-          parsedOk = !reviver;
-        } catch (e) {
-          throw jsonError(data.body, e);
-        }
-      }
-      return parsed;
-    },
-    jsonp: (cb) => {
-      const m = new RegExp(
-        `^\\s*${cb ? cb.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") : "[\\w$.]+"}\\s*\\(([\\s\\S]*)\\)\\s*;?\\s*$`,
-      ).exec(data.body);
-      return JSON.parse(m ? m[1] : data.body);
-    },
-    reason: () => data.status || REASONS[data.code] || "",
-    details: () => ({ code: data.code, name: data.status || REASONS[data.code] || "", detail: "" }),
-    size: () => {
-      const header = data.headers.reduce((n, h) => n + h.key.length + String(h.value).length + 4, 0);
-      return { body: data.responseSize, header, total: data.responseSize + header };
-    },
-    dataURI: () =>
-      `data:${headers.get("content-type") || "text/plain"};base64,${btoa(unescape(encodeURIComponent(data.body)))}`,
-    stream: { toString: () => data.body },
-    toJSON: () => ({
-      code: data.code,
-      status: response.status,
-      header: data.headers,
-      body: data.body,
-      responseTime: data.responseTime,
-    }),
-  };
-  Object.defineProperty(response, RESPONSE_MARK, { value: true });
-  return response;
-}
-
-const RESPONSE_MARK = "__postmanResponse";
-
-/** Index of the first character at which `text` stops being valid JSON (text.length: ended early). */
-function jsonErrorIndex(text) {
-  let i = 0;
-  const ws = () => {
-    while (i < text.length && " \t\n\r".includes(text[i])) i++;
-  };
-  const fail = () => {
-    throw i;
-  };
-  const value = () => {
-    ws();
-    const c = text[i];
-    if (c === "{") {
-      i++;
-      ws();
-      if (text[i] === "}") return void i++;
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail();
-        string();
-        ws();
-        if (text[i] !== ":") fail();
-        i++;
-        value();
-        ws();
-        if (text[i] === ",") i++;
-        else if (text[i] === "}") return void i++;
-        else fail();
-      }
-    }
-    if (c === "[") {
-      i++;
-      ws();
-      if (text[i] === "]") return void i++;
-      for (;;) {
-        value();
-        ws();
-        if (text[i] === ",") i++;
-        else if (text[i] === "]") return void i++;
-        else fail();
-      }
-    }
-    if (c === '"') return string();
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|^true|^false|^null/.exec(text.slice(i, i + 400));
-    if (!m) fail();
-    i += m[0].length;
-  };
-  const string = () => {
-    i++;
-    while (i < text.length && text[i] !== '"') {
-      if (text[i] === "\\") i++;
-      else if (text.charCodeAt(i) < 0x20) fail();
-      i++;
-    }
-    if (i >= text.length) fail();
-    i++;
-  };
-  try {
-    value();
-    ws();
-    return i < text.length ? i : -1;
-  } catch (at) {
-    return at;
-  }
-}
-
-/** A JSONError worded like Postman's (`Unexpected token '<' at 1:1` plus the line and a caret). */
-export function jsonError(text, cause) {
-  const body = String(text ?? "");
-  const at = jsonErrorIndex(body);
-  let message;
-  if (body.trim() === "") message = "No data, empty input at 1:1\n\n^";
-  else if (at < 0 || at >= body.length)
-    message = at < 0 ? String(cause?.message ?? cause) : "Unexpected end of JSON input";
-  else {
-    const before = body.slice(0, at);
-    const line = before.split("\n").length;
-    const col = at - before.lastIndexOf("\n");
-    const lineText = body.split("\n")[line - 1] ?? "";
-    message = `Unexpected token '${body[at]}' at ${line}:${col}\n${lineText.slice(0, 79)}\n${" ".repeat(Math.max(0, col - 1))}^`;
-  }
-  const err = new SyntaxError(message);
-  err.name = "JSONError";
-  return err;
-}
-
-function isResponse(obj) {
-  return !!obj && typeof obj === "object" && obj[RESPONSE_MARK] === true;
-}
+export { jsonError } from "./json-error.js";
+export { cookieList, createResponse } from "./response-object.js";
 
 function isRequest(obj) {
   return (
@@ -590,6 +401,19 @@ export function chaiPostman(chai, utils, ajvFactory) {
       valid,
     );
   });
+
+  // chai 4 (Newman's) requires arrays for .members; chai 6 accepts any iterable and words it differently.
+  A.overwriteMethod(
+    "members",
+    (_super) =>
+      function (subset, msg) {
+        if (msg) utils.flag(this, "message", msg);
+        const flagMsg = utils.flag(this, "message");
+        new A(obj(this), flagMsg).to.be.an("array");
+        new A(subset, flagMsg).to.be.an("array");
+        return _super.apply(this, arguments);
+      },
+  );
 
   // Beyond chai-postman: content-type and cookie helpers some collections use.
   for (const [name, re] of [

@@ -1,0 +1,87 @@
+// JSONError worded like Postman's sandbox (liquid-json / V8): used by JSON.parse and pm.response.json().
+
+/** Index of the first character at which `text` stops being valid JSON (text.length: ended early). */
+function jsonErrorIndex(text) {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && " \t\n\r".includes(text[i])) i++;
+  };
+  const fail = () => {
+    throw i;
+  };
+  const value = () => {
+    ws();
+    const c = text[i];
+    if (c === "{") {
+      i++;
+      ws();
+      if (text[i] === "}") return void i++;
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail();
+        string();
+        ws();
+        if (text[i] !== ":") fail();
+        i++;
+        value();
+        ws();
+        if (text[i] === ",") i++;
+        else if (text[i] === "}") return void i++;
+        else fail();
+      }
+    }
+    if (c === "[") {
+      i++;
+      ws();
+      if (text[i] === "]") return void i++;
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ",") i++;
+        else if (text[i] === "]") return void i++;
+        else fail();
+      }
+    }
+    if (c === '"') return string();
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|^true|^false|^null/.exec(text.slice(i, i + 400));
+    if (!m) fail();
+    i += m[0].length;
+  };
+  const string = () => {
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text[i] === "\\") i++;
+      else if (text.charCodeAt(i) < 0x20) fail();
+      i++;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  try {
+    value();
+    ws();
+    return i < text.length ? i : -1;
+  } catch (at) {
+    return at;
+  }
+}
+
+/** A JSONError worded like Postman's (`Unexpected token '<' at 1:1` plus the line and a caret). */
+export function jsonError(text, cause) {
+  const body = String(text ?? "");
+  const at = jsonErrorIndex(body);
+  let message;
+  if (body.trim() === "") message = "No data, empty input at 1:1\n\n^";
+  else if (at < 0 || at >= body.length)
+    message = at < 0 ? String(cause?.message ?? cause) : "Unexpected end of JSON input";
+  else {
+    const before = body.slice(0, at);
+    const line = before.split("\n").length;
+    const col = at - before.lastIndexOf("\n");
+    const lineText = body.split("\n")[line - 1] ?? "";
+    message = `Unexpected token '${body[at]}' at ${line}:${col}\n${lineText.slice(0, 79)}\n${" ".repeat(Math.max(0, col - 1))}^`;
+  }
+  const err = new SyntaxError(message);
+  err.name = "JSONError";
+  return err;
+}

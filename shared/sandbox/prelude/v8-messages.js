@@ -1,0 +1,125 @@
+// Error messages worded like V8's (Newman runs scripts in Node), from QuickJS's. Where QuickJS leaves
+// out what V8 names (the callee of "x is not a function", the key of a computed property read), the
+// expression is recovered from the script's source at the position in the error's stack.
+
+/** The file name user scripts are compiled under, and how many lines the host's wrapper adds before them. */
+export const SCRIPT_FILE = "script.js";
+export const SCRIPT_HEADER_LINES = 2;
+
+const FRAME = new RegExp(`\\(${SCRIPT_FILE.replace(".", "\\.")}:(\\d+):(\\d+)\\)`);
+
+/** Index in `source` of the innermost user-script frame of `error`'s stack, or -1. */
+function positionOf(error, source) {
+  // Only when the innermost frame is the script's own: an error thrown inside a library or the
+  // prelude must not be blamed on the script's call into it.
+  const first = String(error?.stack ?? "")
+    .split("\n")
+    .find((l) => l.trim().startsWith("at "));
+  const m = first ? FRAME.exec(first) : null;
+  if (!m) return -1;
+  const line = Number(m[1]) - SCRIPT_HEADER_LINES;
+  const col = Number(m[2]) - 1;
+  if (line < 1) return -1;
+  let index = 0;
+  for (let l = 1; l < line; l++) {
+    index = source.indexOf("\n", index) + 1;
+    if (index === 0) return -1;
+  }
+  return index + col < source.length ? index + col : -1;
+}
+
+const IDENT_CHAR = /[\w$]/;
+
+/** Index of the bracket that opens the group closing at `end` (`)` or `]`), or -1. */
+function openingOf(src, end) {
+  const close = src[end];
+  const open = close === ")" ? "(" : "[";
+  let depth = 0;
+  for (let i = end; i >= 0; i--) {
+    if (src[i] === close) depth++;
+    else if (src[i] === open && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** `['a']` → `.a`, `[0]` → `[0]`, anything else as written. */
+function renderIndex(inner) {
+  const m = /^\s*(['"])([A-Za-z_$][\w$]*)\1\s*$/.exec(inner);
+  return m ? `.${m[2]}` : `[${inner.trim()}]`;
+}
+
+/** V8's rendering of the callee ending just before index `end`: `pm.response.json(...).name.nope`. */
+function calleeBefore(src, end) {
+  let j = end - 1;
+  let out = "";
+  for (let guard = 0; guard < 50; guard++) {
+    while (j >= 0 && /\s/.test(src[j])) j--;
+    const c = src[j];
+    if (c === ")" || c === "]") {
+      const open = openingOf(src, j);
+      if (open < 0) return "";
+      out = (c === ")" ? "(...)" : renderIndex(src.slice(open + 1, j))) + out;
+      j = open - 1;
+      continue;
+    }
+    if (!c || !IDENT_CHAR.test(c)) return "";
+    let k = j;
+    while (k > 0 && IDENT_CHAR.test(src[k - 1])) k--;
+    out = src.slice(k, j + 1) + out;
+    j = k - 1;
+    while (j >= 0 && /\s/.test(src[j])) j--;
+    if (src[j] !== ".") return out;
+    out = `.${out}`;
+    j -= src[j - 1] === "?" ? 2 : 1;
+  }
+  return "";
+}
+
+/** The literal key of the `[…]` opening at `open`, or undefined when it is an expression. */
+function keyAt(src, open) {
+  if (src[open] !== "[") return undefined;
+  let depth = 0;
+  for (let i = open; i < src.length; i++) {
+    if (src[i] === "[") depth++;
+    else if (src[i] === "]" && --depth === 0) {
+      const m = /^\s*(?:(['"])(.*)\1|(\d+))\s*$/.exec(src.slice(open + 1, i));
+      return m ? (m[2] ?? m[3]) : undefined;
+    }
+  }
+  return undefined;
+}
+
+const SIMPLE = [
+  [/^'([^']+)' is not defined$/, "$1 is not defined"],
+  [/^cannot read property '([^']*)' of (null|undefined)$/, "Cannot read properties of $2 (reading '$1')"],
+  [/^cannot set property '([^']*)' of (null|undefined)$/, "Cannot set properties of $2 (setting '$1')"],
+  [/^unexpected token(?: in expression)?: '(.+)'$/, "Unexpected token '$1'"],
+  [/^cannot convert to object$/, "Cannot convert undefined or null to object"],
+  [/^empty array$/, "Reduce of empty array with no initial value"],
+  [/^invalid array length$/, "Invalid array length"],
+];
+
+/** Newman's (V8's) wording of a script error's message; `source` is the script that threw. */
+export function v8Message(error, source) {
+  const message = String(error?.message ?? error);
+  for (const [re, to] of SIMPLE) if (re.test(message)) return message.replace(re, to);
+  const access = /^cannot (read|set) property of (null|undefined)$/.exec(message);
+  if (message !== "not a function" && !access) return message;
+  const at = typeof source === "string" ? positionOf(error, source) : -1;
+  if (at < 0) return message;
+  if (access) {
+    const key = keyAt(source, at);
+    if (key === undefined) return message;
+    return access[1] === "read"
+      ? `Cannot read properties of ${access[2]} (reading '${key}')`
+      : `Cannot set properties of ${access[2]} (setting '${key}')`;
+  }
+  const constructed =
+    /^new\s+([\w$.]+)/.exec(source.slice(at)) ?? /\bnew\s+([\w$.]+)\s*$/.exec(source.slice(0, at));
+  if (constructed) return `${constructed[1]} is not a constructor`;
+  if (source[at] === "(" || source[at] === "`") {
+    const callee = calleeBefore(source, at);
+    if (callee) return `${callee} is not a function`;
+  }
+  return message;
+}
