@@ -7,7 +7,7 @@ import {
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../workers/index";
-import { api } from "./helpers";
+import { api, target } from "./helpers";
 import {
   alarmAt,
   checkCollection,
@@ -16,6 +16,7 @@ import {
   getMonitor,
   history,
   monitorStub,
+  patch,
 } from "./monitors-support";
 
 const getAlarm = (id: string) => runInDurableObject(monitorStub(id), (_i, s) => s.storage.getAlarm());
@@ -78,5 +79,29 @@ describe("monitor resilience", () => {
     expect(refused!.runId).toMatch(/^rej_/);
     expect(refused!.failures[0]!.message).toMatch(/refused \(404\)/);
     expect((await getMonitor(m.id)).state).toMatchObject({ status: "failing", consecutiveFailures: 1 });
+  });
+
+  it("a flapping monitor sends at most MONITOR_NOTIFICATIONS_PER_HOUR (10) notifications an hour", async () => {
+    const m = await createOnClock({
+      name: "Flapping",
+      collection: checkCollection("Flapping", "/status/500"),
+      schedule: { intervalSeconds: 60 },
+      notifications: [{ url: `${target()}/hooks/flap-${crypto.randomUUID()}`, on: ["failure", "recovery"] }],
+    });
+    let tick = Date.parse(m.nextRunAt!);
+    for (let i = 0; i < 12; i++) {
+      await patch(m.id, { collection: checkCollection("Flapping", i % 2 === 0 ? "/status/500" : "/get") });
+      await alarmAt(m.id, tick + 2_000);
+      await finishedRuns(m.id, i + 1);
+      tick += 60_000;
+    }
+    const deliveries = await monitorStub(m.id).deliveries(50);
+    expect(deliveries).toHaveLength(10);
+    expect(
+      deliveries
+        .map((d) => d.event)
+        .reverse()
+        .slice(0, 3),
+    ).toEqual(["failure", "recovery", "failure"]);
   });
 });
