@@ -65,6 +65,11 @@ export async function readV3Tree(source: string, environment: string | undefined
   try {
     converted = convertV3({ files, collection });
   } catch (error) {
+    if (error instanceof V3Error && error.path === "postman/collections/") {
+      throw new CliError(
+        `${error.detail}: run edgerun run ${join(root, "postman", "collections", "<name>")}`,
+      );
+    }
     if (error instanceof V3Error) {
       throw new CliError(
         `The v3 collection is invalid: ${join(root, error.path)}:${error.line}:${error.column}: ${error.detail}`,

@@ -164,11 +164,23 @@ export const HTML_REPORT_JS = String.raw`(function () {
       add(d, el("div", "name", (failPage * PAGE + i + 1) + ". " + (f.errorName || f.source) + " — " + f.name),
         el("pre", "bad", f.message),
         el("div", "muted", "at " + (f.item ? f.item.path.concat([f.item.name]).join(" / ") : "the run") + ", iteration " + (f.iteration + 1)));
+      if (f.item) {
+        var show = el("button", "er-show", "Show request");
+        show.onclick = function () { showRequest(f.item.path.concat([f.item.name]).join(" / ")); };
+        d.appendChild(show);
+      }
       box.appendChild(d);
     });
     pager("er-fail", failPage, pages, list.length, function (p) { failPage = p; renderFailures(); });
   }
 
+  function showRequest(name) {
+    state = { page: 0, failedOnly: false, folder: "", search: name };
+    $("er-failed-only").checked = false;
+    $("er-folder").value = "";
+    $("er-search").value = name;
+    select("requests");
+  }
   function select(tab) {
     ["summary", "requests", "failures"].forEach(function (name) {
       $("tab-" + name).setAttribute("aria-selected", String(name === tab));

@@ -32,6 +32,7 @@ details.er-row>summary::-webkit-details-marker{display:none}
 .method{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
 .er-body{padding:0 10px 10px;border-top:1px solid var(--line)}
 .er-failure{padding:8px 10px}
+.er-show{font:inherit;font-size:12px;padding:4px 10px;margin-top:4px;border:1px solid var(--line);border-radius:6px;background:var(--card);color:var(--accent)}
 pre{white-space:pre-wrap;word-break:break-all;background:var(--bg);border:1px solid var(--line);border-radius:6px;padding:8px;max-height:320px;overflow:auto;font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;margin:4px 0}
 table{border-collapse:collapse;width:100%;font-size:13px}
 td,th{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top;word-break:break-word}

@@ -127,6 +127,14 @@ describe("edgerun run -r html", () => {
       expect(failures).toEqual(newman.run.failures.map((f) => f.error.message));
       expect(failures.length).toBeGreaterThanOrEqual(6);
 
+      // "Show request" on a failure opens the requests tab on that request.
+      await page.click(".er-failure >> nth=0 >> .er-show");
+      expect(await page.locator("details.er-row .name").allTextContents()).toEqual([
+        "Users / Create",
+        "Users / Create",
+      ]);
+      await page.fill("#er-search", "");
+
       await page.click("#tab-summary");
       await expect.poll(() => page.locator("#er-cards").textContent()).toContain("8requests");
 

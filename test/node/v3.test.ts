@@ -178,6 +178,16 @@ describe("v3 parse errors name the file and the line", () => {
     }
   });
 
+  it("a tree with several collections needs one chosen", () => {
+    const files = {
+      "postman/collections/a/r.request.yaml": "$kind: http-request\n",
+      "postman/collections/b/r.request.yaml": "$kind: http-request\n",
+    };
+    expect(() => convertV3({ files })).toThrow("the tree holds several collections (a, b); choose one");
+    expect(convertV3({ files, collection: "b" }).collection.info.name).toBe("b");
+    expect(() => convertV3({ files, collection: "c" })).toThrow("no collection 'c' (found: a, b)");
+  });
+
   it("buildPlan reports a broken file as a PlanError pointing into /collection/files", () => {
     const files = { "postman/collections/c/Bad.request.yaml": "url: x\n" };
     const attempt = () => buildPlan({ collection: { format: "v3", files }, options: {} }, "run_x");
