@@ -81,7 +81,7 @@ export async function executeItem(
   settings: ItemSettings,
   deps: ItemDeps,
 ): Promise<ItemResult> {
-  let scopes: Scopes = { ...scopesIn, local: [] };
+  let scopes: Scopes = { ...scopesIn, local: [...(scopesIn.local ?? [])] };
   let request: RequestDefinition = structuredClone(item.request);
   const assertions: AssertionResult[] = [];
   const consoleOut: ConsoleEntry[] = [];

@@ -31,7 +31,8 @@ export interface Lane {
   open: boolean;
   /** No further items in this iteration (setNextRequest(null) or an unknown target). */
   stopped: boolean;
-  scopes: Omit<Scopes, "data" | "local">;
+  /** `local` (pm.variables.set) lives for the whole run, as in Newman 6. */
+  scopes: Omit<Scopes, "data" | "local"> & { local?: Scopes["local"] };
   cookies: Cookie[];
 }
 
@@ -247,7 +248,7 @@ export class Runner {
     let failedAny = false;
     state.lanes.forEach((lane, i) => {
       const { result, item } = results[i]!;
-      const { data: _data, local: _local, ...persisted } = result.scopes;
+      const { data: _data, ...persisted } = result.scopes;
       lane.scopes = persisted;
       lane.cookies = result.cookies.toJSON();
       failedAny = this.#account(state, lane.iteration, result, item) || failedAny;
@@ -281,7 +282,7 @@ export class Runner {
     const data = plan.data.length ? (plan.data[Math.min(lane.iteration, plan.data.length - 1)] ?? {}) : {};
     const result = await executeItem(
       item,
-      { ...lane.scopes, data, local: [] },
+      { ...lane.scopes, data, local: lane.scopes.local ?? [] },
       new CookieJar(lane.cookies),
       {
         iteration: lane.iteration,

@@ -25,7 +25,7 @@ export interface Scopes {
   environment: VarEntry[];
   /** Current iteration's data row. */
   data: Record<string, JsonValue>;
-  /** `pm.variables.set` values; live for one request execution (cleared before each item). */
+  /** `pm.variables.set` values; live for the whole run (across items and iterations), as in Newman 6. */
   local: VarEntry[];
   environmentName?: string;
 }
