@@ -15,6 +15,7 @@ import {
   finishedRuns,
   getMonitor,
   history,
+  hookLog,
   monitorStub,
   patch,
 } from "./monitors-support";
@@ -103,5 +104,28 @@ describe("monitor resilience", () => {
         .reverse()
         .slice(0, 3),
     ).toEqual(["failure", "recovery", "failure"]);
+  });
+
+  it("a webhook answering 500 is retried after 30 s, 2 min and 10 min, then given up", async () => {
+    const bucket = `down-${crypto.randomUUID()}`;
+    const m = await createOnClock({
+      name: "Receiver down",
+      collection: checkCollection("Receiver down", "/status/500"),
+      schedule: { intervalSeconds: 3600 },
+      notifications: [{ url: `${target()}/hooks/${bucket}?status=500`, secret: "0123456789" }],
+    });
+    const tick = Date.parse(m.nextRunAt!);
+    await alarmAt(m.id, tick + 2_000);
+    await finishedRuns(m.id, 1);
+    let at = tick + 2_000; // queued when the failed run was recorded
+    for (const [i, wait] of [0, 30_000, 120_000, 600_000].entries()) {
+      at += wait;
+      await alarmAt(m.id, at - 1); // not yet due: nothing is sent
+      expect(await hookLog(bucket)).toHaveLength(i);
+      await alarmAt(m.id, at);
+      expect(await hookLog(bucket)).toHaveLength(i + 1);
+    }
+    const [delivery] = await monitorStub(m.id).deliveries();
+    expect(delivery).toMatchObject({ event: "failure", status: "failed", attempt: 4, lastError: "HTTP 500" });
   });
 });
