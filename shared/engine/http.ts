@@ -52,6 +52,11 @@ export interface SendResult {
  * `timeoutRequest` sets another.
  */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** The timeout a request gets: `timeoutRequest` when positive, else the default (never none). */
+export function requestTimeoutMs(timeoutRequest: number | undefined): number {
+  return timeoutRequest && timeoutRequest > 0 ? timeoutRequest : DEFAULT_REQUEST_TIMEOUT_MS;
+}
+
 /** Upper bound for `protocolProfileBehavior.maxRedirects` (curl's and .NET's default maximum). */
 export const MAX_REDIRECTS = 50;
 
@@ -169,7 +174,7 @@ export async function send(
   const profile = opts.profile;
   const redirects: Array<{ url: string; code: number }> = [];
   const maxRedirects = Math.min(profile.maxRedirects ?? 10, MAX_REDIRECTS);
-  const timeoutMs = opts.timeoutMs && opts.timeoutMs > 0 ? opts.timeoutMs : DEFAULT_REQUEST_TIMEOUT_MS;
+  const timeoutMs = requestTimeoutMs(opts.timeoutMs);
   /** Time spent waiting for a rate-limit slot: not part of the request timeout. */
   let queuedMs = 0;
   const follow = profile.followRedirects !== false;
