@@ -145,4 +145,26 @@ describe("sandbox in workerd", () => {
       ["fresh intrinsics", true],
     ]);
   });
+
+  it("runs Newman's legacy sandbox (Sugar, lodash 3, postman.*) and really waits for timers", async () => {
+    const [r] = await runCollection([
+      item("legacy", [
+        "tests['Sugar has'] = responseBody.has('Leanne');",
+        "tests['lodash 3'] = _.VERSION === '3.10.2' && _.pluck([{ a: 1 }], 'a')[0] === 1;",
+        "postman.setEnvironmentVariable('n', 5);",
+        "tests['postman.* stores strings'] = environment.n === '5' && pm.environment.get('n') === '5';",
+        "tests['falsy'] = 0;",
+        "const t0 = Date.now();",
+        "setTimeout(() => pm.test('waited', () => pm.expect(Date.now() - t0).to.be.at.least(90)), 100);",
+      ]),
+    ]);
+    expect(r!.scriptErrors).toEqual([]);
+    expect(r!.assertions.map((a) => [a.name, a.passed, a.error?.message ?? null])).toEqual([
+      ["waited", true, null],
+      ["Sugar has", true, null],
+      ["lodash 3", true, null],
+      ["postman.* stores strings", true, null],
+      ["falsy", false, "expected 0 to be truthy"],
+    ]);
+  });
 });
