@@ -84,6 +84,11 @@ export const HTML_REPORT_JS = String.raw`(function () {
         kvTable(r.response.headers), el("pre", null, r.response.bodyPreview || "(empty body)"));
       if (r.response.bodyTruncated) add(box, el("p", "muted", "Body preview truncated."));
     }
+    var phases = [];
+    if (r.timings) phases.push("waited " + ms(r.timings.waitMs), "total " + ms(r.timings.totalMs));
+    if (r.attempts) phases.push(r.attempts + " attempts");
+    if (r.resent) phases.push("sent again after a restart");
+    if (phases.length) add(box, el("p", "muted", "Timings: " + phases.join(" · ")));
     if (r.error) add(box, el("h2", "bad", "Request error"), el("pre", "bad", r.error.name + ": " + r.error.message));
     var ul = el("ul", "asserts");
     for (var i = 0; i < r.assertions.length; i++) {
