@@ -154,9 +154,15 @@ export class HostLimiter extends DurableObject<Env> {
     }
   }
 
-  async snapshot(): Promise<{ reservations: number; leases: number; blockedUntil: number }> {
+  /** Counts for tests and diagnostics: sends in the log, pending reservations, leases, back-off. */
+  async snapshot(): Promise<{ sends: number; reservations: number; leases: number; blockedUntil: number }> {
     this.#load();
-    return { reservations: this.#log.length, leases: this.#leases.size, blockedUntil: this.#blockedUntil };
+    return {
+      sends: this.#log.length,
+      reservations: this.#reserved.size,
+      leases: this.#leases.size,
+      blockedUntil: this.#blockedUntil,
+    };
   }
 
   async #lease(cap: number): Promise<string> {

@@ -1,7 +1,10 @@
 import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { HostLimiter } from "../../durable-objects/host-limiter";
+import { createLimitedFetch } from "../../platform/limited-fetch";
+import { CookieJar } from "../../shared/engine/cookie-jar";
+import { send } from "../../shared/engine/http";
 import { api, collection, readSse, startRun, target } from "./helpers";
 
 async function arrivals(bucket: string): Promise<number[]> {
@@ -89,6 +92,51 @@ describe("rate limits", () => {
     expect(first.slotId).toBeNull();
     expect(second.slotId).not.toBeNull();
     expect(second.at - first.at).toBeGreaterThanOrEqual(2000);
+  });
+
+  it("a cancel ends the wait for a slot at once and gives the reservation back", async () => {
+    const workspace = `cancel-${crypto.randomUUID()}`;
+    const limited = createLimitedFetch(env, workspace, { requestsPerSecond: 1 });
+    const stub = env.HOST_LIMITER.get(
+      env.HOST_LIMITER.idFromName(`${workspace}|${new URL(target()).origin}`),
+    );
+    await (await limited.fetch(new Request(`${target()}/get`))).arrayBuffer();
+    const controller = new AbortController();
+    const waiting = limited.fetch(new Request(`${target()}/get`, { signal: controller.signal }));
+    await vi.waitFor(async () => expect((await stub.snapshot()).reservations).toBe(1));
+    controller.abort("cancelled by request");
+    await expect(waiting).rejects.toBe("cancelled by request");
+    expect(await stub.snapshot()).toMatchObject({ sends: 1, reservations: 0 });
+  });
+
+  it("in workerd, the run's signal aborts a response whose body never ends", async () => {
+    let headers!: () => void;
+    const arrived = new Promise<void>((resolve) => {
+      headers = resolve;
+    });
+    const controller = new AbortController();
+    const pending = send(
+      { method: "GET", url: `${target()}/drip`, headers: [] },
+      undefined,
+      (s) => s,
+      { profile: {}, maxBodyBytes: 1024, timeoutMs: 300_000 },
+      {
+        fetch: async (r) => {
+          const res = await fetch(r);
+          headers();
+          return res;
+        },
+        jar: new CookieJar(),
+        checkTarget: () => null,
+        now: () => Date.now(),
+        signal: controller.signal,
+      },
+    );
+    await arrived;
+    controller.abort("cancelled by request");
+    const result = await pending;
+    expect(result.response).toBeUndefined();
+    expect(result.error).toEqual({ name: "AbortError", message: "request aborted: cancelled by request" });
   });
 
   it("applies a workspace's default per-origin limit to runs that set none; runs may only tighten it", async () => {
