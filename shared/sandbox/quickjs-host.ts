@@ -21,6 +21,9 @@ import {
   REQUIRE_ALIASES,
 } from "./contract";
 import { loadLibrary, neededLibraries, preludeSource } from "./libraries";
+import { SendRequestGate, type SendRequestLimits } from "./send-gate";
+
+export { SEND_REQUEST_LIMITS, type SendRequestLimits } from "./send-gate";
 
 export interface QuickJSHostOptions {
   /** Interrupt-handler calls allowed per script (≈15–30 per ms of CPU); default from the script timeout. */
@@ -33,19 +36,6 @@ export interface QuickJSHostOptions {
   /** `pm.sendRequest` caps (see SEND_REQUEST_LIMITS). */
   sendRequests?: Partial<SendRequestLimits>;
 }
-
-/** Caps on `pm.sendRequest`: a script cannot flood targets or exhaust the invocation's subrequests. */
-export interface SendRequestLimits {
-  /** Calls one script may make; the next call throws a ScriptLimitError. */
-  perScript: number;
-  /** Requests in flight at once; later calls wait in a queue. */
-  concurrent: number;
-  /** Calls all scripts together may make until `beginSlice()` (one alarm slice of a run). */
-  perSlice: number;
-}
-
-/** Defaults, documented in docs/security.md ("Runtime limits"). */
-export const SEND_REQUEST_LIMITS: SendRequestLimits = { perScript: 50, concurrent: 6, perSlice: 500 };
 
 type ModuleLoader = () => Promise<QuickJSWASMModule>;
 let loader: ModuleLoader | undefined;
@@ -72,11 +62,6 @@ const USER_SCRIPT_FILE = "script.js";
 
 class LimitError extends Error {}
 
-/** Thrown into the script (as a QuickJS error named ScriptLimitError) when it exceeds a cap. */
-class ScriptLimitError extends Error {
-  override name = "ScriptLimitError";
-}
-
 interface Live {
   runtime: QuickJSRuntime;
   context: QuickJSContext;
@@ -86,21 +71,16 @@ interface Live {
   calls: number;
   budget: number;
   deadline: number;
-  /** pm.sendRequest calls of the current script, and the queue of calls waiting for a free slot. */
-  sent: number;
-  active: number;
-  queue: Array<() => void>;
 }
 
 export class QuickJSScriptHost implements ScriptHost {
   readonly #options: QuickJSHostOptions;
-  readonly #sendLimits: SendRequestLimits;
+  readonly #gate: SendRequestGate;
   #live: Live | undefined;
-  #sliceSent = 0;
 
   constructor(options: QuickJSHostOptions = {}) {
     this.#options = options;
-    this.#sendLimits = { ...SEND_REQUEST_LIMITS, ...options.sendRequests };
+    this.#gate = new SendRequestGate(options.sendRequests);
   }
 
   /**
@@ -109,7 +89,7 @@ export class QuickJSScriptHost implements ScriptHost {
    * host's lifetime (one run).
    */
   beginSlice(): void {
-    this.#sliceSent = 0;
+    this.#gate.beginSlice();
   }
 
   async run(input: ScriptInput, caps: ScriptCapabilities): Promise<ScriptOutcome> {
@@ -129,7 +109,7 @@ export class QuickJSScriptHost implements ScriptHost {
       return unchanged("ScriptError", `sandbox could not start: ${(err as Error).message}`);
     }
     live.caps = caps;
-    live.sent = 0;
+    this.#gate.beginScript();
     live.calls = 0;
     live.budget = this.#options.cpuBudget ?? Math.max(1000, input.timeoutMs * CALLS_PER_MS);
     live.deadline = Date.now() + input.timeoutMs;
@@ -215,9 +195,6 @@ export class QuickJSScriptHost implements ScriptHost {
       calls: 0,
       budget: Number.POSITIVE_INFINITY,
       deadline: Number.POSITIVE_INFINITY,
-      sent: 0,
-      active: 0,
-      queue: [],
     };
     runtime.setInterruptHandler(() => {
       live.calls++;
@@ -286,19 +263,21 @@ export class QuickJSScriptHost implements ScriptHost {
       }
     });
     fn("sendRequest", (reqH) => {
-      this.#admitSendRequest(live);
+      this.#gate.admit();
       const request = JSON.parse(ctx.getString(reqH)) as Parameters<ScriptCapabilities["sendRequest"]>[0];
       const deferred = ctx.newPromise();
       const caps = live.caps;
-      const work = this.#whenSlotFree(live)
+      const work = this.#gate
+        .acquire()
         .then(() =>
-          caps
+          // A queued request of a script whose context was dropped meanwhile (a limit) is not sent.
+          caps && this.#live === live
             ? caps.sendRequest(request)
             : { error: { name: "ScriptError", message: "no request capability" } },
         )
         .catch((err: unknown) => ({ error: { name: "RequestError", message: String(err) } }))
         .then((outcome) => {
-          this.#releaseSlot(live);
+          this.#gate.release();
           if (!deferred.alive) return;
           const s = ctx.newString(JSON.stringify(outcome));
           deferred.resolve(s);
@@ -313,40 +292,6 @@ export class QuickJSScriptHost implements ScriptHost {
     });
     ctx.setProp(ctx.global, HOST_GLOBAL, host);
     host.dispose();
-  }
-
-  /** Counts one pm.sendRequest against the script's and the slice's caps; throws into the script beyond. */
-  #admitSendRequest(live: Live): void {
-    const { perScript, perSlice } = this.#sendLimits;
-    if (live.sent >= perScript)
-      throw new ScriptLimitError(
-        `pm.sendRequest: a script may send at most ${perScript} requests (limit reached)`,
-      );
-    if (this.#sliceSent >= perSlice)
-      throw new ScriptLimitError(
-        `pm.sendRequest: the run's scripts may send at most ${perSlice} requests per slice (limit reached)`,
-      );
-    live.sent++;
-    this.#sliceSent++;
-  }
-
-  /** Resolves when fewer than `concurrent` requests are in flight (FIFO). */
-  #whenSlotFree(live: Live): Promise<void> {
-    if (live.active < this.#sendLimits.concurrent) {
-      live.active++;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      live.queue.push(() => {
-        live.active++;
-        resolve();
-      });
-    });
-  }
-
-  #releaseSlot(live: Live): void {
-    live.active--;
-    live.queue.shift()?.();
   }
 
   async #execute(live: Live, inputJson: string, timeoutMs: number): Promise<string> {
