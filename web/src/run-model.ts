@@ -118,12 +118,16 @@ export class RunModel {
     this.view.version++;
     if (this.#scheduled) return;
     this.#scheduled = true;
+    let done = false;
     const flush = () => {
+      if (done) return;
+      done = true;
       this.#scheduled = false;
       for (const fn of this.#listeners) fn();
     };
-    if (typeof requestAnimationFrame === "function" && document.visibilityState === "visible") {
-      requestAnimationFrame(flush);
-    } else setTimeout(flush, 16);
+    // The next frame, or 250 ms at the latest: browsers pause animation frames in hidden or throttled
+    // tabs, and the view must still catch up (the batch then holds everything received meanwhile).
+    if (typeof requestAnimationFrame === "function") requestAnimationFrame(flush);
+    setTimeout(flush, 250);
   }
 }

@@ -26,12 +26,37 @@ export interface FollowOptions {
 
 const TERMINAL = new Set(["run.completed", "run.failed", "run.cancelled"]);
 
+/** The server sends a heartbeat every 15 s; a connection silent for longer than this is dead. */
+const STALL_MS = 40_000;
+
 async function readOnce(opts: FollowOptions, last: { seq: number }): Promise<boolean> {
+  // One controller per connection: the caller's abort ends it, and so does a silent (half-open) socket.
+  const connection = new AbortController();
+  const abort = () => connection.abort();
+  opts.signal.addEventListener("abort", abort);
+  let watchdog = setTimeout(abort, STALL_MS);
+  try {
+    return await readStream(opts, last, connection.signal, () => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(abort, STALL_MS);
+    });
+  } finally {
+    clearTimeout(watchdog);
+    opts.signal.removeEventListener("abort", abort);
+  }
+}
+
+async function readStream(
+  opts: FollowOptions,
+  last: { seq: number },
+  signal: AbortSignal,
+  alive: () => void,
+): Promise<boolean> {
   const headers: Record<string, string> = { accept: "text/event-stream" };
   if (last.seq > 0) headers["last-event-id"] = String(last.seq);
   const res = await apiResponse(`/v1/runs/${encodeURIComponent(opts.runId)}/events`, {
     headers,
-    signal: opts.signal,
+    signal,
     cache: "no-store",
   });
   opts.onState("live");
@@ -43,6 +68,7 @@ async function readOnce(opts: FollowOptions, last: { seq: number }): Promise<boo
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return ended;
+      alive();
       const batch: SequencedRunEvent[] = [];
       for (const raw of parser.push(value)) {
         const seq = Number(raw.id);
