@@ -45,21 +45,41 @@ async function* messages(body: ReadableStream<Uint8Array>): AsyncGenerator<SseMe
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or less if `signal` aborts (then throws its reason). */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
 
-/** Yields each event once, reconnecting (with backoff, up to `maxReconnects`) until the run ends. */
+/**
+ * Yields each event once, reconnecting (with backoff, up to `maxReconnects`) until the run ends.
+ * Aborting `signal` ends the stream at once by throwing the signal's reason (a cancel deadline, a dead
+ * server): a hung connection must never keep the CLI waiting.
+ */
 export async function* followRun(
   server: Server,
   runId: string,
   maxReconnects = 8,
+  signal?: AbortSignal,
 ): AsyncGenerator<StreamedEvent> {
   let last = 0;
   let failures = 0;
   for (;;) {
     let ended = false;
+    signal?.throwIfAborted();
     try {
       const res = await server.api(`/v1/runs/${encodeURIComponent(runId)}/events`, {
         headers: { accept: "text/event-stream", "last-event-id": String(last) },
+        ...(signal ? { signal } : {}),
       });
       if (res.status === 404) throw new CliError(`Run ${runId} no longer exists on the server.`);
       if (!res.ok || !res.body) throw new Error(`events stream answered HTTP ${res.status}`);
@@ -76,12 +96,13 @@ export async function* followRun(
         }
       }
     } catch (error) {
+      signal?.throwIfAborted();
       if (error instanceof CliError && !error.message.startsWith("Cannot reach")) throw error;
       if (++failures > maxReconnects) {
         throw new CliError(`Lost the event stream of run ${runId}: ${(error as Error).message}`);
       }
     }
     if (ended) return;
-    await sleep(Math.min(200 * 2 ** failures, 5000));
+    await sleep(Math.min(200 * 2 ** failures, 5000), signal);
   }
 }

@@ -5,13 +5,16 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { TerminalEvent } from "../shared/schemas/events";
+import type { RunEvent, TerminalEvent } from "../shared/schemas/events";
 import { CliError, HELP, parseCommand, type RunArgs } from "./args";
 import { CliReporter, type Output } from "./cli-reporter";
 import { followRun } from "./follow";
 import { writeHtmlReport } from "./html-export";
 import { buildRunBody } from "./inputs";
+import { Interrupted, type InterruptHandle, onInterrupt } from "./interrupt";
+import { localReports, RunTally } from "./partial-report";
 import { connectRemote, type Server, startEmbedded } from "./server";
+import { watchServer } from "./watchdog";
 
 export interface Io {
   stdout: Output;
@@ -106,70 +109,135 @@ async function writeReports(server: Server, runId: string, args: RunArgs, tool: 
   }
 }
 
-/** Watches Ctrl-C: the first cancels the run (the stream then ends `cancelled`), the second quits. */
-function onInterrupt(cancel: () => Promise<void>, quit: () => void): () => void {
-  let count = 0;
-  const handler = () => {
-    count++;
-    if (count === 1) {
-      process.stderr.write("\nCancelling the run… (Ctrl-C again to quit now)\n");
-      cancel().catch(() => quit());
-    } else quit();
-  };
-  // Miniflare installs exit hooks that end the process on SIGINT; while a run is followed the CLI owns
-  // the signal (it cancels the run, then stops the stack itself) and restores them afterwards.
-  const saved = (["SIGINT", "SIGTERM"] as const).map((sig) => [sig, process.listeners(sig)] as const);
-  for (const [sig, listeners] of saved) {
-    for (const l of listeners) process.off(sig, l);
-    process.on(sig, handler);
+const isTerminal = (e: RunEvent): e is TerminalEvent =>
+  e.type === "run.completed" || e.type === "run.failed" || e.type === "run.cancelled";
+
+/** Bounds a server call after a signal: the CLI must be gone within seconds whatever the server does. */
+async function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CliError(`the server did not answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
   }
-  return () => {
-    for (const [sig, listeners] of saved) {
-      process.off(sig, handler);
-      for (const l of listeners) process.on(sig, l);
+}
+
+/** The run's reports when the server cannot give them: built from the events this CLI received. */
+async function writeLocalReports(args: RunArgs, collection: unknown, tally: RunTally): Promise<void> {
+  const wantsJson = args.reporters.includes("json");
+  const wantsJunit = args.reporters.includes("junit");
+  if (!wantsJson && !wantsJunit) return;
+  const { json, junit } = await localReports(collection, tally.events);
+  if (wantsJson) await writeOutput(args.jsonExport ?? defaultReportPath("json"), json);
+  if (wantsJunit) await writeOutput(args.junitExport ?? defaultReportPath("xml"), junit);
+}
+
+interface Followed {
+  terminal?: TerminalEvent;
+  /** Why following stopped early: a cancel deadline (Interrupted) or a dead server (CliError). */
+  stoppedBy?: Error;
+}
+
+/** Follows the run until its terminal event, a passed cancel deadline, or a dead server. */
+async function follow(
+  server: Server,
+  runId: string,
+  signal: AbortSignal,
+  onEvent: (e: RunEvent) => void,
+): Promise<Followed> {
+  try {
+    for await (const { event } of followRun(server, runId, 8, signal)) {
+      onEvent(event);
+      if (isTerminal(event)) return { terminal: event };
     }
-  };
+  } catch (error) {
+    if (error instanceof Interrupted || (signal.aborted && error === signal.reason)) {
+      return { stoppedBy: error as Error };
+    }
+    throw error;
+  }
+  return {};
+}
+
+async function submit(server: Server, body: Record<string, unknown>): Promise<string> {
+  const res = await server.api("/v1/runs", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw await rejection(res, "The collection was rejected");
+  return ((await res.json()) as { id: string }).id;
 }
 
 async function run(args: RunArgs, io: Io, tool: string): Promise<number> {
   const body = await buildRunBody(args);
   const server = args.server ? await connectRemote(args.server, args.apiKey) : await startEmbedded();
-  let detach = () => {};
+  const stopFollowing = new AbortController();
+  // Loopback answers fast even under load; a remote server gets more slack before it counts as gone.
+  const watchdog = watchServer(
+    server,
+    args.server ? { timeoutMs: 5000, failureLimit: 6 } : { timeoutMs: 3000, failureLimit: 3 },
+  );
+  let interrupt: InterruptHandle | undefined;
   try {
-    const res = await server.api("/v1/runs", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    if (!res.ok) throw await rejection(res, "The collection was rejected");
-    const { id: runId } = (await res.json()) as { id: string };
-    detach = onInterrupt(
-      async () => {
-        const cancel = await server.api(`/v1/runs/${runId}/cancel`, { method: "POST" });
-        await cancel.body?.cancel();
-      },
-      () => {
-        server.stop().finally(() => process.exit(130));
-      },
+    const runId = await submit(server, body);
+    watchdog.dead.then(
+      (reason) => stopFollowing.abort(new CliError(`${reason[0]!.toUpperCase()}${reason.slice(1)}.`)),
+      () => {},
     );
+    interrupt = onInterrupt({
+      cancel: async (signal) => {
+        const res = await server.api(`/v1/runs/${runId}/cancel`, { method: "POST", signal });
+        await res.body?.cancel();
+      },
+      abort: (reason) => stopFollowing.abort(reason),
+      quit: () => {
+        server.killNow?.();
+        process.exit(130);
+      },
+      stderr: io.stderr,
+    });
     const color = args.color === "on" || (args.color === "auto" && io.stdout.isTTY && !process.env.NO_COLOR);
     const reporter =
       args.reporters.includes("cli") && !args.silent ? new CliReporter(io.stdout, color, args.cli) : null;
-    let terminal: TerminalEvent | undefined;
-    for await (const { event } of followRun(server, runId)) {
+    const tally = new RunTally(args.reporters.includes("json") || args.reporters.includes("junit"));
+    const followed = await follow(server, runId, stopFollowing.signal, (event) => {
+      tally.add(event);
       reporter?.onEvent(event);
-      if (event.type === "run.completed" || event.type === "run.failed" || event.type === "run.cancelled") {
-        terminal = event;
-      }
+    });
+    watchdog.stop();
+    // After a signal a dead server is no surprise: Ctrl-C and `timeout` signal the whole process group,
+    // and workerd exits on SIGINT. That is still a cancel, reported from what was received.
+    if (followed.stoppedBy instanceof CliError && !interrupt.interrupted) {
+      // The server died: say so (one line), keep what was received, exit non-zero.
+      await writeLocalReports(args, body.collection, tally).catch(() => {});
+      throw followed.stoppedBy;
     }
-    if (!terminal) throw new CliError(`The event stream of run ${runId} ended before the run did.`);
-    await writeReports(server, runId, args, tool);
-    const failed = terminal.type !== "run.completed" || terminal.failures.length > 0;
+    if (!followed.terminal && !followed.stoppedBy) {
+      throw new CliError(`The event stream of run ${runId} ended before the run did.`);
+    }
+    const terminal = followed.terminal ?? tally.cancelled(runId);
+    if (!followed.terminal) {
+      tally.add(terminal);
+      reporter?.onEvent(terminal);
+      await writeLocalReports(args, body.collection, tally);
+    } else if (interrupt.interrupted) {
+      await within(2000, writeReports(server, runId, args, tool)).catch(() =>
+        writeLocalReports(args, body.collection, tally),
+      );
+    } else {
+      await writeReports(server, runId, args, tool);
+    }
     if (terminal.type === "run.cancelled") return 130;
+    const failed = terminal.type !== "run.completed" || terminal.failures.length > 0;
     return failed && !args.suppressExitCode ? 1 : 0;
   } finally {
-    detach();
+    watchdog.stop();
     await server.stop();
+    interrupt?.detach();
   }
 }
 

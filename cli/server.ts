@@ -10,6 +10,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CliError } from "./args";
+import { watchRuntime } from "./runtime-process";
 
 export interface Server {
   /** Base URL without trailing slash, e.g. `http://127.0.0.1:8787`. */
@@ -19,12 +20,25 @@ export interface Server {
   /** Calls the API with the key attached; network failures become CliErrors. */
   api(path: string, init?: RequestInit): Promise<Response>;
   stop(): Promise<void>;
+  /** Embedded only: why the local runtime died (workerd exited or was restarted), once known. */
+  readonly died?: Promise<string>;
+  /** Embedded only: SIGKILLs the runtime synchronously (second Ctrl-C, process exit). */
+  killNow?(): void;
 }
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+/** How long Miniflare may take to shut workerd down before the CLI kills it itself. */
+const DISPOSE_DEADLINE_MS = 1500;
 
-function client(baseUrl: string, apiKey: string, fetcher: typeof fetch, stop: () => Promise<void>): Server {
+function client(
+  baseUrl: string,
+  apiKey: string,
+  fetcher: typeof fetch,
+  stop: () => Promise<void>,
+  extra: Pick<Server, "died" | "killNow"> = {},
+): Server {
   return {
+    ...extra,
     baseUrl,
     apiKey,
     async api(path, init = {}) {
@@ -34,7 +48,7 @@ function client(baseUrl: string, apiKey: string, fetcher: typeof fetch, stop: ()
       try {
         return await fetcher(`${baseUrl}${path}`, { ...init, headers });
       } catch (error) {
-        if ((error as Error).name === "AbortError") throw error;
+        if ((error as Error).name === "AbortError" || init.signal?.aborted) throw error;
         const cause = (error as { cause?: { code?: string; message?: string } }).cause;
         const why = cause?.code ?? cause?.message ?? (error as Error).message;
         throw new CliError(`Cannot reach the edgerun server at ${baseUrl} (${why}).`);
@@ -250,10 +264,22 @@ export async function startEmbedded(): Promise<Server> {
   } catch (error) {
     throw new CliError(`Could not start the embedded edgerun server: ${(error as Error).message}`);
   }
+  const runtime = watchRuntime();
+  // Whatever ends this process (an error, process.exit on a second Ctrl-C), no workerd outlives it.
+  process.on("exit", runtime.killAll);
   let stopped = false;
-  return client(url.origin, apiKey, fetch, async () => {
+  const stop = async () => {
     if (stopped) return;
     stopped = true;
-    await mf.dispose();
-  });
+    runtime.stop();
+    let timer: NodeJS.Timeout | undefined;
+    const bounded = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, DISPOSE_DEADLINE_MS);
+    });
+    await Promise.race([mf.dispose().catch(() => {}), bounded]);
+    clearTimeout(timer);
+    runtime.killAll();
+    process.off("exit", runtime.killAll);
+  };
+  return client(url.origin, apiKey, fetch, stop, { died: runtime.died, killNow: runtime.killAll });
 }

@@ -1,0 +1,102 @@
+/**
+ * Notices a dead server while a run is followed. An event stream alone cannot tell: a workerd that got
+ * SIGTERM drains (it refuses new connections but keeps the open stream and the run going), and a
+ * remote server that vanished may leave a half-open socket. So the CLI also probes `/healthz` (no key,
+ * not rate-limited) and, for the embedded stack, watches the workerd process itself.
+ */
+import { get as httpGet } from "node:http";
+import { get as httpsGet } from "node:https";
+import type { Server } from "./server";
+
+export interface WatchdogOptions {
+  /** Pause between probes. */
+  intervalMs?: number;
+  /** How long one probe may take before it counts as failed. */
+  timeoutMs?: number;
+  /** Consecutive refused connections that mean the server is gone (definite: nothing listens). */
+  refusedLimit?: number;
+  /** Consecutive failures of any kind (timeouts, 5xx) that mean the server is gone. */
+  failureLimit?: number;
+}
+
+export interface Watchdog {
+  /** Resolves with a one-line reason once the server is considered dead; never rejects. */
+  readonly dead: Promise<string>;
+  stop(): void;
+}
+
+/**
+ * One probe on a fresh connection (`agent: false`): a pooled keep-alive socket would still reach a
+ * draining workerd that already refuses new connections.
+ */
+function healthz(url: string, timeoutMs: number): Promise<number> {
+  const get = url.startsWith("https:") ? httpsGet : httpGet;
+  return new Promise((resolve, reject) => {
+    const req = get(url, { agent: false, timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("timeout", () => req.destroy(Object.assign(new Error("timeout"), { name: "TimeoutError" })));
+    req.on("error", reject);
+  });
+}
+
+function describe(error: unknown): { refused: boolean; why: string } {
+  const err = error as Error & { code?: string };
+  const code = err.code ?? "";
+  if (err.name === "TimeoutError") return { refused: false, why: "no answer in time" };
+  return {
+    refused: code === "ECONNREFUSED" || code === "ECONNRESET",
+    why: code || err.message,
+  };
+}
+
+/** Starts probing `server` in the background; `stop()` ends it (always call it). */
+export function watchServer(server: Server, opts: WatchdogOptions = {}): Watchdog {
+  const { intervalMs = 1000, timeoutMs = 3000, refusedLimit = 3, failureLimit = 6 } = opts;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let report: (reason: string) => void = () => {};
+  const dead = new Promise<string>((resolve) => {
+    report = (reason) => {
+      stopped = true;
+      resolve(reason);
+    };
+  });
+  server.died?.then(report, () => {});
+  let refused = 0;
+  let failed = 0;
+  const probe = async () => {
+    try {
+      const status = await healthz(`${server.baseUrl}/healthz`, timeoutMs);
+      if (status === 200) {
+        refused = 0;
+        failed = 0;
+      } else if (++failed >= failureLimit) {
+        report(`the edgerun server at ${server.baseUrl} answers /healthz with HTTP ${status}`);
+      }
+    } catch (error) {
+      const { refused: isRefused, why } = describe(error);
+      refused = isRefused ? refused + 1 : 0;
+      failed++;
+      if (refused >= refusedLimit || failed >= failureLimit) {
+        report(`the edgerun server at ${server.baseUrl} stopped answering (${why})`);
+      }
+    }
+  };
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      void probe().finally(schedule);
+    }, intervalMs);
+    timer.unref();
+  };
+  schedule();
+  return {
+    dead,
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}
