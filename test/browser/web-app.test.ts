@@ -161,6 +161,22 @@ describe("web app", () => {
     await page.close();
   });
 
+  it("pages a 600-request run by 500 rows, every request reachable and counted", async () => {
+    const { page, errors } = await open("/");
+    await page.getByLabel("Iterations", { exact: true }).fill("120");
+    await startRun(page, collection("Many requests", 5, 0));
+    await expect.poll(() => summary(page).textContent(), { timeout: 40_000 }).toContain("600 passed");
+    const pager = page.getByRole("navigation", { name: "Request pages" });
+    expect(await pager.textContent()).toContain("Requests 501–600 of 600");
+    expect(await rows(page).count()).toBe(100);
+    await pager.getByRole("button", { name: "First" }).click();
+    await expect.poll(() => rows(page).count()).toBe(500);
+    expect(await rows(page).first().locator(".item-name").textContent()).toBe("Request 1");
+    expect(await rows(page).first().locator("td.num").textContent()).toBe("1");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("works on a 375 px wide screen without horizontal scrolling", async () => {
     const { page, errors } = await open("/", { width: 375 });
     await expect.poll(() => page.getByRole("button", { name: "Run in cloud" }).isVisible()).toBe(true);
