@@ -5,7 +5,7 @@
  */
 import { LIBRARY_LOADERS } from "./generated/libs/index";
 import { PRELUDE_SOURCE } from "./generated/prelude";
-import { SUGAR_NAMES } from "./generated/sugar-names";
+import { SUGAR_USE_SOURCE } from "./generated/sugar-names";
 
 export async function preludeSource(): Promise<string> {
   return PRELUDE_SOURCE;
@@ -29,7 +29,7 @@ const GLOBAL_USES: Array<[RegExp, string[]]> = [
 ];
 
 /** A call of a method only Sugar provides (`responseBody.has(…)`): the script needs Sugar loaded. */
-export const SUGAR_USE = new RegExp(`\\.\\s*(?:${SUGAR_NAMES.join("|")})\\s*\\(`);
+export const SUGAR_USE = new RegExp(SUGAR_USE_SOURCE);
 GLOBAL_USES.push([SUGAR_USE, ["sugar"]]);
 
 const REQUIRE_RE = /\brequire\s*\(\s*["'`]([^"'`]+)["'`]\s*\)/g;

@@ -123,6 +123,19 @@ export function snapshotIntrinsics(global) {
   }
   const globalRec = records[0];
   return {
+    /**
+     * Accepts the current state of every watched object as the new baseline (after trusted prelude code
+     * such as Sugar extended the built-ins); objects created meanwhile are not added.
+     */
+    refresh() {
+      for (let i = 0; i < records.length; i++) {
+        const rec = record(records[i].target);
+        records[i].keys = rec.keys;
+        records[i].descriptors = rec.descriptors;
+        records[i].proto = rec.proto;
+        records[i].extensible = rec.extensible;
+      }
+    },
     /** How many objects are watched (for tests and the bench). */
     size: () => records.length,
     /**

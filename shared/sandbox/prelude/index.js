@@ -2,7 +2,7 @@
 // one user script with fresh `pm`, legacy globals, console, virtual timers and require(). See contract.ts.
 
 import { createDynamicResolver } from "../../engine/dynamic-variables.ts";
-import { SUGAR_NAMES } from "../generated/sugar-names.ts";
+import { SUGAR_USE_SOURCE } from "../generated/sugar-names.ts";
 import { mayTouchIntrinsics, snapshotIntrinsics } from "./containment.js";
 import { legacyLoaders } from "./legacy.js";
 import { variableScope } from "./lists.js";
@@ -125,7 +125,6 @@ const ALIASES = {
   "node:querystring": "querystring",
 };
 const modules = new Map();
-const watched = [];
 function requireModule(name) {
   const id = ALIASES[name] || name;
   // Scripts get the one chai instance pm.expect uses, with chai-postman already installed and watched.
@@ -145,7 +144,6 @@ function loadModule(name, id) {
   new Function("module", "exports", "require", src)(module, module.exports, requireModule);
   modules.set(id, module.exports);
   // A cached module is shared by later scripts: its exports are restored after each script too.
-  watched.push(module.exports);
   baseline.watch(module.exports, globalKeys);
   return module.exports;
 }
@@ -161,7 +159,6 @@ function chai() {
         return new AjvClass({ allErrors: true, strict: false, ...(options || {}) });
       }),
     );
-    watched.push(chaiInstance, chaiInstance.Assertion.prototype);
     baseline.watch(chaiInstance);
     baseline.watch(chaiInstance.Assertion.prototype);
   }
@@ -622,7 +619,7 @@ async function execute(inputJson) {
   }
   await Promise.all(testPromises);
   // Put the intrinsics back before the prelude's own bookkeeping uses them (see containment.js).
-  if (!baseline.restore(mayTouchIntrinsics(input.source, globalNames))) out.meta = { tainted: true };
+  if (!baseline.restore(textOf(input.source).touches)) out.meta = { tainted: true };
   // Legacy `tests` entries: a falsy value fails with postman-sandbox's fabricated message.
   for (const [name, value] of Object.entries(tests))
     out.assertions.push({
@@ -645,20 +642,33 @@ async function execute(inputJson) {
 }
 
 globalThis.__edgerun_execute = execute;
-let baseline = snapshotIntrinsics(globalThis);
-let globalNames = baseline.globalNames();
+const baseline = snapshotIntrinsics(globalThis);
+const globalNames = baseline.globalNames();
 
 /**
  * Newman's sandbox always has Sugar's prototype extensions; here they load (once per context) for the
  * first script that calls one, before it runs, and become part of the intrinsics baseline.
  */
 let sugarLoaded = false;
-const SUGAR_USE = new RegExp(`\\.\\s*(?:${SUGAR_NAMES.join("|")})\\s*\\(`);
+const SUGAR_USE = new RegExp(SUGAR_USE_SOURCE);
+
+/**
+ * What the prelude reads from a script's text, memoised per source: the same scripts run for every
+ * item and iteration, and scanning costs more than a typical script's assertions.
+ */
+const texts = new Map();
+function textOf(source) {
+  let t = texts.get(source);
+  if (!t) {
+    if (texts.size >= 256) texts.clear();
+    t = { sugar: SUGAR_USE.test(source), touches: mayTouchIntrinsics(source, globalNames) };
+    texts.set(source, t);
+  }
+  return t;
+}
 function ensureSugar(source) {
-  if (sugarLoaded || !SUGAR_USE.test(source)) return;
+  if (sugarLoaded || !textOf(source).sugar) return;
   sugarLoaded = true;
   loadModule("sugar", "sugar");
-  baseline = snapshotIntrinsics(globalThis);
-  for (const obj of watched) baseline.watch(obj);
-  globalNames = baseline.globalNames();
+  baseline.refresh();
 }

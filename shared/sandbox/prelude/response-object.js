@@ -44,11 +44,14 @@ export function reasonOf(code) {
   return r ? { name: r.name, detail: r.detail } : {};
 }
 
+/** A random v4 UUID (the SDK gives every response one), from four 32-bit draws. */
 function uuid() {
-  const h = "0123456789abcdef";
-  return "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx".replace(/[xy]/g, (c) =>
-    c === "x" ? h[Math.floor(Math.random() * 16)] : h[8 + Math.floor(Math.random() * 4)],
-  );
+  const hex = () => (Math.floor(Math.random() * 0x100000000) + 0x100000000).toString(16).slice(1);
+  const a = hex();
+  const b = hex();
+  const c = hex();
+  const variant = "89ab"[Math.floor(Math.random() * 4)];
+  return `${a}-${b.slice(0, 4)}-4${b.slice(5)}-${variant}${c.slice(1, 4)}-${c.slice(4)}${hex()}`;
 }
 
 /** Copies the defined values of `from` onto `to` (lodash's mergeDefined, as postman-collection uses it). */
