@@ -8,6 +8,8 @@ export default defineConfig({
       miniflare: {
         bindings: {
           TARGET: inject("targetUrl"),
+          // Traces go to the echo target's recorder (bucket "otel"), like a local OTLP collector.
+          OTEL_EXPORTER_OTLP_ENDPOINT: `${inject("targetUrl")}/hooks/otel`,
           TARGET_POLICY: "any",
           DEV_API_KEY: "edgerun-dev-key",
           ADMIN_TOKEN: "edgerun-test-admin",

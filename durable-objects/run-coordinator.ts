@@ -16,14 +16,18 @@ import type { RunSource } from "../platform/run-service";
 import { createScriptHost } from "../platform/script-host";
 import { workspaceStub } from "../platform/stubs";
 import { targetCheckFor } from "../platform/target-policy";
-import { emptyStats, emptyTimings, toRunTimings } from "../shared/engine/stats";
 import { Runner, type RunPlan, type RunState, runMasker } from "../shared/engine/runner";
+import { emptyStats, emptyTimings, toRunTimings } from "../shared/engine/stats";
+import type { Fetcher } from "../shared/engine/types";
 import { collectionItems } from "../shared/reporters/collection-json";
 import type { Region, RunStatus, RunSummary } from "../shared/schemas/api";
 import { type RunEvent, TERMINAL_EVENTS } from "../shared/schemas/events";
 import { maskDeep } from "../shared/security/mask";
+import type { RunTrace } from "../shared/telemetry/run-spans";
+import { newSpanId, newTraceId } from "../shared/telemetry/trace";
 import { EventLog, parseLastEventId } from "./event-log";
 import { type RunRecord, RunStore } from "./run-store";
+import { RunTelemetry, sampleRequestTimes } from "./run-telemetry";
 
 /** Bounded slices keep each alarm invocation well inside CPU, wall and subrequest limits. */
 const SLICE_REQUESTS = 40;
@@ -39,6 +43,7 @@ export interface RunInit {
   /** The workspace's target allow list at submission time (a run keeps the policy it started with). */
   allowHosts?: string[];
   source?: RunSource;
+  trace?: RunTrace;
 }
 
 export class RunCoordinator extends DurableObject<Env> {
@@ -47,6 +52,7 @@ export class RunCoordinator extends DurableObject<Env> {
   #host: ReturnType<typeof createScriptHost> | undefined;
   #abort: AbortController | undefined;
   #sliceRunning = false;
+  #telemetry: RunTelemetry | undefined;
 
   // ---- RPC surface -------------------------------------------------------------------------------
 
@@ -71,6 +77,7 @@ export class RunCoordinator extends DurableObject<Env> {
       terminal: null,
       ...(init.allowHosts?.length ? { allowHosts: init.allowHosts } : {}),
       ...(init.source && (init.source.collection || init.source.environment) ? { source: init.source } : {}),
+      trace: init.trace ?? { traceId: newTraceId(), spanId: newSpanId() },
     };
     this.ctx.storage.transactionSync(() => {
       store.savePlan(init.plan);
@@ -176,6 +183,7 @@ export class RunCoordinator extends DurableObject<Env> {
     } finally {
       this.#sliceRunning = false;
       this.#abort = undefined;
+      this.#tel().flush(this.ctx);
     }
   }
 
@@ -226,7 +234,7 @@ export class RunCoordinator extends DurableObject<Env> {
   #runner(record: RunRecord, plan: RunPlan, withNetwork: boolean) {
     const limited = createLimitedFetch(this.env, record.workspaceId, plan.options.rateLimit);
     const runner = new Runner(plan, {
-      fetch: limited.fetch,
+      fetch: this.#propagating(record, plan, limited.fetch),
       checkTarget: targetCheckFor(this.env, record.allowHosts),
       scripts: withNetwork ? this.#scriptHost() : undefined,
       now: () => Date.now(),
@@ -259,6 +267,7 @@ export class RunCoordinator extends DurableObject<Env> {
       const current = store.record()!;
       if (current.cancelRequested) return this.#finish(current, "cancelled", "cancelled by request");
       store.setInflight(true);
+      this.#tel().beginStep();
       const result = await runner.step(state);
       state = result.state;
       const waited = limited.takeWaited();
@@ -306,6 +315,7 @@ export class RunCoordinator extends DurableObject<Env> {
     }
     this.#commit(events, state, { ...record, status, reason });
     await this.#afterFinish();
+    this.#tel().flush(this.ctx);
   }
 
   async #expireIfDue(record: RunRecord): Promise<void> {
@@ -328,14 +338,25 @@ export class RunCoordinator extends DurableObject<Env> {
     this.#host = undefined;
     this.#store?.forgetPlan();
     const record = this.#ensure().record()!;
-    log.info("run finished", { runId: record.id, status: record.status, reason: record.reason });
+    this.#tel().finished(record);
+    log.info("run finished", {
+      runId: record.id,
+      workspaceId: record.workspaceId,
+      monitorId: record.monitorId,
+      traceId: record.trace?.traceId,
+      status: record.status,
+      reason: record.reason,
+    });
     await this.#notifyWorkspace(record);
     if (record.monitorId) {
       // Best effort: a lost call is covered by the monitor polling its unfinished runs.
       try {
         const name = `${record.workspaceId}:${record.monitorId}`;
         const failures = record.terminal && "failures" in record.terminal ? record.terminal.failures : [];
-        await this.env.MONITOR.get(this.env.MONITOR.idFromName(name)).runFinished(this.#summary(record), failures);
+        await this.env.MONITOR.get(this.env.MONITOR.idFromName(name)).runFinished(
+          this.#summary(record),
+          failures,
+        );
       } catch (err) {
         log.warn("monitor update failed", { runId: record.id, error: String(err) });
       }
@@ -353,6 +374,7 @@ export class RunCoordinator extends DurableObject<Env> {
       record.terminal = terminal;
       record.finishedAt = new Date().toISOString();
     }
+    sampleRequestTimes(events, record);
     const log = this.#events();
     const appended = this.ctx.storage.transactionSync(() => {
       const rows = log.appendSync(events);
@@ -361,6 +383,7 @@ export class RunCoordinator extends DurableObject<Env> {
       return rows;
     });
     log.committed(appended);
+    this.#tel().committed(events, record);
     log.broadcast(appended, terminal !== undefined);
     if (record.status === "running" && events.some((e) => e.type === "run.started")) {
       this.ctx.waitUntil(this.#notifyWorkspace(record));
@@ -369,7 +392,11 @@ export class RunCoordinator extends DurableObject<Env> {
 
   async #notifyWorkspace(record: RunRecord): Promise<void> {
     try {
-      await workspaceStub(this.env, record.workspaceId).recordRun(this.#summary(record));
+      const finished = record.status !== "queued" && record.status !== "running";
+      await workspaceStub(this.env, record.workspaceId).recordRun(
+        this.#summary(record),
+        finished ? { n: record.requestsTimed ?? 0, t: record.requestTimes ?? [] } : undefined,
+      );
     } catch (err) {
       log.warn("workspace index update failed", { runId: record.id, error: String(err) });
     }
@@ -378,6 +405,22 @@ export class RunCoordinator extends DurableObject<Env> {
   #region(record: RunRecord): string {
     // Local workerd has no colo; in production `cf` on an incoming request would tell. Report the hint.
     return record.requestedRegion === "auto" ? "local" : record.requestedRegion;
+  }
+
+  #tel(): RunTelemetry {
+    this.#telemetry ??= new RunTelemetry(this.env);
+    return this.#telemetry;
+  }
+
+  /** With `propagateTrace`, every request of a step carries the step's `traceparent` (and `tracestate`). */
+  #propagating(record: RunRecord, plan: RunPlan, fetcher: Fetcher): Fetcher {
+    const trace = record.trace;
+    if (!plan.options.propagateTrace || !trace) return fetcher;
+    return (request, hooks) => {
+      const headers = new Headers(request.headers);
+      for (const [k, v] of Object.entries(this.#tel().propagation(trace))) headers.set(k, v);
+      return fetcher(new Request(request, { headers }), hooks);
+    };
   }
 
   #scriptHost(): ReturnType<typeof createScriptHost> {
@@ -431,7 +474,9 @@ function bareTerminal(runId: string, status: "failed" | "cancelled", reason: str
     timings: toRunTimings(emptyTimings(now), now),
     failures: [],
   };
-  return status === "failed" ? { ...common, type: "run.failed", reason } : { ...common, type: "run.cancelled" };
+  return status === "failed"
+    ? { ...common, type: "run.failed", reason }
+    : { ...common, type: "run.cancelled" };
 }
 
 function isFinished(status: RunStatus): boolean {

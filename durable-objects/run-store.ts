@@ -6,6 +6,7 @@ import { first, type Migration, migrate, readChunks, writeChunks } from "../plat
 import type { RunPlan, RunState } from "../shared/engine/runner";
 import type { Region, RunStatus } from "../shared/schemas/api";
 import type { RunEvent } from "../shared/schemas/events";
+import type { RunTrace } from "../shared/telemetry/run-spans";
 
 export interface RunRecord {
   id: string;
@@ -28,6 +29,11 @@ export interface RunRecord {
   };
   /** Consecutive slices that threw; reset by every successful commit. */
   failedSlices?: number;
+  /** The run's trace (its span continues the API request's or the caller's trace). */
+  trace?: RunTrace;
+  /** A reservoir sample of request times (ms) and how many requests were timed. */
+  requestTimes?: number[];
+  requestsTimed?: number;
 }
 
 export const RUN_MIGRATIONS: Migration[] = [

@@ -80,6 +80,13 @@ const MIGRATIONS: Migration[] = [
       sql.exec(RESOURCE_TABLES);
     },
   },
+  {
+    version: 3,
+    name: "request time samples per run (workspace metrics)",
+    up: (sql) => {
+      sql.exec("ALTER TABLE runs ADD COLUMN request_times TEXT");
+    },
+  },
 ];
 
 export class Workspace extends DurableObject<Env> {
@@ -273,18 +280,34 @@ export class Workspace extends DurableObject<Env> {
     return { ok: true };
   }
 
-  /** Upserts the run's row in the index; called by the run's coordinator on every state change. */
-  async recordRun(summary: RunSummary): Promise<void> {
+  /**
+   * Upserts the run's row in the index; called by the run's coordinator on every state change (with a
+   * sample of its request times once it finished, for `GET /v1/metrics`).
+   */
+  async recordRun(summary: RunSummary, requestTimes?: { n: number; t: number[] }): Promise<void> {
     this.#ensure();
     this.ctx.storage.sql.exec(
-      `INSERT INTO runs (id, created_at, status, monitor_id, data) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT(id) DO UPDATE SET status = excluded.status, data = excluded.data`,
+      `INSERT INTO runs (id, created_at, status, monitor_id, data, request_times) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET status = excluded.status, data = excluded.data,
+         request_times = COALESCE(excluded.request_times, runs.request_times)`,
       summary.id,
       summary.createdAt,
       summary.status,
       summary.monitorId,
       JSON.stringify(summary),
+      requestTimes ? JSON.stringify(requestTimes) : null,
     );
+  }
+
+  /** Runs and request times over a window, for the workspace metrics summary (bounded scan). */
+  async metricsRows(sinceIso: string): Promise<Array<{ data: string; request_times: string | null }>> {
+    this.#ensure();
+    return this.ctx.storage.sql
+      .exec<{ data: string; request_times: string | null }>(
+        "SELECT data, request_times FROM runs WHERE created_at >= ? ORDER BY created_at DESC LIMIT 20000",
+        sinceIso,
+      )
+      .toArray();
   }
 
   /** Drops a run from the index (retention ended, or its creation failed after admission). */

@@ -6,6 +6,7 @@
  * cached per environment object: an isolate parses its bindings once.
  */
 import * as z from "zod";
+import { setLogLevel } from "./log";
 
 /** A positive integer given as a string variable; blank or invalid values fall back to the default. */
 const positiveInt = (fallback: number) =>
@@ -52,6 +53,24 @@ export const ConfigSchema = z.object({
   /** Monitors per workspace (create answers 409 beyond it) and notifications per monitor per hour. */
   MAX_MONITORS_PER_WORKSPACE: positiveInt(100),
   MONITOR_NOTIFICATIONS_PER_HOUR: positiveInt(10),
+  /** OTLP/HTTP endpoint for traces (`${endpoint}/v1/traces`); unset: no export. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .string()
+    .optional()
+    .transform((v) => (v && /^https?:\/\//.test(v) ? v.replace(/\/+$/, "") : undefined)),
+  /** `k=v,k2=v2` headers sent with every export (e.g. an API key of the collector). */
+  OTEL_EXPORTER_OTLP_HEADERS: z.string().optional(),
+  LOG_LEVEL: z
+    .string()
+    .optional()
+    .transform(
+      (v) =>
+        (["debug", "info", "warn", "error"].includes(v ?? "") ? v : "info") as
+          | "debug"
+          | "info"
+          | "warn"
+          | "error",
+    ),
   /** Comma-separated origins allowed to call the API from a browser (`*` for any). */
   CORS_ORIGINS: list,
 });
@@ -71,6 +90,7 @@ export function config(env: object): Config {
     }
     parsed = ConfigSchema.parse(strings);
     cache.set(env, parsed);
+    setLogLevel(parsed.LOG_LEVEL);
   }
   return parsed;
 }

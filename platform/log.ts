@@ -1,18 +1,46 @@
 /**
- * Structured JSON logs: one object per line, with the run id whenever a line concerns a run, so
- * Workers Logs / `wrangler tail` can be filtered by run.
+ * Structured JSON logs: one object per line with a level, and the ids that tie a line to its context
+ * (request, workspace, run, monitor, trace) whenever the line concerns them, so Workers Logs or
+ * `wrangler tail` can be filtered by any of them. `LOG_LEVEL` (debug|info|warn|error, default info)
+ * is read once per isolate. Fields are ours (ids, counts, statuses, error messages): never pass a
+ * request's headers, bodies or variable values here.
  */
 export type LogFields = Record<string, string | number | boolean | null | undefined>;
+export type LogLevel = "debug" | "info" | "warn" | "error";
 
-function write(level: "info" | "warn" | "error", msg: string, fields: LogFields): void {
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+let threshold = ORDER.info;
+
+/** Sets the minimum level (called once with the parsed configuration). */
+export function setLogLevel(level: LogLevel): void {
+  threshold = ORDER[level];
+}
+
+function write(level: LogLevel, msg: string, fields: LogFields): void {
+  if (ORDER[level] < threshold) return;
   const line = JSON.stringify({ level, msg, time: new Date().toISOString(), ...fields });
   if (level === "error") console.error(line);
   else if (level === "warn") console.warn(line);
   else console.log(line);
 }
 
-export const log = {
-  info: (msg: string, fields: LogFields = {}) => write("info", msg, fields),
-  warn: (msg: string, fields: LogFields = {}) => write("warn", msg, fields),
-  error: (msg: string, fields: LogFields = {}) => write("error", msg, fields),
-};
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  /** A logger whose lines all carry `fields` (e.g. `{ runId, workspaceId, traceId }`). */
+  with(fields: LogFields): Logger;
+}
+
+function logger(base: LogFields): Logger {
+  return {
+    debug: (msg, fields = {}) => write("debug", msg, { ...base, ...fields }),
+    info: (msg, fields = {}) => write("info", msg, { ...base, ...fields }),
+    warn: (msg, fields = {}) => write("warn", msg, { ...base, ...fields }),
+    error: (msg, fields = {}) => write("error", msg, { ...base, ...fields }),
+    with: (fields) => logger({ ...base, ...fields }),
+  };
+}
+
+export const log: Logger = logger({});

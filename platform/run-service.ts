@@ -10,6 +10,7 @@ import { checkCollectionLimits } from "../shared/engine/limits";
 import { buildPlan, PlanError, type PlanInput, type RunPlan } from "../shared/engine/plan";
 import type { CreateRunBody, RateLimit, RunSummary } from "../shared/schemas/api";
 import type { Collection, Environment } from "../shared/schemas/collection";
+import { newSpanId, newTraceId } from "../shared/telemetry/trace";
 import { config } from "./config";
 import { log } from "./log";
 import { notFound, ProblemError } from "./problem";
@@ -27,6 +28,8 @@ export interface CreateRunInput {
   idempotency?: { key: string; fingerprint: string } | undefined;
   /** Stamped by the server for monitor runs; clients cannot set it. */
   monitorId?: string | null | undefined;
+  /** The caller's trace (the API request's span): the run's span becomes its child. */
+  trace?: { traceId: string; spanId: string; tracestate?: string | undefined } | undefined;
 }
 
 export type CreateRunResult =
@@ -108,6 +111,12 @@ async function createRunOrThrow(deps: RunServiceDeps, input: CreateRunInput): Pr
       monitorId: input.monitorId ?? null,
       allowHosts: settings?.allowHosts ?? [],
       source: resolved.source,
+      trace: {
+        traceId: input.trace?.traceId ?? newTraceId(),
+        spanId: newSpanId(),
+        parentSpanId: input.trace?.spanId,
+        tracestate: input.trace?.tracestate,
+      },
     });
   } catch (err) {
     await ws.forgetRun(runId);

@@ -2,11 +2,25 @@
  * The script host the Worker's run coordinators use: QuickJS (WebAssembly) loaded the workerd way.
  */
 import type { ScriptHost } from "../shared/engine/types";
-import { QuickJSScriptHost } from "../shared/sandbox/quickjs-host";
+import { loadQuickJS, QuickJSScriptHost } from "../shared/sandbox/quickjs-host";
 import "../shared/sandbox/quickjs-module.workerd";
 
 export type DisposableScriptHost = ScriptHost & { dispose(): void };
 
 export function createScriptHost(): DisposableScriptHost {
   return new QuickJSScriptHost({});
+}
+
+/** Readiness: the sandbox's WebAssembly loads and evaluates a script (throws otherwise). */
+export async function sandboxSelfTest(): Promise<void> {
+  const quickjs = await loadQuickJS();
+  const context = quickjs.newContext();
+  try {
+    const result = context.unwrapResult(context.evalCode("6 * 7"));
+    const value = context.getNumber(result);
+    result.dispose();
+    if (value !== 42) throw new Error(`sandbox evaluated 6 * 7 to ${value}`);
+  } finally {
+    context.dispose();
+  }
 }

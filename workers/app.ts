@@ -6,33 +6,26 @@
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
-import * as z from "zod";
 import { config } from "../platform/config";
 import { log } from "../platform/log";
 import { ProblemError } from "../platform/problem";
 import { adminAuth, apiKeyAuth } from "./middleware/auth";
 import { apiRateLimit } from "./middleware/rate-limit";
-import { component } from "./openapi/document";
-import { allowedMethods, defineRoute, methodNotAllowed } from "./openapi/route";
+import { requestTelemetry } from "./middleware/telemetry";
+import { allowedMethods, methodNotAllowed } from "./openapi/route";
 import { adminRoutes } from "./routes/admin";
 import { storedResourceRoutes } from "./routes/collections";
+import { healthRoutes } from "./routes/health";
+import { metricsRoutes } from "./routes/metrics";
 import { monitorRoutes } from "./routes/monitors";
 import { openApiRoutes } from "./routes/openapi";
 import { runRoutes } from "./routes/runs";
 import type { AppEnv } from "./types";
 
-const HealthSchema = component(
-  "Health",
-  z.object({ ok: z.boolean(), service: z.string(), time: z.string() }),
-);
-
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
-  app.use(async function requestId(c, next) {
-    c.set("requestId", c.req.header("cf-ray") ?? crypto.randomUUID());
-    await next();
-  });
+  app.use(requestTelemetry());
   app.use(
     "/v1/*",
     cors({
@@ -60,18 +53,7 @@ export function createApp(): Hono<AppEnv> {
     }),
   );
 
-  defineRoute(
-    app,
-    {
-      method: "get",
-      path: "/healthz",
-      tags: ["health"],
-      security: "none",
-      summary: "Liveness",
-      responses: { 200: { description: "The Worker answers", schema: HealthSchema } },
-    },
-    (c) => c.json({ ok: true, service: "edgerun", time: new Date().toISOString() }),
-  );
+  healthRoutes(app);
   openApiRoutes(app);
 
   app.use("/v1/admin/*", adminAuth());
@@ -79,6 +61,7 @@ export function createApp(): Hono<AppEnv> {
   adminRoutes(app);
   runRoutes(app);
   storedResourceRoutes(app);
+  metricsRoutes(app);
   monitorRoutes(app);
 
   app.notFound((c) => {

@@ -47,6 +47,11 @@ export function setQuickJSLoader(load: ModuleLoader): void {
   modulePromise = undefined;
 }
 
+/** The shared QuickJS module (readiness checks load it once and evaluate a trivial script). */
+export function loadQuickJS(): Promise<QuickJSWASMModule> {
+  return getModule();
+}
+
 function getModule(): Promise<QuickJSWASMModule> {
   if (!loader)
     throw new Error(

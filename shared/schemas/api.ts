@@ -38,6 +38,8 @@ export const RunOptionsSchema = z
     parallel: z.number().int().min(1).max(6).optional(),
     retry: z.number().int().min(0).max(10).optional(),
     rateLimit: RateLimitSchema.optional(),
+    /** Send W3C `traceparent`/`tracestate` to targets, continuing the run's trace. */
+    propagateTrace: z.boolean().optional(),
   })
   .default({});
 export type RunOptions = z.infer<typeof RunOptionsSchema>;

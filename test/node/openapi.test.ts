@@ -34,13 +34,26 @@ const CONTRACT = [
   "GET /v1/admin/workspaces/{id}/keys",
   "DELETE /v1/admin/workspaces/{id}/keys/{keyId}",
   "GET /healthz",
+  "GET /readyz",
+  "GET /v1/metrics",
+  "POST /v1/monitors",
+  "GET /v1/monitors",
+  "GET /v1/monitors/{id}",
+  "PATCH /v1/monitors/{id}",
+  "DELETE /v1/monitors/{id}",
+  "POST /v1/monitors/{id}/run",
+  "GET /v1/monitors/{id}/runs",
 ];
 
 describe("OpenAPI document", () => {
   const app = createApp();
-  const doc = openApiDocument() as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+  const doc = openApiDocument() as {
+    paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+  };
   const documented = new Set(
-    Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)),
+    Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    ),
   );
 
   it("is a valid OpenAPI 3.1 document", async () => {
@@ -68,7 +81,9 @@ describe("OpenAPI document", () => {
   it("documents problem+json errors and the event stream", () => {
     const post = doc.paths["/v1/runs"]!.post!;
     for (const status of ["400", "401", "413", "415", "429"]) expect(post.responses[status]).toBeDefined();
-    const events = doc.paths["/v1/runs/{id}/events"]!.get!.responses["200"] as { content: Record<string, unknown> };
+    const events = doc.paths["/v1/runs/{id}/events"]!.get!.responses["200"] as {
+      content: Record<string, unknown>;
+    };
     expect(Object.keys(events.content)).toEqual(["text/event-stream"]);
   });
 

@@ -27,7 +27,9 @@ describe("run admission", () => {
       expect(r.headers.get("content-type")).toContain("application/problem+json");
       expect(r.headers.get("retry-after")).toBeTruthy();
     }
-    const ids = await Promise.all(answers.filter((a) => a.status === 201).map(async (a) => ((await a.json()) as { id: string }).id));
+    const ids = await Promise.all(
+      answers.filter((a) => a.status === 201).map(async (a) => ((await a.json()) as { id: string }).id),
+    );
     const list = (await (await api("/v1/runs?limit=100", { key })).json()) as { runs: Array<{ id: string }> };
     expect(new Set(list.runs.map((r) => r.id))).toEqual(new Set(ids));
     await Promise.all(ids.map((id) => api(`/v1/runs/${id}/cancel`, { method: "POST", key })));

@@ -11,9 +11,17 @@ import { api } from "./helpers";
 const ADMIN = "edgerun-test-admin";
 
 async function createWorkspace(name: string) {
-  const res = await api("/v1/admin/workspaces", { method: "POST", key: ADMIN, body: JSON.stringify({ name }) });
+  const res = await api("/v1/admin/workspaces", {
+    method: "POST",
+    key: ADMIN,
+    body: JSON.stringify({ name }),
+  });
   expect(res.status).toBe(201);
-  return (await res.json()) as { workspace: { id: string }; apiKey: string; key: { id: string; prefix: string } };
+  return (await res.json()) as {
+    workspace: { id: string };
+    apiKey: string;
+    key: { id: string; prefix: string };
+  };
 }
 
 const workspaceObjects = async () => (await listDurableObjectIds(env.WORKSPACE)).length;
@@ -47,7 +55,12 @@ describe("API keys", () => {
     expect((await api("/v1/runs", { key: second.apiKey })).status).toBe(401);
     expect((await api("/v1/runs", { key: ws.apiKey })).status).toBe(200);
     expect(
-      (await api(`/v1/admin/workspaces/${ws.workspace.id}/keys/key_unknown`, { method: "DELETE", key: ADMIN })).status,
+      (
+        await api(`/v1/admin/workspaces/${ws.workspace.id}/keys/key_unknown`, {
+          method: "DELETE",
+          key: ADMIN,
+        })
+      ).status,
     ).toBe(404);
   });
 
@@ -71,7 +84,10 @@ describe("API keys", () => {
   it("rate-limits failed authentication per client address", async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 40; i++) {
-      const res = await api("/v1/runs", { key: "not-a-key", headers: { "cf-connecting-ip": "198.51.100.7" } });
+      const res = await api("/v1/runs", {
+        key: "not-a-key",
+        headers: { "cf-connecting-ip": "198.51.100.7" },
+      });
       statuses.push(res.status);
       if (res.status === 429) {
         expect(res.headers.get("retry-after")).toBe("60");
@@ -81,6 +97,8 @@ describe("API keys", () => {
     expect(statuses).toContain(429);
     expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(30);
     // Another client is unaffected.
-    expect((await api("/v1/runs", { key: "not-a-key", headers: { "cf-connecting-ip": "198.51.100.8" } })).status).toBe(401);
+    expect(
+      (await api("/v1/runs", { key: "not-a-key", headers: { "cf-connecting-ip": "198.51.100.8" } })).status,
+    ).toBe(401);
   });
 });

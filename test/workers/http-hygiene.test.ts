@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { api, collection, readSse, startRun, target } from "./helpers";
 
 const tiny = () => collection("Tiny", [{ name: "one", url: `${target()}/get` }]);
-const runCount = async () => ((await (await api("/v1/runs?limit=100")).json()) as { runs: unknown[] }).runs.length;
+const runCount = async () =>
+  ((await (await api("/v1/runs?limit=100")).json()) as { runs: unknown[] }).runs.length;
 
 function nested(depth: number): unknown {
   let v: unknown = "x";
@@ -19,12 +20,36 @@ describe("HTTP hygiene", () => {
   it("refuses bad submissions with problem+json and stores no run", async () => {
     const before = await runCount();
     const cases: Array<[string, RequestInit, number]> = [
-      ["no content type", { body: JSON.stringify({ collection: tiny() }), headers: { "content-type": "" } }, 415],
-      ["form content type", { body: "collection=x", headers: { "content-type": "application/x-www-form-urlencoded" } }, 415],
+      [
+        "no content type",
+        { body: JSON.stringify({ collection: tiny() }), headers: { "content-type": "" } },
+        415,
+      ],
+      [
+        "form content type",
+        { body: "collection=x", headers: { "content-type": "application/x-www-form-urlencoded" } },
+        415,
+      ],
       ["invalid UTF-8", { body: new Uint8Array([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x3a, 0x31, 0x7d]) }, 400],
-      ["deep iterationData", { body: `{"collection":${JSON.stringify(tiny())},"iterationData":[${JSON.stringify(nested(5000))}]}` }, 413],
-      ["deep environment", { body: `{"collection":${JSON.stringify(tiny())},"environment":${JSON.stringify({ name: "e", values: [{ key: "k", value: nested(6000) }] })}}` }, 413],
-      ["deep globals", { body: `{"collection":${JSON.stringify(tiny())},"globals":${"[".repeat(8000)}${"]".repeat(8000)}}` }, 413],
+      [
+        "deep iterationData",
+        {
+          body: `{"collection":${JSON.stringify(tiny())},"iterationData":[${JSON.stringify(nested(5000))}]}`,
+        },
+        413,
+      ],
+      [
+        "deep environment",
+        {
+          body: `{"collection":${JSON.stringify(tiny())},"environment":${JSON.stringify({ name: "e", values: [{ key: "k", value: nested(6000) }] })}}`,
+        },
+        413,
+      ],
+      [
+        "deep globals",
+        { body: `{"collection":${JSON.stringify(tiny())},"globals":${"[".repeat(8000)}${"]".repeat(8000)}}` },
+        413,
+      ],
     ];
     for (const [name, init, status] of cases) {
       const res = await api("/v1/runs", { method: "POST", ...init });
@@ -46,7 +71,12 @@ describe("HTTP hygiene", () => {
         else controller.enqueue(chunk);
       },
     });
-    const res = await api("/v1/runs", { method: "POST", body, headers: { "content-type": "application/json" }, duplex: "half" } as RequestInit);
+    const res = await api("/v1/runs", {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/json" },
+      duplex: "half",
+    } as RequestInit);
     expect(res.status).toBe(413);
     // Reading stopped at the cap (12 MiB), long before the 40 MiB the client would send.
     expect(sent).toBeLessThan(20);
@@ -62,7 +92,13 @@ describe("HTTP hygiene", () => {
   });
 
   it("requires an API key on every /v1 route", async () => {
-    for (const path of ["/v1/runs", "/v1/collections", "/v1/environments", "/v1/runs/run_0000000000", "/v1/monitors"]) {
+    for (const path of [
+      "/v1/runs",
+      "/v1/collections",
+      "/v1/environments",
+      "/v1/runs/run_0000000000",
+      "/v1/monitors",
+    ]) {
       const res = await api(path, { key: null });
       expect(res.status, path).toBe(401);
       expect(res.headers.get("www-authenticate"), path).toContain("Bearer");
@@ -79,7 +115,11 @@ describe("HTTP hygiene", () => {
     expect(pre.status).toBe(204);
     expect(pre.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
     expect(pre.headers.get("access-control-allow-headers")).toMatch(/authorization/i);
-    const other = await api("/v1/runs", { method: "OPTIONS", key: null, headers: { origin: "https://evil.example", "access-control-request-method": "POST" } });
+    const other = await api("/v1/runs", {
+      method: "OPTIONS",
+      key: null,
+      headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
+    });
     expect(other.headers.get("access-control-allow-origin")).toBeNull();
     const error = await api("/v1/runs", { key: null, headers: { origin: "https://app.example.com" } });
     expect(error.status).toBe(401);

@@ -8,7 +8,11 @@ import { api, collection, readSse, target } from "./helpers";
 const ADMIN = "edgerun-test-admin";
 
 async function newWorkspace(name: string): Promise<string> {
-  const res = await api("/v1/admin/workspaces", { method: "POST", key: ADMIN, body: JSON.stringify({ name }) });
+  const res = await api("/v1/admin/workspaces", {
+    method: "POST",
+    key: ADMIN,
+    body: JSON.stringify({ name }),
+  });
   expect(res.status).toBe(201);
   return ((await res.json()) as { apiKey: string }).apiKey;
 }
@@ -26,7 +30,11 @@ const envDoc = (secret: string) => ({
 
 const echoCollection = () =>
   collection("Stored", [
-    { name: "Echo token", url: "{{baseUrl}}/get?t={{token}}", tests: ["pm.test('ok', () => pm.response.to.have.status(200));"] },
+    {
+      name: "Echo token",
+      url: "{{baseUrl}}/get?t={{token}}",
+      tests: ["pm.test('ok', () => pm.response.to.have.status(200));"],
+    },
   ]);
 
 describe("stored collections and environments", () => {
@@ -34,7 +42,12 @@ describe("stored collections and environments", () => {
     const key = await newWorkspace("crud");
     const created = await post("/v1/collections", echoCollection(), key);
     expect(created.status).toBe(201);
-    const v1 = (await created.json()) as { id: string; version: number; etag: string; collection: { info: { name: string } } };
+    const v1 = (await created.json()) as {
+      id: string;
+      version: number;
+      etag: string;
+      collection: { info: { name: string } };
+    };
     expect(v1).toMatchObject({ version: 1, latestVersion: 1, name: "Stored" });
     expect(created.headers.get("location")).toBe(`/v1/collections/${v1.id}`);
     expect(created.headers.get("etag")).toBe(v1.etag);
@@ -67,7 +80,9 @@ describe("stored collections and environments", () => {
     expect(old.collection.info.name).toBe("Stored");
     expect((await api(`/v1/collections/${v1.id}?version=9`, { key })).status).toBe(404);
 
-    const list = (await (await api("/v1/collections", { key })).json()) as { collections: Array<{ id: string }> };
+    const list = (await (await api("/v1/collections", { key })).json()) as {
+      collections: Array<{ id: string }>;
+    };
     expect(list.collections.map((c) => c.id)).toEqual([v1.id]);
 
     expect((await api(`/v1/collections/${v1.id}`, { method: "DELETE", key })).status).toBe(204);
@@ -85,7 +100,10 @@ describe("stored collections and environments", () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await api(`/v1/environments?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { key });
+      const res = await api(
+        `/v1/environments?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+        { key },
+      );
       expect(res.status).toBe(200);
       const page = (await res.json()) as { environments: Array<{ id: string }>; nextCursor: string | null };
       expect(page.environments.length).toBeLessThanOrEqual(2);
@@ -106,19 +124,30 @@ describe("stored collections and environments", () => {
     const key = await newWorkspace("secrets");
     const canary = "canary-5f1d9e7a";
     const envRes = await post("/v1/environments", envDoc(canary), key);
-    const env = (await envRes.json()) as { id: string; environment: { values: Array<{ key: string; value: string }> } };
+    const env = (await envRes.json()) as {
+      id: string;
+      environment: { values: Array<{ key: string; value: string }> };
+    };
     expect(JSON.stringify(env)).not.toContain(canary);
     expect(env.environment.values.find((v) => v.key === "token")?.value).toBe("********");
 
     // PUT back what GET returned: the masked secret keeps its stored value.
     const got = (await (await api(`/v1/environments/${env.id}`, { key })).json()) as { environment: unknown };
     expect(JSON.stringify(got)).not.toContain(canary);
-    const put = await api(`/v1/environments/${env.id}`, { method: "PUT", key, body: JSON.stringify(got.environment) });
+    const put = await api(`/v1/environments/${env.id}`, {
+      method: "PUT",
+      key,
+      body: JSON.stringify(got.environment),
+    });
     expect(put.status).toBe(200);
     expect(JSON.stringify(await put.json())).not.toContain(canary);
 
     const col = (await (await post("/v1/collections", echoCollection(), key)).json()) as { id: string };
-    const run = await post("/v1/runs", { collection: col.id, environment: env.id, collectionVersion: 1 }, key);
+    const run = await post(
+      "/v1/runs",
+      { collection: col.id, environment: env.id, collectionVersion: 1 },
+      key,
+    );
     expect(run.status).toBe(201);
     const { id } = (await run.json()) as { id: string };
     const events = await readSse(await api(`/v1/runs/${id}/events`, { key }));
@@ -129,9 +158,15 @@ describe("stored collections and environments", () => {
     expect(completed.assertions).toEqual([expect.objectContaining({ passed: true })]);
     // The target saw the real secret; the event shows it masked.
     expect(JSON.stringify(events)).not.toContain(canary);
-    const summary = (await (await api(`/v1/runs/${id}`, { key })).json()) as { status: string; source: unknown };
+    const summary = (await (await api(`/v1/runs/${id}`, { key })).json()) as {
+      status: string;
+      source: unknown;
+    };
     expect(summary.status).toBe("completed");
-    expect(summary.source).toEqual({ collection: { id: col.id, version: 1 }, environment: { id: env.id, version: 2 } });
+    expect(summary.source).toEqual({
+      collection: { id: col.id, version: 1 },
+      environment: { id: env.id, version: 2 },
+    });
   });
 
   it("keeps workspaces apart: another workspace gets 404 and an empty list", async () => {
@@ -139,9 +174,20 @@ describe("stored collections and environments", () => {
     const other = await newWorkspace("other");
     const col = (await (await post("/v1/collections", echoCollection(), owner)).json()) as { id: string };
     expect((await api(`/v1/collections/${col.id}`, { key: other })).status).toBe(404);
-    expect((await api(`/v1/collections/${col.id}`, { method: "PUT", key: other, body: JSON.stringify(echoCollection()) })).status).toBe(404);
+    expect(
+      (
+        await api(`/v1/collections/${col.id}`, {
+          method: "PUT",
+          key: other,
+          body: JSON.stringify(echoCollection()),
+        })
+      ).status,
+    ).toBe(404);
     expect((await api(`/v1/collections/${col.id}`, { method: "DELETE", key: other })).status).toBe(404);
-    expect(await (await api("/v1/collections", { key: other })).json()).toEqual({ collections: [], nextCursor: null });
+    expect(await (await api("/v1/collections", { key: other })).json()).toEqual({
+      collections: [],
+      nextCursor: null,
+    });
     const run = await post("/v1/runs", { collection: col.id }, other);
     expect(run.status).toBe(404);
     expect((await api(`/v1/collections/${col.id}`, { key: owner })).status).toBe(200);
@@ -152,17 +198,28 @@ describe("stored collections and environments", () => {
     const bad: Array<[string, RequestInit, number]> = [
       ["not json", { body: "{oops" }, 400],
       ["no info", { body: JSON.stringify({ item: [] }) }, 400],
-      ["wrong media type", { body: JSON.stringify(echoCollection()), headers: { "content-type": "text/plain" } }, 415],
+      [
+        "wrong media type",
+        { body: JSON.stringify(echoCollection()), headers: { "content-type": "text/plain" } },
+        415,
+      ],
       ["invalid utf-8", { body: new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]) }, 400],
       ["too deep", { body: `${"[".repeat(5000)}${"]".repeat(5000)}` }, 413],
-      ["too large", { body: JSON.stringify({ ...echoCollection(), pad: "x".repeat(13 * 1024 * 1024) }) }, 413],
+      [
+        "too large",
+        { body: JSON.stringify({ ...echoCollection(), pad: "x".repeat(13 * 1024 * 1024) }) },
+        413,
+      ],
     ];
     for (const [name, init, status] of bad) {
       const res = await api("/v1/collections", { method: "POST", key, ...init });
       expect(res.status, name).toBe(status);
       expect(res.headers.get("content-type"), name).toContain("application/problem+json");
     }
-    expect(await (await api("/v1/collections", { key })).json()).toEqual({ collections: [], nextCursor: null });
+    expect(await (await api("/v1/collections", { key })).json()).toEqual({
+      collections: [],
+      nextCursor: null,
+    });
     const wrongMethod = await api("/v1/collections", { method: "PATCH", key, body: "{}" });
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get("allow")).toContain("POST");

@@ -13,7 +13,10 @@ import { api, collection, readSse, startRun, target } from "./helpers";
 describe("run failure path", () => {
   it("ends a run failed after bounded retries when every slice throws, and visits do not re-arm it", async () => {
     const requests = Array.from({ length: 5 }, (_, i) => ({ name: `r${i}`, url: `${target()}/get?i=${i}` }));
-    const { id } = await startRun({ collection: collection("Throws", requests), options: { delayRequest: 60_000 } });
+    const { id } = await startRun({
+      collection: collection("Throws", requests),
+      options: { delayRequest: 60_000 },
+    });
     // Wait for the first request to commit; the next slice is then a minute away.
     await readSse(await api(`/v1/runs/${id}/events`), (m) => m.event === "request.completed");
     const stub = env.RUN_COORDINATOR.get(env.RUN_COORDINATOR.idFromName(`dev:${id}`));
@@ -22,7 +25,10 @@ describe("run failure path", () => {
     });
     for (let attempt = 1; attempt <= MAX_FAILED_SLICES; attempt++) {
       expect(await runDurableObjectAlarm(stub)).toBe(true);
-      const summary = (await (await api(`/v1/runs/${id}`)).json()) as { status: string; reason: string | null };
+      const summary = (await (await api(`/v1/runs/${id}`)).json()) as {
+        status: string;
+        reason: string | null;
+      };
       if (attempt < MAX_FAILED_SLICES) {
         expect(summary.status).toBe("running");
         // A status visit leaves the backoff alone: the retry stays in the future.
@@ -41,7 +47,10 @@ describe("run failure path", () => {
 
   it("never advances the sequence for events whose checkpoint failed; the retry resends and commits", async () => {
     const requests = Array.from({ length: 3 }, (_, i) => ({ name: `r${i}`, url: `${target()}/get?i=${i}` }));
-    const { id } = await startRun({ collection: collection("Seq", requests), options: { delayRequest: 60_000 } });
+    const { id } = await startRun({
+      collection: collection("Seq", requests),
+      options: { delayRequest: 60_000 },
+    });
     await readSse(await api(`/v1/runs/${id}/events`), (m) => m.event === "request.completed");
     const stub = env.RUN_COORDINATOR.get(env.RUN_COORDINATOR.idFromName(`dev:${id}`));
     // The next checkpoint fails inside its transaction (as SQLITE_TOOBIG or a full disk would).
@@ -53,13 +62,19 @@ describe("run failure path", () => {
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const during = (await (await api(`/v1/runs/${id}`)).json()) as { status: string; lastEventId: number };
     expect(during.status).toBe("running");
-    await runInDurableObject(stub, (_instance, state) => state.storage.sql.exec("DROP TRIGGER fail_checkpoint"));
+    await runInDurableObject(stub, (_instance, state) =>
+      state.storage.sql.exec("DROP TRIGGER fail_checkpoint"),
+    );
     for (let i = 0; i < 4 && (await runDurableObjectAlarm(stub)); i++);
     const all = await readSse(await api(`/v1/runs/${id}/events`));
     expect(all.map((e) => e.id)).toEqual(all.map((_, i) => i + 1));
     expect(during.lastEventId).toBe(3);
     const completed = all.filter((e) => e.event === "request.completed");
-    expect(completed.map((e) => (e.data as { item: { name: string } }).item.name)).toEqual(["r0", "r1", "r2"]);
+    expect(completed.map((e) => (e.data as { item: { name: string } }).item.name)).toEqual([
+      "r0",
+      "r1",
+      "r2",
+    ]);
     expect((completed[1]!.data as { resent?: boolean }).resent).toBe(true);
     expect(all.at(-1)?.event).toBe("run.completed");
   });
@@ -91,7 +106,9 @@ describe("migrations", () => {
     expect(keys).toEqual([expect.objectContaining({ id: `key_${hash.slice(0, 16)}`, revokedAt: null })]);
     expect((await stub.settings())?.name).toBe("legacy");
     const versions = await runInDurableObject(stub, (_i, state) =>
-      state.storage.sql.exec<{ version: number }>("SELECT version FROM _migrations ORDER BY version").toArray(),
+      state.storage.sql
+        .exec<{ version: number }>("SELECT version FROM _migrations ORDER BY version")
+        .toArray(),
     );
     expect(versions.map((v) => v.version)).toEqual([1, 2]);
     const list = await stub.listResources({ kind: "collection", limit: 10 });

@@ -85,6 +85,7 @@ export function runRoutes(app: Hono<AppEnv>): void {
         "`collectionVersion`), with an environment, globals, iteration data and options.",
       headers: {
         "Idempotency-Key": "Replays the same run for the same key and body within 24 h (1–255 chars)",
+        traceparent: "W3C trace context: the run's span continues the caller's trace",
       },
       body: CreateRunBodySchema,
       preValidate: collectionLimits,
@@ -114,6 +115,7 @@ export function runRoutes(app: Hono<AppEnv>): void {
           workspaceId: c.get("workspaceId"),
           body,
           idempotency: key !== undefined ? { key, fingerprint: await sha256Hex(rawBody!.text) } : undefined,
+          trace: c.get("trace"),
         },
       );
       if (!result.ok) throw result.problem;

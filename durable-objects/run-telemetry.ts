@@ -1,0 +1,132 @@
+/**
+ * A run's telemetry, fed by the events the coordinator commits: request spans batched per slice, the
+ * run span at the end, metric points, and a small reservoir of request times for workspace metrics.
+ * Nothing here can fail or slow the run: exports go to `waitUntil`, metric writes are fire-and-forget.
+ */
+import { exportSpans, recordMetric, tracingEnabled } from "../platform/telemetry";
+import type { RunEvent } from "../shared/schemas/events";
+import { type RunTrace, requestSpan, runSpan } from "../shared/telemetry/run-spans";
+import { formatTraceparent, newSpanId, type Span } from "../shared/telemetry/trace";
+import type { RunRecord } from "./run-store";
+
+/** Request times kept per run for percentiles (reservoir sample: constant size for any run length). */
+export const TIME_SAMPLES = 200;
+
+export class RunTelemetry {
+  readonly #env: Env;
+  readonly #spans: Span[] = [];
+  #stepSpan: string = newSpanId();
+  #stepSpanUsed = false;
+
+  constructor(env: Env) {
+    this.#env = env;
+  }
+
+  /** Starts a step: its first request span gets the id sent to targets in `traceparent`. */
+  beginStep(): void {
+    this.#stepSpan = newSpanId();
+    this.#stepSpanUsed = false;
+  }
+
+  /** The `traceparent`/`tracestate` headers for requests of the current step (propagateTrace). */
+  propagation(trace: RunTrace): Record<string, string> {
+    return {
+      traceparent: formatTraceparent({ traceId: trace.traceId, spanId: this.#stepSpan }),
+      ...(trace.tracestate ? { tracestate: trace.tracestate } : {}),
+    };
+  }
+
+  /** Accounts committed events: spans and metric points. */
+  committed(events: readonly RunEvent[], record: RunRecord): void {
+    let requests = 0;
+    let failedAssertions = 0;
+    let waits = 0;
+    let budget = 0;
+    for (const e of events) {
+      if (e.type === "run.started")
+        recordMetric(this.#env, {
+          name: "run.started",
+          workspaceId: record.workspaceId,
+          value: 1,
+          labels: { region: e.region },
+        });
+      if (e.type !== "request.completed") continue;
+      if (!e.skipped) requests++;
+      failedAssertions += e.assertions.filter((a) => !a.passed && !a.skipped).length;
+      if ((e.timings?.waitMs ?? 0) > 0) waits++;
+      budget += e.scriptErrors.filter((s) =>
+        /budget|limit|timeout|interrupted/i.test(`${s.name} ${s.message}`),
+      ).length;
+      if (record.trace && tracingEnabled(this.#env)) {
+        const span = requestSpan(e, record.trace, this.#stepSpanUsed ? newSpanId() : this.#stepSpan);
+        this.#stepSpanUsed = true;
+        if (span) this.#spans.push(span);
+      }
+    }
+    const ws = record.workspaceId;
+    if (requests) recordMetric(this.#env, { name: "requests.executed", workspaceId: ws, value: requests });
+    if (failedAssertions)
+      recordMetric(this.#env, { name: "assertions.failed", workspaceId: ws, value: failedAssertions });
+    if (waits) recordMetric(this.#env, { name: "ratelimit.waits", workspaceId: ws, value: waits });
+    if (budget) recordMetric(this.#env, { name: "script.budget_exhausted", workspaceId: ws, value: budget });
+  }
+
+  /** The run ended: its span joins the batch and the outcome is counted. */
+  finished(record: RunRecord): void {
+    const status =
+      record.status === "completed"
+        ? "run.completed"
+        : record.status === "cancelled"
+          ? "run.cancelled"
+          : "run.failed";
+    recordMetric(this.#env, { name: status, workspaceId: record.workspaceId, value: 1 });
+    if (!record.trace || !tracingEnabled(this.#env)) return;
+    this.#spans.push(
+      runSpan(
+        {
+          runId: record.id,
+          workspaceId: record.workspaceId,
+          monitorId: record.monitorId,
+          collection: record.collection,
+          region: { requested: record.requestedRegion, actual: record.actualRegion },
+          status: record.status,
+          reason: record.reason,
+          startedAt: record.startedAt,
+          createdAt: record.createdAt,
+          finishedAt: record.finishedAt,
+          terminal: record.terminal,
+        },
+        record.trace,
+      ),
+    );
+  }
+
+  /** Hands the batch to the exporter (one OTLP request per slice). */
+  flush(ctx: DurableObjectState): void {
+    if (this.#spans.length === 0) return;
+    const batch = this.#spans.splice(0);
+    ctx.waitUntil(exportSpans(this.#env, batch));
+  }
+}
+
+/** Adds the events' request times to the record's reservoir (before the record is committed). */
+export function sampleRequestTimes(events: readonly RunEvent[], record: RunRecord): void {
+  for (const e of events) {
+    if (e.type !== "request.completed" || e.skipped) continue;
+    const ms = e.timings?.totalMs ?? e.response?.timeMs;
+    if (ms !== undefined) sample(record, ms);
+  }
+}
+
+/** Algorithm R: every request time has the same chance to be in the sample, whatever the run length. */
+function sample(record: RunRecord, ms: number): void {
+  record.requestTimes ??= [];
+  record.requestsTimed = (record.requestsTimed ?? 0) + 1;
+  const times = record.requestTimes;
+  const seen = record.requestsTimed;
+  if (times.length < TIME_SAMPLES) times.push(Math.round(ms));
+  else {
+    const j = Math.floor(Math.random() * seen);
+    if (j < TIME_SAMPLES) times[j] = Math.round(ms);
+  }
+}
