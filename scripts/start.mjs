@@ -28,6 +28,10 @@ const args = [
   "ENVIRONMENT:development",
   "--show-interactive-dev-session=false",
 ];
+// OpenTelemetry export and log level pass through from the environment, like TARGET_POLICY.
+for (const name of ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_HEADERS", "LOG_LEVEL", "CORS_ORIGINS"]) {
+  if (process.env[name]) args.push("--var", `${name}:${process.env[name]}`);
+}
 console.log(
   `edgerun: starting on http://127.0.0.1:${port} (TARGET_POLICY=${policy}, API key: edgerun-dev-key)`,
 );
