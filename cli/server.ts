@@ -212,6 +212,13 @@ export async function startEmbedded(): Promise<Server> {
     TARGET_POLICY: process.env.TARGET_POLICY ?? "any",
     ENVIRONMENT: "cli",
     API_RATE_LIMIT_PER_MINUTE: "100000",
+    // Traces of embedded runs go where the user's OpenTelemetry setup points (if it does).
+    ...(process.env.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? { OTEL_EXPORTER_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_ENDPOINT }
+      : {}),
+    ...(process.env.OTEL_EXPORTER_OTLP_HEADERS
+      ? { OTEL_EXPORTER_OTLP_HEADERS: process.env.OTEL_EXPORTER_OTLP_HEADERS }
+      : {}),
   };
   const { Miniflare, NoOpLog } = await import("miniflare");
   const name = "edgerun";
