@@ -16,6 +16,7 @@ import type { RunSource } from "../platform/run-service";
 import { createScriptHost } from "../platform/script-host";
 import { workspaceStub } from "../platform/stubs";
 import { targetCheckFor } from "../platform/target-policy";
+import { recordMetric } from "../platform/telemetry";
 import { Runner, type RunPlan, type RunState, runMasker } from "../shared/engine/runner";
 import { emptyStats, emptyTimings, toRunTimings } from "../shared/engine/stats";
 import type { Fetcher } from "../shared/engine/types";
@@ -155,6 +156,11 @@ export class RunCoordinator extends DurableObject<Env> {
     const { after, note } = parseLastEventId(
       request.headers.get("last-event-id") ?? url.searchParams.get("lastEventId"),
     );
+    recordMetric(this.env, {
+      name: "sse.subscribers",
+      workspaceId: record.workspaceId,
+      value: this.#events().subscriberCount + 1,
+    });
     const stream = this.#events().open({
       afterSeq: after,
       note,

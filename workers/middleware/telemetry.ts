@@ -4,7 +4,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { log } from "../../platform/log";
-import { exportSpans, tracingEnabled } from "../../platform/telemetry";
+import { exportSpans, recordMetric, tracingEnabled } from "../../platform/telemetry";
 import { newSpanId, newTraceId, parseTraceparent } from "../../shared/telemetry/trace";
 import type { AppEnv } from "../types";
 
@@ -39,6 +39,14 @@ export const requestTelemetry = (): MiddlewareHandler<AppEnv> =>
       workspaceId,
       traceId: trace.traceId,
     });
+    if (workspaceId) {
+      recordMetric(c.env, {
+        name: "api.requests",
+        workspaceId,
+        value: 1,
+        labels: { route, status: String(status) },
+      });
+    }
     if (tracingEnabled(c.env) && c.req.path.startsWith("/v1/")) {
       c.executionCtx.waitUntil(
         exportSpans(c.env, [
