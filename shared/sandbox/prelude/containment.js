@@ -122,6 +122,8 @@ export function snapshotIntrinsics(global) {
     }
   }
   const globalRec = records[0];
+  const hot = [global, Object.prototype, Array.prototype, String.prototype, Function.prototype];
+  for (let i = 0; i < records.length; i++) records[i].hot = hot.includes(records[i].target);
   return {
     /**
      * Accepts the current state of every watched object as the new baseline (after trusted prelude code
@@ -139,15 +141,20 @@ export function snapshotIntrinsics(global) {
     /** How many objects are watched (for tests and the bench). */
     size: () => records.length,
     /**
-     * Restores every recorded object; false when something could not be put back. With `full` false
-     * only objects whose key count changed are restored (added or deleted properties): the caller
-     * passes false only for scripts that cannot have reached an intrinsic by name (see mayTouchIntrinsics).
+     * Restores recorded objects; false when something could not be put back. `scope.full`: every
+     * object, every property (scripts whose text can reach an intrinsic, see mayTouchIntrinsics).
+     * Otherwise only objects whose key count changed (added or deleted properties), checked on the usual
+     * pollution targets (the global object and the core prototypes) and, with `scope.modules`, on the
+     * watched library modules.
      */
-    restore(full) {
+    restore(scope) {
       let clean = true;
       for (let i = 0; i < records.length; i++) {
         const rec = records[i];
-        if (full || ownKeys(rec.target).length !== rec.keys.length) clean = restoreOne(rec) && clean;
+        if (scope.full) clean = restoreOne(rec) && clean;
+        else if (rec.hot || (rec.module && scope.modules)) {
+          if (ownKeys(rec.target).length !== rec.keys.length) clean = restoreOne(rec) && clean;
+        }
       }
       return clean;
     },
@@ -170,6 +177,7 @@ export function snapshotIntrinsics(global) {
         old.proto = rec.proto;
         return;
       }
+      rec.module = true;
       apply(mapSet, seen, [obj, rec]);
       records.push(rec);
     },
@@ -208,6 +216,11 @@ const REACHES = new Set([
  * calling it or one of its methods (`Date.now()`, `JSON.parse(…)`, `new Date()`), or uses one of the
  * REACHES words. Such scripts get the full restore; the others only the key-count check.
  */
+/** Whether a script's text names a library module binding (its exports are then checked too). */
+export function mayTouchModules(source) {
+  return /(^|[^\w$])(require|_|CryptoJS|tv4|cheerio|Buffer|xml2Json|chai)(?![\w$])/.test(source);
+}
+
 export function mayTouchIntrinsics(source, globalNames) {
   IDENT.lastIndex = 0;
   for (let m = IDENT.exec(source); m; m = IDENT.exec(source)) {

@@ -3,7 +3,7 @@
 
 import { createDynamicResolver } from "../../engine/dynamic-variables.ts";
 import { SUGAR_USE_SOURCE } from "../generated/sugar-names.ts";
-import { mayTouchIntrinsics, snapshotIntrinsics } from "./containment.js";
+import { mayTouchIntrinsics, mayTouchModules, snapshotIntrinsics } from "./containment.js";
 import { legacyLoaders } from "./legacy.js";
 import { variableScope } from "./lists.js";
 import { createRequest, PostmanRequest, toRequestDefinition } from "./request.js";
@@ -619,7 +619,7 @@ async function execute(inputJson) {
   }
   await Promise.all(testPromises);
   // Put the intrinsics back before the prelude's own bookkeeping uses them (see containment.js).
-  if (!baseline.restore(textOf(input.source).touches)) out.meta = { tainted: true };
+  if (!baseline.restore(textOf(input.source).restore)) out.meta = { tainted: true };
   // Legacy `tests` entries: a falsy value fails with postman-sandbox's fabricated message.
   for (const [name, value] of Object.entries(tests))
     out.assertions.push({
@@ -642,6 +642,8 @@ async function execute(inputJson) {
 }
 
 globalThis.__edgerun_execute = execute;
+// execute() assigns each script's console: the key exists in the baseline so that is not a change.
+globalThis.console = undefined;
 const baseline = snapshotIntrinsics(globalThis);
 const globalNames = baseline.globalNames();
 
@@ -661,7 +663,10 @@ function textOf(source) {
   let t = texts.get(source);
   if (!t) {
     if (texts.size >= 256) texts.clear();
-    t = { sugar: SUGAR_USE.test(source), touches: mayTouchIntrinsics(source, globalNames) };
+    t = {
+      sugar: SUGAR_USE.test(source),
+      restore: { full: mayTouchIntrinsics(source, globalNames), modules: mayTouchModules(source) },
+    };
     texts.set(source, t);
   }
   return t;
