@@ -222,7 +222,7 @@ function checkRequest(add: Add, request: unknown, pointer: string): void {
 
 /** Walks the raw collection once; returns the limits it breaks (empty when fine). */
 export function checkCollectionLimits(raw: unknown): LimitViolation[] {
-  if (isV3Input(raw)) return checkV3Limits(raw);
+  if (isV3Input(raw)) return checkV3Limits(raw, checkCollectionLimits);
   const depthViolations = checkJsonLimits(raw, { maxDepth: LIMITS.jsonDepth });
   if (depthViolations.length) return depthViolations;
   const out: LimitViolation[] = [];

@@ -239,6 +239,14 @@ describe("v3 through the API's plan and limits", () => {
       /exceed the limit of 12582912/,
     );
     expect(checkCollectionLimits({ format: "v3", files: { "a.yaml": "$kind: collection\n" } })).toEqual([]);
+    // The collection the files convert to has the v2.1 limits too (here: one script over 256 KiB).
+    const script = `$kind: http-request\nscripts:\n  - type: afterResponse\n    code: |-\n      ${"x".repeat(300_000)}\n`;
+    expect(checkCollectionLimits({ format: "v3", files: { "big.request.yaml": script } })[0]).toMatchObject({
+      pointer: "/files",
+      message: expect.stringMatching(
+        /script of more than 262144 characters exceeds .*\(in the collection the v3 files convert to\)$/,
+      ),
+    });
   });
 });
 

@@ -3,8 +3,9 @@
  * Collection v2.1 JSON, the format the engine runs. Pure and synchronous so the Worker (POST /v1/runs),
  * the CLI (`edgerun run <dir>`) and Node tests all convert the same way. See docs/collection-v3.md.
  */
+
+import type { CollectionV3Input } from "../../schemas/collection-v3";
 import { definitionParts, environmentToV21, type Json, requestToItem } from "./entities";
-import { isV3Input } from "./limits";
 import { V3Error, YamlFile } from "./yaml-file";
 
 export interface ConvertV3Input {
@@ -204,6 +205,11 @@ export function convertV3(input: ConvertV3Input): ConvertV3Result {
     item: itemsOf(top),
   };
   return { collection, environments, skipped };
+}
+
+/** Whether a raw `collection` value is a v3 tree rather than v2.x JSON. */
+export function isV3Input(raw: unknown): raw is CollectionV3Input {
+  return !!raw && typeof raw === "object" && (raw as { format?: unknown }).format === "v3";
 }
 
 /**

@@ -2,8 +2,10 @@
  * Size limits of a v3 collection sent inline (`collection: { format: "v3", files }`), checked on the raw
  * JSON before anything is parsed so that an oversized tree is refused cheaply (413, with a pointer).
  */
-import type { CollectionV3Input } from "../../schemas/collection-v3";
 import type { LimitViolation } from "../limits";
+import { convertV3 } from "./convert";
+
+export { isV3Input } from "./convert";
 
 export const V3_LIMITS = {
   /** Files in one tree. */
@@ -13,11 +15,6 @@ export const V3_LIMITS = {
   /** UTF-8 bytes of one file. */
   fileBytes: 2 * 1024 * 1024,
 } as const;
-
-/** Whether a raw `collection` value is a v3 tree rather than v2.x JSON. */
-export function isV3Input(raw: unknown): raw is CollectionV3Input {
-  return !!raw && typeof raw === "object" && (raw as { format?: unknown }).format === "v3";
-}
 
 /** UTF-8 length without allocating (Workers have no Buffer). */
 function utf8Bytes(text: string): number {
@@ -36,8 +33,15 @@ function utf8Bytes(text: string): number {
 
 const pointer = (path: string) => `/files/${path.replace(/~/g, "~0").replace(/\//g, "~1")}`;
 
-/** The limits a raw v3 input breaks (empty when fine). */
-export function checkV3Limits(raw: { files?: unknown }): LimitViolation[] {
+/**
+ * The limits a raw v3 input breaks (empty when fine): the tree's own (files, bytes), then those of the
+ * collection it converts to (`collectionLimits`, the v2.1 check: items, depth, script and header sizes…).
+ * A tree that does not convert passes here; the plan reports its file and line (400).
+ */
+export function checkV3Limits(
+  raw: { files?: unknown; collection?: unknown },
+  collectionLimits?: (collection: unknown) => LimitViolation[],
+): LimitViolation[] {
   const files: unknown = raw.files;
   if (!files || typeof files !== "object") return [];
   const list = Object.entries(files as Record<string, unknown>);
@@ -57,6 +61,21 @@ export function checkV3Limits(raw: { files?: unknown }): LimitViolation[] {
       });
     }
   }
+  if (total > V3_LIMITS.totalBytes || out.length || !collectionLimits) return fileOrTotal(out, total);
+  let converted: unknown;
+  try {
+    const wanted = typeof raw.collection === "string" ? raw.collection : undefined;
+    converted = convertV3({ files: files as Record<string, string>, collection: wanted }).collection;
+  } catch {
+    return [];
+  }
+  return collectionLimits(converted).map((v) => ({
+    pointer: "/files",
+    message: `${v.message} (in the collection the v3 files convert to)`,
+  }));
+}
+
+function fileOrTotal(out: LimitViolation[], total: number): LimitViolation[] {
   if (total > V3_LIMITS.totalBytes) {
     out.unshift({
       pointer: "/files",
