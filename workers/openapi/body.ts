@@ -5,11 +5,14 @@
  * refused before any recursive code (JSON.parse is iterative in V8, zod and structured clone are not).
  */
 import { ProblemError } from "../../platform/problem";
+import { checkJsonLimits } from "../../shared/engine/limits";
 
 /** The largest request body the API accepts (a collection with its data and environment). */
 export const MAX_BODY_BYTES = 12 * 1024 * 1024;
 /** JSON nesting allowed anywhere in a request body. */
 export const MAX_JSON_DEPTH = 128;
+/** JSON values (objects, arrays, scalars) in one request body. */
+export const MAX_JSON_VALUES = 2_000_000;
 
 export interface JsonBody {
   text: string;
@@ -55,8 +58,9 @@ export async function readJsonBody(req: Request, maxBytes = MAX_BODY_BYTES): Pro
       errors: [{ pointer: "", detail: `JSON nesting deeper than ${MAX_JSON_DEPTH} levels` }],
     });
   }
+  let value: unknown;
   try {
-    return { text, value: JSON.parse(text) as unknown };
+    value = JSON.parse(text) as unknown;
   } catch (err) {
     throw new ProblemError(
       400,
@@ -67,6 +71,14 @@ export async function readJsonBody(req: Request, maxBytes = MAX_BODY_BYTES): Pro
       },
     );
   }
+  const limits = checkJsonLimits(value, { maxDepth: MAX_JSON_DEPTH, maxNodes: MAX_JSON_VALUES });
+  if (limits.length > 0) {
+    throw new ProblemError(413, "Payload Too Large", limits[0]!.message, {
+      type: "https://edgerun.dev/problems/limit",
+      errors: limits.map((l) => ({ pointer: l.pointer, detail: l.message })),
+    });
+  }
+  return { text, value };
 }
 
 async function readCapped(req: Request, maxBytes: number): Promise<Uint8Array> {
