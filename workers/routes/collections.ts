@@ -141,7 +141,7 @@ function resourceRoutes(app: Hono<AppEnv>, kind: Kind): void {
       method: "post",
       path: base,
       tags,
-      summary: `Store a ${kind.kind}`,
+      summary: kind.kind === "environment" ? "Store an environment" : "Store a collection",
       body: Body,
       preValidate,
       responses: {
