@@ -144,6 +144,14 @@ describe("wrangler dev killed mid-run", () => {
     });
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
+    // A stored collection and an environment with a secret must survive the restart too.
+    const stored = await api(base, "/v1/environments", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "kept", values: [{ key: "token", value: "restart-secret", type: "secret" }] }),
+    });
+    expect(stored.status).toBe(201);
+    const { id: envId } = (await stored.json()) as { id: string };
 
     // Let a few requests complete, then kill everything without warning.
     const before = await readEvents(
@@ -176,6 +184,11 @@ describe("wrangler dev killed mid-run", () => {
     // A request in flight at the kill may have been sent twice; if so its event says so.
     const resent = requests.filter((r) => r.resent);
     expect(resent.length).toBeLessThanOrEqual(1);
+    const kept = await api(base, `/v1/environments/${envId}`);
+    expect(kept.status).toBe(200);
+    const keptText = await kept.text();
+    expect(keptText).toContain('"name":"kept"');
+    expect(keptText).not.toContain("restart-secret");
     await killHard(second);
   }, 180_000);
 });
