@@ -49,3 +49,33 @@ export function StoredPicker(props: {
     </label>
   );
 }
+
+/**
+ * A stored resource or pasted JSON: the picker (when the server has stored ones) above a text area;
+ * choosing a stored one disables the text, which is then ignored.
+ */
+export function StoredOrInline(props: {
+  kind: "collections" | "environments";
+  label: string;
+  id: string;
+  text: string;
+  onId: (id: string) => void;
+  onText: (text: string) => void;
+}) {
+  const singular = props.kind === "collections" ? "collection" : "environment";
+  return (
+    <>
+      <StoredPicker kind={props.kind} label={`Stored ${singular}`} value={props.id} onChange={props.onId} />
+      <label>
+        {props.label}
+        <textarea
+          class="short"
+          spellcheck={false}
+          value={props.text}
+          disabled={!!props.id}
+          onInput={(e) => props.onText((e.target as HTMLTextAreaElement).value)}
+        />
+      </label>
+    </>
+  );
+}

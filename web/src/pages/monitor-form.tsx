@@ -5,8 +5,9 @@
  */
 import { useState } from "preact/hooks";
 import type { Monitor } from "../../../shared/schemas/monitors";
-import { ApiError, api } from "../api";
-import { StoredPicker } from "../components/stored-picker";
+import { api } from "../api";
+import { type Problem, ProblemBox, toProblem } from "../components/problem-box";
+import { StoredOrInline } from "../components/stored-picker";
 import { REGIONS } from "./run-inputs";
 
 interface FormState {
@@ -93,84 +94,43 @@ function toBody(f: FormState, editing: Monitor | null): Record<string, unknown> 
   return body;
 }
 
-export function MonitorForm(props: {
+interface FieldProps {
+  f: FormState;
+  set: (patch: Partial<FormState>) => void;
+  text: (key: keyof FormState) => (e: Event) => void;
   monitor: Monitor | null;
-  onSaved: (m: Monitor) => void;
-  onCancel: () => void;
-}) {
-  const [f, setF] = useState(() => initial(props.monitor));
-  const [error, setError] = useState<{ message: string; details: string[] } | null>(null);
-  const [busy, setBusy] = useState(false);
-  const set = (patch: Partial<FormState>) => setF((s) => ({ ...s, ...patch }));
-  const text = (key: keyof FormState) => (e: Event) => set({ [key]: (e.target as HTMLInputElement).value });
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setError(null);
-    setBusy(true);
-    try {
-      const body = toBody(f, props.monitor);
-      const saved = props.monitor
-        ? await api<Monitor>(`/v1/monitors/${encodeURIComponent(props.monitor.id)}`, {
-            method: "PATCH",
-            body,
-          })
-        : await api<Monitor>("/v1/monitors", { method: "POST", body });
-      props.onSaved(saved);
-    } catch (e) {
-      const details = e instanceof ApiError ? e.errors.map((x) => `${x.pointer || "/"} — ${x.detail}`) : [];
-      setError({
-        message: e instanceof ApiError ? `${e.title}: ${e.message}` : (e as Error).message,
-        details,
-      });
-    } finally {
-      setBusy(false);
-    }
-  };
+}
+
+function SourceFields(props: FieldProps) {
+  const { f, set } = props;
+  return (
+    <div class="wide">
+      <StoredOrInline
+        kind="collections"
+        label={props.monitor ? "Replace the collection (optional JSON)" : "Collection (JSON)"}
+        id={f.collectionId}
+        text={f.collectionText}
+        onId={(id) => set({ collectionId: id })}
+        onText={(t) => set({ collectionText: t })}
+      />
+      <StoredOrInline
+        kind="environments"
+        label="Environment (optional JSON)"
+        id={f.environmentId}
+        text={f.environmentText}
+        onId={(id) => set({ environmentId: id })}
+        onText={(t) => set({ environmentText: t })}
+      />
+    </div>
+  );
+}
+
+function ScheduleFields(props: FieldProps) {
+  const { f, set, text } = props;
   const toggleRegion = (r: string, on: boolean) =>
     set({ regions: on ? [...f.regions.filter((x) => x !== r), r] : f.regions.filter((x) => x !== r) });
   return (
-    <form
-      class="card monitor-form"
-      onSubmit={submit}
-      aria-label={props.monitor ? "Edit monitor" : "New monitor"}
-    >
-      <h2 class="wide">{props.monitor ? `Edit ${props.monitor.name}` : "New monitor"}</h2>
-      <label class="wide">
-        Name
-        <input value={f.name} onInput={text("name")} required maxLength={200} />
-      </label>
-      <div class="wide">
-        <StoredPicker
-          kind="collections"
-          label="Stored collection"
-          value={f.collectionId}
-          onChange={(id) => set({ collectionId: id })}
-        />
-        <label>
-          {props.monitor ? "Replace the collection (optional JSON)" : "Collection (JSON)"}
-          <textarea
-            class="short"
-            spellcheck={false}
-            value={f.collectionText}
-            onInput={text("collectionText")}
-          />
-        </label>
-        <StoredPicker
-          kind="environments"
-          label="Stored environment"
-          value={f.environmentId}
-          onChange={(id) => set({ environmentId: id })}
-        />
-        <label>
-          Environment (optional JSON)
-          <textarea
-            class="short"
-            spellcheck={false}
-            value={f.environmentText}
-            onInput={text("environmentText")}
-          />
-        </label>
-      </div>
+    <>
       <label>
         Schedule
         <select
@@ -220,6 +180,14 @@ export function MonitorForm(props: {
           </label>
         ))}
       </fieldset>
+    </>
+  );
+}
+
+function NotificationFields(props: FieldProps) {
+  const { f, set, text } = props;
+  return (
+    <>
       <label>
         Retries per run
         <input type="number" min={0} max={3} value={f.retry} onInput={text("retry")} />
@@ -248,6 +216,55 @@ export function MonitorForm(props: {
         Signing secret (write-only{props.monitor?.notifications[0]?.hasSecret ? "; one is stored" : ""})
         <input type="password" autocomplete="off" value={f.webhookSecret} onInput={text("webhookSecret")} />
       </label>
+    </>
+  );
+}
+
+/** The create/edit form; `monitor` null creates. */
+export function MonitorForm(props: {
+  monitor: Monitor | null;
+  onSaved: (m: Monitor) => void;
+  onCancel: () => void;
+}) {
+  const [f, setF] = useState(() => initial(props.monitor));
+  const [error, setError] = useState<Problem | null>(null);
+  const [busy, setBusy] = useState(false);
+  const set = (patch: Partial<FormState>) => setF((s) => ({ ...s, ...patch }));
+  const text = (key: keyof FormState) => (e: Event) => set({ [key]: (e.target as HTMLInputElement).value });
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setError(null);
+    setBusy(true);
+    try {
+      const body = toBody(f, props.monitor);
+      const saved = props.monitor
+        ? await api<Monitor>(`/v1/monitors/${encodeURIComponent(props.monitor.id)}`, {
+            method: "PATCH",
+            body,
+          })
+        : await api<Monitor>("/v1/monitors", { method: "POST", body });
+      props.onSaved(saved);
+    } catch (e) {
+      setError(toProblem(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const fields: FieldProps = { f, set, text, monitor: props.monitor };
+  return (
+    <form
+      class="card monitor-form"
+      onSubmit={submit}
+      aria-label={props.monitor ? "Edit monitor" : "New monitor"}
+    >
+      <h2 class="wide">{props.monitor ? `Edit ${props.monitor.name}` : "New monitor"}</h2>
+      <label class="wide">
+        Name
+        <input value={f.name} onInput={text("name")} required maxLength={200} />
+      </label>
+      <SourceFields {...fields} />
+      <ScheduleFields {...fields} />
+      <NotificationFields {...fields} />
       <label class="inline wide">
         <input
           type="checkbox"
@@ -256,18 +273,7 @@ export function MonitorForm(props: {
         />{" "}
         Active
       </label>
-      {error && (
-        <div role="alert" class="error wide">
-          <p>{error.message}</p>
-          {error.details.length > 0 && (
-            <ul>
-              {error.details.map((d) => (
-                <li key={d}>{d}</li>
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
+      <ProblemBox problem={error} wide />
       <div class="actions wide">
         <button type="submit" class="primary" disabled={busy}>
           {props.monitor ? "Save monitor" : "Create monitor"}

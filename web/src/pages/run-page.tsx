@@ -3,7 +3,8 @@
  * environment and data file, options, then "Run in cloud" and watch it live below the form.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { ApiError, api } from "../api";
+import { api } from "../api";
+import { type Problem, ProblemBox, toProblem } from "../components/problem-box";
 import { RunResults } from "../components/run-results";
 import { StoredPicker } from "../components/stored-picker";
 import { useRun } from "../components/use-run";
@@ -15,12 +16,9 @@ import {
   type RunInputs,
   type RunOptionsForm,
 } from "./run-inputs";
+import { CollectionField, EnvironmentAndData } from "./run-page-parts";
 
 const DRAFT_KEY = "edgerun.draftCollection";
-
-function readFile(file: File): Promise<string> {
-  return file.text();
-}
 
 function LiveRun(props: { runId: string }) {
   const model = useRun(props.runId);
@@ -119,10 +117,8 @@ export function RunPage() {
   }));
   const [runId, setRunId] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<{ message: string; details: string[] } | null>(null);
+  const [error, setError] = useState<Problem | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [dragging, setDragging] = useState(false);
-  const fileRef = useRef<HTMLInputElement>(null);
   const patch = (p: Partial<RunInputs>) => setInputs((s) => ({ ...s, ...p }));
   const setCollection = (text: string) => {
     patch({ collectionText: text, collectionId: "" });
@@ -140,7 +136,7 @@ export function RunPage() {
 
   const loadFile = async (file: File | undefined) => {
     if (!file) return;
-    setCollection(await readFile(file));
+    setCollection(await file.text());
     setNotice(`Loaded ${file.name}.`);
   };
   const run = async (event: Event) => {
@@ -150,7 +146,7 @@ export function RunPage() {
     try {
       body = buildRunBody(inputs);
     } catch (e) {
-      if (e instanceof InputError) return setError({ message: e.message, details: [] });
+      if (e instanceof InputError) return setError(toProblem(e));
       throw e;
     }
     setBusy(true);
@@ -158,8 +154,7 @@ export function RunPage() {
       const created = await api<{ id: string }>("/v1/runs", { method: "POST", body });
       setRunId(created.id);
     } catch (e) {
-      const details = e instanceof ApiError ? e.errors.map((x) => `${x.pointer || "/"} — ${x.detail}`) : [];
-      setError({ message: e instanceof ApiError ? `${e.title}: ${e.message}` : String(e), details });
+      setError(toProblem(e));
     } finally {
       setBusy(false);
     }
@@ -175,108 +170,20 @@ export function RunPage() {
           value={inputs.collectionId}
           onChange={(id) => patch({ collectionId: id })}
         />
-        {/* biome-ignore lint/a11y/noStaticElementInteractions: dropping a file is a pointer shortcut; "Open file…" and the text area are the keyboard paths */}
-        <div
-          class={`drop ${dragging ? "dragging" : ""}`}
-          onDragOver={(e) => {
-            e.preventDefault();
-            setDragging(true);
-          }}
-          onDragLeave={() => setDragging(false)}
-          onDrop={(e) => {
-            e.preventDefault();
-            setDragging(false);
-            void loadFile(e.dataTransfer?.files[0]);
-          }}
-        >
-          {/* The label stays exactly "Collection" (its accessible name); the loaded name sits beside it. */}
-          <div class="label-row">
-            <label for="collection">Collection</label>
-            {name ? <span class="muted">{name}</span> : null}
-          </div>
-          <textarea
-            id="collection"
-            spellcheck={false}
-            value={inputs.collectionText}
-            disabled={!!inputs.collectionId}
-            placeholder='Paste a Postman collection (v2.0/v2.1 JSON), drop a file here, or open one. {"info":{"name":"…"},"item":[…]}'
-            onInput={(e) => setCollection((e.target as HTMLTextAreaElement).value)}
-          />
-          <div class="row">
-            <button type="button" onClick={() => fileRef.current?.click()}>
-              Open file…
-            </button>
-            <input
-              ref={fileRef}
-              type="file"
-              accept=".json,application/json"
-              hidden
-              onChange={(e) => void loadFile((e.target as HTMLInputElement).files?.[0])}
-            />
-            {notice && (
-              <span class="muted" role="status">
-                {notice}
-              </span>
-            )}
-          </div>
-        </div>
-        <details class="more">
-          <summary>Environment and data file</summary>
-          <StoredPicker
-            kind="environments"
-            label="Stored environment"
-            value={inputs.environmentId}
-            onChange={(id) => patch({ environmentId: id })}
-          />
-          <label>
-            Environment (optional JSON)
-            <textarea
-              class="short"
-              spellcheck={false}
-              value={inputs.environmentText}
-              disabled={!!inputs.environmentId}
-              onInput={(e) => patch({ environmentText: (e.target as HTMLTextAreaElement).value })}
-            />
-          </label>
-          <label>
-            Environment file
-            <input
-              type="file"
-              accept=".json,application/json"
-              onChange={async (e) => {
-                const file = (e.target as HTMLInputElement).files?.[0];
-                if (file) patch({ environmentText: await readFile(file), environmentId: "" });
-              }}
-            />
-          </label>
-          <label>
-            Data file (CSV or JSON)
-            <input
-              type="file"
-              accept=".csv,.json,text/csv,application/json"
-              onChange={async (e) => {
-                const file = (e.target as HTMLInputElement).files?.[0];
-                patch({ data: file ? { name: file.name, text: await readFile(file) } : null });
-              }}
-            />
-          </label>
-        </details>
+        <CollectionField
+          text={inputs.collectionText}
+          disabled={!!inputs.collectionId}
+          name={name}
+          notice={notice}
+          onText={setCollection}
+          onFile={(file) => void loadFile(file)}
+        />
+        <EnvironmentAndData inputs={inputs} patch={patch} />
         <OptionsFields
           options={inputs.options}
           set={(p) => patch({ options: { ...inputs.options, ...p } })}
         />
-        {error && (
-          <div role="alert" class="error">
-            <p>{error.message}</p>
-            {error.details.length > 0 && (
-              <ul>
-                {error.details.map((d) => (
-                  <li key={d}>{d}</li>
-                ))}
-              </ul>
-            )}
-          </div>
-        )}
+        <ProblemBox problem={error} />
         <button type="submit" class="primary big" disabled={busy}>
           Run in cloud
         </button>
