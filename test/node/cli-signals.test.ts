@@ -1,0 +1,194 @@
+/**
+ * `edgerun run` stops when told to (issue 11): the real CLI as a child process in its own process group,
+ * the real embedded workerd, an endless collection against the real echo target. Signals go to the CLI
+ * alone or to its whole group (what `timeout(1)` and a terminal's Ctrl-C do); `/proc` shows whether any
+ * workerd of that group survived.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { listProcesses } from "../../cli/runtime-process";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+
+/** One request that sends itself next, forever (Newman's classic endless loop). */
+const ENDLESS = {
+  info: { name: "endless" },
+  item: [
+    {
+      name: "loop",
+      request: { url: "{{base}}/get" },
+      event: [
+        {
+          listen: "test",
+          script: {
+            exec: [
+              "pm.test('answers', () => pm.response.to.have.status(200));",
+              "postman.setNextRequest('loop');",
+            ],
+          },
+        },
+      ],
+    },
+  ],
+};
+
+interface Cli {
+  child: ChildProcess;
+  pid: number;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "edgerun-signals-"));
+  await writeFile(join(dir, "endless.json"), JSON.stringify(ENDLESS));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Starts the CLI as a process-group leader and waits until the endless run has reported a request. */
+async function startEndless(extra: string[] = []): Promise<Cli> {
+  const child = spawn(
+    process.execPath,
+    [
+      join(ROOT, "cli/bin.mjs"),
+      "run",
+      join(dir, "endless.json"),
+      "--env-var",
+      `base=${inject("targetUrl")}`,
+      ...extra,
+    ],
+    { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr?.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  await vi.waitFor(
+    () => {
+      if (child.exitCode !== null) throw new Error(`the CLI exited early: ${stderr}`);
+      expect(stdout).toContain("→ loop");
+    },
+    { timeout: 30_000, interval: 100 },
+  );
+  return { child, pid: child.pid!, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+const workerdsOf = (pgid: number) =>
+  listProcesses().filter((p) => p.pgrp === pgid && p.comm.startsWith("workerd"));
+
+/** The exit code, or a failure if the CLI is still running after `ms` (then it is killed). */
+async function exitWithin(cli: Cli, ms: number): Promise<number | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), ms);
+  });
+  const result = await Promise.race([cli.exited, late]);
+  clearTimeout(timer);
+  if (result === "late") {
+    process.kill(-cli.pid, "SIGKILL");
+    throw new Error(`the CLI did not exit within ${ms} ms; stderr: ${cli.stderr()}`);
+  }
+  return result;
+}
+
+async function expectNoWorkerdLeft(pgid: number): Promise<void> {
+  // A SIGKILLed child may stay a zombie for a moment until it is reaped; listProcesses skips zombies.
+  await vi.waitFor(() => expect(workerdsOf(pgid)).toEqual([]), { timeout: 5000, interval: 100 });
+}
+
+/** A few busy-loop processes for the length of one test, so the CLI is stopped on a loaded machine. */
+function cpuLoad(n: number): () => void {
+  const burners = Array.from({ length: n }, () =>
+    spawn(process.execPath, ["-e", "const end = Date.now() + 60000; while (Date.now() < end) {}"], {
+      stdio: "ignore",
+    }),
+  );
+  return () => {
+    for (const b of burners) b.kill("SIGKILL");
+  };
+}
+
+describe("edgerun run under signals", () => {
+  it("SIGTERM to the CLI: cancels, prints the partial summary, writes the JSON report, exits 130, no workerd left", async () => {
+    const report = join(dir, "term.json");
+    const cli = await startEndless(["-r", "cli,json", "--reporter-json-export", report]);
+    expect(workerdsOf(cli.pid).length).toBeGreaterThan(0);
+    process.kill(cli.pid, "SIGTERM");
+    expect(await exitWithin(cli, 15_000), cli.stderr()).toBe(130);
+    expect(cli.stderr()).toContain("Cancelling the run");
+    expect(cli.stdout()).toContain("Run cancelled.");
+    expect(cli.stdout()).toMatch(/│\s+requests │/);
+    const json = JSON.parse(await readFile(report, "utf8")) as {
+      run: { executions: unknown[]; stats: { requests: { total: number } } };
+    };
+    expect(json.run.executions.length).toBeGreaterThan(0);
+    expect(json.run.stats.requests.total).toBeGreaterThan(0);
+    await expectNoWorkerdLeft(cli.pid);
+  }, 90_000);
+
+  it.each([
+    ["SIGTERM", "as timeout(1) sends it"],
+    ["SIGINT", "as a terminal's Ctrl-C sends it; workerd exits on it"],
+  ] as const)(
+    "%s to the whole process group (%s), on a loaded machine: exit 130, no workerd left",
+    async (signal) => {
+      const cli = await startEndless();
+      const unload = cpuLoad(3);
+      try {
+        process.kill(-cli.pid, signal);
+        expect(await exitWithin(cli, 15_000), cli.stderr()).toBe(130);
+      } finally {
+        unload();
+      }
+      await expectNoWorkerdLeft(cli.pid);
+    },
+    90_000,
+  );
+
+  it("a second signal exits at once", async () => {
+    const cli = await startEndless();
+    process.kill(cli.pid, "SIGTERM");
+    await vi.waitFor(() => expect(cli.stderr()).toContain("Cancelling the run"), { timeout: 10_000 });
+    process.kill(cli.pid, "SIGTERM");
+    expect(await exitWithin(cli, 15_000)).toBe(130);
+    await expectNoWorkerdLeft(cli.pid);
+  }, 90_000);
+
+  it("SIGKILL of the embedded workerd: one line on stderr, exit 1, no hang", async () => {
+    const cli = await startEndless();
+    const [workerd] = workerdsOf(cli.pid);
+    expect(workerd).toBeDefined();
+    process.kill(workerd!.pid, "SIGKILL");
+    expect(await exitWithin(cli, 15_000)).toBe(1);
+    expect(cli.stderr()).toMatch(
+      /^error: The embedded edgerun server \(workerd, pid \d+\) exited unexpectedly/m,
+    );
+    expect(cli.stderr().trim().split("\n")).toHaveLength(1);
+    await expectNoWorkerdLeft(cli.pid);
+  }, 90_000);
+
+  it("SIGTERM of the embedded workerd alone (it drains and refuses new connections): says so, exits 1", async () => {
+    const cli = await startEndless();
+    const [workerd] = workerdsOf(cli.pid);
+    process.kill(workerd!.pid, "SIGTERM");
+    expect(await exitWithin(cli, 30_000)).toBe(1);
+    expect(cli.stderr()).toMatch(
+      /^error: The edgerun server at http:\/\/127\.0\.0\.1:\d+ stopped answering/m,
+    );
+    await expectNoWorkerdLeft(cli.pid);
+  }, 90_000);
+});
