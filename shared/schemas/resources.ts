@@ -3,7 +3,8 @@
  * The OpenAPI document is generated from these schemas.
  */
 import * as z from "zod";
-import { CollectionSchema, EnvironmentSchema } from "./collection";
+import { EnvironmentSchema } from "./collection";
+import { CollectionDocumentSchema } from "./collection-v3";
 
 export const ResourceKindSchema = z.enum(["collection", "environment"]);
 export type ResourceKind = z.infer<typeof ResourceKindSchema>;
@@ -27,7 +28,9 @@ export const StoredResourceSchema = StoredResourceMetaSchema.extend({ content: z
 /** A stored document as it crosses RPC: its JSON text (an `unknown` value would not type across RPC). */
 export type StoredResource = StoredResourceMeta & { json: string };
 
-export const StoredCollectionSchema = StoredResourceMetaSchema.extend({ collection: CollectionSchema });
+export const StoredCollectionSchema = StoredResourceMetaSchema.extend({
+  collection: CollectionDocumentSchema,
+});
 export const StoredEnvironmentSchema = StoredResourceMetaSchema.extend({ environment: EnvironmentSchema });
 
 export const ResourceListSchema = (key: "collections" | "environments") =>

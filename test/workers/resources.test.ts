@@ -233,4 +233,40 @@ describe("stored collections and environments", () => {
     expect(env.status).toBe(201);
     expect(((await env.json()) as { name: string }).name).toBe("staging");
   });
+
+  it("stores a Collection v3 tree (path → YAML) and runs it by id", async () => {
+    const key = await newWorkspace("v3");
+    const files = {
+      "postman/collections/Tree/.resources/definition.yaml": "$kind: collection\nname: Tree v3\n",
+      "postman/collections/Tree/Ping.request.yaml": [
+        "$kind: http-request",
+        "method: GET",
+        `url: '${target()}/get?v=3'`,
+        "order: 1000",
+        "scripts:",
+        "  - type: afterResponse",
+        "    code: |-",
+        "      pm.test('v3 ran', () => pm.expect(pm.response.json().args.v).to.eql('3'));",
+        "    language: text/javascript",
+      ].join("\n"),
+    };
+    const stored = await post("/v1/collections", { format: "v3", files }, key);
+    expect(stored.status).toBe(201);
+    const col = (await stored.json()) as { id: string; name: string };
+    expect(col.name).toBe("Tree v3");
+    const broken = await post(
+      "/v1/collections",
+      { format: "v3", files: { "postman/collections/T/A.request.yaml": "$kind: [" } },
+      key,
+    );
+    expect(broken.status).toBe(400);
+    const run = await post("/v1/runs", { collection: col.id }, key);
+    expect(run.status).toBe(201);
+    const { id } = (await run.json()) as { id: string };
+    const events = await readSse(await api(`/v1/runs/${id}/events`, { key }));
+    const done = events.find((e) => e.event === "request.completed")!.data as {
+      assertions: Array<{ name: string; passed: boolean }>;
+    };
+    expect(done.assertions).toEqual([expect.objectContaining({ name: "v3 ran", passed: true })]);
+  });
 });

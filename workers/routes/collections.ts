@@ -12,7 +12,9 @@ import { notFound, ProblemError } from "../../platform/problem";
 import { workspaceStub } from "../../platform/stubs";
 import { checkCollectionLimits } from "../../shared/engine/limits";
 import { normalizeCollection } from "../../shared/engine/normalize";
-import { CollectionSchema, EnvironmentSchema } from "../../shared/schemas/collection";
+import { asV21Collection } from "../../shared/engine/v3/convert";
+import { EnvironmentSchema } from "../../shared/schemas/collection";
+import { CollectionDocumentSchema } from "../../shared/schemas/collection-v3";
 import {
   PageQuerySchema,
   type ResourceKind,
@@ -45,9 +47,12 @@ const COLLECTION: Kind = {
   plural: "collections",
   prefix: "col",
   title: "Collection",
-  schema: component("Collection", CollectionSchema),
+  schema: component("CollectionDocument", CollectionDocumentSchema),
   stored: component("StoredCollection", StoredCollectionSchema),
-  name: (doc) => String((doc.info as { name?: unknown } | undefined)?.name ?? "Untitled collection"),
+  name: (doc) => {
+    const v21 = asV21Collection(doc) as { info?: { name?: unknown } };
+    return String(v21.info?.name ?? "Untitled collection");
+  },
   check(raw) {
     const limits = checkCollectionLimits(raw);
     if (limits.length > 0) {
@@ -97,7 +102,8 @@ function parseDocument(kind: Kind, raw: unknown): Record<string, unknown> {
   }
   if (kind.kind === "collection") {
     try {
-      normalizeCollection(parsed.data as Parameters<typeof normalizeCollection>[0]);
+      // A Collection v3 tree is stored as sent and converted for validation (and at each run).
+      normalizeCollection(asV21Collection(parsed.data) as Parameters<typeof normalizeCollection>[0]);
     } catch (err) {
       throw new ProblemError(400, "Invalid collection", (err as Error).message);
     }
