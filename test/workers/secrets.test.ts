@@ -104,8 +104,9 @@ describe("secret canaries", () => {
     const replay = await readSse(await api(`/v1/runs/${id}/events`, { headers: { "last-event-id": "0" } }));
     const newman = await (await api(`/v1/runs/${id}/report?format=newman`)).text();
     const junit = await (await api(`/v1/runs/${id}/report?format=junit`)).text();
+    const html = await (await api(`/v1/runs/${id}/report?format=html`)).text();
     const summary = await (await api(`/v1/runs/${id}`)).text();
-    const outputs = { sse: JSON.stringify(replay), newman, junit, summary };
+    const outputs = { sse: JSON.stringify(replay), newman, junit, html, summary };
     for (const [where, text] of Object.entries(outputs))
       for (const canary of CANARIES)
         expect({ where, leaked: text.includes(canary) }).toEqual({ where, leaked: false });
