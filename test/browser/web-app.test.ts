@@ -166,18 +166,40 @@ describe("web app", () => {
     await page.close();
   });
 
-  it("pages a 600-request run by 500 rows, every request reachable and counted", async () => {
+  it("pages a 520-request run by 500 rows, every request reachable and counted", async () => {
     const { page, errors } = await open("/");
-    await page.getByLabel("Iterations", { exact: true }).fill("120");
+    await page.getByLabel("Iterations", { exact: true }).fill("104");
     await startRun(page, collection("Many requests", 5, 0));
-    await expect.poll(() => summary(page).textContent(), { timeout: 40_000 }).toContain("600 passed");
+    await expect.poll(() => summary(page).textContent(), { timeout: 40_000 }).toContain("520 passed");
     const pager = page.getByRole("navigation", { name: "Request pages" });
-    expect(await pager.textContent()).toContain("Requests 501–600 of 600");
-    expect(await rows(page).count()).toBe(100);
+    expect(await pager.textContent()).toContain("Requests 501–520 of 520");
+    expect(await rows(page).count()).toBe(20);
     await pager.getByRole("button", { name: "First" }).click();
     await expect.poll(() => rows(page).count()).toBe(500);
     expect(await rows(page).first().locator(".item-name").textContent()).toBe("Request 1");
     expect(await rows(page).first().locator("td.num").textContent()).toBe("1");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("runs a stored collection picked from the list", async (ctx) => {
+    const stored = await stack.api("/v1/collections", {
+      method: "POST",
+      body: JSON.stringify(collection("Stored smoke", 3, 0)),
+    });
+    if (stored.status === 404) {
+      ctx.skip(true, "POST /v1/collections answers 404: stored collections are not in this build yet");
+      return;
+    }
+    expect(stored.status).toBe(201);
+    const { id } = (await stored.json()) as { id: string };
+    const { page, errors } = await open("/");
+    const picker = page.getByLabel("Stored collection");
+    await expect.poll(() => picker.locator("option").allTextContents()).toContain("Stored smoke (v1)");
+    await picker.selectOption(id);
+    expect(await page.getByLabel("Collection", { exact: true }).isDisabled()).toBe(true);
+    await page.getByRole("button", { name: "Run in cloud" }).click();
+    await expect.poll(() => summary(page).textContent(), { timeout: 20_000 }).toContain("3 passed");
     expect(errors).toEqual([]);
     await page.close();
   });
