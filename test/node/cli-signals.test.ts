@@ -140,12 +140,12 @@ describe("edgerun run under signals", () => {
     await expectNoWorkerdLeft(cli.pid);
   }, 90_000);
 
-  it.each([
+  it.each<[NodeJS.Signals, string]>([
     ["SIGTERM", "as timeout(1) sends it"],
     ["SIGINT", "as a terminal's Ctrl-C sends it; workerd exits on it"],
-  ] as const)(
+  ])(
     "%s to the whole process group (%s), on a loaded machine: exit 130, no workerd left",
-    async (signal) => {
+    async (signal, _why) => {
       const cli = await startEndless();
       const unload = cpuLoad(3);
       try {
