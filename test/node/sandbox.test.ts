@@ -236,7 +236,8 @@ describe("QuickJS sandbox: limits and isolation", () => {
     expect(next.assertions[0]?.passed).toBe(true);
   });
 
-  it("stops unbounded allocation and recursion", async () => {
+  // Filling 64 MiB inside WebAssembly takes seconds on a loaded machine.
+  it("stops unbounded allocation and recursion", { timeout: 60_000 }, async () => {
     const oom = await run("const a = []; while (true) a.push(new Array(1e6).fill(1));", "test", {}, 5000);
     expect(oom.error?.name).toMatch(/ScriptMemoryError|ScriptTimeoutError/);
     const deep = await run("function f(n) { return f(n + 1) + 1; } f(0);");
@@ -269,6 +270,45 @@ describe("QuickJS sandbox: limits and isolation", () => {
     );
     expect(b.assertions[0]?.passed).toBe(true);
     other.dispose();
+  });
+});
+
+describe("QuickJS sandbox: timers", () => {
+  it("really waits, fires a due timer while a request is in flight, and lets a script await its own timer", async () => {
+    let release: () => void = () => undefined;
+    const slow: ScriptCapabilities = {
+      ...caps,
+      sendRequest: async () => {
+        await new Promise<void>((r) => {
+          release = r;
+        });
+        return caps.sendRequest("http://h/slow");
+      },
+    };
+    const out = host.run(
+      {
+        source: `
+          const t0 = Date.now();
+          pm.sendRequest("http://h/slow", () => pm.test("request", () => {}));
+          setTimeout(() => pm.test("timer", () => pm.expect(Date.now() - t0).to.be.at.least(40)), 50);
+          await new Promise((r) => setTimeout(r, 60));
+          pm.test("awaited own timer", () => {});
+        `,
+        location: "request:Get user",
+        context: context("test"),
+        timeoutMs: 5000,
+      },
+      slow,
+    );
+    // The fake target answers well after both timers are due (Node fires timers in due order).
+    setTimeout(() => release(), 300);
+    const result = await out;
+    expect(result.error).toBeUndefined();
+    expect(result.assertions.map((a) => [a.name, a.passed])).toEqual([
+      ["timer", true],
+      ["awaited own timer", true],
+      ["request", true],
+    ]);
   });
 });
 

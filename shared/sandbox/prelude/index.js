@@ -341,7 +341,11 @@ async function execute(inputJson) {
     unsettled.add(slot);
     const fail = (e) => {
       slot.passed = false;
-      slot.error = { name: e?.name || "Error", message: v8Message(e, input.source) };
+      // A thrown non-object (`throw "text"`) carries no message: Newman reports the test's name.
+      slot.error =
+        e !== null && typeof e === "object"
+          ? { name: e.name || "Error", message: v8Message(e, input.source) }
+          : { name: "AssertionError", message: slot.name };
     };
     // Newman records a pm.test without a callback as a passed (not skipped) assertion.
     if (typeof fn !== "function") {
@@ -588,25 +592,27 @@ async function execute(inputJson) {
       }
     });
     const fn = host.compile(names.join(","), `return (async () => {\n${input.source}\n})();`);
-    await track(fn(...values));
+    // Not awaited here: a script that awaits one of its own timers needs the drain below to fire it.
+    track(fn(...values)).catch((e) => {
+      error ??= e;
+    });
   } catch (e) {
     error = e;
   }
-  // Drain: microtasks, in-flight host requests, then due virtual timers.
+  // Drain: microtasks, in-flight host requests and timers, each timer when it is due (really waited
+  // for, as in Newman: a request in flight does not hold back a timer due earlier).
   for (let guard = 0; guard < 100000; guard++) {
     await Promise.resolve();
-    if (pending.size > 0) {
-      await Promise.race([...pending]).catch(() => undefined);
-      continue;
-    }
-    if (timers.size === 0) break;
     let nextId;
     let next;
     for (const [id, t] of timers) if (!next || t.at < next.at) [nextId, next] = [id, t];
-    const wait = next.at - host.now();
+    const wait = next ? next.at - host.now() : Number.POSITIVE_INFINITY;
     if (wait > 0) {
-      await track(host.sleep(wait));
-      continue; // requests may have settled or timers changed meanwhile
+      if (!next && pending.size === 0) break;
+      const waits = [...pending].map((p) => p.catch(() => undefined));
+      if (next) waits.push(host.sleep(wait));
+      await Promise.race(waits);
+      continue;
     }
     if (next.repeat) next.at = host.now() + next.repeat;
     else timers.delete(nextId);

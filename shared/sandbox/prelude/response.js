@@ -48,6 +48,26 @@ function getPath(obj, path) {
   return cur;
 }
 
+/** ajv 8's `/a/0/b-c` instance path in ajv 6's data path form: `.a[0]['b-c']`. */
+function dataPath(pointer) {
+  return String(pointer || "")
+    .split("/")
+    .slice(1)
+    .map((raw) => {
+      const seg = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+      if (/^\d+$/.test(seg)) return `[${seg}]`;
+      return /^[A-Za-z_$][\w$]*$/.test(seg) ? `.${seg}` : `['${seg.replace(/'/g, "\\'")}']`;
+    })
+    .join("");
+}
+
+/** ajv 6's errorsText (Postman bundles ajv 6): `data.id should be string, …`. */
+function ajv6ErrorsText(errors) {
+  return (errors || [])
+    .map((e) => `data${dataPath(e.instancePath)} ${String(e.message).replace(/\bmust\b/g, "should")}`)
+    .join(", ");
+}
+
 /**
  * chai plugin with chai-postman's assertions: the same names, semantics and failure messages as the
  * plugin Postman's sandbox loads, so reports read the same as Newman's.
@@ -392,7 +412,7 @@ export function chaiPostman(chai, utils, ajvFactory) {
     const ajv = ajvFactory({ allErrors: true, logger: false, ...(options || {}) });
     const valid = ajv.validate(schema, data);
     // Postman bundles ajv 6, whose messages say "should" where ajv 8 says "must".
-    const text = valid ? "" : ajv.errorsText(ajv.errors).replace(/\bmust\b/g, "should");
+    const text = valid ? "" : ajv6ErrorsText(ajv.errors);
     this.assert(
       valid && !ajv.errors,
       `expected data to satisfy schema but found following errors: \n${text}`,
