@@ -16,7 +16,19 @@
  * survive a restart.
  */
 import { DurableObject } from "cloudflare:workers";
+import { first, type Migration, migrate } from "../platform/sql";
 import type { RateLimit } from "../shared/schemas/api";
+
+const LIMITER_MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: "limiter state",
+    up: (sql) =>
+      sql.exec(
+        "CREATE TABLE IF NOT EXISTS limiter (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL)",
+      ),
+  },
+];
 
 /** The limits one origin is held to (shared/schemas/api.ts RateLimit). */
 export type LimitSpec = RateLimit;
@@ -186,11 +198,8 @@ export class HostLimiter extends DurableObject<Env> {
 
   #load(): void {
     if (this.#loaded) return;
-    const sql = this.ctx.storage.sql;
-    sql.exec(
-      "CREATE TABLE IF NOT EXISTS limiter (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL)",
-    );
-    const row = sql.exec<{ data: string }>("SELECT data FROM limiter WHERE id = 1").toArray()[0];
+    migrate(this.ctx.storage, LIMITER_MIGRATIONS);
+    const row = first<{ data: string }>(this.ctx.storage.sql, "SELECT data FROM limiter WHERE id = 1");
     if (row) {
       const data = JSON.parse(row.data) as {
         log: number[];
