@@ -65,6 +65,8 @@ export interface CliReporterOptions {
   noConsole: boolean;
   noBanner: boolean;
   ascii: boolean;
+  /** `--verbose`: per-request phase timings, and their totals and percentiles in the summary. */
+  verbose?: boolean;
 }
 
 export type Command = { kind: "help" } | { kind: "version" } | { kind: "run"; args: RunArgs };
@@ -112,7 +114,7 @@ Output
       --reporter-cli-no-summary | -no-failures | -no-assertions | -no-success-assertions
       --reporter-cli-no-console | -no-banner
                                  trim the cli reporter's output, as in Newman
-      --verbose                  accepted for compatibility (events already carry timings)
+      --verbose                  show each request's phase timings and a phase summary
       --working-dir DIR          where relative file paths of form-data/file bodies are read from
       --no-insecure-file-read    refuse body files outside the working directory
 
@@ -281,6 +283,7 @@ export function parseCommand(argv: string[]): Command {
         noConsole: v["reporter-cli-no-console"] ?? false,
         noBanner: v["reporter-cli-no-banner"] ?? false,
         ascii: v["disable-unicode"] ?? false,
+        verbose: v.verbose ?? false,
       },
       workingDir: v["working-dir"],
       noInsecureFileRead: v["no-insecure-file-read"] ?? false,

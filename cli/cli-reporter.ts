@@ -76,6 +76,7 @@ export class CliReporter {
   #lastIteration = -1;
 
   readonly #opts: Partial<CliReporterOptions>;
+  readonly #phases = new PhaseTimings();
 
   constructor(out: Output, color: boolean, opts: Partial<CliReporterOptions> = {}) {
     this.#out = out;
@@ -140,6 +141,10 @@ export class CliReporter {
       lines.push(target);
     }
     if (event.resent) lines.push(p.yellow("  (re-sent after the run resumed mid-request)"));
+    if (event.timings) {
+      this.#phases.add(event.timings);
+      if (this.#opts.verbose) lines.push(p.gray(`  ${phaseLine(event.timings)}`));
+    }
     for (const e of event.scriptErrors) {
       lines.push(
         `  ${p.red(`${++this.#failureIndex}. ${e.name} in ${e.event}-script (${e.location}): ${e.message}`)}`,
@@ -171,6 +176,7 @@ export class CliReporter {
       );
       lines.push(...(this.#opts.ascii ? table.map(asciiBox) : table));
     }
+    if (this.#opts.verbose) lines.push(...this.#phases.summary());
     this.#out.write(`${lines.join("\n")}\n`);
   }
 
@@ -193,5 +199,50 @@ export class CliReporter {
     const bar = `${"█".repeat(filled)}${"░".repeat(width - filled)}`;
     this.#out.write(this.#paint.gray(`  ${bar} ${this.#done}/${this.#expected} requests`));
     this.#barShown = true;
+  }
+}
+
+type Timings = NonNullable<RequestCompletedEvent["timings"]>;
+const PHASES = [
+  ["waitMs", "rate-limit wait"],
+  ["prerequestMs", "pre-request script"],
+  ["headersMs", "time to headers"],
+  ["totalMs", "request total"],
+  ["testMs", "test script"],
+] as const;
+
+function phaseLine(t: Timings): string {
+  return PHASES.filter(([k]) => t[k] !== undefined)
+    .map(([k, label]) => `${label} ${Math.round(t[k] ?? 0)}ms`)
+    .join(", ");
+}
+
+/** Per-phase totals and percentiles over the run (a bounded sample per phase: constant memory). */
+class PhaseTimings {
+  readonly #values = new Map<string, number[]>();
+  readonly #totals = new Map<string, number>();
+  #seen = 0;
+
+  add(t: Timings): void {
+    this.#seen++;
+    for (const [k] of PHASES) {
+      const v = t[k];
+      if (v === undefined) continue;
+      this.#totals.set(k, (this.#totals.get(k) ?? 0) + v);
+      const list = this.#values.get(k) ?? [];
+      if (list.length < 10_000) list.push(v);
+      this.#values.set(k, list);
+    }
+  }
+
+  summary(): string[] {
+    if (this.#seen === 0) return [];
+    const pct = (sorted: number[], p: number) =>
+      sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+    const rows = PHASES.filter(([k]) => this.#values.has(k)).map(([k, label]) => {
+      const sorted = [...(this.#values.get(k) ?? [])].sort((a, b) => a - b);
+      return `  ${label.padEnd(20)} total ${Math.round(this.#totals.get(k) ?? 0)}ms, p50 ${Math.round(pct(sorted, 50))}ms, p95 ${Math.round(pct(sorted, 95))}ms`;
+    });
+    return ["", "Phase timings:", ...rows];
   }
 }
