@@ -1,0 +1,32 @@
+/**
+ * The benchmark collection: GET requests to the local echo target, each with the typical test script
+ * (three assertions over the JSON response), so every tool and every case runs the same work.
+ */
+
+/** The test script of every benchmark request (status, a JSON property, the content type). */
+export function typicalScript(i: number): string[] {
+  return [
+    "pm.test('status is 200', () => pm.response.to.have.status(200));",
+    "const body = pm.response.json();",
+    `pm.test('echoes i', () => pm.expect(body.args.i).to.eql('${i}'));`,
+    "pm.test('is json', () => pm.response.to.be.json);",
+  ];
+}
+
+/** A Postman v2.1 collection of `count` requests to `{{base}}/get?i=…`, scripted unless told not to. */
+export function benchCollection(count: number, options: { scripted?: boolean; base?: string } = {}) {
+  const base = options.base ?? "{{base}}";
+  return {
+    info: {
+      name: `bench-${count}`,
+      schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+    },
+    item: Array.from({ length: count }, (_, i) => ({
+      name: `request ${i}`,
+      request: { method: "GET", url: `${base}/get?i=${i}` },
+      ...(options.scripted === false
+        ? {}
+        : { event: [{ listen: "test", script: { exec: typicalScript(i) } }] }),
+    })),
+  };
+}

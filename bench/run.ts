@@ -1,0 +1,126 @@
+/**
+ * `npm run bench`: every benchmark case in one process tree against one local echo target, one
+ * compact table, results in bench/results/<date>.json and the table in bench/README.md.
+ *
+ *   npm run bench                      # full set (engine, cli 10/500/5000, concurrent, big 20k + 100k)
+ *   npm run bench -- --quick           # ≈ 2-minute subset (cli 10/500, big 2,000)
+ *   npm run bench -- --cases engine,big --big 20000 --no-write
+ *
+ * Flags (or BENCH_* environment variables): --cases (engine,cli,concurrent,big), --big N[,N…],
+ * --cli 10,500, --repeats N, --engine N, --max-minutes M (the whole run's bound), --no-write.
+ */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { startEchoServer } from "../test/echo-server";
+import { cliCase } from "./cases/cli";
+import { engineCase } from "./cases/engine";
+import { bigRunCase, concurrentCase } from "./cases/stack";
+import { type Results, renderTable, updateReadme } from "./lib/report";
+import { type Stack, startStack } from "./lib/stack";
+import { versions } from "./lib/versions";
+
+const ROOT = join(import.meta.dirname, "..");
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: process.env.BENCH_QUICK === "1" },
+    cases: { type: "string", default: process.env.BENCH_CASES },
+    big: { type: "string", default: process.env.BENCH_BIG },
+    cli: { type: "string", default: process.env.BENCH_CLI },
+    repeats: { type: "string", default: process.env.BENCH_REPEATS },
+    engine: { type: "string", default: process.env.BENCH_ENGINE },
+    "max-minutes": { type: "string", default: process.env.BENCH_MAX_MINUTES },
+    "no-write": { type: "boolean", default: false },
+  },
+});
+const quick = flags.quick ?? false;
+const numbers = (s: string | undefined, fallback: number[]) => (s ? s.split(",").map(Number) : fallback);
+const cases = new Set((flags.cases ?? "engine,cli,concurrent,big").split(","));
+const cliSizes = numbers(flags.cli, quick ? [10, 500] : [10, 500, 5000]);
+const repeats = Number(flags.repeats ?? (quick ? 1 : 3));
+const bigSizes = numbers(flags.big, quick ? [2000] : [20_000, 100_000]);
+const engineRequests = Number(flags.engine ?? (quick ? 500 : 2000));
+const maxMinutes = Number(flags["max-minutes"] ?? (quick ? 5 : 40));
+
+const cleanups: Array<() => Promise<void>> = [];
+const deadline = setTimeout(() => {
+  console.error(`bench: stopped after the ${maxMinutes}-minute bound (--max-minutes)`);
+  void Promise.allSettled(cleanups.map((c) => c())).then(() => process.exit(2));
+}, maxMinutes * 60_000);
+
+async function main(): Promise<void> {
+  const date = new Date().toISOString();
+  const results: Results = {
+    date,
+    quick,
+    machine: machine(),
+    versions: await versions(),
+    commands: [],
+    cases: {},
+  };
+  results.commands.push(`npm run bench -- ${process.argv.slice(2).join(" ")}`.trim());
+  const echo = await startEchoServer();
+  cleanups.push(() => echo.close());
+  const dir = await mkdtemp(join(tmpdir(), "edgerun-bench-"));
+  let stack: Stack | undefined;
+  try {
+    if (cases.has("engine")) {
+      log(`engine: ${engineRequests} requests × raw / engine / engine + script`);
+      results.cases.engine = await engineCase({ url: echo.url, requests: engineRequests });
+    }
+    if (cases.has("cli")) {
+      const sizes = cliSizes.map((requests) => ({ requests, repeats: requests >= 5000 ? 1 : repeats }));
+      log(`cli: edgerun run vs newman run on ${cliSizes.join(", ")} scripted requests`);
+      results.cases.cli = await cliCase({ url: echo.url, dir, sizes });
+    }
+    if (cases.has("concurrent") || cases.has("big")) {
+      log("stack: bundling (wrangler deploy --dry-run) and starting workerd");
+      const persist = join(dir, "state");
+      await mkdir(persist);
+      const logFile = join(dir, "wrangler.log");
+      log(`stack: wrangler output in ${logFile} (kept after a failure)`);
+      stack = await startStack(persist, logFile);
+      cleanups.unshift(() => stack!.stop());
+      if (cases.has("concurrent")) {
+        log("concurrent: 50 runs × 40 scripted requests");
+        results.cases.concurrent = await concurrentCase(stack, { url: echo.url, runs: 50, requests: 40 });
+      }
+      if (cases.has("big")) {
+        results.cases.big = [];
+        for (const requests of bigSizes) {
+          log(`big: one run of ${requests} scripted requests, its replay and its report`);
+          results.cases.big.push(await bigRunCase(stack, { url: echo.url, requests, persistDir: persist }));
+        }
+      }
+    }
+  } finally {
+    for (const c of cleanups.splice(0)) await c().catch(() => {});
+    clearTimeout(deadline);
+  }
+  await rm(dir, { recursive: true, force: true }); // kept (with wrangler.log) when a case failed
+  const table = renderTable(results);
+  console.log(`\n${table}`);
+  if (flags["no-write"]) return;
+  const out = join(ROOT, "bench/results", `${date.slice(0, 19).replace(/:/g, "-")}.json`);
+  await mkdir(join(ROOT, "bench/results"), { recursive: true });
+  await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
+  const readme = join(ROOT, "bench/README.md");
+  await writeFile(readme, updateReadme(await readFile(readme, "utf8"), results, table));
+  console.log(`\nwrote ${out} and the table in bench/README.md`);
+}
+
+function machine() {
+  return {
+    cpu: cpus()[0]?.model ?? "unknown",
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    platform: `${process.platform} ${process.arch}`,
+  };
+}
+
+function log(message: string): void {
+  console.error(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
+}
+
+await main();
