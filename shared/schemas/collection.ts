@@ -6,6 +6,7 @@
  * These schemas validate API input; the engine normalises the parsed value (see engine/normalize.ts).
  */
 import * as z from "zod";
+import { collectionInput, headerInput, listInput, scopeInput } from "../engine/input-shapes";
 
 /** JSON-compatible value: what variables and script state may hold. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -111,7 +112,7 @@ export type CollectionEvent = z.infer<typeof EventSchema>;
 export const RequestSchema = z.looseObject({
   url: UrlSchema.optional(),
   method: z.string().optional(),
-  header: z.union([z.array(KeyValueSchema), z.string()]).optional(),
+  header: z.preprocess(headerInput, z.union([z.array(KeyValueSchema), z.string()])).optional(),
   body: BodySchema.nullish(),
   auth: AuthSchema.nullish(),
   description: z.unknown().optional(),
@@ -144,7 +145,7 @@ export const ItemSchema: z.ZodType<Item> = z.lazy(() =>
     name: z.string().optional(),
     description: z.unknown().optional(),
     variable: z.array(VariableSchema).optional(),
-    event: z.array(EventSchema).optional(),
+    event: z.preprocess(listInput, z.array(EventSchema)).optional(),
     request: z.union([RequestSchema, z.string()]).optional(),
     response: z.array(z.unknown()).optional(),
     auth: AuthSchema.nullish(),
@@ -161,20 +162,27 @@ export const CollectionInfoSchema = z.looseObject({
   version: z.unknown().optional(),
 });
 
-export const CollectionSchema = z.looseObject({
-  info: CollectionInfoSchema,
-  item: z.array(ItemSchema),
-  event: z.array(EventSchema).optional(),
-  variable: z.array(VariableSchema).optional(),
-  auth: AuthSchema.nullish(),
-  protocolProfileBehavior: ProtocolProfileBehaviorSchema.optional(),
-});
+/** A collection in any shape Newman runs (see engine/input-shapes.ts), validated as v2.0/v2.1. */
+export const CollectionSchema = z.preprocess(
+  collectionInput,
+  z.looseObject({
+    info: CollectionInfoSchema,
+    item: z.array(ItemSchema),
+    event: z.preprocess(listInput, z.array(EventSchema)).optional(),
+    variable: z.array(VariableSchema).optional(),
+    auth: AuthSchema.nullish(),
+    protocolProfileBehavior: ProtocolProfileBehaviorSchema.optional(),
+  }),
+);
 export type Collection = z.infer<typeof CollectionSchema>;
 
 /** Postman environment / globals export: `{ name, values: [{ key, value, type, enabled }] }`. */
-export const EnvironmentSchema = z.looseObject({
-  id: z.string().optional(),
-  name: z.string().optional(),
-  values: z.array(VariableSchema).default([]),
-});
+export const EnvironmentSchema = z.preprocess(
+  scopeInput,
+  z.looseObject({
+    id: z.string().optional(),
+    name: z.string().optional(),
+    values: z.array(VariableSchema).default([]),
+  }),
+);
 export type Environment = z.infer<typeof EnvironmentSchema>;
