@@ -13,6 +13,7 @@ import { writeHtmlReport } from "./html-export";
 import { buildRunBody } from "./inputs";
 import { Interrupted, type InterruptHandle, onInterrupt } from "./interrupt";
 import { localReports, RunTally } from "./partial-report";
+import { saveReport } from "./report-file";
 import { connectRemote, type Server, startEmbedded } from "./server";
 import { watchServer } from "./watchdog";
 
@@ -90,19 +91,21 @@ async function writeReports(server: Server, runId: string, args: RunArgs, tool: 
   if (needsNewman) {
     const res = await server.api(`/v1/runs/${runId}/report?format=newman`);
     if (!res.ok) throw await rejection(res, "Could not fetch the JSON report");
-    const text = await res.text();
-    if (wantsJson) await writeOutput(args.jsonExport ?? defaultReportPath("json"), text);
-    const report = JSON.parse(text) as { environment?: ScopeJson; globals?: ScopeJson };
+    // Streamed to disk (a long run's report is hundreds of MB); the scopes come from the report's head.
+    const report = await saveReport(res, {
+      ...(wantsJson ? { path: args.jsonExport ?? defaultReportPath("json") } : {}),
+      scopes: Boolean(args.exportEnvironment || args.exportGlobals),
+    });
     if (args.exportEnvironment) {
-      await writeOutput(args.exportEnvironment, exportScope(report.environment, "environment", tool));
+      await writeOutput(args.exportEnvironment, exportScope(report?.environment, "environment", tool));
     }
     if (args.exportGlobals)
-      await writeOutput(args.exportGlobals, exportScope(report.globals, "globals", tool));
+      await writeOutput(args.exportGlobals, exportScope(report?.globals, "globals", tool));
   }
   if (args.reporters.includes("junit")) {
     const res = await server.api(`/v1/runs/${runId}/report?format=junit`);
     if (!res.ok) throw await rejection(res, "Could not fetch the JUnit report");
-    await writeOutput(args.junitExport ?? defaultReportPath("xml"), await res.text());
+    await saveReport(res, { path: args.junitExport ?? defaultReportPath("xml") });
   }
   if (args.reporters.includes("html")) {
     await writeHtmlReport(server, runId, args.htmlExport ?? defaultReportPath("html"));
