@@ -29,6 +29,17 @@ interface ResourceRow extends Record<string, SqlStorageValue> {
   updated_at: string;
 }
 
+/** A create (`create: true`) or replace of one stored resource. */
+export interface PutInput {
+  kind: ResourceKind;
+  id: string;
+  name: string;
+  content: unknown;
+  create: boolean;
+  /** Replace only if this is the current ETag. */
+  ifMatch?: string | undefined;
+}
+
 export type PutResult =
   | { ok: true; resource: StoredResourceMeta }
   | { ok: false; reason: "not-found" | "precondition-failed" };
@@ -41,14 +52,7 @@ export class ResourceStore {
   }
 
   /** Creates (no `id` row yet) or replaces a resource as a new version; `ifMatch` guards lost updates. */
-  put(input: {
-    kind: ResourceKind;
-    id: string;
-    name: string;
-    content: unknown;
-    create: boolean;
-    ifMatch?: string | undefined;
-  }): PutResult {
+  put(input: PutInput): PutResult {
     const sql = this.#storage.sql;
     const existing = this.#row(input.kind, input.id);
     if (input.create === (existing !== null)) return { ok: false, reason: "not-found" };

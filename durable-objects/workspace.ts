@@ -13,7 +13,7 @@ import type {
   StoredResourceMeta,
 } from "../shared/schemas/resources";
 import { decodeCursor, encodeCursor } from "../shared/schemas/resources";
-import { type PutResult, RESOURCE_TABLES, ResourceStore } from "./resource-store";
+import { type PutInput, type PutResult, RESOURCE_TABLES, ResourceStore } from "./resource-store";
 
 const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
 
@@ -388,14 +388,7 @@ export class Workspace extends DurableObject<Env> {
   // ---- stored collections and environments ------------------------------------------------------
 
   /** Creates (`create: true`) or replaces a stored resource, keeping every previous version. */
-  async putResource(input: {
-    kind: ResourceKind;
-    id: string;
-    name: string;
-    content: unknown;
-    create: boolean;
-    ifMatch?: string | undefined;
-  }): Promise<PutResult> {
+  async putResource(input: PutInput): Promise<PutResult> {
     this.#ensure();
     return this.#store().put(input);
   }

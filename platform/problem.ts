@@ -69,13 +69,19 @@ export function validationProblem(
     }
   };
   walk(error.issues, []);
+  return invalidInput(errors, title);
+}
+
+/** The 400 for a list of problems found by any validator (zod or semantic checks), capped at 50. */
+export function invalidInput(errors: ProblemDetail[], title = "Invalid request body"): ProblemError {
+  const capped = errors.slice(0, 50);
   return new ProblemError(
     400,
     title,
-    `${errors.length} problem(s) found; see errors[] for each JSON pointer.`,
+    `${capped.length} problem(s) found; see errors[] for each JSON pointer.`,
     {
       type: "https://edgerun.dev/problems/validation",
-      errors,
+      errors: capped,
     },
   );
 }

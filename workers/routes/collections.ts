@@ -8,7 +8,7 @@
 import type { Context, Hono } from "hono";
 import * as z from "zod";
 import { randomToken } from "../../platform/keys";
-import { notFound, ProblemError } from "../../platform/problem";
+import { notFound, ProblemError, validationProblem } from "../../platform/problem";
 import { workspaceStub } from "../../platform/stubs";
 import { checkCollectionLimits } from "../../shared/engine/limits";
 import { normalizeCollection } from "../../shared/engine/normalize";
@@ -91,15 +91,7 @@ function parseDocument(kind: Kind, raw: unknown): Record<string, unknown> {
   const doc = unwrap(kind, raw);
   kind.check(doc);
   const parsed = kind.schema.safeParse(doc);
-  if (!parsed.success) {
-    throw new ProblemError(400, `Invalid ${kind.kind}`, parsed.error.issues[0]?.message ?? "invalid", {
-      type: "https://edgerun.dev/problems/validation",
-      errors: parsed.error.issues.slice(0, 50).map((i) => ({
-        pointer: i.path.map((p) => `/${String(p).replace(/~/g, "~0").replace(/\//g, "~1")}`).join(""),
-        detail: i.message,
-      })),
-    });
-  }
+  if (!parsed.success) throw validationProblem(parsed.error, "", `Invalid ${kind.kind}`);
   if (kind.kind === "collection") {
     try {
       // A Collection v3 tree is stored as sent and converted for validation (and at each run).

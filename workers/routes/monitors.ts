@@ -9,7 +9,7 @@
 import type { Context, Hono } from "hono";
 import * as z from "zod";
 import { config } from "../../platform/config";
-import { notFound, type ProblemDetail, ProblemError } from "../../platform/problem";
+import { invalidInput, notFound, type ProblemDetail, ProblemError } from "../../platform/problem";
 import { workspaceStub } from "../../platform/stubs";
 import { targetCheckFor } from "../../platform/target-policy";
 import { checkCollectionLimits } from "../../shared/engine/limits";
@@ -54,15 +54,7 @@ function existing(c: Context<AppEnv>, id: string) {
 }
 
 function invalid(errors: ProblemDetail[], title = "Invalid monitor"): ProblemError {
-  return new ProblemError(
-    400,
-    title,
-    `${errors.length} problem(s) found; see errors[] for each JSON pointer.`,
-    {
-      type: "https://edgerun.dev/problems/validation",
-      errors,
-    },
-  );
+  return invalidInput(errors, title);
 }
 
 function preValidate(raw: unknown): void {
