@@ -10,7 +10,7 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../workers/app";
 import { openApiDocument } from "../../workers/openapi/document";
-import { apiMarkdown, replaceApiSection } from "../../workers/openapi/readme";
+import { apiMarkdown, formatReadme, replaceApiSection } from "../../workers/openapi/readme";
 
 const CONTRACT = [
   "POST /v1/runs",
@@ -89,6 +89,6 @@ describe("OpenAPI document", () => {
 
   it("matches the README's generated API section (run `npm run docs:api` after changing routes)", () => {
     const readme = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "../../README.md"), "utf8");
-    expect(replaceApiSection(readme, apiMarkdown())).toBe(readme);
+    expect(formatReadme(replaceApiSection(readme, apiMarkdown()))).toBe(readme);
   });
 });

@@ -1,6 +1,8 @@
 /**
- * The README's API section, generated from the same OpenAPI document the Worker serves.
+ * The README's API section, generated from the same OpenAPI document the Worker serves (tooling only:
+ * `npm run docs:api` and a test; the Worker never imports this module).
  */
+import { spawnSync } from "node:child_process";
 import { createApp } from "../app";
 import { openApiDocument } from "./document";
 import { renderMarkdown } from "./reference";
@@ -23,3 +25,13 @@ export function replaceApiSection(readme: string, table: string): string {
 }
 
 export const API_SECTION_MARKERS = { START, END };
+
+/** The README as the project's formatter (biome) prints it, so generated tables stay lint-clean. */
+export function formatReadme(text: string): string {
+  const out = spawnSync("node_modules/.bin/biome", ["format", "--stdin-file-path=README.md"], {
+    input: text,
+    encoding: "utf8",
+  });
+  if (out.status !== 0) throw new Error(`biome format failed: ${out.stderr}`);
+  return out.stdout;
+}
