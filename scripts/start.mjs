@@ -29,7 +29,12 @@ const args = [
   "--show-interactive-dev-session=false",
 ];
 // OpenTelemetry export and log level pass through from the environment, like TARGET_POLICY.
-for (const name of ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_HEADERS", "LOG_LEVEL", "CORS_ORIGINS"]) {
+for (const name of [
+  "OTEL_EXPORTER_OTLP_ENDPOINT",
+  "OTEL_EXPORTER_OTLP_HEADERS",
+  "LOG_LEVEL",
+  "CORS_ORIGINS",
+]) {
   if (process.env[name]) args.push("--var", `${name}:${process.env[name]}`);
 }
 console.log(

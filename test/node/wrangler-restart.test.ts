@@ -148,7 +148,10 @@ describe("wrangler dev killed mid-run", () => {
     const stored = await api(base, "/v1/environments", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: "kept", values: [{ key: "token", value: "restart-secret", type: "secret" }] }),
+      body: JSON.stringify({
+        name: "kept",
+        values: [{ key: "token", value: "restart-secret", type: "secret" }],
+      }),
     });
     expect(stored.status).toBe(201);
     const { id: envId } = (await stored.json()) as { id: string };
