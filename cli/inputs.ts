@@ -4,6 +4,9 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve as resolvePath } from "node:path";
+import { isV1Collection } from "../shared/engine/convert-v1";
+import { decodeText } from "../shared/engine/data-file";
+import { collectionInput, scopeInput } from "../shared/engine/input-shapes";
 import { CliError, type RunArgs } from "./args";
 import { environmentName, isDirectory, readV3Tree } from "./v3-tree";
 
@@ -17,10 +20,13 @@ async function readStdin(what: string): Promise<string> {
   stdinUsed = true;
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  return decodeText(Buffer.concat(chunks));
 }
 
-/** Reads a path, `-` (stdin) or an http(s) URL, as Newman accepts for its file arguments. */
+/**
+ * Reads a path, `-` (stdin) or an http(s) URL, as Newman accepts for its file arguments; UTF-8 and
+ * UTF-16 (LE/BE) with or without BOM.
+ */
 export async function readSource(source: string, what: string): Promise<string> {
   if (source === "-") return readStdin(what);
   if (/^https?:\/\//i.test(source)) {
@@ -31,10 +37,10 @@ export async function readSource(source: string, what: string): Promise<string> 
       throw new CliError(`Could not fetch the ${what} from ${source}: ${(error as Error).message}`);
     }
     if (!res.ok) throw new CliError(`Could not fetch the ${what} from ${source}: HTTP ${res.status}`);
-    return res.text();
+    return decodeText(new Uint8Array(await res.arrayBuffer()));
   }
   try {
-    return await readFile(source, "utf8");
+    return decodeText(await readFile(source));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw new CliError(`The ${what} file '${source}' does not exist.`);
@@ -46,13 +52,19 @@ export async function readSource(source: string, what: string): Promise<string> 
 }
 
 /** Parses JSON with an error that says which file and where, not a bare SyntaxError. */
-export function parseJsonObject(text: string, source: string, what: string): JsonObject {
+export function parseJsonObject(
+  text: string,
+  source: string,
+  what: string,
+  shape: (value: unknown) => unknown = (v) => v,
+): JsonObject {
   let value: unknown;
   try {
     value = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (error) {
     throw new CliError(`The ${what} '${source}' is not valid JSON: ${(error as Error).message}`);
   }
+  value = shape(value);
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new CliError(`The ${what} '${source}' must be a JSON object.`);
   }
@@ -81,21 +93,25 @@ const MAX_INLINE_FILE_BYTES = 5 * 1024 * 1024;
 /**
  * Newman reads form-data and binary body files from disk (`src`, relative to --working-dir); a cloud run
  * cannot, so the CLI inlines each one as a data: URI in `value`/`content`, keeping `src` for the file name.
+ * A missing file is not fatal, as in Newman: `warn` gets postman-runtime's message, the form part is
+ * left out (a binary body goes empty) and the run goes on.
  */
 export async function inlineLocalFiles(
   collection: JsonObject,
   workingDir: string,
   allowOutside: boolean,
+  warn: (message: string) => void = () => {},
 ): Promise<void> {
-  const load = async (src: string): Promise<string> => {
+  const load = async (src: string): Promise<string | undefined> => {
     const path = isAbsolute(src) ? src : resolvePath(workingDir, src);
     const rel = relative(workingDir, path);
     if (!allowOutside && (rel.startsWith("..") || isAbsolute(rel))) {
       throw new CliError(`The file '${src}' is outside the working directory (--no-insecure-file-read).`);
     }
     const info = await stat(path).catch(() => null);
-    if (!info?.isFile())
-      throw new CliError(`The file '${src}' used by a request body does not exist (looked in ${path}).`);
+    if (!info) return undefined;
+    if (!info.isFile())
+      throw new CliError(`The file '${src}' used by a request body is not a file (${path}).`);
     if (info.size > MAX_INLINE_FILE_BYTES) {
       throw new CliError(
         `The file '${src}' is larger than ${MAX_INLINE_FILE_BYTES / 1048576} MiB, the limit for uploads.`,
@@ -122,7 +138,12 @@ export async function inlineLocalFiles(
           )
             continue;
           if (typeof part.value === "string" && part.value !== "") continue;
-          part.value = await load(src);
+          const value = await load(src);
+          if (value !== undefined) part.value = value;
+          else {
+            warn(`Form param \`${String(part.key)}\`, file load error: "${src}", no such file`);
+            part.disabled = true;
+          }
         }
       }
       const file = body.file as JsonObject | undefined;
@@ -133,29 +154,57 @@ export async function inlineLocalFiles(
         file.src &&
         !file.src.startsWith("data:")
       ) {
-        if (file.content === undefined) file.content = await load(file.src);
+        if (file.content === undefined) {
+          const content = await load(file.src);
+          if (content !== undefined) file.content = content;
+          else warn(`Binary file load error: "${file.src}", no such file`);
+        }
       }
     }
   };
   await visit(collection.item);
 }
 
-/** Everything `POST /v1/runs` needs, read and checked locally so mistakes fail before any server starts. */
-export async function buildRunBody(args: RunArgs): Promise<JsonObject> {
+const V1_WARNING =
+  "newman: Newman v4 deprecates support for the v1 collection format\n  Use the Postman Native app to export collections in the v2 format";
+
+/**
+ * Everything `POST /v1/runs` needs, read and checked locally so mistakes fail before any server starts.
+ * Inputs in Newman's other shapes (v1, API wrappers, bare variable arrays) are normalised here already,
+ * so uploads inside a v1 collection are found; `warn` gets what Newman would warn about.
+ */
+export async function buildRunBody(
+  args: RunArgs,
+  warn: (message: string) => void = (m) => process.stderr.write(`${m}\n`),
+): Promise<JsonObject> {
   const v3 = (await isDirectory(args.collection))
     ? await readV3Tree(args.collection, await environmentName(args.environment))
     : undefined;
   const collection =
     v3?.collection ??
-    parseJsonObject(await readSource(args.collection, "collection"), args.collection, "collection");
-  await inlineLocalFiles(collection, resolvePath(args.workingDir ?? process.cwd()), !args.noInsecureFileRead);
+    parseJsonObject(await readSource(args.collection, "collection"), args.collection, "collection", (c) => {
+      const converted = collectionInput(c);
+      if (converted !== c && isV1Collection(c)) warn(V1_WARNING);
+      return converted;
+    });
+  await inlineLocalFiles(
+    collection,
+    resolvePath(args.workingDir ?? process.cwd()),
+    !args.noInsecureFileRead,
+    (m) => warn(`warning: ${m}`),
+  );
   const environment = v3?.environment
     ? v3.environment
     : args.environment
-      ? parseJsonObject(await readSource(args.environment, "environment"), args.environment, "environment")
+      ? parseJsonObject(
+          await readSource(args.environment, "environment"),
+          args.environment,
+          "environment",
+          scopeInput,
+        )
       : undefined;
   const globals = args.globals
-    ? parseJsonObject(await readSource(args.globals, "globals"), args.globals, "globals")
+    ? parseJsonObject(await readSource(args.globals, "globals"), args.globals, "globals", scopeInput)
     : undefined;
   const iterationData = args.iterationData
     ? await readSource(args.iterationData, "iteration data")

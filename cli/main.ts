@@ -176,7 +176,7 @@ async function submit(server: Server, body: Record<string, unknown>): Promise<st
 }
 
 async function run(args: RunArgs, io: Io, tool: string): Promise<number> {
-  const body = await buildRunBody(args);
+  const body = await buildRunBody(args, (m) => io.stderr.write(`${m}\n`));
   const server = args.server ? await connectRemote(args.server, args.apiKey) : await startEmbedded();
   const stopFollowing = new AbortController();
   // Loopback answers fast even under load; a remote server gets more slack before it counts as gone.

@@ -13,6 +13,45 @@ export class DataFileError extends Error {
 
 export const MAX_DATA_ROWS = 10_000;
 
+/** Share of zero bytes in odd (LE) or even (BE) positions above which BOM-less text is UTF-16. */
+const UTF16_ZERO_SHARE = 0.3;
+
+function utf16Guess(bytes: Uint8Array): "utf-16le" | "utf-16be" | undefined {
+  const n = Math.min(bytes.length - (bytes.length % 2), 4096);
+  if (n < 2) return undefined;
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (bytes[i] === 0) even++;
+    if (bytes[i + 1] === 0) odd++;
+  }
+  const pairs = n / 2;
+  if (odd / pairs > UTF16_ZERO_SHARE && even === 0) return "utf-16le";
+  if (even / pairs > UTF16_ZERO_SHARE && odd === 0) return "utf-16be";
+  return undefined;
+}
+
+/**
+ * Text of an input file the way editors save it: UTF-8 with or without BOM, UTF-16 LE/BE with a BOM
+ * (or without one, recognised by its zero bytes, as Newman's charset detection does), and Latin-1 for
+ * bytes that are not UTF-8. The BOM is dropped.
+ */
+export function decodeText(bytes: Uint8Array): string {
+  let encoding = "utf-8";
+  let start = 0;
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
+  else if (bytes[0] === 0xff && bytes[1] === 0xfe) [encoding, start] = ["utf-16le", 2];
+  else if (bytes[0] === 0xfe && bytes[1] === 0xff) [encoding, start] = ["utf-16be", 2];
+  else encoding = utf16Guess(bytes) ?? "utf-8";
+  const body = bytes.subarray(start);
+  if (encoding !== "utf-8") return new TextDecoder(encoding).decode(body).replace(/^\uFEFF/, "");
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(body);
+  } catch {
+    return new TextDecoder("latin1").decode(body);
+  }
+}
+
 export function parseIterationData(input: string | unknown[]): Array<Record<string, JsonValue>> {
   if (Array.isArray(input)) return fromJsonArray(input);
   const text = input.replace(/^\uFEFF/, "");

@@ -471,11 +471,6 @@ describe("edgerun usage errors", () => {
     ["bad env-var", ["run", "x.json", "--env-var", "novalue"], /--env-var expects KEY=VALUE/],
     ["unknown command", ["launch", "x.json"], /Unknown command 'launch'/],
     [
-      "missing upload file",
-      ["run", "test/fixtures/compat7.postman_collection.json", "--working-dir", "/nonexistent"],
-      /The file 'upload.txt' used by a request body does not exist/,
-    ],
-    [
       "unsupported Newman flag",
       ["run", "x.json", "--ssl-client-cert", "c.pem"],
       /--ssl-client-cert is not supported/,
