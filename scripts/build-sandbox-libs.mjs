@@ -70,9 +70,10 @@ writeFileSync(
   `export { Buffer } from "buffer/"; export const process = globalThis.process || { env: {}, nextTick: (f, ...a) => Promise.resolve().then(() => f(...a)), browser: true, version: "v20.0.0", versions: {} };\n`,
 );
 
-// When a script needs Sugar (the prototype extensions of Newman's sandbox): it calls a method only Sugar
-// provides. Names chai, lodash or the pm API also have (`.include(`, `.has(`, `.first(`) count only on a
-// built-in (`Object.isString(`) or on `responseBody`, so typical pm scripts do not pay for Sugar.
+// When a script needs Sugar (the prototype extensions of Newman's sandbox): it uses the legacy interface
+// (where Sugar idioms live: `responseBody.has(…)`), or calls a method only Sugar provides. Names chai,
+// lodash or the pm API also have (`.include(`, `.has(`, `.first(`) count only on a built-in
+// (`Object.isString(`), so typical pm scripts do not pay for Sugar.
 const sugarSource = readFileSync(require.resolve(LIBS.sugar), "utf8");
 const BUILT_INS = ["Object", "Array", "String", "Number", "Date", "RegExp", "Function"];
 const namesOf = (src) =>
@@ -108,7 +109,8 @@ const alt = (names) => names.map((n) => n.replace(/\$/g, "\\$")).join("|");
 const sugarUse = [
   // not on `_` (lodash has many of the same names)
   `(?<!(?:^|[^\\w$])_\\s*)\\.\\s*(?:${alt(sugarNames.filter((n) => !shared.has(n)))})\\s*\\(`,
-  `(?:\\b(?:${BUILT_INS.join("|")}|responseBody)\\s*\\.\\s*(?:${alt(sugarNames)})\\s*\\()`,
+  `(?:\\b(?:${BUILT_INS.join("|")})\\s*\\.\\s*(?:${alt(sugarNames)})\\s*\\()`,
+  "(?<![\\w$.])(?:tests\\s*\\[|responseBody\\b|postman\\s*\\.|responseCode\\b|responseHeaders\\b)",
 ].join("|");
 writeFileSync(
   join(out, "sugar-names.ts"),

@@ -71,7 +71,9 @@ export function jsonError(text, cause) {
   const body = String(text ?? "");
   const at = jsonErrorIndex(body);
   let message;
-  if (body.trim() === "") message = "No data, empty input at 1:1\n\n^";
+  // JSON.parse(undefined) (e.g. responseBody after a request error) keeps V8's wording, as in Newman.
+  if (text === undefined) message = '"undefined" is not valid JSON';
+  else if (body.trim() === "") message = "No data, empty input at 1:1\n\n^";
   else if (at < 0 || at >= body.length)
     message = at < 0 ? String(cause?.message ?? cause) : "Unexpected end of JSON input";
   else {

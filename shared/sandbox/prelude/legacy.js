@@ -96,6 +96,7 @@ export function legacyLoaders(api) {
       return {
         id: info.requestId,
         name: info.requestName,
+        description: undefined, // the engine does not pass request descriptions to scripts
         headers: request.headers.toObject(true, false, true),
         method: request.method,
         url: request.url.toString(),
