@@ -7,6 +7,7 @@ import releaseVariant from "@jitl/quickjs-wasmfile-release-sync";
 import { newQuickJSWASMModuleFromVariant } from "quickjs-emscripten-core";
 import { buildPlan } from "../../shared/engine/plan";
 import { runLocal } from "../../shared/engine/run-local";
+import { Runner } from "../../shared/engine/runner";
 import { QuickJSScriptHost, setQuickJSLoader } from "../../shared/sandbox/quickjs-host";
 import type { Collection } from "../../shared/schemas/collection";
 import { benchCollection } from "../lib/collections";
@@ -20,34 +21,64 @@ export interface EngineResult {
   rawMsPerRequest: number;
   engineMsPerRequest: number;
   scriptedMsPerRequest: number;
+  /** What the RunCoordinator's checkpoint serialises after every request: the engine state as JSON. */
+  checkpoint: { bytes: number; stringifyMs: number };
   engineOverheadMs: number;
   scriptMs: number;
   heapMiB: { before: number; after: number };
 }
+
+function planOf(url: string, count: number, scripted: boolean) {
+  return buildPlan(
+    {
+      collection: benchCollection(count, { scripted }) as unknown as Collection,
+      environment: { values: [{ key: "base", value: url }] },
+      options: {},
+    },
+    "run_bench",
+  );
+}
+
+const deps = (scripts: QuickJSScriptHost | undefined) => ({
+  fetch: (r: Request) => fetch(r),
+  checkTarget: () => null,
+  scripts,
+  now: () => Date.now(),
+  random: Math.random,
+});
 
 async function engineRun(
   url: string,
   count: number,
   scripts: QuickJSScriptHost | undefined,
 ): Promise<number> {
-  const plan = buildPlan(
-    {
-      collection: benchCollection(count, { scripted: Boolean(scripts) }) as unknown as Collection,
-      environment: { values: [{ key: "base", value: url }] },
-      options: {},
-    },
-    "run_bench",
-  );
-  const deps = {
-    fetch: (r: Request) => fetch(r),
-    checkTarget: () => null,
-    scripts,
-    now: () => Date.now(),
-    random: Math.random,
-  };
+  const plan = planOf(url, count, Boolean(scripts));
   const t0 = performance.now();
-  await runLocal(plan, deps, { collect: false });
+  await runLocal(plan, deps(scripts), { collect: false });
   return performance.now() - t0;
+}
+
+/** Steps a scripted run by hand and times `JSON.stringify(state)` after each request, as saveState does. */
+async function checkpointCost(
+  url: string,
+  count: number,
+  scripts: QuickJSScriptHost,
+): Promise<EngineResult["checkpoint"]> {
+  const runner = new Runner(planOf(url, count, true), deps(scripts));
+  let state = runner.start("local").state;
+  let bytes = 0;
+  let ms = 0;
+  let steps = 0;
+  for (;;) {
+    const step = await runner.step(state);
+    state = step.state;
+    const t0 = performance.now();
+    bytes += JSON.stringify(state).length;
+    ms += performance.now() - t0;
+    steps++;
+    if (step.done || step.aborted) break;
+  }
+  return { bytes: Math.round(bytes / steps), stringifyMs: round(ms / steps, 4) };
 }
 
 /** Runs the three loops (after a warm-up of each) and returns per-request times in ms. */
@@ -65,6 +96,7 @@ export async function engineCase(opts: { url: string; requests: number }): Promi
   const raw = (performance.now() - t0) / n;
   const engine = (await engineRun(url, n, undefined)) / n;
   const scripted = (await engineRun(url, n, host)) / n;
+  const checkpoint = await checkpointCost(url, Math.min(n, 500), host);
   host.dispose();
   globalThis.gc?.();
   return {
@@ -72,6 +104,7 @@ export async function engineCase(opts: { url: string; requests: number }): Promi
     rawMsPerRequest: round(raw, 3),
     engineMsPerRequest: round(engine, 3),
     scriptedMsPerRequest: round(scripted, 3),
+    checkpoint,
     engineOverheadMs: round(engine - raw, 3),
     scriptMs: round(scripted - engine, 3),
     heapMiB: { before: round(before), after: round(process.memoryUsage().heapUsed / 1048576) },

@@ -98,30 +98,33 @@ export interface BigRunResult {
 }
 type Phase = ReturnType<RssSampler["stop"]>;
 interface Storage {
-  fileKiB: number;
+  /** Pages in use in the main database file (WAL excluded: it is checkpointed back into these). */
+  dbKiB: number;
   bytesPerRequest: number;
+  walKiB: number;
   eventsKiB: number;
   eventBytesPerRequest: number;
   stateKiB: number;
 }
 
-/** The largest RunCoordinator SQLite file under the persist directory and what its rows hold. */
+/** The largest RunCoordinator SQLite database under the persist directory and what its rows hold. */
 function storageOf(persistDir: string, requests: number): Storage {
   const files = readdirSync(persistDir, { recursive: true, encoding: "utf8" })
     .filter((f) => f.includes("RunCoordinator") && f.endsWith(".sqlite"))
     .map((f) => join(persistDir, f));
-  const size = (f: string) => statSync(f).size + (statSync(`${f}-wal`, { throwIfNoEntry: false })?.size ?? 0);
-  const file = files.sort((a, b) => size(b) - size(a))[0]!;
+  const file = files.sort((a, b) => statSync(b).size - statSync(a).size)[0]!;
   const db = new DatabaseSync(file, { readOnly: true });
+  const one = (sql: string) => Number(Object.values(db.prepare(sql).get() ?? {})[0] ?? 0);
   try {
-    const events = db.prepare("SELECT SUM(LENGTH(data)) AS n FROM events").get() as { n: number };
-    const state = db.prepare("SELECT SUM(LENGTH(data)) AS n FROM state_chunks").get() as { n: number };
+    const used = (one("PRAGMA page_count") - one("PRAGMA freelist_count")) * one("PRAGMA page_size");
+    const events = one("SELECT SUM(LENGTH(data)) FROM events");
     return {
-      fileKiB: Math.round(size(file) / 1024),
-      bytesPerRequest: Math.round(size(file) / requests),
-      eventsKiB: Math.round(events.n / 1024),
-      eventBytesPerRequest: Math.round(events.n / requests),
-      stateKiB: round(state.n / 1024),
+      dbKiB: Math.round(used / 1024),
+      bytesPerRequest: Math.round(used / requests),
+      walKiB: Math.round((statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0) / 1024),
+      eventsKiB: Math.round(events / 1024),
+      eventBytesPerRequest: Math.round(events / requests),
+      stateKiB: round(one("SELECT SUM(LENGTH(data)) FROM state_chunks") / 1024),
     };
   } finally {
     db.close();

@@ -36,6 +36,11 @@ export function renderTable(r: Results): string {
       `${e.scriptedMsPerRequest} ms/request (+${e.scriptMs} script)`,
       "—",
     ]);
+    rows.push([
+      "… checkpoint per request (engine state JSON)",
+      `${e.checkpoint.bytes} B, stringify ${e.checkpoint.stringifyMs} ms`,
+      "—",
+    ]);
   }
   for (const c of r.cases.cli ?? []) {
     rows.push([
@@ -70,8 +75,8 @@ export function renderTable(r: Results): string {
       "< 150 MB",
     ]);
     rows.push([
-      "… stored per request (SQLite file; event rows)",
-      `${b.storage.bytesPerRequest} B; ${b.storage.eventBytesPerRequest} B (state ${b.storage.stateKiB} KiB)`,
+      "… stored per request (SQLite pages in use; event rows)",
+      `${b.storage.bytesPerRequest} B; ${b.storage.eventBytesPerRequest} B (state ${b.storage.stateKiB} KiB, WAL ${b.storage.walKiB} KiB)`,
       "≤ 2 KB",
     ]);
   }
