@@ -25,7 +25,7 @@ const LIBS = {
   moment: "moment",
   uuid: "uuid",
   tv4: "tv4",
-  ajv: "ajv",
+  ajv: "ajv6", // ajv 6, as Newman's sandbox bundles (messages say "should", paths are `.a[0]`)
   xml2js: "xml2js",
   cheerio: "cheerio",
   "csv-parse-sync": "csv-parse/lib/sync",

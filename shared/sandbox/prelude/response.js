@@ -61,10 +61,13 @@ function dataPath(pointer) {
     .join("");
 }
 
-/** ajv 6's errorsText (Postman bundles ajv 6): `data.id should be string, …`. */
+/** ajv 6's errorsText (the bundled ajv is 6, as Postman's; ajv 8 errors are converted too). */
 function ajv6ErrorsText(errors) {
   return (errors || [])
-    .map((e) => `data${dataPath(e.instancePath)} ${String(e.message).replace(/\bmust\b/g, "should")}`)
+    .map(
+      (e) =>
+        `data${e.dataPath ?? dataPath(e.instancePath)} ${String(e.message).replace(/\bmust\b/g, "should")}`,
+    )
     .join(", ");
 }
 
