@@ -42,12 +42,28 @@ function recordErrors(page: Page, errors: string[] = []): string[] {
 }
 
 /** Opens a page (an app path, or an absolute URL) that records console errors and uncaught exceptions. */
-async function open(path: string, opts: { width?: number } = {}): Promise<{ page: Page; errors: string[] }> {
+async function open(
+  path: string,
+  opts: { width?: number; signIn?: boolean } = {},
+): Promise<{ page: Page; errors: string[] }> {
   const page = await context.newPage();
   if (opts.width) await page.setViewportSize({ width: opts.width, height: 800 });
   const errors = recordErrors(page);
-  await page.goto(path.startsWith("http") ? path : `${stack.url}${path}`);
+  const external = path.startsWith("http");
+  await page.goto(external ? path : `${stack.url}${path}`, { waitUntil: "domcontentloaded" });
+  if (!external && opts.signIn !== false) {
+    // Tests stay independent of their order: sign in here when no earlier test stored the key.
+    await page.getByRole("navigation", { name: "Main" }).waitFor();
+    if (await page.getByRole("dialog", { name: "API key" }).isVisible()) await signIn(page);
+  }
   return { page, errors };
+}
+
+async function signIn(page: Page): Promise<void> {
+  const dialog = page.getByRole("dialog", { name: "API key" });
+  await dialog.getByLabel("API key").fill(API_KEY);
+  await dialog.getByRole("button", { name: "Save key" }).click();
+  await expect.poll(() => dialog.isVisible()).toBe(false);
 }
 
 /** Creates a paused monitor through the API, or null when this build has no monitors API yet. */
@@ -89,11 +105,11 @@ afterAll(async () => {
 
 describe("web app", () => {
   it("asks for the API key once, then streams a 5-request run row by row into a matching summary", async () => {
-    const { page, errors } = await open("/");
-    const dialog = page.getByRole("dialog", { name: "API key" });
-    await dialog.getByLabel("API key").fill(API_KEY);
-    await dialog.getByRole("button", { name: "Save key" }).click();
-    await expect.poll(() => dialog.isVisible()).toBe(false);
+    await context.clearCookies();
+    const { page, errors } = await open("/", { signIn: false });
+    await page.evaluate("localStorage.clear()");
+    await page.reload();
+    await signIn(page);
     expect(await page.content()).not.toContain(API_KEY);
     expect(await page.evaluate('localStorage.getItem("edgerun.apiKey")')).toBe(API_KEY);
     // Record the row count at every DOM change: rows must appear one by one, not all at the end.
@@ -259,9 +275,29 @@ describe("web app", () => {
     await page.getByRole("button", { name: "Run now" }).click();
     await vi.waitFor(() => expect(page.url()).toMatch(/\/runs\/run_/), { timeout: 10_000 });
     await expect.poll(() => summary(page).textContent(), { timeout: 20_000 }).toContain("2 passed");
+    // Back on the monitor's page: the run is in the history (a link to its page) and in the chart.
+    await page.goto(`${stack.url}/monitors/${monitor.id}`);
+    // The monitor records the finished run asynchronously: reload until it shows in history and chart.
+    const history = page.getByRole("table", { name: "Run history" });
+    const chart = page.locator(".chart canvas");
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          await page.locator("dl.stats").waitFor();
+          await page.getByRole("heading", { name: "Run history" }).waitFor();
+          await expect.poll(() => page.getByText("Loading…").count()).toBe(0);
+          return (await history.locator("tbody > tr").count()) === 1 && (await chart.count()) === 1;
+        },
+        { timeout: 30_000, interval: 1000 },
+      )
+      .toBe(true);
+    await page.screenshot({ path: join(SHOTS, "monitor-with-run.png"), fullPage: true });
+    await history.locator("tbody > tr").first().getByRole("link").click();
+    await vi.waitFor(() => expect(page.url()).toMatch(/\/runs\/run_/));
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, 90_000);
 
   it("the embeddable button on a third-party page opens the app with the collection loaded", async () => {
     const third = createServer((req, res) => {
@@ -272,7 +308,7 @@ describe("web app", () => {
       }
       res.writeHead(200, { "content-type": "text/html" });
       res.end(
-        `<!doctype html><title>Docs</title><h1>Our API</h1><script src="${stack.url}/embed.js"></script>` +
+        `<!doctype html><title>Docs</title><h1>Our API</h1><script src="${stack.url}/embed.js" async></script>` +
           `<edgerun-run collection-url="/smoke.json"></edgerun-run>`,
       );
     });
@@ -287,6 +323,7 @@ describe("web app", () => {
       recordErrors(popup, errors);
       const textarea = popup.getByLabel("Collection", { exact: true });
       await expect.poll(() => textarea.inputValue(), { timeout: 15_000 }).toContain("Embedded smoke");
+      if (await popup.getByRole("dialog", { name: "API key" }).isVisible()) await signIn(popup);
       expect(new URL(popup.url()).search).toBe("");
       await popup.getByRole("button", { name: "Run in cloud" }).click();
       await expect.poll(() => summary(popup).textContent(), { timeout: 20_000 }).toContain("2 passed");

@@ -52,7 +52,7 @@ export function App() {
   const route = useRoute();
   const [keyOpen, setKeyOpen] = useState(() => !getApiKey());
   const [reason, setReason] = useState<string | null>(null);
-  const [, setKeyVersion] = useState(0);
+  const [keyVersion, setKeyVersion] = useState(0);
   useEffect(() => {
     const offKey = onApiKeyChange(() => setKeyVersion((v) => v + 1));
     const offAuth = onUnauthorized(() => {
@@ -100,7 +100,8 @@ export function App() {
         </button>
       </header>
       <main id="main" tabIndex={-1}>
-        <Page route={route} />
+        {/* A new key reloads the page's data (the run page keeps its form; its pickers refetch themselves). */}
+        <Page key={route.page === "run" ? "run" : keyVersion} route={route} />
       </main>
       <KeyDialog
         open={keyOpen}

@@ -3,7 +3,7 @@
  * stays hidden when the server does not offer the route or the workspace has none stored.
  */
 import { useEffect, useState } from "preact/hooks";
-import { api, hasRoute } from "../api";
+import { api, getApiKey, hasRoute, onApiKeyChange } from "../api";
 
 interface StoredItem {
   id: string;
@@ -19,7 +19,10 @@ export function StoredPicker(props: {
   onChange: (id: string) => void;
 }) {
   const [items, setItems] = useState<StoredItem[] | null>(null);
+  const [keyVersion, setKeyVersion] = useState(0);
+  useEffect(() => onApiKeyChange(() => setKeyVersion((n) => n + 1)), []);
   useEffect(() => {
+    if (!getApiKey()) return;
     let live = true;
     hasRoute(`/v1/${props.kind}`)
       .then((ok) => (ok ? api<Record<string, StoredItem[]>>(`/v1/${props.kind}?limit=100`) : null))
@@ -32,7 +35,7 @@ export function StoredPicker(props: {
     return () => {
       live = false;
     };
-  }, [props.kind]);
+  }, [props.kind, keyVersion]);
   if (!items || items.length === 0) return null;
   return (
     <label class="stored">
