@@ -85,6 +85,17 @@ function toColumns(stats: MonitorStats): { data: uPlot.AlignedData; series: uPlo
   return { data: [times, ...columns] as uPlot.AlignedData, series };
 }
 
+const WINDOW_SECONDS: Record<MonitorStats["window"], number> = {
+  "24h": 86_400,
+  "7d": 604_800,
+  "30d": 2_592_000,
+};
+
+function windowRange(window: MonitorStats["window"]): uPlot.Range.MinMax {
+  const now = Date.now() / 1000;
+  return [now - WINDOW_SECONDS[window], now];
+}
+
 /** p50/p95 response time per region over the chosen window. */
 export function ResponseTimeChart(props: { stats: MonitorStats }) {
   const ref = useRef<HTMLDivElement>(null);
@@ -97,7 +108,8 @@ export function ResponseTimeChart(props: { stats: MonitorStats }) {
         width: Math.max(el.clientWidth, 280),
         height: 240,
         series,
-        scales: { x: { time: true } },
+        // The whole window, not just the span of the data (one run would otherwise stretch over years).
+        scales: { x: { time: true, range: () => windowRange(props.stats.window) } },
         axes: [{}, { label: "ms", values: (_u, ticks) => ticks.map((t) => `${t}`) }],
         legend: { live: true },
       },
