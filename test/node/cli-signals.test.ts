@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { listProcesses } from "../../cli/runtime-process";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -44,6 +44,19 @@ interface Cli {
 }
 
 let dir: string;
+/** Process groups this file started; whatever a failed test left running is killed after it. */
+const started = new Set<number>();
+
+afterEach(() => {
+  for (const pgid of started) {
+    try {
+      process.kill(-pgid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  started.clear();
+});
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "edgerun-signals-"));
@@ -68,6 +81,7 @@ async function startEndless(extra: string[] = []): Promise<Cli> {
     ],
     { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
+  started.add(child.pid!);
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (d: Buffer) => {
