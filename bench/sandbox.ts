@@ -101,13 +101,17 @@ async function series(label: string, source: string): Promise<void> {
   const host = new QuickJSScriptHost({});
   const first = await timeScript(host, source);
   const times: number[] = [];
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < n; i++) times.push(await timeScript(host, source));
+  const cpu = process.cpuUsage(cpu0);
   times.sort((a, b) => a - b);
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
   console.log(`${label}: first ${first.toFixed(2)} ms`);
   console.log(
     `  after the first, ${n} runs: mean ${mean.toFixed(3)} ms, median ${times[Math.floor(n / 2)]!.toFixed(3)} ms, p95 ${times[Math.floor(n * 0.95)]!.toFixed(3)} ms`,
   );
+  // CPU time is steadier than wall time on a shared, loaded machine.
+  console.log(`  CPU per script: ${((cpu.user + cpu.system) / 1000 / n).toFixed(3)} ms`);
   host.dispose();
 }
 
