@@ -17,6 +17,7 @@ import { startEchoServer } from "../test/echo-server";
 import { cliCase } from "./cases/cli";
 import { engineCase } from "./cases/engine";
 import { bigRunCase, concurrentCase } from "./cases/stack";
+import { workerdFetchCase } from "./cases/workerd-fetch";
 import { type Results, renderTable, updateReadme } from "./lib/report";
 import { type Stack, startStack } from "./lib/stack";
 import { versions } from "./lib/versions";
@@ -68,6 +69,12 @@ async function main(): Promise<void> {
     if (cases.has("engine")) {
       log(`engine: ${engineRequests} requests × raw / engine / engine + script`);
       results.cases.engine = await engineCase({ url: echo.url, requests: engineRequests });
+      log(`workerd: ${engineRequests} raw fetches inside workerd, bare and with the engine's headers`);
+      results.cases.workerdFetch = await workerdFetchCase({
+        url: echo.url,
+        server: echo.server,
+        requests: engineRequests,
+      });
     }
     if (cases.has("cli")) {
       const sizes = cliSizes.map((requests) => ({ requests, repeats: requests >= 5000 ? 1 : repeats }));

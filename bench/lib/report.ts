@@ -2,6 +2,7 @@
 import type { CliRow } from "../cases/cli";
 import type { EngineResult } from "../cases/engine";
 import type { BigRunResult, ConcurrentResult } from "../cases/stack";
+import type { WorkerdFetchResult } from "../cases/workerd-fetch";
 
 export interface Results {
   date: string;
@@ -11,6 +12,7 @@ export interface Results {
   commands: string[];
   cases: {
     engine?: EngineResult;
+    workerdFetch?: WorkerdFetchResult;
     cli?: CliRow[];
     concurrent?: ConcurrentResult;
     big?: BigRunResult[];
@@ -39,6 +41,14 @@ export function renderTable(r: Results): string {
     rows.push([
       "… checkpoint per request (engine state JSON)",
       `${e.checkpoint.bytes} B, stringify ${e.checkpoint.stringifyMs} ms`,
+      "—",
+    ]);
+  }
+  const w = r.cases.workerdFetch;
+  if (w) {
+    rows.push([
+      `raw fetch loop inside workerd (${w.requests} requests)`,
+      `${w.bareMsPerRequest} ms/request (${w.connections.bare} new connections); with the engine's headers ${w.engineHeadersMsPerRequest} ms (${w.connections.engineHeaders} new); in a SQLite DO ${w.inDurableObjectMsPerRequest} ms, + 1 write per fetch ${w.oneWriteMsPerRequest} ms, + 2 writes (before and after, as the RunCoordinator) ${w.durableWritesMsPerRequest} ms`,
       "—",
     ]);
   }
