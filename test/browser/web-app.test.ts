@@ -2,7 +2,7 @@
  * The web app end to end (issue 14): real Chromium against the real stack (wrangler dev serving the
  * built assets and the API) and the local echo target. Screenshots go to test-results/browser/.
  */
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -151,6 +151,16 @@ describe("web app", () => {
       page.getByRole("button", { name: "JUnit XML" }).click(),
     ]);
     expect(download.suggestedFilename()).toMatch(/^run_.*\.xml$/);
+    // The summary's numbers are the Newman report's.
+    const [newman] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Newman JSON" }).click(),
+    ]);
+    const report = JSON.parse(await readFile(await newman.path(), "utf8")) as {
+      run: { stats: { requests: { total: number }; assertions: { total: number; failed: number } } };
+    };
+    expect(report.run.stats.requests.total).toBe(5);
+    expect(report.run.stats.assertions).toMatchObject({ total: 5, failed: 0 });
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -216,6 +226,47 @@ describe("web app", () => {
     expect(await page.getByLabel("Collection", { exact: true }).isDisabled()).toBe(true);
     await page.getByRole("button", { name: "Run in cloud" }).click();
     await expect.poll(() => summary(page).textContent(), { timeout: 20_000 }).toContain("3 passed");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("runs one iteration per row of a CSV data file", async () => {
+    const { page, errors } = await open("/");
+    const body = {
+      info: { name: "Data driven" },
+      item: [
+        {
+          name: "Echo {{user}}",
+          request: { method: "GET", url: `${target}/get?user={{user}}` },
+          event: [
+            {
+              listen: "test",
+              script: {
+                exec: [
+                  "pm.test('echoes the user', () => pm.expect(pm.response.json().args.user).to.eql(data.user));",
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    };
+    await page.getByText("Environment and data file").click();
+    await page.getByLabel("Data file (CSV or JSON)").setInputFiles({
+      name: "users.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from("user\nada\nbob\ncy\n"),
+    });
+    await startRun(page, body);
+    await expect.poll(() => summary(page).textContent(), { timeout: 20_000 }).toContain("3 passed");
+    expect(await rows(page).locator(".item-name").allTextContents()).toEqual([
+      "Echo {{user}}",
+      "Echo {{user}}",
+      "Echo {{user}}",
+    ]);
+    expect(await rows(page).nth(1).locator("td.name").textContent()).not.toContain("bob"); // details stay closed
+    await rows(page).nth(1).locator(".item-name").click();
+    await expect.poll(() => rows(page).nth(1).textContent()).toContain("user=bob");
     expect(errors).toEqual([]);
     await page.close();
   });
