@@ -107,6 +107,7 @@ export async function followRun(opts: FollowOptions): Promise<void> {
   let delay = 250;
   opts.onState("connecting");
   while (!opts.signal.aborted) {
+    const before = last.seq;
     try {
       if (await readOnce(opts, last)) {
         opts.onState("ended");
@@ -120,6 +121,8 @@ export async function followRun(opts: FollowOptions): Promise<void> {
       }
     }
     if (opts.signal.aborted) return;
+    // A connection that delivered events was healthy: start the backoff again from the shortest delay.
+    if (last.seq > before) delay = 250;
     opts.onState("reconnecting");
     await wait(delay, opts.signal);
     delay = Math.min(delay * 2, 5000);
