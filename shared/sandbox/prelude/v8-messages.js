@@ -6,7 +6,9 @@
 export const SCRIPT_FILE = "script.js";
 export const SCRIPT_HEADER_LINES = 2;
 
-const FRAME = new RegExp(`\\(${SCRIPT_FILE.replace(".", "\\.")}:(\\d+):(\\d+)\\)`);
+// `at f (script.js:3:14)` for a runtime error, `at script.js:3:14` for a syntax error.
+const FRAME = new RegExp(`\\(?${SCRIPT_FILE.replace(".", "\\.")}:(\\d+):(\\d+)\\)?`);
+const NATIVE_FRAME = /^\s*at ([\w$]+) \(native\)/;
 
 /** Index in `source` of the innermost user-script frame of `error`'s stack, or -1. */
 function positionOf(error, source) {
@@ -89,6 +91,45 @@ function keyAt(src, open) {
   return undefined;
 }
 
+/** V8's wording for the token at `at`: `Unexpected token ')'`, `Unexpected identifier 'b'`, … */
+function unexpectedAt(src, at) {
+  const rest = src.slice(at);
+  if (rest.trim() === "") return "Unexpected end of input";
+  const word = /^[A-Za-z_$][\w$]*/.exec(rest);
+  const KEYWORDS =
+    /^(?:break|case|catch|class|const|continue|debugger|default|delete|do|else|export|extends|finally|for|function|if|import|in|instanceof|new|return|super|switch|this|throw|try|typeof|var|void|while|with|yield|null|true|false|enum)$/;
+  if (word)
+    return KEYWORDS.test(word[0]) ? `Unexpected token '${word[0]}'` : `Unexpected identifier '${word[0]}'`;
+  if (/^\d/.test(rest)) return "Unexpected number";
+  if (/^['"`]/.test(rest)) return "Unexpected string";
+  return `Unexpected token '${rest[0]}'`;
+}
+
+/** Messages V8 words after the native function that threw (`at toFixed (native)`). */
+const BY_NATIVE = {
+  "invalid number of digits": {
+    toFixed: "toFixed() digits argument must be between 0 and 100",
+    toPrecision: "toPrecision() argument must be between 1 and 100",
+    toExponential: "toExponential() argument must be between 0 and 100",
+  },
+  "not an object": {
+    defineProperty: "Object.defineProperty called on non-object",
+    defineProperties: "Object.defineProperties called on non-object",
+  },
+};
+
+/** Messages recovered from the token at the error's position in the source. */
+function fromToken(message, source, at) {
+  if (/^(?:expecting '.+'|variable name expected|unexpected token(?: in expression)?: '.*')$/.test(message))
+    return unexpectedAt(source, at);
+  if (message === "invalid redefinition of lexical identifier") {
+    // QuickJS points just past the redeclared name.
+    const name = /([A-Za-z_$][\w$]*)\s*$/.exec(source.slice(0, at));
+    return name ? `Identifier '${name[1]}' has already been declared` : message;
+  }
+  return undefined;
+}
+
 const SIMPLE = [
   [/^'([^']+)' is not defined$/, "$1 is not defined"],
   [/^cannot read property '([^']*)' of (null|undefined)$/, "Cannot read properties of $2 (reading '$1')"],
@@ -97,11 +138,24 @@ const SIMPLE = [
   [/^cannot convert to object$/, "Cannot convert undefined or null to object"],
   [/^empty array$/, "Reduce of empty array with no initial value"],
   [/^invalid array length$/, "Invalid array length"],
+  [/^cannot convert bigint to number$/, "Cannot mix BigInt and other types, use explicit conversions"],
+  [/^cannot convert symbol to string$/, "Cannot convert a Symbol value to a string"],
+  [/^unexpected end of string$/, "Invalid or unexpected token"],
 ];
 
 /** Newman's (V8's) wording of a script error's message; `source` is the script that threw. */
 export function v8Message(error, source) {
   const message = String(error?.message ?? error);
+  const native = NATIVE_FRAME.exec(String(error?.stack ?? ""))?.[1];
+  if (native && BY_NATIVE[message]?.[native]) return BY_NATIVE[message][native];
+  const readOnly = /^'([\w$]+)' is read-only$/.exec(message);
+  if (readOnly && typeof source === "string" && new RegExp(`\\bconst\\s+${readOnly[1]}\\b`).test(source))
+    return "Assignment to constant variable.";
+  if (error?.name === "SyntaxError" && typeof source === "string") {
+    const at = positionOf(error, source);
+    const worded = fromToken(message, source, at < 0 ? source.length : at);
+    if (worded) return worded;
+  }
   for (const [re, to] of SIMPLE) if (re.test(message)) return message.replace(re, to);
   const access = /^cannot (read|set) property of (null|undefined)$/.exec(message);
   if (message !== "not a function" && !access) return message;
