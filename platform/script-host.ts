@@ -5,7 +5,8 @@ import type { ScriptHost } from "../shared/engine/types";
 import { loadQuickJS, QuickJSScriptHost } from "../shared/sandbox/quickjs-host";
 import "../shared/sandbox/quickjs-module.workerd";
 
-export type DisposableScriptHost = ScriptHost & { dispose(): void };
+/** `beginSlice()` starts a new pm.sendRequest budget (call it at the start of each alarm slice). */
+export type DisposableScriptHost = ScriptHost & { dispose(): void; beginSlice(): void };
 
 export function createScriptHost(): DisposableScriptHost {
   return new QuickJSScriptHost({});
