@@ -160,11 +160,27 @@ export async function startStack(): Promise<Stack> {
     ],
     { cwd: ROOT, detached: true, stdio: "ignore", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
   );
+  // wrangler is detached in its own process group (with workerd and esbuild): if this process ends
+  // without stop() (a crashed or interrupted run), the group must not outlive it.
+  const killGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // already gone
+    }
+  };
+  const onExit = () => killGroup("SIGKILL");
+  process.once("exit", onExit);
   const stopChild = () =>
     new Promise<void>((resolve) => {
+      process.off("exit", onExit);
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once("exit", () => resolve());
-      process.kill(-child.pid!, "SIGTERM");
+      const force = setTimeout(() => killGroup("SIGKILL"), 10_000);
+      child.once("exit", () => {
+        clearTimeout(force);
+        resolve();
+      });
+      killGroup("SIGTERM");
     });
   try {
     await waitHealthy(direct, child);
