@@ -6,10 +6,12 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { listProcesses } from "../../cli/runtime-process";
+import { startEmbedded } from "../../cli/server";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 
@@ -205,4 +207,33 @@ describe("edgerun run under signals", () => {
     );
     await expectNoWorkerdLeft(cli.pid);
   }, 90_000);
+
+  it("a remote server that goes away mid-run (--server): one line on stderr, exit 1, no hang", async () => {
+    const server = await startEmbedded();
+    // A TCP proxy in front of the server, closed for good once the run is under way.
+    const sockets = new Set<Socket>();
+    const proxy = createServer((client) => {
+      const upstream = connect(Number(new URL(server.baseUrl).port), "127.0.0.1");
+      for (const s of [client, upstream]) {
+        sockets.add(s);
+        s.on("error", () => {});
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const { port } = proxy.address() as { port: number };
+    try {
+      const cli = await startEndless(["--server", `http://127.0.0.1:${port}`, "--api-key", server.apiKey]);
+      proxy.close();
+      for (const s of sockets) s.destroy();
+      expect(await exitWithin(cli, 60_000)).toBe(1);
+      expect(cli.stderr()).toMatch(
+        /^error: (The edgerun server at http:\/\/127\.0\.0\.1:\d+ stopped answering|Lost the event stream)/m,
+      );
+      expect(cli.stderr().trim().split("\n")).toHaveLength(1);
+    } finally {
+      proxy.close();
+      await server.stop();
+    }
+  }, 120_000);
 });
