@@ -83,6 +83,23 @@ describe("sandbox containment: intrinsics", () => {
     host.dispose();
   });
 
+  it("restores built-ins a script replaced by name only (no prototype access)", async () => {
+    const { host, run } = runner();
+    await run(
+      `Date.now = () => 0; Math.random = () => 0.5; JSON.stringify = () => "x"; Number.MAX_SAFE_INTEGER2 = 1;`,
+    );
+    const next = await run(`
+      pm.test("fresh", () => {
+        pm.expect(Date.now()).to.be.above(1e12);
+        pm.expect(Math.random()).to.not.equal(0.5);
+        pm.expect(JSON.stringify([1])).to.equal("[1]");
+        pm.expect(Number.MAX_SAFE_INTEGER2).to.equal(undefined);
+      });
+    `);
+    expect(verdicts(next)).toEqual([["fresh", true, undefined]]);
+    host.dispose();
+  });
+
   it("keeps pm.test working after a throwing getter on Object.prototype", async () => {
     const { host, run } = runner();
     await run(

@@ -142,16 +142,22 @@ export function snapshotIntrinsics(global) {
     size: () => records.length,
     /**
      * Restores recorded objects; false when something could not be put back. `scope.full`: every
-     * object, every property (scripts whose text can reach an intrinsic, see mayTouchIntrinsics).
-     * Otherwise only objects whose key count changed (added or deleted properties), checked on the usual
+     * object, every property; `scope.named`: those globals and their prototypes, every property (see
+     * mayTouchIntrinsics). Otherwise only objects whose key count changed (added or deleted properties), checked on the usual
      * pollution targets (the global object and the core prototypes) and, with `scope.modules`, on the
      * watched library modules.
      */
     restore(scope) {
       let clean = true;
+      const named = [];
+      if (!scope.full)
+        for (const name of scope.named ?? []) {
+          const value = globalRec.descriptors[globalRec.keys.indexOf(name)]?.value;
+          if (isObjectLike(value)) named.push(value, value.prototype);
+        }
       for (let i = 0; i < records.length; i++) {
         const rec = records[i];
-        if (scope.full) clean = restoreOne(rec) && clean;
+        if (scope.full || (named.length && named.includes(rec.target))) clean = restoreOne(rec) && clean;
         else if (rec.hot || (rec.module && scope.modules)) {
           if (ownKeys(rec.target).length !== rec.keys.length) clean = restoreOne(rec) && clean;
         }
@@ -211,10 +217,10 @@ const REACHES = new Set([
 ]);
 
 /**
- * Whether a script's text could give it a reference to an intrinsic object it might then change: it
- * names a global of the baseline (other than `console`, fresh per script) in any way other than
- * calling it or one of its methods (`Date.now()`, `JSON.parse(…)`, `new Date()`), or uses one of the
- * REACHES words. Such scripts get the full restore; the others only the key-count check.
+ * What intrinsics a script's text could get a reference to and change. `full`: it uses one of the
+ * REACHES words, so anything is reachable. `named`: the globals of the baseline (other than `console`,
+ * fresh per script) it names in a way other than calling them or one of their methods (`Date.now()`,
+ * `JSON.parse(…)`, `new Date()`); those and their prototypes are restored property by property.
  */
 /** Whether a script's text names a library module binding (its exports are then checked too). */
 export function mayTouchModules(source) {
@@ -222,16 +228,17 @@ export function mayTouchModules(source) {
 }
 
 export function mayTouchIntrinsics(source, globalNames) {
+  const named = new Set();
   IDENT.lastIndex = 0;
   for (let m = IDENT.exec(source); m; m = IDENT.exec(source)) {
     const word = m[0];
-    if (REACHES.has(word)) return true;
+    if (REACHES.has(word)) return { full: true, named };
     if (!globalNames.has(word) || word === "console") continue;
     const before = source.slice(Math.max(0, m.index - 11), m.index);
     if (/[\w$.]$/.test(before) || /\b(new|instanceof|typeof)\s+$/.test(before)) continue;
     const after = source.slice(IDENT.lastIndex, IDENT.lastIndex + 64);
     if (/^\s*(\.\s*[A-Za-z_$][\w$]*\s*)?\(/.test(after)) continue;
-    return true;
+    named.add(word);
   }
-  return false;
+  return { full: false, named };
 }

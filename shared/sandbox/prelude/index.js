@@ -671,7 +671,7 @@ function textOf(source) {
     if (texts.size >= 256) texts.clear();
     t = {
       sugar: SUGAR_USE.test(source),
-      restore: { full: mayTouchIntrinsics(source, globalNames), modules: mayTouchModules(source) },
+      restore: { ...mayTouchIntrinsics(source, globalNames), modules: mayTouchModules(source) },
     };
     texts.set(source, t);
   }
