@@ -224,4 +224,39 @@ describe("POST /v1/runs accepts the same shapes", () => {
       collection: { name: "compat15 wrapped collection" },
     });
   }, 90_000);
+
+  it("a stored collection given as v1 is stored as v2.1 and runs by id", async () => {
+    const v1 = JSON.parse(await readFile(fixture("compat15-inputs-v1.json"), "utf8")) as Record<
+      string,
+      unknown
+    >;
+    const stored = await server.api("/v1/collections", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(v1),
+    });
+    expect(stored.status, await stored.clone().text()).toBe(201);
+    const { id, collection } = (await stored.json()) as {
+      id: string;
+      collection: { info: { schema: string } };
+    };
+    expect(collection.info.schema).toBe(
+      "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+    );
+    const res = await server.api("/v1/runs", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        collection: id,
+        environment: [{ key: "base", value: inject("targetUrl") }],
+        options: {},
+      }),
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const run = (await res.json()) as { id: string };
+    const events: RunEvent[] = [];
+    for await (const { event } of followRun(server, run.id)) events.push(event);
+    const end = events.at(-1)!;
+    expect(end.type === "run.completed" ? end.failures : end).toEqual([]);
+  }, 90_000);
 });
