@@ -9,7 +9,7 @@ import { variableScope } from "./lists.js";
 import { createRequest, PostmanRequest, toRequestDefinition } from "./request.js";
 import { chaiPostman, cookieList, createResponse, jsonError } from "./response.js";
 import { useChai } from "./response-object.js";
-import { v8Message } from "./v8-messages.js";
+import { v8Message, v8Name } from "./v8-messages.js";
 
 const host = globalThis.__host;
 delete globalThis.__host;
@@ -344,7 +344,7 @@ async function execute(inputJson) {
       // A thrown non-object (`throw "text"`) carries no message: Newman reports the test's name.
       slot.error =
         e !== null && typeof e === "object"
-          ? { name: e.name || "Error", message: v8Message(e, input.source) }
+          ? { name: v8Name(e), message: v8Message(e, input.source) }
           : { name: "AssertionError", message: slot.name };
     };
     // Newman records a pm.test without a callback as a passed (not skipped) assertion.

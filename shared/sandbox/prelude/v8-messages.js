@@ -138,6 +138,7 @@ const SIMPLE = [
   [/^cannot convert to object$/, "Cannot convert undefined or null to object"],
   [/^empty array$/, "Reduce of empty array with no initial value"],
   [/^invalid array length$/, "Invalid array length"],
+  [/^stack overflow$/, "Maximum call stack size exceeded"],
   [/^cannot convert bigint to number$/, "Cannot mix BigInt and other types, use explicit conversions"],
   [/^cannot convert symbol to string$/, "Cannot convert a Symbol value to a string"],
   [/^unexpected end of string$/, "Invalid or unexpected token"],
@@ -176,4 +177,10 @@ export function v8Message(error, source) {
     if (callee) return `${callee} is not a function`;
   }
   return message;
+}
+
+/** V8's error name: QuickJS throws a stack overflow as an InternalError, V8 as a RangeError. */
+export function v8Name(error) {
+  const name = error?.name || "Error";
+  return name === "InternalError" && /stack overflow/.test(String(error?.message)) ? "RangeError" : name;
 }
