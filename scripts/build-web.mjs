@@ -12,7 +12,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = join(ROOT, "public");
 const RUN_PAGE_BUDGET = 150 * 1024;
 
-await rm(OUT, { recursive: true, force: true });
+// Files are overwritten in place and stale ones removed afterwards (not `rm -rf` first): a running
+// `wrangler dev` serving public/ never sees it empty.
 await mkdir(join(OUT, "assets"), { recursive: true });
 
 const common = {
@@ -61,11 +62,19 @@ function runPageFiles(meta) {
 
 const gz = async (file) => gzipSync(await readFile(join(OUT, file)), { level: 9 }).length;
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+const built = new Set([
+  "index.html",
+  "favicon.svg",
+  "embed.js",
+  ...Object.keys(app.metafile.outputs).map((out) => relative(OUT, join(ROOT, out))),
+]);
 const all = [];
 for (const dir of ["", "assets"]) {
   for (const name of await readdir(join(OUT, dir))) {
     const file = join(dir, name);
-    if ((await stat(join(OUT, file))).isFile()) all.push(file);
+    if (!(await stat(join(OUT, file))).isFile()) continue;
+    if (built.has(file)) all.push(file);
+    else await rm(join(OUT, file), { force: true });
   }
 }
 const initial = runPageFiles(app.metafile);
