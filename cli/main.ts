@@ -175,6 +175,45 @@ async function submit(server: Server, body: Record<string, unknown>): Promise<st
   return ((await res.json()) as { id: string }).id;
 }
 
+interface Conclusion {
+  args: RunArgs;
+  server: Server;
+  runId: string;
+  tool: string;
+  collection: unknown;
+  tally: RunTally;
+  reporter: CliReporter | null;
+}
+
+/** How following ended → the reports (the server's, or local ones from the events) and the exit code. */
+async function conclude(c: Conclusion, followed: Followed, interrupted: boolean): Promise<number> {
+  // After a signal a dead server is no surprise: Ctrl-C and `timeout` signal the whole process group,
+  // and workerd exits on SIGINT. That is still a cancel, reported from what was received.
+  if (followed.stoppedBy instanceof CliError && !interrupted) {
+    // The server died: say so (one line), keep what was received, exit non-zero.
+    await writeLocalReports(c.args, c.collection, c.tally).catch(() => {});
+    throw followed.stoppedBy;
+  }
+  if (!followed.terminal && !followed.stoppedBy) {
+    throw new CliError(`The event stream of run ${c.runId} ended before the run did.`);
+  }
+  const terminal = followed.terminal ?? c.tally.cancelled(c.runId);
+  if (!followed.terminal) {
+    c.tally.add(terminal);
+    c.reporter?.onEvent(terminal);
+    await writeLocalReports(c.args, c.collection, c.tally);
+  } else if (interrupted) {
+    await within(2000, writeReports(c.server, c.runId, c.args, c.tool)).catch(() =>
+      writeLocalReports(c.args, c.collection, c.tally),
+    );
+  } else {
+    await writeReports(c.server, c.runId, c.args, c.tool);
+  }
+  if (terminal.type === "run.cancelled") return 130;
+  const failed = terminal.type !== "run.completed" || terminal.failures.length > 0;
+  return failed && !c.args.suppressExitCode ? 1 : 0;
+}
+
 async function run(args: RunArgs, io: Io, tool: string): Promise<number> {
   const body = await buildRunBody(args, (m) => io.stderr.write(`${m}\n`));
   const server = args.server ? await connectRemote(args.server, args.apiKey) : await startEmbedded();
@@ -212,31 +251,11 @@ async function run(args: RunArgs, io: Io, tool: string): Promise<number> {
       reporter?.onEvent(event);
     });
     watchdog.stop();
-    // After a signal a dead server is no surprise: Ctrl-C and `timeout` signal the whole process group,
-    // and workerd exits on SIGINT. That is still a cancel, reported from what was received.
-    if (followed.stoppedBy instanceof CliError && !interrupt.interrupted) {
-      // The server died: say so (one line), keep what was received, exit non-zero.
-      await writeLocalReports(args, body.collection, tally).catch(() => {});
-      throw followed.stoppedBy;
-    }
-    if (!followed.terminal && !followed.stoppedBy) {
-      throw new CliError(`The event stream of run ${runId} ended before the run did.`);
-    }
-    const terminal = followed.terminal ?? tally.cancelled(runId);
-    if (!followed.terminal) {
-      tally.add(terminal);
-      reporter?.onEvent(terminal);
-      await writeLocalReports(args, body.collection, tally);
-    } else if (interrupt.interrupted) {
-      await within(2000, writeReports(server, runId, args, tool)).catch(() =>
-        writeLocalReports(args, body.collection, tally),
-      );
-    } else {
-      await writeReports(server, runId, args, tool);
-    }
-    if (terminal.type === "run.cancelled") return 130;
-    const failed = terminal.type !== "run.completed" || terminal.failures.length > 0;
-    return failed && !args.suppressExitCode ? 1 : 0;
+    return await conclude(
+      { args, server, runId, tool, collection: body.collection, tally, reporter },
+      followed,
+      interrupt.interrupted,
+    );
   } finally {
     watchdog.stop();
     await server.stop();
