@@ -130,6 +130,8 @@ export class RunCoordinator extends DurableObject<Env> {
   async reportContext(): Promise<string> {
     const store = this.#ensure();
     const plan = store.plan();
+    // A finished run's object may stay in memory for long: do not keep its plan cached for a report.
+    if (isFinished(store.record()?.status ?? "completed")) store.forgetPlan();
     const scopes = store.state()?.scopes;
     const environment = scopes?.environment ?? plan.environment.values;
     const globals = scopes?.globals ?? plan.globals;
