@@ -256,6 +256,8 @@ export class RunCoordinator extends DurableObject<Env> {
     const store = this.#ensure();
     const plan = store.plan();
     const { runner, limited } = this.#runner(initial, plan, true);
+    // The per-slice pm.sendRequest budget (the platform's subrequest limit is per invocation).
+    this.#scriptHost().beginSlice();
     let state = store.state();
     if (!state) {
       const started = runner.start(this.#region(initial));

@@ -81,7 +81,7 @@ describe("run failure path", () => {
 });
 
 describe("migrations", () => {
-  it("migrates a Workspace created with schema v1 to v2, keeping its keys and runs", async () => {
+  it("migrates a Workspace created with schema v1 to the latest version, keeping its keys and runs", async () => {
     const stub = env.WORKSPACE.get(env.WORKSPACE.idFromName(`legacy-${crypto.randomUUID()}`));
     const hash = "a".repeat(64);
     await runInDurableObject(stub, (_instance: Workspace, state) => {
@@ -110,7 +110,7 @@ describe("migrations", () => {
         .exec<{ version: number }>("SELECT version FROM _migrations ORDER BY version")
         .toArray(),
     );
-    expect(versions.map((v) => v.version)).toEqual([1, 2]);
+    expect(versions.map((v) => v.version)).toEqual([1, 2, 3]);
     const list = await stub.listResources({ kind: "collection", limit: 10 });
     expect(list.items).toEqual([]);
   });
