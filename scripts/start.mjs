@@ -60,6 +60,11 @@ for (const sig of ["SIGINT", "SIGTERM"]) {
     echo?.kill(sig);
   });
 }
+child.on("error", (err) => {
+  console.error(`edgerun: could not start wrangler (${err.message}); run it through \`npm start\``);
+  echo?.kill("SIGTERM");
+  process.exit(1);
+});
 child.on("exit", (code) => {
   echo?.kill("SIGTERM");
   process.exit(code ?? 0);
