@@ -446,7 +446,10 @@ export class RunCoordinator extends DurableObject<Env> {
   }
 
   #events(): EventLog {
-    this.#log ??= new EventLog(this.#ensure().sql);
+    const store = this.#ensure();
+    const runId = store.record()?.id;
+    if (!runId) return new EventLog(store.sql, ""); // no run yet: nothing to compact, nothing to cache
+    this.#log ??= new EventLog(store.sql, runId);
     return this.#log;
   }
 

@@ -80,6 +80,22 @@ describe("run failure path", () => {
   });
 });
 
+describe("event log at rest", () => {
+  it("stores events without the run's constant envelope and serves them with it", async () => {
+    const { id } = await startRun({
+      collection: collection("Compact", [{ name: "one", url: `${target()}/get` }]),
+    });
+    const served = await readSse(await api(`/v1/runs/${id}/events`));
+    const stub = env.RUN_COORDINATOR.get(env.RUN_COORDINATOR.idFromName(`dev:${id}`));
+    const rows = await runInDurableObject(stub, (_i, state) =>
+      state.storage.sql.exec<{ data: string }>("SELECT data FROM events ORDER BY seq").toArray(),
+    );
+    expect(rows).toHaveLength(served.length);
+    for (const row of rows) expect(row.data.startsWith('{"ts":')).toBe(true);
+    for (const m of served) expect(m.data).toMatchObject({ v: 1, runId: id });
+  });
+});
+
 describe("migrations", () => {
   it("migrates a Workspace created with schema v1 to the latest version, keeping its keys and runs", async () => {
     const stub = env.WORKSPACE.get(env.WORKSPACE.idFromName(`legacy-${crypto.randomUUID()}`));
