@@ -17,18 +17,22 @@ import { createScriptHost } from "../platform/script-host";
 import { workspaceStub } from "../platform/stubs";
 import { targetCheckFor } from "../platform/target-policy";
 import { recordMetric } from "../platform/telemetry";
-import { Runner, type RunPlan, type RunState, runMasker } from "../shared/engine/runner";
-import { emptyStats, emptyTimings, toRunTimings } from "../shared/engine/stats";
+import { Runner, type RunPlan, type RunState } from "../shared/engine/runner";
 import type { Fetcher } from "../shared/engine/types";
-import { collectionItems } from "../shared/reporters/collection-json";
-import type { Region, RunStatus, RunSummary } from "../shared/schemas/api";
+import type { Region, RunSummary } from "../shared/schemas/api";
 import { type RunEvent, TERMINAL_EVENTS } from "../shared/schemas/events";
-import { maskDeep } from "../shared/security/mask";
 import type { RunTrace } from "../shared/telemetry/run-spans";
 import { newSpanId, newTraceId } from "../shared/telemetry/trace";
 import { EventLog, parseLastEventId } from "./event-log";
-import { type RunRecord, RunStore } from "./run-store";
-import { RunTelemetry, sampleRequestTimes } from "./run-telemetry";
+import {
+  bareTerminal,
+  isFinished,
+  type RunRecord,
+  RunStore,
+  reportContextJson,
+  summarize,
+} from "./run-store";
+import { propagatingFetch, RunTelemetry, sampleRequestTimes } from "./run-telemetry";
 
 /** Bounded slices keep each alarm invocation well inside CPU, wall and subrequest limits. */
 const SLICE_REQUESTS = 40;
@@ -132,20 +136,7 @@ export class RunCoordinator extends DurableObject<Env> {
     const plan = store.plan();
     // A finished run's object may stay in memory for long: do not keep its plan cached for a report.
     if (isFinished(store.record()?.status ?? "completed")) store.forgetPlan();
-    const scopes = store.state()?.scopes;
-    const environment = scopes?.environment ?? plan.environment.values;
-    const globals = scopes?.globals ?? plan.globals;
-    const collection = scopes?.collection ?? plan.collection.variables;
-    const { tree, event } = collectionItems(plan.collection);
-    const context = {
-      collection: { id: plan.collection.id, name: plan.collection.name },
-      items: tree,
-      events: event,
-      environment: { ...(plan.environment.name ? { name: plan.environment.name } : {}), values: environment },
-      globals: { values: globals },
-    };
-    // Reports and exported scopes carry the same masking as events, with the final scopes.
-    return JSON.stringify(maskDeep(context, runMasker(plan, { globals, collection, environment })));
+    return reportContextJson(plan, store.state()?.scopes);
   }
 
   /** SSE: `GET …/events` with optional `Last-Event-ID` (header or `lastEventId` query). */
@@ -424,13 +415,9 @@ export class RunCoordinator extends DurableObject<Env> {
 
   /** With `propagateTrace`, every request of a step carries the step's `traceparent` (and `tracestate`). */
   #propagating(record: RunRecord, plan: RunPlan, fetcher: Fetcher): Fetcher {
-    const trace = record.trace;
-    if (!plan.options.propagateTrace || !trace) return fetcher;
-    return (request, hooks) => {
-      const headers = new Headers(request.headers);
-      for (const [k, v] of Object.entries(this.#tel().propagation(trace))) headers.set(k, v);
-      return fetcher(new Request(request, { headers }), hooks);
-    };
+    return plan.options.propagateTrace && record.trace
+      ? propagatingFetch(fetcher, this.#tel(), record.trace)
+      : fetcher;
   }
 
   #scriptHost(): ReturnType<typeof createScriptHost> {
@@ -454,44 +441,6 @@ export class RunCoordinator extends DurableObject<Env> {
   }
 
   #summary(record: RunRecord): RunSummary {
-    const terminal = record.terminal;
-    const final = terminal && "stats" in terminal ? terminal : null;
-    const base = `/v1/runs/${record.id}`;
-    return {
-      id: record.id,
-      status: record.status,
-      collection: record.collection,
-      createdAt: record.createdAt,
-      startedAt: record.startedAt,
-      finishedAt: record.finishedAt,
-      region: { requested: record.requestedRegion, actual: record.actualRegion },
-      monitorId: record.monitorId,
-      stats: final ? final.stats : null,
-      timings: final ? final.timings : null,
-      reason: record.reason,
-      lastEventId: this.#events().lastSeq,
-      links: { self: base, events: `${base}/events`, report: `${base}/report` },
-      ...(record.source ? { source: record.source } : {}),
-    };
+    return summarize(record, this.#events().lastSeq);
   }
-}
-
-/** A terminal event with empty stats, for runs whose own state can no longer be read. */
-function bareTerminal(runId: string, status: "failed" | "cancelled", reason: string): RunEvent {
-  const now = Date.now();
-  const common = {
-    v: 1 as const,
-    runId,
-    ts: new Date(now).toISOString(),
-    stats: emptyStats(),
-    timings: toRunTimings(emptyTimings(now), now),
-    failures: [],
-  };
-  return status === "failed"
-    ? { ...common, type: "run.failed", reason }
-    : { ...common, type: "run.cancelled" };
-}
-
-function isFinished(status: RunStatus): boolean {
-  return status === "completed" || status === "failed" || status === "cancelled";
 }

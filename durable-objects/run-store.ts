@@ -3,9 +3,12 @@
  * plan or a state with large variables exceeds one row), the event log, and the schema migrations.
  */
 import { first, type Migration, migrate, readChunks, writeChunks } from "../platform/sql";
-import type { RunPlan, RunState } from "../shared/engine/runner";
-import type { Region, RunStatus } from "../shared/schemas/api";
+import { type RunPlan, type RunState, runMasker } from "../shared/engine/runner";
+import { emptyStats, emptyTimings, toRunTimings } from "../shared/engine/stats";
+import { collectionItems } from "../shared/reporters/collection-json";
+import type { Region, RunStatus, RunSummary } from "../shared/schemas/api";
 import type { RunEvent } from "../shared/schemas/events";
+import { maskDeep } from "../shared/security/mask";
 import type { RunTrace } from "../shared/telemetry/run-spans";
 
 export interface RunRecord {
@@ -131,4 +134,66 @@ export class RunStore {
   forgetPlan(): void {
     this.#plan = undefined;
   }
+}
+
+export function isFinished(status: RunStatus): boolean {
+  return status === "completed" || status === "failed" || status === "cancelled";
+}
+
+/** The public summary of a run record (what `GET /v1/runs/{id}` and the workspace index show). */
+export function summarize(record: RunRecord, lastEventId: number): RunSummary {
+  const terminal = record.terminal;
+  const final = terminal && "stats" in terminal ? terminal : null;
+  const base = `/v1/runs/${record.id}`;
+  return {
+    id: record.id,
+    status: record.status,
+    collection: record.collection,
+    createdAt: record.createdAt,
+    startedAt: record.startedAt,
+    finishedAt: record.finishedAt,
+    region: { requested: record.requestedRegion, actual: record.actualRegion },
+    monitorId: record.monitorId,
+    stats: final ? final.stats : null,
+    timings: final ? final.timings : null,
+    reason: record.reason,
+    lastEventId,
+    links: { self: base, events: `${base}/events`, report: `${base}/report` },
+    ...(record.source ? { source: record.source } : {}),
+  };
+}
+
+/** A terminal event with empty stats, for runs whose own state can no longer be read. */
+export function bareTerminal(runId: string, status: "failed" | "cancelled", reason: string): RunEvent {
+  const now = Date.now();
+  const common = {
+    v: 1 as const,
+    runId,
+    ts: new Date(now).toISOString(),
+    stats: emptyStats(),
+    timings: toRunTimings(emptyTimings(now), now),
+    failures: [],
+  };
+  return status === "failed"
+    ? { ...common, type: "run.failed", reason }
+    : { ...common, type: "run.cancelled" };
+}
+
+/**
+ * What the reporters need besides events — collection identity and tree, the final scopes — as JSON,
+ * masked like the events (with the final scopes' secrets).
+ */
+export function reportContextJson(plan: RunPlan, scopes: RunState["scopes"] | undefined): string {
+  const environment = scopes?.environment ?? plan.environment.values;
+  const globals = scopes?.globals ?? plan.globals;
+  const collection = scopes?.collection ?? plan.collection.variables;
+  const { tree, event } = collectionItems(plan.collection);
+  const context = {
+    collection: { id: plan.collection.id, name: plan.collection.name },
+    items: tree,
+    events: event,
+    environment: { ...(plan.environment.name ? { name: plan.environment.name } : {}), values: environment },
+    globals: { values: globals },
+  };
+  return JSON.stringify(maskDeep(context, runMasker(plan, { globals, collection, environment })));
 }

@@ -4,6 +4,7 @@
  * Nothing here can fail or slow the run: exports go to `waitUntil`, metric writes are fire-and-forget.
  */
 import { exportSpans, recordMetric, tracingEnabled } from "../platform/telemetry";
+import type { Fetcher } from "../shared/engine/types";
 import type { RunEvent } from "../shared/schemas/events";
 import { type RunTrace, requestSpan, runSpan } from "../shared/telemetry/run-spans";
 import { formatTraceparent, newSpanId, type Span } from "../shared/telemetry/trace";
@@ -129,4 +130,13 @@ function sample(record: RunRecord, ms: number): void {
     const j = Math.floor(Math.random() * seen);
     if (j < TIME_SAMPLES) times[j] = Math.round(ms);
   }
+}
+
+/** With `propagateTrace`: every request of a step carries the step's `traceparent` (and `tracestate`). */
+export function propagatingFetch(fetcher: Fetcher, telemetry: RunTelemetry, trace: RunTrace): Fetcher {
+  return (request, hooks) => {
+    const headers = new Headers(request.headers);
+    for (const [k, v] of Object.entries(telemetry.propagation(trace))) headers.set(k, v);
+    return fetcher(new Request(request, { headers }), hooks);
+  };
 }
