@@ -13,6 +13,7 @@ import type {
   StoredResourceMeta,
 } from "../shared/schemas/resources";
 import { decodeCursor, encodeCursor } from "../shared/schemas/resources";
+import { ApiKeyStore, type NewApiKey } from "./api-key-store";
 import { type PutInput, type PutResult, RESOURCE_TABLES, ResourceStore } from "./resource-store";
 
 const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
@@ -140,68 +141,24 @@ export class Workspace extends DurableObject<Env> {
   /** True for a known, unrevoked key hash. */
   async verifyApiKey(keyHash: string): Promise<boolean> {
     this.#ensure();
-    return (
-      first(
-        this.ctx.storage.sql,
-        "SELECT 1 AS ok FROM api_keys WHERE hash = ? AND revoked_at IS NULL",
-        keyHash,
-      ) !== null
-    );
+    return this.#keys().verify(keyHash);
   }
 
   /** Stores a new key's hash and visible prefix (the key itself is shown once, by the caller). */
-  async createApiKey(key: { hash: string; prefix: string; id: string; name: string }): Promise<ApiKeyInfo> {
+  async createApiKey(key: NewApiKey): Promise<ApiKeyInfo> {
     this.#ensure();
-    this.ctx.storage.sql.exec(
-      "INSERT INTO api_keys (hash, created_at, id, name, prefix) VALUES (?, ?, ?, ?, ?)",
-      key.hash,
-      Date.now(),
-      key.id,
-      key.name,
-      key.prefix,
-    );
-    return this.#keyInfo(key.id)!;
+    return this.#keys().create(key);
   }
 
   async listApiKeys(): Promise<ApiKeyInfo[]> {
     this.#ensure();
-    return this.ctx.storage.sql
-      .exec<{ id: string }>("SELECT id FROM api_keys ORDER BY created_at, id LIMIT 1000")
-      .toArray()
-      .map((r) => this.#keyInfo(r.id)!);
+    return this.#keys().list();
   }
 
   /** Revokes a key at once (its next request gets 401); null when the key id is unknown. */
   async revokeApiKey(id: string): Promise<ApiKeyInfo | null> {
     this.#ensure();
-    this.ctx.storage.sql.exec(
-      "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-      Date.now(),
-      id,
-    );
-    return this.#keyInfo(id);
-  }
-
-  #keyInfo(id: string): ApiKeyInfo | null {
-    const row = first<{
-      id: string;
-      name: string;
-      prefix: string;
-      created_at: number;
-      revoked_at: number | null;
-    }>(
-      this.ctx.storage.sql,
-      "SELECT id, name, prefix, created_at, revoked_at FROM api_keys WHERE id = ?",
-      id,
-    );
-    if (!row) return null;
-    return {
-      id: row.id,
-      name: row.name,
-      prefix: row.prefix,
-      createdAt: new Date(row.created_at).toISOString(),
-      revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at).toISOString(),
-    };
+    return this.#keys().revoke(id);
   }
 
   /**
@@ -419,6 +376,10 @@ export class Workspace extends DurableObject<Env> {
   }
 
   // ---- storage ----------------------------------------------------------------------------------
+
+  #keys(): ApiKeyStore {
+    return new ApiKeyStore(this.ctx.storage.sql);
+  }
 
   #store(): ResourceStore {
     this.#resources ??= new ResourceStore(this.ctx.storage);
