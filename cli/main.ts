@@ -13,7 +13,7 @@ import { writeHtmlReport } from "./html-export";
 import { buildRunBody } from "./inputs";
 import { Interrupted, type InterruptHandle, onInterrupt } from "./interrupt";
 import { localReports, RunTally } from "./partial-report";
-import { saveReport } from "./report-file";
+import { saveReport, writeReportStream } from "./report-file";
 import { connectRemote, type Server, startEmbedded } from "./server";
 import { watchServer } from "./watchdog";
 
@@ -133,9 +133,9 @@ async function writeLocalReports(args: RunArgs, collection: unknown, tally: RunT
   const wantsJson = args.reporters.includes("json");
   const wantsJunit = args.reporters.includes("junit");
   if (!wantsJson && !wantsJunit) return;
-  const { json, junit } = await localReports(collection, tally.events);
-  if (wantsJson) await writeOutput(args.jsonExport ?? defaultReportPath("json"), json);
-  if (wantsJunit) await writeOutput(args.junitExport ?? defaultReportPath("xml"), junit);
+  const { json, junit } = localReports(collection, tally);
+  if (wantsJson) await writeReportStream(args.jsonExport ?? defaultReportPath("json"), json());
+  if (wantsJunit) await writeReportStream(args.junitExport ?? defaultReportPath("xml"), junit());
 }
 
 interface Followed {
@@ -224,6 +224,7 @@ async function run(args: RunArgs, io: Io, tool: string): Promise<number> {
     args.server ? { timeoutMs: 5000, failureLimit: 6 } : { timeoutMs: 3000, failureLimit: 3 },
   );
   let interrupt: InterruptHandle | undefined;
+  let tally: RunTally | undefined;
   try {
     const runId = await submit(server, body);
     watchdog.dead.then(
@@ -245,19 +246,21 @@ async function run(args: RunArgs, io: Io, tool: string): Promise<number> {
     const color = args.color === "on" || (args.color === "auto" && io.stdout.isTTY && !process.env.NO_COLOR);
     const reporter =
       args.reporters.includes("cli") && !args.silent ? new CliReporter(io.stdout, color, args.cli) : null;
-    const tally = new RunTally(args.reporters.includes("json") || args.reporters.includes("junit"));
+    const kept = new RunTally(args.reporters.includes("json") || args.reporters.includes("junit"));
+    tally = kept;
     const followed = await follow(server, runId, stopFollowing.signal, (event) => {
-      tally.add(event);
+      kept.add(event);
       reporter?.onEvent(event);
     });
     watchdog.stop();
     return await conclude(
-      { args, server, runId, tool, collection: body.collection, tally, reporter },
+      { args, server, runId, tool, collection: body.collection, tally: kept, reporter },
       followed,
       interrupt.interrupted,
     );
   } finally {
     watchdog.stop();
+    tally?.dispose();
     await server.stop();
     interrupt?.detach();
   }

@@ -4,14 +4,16 @@
  * recounted from the `request.completed` events the way the runner counts them, so the summary table,
  * the JSON report and the JUnit file still say what ran before the stop.
  */
+import { once } from "node:events";
+import { appendFileSync, createReadStream, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { normalizeCollection } from "../shared/engine/normalize";
 import { addResponseTime, emptyStats, emptyTimings, pushFailure, toRunTimings } from "../shared/engine/stats";
-import {
-  buildJUnitReport,
-  buildNewmanReport,
-  collectionItems,
-  type ReportContext,
-} from "../shared/reporters";
+import { collectionItems, type ReportContext } from "../shared/reporters";
+import { junitReportStream } from "../shared/reporters/junit";
+import { newmanReportStream } from "../shared/reporters/newman-json";
 import { CollectionSchema } from "../shared/schemas/collection";
 import type { Failure, RunEvent, TerminalEvent } from "../shared/schemas/events";
 
@@ -61,29 +63,105 @@ function countRequest(e: RequestEvent, stats: ReturnType<typeof emptyStats>, fai
   for (const x of scriptFailed("test")) scriptFailure(x);
 }
 
+/** Spooled text is appended to the file in pieces of about this size (few writes, bounded memory). */
+const SPOOL_FLUSH_CHARS = 1 << 20;
+
 /**
- * What the CLI has seen of a run, counted as events arrive (an endless run must not grow memory unless
- * reports were asked for): enough to print the summary and, with `keepEvents`, to build the reports.
+ * The events of a run as JSON lines in a private temporary file: the fallback reports need every
+ * execution (Newman JSON), but a 5,000-request run's events are tens of MB that should not sit in
+ * the CLI's heap for a fallback that is almost never used.
+ */
+class EventSpool {
+  readonly #dir = mkdtempSync(join(tmpdir(), "edgerun-events-"));
+  readonly #file = join(this.#dir, "events.jsonl");
+  readonly #cleanup = () => this.dispose();
+  #pending = "";
+  #disposed = false;
+
+  constructor() {
+    process.once("exit", this.#cleanup);
+  }
+
+  add(e: RunEvent): void {
+    this.#pending += `${JSON.stringify(e)}\n`;
+    if (this.#pending.length >= SPOOL_FLUSH_CHARS) this.#flush();
+  }
+
+  #flush(): void {
+    if (!this.#pending || this.#disposed) return;
+    appendFileSync(this.#file, this.#pending);
+    this.#pending = "";
+  }
+
+  /** Replays the spooled events in order (reads the file; call after the last `add`). */
+  async *events(): AsyncGenerator<RunEvent> {
+    this.#flush();
+    if (this.#disposed) return;
+    const input = createReadStream(this.#file, { encoding: "utf8" });
+    const opened = await Promise.race([
+      once(input, "ready").then(() => true),
+      once(input, "error").then(() => false),
+    ]);
+    if (!opened) return;
+    for await (const line of createInterface({ input, crlfDelay: Infinity }))
+      if (line) yield JSON.parse(line) as RunEvent;
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    process.removeListener("exit", this.#cleanup);
+    rmSync(this.#dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * What the CLI has seen of a run, counted as events arrive (an endless run must not grow memory):
+ * enough to print the summary and, with `keepEvents`, to build the reports from a temporary spool.
  */
 export class RunTally {
-  readonly events: RunEvent[] = [];
-  readonly #keep: boolean;
+  readonly #spool: EventSpool | undefined;
   readonly #stats = emptyStats();
   readonly #failures: Failure[] = [];
   readonly #iterations = new Set<number>();
   #timings = emptyTimings(Date.now());
+  #collection: { id: string; name: string } | undefined;
+  #terminal: TerminalEvent | undefined;
 
   constructor(keepEvents: boolean) {
-    this.#keep = keepEvents;
+    this.#spool = keepEvents ? new EventSpool() : undefined;
   }
 
   add(e: RunEvent): void {
-    if (this.#keep) this.events.push(e);
-    if (e.type === "run.started") this.#timings = emptyTimings(Date.parse(e.ts));
+    this.#spool?.add(e);
+    if (e.type === "run.started") {
+      this.#timings = emptyTimings(Date.parse(e.ts));
+      this.#collection = e.collection;
+    }
+    if (e.type === "run.completed" || e.type === "run.failed" || e.type === "run.cancelled")
+      this.#terminal = e;
     if (e.type === "iteration.started") this.#iterations.add(e.iteration);
     if (e.type !== "request.completed") return;
     countRequest(e, this.#stats, this.#failures);
     if (e.response) addResponseTime(this.#timings, e.response.timeMs);
+  }
+
+  /** The events received so far, in order (none unless constructed with `keepEvents`). */
+  events(): Iterable<RunEvent> | AsyncIterable<RunEvent> {
+    return this.#spool ? this.#spool.events() : [];
+  }
+
+  /** The collection named by `run.started`, and the terminal event, if they were received. */
+  get seen(): { collection?: { id: string; name: string }; terminal?: TerminalEvent } {
+    return {
+      ...(this.#collection ? { collection: this.#collection } : {}),
+      ...(this.#terminal ? { terminal: this.#terminal } : {}),
+    };
+  }
+
+  /** Removes the spool file (also done when the process exits). */
+  dispose(): void {
+    this.#spool?.dispose();
   }
 
   /** The `run.cancelled` event the server would have sent, from the events received so far. */
@@ -101,9 +179,8 @@ export class RunTally {
 }
 
 /** Report context from the collection the CLI submitted (the server's context is out of reach). */
-function contextFrom(collection: unknown, events: RunEvent[]): ReportContext {
-  const started = events.find((e) => e.type === "run.started");
-  const fallback = started?.collection ?? { id: "unknown", name: "collection" };
+function contextFrom(collection: unknown, started?: { id: string; name: string }): ReportContext {
+  const fallback = started ?? { id: "unknown", name: "collection" };
   const parsed = CollectionSchema.safeParse(collection);
   if (!parsed.success) return { collection: fallback };
   try {
@@ -115,12 +192,18 @@ function contextFrom(collection: unknown, events: RunEvent[]): ReportContext {
   }
 }
 
-/** Newman JSON and JUnit built locally from `events` (which should end with the terminal event). */
-export async function localReports(
+/**
+ * Newman JSON and JUnit built locally from the tally's events (which should end with the terminal
+ * event), each as a text stream that replays the spool once, so neither report is held whole.
+ */
+export function localReports(
   collection: unknown,
-  events: RunEvent[],
-): Promise<{ json: string; junit: string }> {
-  const ctx = contextFrom(collection, events);
-  const [report, junit] = await Promise.all([buildNewmanReport(events, ctx), buildJUnitReport(events, ctx)]);
-  return { json: JSON.stringify(report, null, 2), junit };
+  tally: RunTally,
+): { json: () => AsyncGenerator<string>; junit: () => AsyncGenerator<string> } {
+  const { collection: started, terminal } = tally.seen;
+  const ctx = contextFrom(collection, started);
+  return {
+    json: () => newmanReportStream(tally.events(), ctx, terminal ? { terminal } : {}),
+    junit: () => junitReportStream(tally.events(), ctx),
+  };
 }

@@ -62,6 +62,23 @@ export async function saveReport(
   return scopes;
 }
 
+/**
+ * Writes a report generated as text chunks (the local fallback's Newman JSON and JUnit) to `path`,
+ * honouring back-pressure, so the report is never one string in memory.
+ */
+export async function writeReportStream(path: string, chunks: AsyncIterable<string>): Promise<void> {
+  const file = await open(path).catch((e: Error) => fail(path, e));
+  try {
+    for await (const chunk of chunks)
+      if (!file.out.write(chunk)) await Promise.race([once(file.out, "drain"), file.failed]);
+    file.out.end();
+    await Promise.race([once(file.out, "finish"), file.failed]);
+  } catch (error) {
+    file.out.destroy();
+    fail(path, error as Error);
+  }
+}
+
 function fail(path: string, error: Error): never {
   throw new CliError(`Could not write '${path}': ${error.message}`);
 }

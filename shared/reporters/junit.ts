@@ -47,7 +47,8 @@ interface Suite {
   failures: number;
   errors: number;
   errorText: string;
-  cases: Map<string, { skipped: boolean; failures: Array<{ name: string; message: string }> }>;
+  /** Per assertion name: how often it failed and the first failure (all the report prints). */
+  cases: Map<string, { skipped: boolean; failed: number; first?: { name: string; message: string } }>;
   /** Request/script errors by kind (`request error`, `test script error`, …): count and the first one. */
   errorCases: Map<string, { count: number; first: { name: string; message: string } }>;
 }
@@ -80,11 +81,12 @@ function absorb(suite: Suite, e: RequestCompletedEvent): void {
   }
   if (errored) suite.errorText += msg;
   for (const a of e.assertions) {
-    const entry = suite.cases.get(a.name) ?? { skipped: a.skipped, failures: [] };
+    const entry = suite.cases.get(a.name) ?? { skipped: a.skipped, failed: 0 };
     if (!a.passed && !a.skipped) {
       suite.failures++;
-      entry.failures.push(a.error ?? { name: "AssertionError", message: "assertion failed" });
-    } else if (!entry.failures.length) {
+      entry.failed++;
+      entry.first ??= a.error ?? { name: "AssertionError", message: "assertion failed" };
+    } else if (!entry.failed) {
       entry.skipped = a.skipped;
     }
     suite.cases.set(a.name, entry);
@@ -96,10 +98,10 @@ function renderSuite(s: Suite, timestamp: string, ctx: ReportContext): string {
   const cls = className([ctx.collection.name, ...s.path]);
   const cases = [...s.cases].map(([name, c]) => {
     const open = `<testcase name="${xmlEscape(name)}" time="${s.lastTime.toFixed(3)}" classname="${xmlEscape(cls)}"`;
-    if (c.failures.length) {
-      const first = c.failures[0]!;
+    const first = c.first;
+    if (first) {
       const body = [
-        `Failed ${c.failures.length} times.`,
+        `Failed ${c.failed} times.`,
         `Collection JSON ID: ${ctx.collection.id}.`,
         `Collection name: ${ctx.collection.name}.`,
         `Request name: ${s.name}.`,
@@ -125,8 +127,26 @@ function renderSuite(s: Suite, timestamp: string, ctx: ReportContext): string {
   return cases.length ? `${head}>\n    ${cases.join("\n    ")}\n  </testsuite>` : `${head}/>`;
 }
 
-/** Builds the JUnit XML; consumes the events once. */
-export async function buildJUnitReport(events: EventSource, ctx: ReportContext): Promise<string> {
+function newSuite(item: RequestCompletedEvent["item"]): Suite {
+  const path = [...item.path, item.name || "(unnamed request)"];
+  return {
+    id: item.id,
+    name: path.join(" / "),
+    path,
+    timeSum: 0,
+    lastTime: 0,
+    executions: 0,
+    tests: 0,
+    failures: 0,
+    errors: 0,
+    errorText: "",
+    cases: new Map(),
+    errorCases: new Map(),
+  };
+}
+
+/** One pass over the events: a bounded aggregate per item, plus the run's totals. */
+async function aggregate(events: EventSource) {
   const suites = new Map<string, Suite>();
   let started = 0;
   let tests = 0;
@@ -135,21 +155,7 @@ export async function buildJUnitReport(events: EventSource, ctx: ReportContext):
     if (e.type === "request.completed") {
       let suite = suites.get(e.item.id);
       if (!suite) {
-        const name = [...e.item.path, e.item.name || "(unnamed request)"].join(" / ");
-        suite = {
-          id: e.item.id,
-          name,
-          path: [...e.item.path, e.item.name || "(unnamed request)"],
-          timeSum: 0,
-          lastTime: 0,
-          executions: 0,
-          tests: 0,
-          failures: 0,
-          errors: 0,
-          errorText: "",
-          cases: new Map(),
-          errorCases: new Map(),
-        };
+        suite = newSuite(e.item);
         suites.set(e.item.id, suite);
       }
       absorb(suite, e);
@@ -159,9 +165,29 @@ export async function buildJUnitReport(events: EventSource, ctx: ReportContext):
       tests = e.stats.tests.total;
     }
   }
+  return { suites: [...suites.values()], started, tests, totalTime };
+}
+
+/**
+ * Streams the JUnit XML: the events are read once into one aggregate per item (Newman's format sums
+ * every iteration of an item into its suite, and the root element carries the totals, so nothing can
+ * be written before the last event), then the document is yielded suite by suite, so memory follows
+ * the number of items rather than the run's length and no single string holds the whole report.
+ * The API's `?format=junit` and the CLI's local fallback write this.
+ */
+export async function* junitReportStream(events: EventSource, ctx: ReportContext): AsyncGenerator<string> {
+  const { suites, started, tests, totalTime } = await aggregate(events);
   const timestamp = new Date(started || Date.now()).toISOString();
-  const body = [...suites.values()].map((s) => renderSuite(s, timestamp, ctx)).join("\n");
-  const failures = [...suites.values()].reduce((n, s) => n + s.failures, 0);
-  const errors = [...suites.values()].reduce((n, s) => n + s.errors, 0);
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${xmlEscape(ctx.collection.name)}" tests="${tests}" failures="${failures}" errors="${errors}" time="${totalTime.toFixed(3)}">\n${body}\n</testsuites>\n`;
+  const failures = suites.reduce((n, s) => n + s.failures, 0);
+  const errors = suites.reduce((n, s) => n + s.errors, 0);
+  yield `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${xmlEscape(ctx.collection.name)}" tests="${tests}" failures="${failures}" errors="${errors}" time="${totalTime.toFixed(3)}">\n`;
+  for (const s of suites) yield `${renderSuite(s, timestamp, ctx)}\n`;
+  yield suites.length ? "</testsuites>\n" : "\n</testsuites>\n";
+}
+
+/** Builds the JUnit XML as one string (tests, small runs); consumes the events once. */
+export async function buildJUnitReport(events: EventSource, ctx: ReportContext): Promise<string> {
+  let out = "";
+  for await (const chunk of junitReportStream(events, ctx)) out += chunk;
+  return out;
 }

@@ -9,7 +9,8 @@ import { notFound, ProblemError } from "../../platform/problem";
 import { createRun } from "../../platform/run-service";
 import { runStub, workspaceStub } from "../../platform/stubs";
 import { checkCollectionLimits } from "../../shared/engine/limits";
-import { buildJUnitReport, htmlReport, type ReportContext } from "../../shared/reporters";
+import { htmlReport, type ReportContext } from "../../shared/reporters";
+import { junitReportStream } from "../../shared/reporters/junit";
 import { newmanReportStream } from "../../shared/reporters/newman-json";
 import {
   CreatedRunSchema,
@@ -254,8 +255,8 @@ export function runRoutes(app: Hono<AppEnv>): void {
         });
       }
       if (query.format === "junit") {
-        return c.body(await buildJUnitReport(events, context), 200, {
-          "content-type": "application/xml; charset=utf-8",
+        return new Response(textStream(junitReportStream(events, context)), {
+          headers: { "content-type": "application/xml; charset=utf-8" },
         });
       }
       // Streamed as it is generated (constant memory); the terminal event first keeps Newman's key order.
