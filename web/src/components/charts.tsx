@@ -39,7 +39,9 @@ export function Sparkline(props: { points: SparkPoint[]; label: string; width?: 
         stroke="#5d6679"
         stroke-width="1.5"
       />
-      {xy.map((p) => (p.failed ? <circle key={p.x} cx={p.x} cy={p.y} r="2.5" fill="#b42318" /> : null))}
+      {xy.map((p) =>
+        p.failed ? <circle key={p.x} class="failed" cx={p.x} cy={p.y} r="2.5" fill="#b42318" /> : null,
+      )}
     </svg>
   );
 }

@@ -17,7 +17,7 @@ import { ResponseTimeChart } from "../components/charts";
 import { formatMs, formatPercent, formatTime } from "../format";
 import { navigate } from "../router";
 import { MonitorForm } from "./monitor-form";
-import { StateBadge, scheduleText } from "./monitors";
+import { StateBadge, scheduleText, VERDICT_CLASS, verdict } from "./monitors";
 
 const WINDOWS: StatsWindow[] = ["24h", "7d", "30d"];
 const path = (id: string, rest = "") => `/v1/monitors/${encodeURIComponent(id)}${rest}`;
@@ -80,7 +80,7 @@ function Stats(props: { monitorId: string }) {
 
 function RunHistoryRow(props: { run: MonitorRun }) {
   const r = props.run;
-  const ok = r.status === "completed" && r.assertions.failed === 0 && r.requests.failed === 0;
+  const v = verdict(r);
   const linkable = r.runId.startsWith("run_");
   return (
     <tr>
@@ -92,8 +92,9 @@ function RunHistoryRow(props: { run: MonitorRun }) {
         )}
       </td>
       <td>{r.region}</td>
-      <td class={ok ? "pass" : "fail"}>
-        {r.status}
+      <td class={VERDICT_CLASS[v]}>
+        {v === "running" ? r.status : v}
+        {v === "failed" && r.status !== "completed" && r.status !== "failed" ? ` (${r.status})` : ""}
         {r.attempt > 1 ? ` (attempt ${r.attempt})` : ""}
       </td>
       <td>{formatMs(r.durationMs)}</td>

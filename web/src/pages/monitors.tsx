@@ -35,10 +35,25 @@ export function scheduleText(monitor: Monitor): string {
   return `${s.cron} (${s.timezone})`;
 }
 
+/**
+ * A run's verdict from the API's `passed` (null while it runs): a run whose assertions fail still ends
+ * `completed`, so the status alone would hide exactly the failures a monitor exists to show.
+ */
+export function verdict(run: { passed: boolean | null; status: string }): "passed" | "failed" | "running" {
+  if (run.passed === null) return "running";
+  return run.passed ? "passed" : "failed";
+}
+
+/** The CSS class of each verdict (shared by the list and the history table). */
+export const VERDICT_CLASS = { passed: "pass", failed: "fail", running: "muted" } as const;
+
 function MonitorRow(props: { monitor: Monitor }) {
   const m = props.monitor;
   const last = m.state.lastRun;
-  const points = m.summary.recent.map((r) => ({ value: r.meanResponseMs, failed: r.status !== "completed" }));
+  const points = m.summary.recent.map((r) => ({
+    value: r.meanResponseMs,
+    failed: verdict(r) === "failed",
+  }));
   return (
     <tr>
       <td class="mname">
@@ -53,7 +68,8 @@ function MonitorRow(props: { monitor: Monitor }) {
         {last ? (
           <a
             href={`/runs/${encodeURIComponent(last.runId)}`}
-            class={last.status === "completed" && last.assertions.failed === 0 ? "pass" : "fail"}
+            class={VERDICT_CLASS[verdict(last)]}
+            title={verdict(last)}
           >
             {formatAgo(last.finishedAt ?? last.tickAt)}
           </a>
@@ -62,7 +78,10 @@ function MonitorRow(props: { monitor: Monitor }) {
         )}
       </td>
       <td class="hide-sm">
-        <Sparkline points={points} label={`Mean response time of the last ${points.length} runs`} />
+        <Sparkline
+          points={points}
+          label={`Mean response time of the last ${points.length} runs, ${points.filter((p) => p.failed).length} failed`}
+        />
       </td>
       <td class="hide-sm">{last?.responseTime ? formatMs(last.responseTime.p95) : "–"}</td>
     </tr>
