@@ -39,14 +39,17 @@ export async function runLocal(
       if (collect) events.push(e);
     }
   };
-  let runner = new Runner(plan, deps);
+  // Checkpointing re-reads the plan once, as a Durable Object slice does; the state goes through JSON
+  // every step. (Re-serialising the immutable plan per step measured JSON, not restart safety.)
+  const stored = options.checkpoint ? (JSON.parse(JSON.stringify(plan)) as RunPlan) : plan;
+  let runner = new Runner(stored, deps);
   const started = runner.start("local");
   emit(started.events);
   let state = started.state;
   for (;;) {
     if (options.checkpoint) {
       state = JSON.parse(JSON.stringify(state)) as RunState;
-      runner = new Runner(JSON.parse(JSON.stringify(plan)) as RunPlan, deps);
+      runner = new Runner(stored, deps);
     }
     const step = await runner.step(state);
     state = step.state;

@@ -6,7 +6,13 @@
  * persisted state back into a fresh Runner continues exactly where the run left off.
  */
 import type { EventBody, Failure, RunEvent, RunStats } from "../schemas/events";
-import { createMasker, credentialTemplates, type Masker, staticText } from "../security/mask";
+import {
+  createMasker,
+  credentialTemplates,
+  type Masker,
+  type MaskerOptions,
+  staticText,
+} from "../security/mask";
 import { abortReason, type LinkedSignal, linkSignal } from "./abort";
 import { CookieJar } from "./cookie-jar";
 import { executeItem, type ItemDeps } from "./execute-item";
@@ -83,8 +89,19 @@ export function runMasker(
     environment: plan.environment.values,
   },
 ): Masker {
+  const masker = createMasker([], maskerParts(plan));
+  masker.update([scopes]);
+  return masker;
+}
+
+/** The plan-derived parts of a run's masker, built once per plan object (a plan is never mutated). */
+const planMaskerParts = new WeakMap<RunPlan, Required<MaskerOptions>>();
+
+function maskerParts(plan: RunPlan): Required<MaskerOptions> {
+  const cached = planMaskerParts.get(plan);
+  if (cached) return cached;
   const items = plan.collection.items;
-  const masker = createMasker([], {
+  const parts = {
     templates: credentialTemplates(items.map((i) => i.request)),
     isStatic: staticText({
       names: [
@@ -94,9 +111,9 @@ export function runMasker(
       ],
       sources: [...new Set(items.flatMap((i) => [...i.prerequest, ...i.test].map((r) => r.source)))],
     }),
-  });
-  masker.update([scopes]);
-  return masker;
+  };
+  planMaskerParts.set(plan, parts);
+  return parts;
 }
 
 export class Runner {

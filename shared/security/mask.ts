@@ -187,11 +187,24 @@ function variants(secret: string): string[] {
   return [...forms];
 }
 
+/** Recently compiled secret sets: every Runner (a slice, a checkpointed step) rebuilds its masker. */
+const compiled = new Map<string, RegExp | null>();
+const COMPILED_KEEP = 16;
+
 function compile(secrets: string[]): RegExp | null {
-  const forms = [...new Set(secrets.flatMap(variants))].sort((a, b) => b.length - a.length);
-  return forms.length
+  const forms = [...new Set(secrets.flatMap(variants))].sort(
+    (a, b) => b.length - a.length || (a < b ? -1 : 1),
+  );
+  const key = forms.join("\u0000");
+  const hit = compiled.get(key);
+  if (hit !== undefined) return hit;
+  // Global regexes are safe to share: `replace` resets `lastIndex` before and after use.
+  const re = forms.length
     ? new RegExp(forms.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g")
     : null;
+  if (compiled.size >= COMPILED_KEEP) compiled.delete(compiled.keys().next().value as string);
+  compiled.set(key, re);
+  return re;
 }
 
 /** Masks the userinfo of a URL in place: the password, or a lone user name (often a token). */
@@ -247,8 +260,18 @@ export function createMasker(secrets: string[], options: MaskerOptions = {}): Ma
       const extra = searchable([...sent, ...userinfoSecret(event.request.url)]).filter(
         (x) => !current.has(x),
       );
-      const local = extra.length ? compile([...current, ...extra]) : re;
-      return maskRequest(event, (text) => replace(text, local), options.isStatic);
+      if (!extra.length) return maskRequest(event, maskString, options.isStatic);
+      // A text holding none of the extra forms masks exactly as with the run's regex, so the combined
+      // one (a compile that costs with the number of secrets) is built only for a text that needs it;
+      // usually the credential appears only in its own header, which is masked by name.
+      const forms = extra.flatMap(variants);
+      let local: RegExp | null | undefined;
+      const mask = (text: string) => {
+        if (!text || !forms.some((f) => text.includes(f))) return replace(text, re);
+        local ??= compile([...current, ...extra]);
+        return replace(text, local);
+      };
+      return maskRequest(event, mask, options.isStatic);
     },
     update(scopes: ScopeSet[]): void {
       const all = collectSecrets({
