@@ -291,8 +291,11 @@ describe("QuickJS sandbox: timers", () => {
           const t0 = Date.now();
           pm.sendRequest("http://h/slow", () => pm.test("request", () => {}));
           setTimeout(() => pm.test("timer", () => pm.expect(Date.now() - t0).to.be.at.least(40)), 50);
-          await new Promise((r) => setTimeout(r, 60));
-          pm.test("awaited own timer", () => {});
+          // A script body is not async (as in Newman): it awaits inside an async function.
+          (async () => {
+            await new Promise((r) => setTimeout(r, 60));
+            pm.test("awaited own timer", () => {});
+          })();
         `,
         location: "request:Get user",
         context: context("test"),

@@ -546,7 +546,8 @@ async function execute(inputJson) {
   // Legacy (pre-pm) sandbox API (legacy.js). Its globals are built only when the script's text mentions
   // them: most scripts use `pm` alone, and copying the response and scopes is the bulk of a script's cost.
   const tests = {};
-  const mentioned = new Set(input.source.match(/[A-Za-z_$][\w$]*/g) || []);
+  const text = textOf(input.source);
+  const mentioned = text.words;
   const loaders = {
     pm: () => pm,
     console: () => consoleObj,
@@ -591,11 +592,14 @@ async function execute(inputJson) {
         return undefined; // e.g. a library that failed to load: the script sees `undefined`, as before
       }
     });
-    const fn = host.compile(names.join(","), `return (async () => {\n${input.source}\n})();`);
+    const fn = compiled(text, names.join(","), input.source);
     // Not awaited here: a script that awaits one of its own timers needs the drain below to fire it.
-    track(fn(...values)).catch((e) => {
-      error ??= e;
-    });
+    // The error is taken inside the tracked chain, so the drain cannot end before it is recorded.
+    track(
+      fn(...values).catch((e) => {
+        error ??= e;
+      }),
+    );
   } catch (e) {
     error = e;
   }
@@ -625,7 +629,7 @@ async function execute(inputJson) {
   }
   await Promise.all(testPromises);
   // Put the intrinsics back before the prelude's own bookkeeping uses them (see containment.js).
-  if (!baseline.restore(textOf(input.source).restore)) out.meta = { tainted: true };
+  if (!baseline.restore(text.restore)) out.meta = { tainted: true };
   // Legacy `tests` entries: a falsy value fails with postman-sandbox's fabricated message.
   for (const [name, value] of Object.entries(tests))
     out.assertions.push({
@@ -671,11 +675,28 @@ function textOf(source) {
     if (texts.size >= 256) texts.clear();
     t = {
       sugar: SUGAR_USE.test(source),
+      words: new Set(source.match(/[A-Za-z_$][\w$]*/g) || []),
       restore: { ...mayTouchIntrinsics(source, globalNames), modules: mayTouchModules(source) },
     };
     texts.set(source, t);
   }
   return t;
+}
+/**
+ * The compiled body of a script, memoised with its text: compiling costs about as much as running a
+ * typical script, and the same scripts run for every item and iteration. Not kept for a script that
+ * names `arguments`/`callee`/`caller`: it could reach the function object and keep state on it.
+ */
+function compiled(text, params, source) {
+  if (text.fn && text.params === params) return text.fn;
+  // As in Newman: the body is not async (a top-level `await` is a SyntaxError) and the `;` ends the
+  // directive prologue, so a leading 'use strict' is an ordinary expression (scripts stay sloppy).
+  const fn = host.compile(params, `return (() => {;\n${source}\n})();`);
+  if (!text.words.has("arguments") && !text.words.has("callee") && !text.words.has("caller")) {
+    text.fn = fn;
+    text.params = params;
+  }
+  return fn;
 }
 function ensureSugar(source) {
   if (sugarLoaded || !textOf(source).sugar) return;

@@ -10,13 +10,18 @@ export const SCRIPT_HEADER_LINES = 2;
 const FRAME = new RegExp(`\\(?${SCRIPT_FILE.replace(".", "\\.")}:(\\d+):(\\d+)\\)?`);
 const NATIVE_FRAME = /^\s*at ([\w$]+) \(native\)/;
 
-/** Index in `source` of the innermost user-script frame of `error`'s stack, or -1. */
-function positionOf(error, source) {
+/**
+ * Index in `source` of the innermost user-script frame of `error`'s stack, or -1; `native`: that frame
+ * is the caller of the native function the error was thrown in (`at RegExp (native)`).
+ */
+function positionOf(error, source, native) {
   // Only when the innermost frame is the script's own: an error thrown inside a library or the
   // prelude must not be blamed on the script's call into it.
-  const first = String(error?.stack ?? "")
+  const frames = String(error?.stack ?? "")
     .split("\n")
-    .find((l) => l.trim().startsWith("at "));
+    .filter((l) => l.trim().startsWith("at "));
+  if (native && !new RegExp(`^\\s*at ${native} \\(native\\)`).test(frames[0] ?? "")) return -1;
+  const first = frames[native ? 1 : 0];
   const m = first ? FRAME.exec(first) : null;
   if (!m) return -1;
   const line = Number(m[1]) - SCRIPT_HEADER_LINES;
@@ -120,8 +125,12 @@ const BY_NATIVE = {
 
 /** Messages recovered from the token at the error's position in the source. */
 function fromToken(message, source, at) {
-  if (/^(?:expecting '.+'|variable name expected|unexpected token(?: in expression)?: '.*')$/.test(message))
+  if (/^(?:expecting '.+'|variable name expected|unexpected token(?: in expression)?: '.*')$/.test(message)) {
+    // A script body is not async in Newman either: QuickJS reads `await x` there as two identifiers.
+    if (/(^|[^\w$.])await\s*$/.test(source.slice(0, at)))
+      return "await is only valid in async functions and the top level bodies of modules";
     return unexpectedAt(source, at);
+  }
   if (message === "invalid redefinition of lexical identifier") {
     // QuickJS points just past the redeclared name.
     const name = /([A-Za-z_$][\w$]*)\s*$/.exec(source.slice(0, at));
@@ -144,6 +153,86 @@ const SIMPLE = [
   [/^unexpected end of string$/, "Invalid or unexpected token"],
 ];
 
+const OPERAND = /^[A-Za-z_$][\w$]*(?:\s*(?:\?\.|\.)\s*[A-Za-z_$][\w$]*)*/;
+
+/**
+ * V8's `o is not iterable` for spreading or iterating a value that is not iterable, the operand as
+ * written; V8 adds `(cannot read property null)` when the spread of a null or undefined is an argument.
+ */
+function notIterable(message, source, at) {
+  const nullish = /^cannot read property 'Symbol\.iterator' of (null|undefined)$/.exec(message);
+  if (!nullish && message !== "value is not iterable") return undefined;
+  // QuickJS may point at the last property of a member operand (`r.a`): back up to its start.
+  let start = at;
+  while (start > 0 && /[\w$.?]/.test(source[start - 1]) && source.slice(start - 3, start) !== "...") start--;
+  const operand = OPERAND.exec(source.slice(start))?.[0];
+  if (!operand) return undefined;
+  const before = source.slice(0, start);
+  const spread = /\.\.\.\s*$/.test(before);
+  if (!spread && !/(^|[^\w$])of\s+$/.test(before)) return undefined;
+  let depth = 0;
+  let opener = "";
+  for (let i = before.length - 1; i >= 0 && !opener; i--) {
+    const c = before[i];
+    if (c === ")" || c === "]" || c === "}") depth++;
+    else if (c === "(" || c === "[" || c === "{") {
+      if (depth === 0) opener = c;
+      else depth--;
+    }
+  }
+  if (spread && opener === "(" && nullish)
+    return `${operand} is not iterable (cannot read property ${nullish[1]})`;
+  if (spread && opener === "(") return "Spread syntax requires ...iterable[Symbol.iterator] to be a function";
+  return `${operand} is not iterable`;
+}
+
+const REGEXP_REASONS = {
+  "expecting ')'": () => "Unterminated group",
+  "nothing to repeat": () => "Nothing to repeat",
+  "extraneous characters at the end": (p) => (p.includes(")") ? "Unmatched ')'" : undefined),
+  "unexpected end": (p) =>
+    /(^|[^\\])(\\\\)*\\$/.test(p)
+      ? "\\ at end of pattern"
+      : p.includes("[")
+        ? "Unterminated character class"
+        : undefined,
+};
+const STRING_ARG = /^(['"])((?:\\.|(?!\1).)*)\1/;
+
+/** The value of the string literal at the start of `text` (a plain `'…'` or `"…"`), or undefined. */
+function literalAt(text) {
+  const m = STRING_ARG.exec(text);
+  if (!m) return undefined;
+  try {
+    return {
+      value: JSON.parse(`"${m[1] === '"' ? m[2] : m[2].replace(/\\'/g, "'").replace(/"/g, '\\"')}"`),
+      length: m[0].length,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** V8's `Invalid regular expression: /(/: Unterminated group` for `new RegExp('(')` with literal arguments. */
+function regexpMessage(error, message, source) {
+  const at = positionOf(error, source, "RegExp");
+  if (at < 0 || source[at] !== "(") return undefined;
+  let rest = source.slice(at + 1).trimStart();
+  const pattern = literalAt(rest);
+  if (!pattern) return undefined;
+  rest = rest.slice(pattern.length).trimStart();
+  let flags = "";
+  if (rest[0] === ",") {
+    const f = literalAt(rest.slice(1).trimStart());
+    if (!f) return undefined;
+    flags = f.value;
+  }
+  if (message === "invalid regular expression flags")
+    return `Invalid flags supplied to RegExp constructor '${flags}'`;
+  const reason = REGEXP_REASONS[message]?.(pattern.value);
+  return reason && `Invalid regular expression: /${pattern.value}/${flags}: ${reason}`;
+}
+
 /** Newman's (V8's) wording of a script error's message; `source` is the script that threw. */
 export function v8Message(error, source) {
   const message = String(error?.message ?? error);
@@ -152,9 +241,18 @@ export function v8Message(error, source) {
   const readOnly = /^'([\w$]+)' is read-only$/.exec(message);
   if (readOnly && typeof source === "string" && new RegExp(`\\bconst\\s+${readOnly[1]}\\b`).test(source))
     return "Assignment to constant variable.";
+  if (native === "RegExp" && error?.name === "SyntaxError" && typeof source === "string") {
+    const worded = regexpMessage(error, message, source);
+    if (worded) return worded;
+  }
   if (error?.name === "SyntaxError" && typeof source === "string") {
     const at = positionOf(error, source);
     const worded = fromToken(message, source, at < 0 ? source.length : at);
+    if (worded) return worded;
+  }
+  if (error?.name === "TypeError" && typeof source === "string" && /\biter/.test(message)) {
+    const at = positionOf(error, source);
+    const worded = at < 0 ? undefined : notIterable(message, source, at);
     if (worded) return worded;
   }
   for (const [re, to] of SIMPLE) if (re.test(message)) return message.replace(re, to);
