@@ -27,8 +27,6 @@ import { makeResolver } from "./variables";
 export const BODY_PREVIEW_BYTES = 2048;
 export const MAX_CAPTURE_BYTES = 10 * 1024 * 1024;
 const MAX_CONSOLE_PER_ITEM = 200;
-/** Ends a finished script's pm.sendRequest fetches; one instance, as building a DOMException per script cost ≈ 75 µs. */
-const SCRIPT_FINISHED = new DOMException("the script finished", "AbortError");
 
 export interface ItemDeps {
   fetch: Fetcher;
@@ -165,7 +163,7 @@ export async function executeItem(
         capsFor(scriptSignal.signal),
       );
       // Bounded even if run() threw: the timer fires at most timeoutMs later.
-      scriptSignal.abort(SCRIPT_FINISHED);
+      scriptSignal.abort();
       scriptSignal.dispose();
       scopes = { ...outcome.scopes, data: scopes.data };
       request = outcome.request;
