@@ -123,7 +123,9 @@ export function snapshotIntrinsics(global) {
   }
   const globalRec = records[0];
   const hot = [global, Object.prototype, Array.prototype, String.prototype, Function.prototype];
-  for (let i = 0; i < records.length; i++) records[i].hot = hot.includes(records[i].target);
+  // The records a narrow restore looks at: the hot ones, then library modules as they are watched.
+  const checked = [];
+  for (let i = 0; i < records.length; i++) if (hot.includes(records[i].target)) checked.push(records[i]);
   return {
     /**
      * Accepts the current state of every watched object as the new baseline (after trusted prelude code
@@ -149,18 +151,28 @@ export function snapshotIntrinsics(global) {
      */
     restore(scope) {
       let clean = true;
-      const named = [];
-      if (!scope.full)
-        for (const name of scope.named ?? []) {
-          const value = globalRec.descriptors[globalRec.keys.indexOf(name)]?.value;
-          if (isObjectLike(value)) named.push(value, value.prototype);
-        }
-      for (let i = 0; i < records.length; i++) {
-        const rec = records[i];
-        if (scope.full || (named.length && named.includes(rec.target))) clean = restoreOne(rec) && clean;
-        else if (rec.hot || (rec.module && scope.modules)) {
-          if (ownKeys(rec.target).length !== rec.keys.length) clean = restoreOne(rec) && clean;
-        }
+      if (scope.full) {
+        for (let i = 0; i < records.length; i++) clean = restoreOne(records[i]) && clean;
+        return clean;
+      }
+      // Only the watched objects that can have changed are visited (no walk over every record).
+      const done = new MapCtor();
+      const visit = (target) => {
+        const rec = isObjectLike(target) ? apply(mapGet, seen, [target]) : undefined;
+        if (!rec || apply(mapHas, done, [rec])) return;
+        apply(mapSet, done, [rec, true]);
+        clean = restoreOne(rec) && clean;
+      };
+      for (const name of scope.named ?? []) {
+        const value = globalRec.descriptors[globalRec.keys.indexOf(name)]?.value;
+        if (!isObjectLike(value)) continue;
+        visit(value);
+        visit(getDescriptor(value, "prototype")?.value);
+      }
+      for (let i = 0; i < checked.length; i++) {
+        const rec = checked[i];
+        if (apply(mapHas, done, [rec]) || (rec.module && !scope.modules)) continue;
+        if (ownKeys(rec.target).length !== rec.keys.length) clean = restoreOne(rec) && clean;
       }
       return clean;
     },
@@ -186,6 +198,7 @@ export function snapshotIntrinsics(global) {
       rec.module = true;
       apply(mapSet, seen, [obj, rec]);
       records.push(rec);
+      checked.push(rec);
     },
     /** The global object's string keys when the snapshot was taken (for mayTouchIntrinsics). */
     globalNames: () => {
