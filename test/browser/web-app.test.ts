@@ -2,73 +2,33 @@
  * The web app end to end (issue 14): real Chromium against the real stack (wrangler dev serving the
  * built assets and the API) and the local echo target. Screenshots go to test-results/browser/.
  */
-import { mkdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
-import { API_KEY, type Stack, startStack } from "./stack";
+import { describe, expect, it, vi } from "vitest";
+import {
+  collection,
+  open,
+  recordErrors,
+  rows,
+  SHOTS,
+  session,
+  signIn,
+  startRun,
+  summary,
+  useSession,
+} from "./session";
+import { API_KEY } from "./stack";
 
-const SHOTS = join(import.meta.dirname, "..", "..", "test-results", "browser");
-let stack: Stack;
-let context: BrowserContext;
-let target: string;
-
-/** A collection of `n` requests to the echo target, each with one passing assertion. */
-function collection(name: string, n: number, delayMs: number) {
-  return {
-    info: { name, schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json" },
-    item: Array.from({ length: n }, (_, i) => ({
-      name: `Request ${i + 1}`,
-      request: { method: "GET", url: `${target}/delay/${delayMs}?i=${i + 1}` },
-      event: [
-        {
-          listen: "test",
-          script: { exec: ["pm.test('status is 200', () => pm.response.to.have.status(200));"] },
-        },
-      ],
-    })),
-  };
-}
-
-/** Opens a page that records console errors and uncaught exceptions. */
-function recordErrors(page: Page, errors: string[] = []): string[] {
-  page.on("console", (msg) => {
-    if (msg.type() === "error") errors.push(msg.text());
-  });
-  page.on("pageerror", (err) => errors.push(String(err)));
-  return errors;
-}
-
-/** Opens a page (an app path, or an absolute URL) that records console errors and uncaught exceptions. */
-async function open(
-  path: string,
-  opts: { width?: number; signIn?: boolean } = {},
-): Promise<{ page: Page; errors: string[] }> {
-  const page = await context.newPage();
-  if (opts.width) await page.setViewportSize({ width: opts.width, height: 800 });
-  const errors = recordErrors(page);
-  const external = path.startsWith("http");
-  await page.goto(external ? path : `${stack.url}${path}`, { waitUntil: "domcontentloaded" });
-  if (!external && opts.signIn !== false) {
-    // Tests stay independent of their order: sign in here when no earlier test stored the key.
-    await page.getByRole("navigation", { name: "Main" }).waitFor();
-    if (await page.getByRole("dialog", { name: "API key" }).isVisible()) await signIn(page);
-  }
-  return { page, errors };
-}
-
-async function signIn(page: Page): Promise<void> {
-  const dialog = page.getByRole("dialog", { name: "API key" });
-  await dialog.getByLabel("API key").fill(API_KEY);
-  await dialog.getByRole("button", { name: "Save key" }).click();
-  await expect.poll(() => dialog.isVisible()).toBe(false);
-}
+useSession();
+const stack = () => session.stack;
+const context = () => session.context;
+const target = () => session.target;
 
 /** Creates a paused monitor through the API, or null when this build has no monitors API yet. */
 async function createMonitor(name: string): Promise<{ id: string } | null> {
-  const created = await stack.api("/v1/monitors", {
+  const created = await stack().api("/v1/monitors", {
     method: "POST",
     body: JSON.stringify({
       name,
@@ -84,28 +44,9 @@ async function createMonitor(name: string): Promise<{ id: string } | null> {
 
 const NO_MONITORS = "POST /v1/monitors answers 404: the monitors API is not in this build yet";
 
-const rows = (page: Page) => page.getByRole("table", { name: "Requests" }).locator("tbody > tr");
-const summary = (page: Page) => page.getByRole("region", { name: "Summary" });
-
-async function startRun(page: Page, body: unknown): Promise<void> {
-  await page.getByLabel("Collection", { exact: true }).fill(JSON.stringify(body));
-  await page.getByRole("button", { name: "Run in cloud" }).click();
-}
-
-beforeAll(async () => {
-  target = inject("targetUrl");
-  await mkdir(SHOTS, { recursive: true });
-  stack = await startStack();
-  context = await stack.browser.newContext({ viewport: { width: 1280, height: 900 } });
-}, 90_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
 describe("web app", () => {
   it("asks for the API key once, then streams a 5-request run row by row into a matching summary", async () => {
-    await context.clearCookies();
+    await context().clearCookies();
     const { page, errors } = await open("/", { signIn: false });
     await page.evaluate("localStorage.clear()");
     await page.reload();
@@ -179,11 +120,11 @@ describe("web app", () => {
 
   it("reconnects with Last-Event-ID after the stream is cut and shows no duplicate rows", async () => {
     const { page, errors } = await open("/");
-    stack.cutter.arm(4); // run.started, iteration.started, two requests — then the connection drops
+    stack().cutter.arm(4); // run.started, iteration.started, two requests — then the connection drops
     await startRun(page, collection("Flaky network", 6, 250));
     await expect.poll(() => summary(page).textContent(), { timeout: 30_000 }).toContain("Completed");
-    expect(stack.cutter.cuts).toBe(1);
-    expect(stack.cutter.eventRequests.at(-1)).toMatch(/^\d+$/);
+    expect(stack().cutter.cuts).toBe(1);
+    expect(stack().cutter.eventRequests.at(-1)).toMatch(/^\d+$/);
     const names = await rows(page).locator("td.name .item-name").allTextContents();
     expect(names).toEqual([1, 2, 3, 4, 5, 6].map((i) => `Request ${i}`));
     expect(await summary(page).textContent()).toContain("6 passed");
@@ -209,7 +150,7 @@ describe("web app", () => {
   });
 
   it("runs a stored collection picked from the list", async (ctx) => {
-    const stored = await stack.api("/v1/collections", {
+    const stored = await stack().api("/v1/collections", {
       method: "POST",
       body: JSON.stringify(collection("Stored smoke", 3, 0)),
     });
@@ -237,7 +178,7 @@ describe("web app", () => {
       item: [
         {
           name: "Echo {{user}}",
-          request: { method: "GET", url: `${target}/get?user={{user}}` },
+          request: { method: "GET", url: `${target()}/get?user={{user}}` },
           event: [
             {
               listen: "test",
@@ -327,7 +268,7 @@ describe("web app", () => {
     await vi.waitFor(() => expect(page.url()).toMatch(/\/runs\/run_/), { timeout: 10_000 });
     await expect.poll(() => summary(page).textContent(), { timeout: 20_000 }).toContain("2 passed");
     // Back on the monitor's page: the run is in the history (a link to its page) and in the chart.
-    await page.goto(`${stack.url}/monitors/${monitor.id}`);
+    await page.goto(`${stack().url}/monitors/${monitor.id}`);
     // The monitor records the finished run asynchronously: reload until it shows in history and chart.
     const history = page.getByRole("table", { name: "Run history" });
     const chart = page.locator(".chart canvas");
@@ -350,25 +291,29 @@ describe("web app", () => {
     await page.close();
   }, 90_000);
 
-  it("the embeddable button on a third-party page opens the app with the collection loaded", async () => {
+  it("the embed snippet in docs/web-app.md, pasted as written, opens the app with the collection loaded", async () => {
+    // The snippet exactly as documented; only the placeholder host becomes this stack's origin.
+    const doc = await readFile(join(import.meta.dirname, "..", "..", "docs", "web-app.md"), "utf8");
+    const snippet = /## The embeddable button[\s\S]*?```html\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(snippet).toContain("<edgerun-run");
+    const html = snippet!.replaceAll("https://YOUR-EDGERUN-HOST", stack().url);
+    const collectionPath = /collection-url="([^"]+)"/.exec(html)?.[1];
+    expect(collectionPath).toMatch(/^\//);
     const third = createServer((req, res) => {
-      if (req.url === "/smoke.json") {
+      if (req.url === collectionPath) {
         res.writeHead(200, { "content-type": "application/json" });
         res.end(JSON.stringify(collection("Embedded smoke", 2, 0)));
         return;
       }
       res.writeHead(200, { "content-type": "text/html" });
-      res.end(
-        `<!doctype html><title>Docs</title><h1>Our API</h1><script src="${stack.url}/embed.js" async></script>` +
-          `<edgerun-run collection-url="/smoke.json"></edgerun-run>`,
-      );
+      res.end(`<!doctype html><title>Docs</title><h1>Our API</h1>\n${html}`);
     });
     await new Promise<void>((r) => third.listen(0, "127.0.0.1", r));
     const { port } = third.address() as AddressInfo;
     try {
       const { page, errors } = await open(`http://127.0.0.1:${port}/`);
       const [popup] = await Promise.all([
-        context.waitForEvent("page"),
+        context().waitForEvent("page"),
         page.getByRole("button", { name: "Run in cloud" }).click(),
       ]);
       recordErrors(popup, errors);

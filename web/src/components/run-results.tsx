@@ -4,6 +4,7 @@
  * region with the report's numbers, cancel, report downloads and the shareable link.
  */
 import { useState } from "preact/hooks";
+import type { TerminalEvent } from "../../../shared/schemas/events";
 import { ApiError, api, downloadFile } from "../api";
 import { formatMs } from "../format";
 import { plannedRequests, type RunModel, type RunView } from "../run-model";
@@ -19,6 +20,43 @@ const COLUMNS = [
   ["size", "Size"],
   ["asserts", "Tests"],
 ] as const;
+
+/** At most this many failures are listed; "Failed only" in the table reaches every failed request. */
+const FAILURES_SHOWN = 100;
+
+/**
+ * The terminal event's failure list, built only while open and capped: a 5,000-request run whose every
+ * assertion fails carries 5,000 failures, and rendering them all (even in a closed `details`) stalled
+ * the page for most of a second right at the end of the run.
+ */
+function Failures(props: { failures: TerminalEvent["failures"] }) {
+  const { failures } = props;
+  const [open, setOpen] = useState(failures.length <= 10);
+  return (
+    <details
+      class="failures"
+      open={open}
+      onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}
+    >
+      <summary>{failures.length} failure(s)</summary>
+      {open && (
+        <ol>
+          {failures.slice(0, FAILURES_SHOWN).map((f, i) => (
+            <li key={i}>
+              <strong>{f.item?.name ?? f.source}</strong> (iteration {f.iteration + 1}) — {f.name}:{" "}
+              {f.message}
+            </li>
+          ))}
+        </ol>
+      )}
+      {open && failures.length > FAILURES_SHOWN && (
+        <p class="muted">
+          … and {failures.length - FAILURES_SHOWN} more: tick "Failed only" to list every failed request.
+        </p>
+      )}
+    </details>
+  );
+}
 
 function Summary(props: { view: RunView }) {
   const { view } = props;
@@ -67,19 +105,7 @@ function Summary(props: { view: RunView }) {
         </div>
       </dl>
       {t?.type === "run.failed" && <p class="fail">Reason: {t.reason}</p>}
-      {t && t.failures.length > 0 && (
-        <details class="failures" open={t.failures.length <= 10}>
-          <summary>{t.failures.length} failure(s)</summary>
-          <ol>
-            {t.failures.map((f, i) => (
-              <li key={i}>
-                <strong>{f.item?.name ?? f.source}</strong> (iteration {f.iteration + 1}) — {f.name}:{" "}
-                {f.message}
-              </li>
-            ))}
-          </ol>
-        </details>
-      )}
+      {t && t.failures.length > 0 && <Failures key={t.type} failures={t.failures} />}
     </section>
   );
 }

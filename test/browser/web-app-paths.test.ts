@@ -1,0 +1,190 @@
+/**
+ * The web app's remaining user paths (issue 14, round 2), on the real stack: loading a collection by
+ * drag and drop, keyboard-only operation of the run page, creating / editing / deleting a monitor
+ * through its form (checked through the API), and a failing monitor's verdict in the list and history.
+ */
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { describe, expect, it, vi } from "vitest";
+import type { Monitor, MonitorRunList } from "../../shared/schemas/monitors";
+import { collection, open, SHOTS, session, summary, useSession } from "./session";
+
+useSession();
+
+const api = (path: string, init?: RequestInit) => session.stack.api(path, init);
+
+/** The focused element's accessible bits and whether its focus ring is drawn. */
+async function focused(page: Page): Promise<{ tag: string; id: string; text: string; ring: boolean }> {
+  return (await page.evaluate(`(() => {
+    const el = document.activeElement;
+    const style = getComputedStyle(el);
+    return {
+      tag: el.tagName.toLowerCase(),
+      id: el.id,
+      text: (el.textContent || "").trim(),
+      ring: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0,
+    };
+  })()`)) as { tag: string; id: string; text: string; ring: boolean };
+}
+
+/** Presses Tab until `done` holds for the focused element (at most 40 times), checking each focus ring. */
+async function tabUntil(page: Page, done: (f: Awaited<ReturnType<typeof focused>>) => boolean) {
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press("Tab");
+    const f = await focused(page);
+    expect(f.ring, `focus ring on <${f.tag}> "${f.text.slice(0, 40)}"`).toBe(true);
+    if (done(f)) return f;
+  }
+  throw new Error("Tab never reached the element");
+}
+
+describe("web app paths", () => {
+  it("loads a collection dropped on the drop zone and runs it", async () => {
+    const { page, errors } = await open("/");
+    const text = JSON.stringify(collection("Dropped smoke", 2, 0));
+    // A real DataTransfer carrying a File, as the browser builds one for a dragged file.
+    const transfer = await page.evaluateHandle(`(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([${JSON.stringify(text)}], "dropped.postman_collection.json", { type: "application/json" }));
+      return dt;
+    })()`);
+    const zone = page.locator(".drop");
+    await zone.dispatchEvent("dragenter", { dataTransfer: transfer });
+    await zone.dispatchEvent("dragover", { dataTransfer: transfer });
+    await expect.poll(() => zone.getAttribute("class")).toContain("dragging");
+    await zone.dispatchEvent("drop", { dataTransfer: transfer });
+    const textarea = page.getByLabel("Collection", { exact: true });
+    await expect.poll(() => textarea.inputValue()).toBe(text);
+    expect(await page.getByRole("status").first().textContent()).toContain(
+      "Loaded dropped.postman_collection.json",
+    );
+    expect(await zone.getAttribute("class")).not.toContain("dragging");
+    await page.getByRole("button", { name: "Run in cloud" }).click();
+    await expect.poll(() => summary(page).textContent(), { timeout: 20_000 }).toContain("2 passed");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("runs a pasted collection with the keyboard alone, every focus visible", async () => {
+    await session.context.grantPermissions(["clipboard-read", "clipboard-write"], {
+      origin: session.stack.url,
+    });
+    const { page, errors } = await open("/");
+    const text = JSON.stringify(collection("Keyboard smoke", 2, 0));
+    await page.evaluate(`navigator.clipboard.writeText(${JSON.stringify(text)})`);
+    await page.locator("body").focus();
+    await tabUntil(page, (f) => f.id === "collection");
+    await page.keyboard.press("ControlOrMeta+V");
+    await expect.poll(() => page.getByLabel("Collection", { exact: true }).inputValue()).toBe(text);
+    await tabUntil(page, (f) => f.tag === "button" && f.text === "Run in cloud");
+    await page.screenshot({ path: join(SHOTS, "run-keyboard-focus.png") });
+    await page.keyboard.press("Enter");
+    await expect.poll(() => summary(page).textContent(), { timeout: 20_000 }).toContain("2 passed");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("creates a monitor through the form, edits it and deletes it after confirming", async () => {
+    const { page, errors } = await open("/monitors");
+    await page.getByRole("button", { name: "New monitor" }).click();
+    const form = page.getByRole("form", { name: "New monitor" });
+    await form.getByLabel("Name", { exact: true }).fill("Form-made monitor");
+    await form.getByLabel("Collection (JSON)").fill(JSON.stringify(collection("Form smoke", 1, 0)));
+    await form.getByLabel("Schedule").selectOption("interval");
+    await form.getByLabel("Interval (seconds)").fill("600");
+    await form.getByRole("checkbox", { name: "auto" }).uncheck();
+    await form.getByRole("checkbox", { name: "weur" }).check();
+    await form.getByRole("combobox", { name: "Notification" }).selectOption("webhook");
+    await form.getByLabel("Notification URL").fill(`${session.target}/post`);
+    await form.getByRole("checkbox", { name: "Active" }).uncheck();
+    await form.getByRole("button", { name: "Create monitor" }).click();
+    await vi.waitFor(() => expect(page.url()).toMatch(/\/monitors\/[^/]+$/), { timeout: 10_000 });
+    const id = decodeURIComponent(new URL(page.url()).pathname.split("/").at(-1)!);
+    const created = (await (await api(`/v1/monitors/${encodeURIComponent(id)}`)).json()) as Monitor;
+    expect(created).toMatchObject({
+      name: "Form-made monitor",
+      active: false,
+      schedule: { intervalSeconds: 600 },
+      regions: ["weur"],
+      notifications: [{ type: "webhook", url: `${session.target}/post` }],
+    });
+
+    await page.getByRole("button", { name: "Edit" }).click();
+    const edit = page.getByRole("form", { name: "Edit monitor" });
+    await edit.getByLabel("Name", { exact: true }).fill("Form-made monitor (renamed)");
+    await edit.getByLabel("Interval (seconds)").fill("900");
+    await edit.getByRole("button", { name: "Save monitor" }).click();
+    await expect
+      .poll(() => page.getByRole("heading", { level: 1 }).textContent())
+      .toContain("Form-made monitor (renamed)");
+    const edited = (await (await api(`/v1/monitors/${encodeURIComponent(id)}`)).json()) as Monitor;
+    expect(edited).toMatchObject({
+      name: "Form-made monitor (renamed)",
+      schedule: { intervalSeconds: 900 },
+      regions: ["weur"],
+      notifications: [{ url: `${session.target}/post` }],
+    });
+    expect(edited.notifications).toHaveLength(1);
+
+    // Dismissing the confirmation keeps the monitor; accepting it deletes it.
+    const messages: string[] = [];
+    page.once("dialog", (d) => {
+      messages.push(d.message());
+      void d.dismiss();
+    });
+    await page.getByRole("button", { name: "Delete" }).click();
+    await expect.poll(() => messages.length).toBe(1);
+    expect(messages[0]).toContain('Delete the monitor "Form-made monitor (renamed)"?');
+    expect((await api(`/v1/monitors/${encodeURIComponent(id)}`)).status).toBe(200);
+    page.once("dialog", (d) => void d.accept());
+    await page.getByRole("button", { name: "Delete" }).click();
+    await vi.waitFor(() => expect(new URL(page.url()).pathname).toBe("/monitors"), { timeout: 10_000 });
+    expect((await api(`/v1/monitors/${encodeURIComponent(id)}`)).status).toBe(404);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("shows a monitor whose test fails as failing, with a failed mark in its sparkline and history", async () => {
+    const res = await api("/v1/monitors", {
+      method: "POST",
+      body: JSON.stringify({
+        name: "Always failing",
+        collection: collection("Always failing", 1, 0, { fail: true }),
+        schedule: { intervalSeconds: 3600 },
+        active: true,
+      }),
+    });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as Monitor;
+    const path = `/v1/monitors/${encodeURIComponent(id)}`;
+    // An active interval monitor runs at once. The run ends `completed` (its assertion failed): wait until the monitor has recorded its verdict.
+    await vi.waitFor(
+      async () => {
+        const m = (await (await api(path)).json()) as Monitor;
+        expect(m.summary.recent.at(-1)).toMatchObject({ status: "completed", passed: false });
+      },
+      { timeout: 30_000, interval: 500 },
+    );
+    const runs = (await (await api(`${path}/runs`)).json()) as MonitorRunList;
+    expect(runs.runs[0]).toMatchObject({ status: "completed", passed: false });
+    expect(((await (await api(path)).json()) as Monitor).state.status).toBe("failing");
+
+    const { page, errors } = await open("/monitors");
+    const row = page.getByRole("row").filter({ has: page.getByRole("link", { name: "Always failing" }) });
+    await row.waitFor({ timeout: 15_000 });
+    expect(await row.locator(".badge").textContent()).toBe("failing");
+    expect(await row.locator("svg.spark circle.failed").count()).toBe(1);
+    expect(await row.getByRole("img").getAttribute("aria-label")).toContain("1 failed");
+    expect(await row.locator("td a.fail").count()).toBe(1); // the last run's link
+    await page.screenshot({ path: join(SHOTS, "monitors-failing.png"), fullPage: true });
+
+    await row.getByRole("link", { name: "Always failing" }).click();
+    const history = page.getByRole("table", { name: "Run history" });
+    const first = history.locator("tbody > tr").first();
+    await first.waitFor({ timeout: 15_000 });
+    expect(await first.locator("td.fail").first().textContent()).toBe("failed");
+    expect(await first.textContent()).toContain("0/1");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
