@@ -69,18 +69,16 @@ const SPOOL_FLUSH_CHARS = 1 << 20;
 /**
  * The events of a run as JSON lines in a private temporary file: the fallback reports need every
  * execution (Newman JSON), but a 5,000-request run's events are tens of MB that should not sit in
- * the CLI's heap for a fallback that is almost never used.
+ * the CLI's heap for a fallback that is almost never used. The file is created on the first flush;
+ * if it cannot be written (no temp dir, disk full) the rest stays in memory, as before the spool.
  */
 class EventSpool {
-  readonly #dir = mkdtempSync(join(tmpdir(), "edgerun-events-"));
-  readonly #file = join(this.#dir, "events.jsonl");
-  readonly #cleanup = () => this.dispose();
+  #dir: string | undefined;
   #pending = "";
+  /** Chunks kept in memory once the file could not be written. */
+  #memory: string[] | undefined;
   #disposed = false;
-
-  constructor() {
-    process.once("exit", this.#cleanup);
-  }
+  readonly #cleanup = () => this.dispose();
 
   add(e: RunEvent): void {
     this.#pending += `${JSON.stringify(e)}\n`;
@@ -89,7 +87,20 @@ class EventSpool {
 
   #flush(): void {
     if (!this.#pending || this.#disposed) return;
-    appendFileSync(this.#file, this.#pending);
+    if (!this.#memory) {
+      try {
+        if (!this.#dir) {
+          this.#dir = mkdtempSync(join(tmpdir(), "edgerun-events-"));
+          process.once("exit", this.#cleanup);
+        }
+        appendFileSync(join(this.#dir, "events.jsonl"), this.#pending);
+        this.#pending = "";
+        return;
+      } catch {
+        this.#memory = [];
+      }
+    }
+    this.#memory.push(this.#pending);
     this.#pending = "";
   }
 
@@ -97,21 +108,35 @@ class EventSpool {
   async *events(): AsyncGenerator<RunEvent> {
     this.#flush();
     if (this.#disposed) return;
-    const input = createReadStream(this.#file, { encoding: "utf8" });
-    const opened = await Promise.race([
-      once(input, "ready").then(() => true),
-      once(input, "error").then(() => false),
-    ]);
-    if (!opened) return;
-    for await (const line of createInterface({ input, crlfDelay: Infinity }))
-      if (line) yield JSON.parse(line) as RunEvent;
+    if (this.#dir) {
+      const input = createReadStream(join(this.#dir, "events.jsonl"), { encoding: "utf8" });
+      const opened = await Promise.race([
+        once(input, "ready").then(() => true),
+        once(input, "error").then(() => false),
+      ]);
+      if (opened)
+        for await (const line of createInterface({ input, crlfDelay: Infinity })) yield* parsed(line);
+    }
+    for (const chunk of this.#memory ?? []) for (const line of chunk.split("\n")) yield* parsed(line);
   }
 
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    this.#memory = undefined;
+    if (!this.#dir) return;
     process.removeListener("exit", this.#cleanup);
     rmSync(this.#dir, { recursive: true, force: true });
+  }
+}
+
+/** One spooled line as an event; a line torn by a failed write is skipped. */
+function* parsed(line: string): Generator<RunEvent> {
+  if (!line) return;
+  try {
+    yield JSON.parse(line) as RunEvent;
+  } catch {
+    // the tail of an append that failed part-way
   }
 }
 

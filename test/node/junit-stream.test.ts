@@ -218,6 +218,25 @@ describe("the CLI's local fallback reports (RunTally spool)", () => {
     }
   });
 
+  it("replays runs larger than one spool write, and keeps events in memory without a temp dir", async () => {
+    const list = events(1000);
+    const expected = await buildJUnitReport(list, { collection: { id: "unknown", name: "collection" } });
+    const saved = process.env.TMPDIR;
+    for (const tmp of [saved, "/nonexistent/edgerun-spool-test"]) {
+      if (tmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmp;
+      const tally = new RunTally(true);
+      try {
+        for (const e of list) tally.add(e);
+        expect((await collect(localReports(undefined, tally).junit())).join("")).toBe(expected);
+      } finally {
+        tally.dispose();
+        if (saved === undefined) delete process.env.TMPDIR;
+        else process.env.TMPDIR = saved;
+      }
+    }
+  });
+
   it("keeps nothing when no report was asked for, and nothing after dispose", async () => {
     const off = new RunTally(false);
     off.add(events(1)[0]!);
