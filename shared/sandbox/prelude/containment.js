@@ -11,6 +11,7 @@
 
 const ownKeys = Reflect.ownKeys;
 const getDescriptor = Reflect.getOwnPropertyDescriptor;
+const numberIsNaN = Number.isNaN;
 const defineProperty = Reflect.defineProperty;
 const deleteProperty = Reflect.deleteProperty;
 const getPrototypeOf = Reflect.getPrototypeOf;
@@ -21,7 +22,6 @@ const mapGet = Map.prototype.get;
 const mapHas = Map.prototype.has;
 const mapSet = Map.prototype.set;
 const apply = Reflect.apply;
-const objectIs = Object.is;
 
 /** Objects with no direct global name that scripts can still reach and patch. */
 function hiddenIntrinsics() {
@@ -60,16 +60,16 @@ function record(target) {
   return { target, keys, descriptors, proto: getPrototypeOf(target), extensible: isExtensible(target) };
 }
 
+// Called for every watched property after a script that may reach any intrinsic: a data descriptor
+// (recorded `writable` is a boolean) compares value and flags only, an accessor its functions and flags
+// (a data descriptor now has a boolean `writable`, so a swap either way is seen); SameValue is inlined.
 function sameDescriptor(a, b) {
-  return (
-    a !== undefined &&
-    objectIs(a.value, b.value) &&
-    a.get === b.get &&
-    a.set === b.set &&
-    a.writable === b.writable &&
-    a.enumerable === b.enumerable &&
-    a.configurable === b.configurable
-  );
+  if (a === undefined || a.writable !== b.writable) return false;
+  if (a.enumerable !== b.enumerable || a.configurable !== b.configurable) return false;
+  if (b.writable === undefined) return a.get === b.get && a.set === b.set;
+  const x = a.value;
+  const y = b.value;
+  return x === y ? x !== 0 || 1 / x === 1 / y : numberIsNaN(x) && numberIsNaN(y);
 }
 
 /** Puts one object back as recorded; answers false when the script made that impossible. */
