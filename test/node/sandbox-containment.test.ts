@@ -150,6 +150,22 @@ describe("sandbox containment: intrinsics", () => {
     host.dispose();
   });
 
+  it("keeps no state between runs of the same script (its compiled body is reused)", async () => {
+    const { host, run } = runner();
+    const source = `
+      var seen = typeof counter === "undefined" ? 0 : counter;
+      globalThis.counter = seen + 1;
+      const self = arguments.callee;
+      self.n = (self.n || 0) + 1;
+      pm.test("fresh " + seen + " " + self.n, () => {});
+    `;
+    const first = await run(source);
+    const second = await run(source);
+    expect(verdicts(first)).toEqual([["fresh 0 1", true, undefined]]);
+    expect(verdicts(second)).toEqual(verdicts(first));
+    host.dispose();
+  });
+
   it("has no process global, like Newman's sandbox", async () => {
     const { host, run } = runner();
     const out = await run(`pm.test("no process", () => pm.expect(typeof process).to.equal("undefined"));`);
