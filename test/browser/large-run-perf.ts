@@ -13,6 +13,12 @@ const ITEMS = 5;
 const FAIL = process.env.FAIL === "1";
 const DONE = FAIL ? `${ITERATIONS * ITEMS} failed` : `${ITERATIONS * ITEMS} passed`;
 
+/**
+ * Whether the summary shows the run's end. Checked once a second with one cheap query: Playwright's
+ * role locators walk the whole DOM on every poll and would show up as long tasks themselves.
+ */
+const DONE_IN_PAGE = `document.querySelector('section[aria-label="Summary"]')?.textContent.includes(${JSON.stringify(DONE)})`;
+
 /** Collects every long task (> 50 ms on the main thread) into `window.longTasks`. */
 const OBSERVE_LONG_TASKS = `(() => {
   window.longTasks = [];
@@ -21,6 +27,26 @@ const OBSERVE_LONG_TASKS = `(() => {
       window.longTasks.push({ start: Math.round(e.startTime), ms: Math.round(e.duration) });
   }).observe({ type: "longtask", buffered: false });
 })()`;
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+
+/** The 12 functions with the most self time (ms) in a CDP CPU profile. */
+function topFunctions(profile: { nodes: ProfileNode[]; samples?: number[]; timeDeltas?: number[] }) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  (profile.samples ?? []).forEach((id, i) => {
+    const f = byId.get(id)?.callFrame;
+    const key = `${f?.functionName || "(anonymous)"} ${f?.url.split("/").at(-1) ?? ""}:${f?.lineNumber ?? 0}`;
+    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas?.[i] ?? 0) / 1000);
+  });
+  return [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 12)
+    .map(([k, ms]) => `${Math.round(ms)} ms ${k}`);
+}
 
 const echo = await startEchoServer();
 const stack = await startStack();
@@ -46,12 +72,19 @@ try {
   };
   await page.getByLabel("Iterations", { exact: true }).fill(String(ITERATIONS));
   await page.getByLabel("Collection", { exact: true }).fill(JSON.stringify(body));
+  // A CPU profile of the page's main thread while the run streams: self time per function.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 1000 });
+  await cdp.send("Profiler.start");
   const started = Date.now();
   await page.getByRole("button", { name: "Run in cloud" }).click();
-  await page.getByRole("region", { name: "Summary" }).getByText(DONE).waitFor({ timeout: 600_000 });
+  await page.waitForFunction(DONE_IN_PAGE, undefined, { polling: 1000, timeout: 600_000 });
   const wall = Date.now() - started;
   // Let the last frame and any idle work land before reading the observer.
   await page.waitForTimeout(1000);
+  const { profile } = await cdp.send("Profiler.stop");
+  console.log(JSON.stringify(topFunctions(profile)));
   const tasks = (await page.evaluate("window.longTasks")) as Array<{ start: number; ms: number }>;
   const worst = tasks.reduce((m, t) => Math.max(m, t.ms), 0);
   const total = tasks.reduce((s, t) => s + t.ms, 0);
@@ -63,22 +96,14 @@ try {
   const link = await page.getByRole("link", { name: /^\/runs\/run_/ }).getAttribute("href");
   const replay = await context.newPage();
   await replay.addInitScript(OBSERVE_LONG_TASKS);
+  const cdpReplay = await context.newCDPSession(replay);
+  await cdpReplay.send("Profiler.enable");
+  await cdpReplay.send("Profiler.setSamplingInterval", { interval: 1000 });
+  await cdpReplay.send("Profiler.start");
   await replay.goto(`${stack.url}${link}`);
-  replay.on("console", (m) => console.log("replay console:", m.type(), m.text()));
-  for (let i = 0; i < 12; i++) {
-    const ok = await replay
-      .getByRole("region", { name: "Summary" })
-      .getByText(DONE)
-      .waitFor({ timeout: 10_000 })
-      .then(
-        () => true,
-        () => false,
-      );
-    if (ok) break;
-    console.log("replay waiting:", (await replay.locator("main").textContent())?.slice(0, 400));
-    await replay.screenshot({ path: "/tmp/replay.png" });
-  }
+  await replay.waitForFunction(DONE_IN_PAGE, undefined, { polling: 1000, timeout: 120_000 });
   await replay.waitForTimeout(1000);
+  console.log(JSON.stringify(topFunctions((await cdpReplay.send("Profiler.stop")).profile)));
   const rt = (await replay.evaluate("window.longTasks")) as Array<{ start: number; ms: number }>;
   console.log(
     JSON.stringify({ replay: true, longTasks: rt.length, worst: rt.reduce((m, t) => Math.max(m, t.ms), 0) }),

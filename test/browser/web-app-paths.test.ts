@@ -84,6 +84,38 @@ describe("web app paths", () => {
     await page.close();
   });
 
+  it("lists a run's first 100 failures only once the list is opened", async () => {
+    const { page, errors } = await open("/");
+    const body = {
+      info: { name: "Many failures" },
+      item: [
+        {
+          name: "Fails 120 times",
+          request: { method: "GET", url: `${session.target}/get` },
+          event: [
+            {
+              listen: "test",
+              script: {
+                exec: ["for (let i = 0; i < 120; i++) pm.test('check ' + i, () => pm.expect(i).to.eql(-1));"],
+              },
+            },
+          ],
+        },
+      ],
+    };
+    await page.getByLabel("Collection", { exact: true }).fill(JSON.stringify(body));
+    await page.getByRole("button", { name: "Run in cloud" }).click();
+    await expect.poll(() => summary(page).textContent(), { timeout: 20_000 }).toContain("120 failed");
+    const list = summary(page).locator("details.failures");
+    expect(await list.locator("summary").textContent()).toBe("120 failure(s)");
+    expect(await list.locator("li").count()).toBe(0); // closed: not built
+    await list.locator("summary").click();
+    await expect.poll(() => list.locator("li").count()).toBe(100);
+    expect(await list.textContent()).toContain("… and 20 more");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("creates a monitor through the form, edits it and deletes it after confirming", async () => {
     const { page, errors } = await open("/monitors");
     await page.getByRole("button", { name: "New monitor" }).click();
