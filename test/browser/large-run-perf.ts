@@ -4,13 +4,16 @@
  *
  *   npx tsx test/browser/large-run-perf.ts          (every assertion passes)
  *   FAIL=1 npx tsx test/browser/large-run-perf.ts   (every assertion fails: 5,000 failures at the end)
+ *   TRACE=1 …                                       (also a Performance trace: what each long task did)
  */
+import { writeFile } from "node:fs/promises";
 import { startEchoServer } from "../echo-server";
 import { API_KEY, startStack } from "./stack";
 
 const ITERATIONS = 1000;
 const ITEMS = 5;
 const FAIL = process.env.FAIL === "1";
+const TRACE = process.env.TRACE === "1";
 const DONE = FAIL ? `${ITERATIONS * ITEMS} failed` : `${ITERATIONS * ITEMS} passed`;
 
 /**
@@ -48,6 +51,45 @@ function topFunctions(profile: { nodes: ProfileNode[]; samples?: number[]; timeD
     .map(([k, ms]) => `${Math.round(ms)} ms ${k}`);
 }
 
+interface TraceEvent {
+  name: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  tid: number;
+  args?: { name?: string };
+}
+
+/**
+ * The renderer main thread's top-level trace events over 50 ms (`devtools.timeline` has no RunTask
+ * events, so a task is an event no other one encloses), each with its slowest kinds of nested work.
+ */
+function longTaskBreakdown(trace: Buffer) {
+  const { traceEvents } = JSON.parse(trace.toString("utf8")) as { traceEvents: TraceEvent[] };
+  const main = traceEvents.find((e) => e.name === "thread_name" && e.args?.name === "CrRendererMain")?.tid;
+  const complete = traceEvents
+    .filter((e) => e.ph === "X" && e.tid === main && e.dur !== undefined)
+    .sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+  const tasks: TraceEvent[] = [];
+  let end = -1;
+  for (const e of complete) {
+    if (e.ts < end) continue;
+    tasks.push(e);
+    end = e.ts + e.dur!;
+  }
+  return tasks
+    .filter((task) => task.dur! > 50_000)
+    .map((task) => {
+      const kinds = new Map<string, number>();
+      for (const e of complete) {
+        if (e === task || e.ts < task.ts || e.ts + e.dur! > task.ts + task.dur!) continue;
+        kinds.set(e.name, (kinds.get(e.name) ?? 0) + e.dur! / 1000);
+      }
+      const top = [...kinds].sort((a, b) => b[1] - a[1]).slice(0, 6);
+      return `${Math.round(task.dur! / 1000)} ms ${task.name}: ${top.map(([k, ms]) => `${k} ${Math.round(ms)}`).join(", ")}`;
+    });
+}
+
 const echo = await startEchoServer();
 const stack = await startStack();
 try {
@@ -77,12 +119,18 @@ try {
   await cdp.send("Profiler.enable");
   await cdp.send("Profiler.setSamplingInterval", { interval: 1000 });
   await cdp.send("Profiler.start");
+  if (TRACE) await stack.browser.startTracing(page, { categories: ["devtools.timeline"] });
   const started = Date.now();
   await page.getByRole("button", { name: "Run in cloud" }).click();
   await page.waitForFunction(DONE_IN_PAGE, undefined, { polling: 1000, timeout: 600_000 });
   const wall = Date.now() - started;
   // Let the last frame and any idle work land before reading the observer.
   await page.waitForTimeout(1000);
+  if (TRACE) {
+    const trace = await stack.browser.stopTracing();
+    await writeFile("/tmp/edgerun-large-run.trace.json", trace);
+    console.log(JSON.stringify(longTaskBreakdown(trace)));
+  }
   const { profile } = await cdp.send("Profiler.stop");
   console.log(JSON.stringify(topFunctions(profile)));
   const tasks = (await page.evaluate("window.longTasks")) as Array<{ start: number; ms: number }>;

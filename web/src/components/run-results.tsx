@@ -249,7 +249,9 @@ export function RunResults(props: { model: RunModel }) {
               ))}
             </tr>
           </thead>
-          <tbody>
+          {/* Keyed by page: turning a page (which a live run does every 500 rows) swaps one tbody instead
+              of removing 500 rows one by one. */}
+          <tbody key={`${failedOnly}-${page}`}>
             {visible.map((row) => (
               <RequestRowView key={row.seq} row={row} />
             ))}
