@@ -390,6 +390,7 @@ export class Runner {
         source: "script",
         name: e.name,
         message: e.message,
+        event: e.event,
       });
     };
     for (const e of result.event.scriptErrors) if (e.event === "prerequest") scriptFailure(e);

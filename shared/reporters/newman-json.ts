@@ -155,7 +155,7 @@ function execution(
         ? {
             error: {
               name: a.error.name,
-              index,
+              index: a.index ?? index,
               test: a.name,
               message: a.error.message,
               stack: `${a.error.name}: ${a.error.message}`,
@@ -230,7 +230,7 @@ interface ExecutionRef {
 function refOf(ex: NewmanExecution): ExecutionRef {
   const failedAt = new Map<string, number>();
   ex.assertions?.forEach((a, i) => {
-    if (a.error && !failedAt.has(a.assertion)) failedAt.set(a.assertion, i);
+    if (a.error && !failedAt.has(a.assertion)) failedAt.set(a.assertion, a.error.index ?? i);
   });
   return { cursor: ex.cursor, id: ex.id, failedAt };
 }
@@ -244,7 +244,9 @@ function failure(f: Failure, index: number, exec: Map<string, ExecutionRef>, def
       : f.source === "request"
         ? "request"
         : f.source === "script"
-          ? "test-script"
+          ? f.event === "prerequest"
+            ? "prerequest-script"
+            : "test-script"
           : "run";
   const cursor = found
     ? { ...found.cursor, scriptId: "", execution: found.id }

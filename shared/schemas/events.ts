@@ -42,6 +42,8 @@ export const AssertionResultSchema = z.object({
   passed: z.boolean(),
   skipped: z.boolean(),
   error: z.object({ name: z.string(), message: z.string() }).optional(),
+  /** Call order of the test within its script, from 0 (Newman's assertion index: its `at`). */
+  index: z.number().optional(),
 });
 export type AssertionResult = z.infer<typeof AssertionResultSchema>;
 
@@ -71,6 +73,8 @@ export const FailureSchema = z.object({
   message: z.string(),
   /** For assertions: the type of what the test threw (`AssertionError`, `TypeError`, …). */
   errorName: z.string().optional(),
+  /** For script errors: which script failed (Newman's `at`: `prerequest-script` / `test-script`). */
+  event: z.enum(["prerequest", "test"]).optional(),
 });
 export type Failure = z.infer<typeof FailureSchema>;
 

@@ -332,8 +332,10 @@ async function execute(inputJson) {
   // Like postman-sandbox, a test is recorded when it settles: synchronous tests at once, tests with a
   // `done` callback or a returned promise when they finish (so async results come after sync ones).
   const unsettled = new Set();
+  // Newman numbers a script's tests in call order (skipped and legacy ones included): its `at` index.
+  let assertionIndex = 0;
   const test = (name, fn) => {
-    const slot = { name: String(name), passed: true, skipped: false };
+    const slot = { name: String(name), passed: true, skipped: false, index: assertionIndex++ };
     const settle = () => {
       if (!unsettled.delete(slot)) return;
       out.assertions.push(slot);
@@ -380,7 +382,7 @@ async function execute(inputJson) {
     return pm;
   };
   test.skip = (name) => {
-    out.assertions.push({ name: String(name), passed: true, skipped: true });
+    out.assertions.push({ name: String(name), passed: true, skipped: true, index: assertionIndex++ });
     return pm;
   };
 
@@ -636,6 +638,7 @@ async function execute(inputJson) {
       name,
       passed: !!value,
       skipped: false,
+      index: assertionIndex++,
       ...(value
         ? {}
         : { error: { name: "AssertionError", message: `expected ${String(value)} to be truthy` } }),
