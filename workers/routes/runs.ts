@@ -246,7 +246,7 @@ export function runRoutes(app: Hono<AppEnv>): void {
       const events = pagedEvents(stub);
       const context = JSON.parse(await stub.reportContext()) as ReportContext;
       if (query.format === "html") {
-        return new Response(textStream(htmlReport(events, context)), {
+        return new Response(await textStream(htmlReport(events, context)), {
           headers: {
             "content-type": "text/html; charset=utf-8",
             "content-security-policy":
@@ -255,7 +255,7 @@ export function runRoutes(app: Hono<AppEnv>): void {
         });
       }
       if (query.format === "junit") {
-        return new Response(textStream(junitReportStream(events, context)), {
+        return new Response(await textStream(junitReportStream(events, context)), {
           headers: { "content-type": "application/xml; charset=utf-8" },
         });
       }
@@ -263,21 +263,36 @@ export function runRoutes(app: Hono<AppEnv>): void {
       const [last] = await stub.events(Math.max(0, summary.lastEventId - 1), 1);
       const end = last ? (JSON.parse(last) as RunEvent) : undefined;
       const terminal = end && TERMINAL_EVENTS.has(end.type) ? (end as TerminalEvent) : undefined;
-      return new Response(textStream(newmanReportStream(events, context, terminal ? { terminal } : {})), {
-        headers: { "content-type": "application/json" },
-      });
+      return new Response(
+        await textStream(newmanReportStream(events, context, terminal ? { terminal } : {})),
+        {
+          headers: { "content-type": "application/json" },
+        },
+      );
     },
   );
 }
 
 /** A text generator as a byte stream that is pulled as the client reads (constant memory). */
-function textStream(chunks: AsyncGenerator<string>): ReadableStream<Uint8Array> {
+async function textStream(chunks: AsyncGenerator<string>): Promise<ReadableStream<Uint8Array>> {
   const encoder = new TextEncoder();
+  // The first chunk is produced before answering: a failure there is still a problem+json answer.
+  const first = await chunks.next();
+  let pending: string | undefined = first.done ? undefined : first.value;
+  let finished = first.done === true;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
+      if (pending !== undefined) {
+        controller.enqueue(encoder.encode(pending));
+        pending = undefined;
+        return;
+      }
+      if (finished) return controller.close();
       const next = await chunks.next();
-      if (next.done) controller.close();
-      else controller.enqueue(encoder.encode(next.value));
+      if (next.done) {
+        finished = true;
+        controller.close();
+      } else controller.enqueue(encoder.encode(next.value));
     },
     async cancel() {
       await chunks.return(undefined);
