@@ -106,6 +106,15 @@ describe("allow lists", () => {
     expect(check(new URL("http://127.0.0.1/"))).toMatch(/refused/);
     expect(check(new URL("file:///etc/passwd"))).toMatch(/scheme|protocol/);
   });
+
+  it("ignores deployment allow-list entries that break the allow-list rules", () => {
+    const check = targetCheckFor({
+      TARGET_POLICY: "public",
+      TARGET_ALLOW_HOSTS: "*.0.0.1,*.com,build.internal",
+    });
+    expect(check(new URL("http://127.0.0.1/"))).toMatch(/refused/);
+    expect(check(new URL("http://build.internal/"))).toBeNull();
+  });
 });
 
 describe("secret masking", () => {
