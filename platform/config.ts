@@ -46,8 +46,6 @@ export const ConfigSchema = z.object({
   KEY_SIGNING_SECRET: z.string().min(16).optional(),
   RUN_RETENTION_HOURS: positiveInt(720),
   API_RATE_LIMIT_PER_MINUTE: positiveInt(600),
-  /** Failed authentication attempts per minute per client address before 429. */
-  AUTH_FAILURES_PER_MINUTE: positiveInt(30),
   MAX_ACTIVE_RUNS: positiveInt(20),
   MAX_RUNS_PER_HOUR: positiveInt(1000),
   /** Monitors per workspace (create answers 409 beyond it) and notifications per monitor per hour. */
