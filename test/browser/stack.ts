@@ -3,41 +3,16 @@
  * as `npm start` runs it) on a free port with persistence in a temp dir, behind a small loopback proxy
  * that can cut a run's event stream mid-run (to test reconnection), plus headless Chromium.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, request as httpRequest, type Server } from "node:http";
-import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
+import { freePort, spawnWranglerDev, waitHealthy } from "../support/wrangler-dev";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 export const API_KEY = "edgerun-dev-key";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createNetServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
-
-async function waitHealthy(base: string, child: ChildProcess, deadline = Date.now() + 60_000): Promise<void> {
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}`);
-    try {
-      const res = await fetch(`${base}/healthz`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`wrangler dev did not become healthy at ${base}`);
-}
 
 /** Cuts event streams: when armed, the next `/events` response is closed after `afterEvents` events. */
 export interface StreamCutter {
@@ -135,31 +110,17 @@ export async function startStack(): Promise<Stack> {
   const state = await mkdtemp(join(tmpdir(), "edgerun-browser-"));
   const port = await freePort();
   const direct = `http://127.0.0.1:${port}`;
-  const child = spawn(
-    process.execPath,
-    [
-      join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
-      "dev",
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--inspector-port",
-      "0",
-      "--persist-to",
-      state,
-      "--var",
-      `DEV_API_KEY:${API_KEY}`,
-      "--var",
-      "TARGET_POLICY:any",
-      "--var",
-      "ENVIRONMENT:development",
-      "--var",
-      "API_RATE_LIMIT_PER_MINUTE:100000",
-      "--show-interactive-dev-session=false",
-    ],
-    { cwd: ROOT, detached: true, stdio: "ignore", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
-  );
+  const child = spawnWranglerDev({
+    port,
+    state,
+    vars: {
+      DEV_API_KEY: API_KEY,
+      TARGET_POLICY: "any",
+      ENVIRONMENT: "development",
+      API_RATE_LIMIT_PER_MINUTE: "100000",
+    },
+  });
+
   // wrangler is detached in its own process group (with workerd and esbuild): if this process ends
   // without stop() (a crashed or interrupted run), the group must not outlive it.
   const killGroup = (signal: NodeJS.Signals) => {

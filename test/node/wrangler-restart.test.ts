@@ -3,50 +3,18 @@
  * mid-run and started again on the same local persistence. The run must finish, and its event log
  * must have no gaps and no duplicates. Real processes, real sockets, real SQLite files.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import type { RunEvent } from "../../shared/schemas/events";
+import { freePort, spawnWranglerDev, waitHealthy } from "../support/wrangler-dev";
 
-const ROOT = join(import.meta.dirname, "..", "..");
 const KEY = "restart-test-key";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
-
 function startWrangler(port: number, state: string): ChildProcess {
-  return spawn(
-    process.execPath,
-    [
-      join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
-      "dev",
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--inspector-port",
-      "0",
-      "--persist-to",
-      state,
-      "--var",
-      `DEV_API_KEY:${KEY}`,
-      "--var",
-      "TARGET_POLICY:any",
-      "--show-interactive-dev-session=false",
-    ],
-    { cwd: ROOT, detached: true, stdio: "ignore", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
-  );
+  return spawnWranglerDev({ port, state, vars: { DEV_API_KEY: KEY, TARGET_POLICY: "any" } });
 }
 
 /** SIGKILL the whole process group: wrangler and the workerd it spawned die without any cleanup. */
@@ -56,19 +24,6 @@ function killHard(child: ChildProcess): Promise<void> {
     child.once("exit", () => resolve());
     process.kill(-child.pid!, "SIGKILL");
   });
-}
-
-async function waitHealthy(base: string, deadline = Date.now() + 60_000): Promise<void> {
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`${base}/healthz`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`wrangler dev did not become healthy at ${base}`);
 }
 
 const api = (base: string, path: string, init: RequestInit = {}) =>
