@@ -4,7 +4,7 @@
  * a one-pass async event source, and yields the document in pieces (head, one per suite, tail) instead
  * of one string.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { localReports, RunTally } from "../../cli/partial-report";
 import { buildJUnitReport, junitReportStream } from "../../shared/reporters/junit";
 import { buildNewmanReport } from "../../shared/reporters/newman-json";
@@ -186,9 +186,15 @@ describe("junitReportStream", () => {
   });
 
   it("matches the string form for empty runs and for runs without a terminal event", async () => {
-    for (const list of [[], events(2).slice(0, -1), events(1)]) {
-      const streamed = (await collect(junitReportStream(oneByOne(list), ctx))).join("");
-      expect(streamed).toBe(await buildJUnitReport(list, ctx));
+    // Without a terminal event the suites are stamped with the current time: hold the clock still.
+    vi.useFakeTimers({ now: Date.parse("2026-12-01T12:00:00.000Z"), toFake: ["Date"] });
+    try {
+      for (const list of [[], events(2).slice(0, -1), events(1)]) {
+        const streamed = (await collect(junitReportStream(oneByOne(list), ctx))).join("");
+        expect(streamed).toBe(await buildJUnitReport(list, ctx));
+      }
+    } finally {
+      vi.useRealTimers();
     }
   });
 
