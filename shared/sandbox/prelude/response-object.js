@@ -3,7 +3,7 @@
 // `PostmanResponse{ …(5) }` after a request error), the same details() from http-reasons, and the same
 // answers when there was no response (code, status and text() undefined). Runs inside QuickJS.
 import reasons from "http-reasons/db.json";
-import { jsonError } from "./json-error.js";
+import { jsonError } from "./json-error";
 import { PropertyList, sdkInspect } from "./lists.js";
 
 const MARK = "__postmanResponse";

@@ -3,7 +3,7 @@
 import { PropertyList } from "./lists.js";
 import { isResponse } from "./response-object.js";
 
-export { jsonError } from "./json-error.js";
+export { jsonError } from "./json-error";
 export { cookieList, createResponse } from "./response-object.js";
 
 function isRequest(obj) {

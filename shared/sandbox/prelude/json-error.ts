@@ -1,15 +1,25 @@
 // JSONError worded like Postman's sandbox (liquid-json / V8): used by JSON.parse and pm.response.json().
 
 /** Index of the first character at which `text` stops being valid JSON (text.length: ended early). */
-function jsonErrorIndex(text) {
+function jsonErrorIndex(text: string): number {
   let i = 0;
   const ws = () => {
-    while (i < text.length && " \t\n\r".includes(text[i])) i++;
+    while (i < text.length && " \t\n\r".includes(text[i] ?? "")) i++;
   };
-  const fail = () => {
+  const fail = (): never => {
     throw i;
   };
-  const value = () => {
+  const string = () => {
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text[i] === "\\") i++;
+      else if (text.charCodeAt(i) < 0x20) fail();
+      i++;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  const value = (): void => {
     ws();
     const c = text[i];
     if (c === "{") {
@@ -44,38 +54,35 @@ function jsonErrorIndex(text) {
     }
     if (c === '"') return string();
     const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|^true|^false|^null/.exec(text.slice(i, i + 400));
-    if (!m) fail();
+    if (!m) return fail();
     i += m[0].length;
-  };
-  const string = () => {
-    i++;
-    while (i < text.length && text[i] !== '"') {
-      if (text[i] === "\\") i++;
-      else if (text.charCodeAt(i) < 0x20) fail();
-      i++;
-    }
-    if (i >= text.length) fail();
-    i++;
   };
   try {
     value();
     ws();
     return i < text.length ? i : -1;
   } catch (at) {
-    return at;
+    return typeof at === "number" ? at : -1;
   }
 }
 
-/** A JSONError worded like Postman's (`Unexpected token '<' at 1:1` plus the line and a caret). */
-export function jsonError(text, cause) {
+function messageOf(cause: unknown): string {
+  const message = cause !== null && typeof cause === "object" ? Reflect.get(cause, "message") : undefined;
+  return String(message ?? cause);
+}
+
+/**
+ * A JSONError worded like Postman's (`Unexpected token '<' at 1:1` plus the line and a caret), so
+ * reports of a body that is not JSON read as Newman's do.
+ */
+export function jsonError(text: unknown, cause?: unknown): SyntaxError {
   const body = String(text ?? "");
   const at = jsonErrorIndex(body);
-  let message;
+  let message: string;
   // JSON.parse(undefined) (e.g. responseBody after a request error) keeps V8's wording, as in Newman.
   if (text === undefined) message = '"undefined" is not valid JSON';
   else if (body.trim() === "") message = "No data, empty input at 1:1\n\n^";
-  else if (at < 0 || at >= body.length)
-    message = at < 0 ? String(cause?.message ?? cause) : "Unexpected end of JSON input";
+  else if (at < 0 || at >= body.length) message = at < 0 ? messageOf(cause) : "Unexpected end of JSON input";
   else {
     const before = body.slice(0, at);
     const line = before.split("\n").length;
