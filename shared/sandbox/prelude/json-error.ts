@@ -6,7 +6,7 @@ function jsonErrorIndex(text: string): number {
   const ws = () => {
     while (i < text.length && " \t\n\r".includes(text[i] ?? "")) i++;
   };
-  const fail = (): never => {
+  const fail: () => never = () => {
     throw i;
   };
   const string = () => {
@@ -52,9 +52,12 @@ function jsonErrorIndex(text: string): number {
         else fail();
       }
     }
-    if (c === '"') return string();
+    if (c === '"') {
+      string();
+      return;
+    }
     const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|^true|^false|^null/.exec(text.slice(i, i + 400));
-    if (!m) return fail();
+    if (!m) fail();
     i += m[0].length;
   };
   try {
