@@ -9,7 +9,7 @@ import { variableScope } from "./lists.js";
 import { createRequest, PostmanRequest, toRequestDefinition } from "./request.js";
 import { chaiPostman, cookieList, createResponse, jsonError } from "./response.js";
 import { useChai } from "./response-object.js";
-import { v8Message, v8Name } from "./v8-messages.js";
+import { v8Message, v8Name } from "./v8-messages";
 
 const host = globalThis.__host;
 delete globalThis.__host;

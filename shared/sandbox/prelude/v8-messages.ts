@@ -6,6 +6,13 @@
 export const SCRIPT_FILE = "script.js";
 export const SCRIPT_HEADER_LINES = 2;
 
+/** A field of a thrown value, which may be anything (`throw "text"`, a QuickJS error, a plain object). */
+function field(error: unknown, key: "message" | "stack" | "name"): unknown {
+  return error !== null && (typeof error === "object" || typeof error === "function")
+    ? Reflect.get(error, key)
+    : undefined;
+}
+
 // `at f (script.js:3:14)` for a runtime error, `at script.js:3:14` for a syntax error.
 const FRAME = new RegExp(`\\(?${SCRIPT_FILE.replace(".", "\\.")}:(\\d+):(\\d+)\\)?`);
 const NATIVE_FRAME = /^\s*at ([\w$]+) \(native\)/;
@@ -14,10 +21,10 @@ const NATIVE_FRAME = /^\s*at ([\w$]+) \(native\)/;
  * Index in `source` of the innermost user-script frame of `error`'s stack, or -1; `native`: that frame
  * is the caller of the native function the error was thrown in (`at RegExp (native)`).
  */
-function positionOf(error, source, native) {
+function positionOf(error: unknown, source: string, native?: string): number {
   // Only when the innermost frame is the script's own: an error thrown inside a library or the
   // prelude must not be blamed on the script's call into it.
-  const frames = String(error?.stack ?? "")
+  const frames = String(field(error, "stack") ?? "")
     .split("\n")
     .filter((l) => l.trim().startsWith("at "));
   if (native && !new RegExp(`^\\s*at ${native} \\(native\\)`).test(frames[0] ?? "")) return -1;
@@ -38,7 +45,7 @@ function positionOf(error, source, native) {
 const IDENT_CHAR = /[\w$]/;
 
 /** Index of the bracket that opens the group closing at `end` (`)` or `]`), or -1. */
-function openingOf(src, end) {
+function openingOf(src: string, end: number): number {
   const close = src[end];
   const open = close === ")" ? "(" : "[";
   let depth = 0;
@@ -50,17 +57,17 @@ function openingOf(src, end) {
 }
 
 /** `['a']` → `.a`, `[0]` → `[0]`, anything else as written. */
-function renderIndex(inner) {
+function renderIndex(inner: string): string {
   const m = /^\s*(['"])([A-Za-z_$][\w$]*)\1\s*$/.exec(inner);
   return m ? `.${m[2]}` : `[${inner.trim()}]`;
 }
 
 /** V8's rendering of the callee ending just before index `end`: `pm.response.json(...).name.nope`. */
-function calleeBefore(src, end) {
+function calleeBefore(src: string, end: number): string {
   let j = end - 1;
   let out = "";
   for (let guard = 0; guard < 50; guard++) {
-    while (j >= 0 && /\s/.test(src[j])) j--;
+    while (j >= 0 && /\s/.test(src[j] ?? "")) j--;
     const c = src[j];
     if (c === ")" || c === "]") {
       const open = openingOf(src, j);
@@ -71,10 +78,10 @@ function calleeBefore(src, end) {
     }
     if (!c || !IDENT_CHAR.test(c)) return "";
     let k = j;
-    while (k > 0 && IDENT_CHAR.test(src[k - 1])) k--;
+    while (k > 0 && IDENT_CHAR.test(src[k - 1] ?? "")) k--;
     out = src.slice(k, j + 1) + out;
     j = k - 1;
-    while (j >= 0 && /\s/.test(src[j])) j--;
+    while (j >= 0 && /\s/.test(src[j] ?? "")) j--;
     if (src[j] !== ".") return out;
     out = `.${out}`;
     j -= src[j - 1] === "?" ? 2 : 1;
@@ -83,7 +90,7 @@ function calleeBefore(src, end) {
 }
 
 /** The literal key of the `[…]` opening at `open`, or undefined when it is an expression. */
-function keyAt(src, open) {
+function keyAt(src: string, open: number): string | undefined {
   if (src[open] !== "[") return undefined;
   let depth = 0;
   for (let i = open; i < src.length; i++) {
@@ -97,7 +104,7 @@ function keyAt(src, open) {
 }
 
 /** V8's wording for the token at `at`: `Unexpected token ')'`, `Unexpected identifier 'b'`, … */
-function unexpectedAt(src, at) {
+function unexpectedAt(src: string, at: number): string {
   const rest = src.slice(at);
   if (rest.trim() === "") return "Unexpected end of input";
   const word = /^[A-Za-z_$][\w$]*/.exec(rest);
@@ -111,7 +118,7 @@ function unexpectedAt(src, at) {
 }
 
 /** Messages V8 words after the native function that threw (`at toFixed (native)`). */
-const BY_NATIVE = {
+const BY_NATIVE: Record<string, Record<string, string>> = {
   "invalid number of digits": {
     toFixed: "toFixed() digits argument must be between 0 and 100",
     toPrecision: "toPrecision() argument must be between 1 and 100",
@@ -124,7 +131,7 @@ const BY_NATIVE = {
 };
 
 /** Messages recovered from the token at the error's position in the source. */
-function fromToken(message, source, at) {
+function fromToken(message: string, source: string, at: number): string | undefined {
   if (/^(?:expecting '.+'|variable name expected|unexpected token(?: in expression)?: '.*')$/.test(message)) {
     // A script body is not async in Newman either: QuickJS reads `await x` there as two identifiers.
     if (/(^|[^\w$.])await\s*$/.test(source.slice(0, at)))
@@ -139,7 +146,7 @@ function fromToken(message, source, at) {
   return undefined;
 }
 
-const SIMPLE = [
+const SIMPLE: Array<[RegExp, string]> = [
   [/^'([^']+)' is not defined$/, "$1 is not defined"],
   [/^cannot read property '([^']*)' of (null|undefined)$/, "Cannot read properties of $2 (reading '$1')"],
   [/^cannot set property '([^']*)' of (null|undefined)$/, "Cannot set properties of $2 (setting '$1')"],
@@ -159,12 +166,13 @@ const OPERAND = /^[A-Za-z_$][\w$]*(?:\s*(?:\?\.|\.)\s*[A-Za-z_$][\w$]*)*/;
  * V8's `o is not iterable` for spreading or iterating a value that is not iterable, the operand as
  * written; V8 adds `(cannot read property null)` when the spread of a null or undefined is an argument.
  */
-function notIterable(message, source, at) {
+function notIterable(message: string, source: string, at: number): string | undefined {
   const nullish = /^cannot read property 'Symbol\.iterator' of (null|undefined)$/.exec(message);
   if (!nullish && message !== "value is not iterable") return undefined;
   // QuickJS may point at the last property of a member operand (`r.a`): back up to its start.
   let start = at;
-  while (start > 0 && /[\w$.?]/.test(source[start - 1]) && source.slice(start - 3, start) !== "...") start--;
+  while (start > 0 && /[\w$.?]/.test(source[start - 1] ?? "") && source.slice(start - 3, start) !== "...")
+    start--;
   const operand = OPERAND.exec(source.slice(start))?.[0];
   if (!operand) return undefined;
   const before = source.slice(0, start);
@@ -186,7 +194,7 @@ function notIterable(message, source, at) {
   return `${operand} is not iterable`;
 }
 
-const REGEXP_REASONS = {
+const REGEXP_REASONS: Record<string, (pattern: string) => string | undefined> = {
   "expecting ')'": () => "Unterminated group",
   "nothing to repeat": () => "Nothing to repeat",
   "extraneous characters at the end": (p) => (p.includes(")") ? "Unmatched ')'" : undefined),
@@ -200,12 +208,12 @@ const REGEXP_REASONS = {
 const STRING_ARG = /^(['"])((?:\\.|(?!\1).)*)\1/;
 
 /** The value of the string literal at the start of `text` (a plain `'…'` or `"…"`), or undefined. */
-function literalAt(text) {
+function literalAt(text: string): { value: string; length: number } | undefined {
   const m = STRING_ARG.exec(text);
   if (!m) return undefined;
   try {
     return {
-      value: JSON.parse(`"${m[1] === '"' ? m[2] : m[2].replace(/\\'/g, "'").replace(/"/g, '\\"')}"`),
+      value: JSON.parse(`"${m[1] === '"' ? m[2] : (m[2] ?? "").replace(/\\'/g, "'").replace(/"/g, '\\"')}"`),
       length: m[0].length,
     };
   } catch {
@@ -214,7 +222,7 @@ function literalAt(text) {
 }
 
 /** V8's `Invalid regular expression: /(/: Unterminated group` for `new RegExp('(')` with literal arguments. */
-function regexpMessage(error, message, source) {
+function regexpMessage(error: unknown, message: string, source: string): string | undefined {
   const at = positionOf(error, source, "RegExp");
   if (at < 0 || source[at] !== "(") return undefined;
   let rest = source.slice(at + 1).trimStart();
@@ -234,23 +242,25 @@ function regexpMessage(error, message, source) {
 }
 
 /** Newman's (V8's) wording of a script error's message; `source` is the script that threw. */
-export function v8Message(error, source) {
-  const message = String(error?.message ?? error);
-  const native = NATIVE_FRAME.exec(String(error?.stack ?? ""))?.[1];
-  if (native && BY_NATIVE[message]?.[native]) return BY_NATIVE[message][native];
+export function v8Message(error: unknown, source: unknown): string {
+  const message = String(field(error, "message") ?? error);
+  const name = field(error, "name");
+  const native = NATIVE_FRAME.exec(String(field(error, "stack") ?? ""))?.[1];
+  const byNative = native ? BY_NATIVE[message]?.[native] : undefined;
+  if (byNative) return byNative;
   const readOnly = /^'([\w$]+)' is read-only$/.exec(message);
   if (readOnly && typeof source === "string" && new RegExp(`\\bconst\\s+${readOnly[1]}\\b`).test(source))
     return "Assignment to constant variable.";
-  if (native === "RegExp" && error?.name === "SyntaxError" && typeof source === "string") {
+  if (native === "RegExp" && name === "SyntaxError" && typeof source === "string") {
     const worded = regexpMessage(error, message, source);
     if (worded) return worded;
   }
-  if (error?.name === "SyntaxError" && typeof source === "string") {
+  if (name === "SyntaxError" && typeof source === "string") {
     const at = positionOf(error, source);
     const worded = fromToken(message, source, at < 0 ? source.length : at);
     if (worded) return worded;
   }
-  if (error?.name === "TypeError" && typeof source === "string" && /\biter/.test(message)) {
+  if (name === "TypeError" && typeof source === "string" && /\biter/.test(message)) {
     const at = positionOf(error, source);
     const worded = at < 0 ? undefined : notIterable(message, source, at);
     if (worded) return worded;
@@ -258,7 +268,8 @@ export function v8Message(error, source) {
   for (const [re, to] of SIMPLE) if (re.test(message)) return message.replace(re, to);
   const access = /^cannot (read|set) property of (null|undefined)$/.exec(message);
   if (message !== "not a function" && !access) return message;
-  const at = typeof source === "string" ? positionOf(error, source) : -1;
+  if (typeof source !== "string") return message;
+  const at = positionOf(error, source);
   if (at < 0) return message;
   if (access) {
     const key = keyAt(source, at);
@@ -278,7 +289,9 @@ export function v8Message(error, source) {
 }
 
 /** V8's error name: QuickJS throws a stack overflow as an InternalError, V8 as a RangeError. */
-export function v8Name(error) {
-  const name = error?.name || "Error";
-  return name === "InternalError" && /stack overflow/.test(String(error?.message)) ? "RangeError" : name;
+export function v8Name(error: unknown): string {
+  const name = String(field(error, "name") || "Error");
+  return name === "InternalError" && /stack overflow/.test(String(field(error, "message")))
+    ? "RangeError"
+    : name;
 }
