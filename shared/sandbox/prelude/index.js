@@ -5,7 +5,7 @@ import { createDynamicResolver } from "../../engine/dynamic-variables.ts";
 import { SUGAR_USE_SOURCE } from "../generated/sugar-names.ts";
 import { mayTouchIntrinsics, mayTouchModules, snapshotIntrinsics } from "./containment.js";
 import { legacyLoaders } from "./legacy.js";
-import { variableScope } from "./lists.js";
+import { variableScope } from "./lists";
 import { createRequest, PostmanRequest, toRequestDefinition } from "./request.js";
 import { chaiPostman, cookieList, createResponse, jsonError } from "./response.js";
 import { useChai } from "./response-object.js";

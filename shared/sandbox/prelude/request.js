@@ -1,6 +1,6 @@
 // pm.request: a mutable Postman Request (url, method, headers, body, auth) built from the engine's
 // RequestDefinition and serialised back after the script, so pre-request mutations change what is sent.
-import { PropertyList, sdkInspect } from "./lists.js";
+import { PropertyList, sdkInspect } from "./lists";
 
 function parseRaw(raw) {
   const def = { raw, host: [], path: [], query: [], variable: [] };

@@ -4,7 +4,7 @@
 // answers when there was no response (code, status and text() undefined). Runs inside QuickJS.
 import reasons from "http-reasons/db.json";
 import { jsonError } from "./json-error";
-import { PropertyList, sdkInspect } from "./lists.js";
+import { PropertyList, sdkInspect } from "./lists";
 
 const MARK = "__postmanResponse";
 let chaiOf = () => {

@@ -1,6 +1,6 @@
 // pm.response (and pm.sendRequest responses) plus chai-postman's assertions (`pm.response.to.have.status`,
 // `pm.expect(pm.response).to.be.ok`, `.jsonBody`, `.jsonSchema`, …). Runs inside QuickJS.
-import { PropertyList } from "./lists.js";
+import { PropertyList } from "./lists";
 import { isResponse } from "./response-object.js";
 
 export { jsonError } from "./json-error";

@@ -1,0 +1,8 @@
+// For the prelude's own type check (tsconfig.json here: ES library only). The engine modules the prelude
+// imports name a few Web platform types in signatures it does not use; they are declared here as opaque
+// types so that checking the prelude pulls in neither the DOM nor the Node library. structuredClone is
+// called by engine code the prelude never runs (collection conversion, reached through type imports).
+type URL = {};
+type Request = {};
+type Response = {};
+declare function structuredClone<T>(value: T): T;

@@ -1,0 +1,288 @@
+// PropertyList-like collections (headers, query params, form fields) and variable scopes, as
+// postman-collection exposes them to scripts. Runs inside QuickJS.
+import type { JsonValue, VarEntry } from "../../engine/types";
+import { getVar, setVar, toObject, unsetVar } from "../../engine/variables";
+
+/** One member of a list: `{ key, value }` plus whatever else the SDK or the script put on it. */
+export interface ListItem {
+  key: string;
+  value: unknown;
+  disabled?: boolean;
+  [field: string]: unknown;
+}
+
+type ItemCallback<T> = (item: ListItem, index: number, items: ListItem[]) => T;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
+
+// Own properties mirror postman-collection's PropertyList (names and count), so chai renders a list in
+// a failure message the way Newman does: `a{ …(7) }` (the SDK's class name is minified to `a`).
+export class PropertyList {
+  members: ListItem[];
+  reference: Record<string, unknown>;
+  Type: ObjectConstructor;
+  _postman_listIndexKey: string;
+  _postman_listIndexCaseInsensitive: boolean;
+  _postman_listAllowsMultipleValues: boolean;
+  declare __parent: unknown;
+
+  constructor(items?: readonly ListItem[] | null, caseInsensitive?: boolean) {
+    this.members = (items || []).map((i) => ({ ...i }));
+    this.reference = {};
+    this.Type = Object;
+    this._postman_listIndexKey = "key";
+    this._postman_listIndexCaseInsensitive = !!caseInsensitive;
+    this._postman_listAllowsMultipleValues = false;
+    Object.defineProperty(this, "__parent", { value: undefined, writable: true });
+  }
+  get _items(): ListItem[] {
+    return this.members;
+  }
+  set _items(v: ListItem[]) {
+    this.members = v;
+  }
+  get _ci(): boolean {
+    return this._postman_listIndexCaseInsensitive;
+  }
+  _k(k: unknown): string {
+    return this._ci ? String(k).toLowerCase() : String(k);
+  }
+  _find(key: unknown): ListItem | undefined {
+    const k = this._k(key);
+    for (let i = this._items.length - 1; i >= 0; i--) {
+      const it = this._items[i];
+      if (it && this._k(it.key) === k && !it.disabled) return it;
+    }
+    return undefined;
+  }
+  get(key: unknown): unknown {
+    const it = this._find(key);
+    return it ? it.value : undefined;
+  }
+  one(key: unknown): ListItem | undefined {
+    return this._find(key);
+  }
+  has(key: unknown, value?: unknown): boolean {
+    const it = this._find(key);
+    return !!it && (value === undefined || it.value === value);
+  }
+  add(item: unknown): void {
+    if (item === undefined || item === null) return;
+    let entry: Record<string, unknown>;
+    if (typeof item === "string") {
+      const i = item.indexOf(":");
+      entry =
+        i < 0 ? { key: item, value: "" } : { key: item.slice(0, i).trim(), value: item.slice(i + 1).trim() };
+    } else entry = isRecord(item) ? item : {};
+    this._items.push({
+      key: String(entry.key),
+      value: entry.value === undefined || entry.value === null ? "" : String(entry.value),
+      ...(entry.disabled ? { disabled: true } : {}),
+    });
+  }
+  append(item: unknown): void {
+    this.add(item);
+  }
+  upsert(item: unknown): void {
+    if (!item) return;
+    const entry = isRecord(item) ? item : {};
+    const it = this._find(entry.key);
+    if (it) it.value = entry.value === undefined || entry.value === null ? "" : String(entry.value);
+    else this.add(item);
+  }
+  remove(predicate: unknown): void {
+    if (typeof predicate === "function")
+      this._items = this._items.filter((i) => !(predicate as (item: ListItem) => unknown)(i));
+    else {
+      const k = this._k(isRecord(predicate) ? predicate.key : predicate);
+      this._items = this._items.filter((i) => this._k(i.key) !== k);
+    }
+  }
+  clear(): void {
+    this._items = [];
+  }
+  populate(items: Iterable<unknown> | null | undefined): void {
+    for (const i of items || []) this.add(i);
+  }
+  repopulate(items: Iterable<unknown> | null | undefined): void {
+    this.clear();
+    this.populate(items);
+  }
+  all(): ListItem[] {
+    return this._items.filter((i) => !i.disabled);
+  }
+  count(): number {
+    return this.all().length;
+  }
+  idx(n: number): ListItem | undefined {
+    return this.all()[n];
+  }
+  each(fn: (item: ListItem) => void): void {
+    this.all().forEach((i) => fn(i));
+  }
+  map<T>(fn: ItemCallback<T>): T[] {
+    return this.all().map(fn);
+  }
+  filter(fn: ItemCallback<unknown>): ListItem[] {
+    return this.all().filter(fn);
+  }
+  find(fn: ItemCallback<unknown>): ListItem | undefined {
+    return this.all().find(fn);
+  }
+  reduce<T>(fn: (acc: T, item: ListItem, index: number, items: ListItem[]) => T, acc: T): T {
+    return this.all().reduce(fn, acc);
+  }
+  indexOf(item: ListItem): number {
+    return this.all().indexOf(item);
+  }
+  toObject(
+    excludeDisabled?: boolean,
+    caseSensitive?: boolean,
+    multiValue?: boolean,
+  ): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const i of this._items) {
+      if (excludeDisabled && i.disabled) continue;
+      const k = caseSensitive || !this._ci ? i.key : i.key.toLowerCase();
+      if (multiValue && out[k] !== undefined) out[k] = ([] as unknown[]).concat(out[k], i.value);
+      else out[k] = i.value;
+    }
+    return out;
+  }
+  toJSON(): ListItem[] {
+    return this._items.map((i) => ({ ...i }));
+  }
+  toString(): string {
+    return this.all()
+      .map((i) => `${i.key}: ${i.value}`)
+      .join("\n");
+  }
+  [Symbol.iterator](): Iterator<ListItem> {
+    return this.all()[Symbol.iterator]();
+  }
+}
+
+/** Caps on variable values (issue 11), documented in docs/security.md: the run's checkpoint holds them. */
+export const VARIABLE_LIMITS = { valueChars: 1024 * 1024, scopeChars: 4 * 1024 * 1024 };
+
+function limitError(message: string): Error {
+  const err = new Error(message);
+  err.name = "ScriptLimitError";
+  return err;
+}
+
+/** Characters of a value's serialized (JSON) form; strings count their length. */
+function valueSize(value: unknown): number {
+  if (typeof value === "string") return value.length + 2;
+  if (value === undefined) return 0;
+  const json: string | undefined = JSON.stringify(value);
+  return json === undefined ? 0 : json.length;
+}
+
+/** What a scope's `replaceIn` resolves with (the prelude's `{{…}}` substitution). */
+export type ResolveIn = (text: unknown) => unknown;
+
+export interface ScopeOptions {
+  /** Names the scope in limit errors (`pm.environment.set: …`). */
+  label?: string;
+  /** What `set(key, undefined)` stores: Newman reads such a value back as null in the shared scopes. */
+  undefinedAs?: null;
+  /** `pm.environment.name`. */
+  name?: string;
+}
+
+/** pm.environment / pm.globals / pm.collectionVariables / pm.variables' local scope. */
+export interface VariableScope {
+  has(key: unknown): boolean;
+  get(key: unknown): unknown;
+  set(key: unknown, value: unknown, type?: unknown): void;
+  unset(key: unknown): void;
+  clear(): void;
+  toObject(): Record<string, JsonValue>;
+  toJSON(): VarEntry[];
+  replaceIn(text: unknown): unknown;
+  values: { all(): VarEntry[]; count(): number };
+  name?: string;
+}
+
+/**
+ * pm.environment / pm.globals / pm.collectionVariables over a mutable VarEntry[] (the engine's own
+ * lookup and update rules). `extra.label` names the scope in limit errors; a value over
+ * VARIABLE_LIMITS throws a ScriptLimitError and is not set.
+ */
+export function variableScope(list: VarEntry[], resolveIn: ResolveIn, extra?: ScopeOptions): VariableScope {
+  const { label = "pm.variables", undefinedAs, ...more } = extra || {};
+  // Keys in a scope are strings: a key of another type names nothing (as with Newman's strict compare).
+  const find = (k: unknown) => (typeof k === "string" ? getVar(list, k) : undefined);
+  let total: number | undefined; // serialized size of the scope, computed on the first set()
+  const sizeOf = (e: VarEntry) => e.key.length + valueSize(e.value);
+  const admit = (key: string, value: unknown, existing: VarEntry | undefined) => {
+    const size = valueSize(value);
+    if (size > VARIABLE_LIMITS.valueChars)
+      throw limitError(
+        `${label}.set: the value of '${key}' is ${size} characters serialized; a variable's value may be at most ${VARIABLE_LIMITS.valueChars} (1 MiB)`,
+      );
+    if (total === undefined) total = list.reduce((n, e) => n + sizeOf(e), 0);
+    const next = total - (existing ? sizeOf(existing) : 0) + key.length + size;
+    if (next > VARIABLE_LIMITS.scopeChars)
+      throw limitError(
+        `${label}.set: setting '${key}' would make the scope ${next} characters serialized; a scope may hold at most ${VARIABLE_LIMITS.scopeChars} (4 MiB)`,
+      );
+    total = next;
+  };
+  return {
+    has: (k) => find(k) !== undefined,
+    get: (k) => find(k)?.value,
+    set: (k, value, type) => {
+      if (k === undefined || k === null) return;
+      const key = String(k);
+      const val = value === undefined ? undefinedAs : value;
+      admit(
+        key,
+        val,
+        list.find((e) => e.key === key),
+      );
+      // A script may store any value; it goes back to the engine as JSON.
+      setVar(list, key, val as JsonValue, type ? String(type) : undefined);
+    },
+    unset: (k) => {
+      total = undefined;
+      if (typeof k === "string") unsetVar(list, k);
+    },
+    clear: () => {
+      total = undefined;
+      list.splice(0, list.length);
+    },
+    toObject: () => toObject(list),
+    toJSON: () => list.map((v) => ({ ...v })),
+    replaceIn: (text) => resolveIn(text),
+    values: {
+      all: () => list.filter((v) => v.enabled !== false).map((v) => ({ ...v })),
+      count: () => list.length,
+    },
+    ...more,
+  };
+}
+
+Object.defineProperty(PropertyList, "name", { value: "a" });
+
+const CHAI_INSPECT = Symbol.for("chai/inspect");
+
+/**
+ * Makes chai render instances of `cls` the way it renders the SDK's objects in Newman when their first
+ * property does not fit the message's truncation budget: `Name{ …(count of own properties) }`.
+ * `when(obj)` says whether that truncation applies; otherwise chai's default rendering is used.
+ */
+export function sdkInspect<T extends object>(
+  cls: { prototype: T; name: string },
+  when: (obj: T) => boolean,
+): void {
+  Object.defineProperty(cls.prototype, CHAI_INSPECT, {
+    value(this: T, options?: { truncate?: unknown }) {
+      if (!options || !Number.isFinite(options.truncate) || !when(this)) return "";
+      const n = Object.getOwnPropertyNames(this).length + Object.getOwnPropertySymbols(this).length;
+      return `${cls.name}{ …(${n}) }`;
+    },
+  });
+}
+sdkInspect(PropertyList, (list) => list.members.length > 0);
