@@ -2,7 +2,10 @@
 // imports name a few Web platform types in signatures it does not use; they are declared here as opaque
 // types so that checking the prelude pulls in neither the DOM nor the Node library. structuredClone is
 // called by engine code the prelude never runs (collection conversion, reached through type imports).
-type URL = {};
-type Request = {};
-type Response = {};
+// biome-ignore lint/suspicious/noEmptyInterface: an opaque platform type (see above)
+interface URL {}
+// biome-ignore lint/suspicious/noEmptyInterface: an opaque platform type (see above)
+interface Request {}
+// biome-ignore lint/suspicious/noEmptyInterface: an opaque platform type (see above)
+interface Response {}
 declare function structuredClone<T>(value: T): T;
