@@ -10,7 +10,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { config } from "../platform/config";
-import { createLimitedFetch } from "../platform/limited-fetch";
+import { createLimitedFetch, type LimitedFetch } from "../platform/limited-fetch";
 import { log } from "../platform/log";
 import type { RunSource } from "../platform/run-service";
 import { createScriptHost } from "../platform/script-host";
@@ -37,6 +37,16 @@ import { propagatingFetch, RunTelemetry, sampleRequestTimes } from "./run-teleme
 /** Bounded slices keep each alarm invocation well inside CPU, wall and subrequest limits. */
 const SLICE_REQUESTS = 40;
 const SLICE_MS = 15_000;
+/**
+ * Steps per group commit: those that fit `intervalMs` at the pace of the last step (1 when it took
+ * longer, so slow requests commit one by one and a crash re-sends at most the one in flight).
+ */
+function batchSize(intervalMs: number, stepMs: number): number {
+  if (intervalMs <= 0 || stepMs >= intervalMs) return 1;
+  return Math.min(MAX_BATCH_STEPS, Math.max(1, Math.floor(intervalMs / Math.max(stepMs, 0.5))));
+}
+/** Upper bound of one group commit (it also bounds how many requests a crash may re-send). */
+const MAX_BATCH_STEPS = 16;
 /** Consecutive failing slices before the run ends `failed` (backoff 1 s, 2 s, 4 s, …). */
 export const MAX_FAILED_SLICES = 5;
 
@@ -250,6 +260,8 @@ export class RunCoordinator extends DurableObject<Env> {
     // The per-slice pm.sendRequest budget (the platform's subrequest limit is per invocation).
     this.#scriptHost().beginSlice();
     let state = store.state();
+    // After a crash, the steps of the batch that was in flight may have reached their targets.
+    let resendLeft = state?.inflight ? Math.max(1, store.inflightSteps()) : 0;
     if (!state) {
       const started = runner.start(this.#region(initial));
       const record: RunRecord = {
@@ -260,42 +272,67 @@ export class RunCoordinator extends DurableObject<Env> {
       };
       this.#commit(started.events, started.state, record);
       state = started.state;
-    } else if (state.inflight) {
-      state = { ...state, resending: true };
     }
+    const intervalMs = config(this.env).CHECKPOINT_INTERVAL_MS;
     const sliceEnd = Date.now() + SLICE_MS;
-    for (let n = 0; n < SLICE_REQUESTS && Date.now() < sliceEnd; n++) {
+    let stepMs = intervalMs;
+    for (let n = 0; n < SLICE_REQUESTS && Date.now() < sliceEnd; ) {
       const current = store.record()!;
       if (current.cancelRequested) return this.#finish(current, "cancelled", "cancelled by request");
-      store.setInflight(true);
-      this.#tel().beginStep();
-      const result = await runner.step(state);
-      state = result.state;
-      const waited = limited.takeWaited();
-      if (waited > 0)
-        for (const e of result.events)
-          if (e.type === "request.completed" && e.timings) e.timings.waitMs = waited;
-      const latest = store.record()!;
-      if (result.aborted || latest.cancelRequested) {
-        this.#commit(result.events, state, latest);
-        const outcome = latest.cancelRequested ? "cancelled" : (result.aborted?.outcome ?? "cancelled");
-        const reason = latest.cancelRequested
-          ? "cancelled by request"
-          : (result.aborted?.reason ?? "aborted");
-        return this.#finish(store.record()!, outcome, reason);
+      // Group commit: as many steps as fit the interval at the last step's pace, bounded by the slice.
+      const size = Math.min(SLICE_REQUESTS - n, batchSize(intervalMs, stepMs));
+      store.setInflight(Math.max(size, resendLeft));
+      const batchStart = Date.now();
+      const pending: RunEvent[] = [];
+      for (let j = 0; j < size; j++, n++) {
+        if (resendLeft > 0) {
+          state = { ...state, resending: true };
+          resendLeft--;
+        }
+        const stepStart = Date.now();
+        const result = await this.#step(runner, limited, state);
+        stepMs = Date.now() - stepStart;
+        state = result.state;
+        pending.push(...result.events);
+        // A cancel during the slice aborts this object's controller (cancel() runs in this instance).
+        const cancelled = this.#abort?.signal.aborted === true;
+        if (result.aborted || cancelled) {
+          const latest = store.record()!;
+          this.#commit(pending, state, latest);
+          const outcome = latest.cancelRequested ? "cancelled" : (result.aborted?.outcome ?? "cancelled");
+          const reason = latest.cancelRequested
+            ? "cancelled by request"
+            : (result.aborted?.reason ?? "aborted");
+          return this.#finish(store.record()!, outcome, reason);
+        }
+        if (result.done) {
+          const done = runner.finish(state, "completed");
+          this.#commit([...pending, ...done.events], done.state, { ...store.record()!, status: "completed" });
+          return this.#afterFinish();
+        }
+        if (result.waitMs > 0) {
+          this.#commit(pending, state, store.record()!);
+          await this.ctx.storage.setAlarm(Date.now() + result.waitMs);
+          return;
+        }
+        if (Date.now() - batchStart >= intervalMs) break;
       }
-      if (result.done) {
-        const done = runner.finish(state, "completed");
-        this.#commit([...result.events, ...done.events], done.state, { ...latest, status: "completed" });
-        return this.#afterFinish();
-      }
-      this.#commit(result.events, state, latest);
-      if (result.waitMs > 0) {
-        await this.ctx.storage.setAlarm(Date.now() + result.waitMs);
-        return;
-      }
+      this.#commit(pending, state, store.record()!);
     }
     await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  /** One engine step with its trace span and the rate limiter's wait recorded in its timings. */
+  async #step(runner: Runner, limited: LimitedFetch, state: RunState) {
+    const tel = this.#tel();
+    tel.beginStep();
+    const result = await runner.step(state);
+    tel.endStep(result.events);
+    const waited = limited.takeWaited();
+    if (waited > 0)
+      for (const e of result.events)
+        if (e.type === "request.completed" && e.timings) e.timings.waitMs = waited;
+    return result;
   }
 
   /** Ends the run from its last committed state (a failed checkpoint's events were never committed). */

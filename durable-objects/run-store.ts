@@ -104,12 +104,12 @@ export class RunStore {
     return this.#plan;
   }
 
-  /** The last committed engine state; `inflight` tells that a request was being sent when it stopped. */
+  /** The last committed engine state; `inflight` tells that requests were being sent when it stopped. */
   state(): RunState | null {
     const text = readChunks(this.sql, "state_chunks", "state");
     if (text === null) return null;
     const state = JSON.parse(text) as RunState;
-    return this.inflight() ? { ...state, inflight: true } : state;
+    return this.inflightSteps() > 0 ? { ...state, inflight: true } : state;
   }
 
   saveState(state: RunState): void {
@@ -119,16 +119,20 @@ export class RunStore {
       "state",
       JSON.stringify({ ...state, inflight: false, resending: false }),
     );
-    this.setInflight(false);
+    this.setInflight(0);
   }
 
-  /** Marks a request as in flight without rewriting the (possibly large) state. */
-  setInflight(inflight: boolean): void {
-    this.sql.exec("INSERT OR REPLACE INTO flags (k, v) VALUES ('inflight', ?)", inflight ? 1 : 0);
+  /**
+   * Marks the next `steps` steps after the committed state as possibly sent, without rewriting the
+   * (possibly large) state: after a crash, that many re-executed requests carry `resent: true`.
+   */
+  setInflight(steps: number): void {
+    this.sql.exec("INSERT OR REPLACE INTO flags (k, v) VALUES ('inflight', ?)", steps);
   }
 
-  inflight(): boolean {
-    return first<{ v: number }>(this.sql, "SELECT v FROM flags WHERE k = 'inflight'")?.v === 1;
+  /** How many steps after the committed state may have reached their targets (0: none). */
+  inflightSteps(): number {
+    return first<{ v: number }>(this.sql, "SELECT v FROM flags WHERE k = 'inflight'")?.v ?? 0;
   }
 
   forgetPlan(): void {

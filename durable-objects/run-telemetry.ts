@@ -17,7 +17,8 @@ export class RunTelemetry {
   readonly #env: Env;
   readonly #spans: Span[] = [];
   #stepSpan: string = newSpanId();
-  #stepSpanUsed = false;
+  /** Span ids chosen when a step ends, used once its events are committed (a group commit holds several). */
+  readonly #spanIds = new WeakMap<RunEvent, string>();
 
   constructor(env: Env) {
     this.#env = env;
@@ -26,7 +27,16 @@ export class RunTelemetry {
   /** Starts a step: its first request span gets the id sent to targets in `traceparent`. */
   beginStep(): void {
     this.#stepSpan = newSpanId();
-    this.#stepSpanUsed = false;
+  }
+
+  /** Ends a step: its first request keeps the propagated span id, later ones (parallel) get new ones. */
+  endStep(events: readonly RunEvent[]): void {
+    let used = false;
+    for (const e of events) {
+      if (e.type !== "request.completed") continue;
+      this.#spanIds.set(e, used ? newSpanId() : this.#stepSpan);
+      used = true;
+    }
   }
 
   /** The `traceparent`/`tracestate` headers for requests of the current step (propagateTrace). */
@@ -59,8 +69,7 @@ export class RunTelemetry {
         /budget|limit|timeout|interrupted/i.test(`${s.name} ${s.message}`),
       ).length;
       if (record.trace && tracingEnabled(this.#env)) {
-        const span = requestSpan(e, record.trace, this.#stepSpanUsed ? newSpanId() : this.#stepSpan);
-        this.#stepSpanUsed = true;
+        const span = requestSpan(e, record.trace, this.#spanIds.get(e) ?? newSpanId());
         if (span) this.#spans.push(span);
       }
     }

@@ -18,6 +18,16 @@ const positiveInt = (fallback: number) =>
       return v !== undefined && v.trim() !== "" && Number.isInteger(n) && n > 0 ? n : fallback;
     });
 
+/** A non-negative integer given as a string variable (0 is meaningful); blank or invalid: the default. */
+const nonNegativeInt = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => {
+      const n = Number(v);
+      return v !== undefined && v.trim() !== "" && Number.isInteger(n) && n >= 0 ? n : fallback;
+    });
+
 const list = z
   .string()
   .optional()
@@ -45,6 +55,12 @@ export const ConfigSchema = z.object({
   /** Secret that signs workspace ids (defaults to ADMIN_TOKEN); rotating it invalidates existing keys. */
   KEY_SIGNING_SECRET: z.string().min(16).optional(),
   RUN_RETENTION_HOURS: positiveInt(720),
+  /**
+   * How long a run may execute requests before their events are committed (group commit): every
+   * commit makes the next outbound request wait until storage confirms it, so committing every
+   * request costs one confirmation each. 0 commits after every request.
+   */
+  CHECKPOINT_INTERVAL_MS: nonNegativeInt(10),
   API_RATE_LIMIT_PER_MINUTE: positiveInt(600),
   MAX_ACTIVE_RUNS: positiveInt(20),
   MAX_RUNS_PER_HOUR: positiveInt(1000),

@@ -48,7 +48,11 @@ function workerdPids(): Set<number> {
 }
 
 /** Bundles the Worker and starts it with storage under `persistDir` (wrangler's output in `logFile`). */
-export async function startStack(persistDir: string, logFile: string): Promise<Stack> {
+export async function startStack(
+  persistDir: string,
+  logFile: string,
+  opts: { inspectorPort?: number } = {},
+): Promise<Stack> {
   const dist = join(persistDir, "..", "dist");
   await bundle(dist, logFile);
   const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
@@ -62,6 +66,10 @@ export async function startStack(persistDir: string, logFile: string): Promise<S
     MAX_ACTIVE_RUNS: "100",
     MAX_RUNS_PER_HOUR: "100000",
     API_RATE_LIMIT_PER_MINUTE: "1000000",
+    // A/B of the group commit: `CHECKPOINT_INTERVAL_MS=0 npm run bench -- --cases concurrent`.
+    ...(process.env.CHECKPOINT_INTERVAL_MS
+      ? { CHECKPOINT_INTERVAL_MS: process.env.CHECKPOINT_INTERVAL_MS }
+      : {}),
   };
   const before = workerdPids();
   const { Miniflare, NoOpLog } = await import("miniflare");
@@ -75,6 +83,7 @@ export async function startStack(persistDir: string, logFile: string): Promise<S
     log: new NoOpLog(),
     handleStructuredLogs: () => {},
     resourcePersistencePath: persistDir,
+    ...(opts.inspectorPort ? { inspectorPort: opts.inspectorPort } : {}),
     workers: [
       {
         config: {

@@ -47,6 +47,33 @@ describe("durable runs", () => {
     });
   }
 
+  it("a crash inside a group commit loses nothing, repeats nothing, and flags only what may have been re-sent", async () => {
+    const n = 60;
+    const fast = collection(
+      "Fast",
+      Array.from({ length: n }, (_, i) => ({ name: `f${i}`, url: `${target()}/get?i=${i}` })),
+    );
+    const { id } = await startRun({ collection: fast });
+    const before = await readSse(
+      await api(`/v1/runs/${id}/events`),
+      (m) => m.event === "request.completed" && (m.data.item as { name: string }).name === "f5",
+    );
+    await abortAllDurableObjects();
+    const after = await finish(id, before.at(-1)!.id);
+    const all = [...before, ...after];
+    assertContiguous(all);
+    const completed = all.filter((m) => m.event === "request.completed");
+    expect(completed.map((m) => (m.data.item as { name: string }).name)).toEqual(
+      Array.from({ length: n }, (_, i) => `f${i}`),
+    );
+    // Requests whose events were committed before the crash are never flagged; at most one group
+    // commit's worth after it may be.
+    const flagged = completed.map((m) => m.data.resent === true);
+    expect(flagged.slice(0, 6).every((f) => !f)).toBe(true);
+    expect(flagged.filter(Boolean).length).toBeLessThanOrEqual(16);
+    expect(all.at(-1)!.event).toBe("run.completed");
+  });
+
   it("cancels within one request, keeps partial stats, and is idempotent", async () => {
     const { id } = await startRun({ collection: slow(20, 100) });
     await readSse(await api(`/v1/runs/${id}/events`), (m) => m.event === "request.completed");
