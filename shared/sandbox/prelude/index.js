@@ -6,7 +6,7 @@ import { SUGAR_USE_SOURCE } from "../generated/sugar-names.ts";
 import { mayTouchIntrinsics, mayTouchModules, snapshotIntrinsics } from "./containment.js";
 import { legacyLoaders } from "./legacy.js";
 import { variableScope } from "./lists";
-import { createRequest, PostmanRequest, toRequestDefinition } from "./request.js";
+import { createRequest, PostmanRequest, toRequestDefinition } from "./request";
 import { chaiPostman, cookieList, createResponse, jsonError } from "./response.js";
 import { useChai } from "./response-object.js";
 import { v8Message, v8Name } from "./v8-messages";
@@ -141,7 +141,10 @@ function loadModule(name, id) {
   const module = { exports: {} };
   modules.set(id, module.exports);
   const globalKeys = baseline.globalKeys();
-  new Function("module", "exports", "require", src)(module, module.exports, requireModule);
+  // QuickJS serves the library's CommonJS source; the V8 host (no code generation from strings) serves
+  // the same body precompiled as a function (module, exports, require).
+  const factory = typeof src === "function" ? src : new Function("module", "exports", "require", src);
+  factory(module, module.exports, requireModule);
   modules.set(id, module.exports);
   // A cached module is shared by later scripts: its exports are restored after each script too.
   baseline.watch(module.exports, globalKeys);
@@ -429,26 +432,48 @@ async function execute(inputJson) {
     toJSON: () => ({ ...scopes.data }),
     replaceIn: resolveIn,
   };
-  const jarCall = (op, args) => {
-    const res = JSON.parse(host.cookieJar(op, JSON.stringify(args)));
-    if (res?.__error) throw new Error(res.__error);
-    return res;
-  };
+  // The host's jar call answers JSON (QuickJS) or a promise of it (the V8 host calls the engine over RPC).
+  const after = (v, f) => (v && typeof v.then === "function" ? v.then(f) : f(v));
+  const jarCall = (op, args) =>
+    after(host.cookieJar(op, JSON.stringify(args)), (json) => {
+      const res = JSON.parse(json);
+      if (res?.__error) throw new Error(res.__error);
+      return res;
+    });
   const cb = (callback, fn) => {
     let value;
-    let error = null;
+    let failure = null;
     try {
       value = fn();
     } catch (e) {
-      error = e;
+      failure = e;
     }
-    if (typeof callback === "function") callback(error, value);
-    return error ? Promise.reject(error) : Promise.resolve(value);
+    if (value && typeof value.then === "function") {
+      // An asynchronous answer: the script's drain waits for it and for its callback (Newman's jar
+      // callbacks are asynchronous too); an error the callback throws is the script's error.
+      if (typeof callback !== "function") track(value.catch(() => undefined));
+      else
+        track(
+          value
+            .then(
+              (v) => callback(null, v),
+              (e) => callback(e, undefined),
+            )
+            .catch((e) => {
+              error ??= e;
+            }),
+        );
+      return value;
+    }
+    if (typeof callback === "function") callback(failure, value);
+    return failure ? Promise.reject(failure) : Promise.resolve(value);
   };
   const jar = () => ({
     get: (url, name, callback) =>
-      cb(callback, () => (jarCall("getAll", [url]) || []).find((c) => c.name === name)?.value),
-    getAll: (url, callback) => cb(callback, () => jarCall("getAll", [url]) || []),
+      cb(callback, () =>
+        after(jarCall("getAll", [url]), (list) => (list || []).find((c) => c.name === name)?.value),
+      ),
+    getAll: (url, callback) => cb(callback, () => after(jarCall("getAll", [url]), (list) => list || [])),
     set: (url, name, value, callback) => {
       if (typeof value === "function") {
         callback = value;
