@@ -8,4 +8,7 @@ interface URL {}
 interface Request {}
 // biome-ignore lint/suspicious/noEmptyInterface: an opaque platform type (see above)
 interface Response {}
+// Engine code the prelude does not run also calls structuredClone and `new URL` (QuickJS has neither:
+// the prelude must not use them; esbuild leaves the engine functions that do out of the bundle).
 declare function structuredClone<T>(value: T): T;
+declare var URL: new (url: string) => { href: string };

@@ -1,0 +1,330 @@
+// pm.request: a mutable Postman Request (url, method, headers, body, auth) built from the engine's
+// RequestDefinition and serialised back after the script, so pre-request mutations change what is sent.
+// URL parsing and printing are the engine's (shared/engine/url.ts), so a URL a script sets reads back
+// the way the engine parses collection URLs.
+import type {
+  AuthDefinition,
+  BodyDefinition,
+  KV,
+  RequestDefinition,
+  UrlDefinition,
+} from "../../engine/types";
+import { parseRawUrl, urlToString } from "../../engine/url";
+import { type ListItem, PropertyList, sdkInspect } from "./lists";
+
+type Fields = Record<string, unknown>;
+const isRecord = (v: unknown): v is Fields => typeof v === "object" && v !== null;
+const items = (v: unknown): ListItem[] => (Array.isArray(v) ? (v as ListItem[]) : []);
+
+/** `?a=1&b` → [{ key: "a", value: "1" }, { key: "b", value: null }] (postman-collection's QueryParam.parse). */
+const parseQuery = (query: string): KV[] => parseRawUrl(`x?${query}`).query;
+
+export class Url {
+  declare protocol: string | undefined;
+  declare host: string[];
+  declare port: string | undefined;
+  declare path: string[];
+  declare hash: string | undefined;
+  declare auth: unknown;
+  declare query: PropertyList;
+  declare variables: PropertyList;
+
+  constructor(def?: unknown) {
+    this.update(def);
+  }
+  update(input?: unknown): void {
+    const def: Fields = typeof input === "string" ? { ...parseRawUrl(input) } : isRecord(input) ? input : {};
+    this.protocol = def.protocol as string | undefined;
+    this.host = Array.isArray(def.host) ? def.host.slice() : def.host ? String(def.host).split(".") : [];
+    this.port = def.port as string | undefined;
+    this.path = Array.isArray(def.path)
+      ? def.path.slice()
+      : def.path
+        ? String(def.path).replace(/^\//, "").split("/")
+        : [];
+    this.hash = def.hash as string | undefined;
+    this.auth = def.auth;
+    this.query = new PropertyList(
+      items(def.query).map((q) => ({
+        key: q.key,
+        value: q.value,
+        ...(q.disabled ? { disabled: true } : {}),
+      })),
+    );
+    this.variables = new PropertyList(items(def.variable));
+  }
+  getHost(): string {
+    return this.host.join(".");
+  }
+  getPath(unresolved?: boolean): string {
+    let segs = this.path;
+    if (!unresolved)
+      segs = segs.map((s) =>
+        s.startsWith(":") && this.variables.has(s.slice(1)) ? String(this.variables.get(s.slice(1))) : s,
+      );
+    return `/${segs.join("/")}`;
+  }
+  getPathWithQuery(): string {
+    const q = this.getQueryString();
+    return this.getPath() + (q ? `?${q}` : "");
+  }
+  getQueryString(): string {
+    return this.query
+      .all()
+      .map((p) => (p.value === null || p.value === undefined ? p.key : `${p.key}=${p.value}`))
+      .join("&");
+  }
+  getRemote(): string {
+    return this.getHost() + (this.port ? `:${this.port}` : "");
+  }
+  getRaw(): string {
+    return this.toString();
+  }
+  addQueryParams(params: unknown): void {
+    const list = typeof params === "string" ? parseQuery(params) : ([] as unknown[]).concat(params);
+    // Array entries may be "key=value" strings too (postman-collection's QueryParam.parse).
+    for (const p of list)
+      this.query.add(typeof p === "string" ? (parseQuery(p)[0] ?? { key: p, value: null }) : p);
+  }
+  removeQueryParams(params: unknown): void {
+    for (const p of ([] as unknown[]).concat(params))
+      this.query.remove(typeof p === "string" ? p : isRecord(p) ? p.key : undefined);
+  }
+  /** The unresolved URL as Postman prints it (the engine's printer). */
+  toString(forceProtocol?: boolean): string {
+    const def: UrlDefinition = {
+      protocol: this.protocol,
+      auth: this.auth ? String(this.auth) : undefined,
+      host: this.host,
+      port: this.port,
+      path: this.path,
+      query: this.query.all() as KV[],
+      hash: this.hash,
+      variable: [],
+    };
+    return urlToString(def, { forceProtocol: !!forceProtocol });
+  }
+  toJSON(): UrlDefinition {
+    return {
+      raw: this.toString(),
+      ...(this.protocol ? { protocol: this.protocol } : {}),
+      host: this.host,
+      ...(this.port ? { port: String(this.port) } : {}),
+      path: this.path,
+      query: this.query
+        .toJSON()
+        .map((q) => ({ key: q.key, value: q.value as string, ...(q.disabled ? { disabled: true } : {}) })),
+      ...(this.hash ? { hash: this.hash } : {}),
+      variable: this.variables
+        .toJSON()
+        .map((v) => ({ key: v.key, value: v.value === undefined ? "" : String(v.value) })),
+      ...(this.auth ? { auth: this.auth as string } : {}),
+    };
+  }
+}
+
+export class RequestBody {
+  declare mode: string | undefined;
+  declare raw: unknown;
+  declare urlencoded: PropertyList;
+  declare formdata: PropertyList;
+  declare file: BodyDefinition["file"];
+  declare graphql: BodyDefinition["graphql"];
+  declare options: BodyDefinition["options"];
+  declare disabled: boolean | undefined;
+
+  constructor(body?: unknown) {
+    this.update(body);
+  }
+  update(input?: unknown): void {
+    const body: Fields =
+      typeof input === "string" ? { mode: "raw", raw: input } : isRecord(input) ? input : {};
+    this.mode = body.mode as string | undefined;
+    this.raw = body.raw;
+    this.urlencoded = new PropertyList(items(body.urlencoded));
+    this.formdata = new PropertyList(items(body.formdata));
+    this.file = body.file as BodyDefinition["file"];
+    this.graphql = body.graphql as BodyDefinition["graphql"];
+    this.options = body.options as BodyDefinition["options"];
+    this.disabled = body.disabled as boolean | undefined;
+  }
+  isEmpty(): boolean {
+    return !this.mode || (this.mode === "raw" && !this.raw);
+  }
+  toString(): string {
+    if (this.mode === "raw") return String(this.raw || "");
+    if (this.mode === "urlencoded")
+      return this.urlencoded
+        .all()
+        .map((f) => `${encodeURIComponent(f.key)}=${encodeURIComponent(String(f.value))}`)
+        .join("&");
+    if (this.mode === "graphql") return JSON.stringify(this.graphql || {});
+    return "";
+  }
+  toJSON(): BodyDefinition | undefined {
+    if (!this.mode) return undefined;
+    return {
+      mode: this.mode,
+      ...(this.raw !== undefined ? { raw: String(this.raw) } : {}),
+      ...(this.mode === "urlencoded" ? { urlencoded: this.urlencoded.toJSON() as KV[] } : {}),
+      ...(this.mode === "formdata" ? { formdata: this.formdata.toJSON() as BodyDefinition["formdata"] } : {}),
+      ...(this.file ? { file: this.file } : {}),
+      ...(this.graphql ? { graphql: this.graphql } : {}),
+      ...(this.options ? { options: this.options } : {}),
+      ...(this.disabled ? { disabled: true } : {}),
+    };
+  }
+}
+
+const STATE = "__postmanRequest";
+interface RequestState {
+  url: Url;
+  body: RequestBody;
+}
+const stateOf = (request: object): RequestState => Reflect.get(request, STATE) as RequestState;
+
+/** What pm.request is built from: the engine's definition, or what a script handed pm.sendRequest. */
+export interface RequestInput {
+  method?: unknown;
+  url?: unknown;
+  headers?: readonly ListItem[];
+  body?: unknown;
+  auth?: unknown;
+}
+
+/**
+ * pm.request, with postman-collection's own properties (url, headers, method, and body/auth when the
+ * request has them) so chai renders it as Newman does (`PostmanRequest{ …(4) }`); methods live on the
+ * prototype.
+ */
+export class PostmanRequest {
+  declare url: Url;
+  declare headers: PropertyList;
+  declare method: unknown;
+  declare body: RequestBody;
+  declare auth: unknown;
+
+  constructor(def: RequestInput) {
+    const state: RequestState = { url: new Url(def.url), body: new RequestBody(def.body) };
+    Object.defineProperty(this, STATE, { value: state });
+    Object.defineProperty(this, "url", { enumerable: true, configurable: true, ...urlAccessor });
+    this.headers = new PropertyList(def.headers, true);
+    this.method = def.method;
+    if (def.body)
+      Object.defineProperty(this, "body", { enumerable: true, configurable: true, ...bodyAccessor });
+    if (def.auth) this.auth = def.auth;
+  }
+  addHeader(h: unknown): void {
+    this.headers.add(h);
+  }
+  removeHeader(k: unknown): void {
+    this.headers.remove(k);
+  }
+  upsertHeader(h: unknown): void {
+    this.headers.upsert(h);
+  }
+  getHeaders(opts?: { enabled?: boolean }): Record<string, unknown> {
+    return this.headers.toObject(!(opts && opts.enabled === false), false);
+  }
+  addQueryParams(p: unknown): void {
+    this.url.addQueryParams(p);
+  }
+  removeQueryParams(p: unknown): void {
+    this.url.removeQueryParams(p);
+  }
+  toJSON(): RequestDefinition {
+    const b = this.body.toJSON();
+    return {
+      method: String(this.method || "GET").toUpperCase(),
+      url: this.url.toJSON(),
+      headers: this.headers.toJSON().map((h) => ({
+        key: h.key,
+        value: h.value === undefined ? "" : String(h.value),
+        ...(h.disabled ? { disabled: true } : {}),
+      })),
+      ...(b ? { body: b } : {}),
+      ...(this.auth ? { auth: this.auth as AuthDefinition } : {}),
+    };
+  }
+}
+
+const urlAccessor = {
+  get(this: PostmanRequest): Url {
+    return stateOf(this).url;
+  },
+  set(this: PostmanRequest, v: unknown) {
+    stateOf(this).url = v instanceof Url ? v : new Url(v);
+  },
+};
+const bodyAccessor = {
+  get(this: PostmanRequest): RequestBody {
+    return stateOf(this).body;
+  },
+  set(this: PostmanRequest, v: unknown) {
+    stateOf(this).body = v instanceof RequestBody ? v : new RequestBody(v);
+  },
+};
+// A request without a body still answers pm.request.body (an empty body) without an own property.
+Object.defineProperty(PostmanRequest.prototype, "body", { configurable: true, ...bodyAccessor });
+Object.defineProperty(PostmanRequest, "name", { value: "PostmanRequest" });
+Object.defineProperty(Url, "name", { value: "PostmanUrl" });
+sdkInspect(PostmanRequest, () => true);
+
+/** Builds pm.request from a RequestDefinition; `serialize()` returns the (possibly mutated) definition. */
+export function createRequest(def: RequestInput): {
+  request: PostmanRequest;
+  serialize: () => RequestDefinition;
+} {
+  const request = new PostmanRequest(def);
+  return { request, serialize: () => request.toJSON() };
+}
+
+function parseHeader(line: string): ListItem {
+  const i = line.indexOf(":");
+  return i < 0
+    ? { key: line.trim(), value: "" }
+    : { key: line.slice(0, i).trim(), value: line.slice(i + 1).trim() };
+}
+
+/** pm.sendRequest's headers in any shape the SDK accepts, as a list. */
+function headerList(input: unknown): ListItem[] {
+  let headers = input;
+  // The SDK also accepts headers as 'Key: value' strings, alone or in an array (one per line).
+  if (typeof headers === "string") headers = headers.split(/\r?\n/).filter((l) => l.trim() !== "");
+  if (Array.isArray(headers)) return headers.map((h) => (typeof h === "string" ? parseHeader(h) : h));
+  if (headers instanceof PropertyList) return headers.toJSON();
+  if (isRecord(headers)) {
+    const record = headers;
+    return Object.keys(record).map((k) => ({ key: k, value: String(record[k]) }));
+  }
+  return [];
+}
+
+/**
+ * Accepts what pm.sendRequest accepts (a URL string or a request-like object) and returns a
+ * RequestDefinition, so the engine sends it through the same HTTP path as collection requests.
+ */
+export function toRequestDefinition(input: unknown): RequestDefinition {
+  if (typeof input === "string")
+    return createRequest({ method: "GET", url: parseRawUrl(input), headers: [] }).serialize();
+  if (isRecord(input) && isRequestLike(input)) return input.toJSON();
+  const i: Fields = isRecord(input) ? input : {};
+  const headers = headerList(i.header || i.headers || []);
+  let bodyDef = i.body;
+  if (bodyDef instanceof RequestBody) bodyDef = bodyDef.toJSON();
+  else if (typeof bodyDef === "string") bodyDef = { mode: "raw", raw: bodyDef };
+  else if (isRecord(bodyDef) && bodyDef.mode === "raw" && typeof bodyDef.raw === "object")
+    bodyDef = { ...bodyDef, raw: JSON.stringify(bodyDef.raw) };
+  const url =
+    i.url instanceof Url
+      ? i.url.toJSON()
+      : typeof i.url === "string"
+        ? parseRawUrl(i.url)
+        : new Url(i.url).toJSON();
+  return createRequest({ method: i.method || "GET", url, headers, body: bodyDef, auth: i.auth }).serialize();
+}
+
+/** A request-like object with its own toJSON and a parsed Url (a PostmanRequest from another script's copy). */
+function isRequestLike(v: Fields): v is Fields & { toJSON(): RequestDefinition } {
+  return typeof v.toJSON === "function" && !(v instanceof Url) && v.url instanceof Url;
+}
