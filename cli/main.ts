@@ -15,6 +15,7 @@ import { Interrupted, type InterruptHandle, onInterrupt } from "./interrupt";
 import { localReports, RunTally } from "./partial-report";
 import { saveReport, writeReportStream } from "./report-file";
 import { connectRemote, type Server, startEmbedded } from "./server";
+import { mark } from "./timing";
 import { watchServer } from "./watchdog";
 
 export interface Io {
@@ -216,7 +217,9 @@ async function conclude(c: Conclusion, followed: Followed, interrupted: boolean)
 
 async function run(args: RunArgs, io: Io, tool: string): Promise<number> {
   const body = await buildRunBody(args, (m) => io.stderr.write(`${m}\n`));
+  mark("inputs read");
   const server = args.server ? await connectRemote(args.server, args.apiKey) : await startEmbedded();
+  mark("server ready");
   const stopFollowing = new AbortController();
   // Loopback answers fast even under load; a remote server gets more slack before it counts as gone.
   const watchdog = watchServer(
@@ -227,6 +230,7 @@ async function run(args: RunArgs, io: Io, tool: string): Promise<number> {
   let tally: RunTally | undefined;
   try {
     const runId = await submit(server, body);
+    mark("run submitted");
     watchdog.dead.then(
       (reason) => stopFollowing.abort(new CliError(`${reason[0]!.toUpperCase()}${reason.slice(1)}.`)),
       () => {},
@@ -248,11 +252,16 @@ async function run(args: RunArgs, io: Io, tool: string): Promise<number> {
       args.reporters.includes("cli") && !args.silent ? new CliReporter(io.stdout, color, args.cli) : null;
     const kept = new RunTally(args.reporters.includes("json") || args.reporters.includes("junit"));
     tally = kept;
+    let first = true;
     const followed = await follow(server, runId, stopFollowing.signal, (event) => {
+      if (first) mark(`first event (${event.type})`);
+      first = false;
+      if (event.type === "request.completed" || isTerminal(event)) mark(event.type);
       kept.add(event);
       reporter?.onEvent(event);
     });
     watchdog.stop();
+    mark("terminal event received");
     return await conclude(
       { args, server, runId, tool, collection: body.collection, tally: kept, reporter },
       followed,
@@ -261,7 +270,9 @@ async function run(args: RunArgs, io: Io, tool: string): Promise<number> {
   } finally {
     watchdog.stop();
     tally?.dispose();
+    mark("reports written");
     await server.stop();
+    mark("server stopped");
     interrupt?.detach();
   }
 }

@@ -1,6 +1,6 @@
 /**
- * Where a CLI run executes: the project's own Worker + Durable Objects started embedded (workerd via
- * Miniflare, from a cached bundle), or a running instance given by --server. Both are used through
+ * Where a CLI run executes: the project's own Worker + Durable Objects started embedded (workerd, from
+ * a cached bundle), or a running instance given by --server. Both are used through
  * the same public `/v1` API, so the CLI exercises exactly what a cloud client does.
  */
 import { spawnSync } from "node:child_process";
@@ -10,7 +10,8 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CliError } from "./args";
-import { watchRuntime } from "./runtime-process";
+import { mark } from "./timing";
+import { startWorkerd, type Workerd } from "./workerd";
 
 export interface Server {
   /** Base URL without trailing slash, e.g. `http://127.0.0.1:8787`. */
@@ -27,8 +28,6 @@ export interface Server {
 }
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-/** How long Miniflare may take to shut workerd down before the CLI kills it itself. */
-const DISPOSE_DEADLINE_MS = 1500;
 
 function client(
   baseUrl: string,
@@ -127,6 +126,7 @@ async function fingerprint(): Promise<string> {
  */
 async function workerBundle(): Promise<string> {
   const dir = join(ROOT, "node_modules/.cache/edgerun", `worker-${await fingerprint()}`);
+  mark("sources fingerprinted");
   const entry = join(dir, "index.js");
   if (
     await stat(entry).then(
@@ -136,6 +136,7 @@ async function workerBundle(): Promise<string> {
   )
     return entry;
   ensureSandboxLibraries();
+  mark("sandbox libraries built");
   const tmp = `${dir}.tmp-${process.pid}`;
   await mkdir(tmp, { recursive: true });
   const { build } = await import("esbuild");
@@ -166,6 +167,7 @@ async function workerBundle(): Promise<string> {
   await copyFile(require.resolve("@jitl/quickjs-wasmfile-release-sync/wasm"), join(tmp, "quickjs.wasm"));
   await rm(dir, { recursive: true, force: true });
   await rename(tmp, dir);
+  mark("worker bundled");
   return entry;
 }
 
@@ -194,9 +196,23 @@ async function workerSettings(): Promise<WorkerSettings> {
   };
 }
 
+/** SIGINT/SIGTERM before a run is followed (workerd still starting, reports being written): no workerd is left. */
+function exitOnSignal(kill: () => void): () => void {
+  const handler = (signal: NodeJS.Signals) => {
+    kill();
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+  return () => {
+    process.off("SIGINT", handler);
+    process.off("SIGTERM", handler);
+  };
+}
+
 /**
- * Starts the Worker and its Durable Objects on workerd (through Miniflare, from the cached bundle)
- * for this process only: random port on loopback, in-memory storage, a one-off API key, and the
+ * Starts the Worker and its Durable Objects on workerd (from the cached bundle) for this process only:
+ * random port on loopback, SQLite storage in a temporary directory, a one-off API key, and the
  * permissive target policy so collections can call local services (as Newman can).
  */
 export async function startEmbedded(): Promise<Server> {
@@ -206,87 +222,40 @@ export async function startEmbedded(): Promise<Server> {
     }),
     workerSettings(),
   ]);
+  mark("bundle found");
   const apiKey = `cli-${randomBytes(16).toString("hex")}`;
   const vars: Record<string, string> = {
     DEV_API_KEY: apiKey,
     TARGET_POLICY: process.env.TARGET_POLICY ?? "any",
     ENVIRONMENT: "cli",
     API_RATE_LIMIT_PER_MINUTE: "100000",
-    // Traces of embedded runs go where the user's OpenTelemetry setup points (if it does).
-    ...(process.env.OTEL_EXPORTER_OTLP_ENDPOINT
-      ? { OTEL_EXPORTER_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_ENDPOINT }
-      : {}),
-    ...(process.env.OTEL_EXPORTER_OTLP_HEADERS
-      ? { OTEL_EXPORTER_OTLP_HEADERS: process.env.OTEL_EXPORTER_OTLP_HEADERS }
-      : {}),
   };
-  const { Miniflare, NoOpLog } = await import("miniflare");
-  const name = "edgerun";
-  let mf: InstanceType<typeof Miniflare>;
-  let url: URL;
+  // Traces of embedded runs go where the user's OpenTelemetry setup points (if it does).
+  for (const name of ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_HEADERS"]) {
+    const value = process.env[name];
+    if (value) vars[name] = value;
+  }
+  let runtime: Workerd;
   try {
-    mf = new Miniflare({
-      host: "127.0.0.1",
-      port: 0,
-      log: new NoOpLog(),
-      handleStructuredLogs: () => {},
-      workers: [
-        {
-          config: {
-            name,
-            compatibilityDate: settings.compatibilityDate,
-            compatibilityFlags: settings.compatibilityFlags,
-            manifest: {
-              mainModule: "index.js",
-              modules: {
-                "index.js": { type: "esm", contents: await readFile(script, "utf8") },
-                "quickjs.wasm": {
-                  type: "wasm",
-                  contents: new Uint8Array(await readFile(join(dirname(script), "quickjs.wasm"))),
-                },
-              },
-            },
-            env: {
-              ...Object.fromEntries(
-                Object.entries(vars).map(([k, value]) => [k, { type: "text" as const, value }]),
-              ),
-              ...Object.fromEntries(
-                settings.durableObjects.map((d) => [
-                  d.binding,
-                  { type: "durable-object" as const, worker: name, exportName: d.className },
-                ]),
-              ),
-            },
-            exports: Object.fromEntries(
-              settings.durableObjects.map((d) => [
-                d.className,
-                { type: "durable-object" as const, storage: "sqlite" as const },
-              ]),
-            ),
-          },
-        },
-      ],
-    });
-    url = await mf.ready;
+    runtime = await startWorkerd({ script, ...settings, vars });
   } catch (error) {
     throw new CliError(`Could not start the embedded edgerun server: ${(error as Error).message}`);
   }
-  const runtime = watchRuntime();
   // Whatever ends this process (an error, process.exit on a second Ctrl-C), no workerd outlives it.
-  process.on("exit", runtime.killAll);
+  process.on("exit", runtime.killNow);
+  const offSignals = exitOnSignal(runtime.killNow);
   let stopped = false;
+  const died = runtime.exited.then(() =>
+    stopped
+      ? new Promise<string>(() => {})
+      : `the embedded edgerun server (workerd, pid ${runtime.pid}) exited unexpectedly; the run is lost`,
+  );
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    runtime.stop();
-    let timer: NodeJS.Timeout | undefined;
-    const bounded = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, DISPOSE_DEADLINE_MS);
-    });
-    await Promise.race([mf.dispose().catch(() => {}), bounded]);
-    clearTimeout(timer);
-    runtime.killAll();
-    process.off("exit", runtime.killAll);
+    await runtime.stop();
+    offSignals();
+    process.off("exit", runtime.killNow);
   };
-  return client(url.origin, apiKey, fetch, stop, { died: runtime.died, killNow: runtime.killAll });
+  return client(runtime.origin, apiKey, fetch, stop, { died, killNow: runtime.killNow });
 }

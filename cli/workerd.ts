@@ -1,0 +1,193 @@
+/**
+ * The embedded stack's runtime: the cached Worker bundle served by the `workerd` binary directly, with a
+ * text config written per run. Miniflare is not in the way: importing it cost ≈ 0.25 s and ≈ 150 MiB of
+ * the CLI's heap, and it put its own entry, outbound, cache, email and dev-control workers (plus a
+ * 0.7 MB zod extension) into workerd, which the CLI never calls. Storage is SQLite on local disk in a
+ * temporary directory, deleted when the runtime stops.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { rmSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+/** A workerd that has not listened by then is stuck (it normally takes 0.2–0.5 s). */
+const READY_DEADLINE_MS = 60_000;
+/** nodejs_compat is on by default from this date; workerd warns when the flag is given anyway. */
+const NODEJS_COMPAT_DEFAULT_ON = "2026-08-04";
+
+export interface WorkerdOptions {
+  /** The bundle's entry module; `quickjs.wasm` sits beside it. */
+  script: string;
+  compatibilityDate: string;
+  compatibilityFlags: string[];
+  durableObjects: Array<{ binding: string; className: string }>;
+  /** Text bindings (passed through workerd's environment, so no value is ever quoted into the config). */
+  vars: Record<string, string>;
+}
+
+export interface Workerd {
+  /** `http://127.0.0.1:<port>`. */
+  readonly origin: string;
+  readonly pid: number;
+  /** Resolves when the process exits, whoever ended it. */
+  readonly exited: Promise<void>;
+  /** SIGKILLs workerd and removes its storage: nothing in it outlives the run. Idempotent. */
+  stop(): Promise<void>;
+  /** The synchronous form of `stop` for `exit` handlers and a second Ctrl-C. */
+  killNow(): void;
+}
+
+const quote = (text: string) => JSON.stringify(text);
+
+function flags(date: string, given: string[]): string[] {
+  if (date < NODEJS_COMPAT_DEFAULT_ON) return given;
+  return given.filter((f) => f !== "nodejs_compat" && f !== "nodejs_compat_v2");
+}
+
+/** Extra CAs for targets behind a private CA, as Node (and Miniflare) honour them. */
+async function extraCertificates(): Promise<string[]> {
+  const file = process.env.NODE_EXTRA_CA_CERTS;
+  if (!file) return [];
+  const pem = await readFile(file, "utf8").catch(() => "");
+  return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+}
+
+/** The workerd config (capnp text): one Worker, its SQLite Durable Objects, the internet as outbound. */
+function config(opts: WorkerdOptions, envNames: Map<string, string>, certs: string[]): string {
+  const bindings = [
+    ...[...envNames].map(([name, env]) => `(name = ${quote(name)}, fromEnvironment = ${quote(env)})`),
+    ...opts.durableObjects.map(
+      (d) => `(name = ${quote(d.binding)}, durableObjectNamespace = ${quote(d.className)})`,
+    ),
+  ];
+  const namespaces = opts.durableObjects.map(
+    (d) =>
+      `(className = ${quote(d.className)}, uniqueKey = ${quote(`edgerun-${d.className}`)}, enableSql = true)`,
+  );
+  const tls = `(trustBrowserCas = true${certs.length ? `, trustedCertificates = [${certs.map(quote).join(", ")}]` : ""})`;
+  return `using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+    (name = "edgerun", worker = .worker),
+    (name = "internet", network = (allow = ["public", "private", "240.0.0.0/4"], tlsOptions = ${tls})),
+    (name = "storage", disk = (path = "storage", writable = true)),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "edgerun")],
+);
+
+const worker :Workerd.Worker = (
+  modules = [
+    (name = "index.js", esModule = embed "index.js"),
+    (name = "quickjs.wasm", wasm = embed "quickjs.wasm"),
+  ],
+  compatibilityDate = ${quote(opts.compatibilityDate)},
+  compatibilityFlags = [${flags(opts.compatibilityDate, opts.compatibilityFlags).map(quote).join(", ")}],
+  bindings = [
+    ${bindings.join(",\n    ")}
+  ],
+  durableObjectNamespaces = [
+    ${namespaces.join(",\n    ")}
+  ],
+  durableObjectStorage = (localDisk = "storage"),
+);
+`;
+}
+
+/** The port workerd reports on its control pipe once the socket listens, or why it never did. */
+function listening(child: ChildProcess, stderr: () => string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const control = createInterface(child.stdio[3] as Readable);
+    const timer = setTimeout(
+      () => fail(`it did not listen within ${READY_DEADLINE_MS / 1000} s`),
+      READY_DEADLINE_MS,
+    );
+    const onExit = (code: number | null, signal: string | null) =>
+      fail(`workerd exited (${signal ?? `code ${code}`}) before listening${stderr() ? `: ${stderr()}` : ""}`);
+    function fail(why: string) {
+      clearTimeout(timer);
+      control.close();
+      reject(new Error(why));
+    }
+    child.once("exit", onExit);
+    child.once("error", (error) => fail(error.message));
+    control.on("line", (line) => {
+      let message: { event?: string; socket?: string; port?: number };
+      try {
+        message = JSON.parse(line) as typeof message;
+      } catch {
+        return;
+      }
+      if (message.event !== "listen" || message.socket !== "http" || typeof message.port !== "number") return;
+      clearTimeout(timer);
+      child.off("exit", onExit);
+      resolve(message.port);
+    });
+  });
+}
+
+/**
+ * Writes the config beside links to the bundle in a new temporary directory and starts workerd on a
+ * random loopback port; resolves once it listens. On failure nothing is left running or on disk.
+ */
+export async function startWorkerd(opts: WorkerdOptions): Promise<Workerd> {
+  const dir = await mkdtemp(join(tmpdir(), "edgerun-workerd-"));
+  const envNames = new Map(Object.keys(opts.vars).map((name) => [name, `EDGERUN_BINDING_${name}`]));
+  await Promise.all([
+    mkdir(join(dir, "storage")),
+    symlink(opts.script, join(dir, "index.js")),
+    symlink(join(dirname(opts.script), "quickjs.wasm"), join(dir, "quickjs.wasm")),
+    extraCertificates().then((certs) => writeFile(join(dir, "config.capnp"), config(opts, envNames, certs))),
+  ]);
+  const env: NodeJS.ProcessEnv = { ...process.env, TZ: "UTC" };
+  for (const [name, value] of Object.entries(opts.vars)) env[envNames.get(name)!] = value;
+  const binary = (createRequire(join(ROOT, "package.json"))("workerd") as { default: string }).default;
+  const child = spawn(binary, ["serve", "--control-fd=3", "--socket-addr=http=127.0.0.1:0", "config.capnp"], {
+    cwd: dir,
+    env,
+    stdio: ["ignore", "ignore", "pipe", "pipe"],
+  });
+  // Its stderr explains a failed start; afterwards it is only the Worker's logs, which nobody reads.
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    if (stderr.length < 16_384) stderr += chunk.toString();
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  let removed = false;
+  const killNow = () => {
+    child.kill("SIGKILL");
+    if (removed) return;
+    removed = true;
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
+    } catch {
+      // workerd was still writing as it died: a stray file in the temp directory, nothing running
+    }
+  };
+  try {
+    const port = await listening(child, () => stderr.trim());
+    stderr = "";
+    return {
+      origin: `http://127.0.0.1:${port}`,
+      pid: child.pid!,
+      exited,
+      killNow,
+      async stop() {
+        child.kill("SIGKILL");
+        await exited;
+        if (removed) return;
+        removed = true;
+        await rm(dir, { recursive: true, force: true, maxRetries: 2 }).catch(() => {});
+      },
+    };
+  } catch (error) {
+    killNow();
+    throw error;
+  }
+}
