@@ -8,6 +8,7 @@
  * Sequence numbers advance only when the transaction that wrote the events has committed.
  */
 import type { RunEvent } from "../shared/schemas/events";
+import { decodeStoredEvent, encodeStoredEvent } from "./event-codec";
 
 const encoder = new TextEncoder();
 /** A live subscriber whose unread backlog exceeds this is dropped; it reconnects with Last-Event-ID. */
@@ -28,6 +29,12 @@ export interface AppendedEvent {
 
 export function formatSse(seq: number, json: string, type: string): string {
   return `id: ${seq}\nevent: ${type}\ndata: ${json}\n\n`;
+}
+
+function sseText(items: AppendedEvent[]): string {
+  let text = "";
+  for (const item of items) text += formatSse(item.seq, item.json, item.event.type);
+  return text;
 }
 
 /** `Last-Event-ID` must be a non-negative integer; anything else replays from the start (with a note). */
@@ -75,8 +82,8 @@ export class EventLog {
     for (const event of events) {
       seq++;
       const json = JSON.stringify(event);
-      // At rest the run's constant envelope is left out (≈ 40 bytes a row); reads put it back.
-      const stored = json.startsWith(this.#prefix) ? `{${json.slice(this.#prefix.length)}` : json;
+      // At rest: no envelope, dictionary tokens for common fragments (event-codec.ts); reads restore it.
+      const stored = encodeStoredEvent(json, this.#prefix);
       this.#sql.exec("INSERT INTO events (seq, type, data) VALUES (?, ?, ?)", seq, event.type, stored);
       out.push({ seq, event, json });
     }
@@ -91,11 +98,17 @@ export class EventLog {
 
   /** Pushes committed events to live subscribers; closes their streams after a terminal event. */
   broadcast(items: AppendedEvent[], terminal: boolean): void {
+    // One chunk per commit and subscriber: a group commit's events leave together.
+    let all: Uint8Array | undefined;
     for (const sub of [...this.#subscribers]) {
-      for (const item of items) {
-        if (item.seq <= sub.cursor) continue;
-        this.#push(sub, encoder.encode(formatSse(item.seq, item.json, item.event.type)));
-        sub.cursor = item.seq;
+      const fresh = items.filter((item) => item.seq > sub.cursor);
+      if (fresh.length > 0) {
+        const chunk =
+          fresh.length === items.length
+            ? (all ??= encoder.encode(sseText(items)))
+            : encoder.encode(sseText(fresh));
+        this.#push(sub, chunk);
+        sub.cursor = fresh[fresh.length - 1]!.seq;
       }
       if (terminal) this.#close(sub);
     }
@@ -162,12 +175,7 @@ export class EventLog {
         REPLAY_PAGE,
       )
       .toArray()
-      .map((r) => ({ seq: r.seq, type: r.type, json: this.#restore(r.data) }));
-  }
-
-  /** Rows written before compaction (or by other writers) already carry the envelope. */
-  #restore(data: string): string {
-    return data.startsWith('{"v":') ? data : `${this.#prefix}${data.slice(1)}`;
+      .map((r) => ({ seq: r.seq, type: r.type, json: decodeStoredEvent(r.data, this.#prefix) }));
   }
 
   #push(sub: Subscriber, chunk: Uint8Array): void {

@@ -1,0 +1,74 @@
+/**
+ * How an event's JSON is kept at rest: without the run's constant envelope (`{"v":1,"runId":…,`) and
+ * with a fixed dictionary of fragments nearly every request event repeats (the default request
+ * headers edgerun sends, common response headers, assertion and timing shapes) replaced by one control
+ * character each.
+ *
+ * Why this is exact: `JSON.stringify` never emits a raw U+0000–U+001F (inside strings they are escaped
+ * as `\uXXXX` or `\n`…, outside strings JSON has no place for them), so each such character in a stored
+ * row can only be a dictionary token, and decoding is one pass with no JSON parse. It keeps a request
+ * event under a SQLite page's third, so three or four rows share a 4 KiB page instead of two.
+ *
+ * Versioning: a row that starts with `{"v":` was written whole (before compaction), one that starts
+ * with `{` only lost its envelope, and one that starts with DICT_V1 uses this dictionary. The
+ * dictionary is append-only: changing or removing an entry would misread stored rows.
+ */
+
+/** Marks a row encoded with the version-1 dictionary. */
+const DICT_V1 = "\u0001";
+
+/** Fragments replaced by the characters U+0002, U+0003, … in this order. Append only. */
+const FRAGMENTS_V1: readonly string[] = [
+  '"type":"request.completed"',
+  '{"key":"User-Agent","value":"PostmanRuntime/7.43.0 edgerun/0.1"}',
+  '{"key":"Accept","value":"*/*"}',
+  '{"key":"Cache-Control","value":"no-cache"}',
+  '{"key":"Postman-Token","value":"',
+  '{"key":"Accept-Encoding","value":"gzip, deflate, br"}',
+  '{"key":"Connection","value":"keep-alive"}',
+  '{"key":"connection","value":"keep-alive"}',
+  '{"key":"keep-alive","value":"timeout=5"}',
+  '{"key":"content-type","value":"application/json; charset=utf-8"}',
+  '{"key":"content-length","value":"',
+  '{"key":"date","value":"',
+  '"response":{"code":200,"status":"OK","headers":[',
+  '"request":{"method":"GET","url":"',
+  '"passed":true,"skipped":false,"index":',
+  '"passed":false,"skipped":false,"index":',
+  '"console":[],"scriptErrors":[],"scripts":{"prerequest":',
+  '"timings":{"waitMs":0,"totalMs":',
+  ',"prerequestMs":',
+  ',"testMs":',
+  ',"headersMs":',
+  '"assertions":[{"name":"',
+  '"iteration":',
+  '"item":{"id":"',
+  '"path":[]},',
+  ',"bodyPreview":"',
+  ',"size":',
+  ',"timeMs":',
+];
+
+const TOKENS = FRAGMENTS_V1.map((_, i) => String.fromCharCode(2 + i));
+const DECODE = new Map(TOKENS.map((t, i) => [t, FRAGMENTS_V1[i]!]));
+// Built from a string: a regex literal with control-character escapes reads as a likely mistake.
+const TOKEN_RE = new RegExp(`[${TOKENS[0]}-${String.fromCharCode(0x1f)}]`, "g");
+
+if (FRAGMENTS_V1.length > 30) throw new Error("event dictionary v1 exceeds U+0002–U+001F");
+
+/** The stored form of an event's JSON (`prefix` is the run's envelope, left out at rest). */
+export function encodeStoredEvent(json: string, prefix: string): string {
+  let body = json.startsWith(prefix) ? `{${json.slice(prefix.length)}` : json;
+  for (let i = 0; i < FRAGMENTS_V1.length; i++) {
+    const fragment = FRAGMENTS_V1[i]!;
+    if (body.includes(fragment)) body = body.replaceAll(fragment, TOKENS[i]!);
+  }
+  return DICT_V1 + body;
+}
+
+/** The event's JSON as it was appended, from any stored form (see the versioning note above). */
+export function decodeStoredEvent(data: string, prefix: string): string {
+  if (data.startsWith('{"v":')) return data;
+  const body = data.startsWith(DICT_V1) ? data.slice(1).replace(TOKEN_RE, (t) => DECODE.get(t) ?? t) : data;
+  return body.startsWith('{"v":') ? body : `${prefix}${body.slice(1)}`;
+}
