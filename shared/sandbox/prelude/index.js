@@ -8,7 +8,7 @@ import { legacyLoaders } from "./legacy.js";
 import { variableScope } from "./lists";
 import { createRequest, PostmanRequest, toRequestDefinition } from "./request";
 import { chaiPostman, cookieList, createResponse, jsonError } from "./response.js";
-import { useChai } from "./response-object.js";
+import { useChai } from "./response-object";
 import { v8Message, v8Name } from "./v8-messages";
 
 const host = globalThis.__host;

@@ -1,10 +1,10 @@
 // pm.response (and pm.sendRequest responses) plus chai-postman's assertions (`pm.response.to.have.status`,
 // `pm.expect(pm.response).to.be.ok`, `.jsonBody`, `.jsonSchema`, …). Runs inside QuickJS.
 import { PropertyList } from "./lists";
-import { isResponse } from "./response-object.js";
+import { isResponse } from "./response-object";
 
 export { jsonError } from "./json-error";
-export { cookieList, createResponse } from "./response-object.js";
+export { cookieList, createResponse } from "./response-object";
 
 function isRequest(obj) {
   return (

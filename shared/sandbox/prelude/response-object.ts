@@ -2,24 +2,41 @@
 // properties (chai renders a response in failure messages as `PostmanResponse{ …(10) }`, or
 // `PostmanResponse{ …(5) }` after a request error), the same details() from http-reasons, and the same
 // answers when there was no response (code, status and text() undefined). Runs inside QuickJS.
-import reasons from "http-reasons/db.json";
+import reasonsDb from "http-reasons/db.json";
+import type { Cookie, ResponseData } from "../../engine/types";
 import { jsonError } from "./json-error";
-import { PropertyList, sdkInspect } from "./lists";
+import { type ListItem, PropertyList, sdkInspect } from "./lists";
 
+/** The chai instance the prelude loads (only what pm.response.to / .not need of it). */
+export interface ChaiLike {
+  expect(value: unknown): { to: unknown; not: unknown };
+}
+
+const reasons: Record<string, { name: string; detail: string } | undefined> = reasonsDb;
 const MARK = "__postmanResponse";
-let chaiOf = () => {
+let chaiOf: () => ChaiLike = () => {
   throw new Error("chai is not available");
 };
 
 /** The prelude hands in its lazy chai loader (for `pm.response.to` / `.not`). */
-export function useChai(load) {
+export function useChai(load: () => ChaiLike): void {
   chaiOf = load;
 }
 
-function parseCookie(header) {
-  const [pair, ...attrs] = String(header).split(";");
+interface ResponseCookie {
+  name: string;
+  value: string;
+  path?: string | true;
+  domain?: string | true;
+  expires?: string | true;
+  httpOnly?: boolean;
+  secure?: boolean;
+}
+
+function parseCookie(header: unknown): ResponseCookie {
+  const [pair = "", ...attrs] = String(header).split(";");
   const i = pair.indexOf("=");
-  const c = { name: pair.slice(0, i).trim(), value: pair.slice(i + 1).trim() };
+  const c: ResponseCookie = { name: pair.slice(0, i).trim(), value: pair.slice(i + 1).trim() };
   for (const a of attrs) {
     const j = a.indexOf("=");
     const k = (j < 0 ? a : a.slice(0, j)).trim().toLowerCase();
@@ -31,7 +48,8 @@ function parseCookie(header) {
   return c;
 }
 
-export function cookieList(cookies) {
+/** pm.cookies and a response's cookies: a list keyed by cookie name, as the SDK's CookieList. */
+export function cookieList(cookies: ReadonlyArray<Cookie | ResponseCookie>): PropertyList {
   return new PropertyList(
     cookies.map((c) => ({ ...c, key: c.name })),
     false,
@@ -39,13 +57,13 @@ export function cookieList(cookies) {
 }
 
 /** http-reasons' entry for a code: `{ name, detail }`, or `{}` for an unknown code. */
-export function reasonOf(code) {
-  const r = reasons[code];
+export function reasonOf(code: unknown): { name?: string; detail?: string } {
+  const r = reasons[String(code)];
   return r ? { name: r.name, detail: r.detail } : {};
 }
 
 /** A random v4 UUID (the SDK gives every response one), from four 32-bit draws. */
-function uuid() {
+function uuid(): string {
   const hex = () => (Math.floor(Math.random() * 0x100000000) + 0x100000000).toString(16).slice(1);
   const a = hex();
   const b = hex();
@@ -54,15 +72,34 @@ function uuid() {
   return `${a}-${b.slice(0, 4)}-4${b.slice(5)}-${variant}${c.slice(1, 4)}-${c.slice(4)}${hex()}`;
 }
 
+type Details = { name?: string; detail?: string; code?: unknown; standardName?: string };
+
 /** Copies the defined values of `from` onto `to` (lodash's mergeDefined, as postman-collection uses it). */
-function mergeDefined(to, from) {
-  for (const k of Object.keys(from)) if (from[k] !== undefined) to[k] = from[k];
+function mergeDefined(to: Details, from: Details): Details {
+  for (const [k, v] of Object.entries(from)) if (v !== undefined) Reflect.set(to, k, v);
   return to;
 }
 
+interface ResponseState {
+  data: ResponseData | undefined;
+  parsed: unknown;
+  parsedOk: boolean;
+}
+const stateOf = (response: PostmanResponse): ResponseState => Reflect.get(response, MARK) as ResponseState;
+
 export class PostmanResponse {
+  declare id: string;
+  declare _details: Details;
+  declare status: string | undefined;
+  declare code: number | undefined;
+  declare headers: PropertyList;
+  declare stream: { toString(): string } | undefined;
+  declare cookies: PropertyList;
+  declare responseTime: number | undefined;
+  declare responseSize: number | undefined;
+
   /** `data` is the engine's ResponseData, or undefined when the request got no response. */
-  constructor(data) {
+  constructor(data: ResponseData | undefined) {
     this.id = uuid();
     const base = reasonOf(data?.code);
     this._details = mergeDefined(
@@ -73,7 +110,7 @@ export class PostmanResponse {
       this.status = this._details.name;
       this.code = data.code;
     }
-    this.headers = new PropertyList(data ? data.headers : [], true);
+    this.headers = new PropertyList(data ? (data.headers as ListItem[]) : [], true);
     if (data) this.stream = { toString: () => data.body };
     const setCookies = (data?.headers ?? [])
       .filter((h) => h.key.toLowerCase() === "set-cookie")
@@ -83,19 +120,20 @@ export class PostmanResponse {
       this.responseTime = data.responseTime;
       this.responseSize = data.responseSize;
     }
-    Object.defineProperty(this, MARK, { value: { data, parsed: undefined, parsedOk: false } });
+    const state: ResponseState = { data, parsed: undefined, parsedOk: false };
+    Object.defineProperty(this, MARK, { value: state });
   }
-  get to() {
+  get to(): unknown {
     return chaiOf().expect(this).to;
   }
-  get not() {
+  get not(): unknown {
     return chaiOf().expect(this).not;
   }
-  text() {
-    return this[MARK].data?.body;
+  text(): string | undefined {
+    return stateOf(this).data?.body;
   }
-  json(reviver) {
-    const state = this[MARK];
+  json(reviver?: (this: unknown, key: string, value: unknown) => unknown): unknown {
+    const state = stateOf(this);
     if (!state.data) {
       const err = new SyntaxError('"undefined" is not valid JSON');
       err.name = "JSONError";
@@ -111,34 +149,36 @@ export class PostmanResponse {
     }
     return state.parsed;
   }
-  jsonp(cb) {
+  jsonp(cb?: string): unknown {
     const m = new RegExp(
       `^\\s*${cb ? cb.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") : "[\\w$.]+"}\\s*\\(([\\s\\S]*)\\)\\s*;?\\s*$`,
     ).exec(this.text() ?? "");
-    return JSON.parse(m ? m[1] : this.text());
+    return JSON.parse(String(m ? m[1] : this.text()));
   }
-  reason() {
+  reason(): string | undefined {
     return this.status || reasonOf(this.code).name;
   }
-  details() {
+  details(): Details {
     if (!this._details || this._details.code !== this.code) {
       const base = reasonOf(this.code);
       this._details = { ...base, code: this.code, standardName: base.name };
     }
     return { ...this._details };
   }
-  size() {
-    const data = this[MARK].data;
+  size(): { body: number; header: number; total: number } {
+    const data = stateOf(this).data;
     if (!data) return { body: 0, header: 0, total: 0 };
     const header = data.headers.reduce((n, h) => n + h.key.length + String(h.value).length + 4, 0);
     return { body: data.responseSize, header, total: data.responseSize + header };
   }
-  dataURI() {
+  dataURI(): string {
     const body = this.text() ?? "";
+    // btoa is the prelude's own global (index.ts); QuickJS has none.
+    const { btoa } = globalThis as unknown as { btoa(text: string): string };
     return `data:${this.headers.get("content-type") || "text/plain"};base64,${btoa(unescape(encodeURIComponent(body)))}`;
   }
-  toJSON() {
-    const data = this[MARK].data;
+  toJSON(): Record<string, unknown> {
+    const data = stateOf(this).data;
     return {
       code: this.code,
       status: this.status,
@@ -152,10 +192,12 @@ export class PostmanResponse {
 Object.defineProperty(PostmanResponse, "name", { value: "PostmanResponse" });
 sdkInspect(PostmanResponse, () => true);
 
-export function createResponse(data) {
+/** Builds a response object from the engine's ResponseData (undefined: the request got no response). */
+export function createResponse(data: ResponseData | undefined): PostmanResponse {
   return new PostmanResponse(data);
 }
 
-export function isResponse(obj) {
+/** Whether a value is one of the prelude's responses (chai-postman's guards). */
+export function isResponse(obj: unknown): obj is PostmanResponse {
   return obj instanceof PostmanResponse;
 }
