@@ -51,6 +51,12 @@ const FRAGMENTS_V1: readonly string[] = [
 
 const TOKENS = FRAGMENTS_V1.map((_, i) => String.fromCharCode(2 + i));
 const DECODE = new Map(TOKENS.map((t, i) => [t, FRAGMENTS_V1[i]!]));
+const ENCODE = new Map(FRAGMENTS_V1.map((f, i) => [f, TOKENS[i]!]));
+/** One pass over the text (fragments never overlap: each starts at a JSON key or `{`). */
+const FRAGMENT_RE = new RegExp(
+  FRAGMENTS_V1.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"),
+  "g",
+);
 // Built from a string: a regex literal with control-character escapes reads as a likely mistake.
 const TOKEN_RE = new RegExp(`[${TOKENS[0]}-${String.fromCharCode(0x1f)}]`, "g");
 
@@ -58,12 +64,8 @@ if (FRAGMENTS_V1.length > 30) throw new Error("event dictionary v1 exceeds U+000
 
 /** The stored form of an event's JSON (`prefix` is the run's envelope, left out at rest). */
 export function encodeStoredEvent(json: string, prefix: string): string {
-  let body = json.startsWith(prefix) ? `{${json.slice(prefix.length)}` : json;
-  for (let i = 0; i < FRAGMENTS_V1.length; i++) {
-    const fragment = FRAGMENTS_V1[i]!;
-    if (body.includes(fragment)) body = body.replaceAll(fragment, TOKENS[i]!);
-  }
-  return DICT_V1 + body;
+  const body = json.startsWith(prefix) ? `{${json.slice(prefix.length)}` : json;
+  return DICT_V1 + body.replace(FRAGMENT_RE, (f) => ENCODE.get(f)!);
 }
 
 /** The event's JSON as it was appended, from any stored form (see the versioning note above). */
