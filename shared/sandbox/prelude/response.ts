@@ -1,28 +1,75 @@
 // pm.response (and pm.sendRequest responses) plus chai-postman's assertions (`pm.response.to.have.status`,
 // `pm.expect(pm.response).to.be.ok`, `.jsonBody`, `.jsonSchema`, …). Runs inside QuickJS.
 import { PropertyList } from "./lists";
-import { isResponse } from "./response-object";
+import { isResponse, type PostmanResponse } from "./response-object";
 
 export { jsonError } from "./json-error";
 export { cookieList, createResponse } from "./response-object";
 
-function isRequest(obj) {
-  return (
-    !!obj &&
-    typeof obj === "object" &&
-    !isResponse(obj) &&
-    typeof obj.method === "string" &&
-    obj.headers instanceof PropertyList &&
-    obj.url !== undefined
-  );
+/** An Assertion as chai's plugin API hands it to added properties and methods. */
+export interface Assertion {
+  assert(ok: unknown, message: string, negatedMessage: string, expected?: unknown, actual?: unknown): void;
+}
+/** The guard chains chai-postman runs to fail with chai's own message. */
+interface GuardChain {
+  to: {
+    be: {
+      postmanResponse: unknown;
+      postmanRequestOrResponse: unknown;
+      a(type: string): unknown;
+      an(type: string): unknown;
+    };
+    have: { property(name: string): unknown };
+  };
+}
+type AssertionFn = (this: Assertion, ...args: unknown[]) => void;
+/** The parts of chai's plugin API (`chai.use((chai, utils) => …)`) chai-postman uses. */
+export interface ChaiPluginApi {
+  Assertion: {
+    new (object: unknown, message?: unknown): GuardChain;
+    addProperty(name: string, getter: (this: Assertion) => void): void;
+    addMethod(name: string, method: AssertionFn): void;
+    addChainableMethod(name: string, method: AssertionFn, chain: (this: Assertion) => void): void;
+    overwriteProperty(name: string, wrap: (parent: unknown) => (this: Assertion) => void): void;
+    overwriteMethod(name: string, wrap: (parent: AssertionFn) => AssertionFn): void;
+  };
+}
+export interface ChaiUtils {
+  flag(assertion: Assertion, key: string, value?: unknown): unknown;
+  eql(a: unknown, b: unknown): boolean;
+}
+interface AjvError {
+  dataPath?: string;
+  instancePath?: string;
+  message?: string;
+}
+/** An ajv instance (6, as Postman bundles; 8's errors are converted too). */
+export interface AjvLike {
+  validate(schema: unknown, data: unknown): unknown;
+  errors?: AjvError[] | null;
+}
+export type AjvFactory = (options?: Record<string, unknown>) => AjvLike;
+
+/** pm.request, or another script's copy of one (chai-postman's duck typing). */
+interface RequestLike {
+  method: string;
+  headers: PropertyList;
+  url: unknown;
+  json?: () => unknown;
+}
+
+function isRequest(obj: unknown): obj is RequestLike {
+  if (!obj || typeof obj !== "object" || isResponse(obj)) return false;
+  const o = obj as Partial<RequestLike>;
+  return typeof o.method === "string" && o.headers instanceof PropertyList && o.url !== undefined;
 }
 
 /** lodash-style property path: `a.b[0]["c.d"]` → ["a", "b", "0", "c.d"]. */
-function toPath(path) {
-  const out = [];
+function toPath(path: unknown): string[] {
+  const out: string[] = [];
   String(path).replace(
     /[^.[\]]+|\[(?:(-?\d+(?:\.\d+)?)|(["'])((?:(?!\2)[^\\]|\\.)*?)\2)\]|(?=(?:\.|\[\])(?:\.|\[\]|$))/g,
-    (m, num, quote, str) => {
+    (m: string, num: string | undefined, quote: string | undefined, str: string) => {
       out.push(quote ? str : num !== undefined ? num : m);
       return m;
     },
@@ -30,26 +77,26 @@ function toPath(path) {
   return out;
 }
 
-function hasPath(obj, path) {
+function hasPath(obj: unknown, path: unknown): boolean {
   let cur = obj;
   for (const key of toPath(path)) {
     if (cur === null || cur === undefined || !Object.hasOwn(Object(cur), key)) return false;
-    cur = cur[key];
+    cur = Reflect.get(Object(cur), key);
   }
   return true;
 }
 
-function getPath(obj, path) {
+function getPath(obj: unknown, path: unknown): unknown {
   let cur = obj;
   for (const key of toPath(path)) {
     if (cur === null || cur === undefined) return undefined;
-    cur = cur[key];
+    cur = Reflect.get(Object(cur), key);
   }
   return cur;
 }
 
 /** ajv 8's `/a/0/b-c` instance path in ajv 6's data path form: `.a[0]['b-c']`. */
-function dataPath(pointer) {
+function dataPath(pointer: unknown): string {
   return String(pointer || "")
     .split("/")
     .slice(1)
@@ -62,7 +109,7 @@ function dataPath(pointer) {
 }
 
 /** ajv 6's errorsText (the bundled ajv is 6, as Postman's; ajv 8 errors are converted too). */
-function ajv6ErrorsText(errors) {
+function ajv6ErrorsText(errors: AjvError[] | null | undefined): string {
   return (errors || [])
     .map(
       (e) =>
@@ -75,22 +122,22 @@ function ajv6ErrorsText(errors) {
  * chai plugin with chai-postman's assertions: the same names, semantics and failure messages as the
  * plugin Postman's sandbox loads, so reports read the same as Newman's.
  */
-export function chaiPostman(chai, utils, ajvFactory) {
+export function chaiPostman(chai: ChaiPluginApi, utils: ChaiUtils, ajvFactory: AjvFactory): void {
   const A = chai.Assertion;
-  const obj = (a) => utils.flag(a, "object");
+  const obj = (a: Assertion): unknown => utils.flag(a, "object");
   // chai-postman's guard assertions run only when the fast check fails: they then fail with
   // chai-postman's own message, and when they would pass they cost more than the assertion itself.
-  const mustBeResponse = (a) => {
+  const mustBeResponse = (a: Assertion): PostmanResponse => {
     const o = obj(a);
     if (!isResponse(o)) new A(o).to.be.postmanResponse;
-    return o;
+    return o as PostmanResponse;
   };
-  const codeOf = (a) => {
+  const codeOf = (a: Assertion): number => {
     const r = mustBeResponse(a);
     if (typeof r.code === "number") return r.code;
     new A(r).to.have.property("code");
     new A(r.code).to.be.a("number");
-    return r.code;
+    return r.code as unknown as number;
   };
 
   A.addProperty("postmanRequest", function () {
@@ -116,7 +163,7 @@ export function chaiPostman(chai, utils, ajvFactory) {
     );
   });
 
-  const classAssert = (a, classCode) => {
+  const classAssert = (a: Assertion, classCode: number) => {
     const code = codeOf(a);
     a.assert(
       Math.floor(code / 100) === classCode,
@@ -127,7 +174,7 @@ export function chaiPostman(chai, utils, ajvFactory) {
     );
   };
   A.addMethod("statusCodeClass", function (classCode) {
-    classAssert(this, classCode);
+    classAssert(this, Number(classCode));
   });
   for (const [name, classCode] of [
     ["info", 1],
@@ -135,7 +182,7 @@ export function chaiPostman(chai, utils, ajvFactory) {
     ["redirection", 3],
     ["clientError", 4],
     ["serverError", 5],
-  ]) {
+  ] as Array<[string, number]>) {
     A.addProperty(name, function () {
       classAssert(this, classCode);
     });
@@ -172,7 +219,7 @@ export function chaiPostman(chai, utils, ajvFactory) {
       r.reason(),
     );
   });
-  const reasonAndCode = (a, reasonName, statusCode) => {
+  const reasonAndCode = (a: Assertion, reasonName: string, statusCode: number) => {
     const r = mustBeResponse(a);
     const wanted = reasonName.toUpperCase();
     const actualReason = String(r.reason()).toUpperCase();
@@ -202,7 +249,7 @@ export function chaiPostman(chai, utils, ajvFactory) {
     ["notFound", 404, "Not Found"],
     ["notAcceptable", 406, "Acceptable"],
     ["rateLimited", 429, "Too Many Requests"],
-  ]) {
+  ] as Array<[string, number, string]>) {
     A.addProperty(name, function () {
       reasonAndCode(this, reasonName, statusCode);
     });
@@ -243,7 +290,8 @@ export function chaiPostman(chai, utils, ajvFactory) {
     const o = obj(this);
     if (!isResponse(o) && !isRequest(o)) new A(o).to.be.postmanRequestOrResponse;
     const ror = isRequest(o) ? "request" : "response";
-    const has = o.headers.has(key);
+    const headers = (o as { headers: PropertyList }).headers;
+    const has = headers.has(key);
     this.assert(
       has,
       `expected ${ror} to have header with key '${String(key)}'`,
@@ -252,7 +300,7 @@ export function chaiPostman(chai, utils, ajvFactory) {
       has,
     );
     if (arguments.length < 2) return;
-    const actual = o.headers.one(key)?.value;
+    const actual = headers.one(key)?.value;
     this.assert(
       actual === value,
       `expected '${String(key)}' ${ror} header to be #{exp} but got #{act}`,
@@ -269,12 +317,13 @@ export function chaiPostman(chai, utils, ajvFactory) {
       "expected response to not have content in body",
     );
   });
-  const parseError = (r) => {
+  const parseError = (r: PostmanResponse): string | undefined => {
     try {
       r.json();
       return undefined;
     } catch (e) {
-      return e.name === "JSONError" && e.message ? e.message.split("\n")[0] : `${e.name}: ${e.message}`;
+      const { name, message } = e as Error;
+      return name === "JSONError" && message ? message.split("\n")[0] : `${name}: ${message}`;
     }
   };
   A.addProperty("json", function () {
@@ -292,7 +341,7 @@ export function chaiPostman(chai, utils, ajvFactory) {
       typeof content === "object" &&
       Object.getPrototypeOf(content) === Object.prototype
     ) {
-      let data;
+      let data: unknown;
       try {
         data = r.json();
       } catch {
@@ -318,7 +367,7 @@ export function chaiPostman(chai, utils, ajvFactory) {
     }
     if (content instanceof RegExp) {
       this.assert(
-        content.exec(text) !== null,
+        content.exec(String(text)) !== null,
         "expected response body text to match #{exp} but got #{act}",
         "expected response body text #{act} to not match #{exp}",
         content,
@@ -336,7 +385,7 @@ export function chaiPostman(chai, utils, ajvFactory) {
   });
   A.addMethod("jsonBody", function (path, value) {
     const r = mustBeResponse(this);
-    let body;
+    let body: unknown;
     const error = parseError(r);
     if (!error) body = r.json();
     if (arguments.length === 0) {
@@ -368,7 +417,12 @@ export function chaiPostman(chai, utils, ajvFactory) {
   });
   // `responseTime` / `responseSize`: as a property they make the measured number the assertion's object
   // (`.responseTime.below(200)`); called, they check it is a number and optionally equal to a value.
-  const measure = (name, read, what, equal) =>
+  const measure = (
+    name: string,
+    read: (r: PostmanResponse) => unknown,
+    what: string,
+    equal: [string, string, boolean],
+  ) =>
     A.addChainableMethod(
       name,
       function (value) {
@@ -411,7 +465,7 @@ export function chaiPostman(chai, utils, ajvFactory) {
     if (schema === null || typeof schema !== "object" || Array.isArray(schema))
       new A(schema).to.be.an("object");
     const o = obj(this);
-    const data = isResponse(o) || (isRequest(o) && typeof o.json === "function") ? o.json() : o;
+    const data = isResponse(o) ? o.json() : isRequest(o) && typeof o.json === "function" ? o.json() : o;
     const ajv = ajvFactory({ allErrors: true, logger: false, ...(options || {}) });
     const valid = ajv.validate(schema, data);
     // Postman bundles ajv 6, whose messages say "should" where ajv 8 says "must".
@@ -429,12 +483,12 @@ export function chaiPostman(chai, utils, ajvFactory) {
   A.overwriteMethod(
     "members",
     (_super) =>
-      function (subset, msg) {
+      function (this: Assertion, subset, msg) {
         if (msg) utils.flag(this, "message", msg);
         const flagMsg = utils.flag(this, "message");
         new A(obj(this), flagMsg).to.be.an("array");
         new A(subset, flagMsg).to.be.an("array");
-        return _super.apply(this, arguments);
+        return _super.apply(this, arguments as unknown as unknown[]);
       },
   );
 
@@ -443,7 +497,7 @@ export function chaiPostman(chai, utils, ajvFactory) {
     ["html", /html/],
     ["xml", /xml/],
     ["javascript", /javascript/],
-  ]) {
+  ] as Array<[string, RegExp]>) {
     A.addProperty(name, function () {
       const ct = String(mustBeResponse(this).headers.get("content-type") || "");
       this.assert(
