@@ -3,7 +3,7 @@
  * a progress bar on terminals, and the end-of-run summary table with the failures listed.
  * It only consumes events; it never asks the server anything.
  */
-import { formatSummaryTable } from "../shared/reporters";
+import { formatSummaryTable } from "../shared/reporters/summary";
 import type { RequestCompletedEvent, RunEvent, TerminalEvent } from "../shared/schemas/events";
 import type { CliReporterOptions } from "./args";
 

@@ -8,8 +8,7 @@ import { fileURLToPath } from "node:url";
 import type { RunEvent, TerminalEvent } from "../shared/schemas/events";
 import { CliError, HELP, parseCommand, type RunArgs } from "./args";
 import { CliReporter, type Output } from "./cli-reporter";
-import { followRun } from "./follow";
-import { writeHtmlReport } from "./html-export";
+import { followRun, isTerminal } from "./follow";
 import { buildRunBody } from "./inputs";
 import { Interrupted, type InterruptHandle, onInterrupt } from "./interrupt";
 import { localReports, RunTally } from "./partial-report";
@@ -109,12 +108,10 @@ async function writeReports(server: Server, runId: string, args: RunArgs, tool: 
     await saveReport(res, { path: args.junitExport ?? defaultReportPath("xml") });
   }
   if (args.reporters.includes("html")) {
+    const { writeHtmlReport } = await import("./html-export");
     await writeHtmlReport(server, runId, args.htmlExport ?? defaultReportPath("html"));
   }
 }
-
-const isTerminal = (e: RunEvent): e is TerminalEvent =>
-  e.type === "run.completed" || e.type === "run.failed" || e.type === "run.cancelled";
 
 /** Bounds a server call after a signal: the CLI must be gone within seconds whatever the server does. */
 async function within<T>(ms: number, work: Promise<T>): Promise<T> {
@@ -215,11 +212,32 @@ async function conclude(c: Conclusion, followed: Followed, interrupted: boolean)
   return failed && !c.args.suppressExitCode ? 1 : 0;
 }
 
-async function run(args: RunArgs, io: Io, tool: string): Promise<number> {
-  const body = await buildRunBody(args, (m) => io.stderr.write(`${m}\n`));
-  mark("inputs read");
-  const server = args.server ? await connectRemote(args.server, args.apiKey) : await startEmbedded();
+/** Reads the inputs while the server starts (workerd's start is the longest step of a short run). */
+async function inputsAndServer(
+  args: RunArgs,
+  io: Io,
+  embedded: () => Promise<Server>,
+): Promise<{ body: Awaited<ReturnType<typeof buildRunBody>>; server: Server }> {
+  const starting = args.server ? connectRemote(args.server, args.apiKey) : embedded();
+  starting.catch(() => {}); // awaited below; a failure must not count as unhandled meanwhile
+  let body: Awaited<ReturnType<typeof buildRunBody>>;
+  try {
+    body = await buildRunBody(args, (m) => io.stderr.write(`${m}\n`));
+    mark("inputs read");
+  } catch (error) {
+    await starting.then(
+      (s) => s.stop(),
+      () => {},
+    );
+    throw error;
+  }
+  const server = await starting;
   mark("server ready");
+  return { body, server };
+}
+
+async function run(args: RunArgs, io: Io, tool: string, embedded: () => Promise<Server>): Promise<number> {
+  const { body, server } = await inputsAndServer(args, io, embedded);
   const stopFollowing = new AbortController();
   // Loopback answers fast even under load; a remote server gets more slack before it counts as gone.
   const watchdog = watchServer(
@@ -277,11 +295,25 @@ async function run(args: RunArgs, io: Io, tool: string): Promise<number> {
   }
 }
 
+export interface MainOptions {
+  /**
+   * The embedded server, already starting: `bin.mjs` starts workerd before the rest of the CLI loads so
+   * that its start overlaps module loading. Stopped here if the command turns out not to need it.
+   */
+  embedded?: Promise<Server>;
+}
+
 /** CLI entry point; returns the process exit code instead of exiting so tests can call it. */
 export async function main(
   argv: string[],
   io: Io = { stdout: process.stdout, stderr: process.stderr },
+  opts: MainOptions = {},
 ): Promise<number> {
+  let usedEmbedded = false;
+  const embedded = () => {
+    usedEmbedded = true;
+    return opts.embedded ?? startEmbedded();
+  };
   try {
     const command = parseCommand(argv);
     if (command.kind === "help") {
@@ -292,7 +324,7 @@ export async function main(
       io.stdout.write(`${await version()}\n`);
       return 0;
     }
-    return await run(command.args, io, `edgerun/${await version()}`);
+    return await run(command.args, io, `edgerun/${await version()}`, embedded);
   } catch (error) {
     if (error instanceof CliError) {
       io.stderr.write(`error: ${error.message}\n${error.details.map((d) => `${d}\n`).join("")}`);
@@ -306,5 +338,11 @@ export async function main(
         : `error: unexpected failure: ${err.name}: ${err.message}${process.env.EDGERUN_DEBUG ? `\n${err.stack}` : " (set EDGERUN_DEBUG=1 for details)"}\n`,
     );
     return 1;
+  } finally {
+    if (opts.embedded && !usedEmbedded)
+      await opts.embedded.then(
+        (s) => s.stop(),
+        () => {},
+      );
   }
 }

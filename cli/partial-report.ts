@@ -9,12 +9,8 @@ import { appendFileSync, createReadStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { normalizeCollection } from "../shared/engine/normalize";
 import { addResponseTime, emptyStats, emptyTimings, pushFailure, toRunTimings } from "../shared/engine/stats";
-import { collectionItems, type ReportContext } from "../shared/reporters";
-import { junitReportStream } from "../shared/reporters/junit";
-import { newmanReportStream } from "../shared/reporters/newman-json";
-import { CollectionSchema } from "../shared/schemas/collection";
+import type { ReportContext } from "../shared/reporters";
 import type { Failure, RunEvent, TerminalEvent } from "../shared/schemas/events";
 
 type RequestEvent = Extract<RunEvent, { type: "request.completed" }>;
@@ -203,8 +199,36 @@ export class RunTally {
   }
 }
 
+/**
+ * The reporters, the normaliser and the collection schema, loaded only when a fallback report is built:
+ * they pull in zod and every schema, ≈ 0.1 s of start-up that a normal run never needs.
+ */
+async function reporting() {
+  const [
+    { normalizeCollection },
+    { collectionItems },
+    { junitReportStream },
+    { newmanReportStream },
+    { CollectionSchema },
+  ] = await Promise.all([
+    import("../shared/engine/normalize"),
+    import("../shared/reporters"),
+    import("../shared/reporters/junit"),
+    import("../shared/reporters/newman-json"),
+    import("../shared/schemas/collection"),
+  ]);
+  return { normalizeCollection, collectionItems, junitReportStream, newmanReportStream, CollectionSchema };
+}
+
+type Reporting = Awaited<ReturnType<typeof reporting>>;
+
 /** Report context from the collection the CLI submitted (the server's context is out of reach). */
-function contextFrom(collection: unknown, started?: { id: string; name: string }): ReportContext {
+function contextFrom(
+  lib: Reporting,
+  collection: unknown,
+  started?: { id: string; name: string },
+): ReportContext {
+  const { CollectionSchema, normalizeCollection, collectionItems } = lib;
   const fallback = started ?? { id: "unknown", name: "collection" };
   const parsed = CollectionSchema.safeParse(collection);
   if (!parsed.success) return { collection: fallback };
@@ -226,9 +250,19 @@ export function localReports(
   tally: RunTally,
 ): { json: () => AsyncGenerator<string>; junit: () => AsyncGenerator<string> } {
   const { collection: started, terminal } = tally.seen;
-  const ctx = contextFrom(collection, started);
+  let ready: Promise<{ lib: Reporting; ctx: ReportContext }> | undefined;
+  const load = () => {
+    ready ??= reporting().then((lib) => ({ lib, ctx: contextFrom(lib, collection, started) }));
+    return ready;
+  };
   return {
-    json: () => newmanReportStream(tally.events(), ctx, terminal ? { terminal } : {}),
-    junit: () => junitReportStream(tally.events(), ctx),
+    async *json() {
+      const { lib, ctx } = await load();
+      yield* lib.newmanReportStream(tally.events(), ctx, terminal ? { terminal } : {});
+    },
+    async *junit() {
+      const { lib, ctx } = await load();
+      yield* lib.junitReportStream(tally.events(), ctx);
+    },
   };
 }

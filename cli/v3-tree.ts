@@ -6,7 +6,7 @@
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { convertV3, V3_LIMITS, V3Error } from "../shared/engine/v3";
+import type { convertV3 } from "../shared/engine/v3";
 import { CliError } from "./args";
 
 type JsonObject = Record<string, unknown>;
@@ -17,14 +17,19 @@ export async function isDirectory(source: string): Promise<boolean> {
   return (await stat(source).catch(() => null))?.isDirectory() ?? false;
 }
 
-async function collect(dir: string, base: string, out: Record<string, string>): Promise<void> {
+async function collect(
+  dir: string,
+  base: string,
+  out: Record<string, string>,
+  maxFiles: number,
+): Promise<void> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
   for (const entry of entries) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) await collect(path, base, out);
+    if (entry.isDirectory()) await collect(path, base, out, maxFiles);
     else if (entry.isFile() && /\.ya?ml$/i.test(entry.name)) {
-      if (Object.keys(out).length >= V3_LIMITS.files) {
-        throw new CliError(`The collection tree '${base}' has more than ${V3_LIMITS.files} YAML files.`);
+      if (Object.keys(out).length >= maxFiles) {
+        throw new CliError(`The collection tree '${base}' has more than ${maxFiles} YAML files.`);
       }
       out[relative(base, path).split("\\").join("/")] = await readFile(path, "utf8");
     }
@@ -48,15 +53,17 @@ export interface V3Inputs {
 
 /** Reads and converts the tree; `environment` is an environment name (or undefined). */
 export async function readV3Tree(source: string, environment: string | undefined): Promise<V3Inputs> {
+  // The converter (and its YAML parser) loads only for a tree: a JSON run does not pay for it at start-up.
+  const { convertV3, V3_LIMITS, V3Error } = await import("../shared/engine/v3");
   const dir = resolve(source);
   const hasPostman =
     (await stat(join(dir, "postman", "collections")).catch(() => null))?.isDirectory() ?? false;
   const { root, collection } = locate(dir, hasPostman);
   const files: Record<string, string> = {};
-  if (root === dir && !hasPostman) await collect(dir, dir, files);
+  if (root === dir && !hasPostman) await collect(dir, dir, files, V3_LIMITS.files);
   else {
-    await collect(collection ? dir : join(root, "postman", "collections"), root, files);
-    await collect(join(root, "postman", "environments"), root, files);
+    await collect(collection ? dir : join(root, "postman", "collections"), root, files, V3_LIMITS.files);
+    await collect(join(root, "postman", "environments"), root, files, V3_LIMITS.files);
   }
   if (!Object.keys(files).some((p) => !/\.environment\.ya?ml$/i.test(p))) {
     throw new CliError(`The directory '${source}' holds no Postman v3 collection (no .yaml files).`);
