@@ -17,6 +17,8 @@ export default defineConfig({
           CORS_ORIGINS: "https://app.example.com",
           // The fuzz test sends thousands of API calls from one key; quota behaviour has its own tests.
           API_RATE_LIMIT_PER_MINUTE: "100000",
+          // SCRIPT_BACKEND=v8 runs the suite's scripts in dynamic V8 workers (the LOADER binding).
+          SCRIPT_BACKEND: process.env.SCRIPT_BACKEND ?? "quickjs",
         },
       },
     })),

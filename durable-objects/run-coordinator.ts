@@ -458,7 +458,7 @@ export class RunCoordinator extends DurableObject<Env> {
   }
 
   #scriptHost(): ReturnType<typeof createScriptHost> {
-    this.#host ??= createScriptHost();
+    this.#host ??= createScriptHost({ env: this.env, runId: this.ctx.id.toString() });
     return this.#host;
   }
 

@@ -87,6 +87,15 @@ export const ConfigSchema = z.object({
     ),
   /** Comma-separated origins allowed to call the API from a browser (`*` for any). */
   CORS_ORIGINS: list,
+  /**
+   * Where scripts run: `quickjs` (WebAssembly), `v8` (isolates through the `LOADER` Worker Loader
+   * binding, QuickJS without it) or `auto` (the same as `v8`). QuickJS by default: workerd enforces no
+   * CPU limit on dynamic workers locally.
+   */
+  SCRIPT_BACKEND: z
+    .string()
+    .optional()
+    .transform((v) => (v === "v8" || v === "auto" ? v : "quickjs") as "quickjs" | "v8" | "auto"),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -1,19 +1,47 @@
 /**
- * The script host the Worker's run coordinators use: QuickJS (WebAssembly) loaded the workerd way.
+ * The script host the Worker's run coordinators use, chosen by `SCRIPT_BACKEND` (platform/config.ts):
+ * QuickJS (WebAssembly) loaded the workerd way, or V8 isolates through the Worker Loader (`LOADER`
+ * binding; platform/script-host-v8.ts), with QuickJS where the loader is not bound.
  */
+import { env as workerEnv } from "cloudflare:workers";
 import type { ScriptHost } from "../shared/engine/types";
 import { loadQuickJS, QuickJSScriptHost } from "../shared/sandbox/quickjs-host";
 import "../shared/sandbox/quickjs-module.workerd";
+import { config } from "./config";
+import { V8ScriptHost } from "./script-host-v8";
 
 /** `beginSlice()` starts a new pm.sendRequest budget (call it at the start of each alarm slice). */
 export type DisposableScriptHost = ScriptHost & { dispose(): void; beginSlice(): void };
 
-export function createScriptHost(): DisposableScriptHost {
+export interface ScriptHostOptions {
+  /** The Worker's bindings (default: the isolate's `env`). */
+  env?: object;
+  /** The run the host serves: it names the run's V8 isolate. */
+  runId?: string;
+}
+
+/** The Worker Loader binding when the configuration selects V8 (`v8`, or `auto` with LOADER bound). */
+export function selectedLoader(env: object = workerEnv): WorkerLoader | undefined {
+  const backend = config(env).SCRIPT_BACKEND;
+  const loader = (env as { LOADER?: WorkerLoader }).LOADER;
+  if (backend === "quickjs" || !loader) return undefined;
+  return loader;
+}
+
+/** The configured backend's host; V8 needs the LOADER binding and falls back to QuickJS without it. */
+export function createScriptHost(options: ScriptHostOptions = {}): DisposableScriptHost {
+  const loader = selectedLoader(options.env);
+  if (loader) return new V8ScriptHost({ loader, ...(options.runId ? { runId: options.runId } : {}) });
   return new QuickJSScriptHost({});
 }
 
-/** Readiness: the sandbox's WebAssembly loads and evaluates a script (throws otherwise). */
-export async function sandboxSelfTest(): Promise<void> {
+/** Readiness: the selected sandbox starts and evaluates a script (throws otherwise). */
+export async function sandboxSelfTest(env: object = workerEnv): Promise<void> {
+  const loader = selectedLoader(env);
+  if (loader) {
+    await new V8ScriptHost({ loader, runId: "selftest" }).selfTest();
+    return;
+  }
   const quickjs = await loadQuickJS();
   const context = quickjs.newContext();
   try {

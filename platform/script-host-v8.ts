@@ -1,0 +1,318 @@
+/**
+ * V8ScriptHost: runs user scripts in a dynamic V8 worker through the Worker Loader (issue 16), a second
+ * ScriptHost beside QuickJS with the same prelude, so verdicts and messages are the same either way.
+ *
+ * One isolate per run, named by the run id and a hash of its code (a restarted object with the same
+ * scripts reuses it): the prelude, the libraries and the run's scripts as modules (worker-code.ts),
+ * `globalOutbound: null`, no bindings, a CPU limit from the script timeout. `pm.sendRequest` and the
+ * cookie jar call back into the engine's capabilities through a `Bridge` (an RpcTarget passed with each
+ * script), so the target policy, the request limits and masking apply as with QuickJS.
+ *
+ * A script needing code generation from strings (ajv's compiled JSON schemas, `eval`, `new Function`),
+ * which dynamic workers refuse, runs in the QuickJS fallback. workerd does not enforce `limits` locally
+ * (it drops them: server.c++ getEntrypointResolved), so there an endless loop blocks the process.
+ */
+import { RpcTarget } from "cloudflare:workers";
+import type { ScriptCapabilities, ScriptHost, ScriptInput, ScriptOutcome } from "../shared/engine/types";
+import type { PreludeInput, PreludeOutput } from "../shared/sandbox/contract";
+import { loadLibrary, neededLibraries, preludeSource } from "../shared/sandbox/libraries";
+import { QuickJSScriptHost } from "../shared/sandbox/quickjs-host";
+import { SEND_REQUEST_LIMITS, SendRequestGate, type SendRequestLimits } from "../shared/sandbox/send-gate";
+import { sha256, syntaxErrorOf, workerModules } from "../shared/sandbox/v8/worker-code";
+
+export interface V8HostOptions {
+  loader: WorkerLoader;
+  /** Part of the isolate's name: one isolate per run (a fresh id per host when absent). */
+  runId?: string;
+  consoleEntries?: number;
+  consoleMessageChars?: number;
+  timers?: number;
+  sendRequests?: Partial<SendRequestLimits>;
+}
+
+/** Code generation from strings, which dynamic workers refuse: such scripts run in QuickJS. */
+const CODE_GENERATION = /\bajv\b|\.jsonSchema\b|\beval\b|\bFunction\s*\(|\.template\s*\(/;
+
+const COMPATIBILITY_DATE = "2026-10-20";
+
+/** The pm.sendRequest allowance a script starts with (host.js checks it synchronously). */
+interface Sends {
+  script: number;
+  slice: number;
+  perScript: number;
+  perSlice: number;
+}
+
+type Runner = Rpc.WorkerEntrypointBranded & {
+  execute(input: string, bridge: Bridge, sends: Sends): Promise<string>;
+  ping(): Promise<string>;
+};
+
+/** What a dynamic worker may call in the engine during one script: its capabilities, behind the caps. */
+export class Bridge extends RpcTarget {
+  readonly #caps: ScriptCapabilities;
+  readonly #gate: SendRequestGate;
+  readonly #sent: () => void;
+
+  constructor(caps: ScriptCapabilities, gate: SendRequestGate, sent: () => void) {
+    super();
+    this.#caps = caps;
+    this.#gate = gate;
+    this.#sent = sent;
+  }
+
+  async sendRequest(requestJson: string): Promise<string> {
+    this.#gate.admit();
+    this.#sent();
+    await this.#gate.acquire();
+    try {
+      const request = JSON.parse(requestJson) as Parameters<ScriptCapabilities["sendRequest"]>[0];
+      return JSON.stringify(await this.#caps.sendRequest(request));
+    } catch (err) {
+      return JSON.stringify({ error: { name: "RequestError", message: String(err) } });
+    } finally {
+      this.#gate.release();
+    }
+  }
+
+  cookieJar(op: string, argsJson: string): string {
+    const jar = this.#caps.cookieJar;
+    const args = JSON.parse(argsJson) as unknown[];
+    const url = String(args[0] ?? "");
+    try {
+      switch (op) {
+        case "getAll":
+          return JSON.stringify(jar.getAll(url));
+        case "set":
+          jar.set(url, args[1] as { name: string; value: string });
+          break;
+        case "unset":
+          jar.unset(url, String(args[1] ?? ""));
+          break;
+        case "clear":
+          jar.clear(url);
+          break;
+      }
+      return "null";
+    } catch (err) {
+      return JSON.stringify({ __error: (err as Error).message });
+    }
+  }
+}
+
+export class V8ScriptHost implements ScriptHost {
+  readonly #options: V8HostOptions;
+  readonly #gate: SendRequestGate;
+  readonly #limits: SendRequestLimits;
+  readonly #runId: string;
+  /** Script id → source, and the reverse. */
+  readonly #scripts = new Map<string, string>();
+  readonly #ids = new Map<string, string>();
+  readonly #broken = new Map<string, string>();
+  readonly #libraries = new Map<string, string>();
+  #generation = 0;
+  #worker: Promise<{ name: string; code: WorkerLoaderWorkerCode }> | undefined;
+  #fallback: QuickJSScriptHost | undefined;
+  #sliceSent = 0;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: V8HostOptions) {
+    this.#options = options;
+    this.#gate = new SendRequestGate(options.sendRequests);
+    this.#limits = { ...SEND_REQUEST_LIMITS, ...options.sendRequests };
+    this.#runId = options.runId ?? crypto.randomUUID();
+  }
+
+  /** Starts a new pm.sendRequest window (see QuickJSScriptHost.beginSlice). */
+  beginSlice(): void {
+    this.#gate.beginSlice();
+    this.#sliceSent = 0;
+    this.#fallback?.beginSlice();
+  }
+
+  /** Drops the isolate (the next script starts a fresh one) and the QuickJS fallback's context. */
+  dispose(): void {
+    this.#generation++;
+    this.#worker = undefined;
+    this.#fallback?.dispose();
+  }
+
+  /** Scripts run one at a time: the isolate's host state belongs to the script in progress. */
+  run(input: ScriptInput, caps: ScriptCapabilities): Promise<ScriptOutcome> {
+    const next = this.#queue.then(() => this.#run(input, caps));
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async #run(input: ScriptInput, caps: ScriptCapabilities): Promise<ScriptOutcome> {
+    if (CODE_GENERATION.test(input.source)) {
+      this.#fallback ??= new QuickJSScriptHost({ ...this.#options, sendRequests: this.#limits });
+      return this.#fallback.run(input, caps);
+    }
+    const failed = (name: string, message: string): ScriptOutcome => ({
+      scopes: input.context.scopes,
+      request: input.context.request,
+      assertions: [],
+      console: [],
+      error: { name, message: `${message} (${input.location})` },
+      skipRequest: false,
+    });
+    this.#gate.beginScript();
+    const prelude: PreludeInput = {
+      source: input.source,
+      location: input.location,
+      context: input.context,
+      limits: {
+        consoleEntries: this.#options.consoleEntries ?? 100,
+        consoleMessageChars: this.#options.consoleMessageChars ?? 2000,
+        timers: this.#options.timers ?? 1000,
+      },
+    };
+    const inputJson = JSON.stringify(prelude);
+    for (let attempt = 0; ; attempt++) {
+      let json: string;
+      try {
+        await this.#learn(input.source);
+        json = await this.#execute(inputJson, caps, input.timeoutMs);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        const syntax = syntaxErrorOf(message);
+        if (syntax && this.#scripts.has(syntax.id) && !this.#broken.has(syntax.id) && attempt < 8) {
+          // A script that does not compile fails alone (with V8's SyntaxError, as in Newman): its module
+          // is left out and the worker rebuilt.
+          this.#broken.set(syntax.id, (await this.#syntaxError(input.source)) ?? syntax.message);
+          this.#worker = undefined;
+          continue;
+        }
+        this.dispose();
+        return limitFailure(message, input.timeoutMs, failed);
+      }
+      return this.#outcome(JSON.parse(json) as PreludeOutput, input.timeoutMs, failed);
+    }
+  }
+
+  #outcome(out: PreludeOutput, timeoutMs: number, failed: Failed): ScriptOutcome {
+    const { consoleDropped, meta, ...outcome } = out;
+    if (outcome.error && /^Maximum call stack size exceeded$/.test(outcome.error.message)) {
+      this.dispose();
+      return limitFailure("stack", timeoutMs, failed);
+    }
+    // The script changed an intrinsic in a way the prelude could not undo: a fresh isolate next time.
+    if (meta?.tainted) this.dispose();
+    if (consoleDropped)
+      outcome.console.push({
+        level: "warn",
+        message: `… ${consoleDropped} more console messages dropped (limit)`,
+      });
+    return outcome;
+  }
+
+  /** Readiness: the run's isolate starts and the prelude in it is ready to execute scripts. */
+  async selfTest(): Promise<void> {
+    const answer = await (await this.#runner(1000)).ping();
+    if (answer !== "ready") throw new Error(`V8 sandbox answered ${answer}`);
+  }
+
+  async #runner(cpuMs: number): Promise<Fetcher<Runner>> {
+    this.#worker ??= this.#build();
+    const { name, code } = await this.#worker;
+    return this.#options.loader
+      .get(name, () => code)
+      .getEntrypoint<Runner>("ScriptRunner", {
+        limits: { cpuMs },
+      });
+  }
+
+  async #execute(inputJson: string, caps: ScriptCapabilities, timeoutMs: number): Promise<string> {
+    const runner = await this.#runner(timeoutMs);
+    const bridge = new Bridge(caps, this.#gate, () => this.#sliceSent++);
+    const sends: Sends = {
+      script: 0,
+      slice: this.#sliceSent,
+      perScript: this.#limits.perScript,
+      perSlice: this.#limits.perSlice,
+    };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`wall: script still waiting after ${timeoutMs} ms`)),
+        timeoutMs + 30_000,
+      );
+    });
+    try {
+      return await Promise.race([runner.execute(inputJson, bridge, sends) as Promise<string>, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * V8's SyntaxError message for the script alone (a module of only its source: no wrapper text after
+   * it, so an unclosed block is "Unexpected end of input" as in Newman); undefined if that compiles.
+   */
+  async #syntaxError(source: string): Promise<string | undefined> {
+    const probe = this.#options.loader.load({
+      compatibilityDate: COMPATIBILITY_DATE,
+      mainModule: "main.js",
+      modules: {
+        "main.js": { js: "export default { fetch: () => new Response(null) };" },
+        "s/probe/script.js": { cjs: source },
+      },
+      env: {},
+      globalOutbound: null,
+    });
+    try {
+      await probe.getEntrypoint().fetch("http://probe/");
+      return undefined;
+    } catch (err) {
+      return syntaxErrorOf(err instanceof Error ? err.message : String(err))?.message;
+    }
+  }
+
+  /** Registers a script (and the libraries it needs): a new one means new code, so a new isolate. */
+  async #learn(source: string): Promise<void> {
+    if (this.#ids.has(source)) return;
+    const id = (await sha256(source)).slice(0, 24);
+    this.#ids.set(source, id);
+    this.#scripts.set(id, source);
+    for (const lib of neededLibraries(source)) {
+      if (this.#libraries.has(lib)) continue;
+      const text = await loadLibrary(lib);
+      if (text !== undefined) this.#libraries.set(lib, text);
+    }
+    this.#worker = undefined;
+  }
+
+  async #build(): Promise<{ name: string; code: WorkerLoaderWorkerCode }> {
+    const modules = workerModules({
+      prelude: await preludeSource(),
+      libraries: this.#libraries,
+      scripts: this.#scripts,
+      broken: this.#broken,
+    });
+    const hash = await sha256(JSON.stringify(modules));
+    return {
+      name: `edgerun:${this.#runId}:${hash.slice(0, 24)}:${this.#generation}`,
+      code: {
+        compatibilityDate: COMPATIBILITY_DATE,
+        mainModule: "main.js",
+        modules,
+        env: {},
+        globalOutbound: null,
+      },
+    };
+  }
+}
+
+type Failed = (name: string, message: string) => ScriptOutcome;
+
+/** A failure of the isolate itself, named as the QuickJS host names the same limits. */
+function limitFailure(message: string, timeoutMs: number, failed: Failed): ScriptOutcome {
+  if (message === "stack")
+    return failed("ScriptStackError", "script exceeded the stack limit (unbounded recursion?)");
+  if (/exceeded (its )?cpu|cpu time limit|^wall: /i.test(message))
+    return failed("ScriptTimeoutError", `script exceeded its CPU/time budget of ${timeoutMs} ms`);
+  if (/memory limit|out of memory/i.test(message))
+    return failed("ScriptMemoryError", "script exceeded the memory limit of 128 MiB");
+  return failed("ScriptError", `sandbox could not start: ${message}`);
+}

@@ -1,0 +1,29 @@
+// The dynamic V8 worker's main module: the host, then the prelude (which takes `__host` and defines
+// `__edgerun_execute`), then the entrypoint the engine calls once per script.
+import { WorkerEntrypoint } from "cloudflare:workers";
+import { state } from "./host.js";
+import "./prelude.js";
+
+const execute = globalThis.__edgerun_execute;
+
+export class ScriptRunner extends WorkerEntrypoint {
+  /** Runs one script: `input` is the PreludeInput JSON, `bridge` the engine's RpcTarget, `sends` the caps. */
+  async execute(input, bridge, sends) {
+    state.bridge = bridge;
+    Object.assign(state, sends);
+    try {
+      return await execute(input);
+    } finally {
+      state.bridge = null;
+    }
+  }
+
+  /** Readiness: the prelude loaded. */
+  ping() {
+    return typeof execute === "function" ? "ready" : `prelude defines ${typeof execute}`;
+  }
+}
+
+export default {
+  fetch: () => new Response(null, { status: 404 }),
+};

@@ -1,0 +1,105 @@
+/**
+ * The modules of a run's dynamic V8 worker (platform/script-host-v8.ts loads them through the Worker
+ * Loader): the host and entry modules (host.js, main.js), the prelude, the libraries the run's scripts
+ * need and one module per script.
+ *
+ * Dynamic workers refuse code generation from strings, so every piece of code arrives as a module.
+ * Libraries and scripts are CommonJS (`cjs`) modules, which workerd wraps in a function: they stay
+ * sloppy, as in Newman. Each module only defines a function; nothing of a library runs until a script
+ * requires it.
+ */
+import { V8_HOST_SOURCE, V8_MAIN_SOURCE } from "../generated/v8-entry";
+
+export type WorkerModule = string | { js: string } | { cjs: string };
+
+/**
+ * The body the prelude compiles for a script (`host.compile(params, body)`, prelude/index.js `compiled`):
+ * the precompiled modules are looked up by it, so this must stay the prelude's template.
+ */
+export function scriptBody(source: string): string {
+  return `return (() => {;\n${source}\n})();`;
+}
+
+/**
+ * A script's module: the prelude's body inside an async function (as QuickJS compiles it), with the
+ * prelude's parameters as a `with` scope. The body starts on line 2, as under QuickJS's wrapper
+ * (SCRIPT_HEADER_LINES), and the module is named `…/script.js`, so stack positions read the same.
+ */
+function scriptModule(source: string): string {
+  return `module.exports = function (__scope) { with (__scope) { return (async function () {\n${scriptBody(source)}\n})(); } };\n`;
+}
+
+/** A library's CommonJS bundle as a factory `(module, exports, require)`, which the prelude calls. */
+function libraryModule(source: string): string {
+  return `module.exports = function (module, exports, require) {\n${source}\n};\n`;
+}
+
+export interface WorkerModulesInput {
+  prelude: string;
+  /** Library id → CommonJS source. */
+  libraries: ReadonlyMap<string, string>;
+  /** Script id (a hash of the source) → source. */
+  scripts: ReadonlyMap<string, string>;
+  /** Script id → the SyntaxError message its module failed to compile with. */
+  broken: ReadonlyMap<string, string>;
+}
+
+/** Module name of a script: the id names its folder, so the file is `script.js` as under QuickJS. */
+export function scriptModuleName(id: string): string {
+  return `s/${id}/script.js`;
+}
+
+/** Every module of the worker, main module `main.js`. */
+export function workerModules(input: WorkerModulesInput): Record<string, WorkerModule> {
+  const modules: Record<string, WorkerModule> = {
+    "main.js": { js: V8_MAIN_SOURCE },
+    "host.js": { js: V8_HOST_SOURCE },
+    "prelude.js": { js: input.prelude },
+  };
+  const imports: string[] = [];
+  const libs: string[] = [];
+  const scripts: string[] = [];
+  let n = 0;
+  for (const [id, source] of input.libraries) {
+    const name = `lib/${id.replace(/[^a-z0-9_-]/gi, "_")}.js`;
+    modules[name] = { cjs: libraryModule(source) };
+    imports.push(`import m${n} from ${JSON.stringify(`./${name}`)};`);
+    libs.push(`  ${JSON.stringify(id)}: m${n++},`);
+  }
+  for (const [id, source] of input.scripts) {
+    if (input.broken.has(id)) continue;
+    const name = scriptModuleName(id);
+    modules[name] = { cjs: scriptModule(source) };
+    imports.push(`import m${n} from ${JSON.stringify(`./${name}`)};`);
+    scripts.push(`  [${JSON.stringify(scriptBody(source))}, m${n++}],`);
+  }
+  const broken = [...input.broken].map(
+    ([id, message]) =>
+      `  [${JSON.stringify(scriptBody(input.scripts.get(id) ?? ""))}, ${JSON.stringify(message)}],`,
+  );
+  modules["table.js"] = {
+    js: [
+      ...imports,
+      `export const libraries = {\n${libs.join("\n")}\n};`,
+      `export const scripts = new Map([\n${scripts.join("\n")}\n]);`,
+      `export const broken = new Map([\n${broken.join("\n")}\n]);`,
+      "",
+    ].join("\n"),
+  };
+  return modules;
+}
+
+/**
+ * The script whose module stopped the worker from starting with a SyntaxError (workerd: "Uncaught
+ * SyntaxError: … at s/<id>/script.js:…"), with V8's message; undefined for any other failure.
+ */
+export function syntaxErrorOf(message: string): { id: string; message: string } | undefined {
+  const m = /SyntaxError: ([^\n]*)\n\s*at s\/([^/]+)\/script\.js:/.exec(message);
+  return m ? { id: m[2]!, message: m[1]! } : undefined;
+}
+
+/** Hex SHA-256 of a text: script ids and the worker's code hash (its name in the loader). */
+export async function sha256(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
