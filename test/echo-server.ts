@@ -254,7 +254,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, hits: Map<strin
     }
     case "response-headers": {
       const headers: Record<string, string> = { "content-type": "application/json" };
-      for (const [k, v] of Object.entries(query)) headers[k] = v;
+      // A query key replaces the default whatever its case (`?Content-Type=…`), as postman-echo does.
+      for (const [k, v] of Object.entries(query)) {
+        delete headers[k.toLowerCase()];
+        headers[k] = v;
+      }
       res.writeHead(200, headers);
       return void res.end(JSON.stringify(query));
     }

@@ -147,12 +147,13 @@ export function parseCsv(text: string): Array<Record<string, JsonValue>> {
   const [header, ...data] = nonEmpty as [Field[], ...Field[][]];
   if (data.length > MAX_DATA_ROWS)
     throw new DataFileError(`iteration data has ${data.length} rows; the limit is ${MAX_DATA_ROWS}`);
-  // Like Newman (relax_column_count), extra fields are ignored and missing ones are empty.
+  // Like Newman (csv-parse, relax_column_count): extra fields are ignored and missing ones are absent
+  // (`data.c3` is undefined for a short row).
   return data.map((r) => {
     const rec: Record<string, JsonValue> = {};
     header.forEach((h, j) => {
       const f = r[j];
-      rec[h.value.trim()] = f ? castCsvValue(f.value, f.quoted) : "";
+      if (f) rec[h.value.trim()] = castCsvValue(f.value, f.quoted);
     });
     return rec;
   });

@@ -147,6 +147,9 @@ function withSystemHeaders(
       c === "x" ? h() : "89ab"[Math.floor(random() * 4)]!,
     );
   });
+  // Listed as postman-runtime lists it (scripts and reports see it); the platform sets the real one.
+  const host = safeHost(req.url);
+  if (host) add("Host", () => host);
   add("Accept-Encoding", () => "gzip, deflate, br");
   add("Connection", () => "keep-alive");
   return { ...req, headers };
@@ -180,6 +183,7 @@ export async function send(
   const follow = profile.followRedirects !== false;
   let req = withSystemHeaders(input, profile, random);
   const originalHost = safeHost(input.url);
+  const userCookie = input.headers.find((h) => h.key.toLowerCase() === "cookie")?.value;
   let digestTried = false;
   let lastHeadersMs: number | undefined;
   const finish = (extra: Partial<SendResult>): SendResult => ({
@@ -211,17 +215,15 @@ export async function send(
     const refusal = await deps.checkTarget(url);
     if (refusal) return finish({ error: { name: "TargetPolicyError", message: refusal } });
     let headers = req.headers;
+    // postman-request: each hop's Cookie is the user's own plus the jar's for that URL; when the jar has
+    // none, the previous hop's Cookie header goes on unchanged (so cookies deleted by a redirect's
+    // Set-Cookie are still sent to its target, as Newman does).
     if (profile.disableCookies !== true) {
       const cookie = deps.jar.headerFor(url.href);
       if (cookie)
         headers = [
           ...drop(headers, "cookie"),
-          {
-            key: "Cookie",
-            value: [headers.find((h) => h.key.toLowerCase() === "cookie")?.value, cookie]
-              .filter(Boolean)
-              .join("; "),
-          },
+          { key: "Cookie", value: [userCookie, cookie].filter(Boolean).join("; ") },
         ];
     }
     req = { ...req, headers };
@@ -266,12 +268,15 @@ export async function send(
       const next = new URL(location, url);
       const keepMethod =
         res.status === 307 || res.status === 308 || profile.followOriginalHttpMethod === true;
-      let nextHeaders = drop(req.headers, "cookie");
+      let nextHeaders = req.headers;
+      if (has(nextHeaders, "host"))
+        nextHeaders = [...drop(nextHeaders, "host"), { key: "Host", value: next.host }];
       if (next.host !== originalHost && profile.followAuthorizationHeader !== true)
         nextHeaders = drop(nextHeaders, "authorization");
+      // postman-request: each hop sets Referer to the previous URL unless removeRefererHeaderOnRedirect,
+      // which leaves the headers as they were (a user's own Referer goes on unchanged).
       if (profile.removeRefererHeaderOnRedirect !== true)
         nextHeaders = [...drop(nextHeaders, "referer"), { key: "Referer", value: url.href }];
-      else nextHeaders = drop(nextHeaders, "referer");
       if (keepMethod) req = { ...req, url: next.href, headers: nextHeaders };
       else {
         const method = req.method === "HEAD" ? "HEAD" : "GET";
@@ -339,6 +344,7 @@ async function fetchHop(
       return { t0, queuedMs: 0, error: { name: "InvalidHeaderError", message: `invalid header '${key}'` } };
     }
   }
+  const target = withoutUserinfo(url, h);
   const link = linkSignal([deps.signal], opts.timeoutMs);
   const hooks = {
     onQueue: () => link.restart(),
@@ -349,7 +355,7 @@ async function fetchHop(
   };
   try {
     const res = await deps.fetch(
-      new Request(url.href, {
+      new Request(target, {
         method: req.method,
         headers: h,
         redirect: "manual",
@@ -361,7 +367,7 @@ async function fetchHop(
       hooks,
     );
     const headersAt = deps.now();
-    const captured = await readCapped(res, opts.maxBodyBytes, link.signal);
+    const captured = await readCapped(inflated(res), opts.maxBodyBytes, link.signal);
     return { res, captured, t0, headersMs: headersAt - t0, queuedMs: t0 - called };
   } catch (err) {
     const queuedMs = t0 - called;
@@ -375,6 +381,70 @@ async function fetchHop(
   } finally {
     link.dispose();
   }
+}
+
+/**
+ * `http://user:pass@host/`: postman-request sends the credentials as `Authorization: Basic` (decoded,
+ * unless the request has its own Authorization) and never in the URL, which fetch refuses or drops.
+ */
+function withoutUserinfo(url: URL, headers: Headers): string {
+  if (!url.username && !url.password) return url.href;
+  if (!headers.has("authorization")) {
+    const pair = `${safeDecode(url.username)}:${safeDecode(url.password)}`;
+    const bytes = new TextEncoder().encode(pair);
+    headers.set("Authorization", `Basic ${btoa(String.fromCharCode(...bytes))}`);
+  }
+  const bare = new URL(url.href);
+  bare.username = "";
+  bare.password = "";
+  return bare.href;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/**
+ * `Content-Encoding: deflate` bodies as Newman decodes them: workerd's fetch decodes gzip and br but
+ * passes deflate through (Node's decodes it, so a body that no longer starts with a zlib header is left).
+ */
+function inflated(res: Response): Response {
+  const encoding = res.headers.get("content-encoding")?.trim().toLowerCase();
+  if (!res.body || encoding !== "deflate" || [101, 204, 205, 304].includes(res.status)) return res;
+  const raw = res.body.getReader();
+  let out: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!out) {
+        const first = await raw.read();
+        if (first.done) return controller.close();
+        const rest = new ReadableStream<Uint8Array>({
+          start: (c) => c.enqueue(first.value),
+          async pull(c) {
+            const next = await raw.read();
+            if (next.done) c.close();
+            else c.enqueue(next.value);
+          },
+          cancel: (reason) => raw.cancel(reason),
+        });
+        out = (isZlib(first.value) ? rest.pipeThrough(new DecompressionStream("deflate")) : rest).getReader();
+      }
+      const next = await out.read();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
+    },
+    cancel: (reason) => (out ? out.cancel(reason) : raw.cancel(reason)),
+  });
+  return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+}
+
+/** A zlib stream header (RFC 1950): deflate method, and CMF·256 + FLG divisible by 31. */
+function isZlib(b: Uint8Array): boolean {
+  return b.length >= 2 && (b[0]! & 0x0f) === 8 && ((b[0]! << 8) | b[1]!) % 31 === 0;
 }
 
 function safeHost(url: string): string {

@@ -2,7 +2,7 @@
  * The other shapes Newman accepts for its inputs, brought to the one shape the schemas describe before
  * they validate: a Postman API export `{ "collection": { … } }`, a v1 collection, `{ "environment": … }`
  * or `{ "globals": … }` wrappers, scopes given as a bare array of variables, a single `event` object, and
- * header lists holding `"Key: value"` strings. The CLI, `POST /v1/runs` and stored collections all pass
+ * header lists holding `"Key: value"` strings, and a v2 collection without `info` (named ""). The CLI, `POST /v1/runs` and stored collections all pass
  * through `CollectionSchema`/`EnvironmentSchema`, which call these, so they accept the same inputs.
  */
 import { convertV1Collection, isV1Collection, parseHeaderBlock } from "./convert-v1";
@@ -15,7 +15,10 @@ const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null 
 export function collectionInput(value: unknown): unknown {
   let c = value;
   if (isObject(c) && isObject(c.collection) && c.info === undefined && c.item === undefined) c = c.collection;
-  return isV1Collection(c) ? convertV1Collection(c) : c;
+  if (isV1Collection(c)) return convertV1Collection(c);
+  // Newman runs a v2 collection without `info` (two of its own integration collections are written so).
+  if (isObject(c) && Array.isArray(c.item) && c.info === undefined) return { ...c, info: { name: "" } };
+  return c;
 }
 
 /**

@@ -59,19 +59,29 @@ export function parseRawUrl(raw: string): UrlDefinition {
   const parts = splitOutsideVars(rest, "/");
   let hostPart = parts.shift() ?? "";
   const at = hostPart.lastIndexOf("@");
+  // The last `@` ends the credentials (`us@r:p@ss@host`), as in WHATWG URL and Postman's parser.
+  const auth = at >= 0 ? hostPart.slice(0, at) : undefined;
   if (at >= 0) hostPart = hostPart.slice(at + 1);
   const portMatch = /:(\d+|\{\{[^}]+\}\})$/.exec(hostPart);
   if (portMatch && !hostPart.endsWith("]")) {
     def.port = portMatch[1]!;
     hostPart = hostPart.slice(0, -portMatch[0].length);
   }
-  if (at >= 0) def.auth = rest.slice(0, rest.indexOf("@"));
+  if (auth !== undefined) def.auth = auth;
   def.host = hostPart === "" ? [] : hostPart.startsWith("[") ? [hostPart] : splitOutsideVars(hostPart, ".");
   def.path = parts;
   def.variable = parts
     .filter((p) => p.startsWith(":") && p.length > 1)
     .map((p) => ({ key: p.slice(1), value: "" }));
   return def;
+}
+
+/** A structured URL's `auth: { user, password }` as the `user:password` written before the host. */
+function urlAuth(auth: unknown): string | undefined {
+  if (!auth || typeof auth !== "object") return undefined;
+  const { user, password } = auth as { user?: unknown; password?: unknown };
+  if (typeof user !== "string" && typeof password !== "string") return undefined;
+  return `${typeof user === "string" ? user : ""}${typeof password === "string" ? `:${password}` : ""}`;
 }
 
 /** Normalises a collection URL (string or structured) into the engine's UrlDefinition. */
@@ -96,6 +106,8 @@ export function parseUrl(input: string | UrlObject | undefined | null): UrlDefin
     else if (fromRaw?.port) def.port = fromRaw.port;
     if (input.hash !== undefined) def.hash = input.hash;
     else if (fromRaw?.hash !== undefined) def.hash = fromRaw.hash;
+    const auth = urlAuth((input as { auth?: unknown }).auth) ?? fromRaw?.auth;
+    if (auth !== undefined) def.auth = auth;
   }
   if (input.query) {
     def.query = input.query.map((q) => ({
@@ -130,13 +142,12 @@ export function urlToString(def: UrlDefinition, opts: { forceProtocol?: boolean 
   return out;
 }
 
-/** Percent-encodes what must be encoded; `%` not starting a valid `%xx` becomes `%25`. */
+/** Percent-encodes what must be encoded; a `%` stays as written (postman-url-encoder's encode sets). */
 function encodePart(text: string, mustEncode: (ch: string) => boolean): string {
   let out = "";
   for (const ch of text) {
     const code = ch.codePointAt(0)!;
-    if (ch === "%") out += "%25";
-    else if (code < 0x21 || code > 0x7e || mustEncode(ch)) {
+    if (code < 0x21 || code > 0x7e || mustEncode(ch)) {
       try {
         out += encodeURIComponent(ch);
       } catch {
@@ -159,6 +170,18 @@ const PATH_SPECIAL = new Set(['"', "<", ">", "`", "#", "?", "{", "}"]);
 // a variable brings into a value starts a new parameter (as Newman sends it).
 const QUERY_SPECIAL = new Set(['"', "#", "'", "<", ">"]);
 
+/**
+ * A query parameter's own `&` and `#` (and `=` in a key) are encoded before variables are substituted,
+ * as postman-collection's QueryParam.unparseSingle does; what a `{{variable}}` brings is not.
+ */
+function reservedInParam(text: string, isKey: boolean): string {
+  const special = isKey ? /[&#=]/g : /[&#]/g;
+  return text
+    .split(/(\{\{[^{}]*\}\})/)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(special, (c) => encodeURIComponent(c))))
+    .join("");
+}
+
 /** Builds the resolved, encoded URL that is sent. Throws with a clear message if the result is not a URL. */
 export function buildUrl(
   def: UrlDefinition,
@@ -176,16 +199,17 @@ export function buildUrl(
     if (!protocol) protocol = embedded[1]!;
     host = host.slice(embedded[0].length);
   }
-  const slash = host.indexOf("/");
-  if (slash >= 0) {
-    extraPath = host.slice(slash + 1).split("/");
-    host = host.slice(0, slash);
-  }
+  // The query first: a variable holding `https://host/get?x=1` carries its query after the path.
   let embeddedQuery = "";
   const q = host.indexOf("?");
   if (q >= 0) {
     embeddedQuery = host.slice(q + 1);
     host = host.slice(0, q);
+  }
+  const slash = host.indexOf("/");
+  if (slash >= 0) {
+    extraPath = host.slice(slash + 1).split("/");
+    host = host.slice(0, slash);
   }
   if (!protocol) protocol = "http";
   const vars = new Map(def.variable.map((v) => [v.key, v.value]));
@@ -200,10 +224,10 @@ export function buildUrl(
   const query = def.query
     .filter((p) => !p.disabled)
     .map((p) => {
-      const key = enc(resolve(p.key ?? ""), QUERY_SPECIAL);
+      const key = enc(resolve(reservedInParam(p.key ?? "", true)), QUERY_SPECIAL);
       return p.value === null || p.value === undefined
         ? key
-        : `${key}=${enc(resolve(String(p.value)), QUERY_SPECIAL)}`;
+        : `${key}=${enc(resolve(reservedInParam(String(p.value), false)), QUERY_SPECIAL)}`;
     });
   if (embeddedQuery) query.unshift(embeddedQuery);
   if (query.length) url += `?${query.join("&")}`;
