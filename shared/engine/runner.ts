@@ -19,8 +19,10 @@ import { executeItem, type ItemDeps } from "./execute-item";
 import type { RunPlan } from "./plan";
 import {
   addResponseTime,
+  bailFailure,
   emptyStats,
   emptyTimings,
+  itemFailures,
   pushFailure,
   type TimingAcc,
   toRunTimings,
@@ -332,7 +334,8 @@ export class Runner {
       failures: next.failures,
     };
     if (outcome === "failed") {
-      pushFailure(next.failures, {
+      // Past the cap too: the report rebuilds the others from the events, never this one.
+      next.failures.push({
         iteration: lastIteration,
         source: "run",
         name: "RunError",
@@ -363,7 +366,6 @@ export class Runner {
     const s = state.stats;
     const ref = { id: item.id, name: item.name, path: item.path };
     const c = result.scriptCounts;
-    let failed = false;
     s.items.total += 1;
     s.scripts.total += c.prerequest + c.test;
     s.scripts.failed += c.prerequestFailed + c.testFailed;
@@ -380,61 +382,22 @@ export class Runner {
     }
     s.requests.total += result.sideRequests.total;
     s.requests.failed += result.sideRequests.failed;
-    // Failures are listed in the order Newman reports them: pre-request script errors, the request
-    // error, then the test scripts' failed assertions and errors.
-    const scriptFailure = (e: (typeof result.event.scriptErrors)[number]) => {
-      failed = true;
-      pushFailure(state.failures, {
-        iteration,
-        item: ref,
-        source: "script",
-        name: e.name,
-        message: e.message,
-        event: e.event,
-      });
-    };
-    for (const e of result.event.scriptErrors) if (e.event === "prerequest") scriptFailure(e);
-    if (result.requestError) {
-      s.requests.failed += 1;
-      failed = true;
-      const err = result.event.error!;
-      pushFailure(state.failures, {
-        iteration,
-        item: ref,
-        source: "request",
-        name: err.name,
-        message: err.message,
-      });
-    }
+    if (result.requestError) s.requests.failed += 1;
     if (result.response) addResponseTime(state.timings, result.response.responseTime);
     for (const a of result.event.assertions) {
       s.assertions.total += 1;
-      if (!a.passed && !a.skipped) {
-        s.assertions.failed += 1;
-        failed = true;
-        pushFailure(state.failures, {
-          iteration,
-          item: ref,
-          source: "assertion",
-          name: a.name,
-          message: a.error?.message ?? "assertion failed",
-          errorName: a.error?.name ?? "AssertionError",
-        });
-      }
+      if (!a.passed && !a.skipped) s.assertions.failed += 1;
     }
-    for (const e of result.event.scriptErrors) if (e.event === "test") scriptFailure(e);
     // Under --bail, postman-runtime turns the first failed assertion into an error of the test script
     // (Newman then counts a failed test script and lists an `AssertionFailure`); mirror its numbers.
-    const firstFailed = result.event.assertions.find((a) => !a.passed && !a.skipped);
-    if (
-      this.#plan.options.bail &&
-      firstFailed &&
-      !result.event.scriptErrors.some((e) => e.event === "test")
-    ) {
+    const bail = this.#plan.options.bail === true;
+    const failures = itemFailures({ ...result.event, item: ref, iteration }, { bail });
+    if (bailFailure(result.event, bail)) {
       s.testScripts.failed += 1;
       s.scripts.failed += 1;
-      scriptFailure({ name: "AssertionFailure", message: firstFailed.name, event: "test", location: "" });
     }
+    for (const f of failures) pushFailure(state.failures, f);
+    const failed = failures.length > 0;
     // Newman counts an item as failed only for runtime errors of the runner itself, never for test
     // or request failures (those have their own counters), so `items.failed` stays 0 here too.
     return failed;

@@ -4,6 +4,7 @@
  * anything), consumed one at a time.
  */
 
+import { itemFailures, MAX_KEPT_FAILURES } from "../engine/stats";
 import type { JsonValue } from "../engine/types";
 import { parseRawUrl } from "../engine/url";
 import type {
@@ -337,6 +338,7 @@ export async function buildNewmanReport(events: EventSource, ctx: ReportContext)
   let terminal: Terminal | undefined;
   let items = 0;
   let responseTotal = 0;
+  const rebuilt: Failure[] = [];
   for await (const e of events as AsyncIterable<RunEvent>) {
     if (e.type === "run.started") items = e.items;
     else if (e.type === "request.completed") {
@@ -344,6 +346,7 @@ export async function buildNewmanReport(events: EventSource, ctx: ReportContext)
       executions.push(ex);
       byItem.set(`${e.item.id}:${e.iteration}`, refOf(ex));
       responseTotal += e.response?.size ?? 0;
+      rebuilt.push(...itemFailures(e, { bail: false }));
     } else if (isTerminal(e)) terminal = terminalOf(e);
   }
   return {
@@ -353,7 +356,7 @@ export async function buildNewmanReport(events: EventSource, ctx: ReportContext)
       timings: reportTimings(terminal?.timings),
       executions,
       transfers: { responseTotal },
-      failures: (terminal?.failures ?? []).map((f, i) => failure(f, i, byItem, definitions)),
+      failures: allFailures(terminal, rebuilt).map((f, i) => failure(f, i, byItem, definitions)),
       error: runError(terminal),
     },
   };
@@ -381,7 +384,11 @@ export async function* newmanReportStream(
   options: NewmanStreamOptions = {},
 ): AsyncGenerator<string> {
   const known = options.terminal ? terminalOf(options.terminal) : undefined;
-  const wanted = known ? new Set(known.failures.map((f) => f.item && `${f.item.id}:${f.iteration}`)) : null;
+  const wanted =
+    known && !truncated(known)
+      ? new Set(known.failures.map((f) => f.item && `${f.item.id}:${f.iteration}`))
+      : null;
+  const rebuilt: Failure[] = [];
   const limit = options.chunkChars ?? 65_536;
   const definitions = indexItems(ctx.items ?? []);
   const byItem = new Map<string, ExecutionRef>();
@@ -402,6 +409,7 @@ export async function* newmanReportStream(
       // Without the terminal event, remember what can be a failure's target (and later runs of it).
       const keep = wanted ? wanted.has(key) : byItem.has(key) || mayFail(e);
       if (keep) byItem.set(key, refOf(ex));
+      if (!wanted) rebuilt.push(...itemFailures(e, { bail: false }));
       buffer += `${count ? "," : ""}${JSON.stringify(ex)}`;
       count++;
       responseTotal += e.response?.size ?? 0;
@@ -412,12 +420,28 @@ export async function* newmanReportStream(
     } else if (isTerminal(e) && !known) terminal = terminalOf(e);
   }
   buffer += `],"transfers":${JSON.stringify({ responseTotal })},"failures":${JSON.stringify(
-    (terminal?.failures ?? []).map((f, i) => failure(f, i, byItem, definitions)),
+    allFailures(terminal, rebuilt).map((f, i) => failure(f, i, byItem, definitions)),
   )},"error":${JSON.stringify(runError(terminal))}`;
   if (!known) {
     buffer += `,"stats":${JSON.stringify(terminal?.stats ?? emptyStats())},"timings":${JSON.stringify(reportTimings(terminal?.timings))}`;
   }
   yield `${buffer}}}`;
+}
+
+/** The terminal event lists at most MAX_KEPT_FAILURES failures (its stats count them all). */
+function truncated(t: Terminal): boolean {
+  return t.failures.length >= MAX_KEPT_FAILURES;
+}
+
+/**
+ * Every failure, as Newman lists them: the terminal event's own list when it is complete, else the
+ * list rebuilt from the request.completed events plus the run-level failure the terminal event adds.
+ * (`--bail` stops at the first failing item, so its list is never the truncated one.)
+ */
+function allFailures(terminal: Terminal | undefined, rebuilt: Failure[]): Failure[] {
+  if (!terminal) return [];
+  if (!truncated(terminal)) return terminal.failures;
+  return [...rebuilt, ...terminal.failures.filter((f) => f.source === "run")];
 }
 
 function mayFail(e: RequestCompletedEvent): boolean {
