@@ -4,7 +4,7 @@
 import { createDynamicResolver } from "../../engine/dynamic-variables.ts";
 import { SUGAR_USE_SOURCE } from "../generated/sugar-names.ts";
 import { mayTouchIntrinsics, mayTouchModules, snapshotIntrinsics } from "./containment.js";
-import { legacyLoaders } from "./legacy.js";
+import { legacyLoaders } from "./legacy";
 import { variableScope } from "./lists";
 import { createRequest, PostmanRequest, toRequestDefinition } from "./request";
 import { chaiPostman, cookieList, createResponse, jsonError } from "./response.js";
