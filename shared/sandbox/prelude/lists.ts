@@ -18,12 +18,12 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 // Own properties mirror postman-collection's PropertyList (names and count), so chai renders a list in
 // a failure message the way Newman does: `a{ …(7) }` (the SDK's class name is minified to `a`).
 export class PropertyList {
-  members: ListItem[];
-  reference: Record<string, unknown>;
-  Type: ObjectConstructor;
-  _postman_listIndexKey: string;
-  _postman_listIndexCaseInsensitive: boolean;
-  _postman_listAllowsMultipleValues: boolean;
+  declare members: ListItem[];
+  declare reference: Record<string, unknown>;
+  declare Type: ObjectConstructor;
+  declare _postman_listIndexKey: string;
+  declare _postman_listIndexCaseInsensitive: boolean;
+  declare _postman_listAllowsMultipleValues: boolean;
   declare __parent: unknown;
 
   constructor(items?: readonly ListItem[] | null, caseInsensitive?: boolean) {
