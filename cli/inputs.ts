@@ -93,14 +93,14 @@ const MAX_INLINE_FILE_BYTES = 5 * 1024 * 1024;
 /**
  * Newman reads form-data and binary body files from disk (`src`, relative to --working-dir); a cloud run
  * cannot, so the CLI inlines each one as a data: URI in `value`/`content`, keeping `src` for the file name.
- * A missing file is not fatal, as in Newman: `warn` gets postman-runtime's message, the form part is
- * left out (a binary body goes empty) and the run goes on.
+ * A missing file is not fatal, as in Newman: the part is left without content, and the engine puts
+ * postman-runtime's warning on that request's console (the event stream, the cli reporter) and leaves
+ * the part out (a binary body goes empty).
  */
 export async function inlineLocalFiles(
   collection: JsonObject,
   workingDir: string,
   allowOutside: boolean,
-  warn: (message: string) => void = () => {},
 ): Promise<void> {
   const load = async (src: string): Promise<string | undefined> => {
     const path = isAbsolute(src) ? src : resolvePath(workingDir, src);
@@ -140,10 +140,6 @@ export async function inlineLocalFiles(
           if (typeof part.value === "string" && part.value !== "") continue;
           const value = await load(src);
           if (value !== undefined) part.value = value;
-          else {
-            warn(`Form param \`${String(part.key)}\`, file load error: "${src}", no such file`);
-            part.disabled = true;
-          }
         }
       }
       const file = body.file as JsonObject | undefined;
@@ -157,7 +153,6 @@ export async function inlineLocalFiles(
         if (file.content === undefined) {
           const content = await load(file.src);
           if (content !== undefined) file.content = content;
-          else warn(`Binary file load error: "${file.src}", no such file`);
         }
       }
     }
@@ -187,12 +182,7 @@ export async function buildRunBody(
       if (converted !== c && isV1Collection(c)) warn(V1_WARNING);
       return converted;
     });
-  await inlineLocalFiles(
-    collection,
-    resolvePath(args.workingDir ?? process.cwd()),
-    !args.noInsecureFileRead,
-    (m) => warn(`warning: ${m}`),
-  );
+  await inlineLocalFiles(collection, resolvePath(args.workingDir ?? process.cwd()), !args.noInsecureFileRead);
   const environment = v3?.environment
     ? v3.environment
     : args.environment

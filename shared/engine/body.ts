@@ -18,7 +18,10 @@ const RAW_TYPES: Record<string, string> = {
 export interface BuiltBody {
   body?: Uint8Array | string;
   contentType?: string;
-  /** Things the user should know (e.g. a file part whose content was not provided). */
+  /**
+   * Things the user should know, worded as postman-runtime's console warnings (a file part or binary
+   * body whose content was not provided: a cloud runner cannot read the user's disk).
+   */
   warnings?: string[];
 }
 
@@ -82,10 +85,11 @@ export async function buildBody(
               : typeof src === "string" && src.startsWith("data:")
                 ? src
                 : undefined;
-          if (inline === undefined && src)
-            warnings.push(
-              `form file part '${key}' refers to a local file (${src}); provide its content inline`,
-            );
+          if (inline === undefined && typeof src === "string" && src) {
+            // postman-runtime warns on the request's console and leaves the part out.
+            warnings.push(`Form param \`${f.key}\`, file load error: "${src}", no such file`);
+            continue;
+          }
           const name =
             typeof src === "string" && !src.startsWith("data:")
               ? (src.split(/[\\/]/).pop() ?? "file")
@@ -124,10 +128,7 @@ export async function buildBody(
       const content = body.file?.content ?? (body.file?.src?.startsWith("data:") ? body.file.src : undefined);
       if (content === undefined)
         return body.file?.src
-          ? {
-              body: "",
-              warnings: [`file body refers to a local file (${body.file.src}); provide its content inline`],
-            }
+          ? { body: "", warnings: [`Binary file load error: "${body.file.src}", no such file`] }
           : {};
       return { body: decodeInline(content) };
     }

@@ -212,6 +212,9 @@ export async function executeItem(
   const resolve = makeResolver(scopes);
   const retries: AttemptRecord[] = [];
   let result = await sendDefinition(request, resolve, jar, profile, settings, deps);
+  // Body warnings (a file that could not be loaded) go to the request's console, as Newman's do.
+  for (const message of result.warnings ?? [])
+    if (consoleOut.length < MAX_CONSOLE_PER_ITEM) consoleOut.push({ level: "warn", message });
   for (let attempt = 1; attempt <= (settings.retry ?? 0) && isRetryable(result); attempt++) {
     const delayMs = retryDelay(attempt, result, deps.random);
     retries.push({
@@ -282,9 +285,10 @@ async function sendDefinition(
   profile: ProtocolProfile,
   settings: ItemSettings,
   deps: ItemDeps,
-): Promise<SendResult> {
+): Promise<SendResult & { warnings?: string[] }> {
   const started = deps.now();
   let prepared: PreparedRequest;
+  let warnings: string[] | undefined;
   try {
     const url = buildUrl(request.url, resolve, { disableUrlEncoding: profile.disableUrlEncoding === true });
     const method = resolve(request.method || "GET").toUpperCase();
@@ -296,6 +300,7 @@ async function sendDefinition(
       headers.push({ key: "Content-Type", value: built.contentType });
     }
     prepared = { method, url, headers, ...(built.body !== undefined ? { body: built.body } : {}) };
+    warnings = built.warnings;
   } catch (err) {
     return {
       error: { name: "InvalidRequestError", message: (err as Error).message },
@@ -304,7 +309,7 @@ async function sendDefinition(
       timings: { startedAt: started, totalMs: 0 },
     };
   }
-  return send(
+  const sent = await send(
     prepared,
     request.auth,
     resolve,
@@ -325,6 +330,7 @@ async function sendDefinition(
       signal: deps.signal,
     },
   );
+  return warnings ? { ...sent, warnings } : sent;
 }
 
 function isRetryable(r: SendResult): boolean {

@@ -265,6 +265,11 @@ describe("differential: Newman vs edgerun on the compat collections", () => {
     ["compat13 cookie jar across requests", "compat13", []],
     ["compat14 script order through nested folders", "compat14", []],
     [
+      "compat20 engine parity from Newman's integration suite",
+      "compat20-engine",
+      ["-d", join(ROOT, "test/fixtures/compat20-engine-data.csv")],
+    ],
+    [
       "compat9 flow control with typed CSV values",
       "compat9",
       ["-d", join(ROOT, "test/fixtures/compat9-data.csv")],

@@ -1,0 +1,29 @@
+/**
+ * Input shapes from Newman's own integration suite: a v2 collection without `info` runs (Newman's
+ * inherited-entities and timeout collections), and a short CSV row leaves the missing columns out
+ * (csv-with-bom: `data.c3` is undefined), both through the one schema every entry point uses.
+ */
+import { describe, expect, it } from "vitest";
+import { parseIterationData } from "../../shared/engine/data-file";
+import { CollectionSchema } from "../../shared/schemas/collection";
+
+describe("inputs Newman's integration suite uses", () => {
+  it("accepts a v2 collection without info (named '')", () => {
+    const parsed = CollectionSchema.safeParse({ item: [{ request: { url: "http://127.0.0.1/get" } }] });
+    expect(parsed.success).toBe(true);
+    expect(parsed.data?.info.name).toBe("");
+  });
+
+  it("still rejects a collection without items or info", () => {
+    expect(CollectionSchema.safeParse({ name: "nothing" }).success).toBe(false);
+  });
+
+  it("leaves a short CSV row's missing columns undefined and keeps empty ones", () => {
+    const rows = parseIterationData('\uFEFFc1, c2, c3\n"123", foo "bar" baz\n1,,\n');
+    expect(rows).toEqual([
+      { c1: "123", c2: 'foo "bar" baz' },
+      { c1: 1, c2: "", c3: "" },
+    ]);
+    expect("c3" in rows[0]!).toBe(false);
+  });
+});
