@@ -234,6 +234,8 @@ export async function startEmbedded(): Promise<Server> {
     TARGET_POLICY: process.env.TARGET_POLICY ?? "any",
     ENVIRONMENT: "cli",
     API_RATE_LIMIT_PER_MINUTE: "100000",
+    // SCRIPT_BACKEND=v8 runs scripts in dynamic V8 workers (the LOADER binding); QuickJS by default.
+    SCRIPT_BACKEND: process.env.SCRIPT_BACKEND ?? "quickjs",
   };
   // Traces of embedded runs go where the user's OpenTelemetry setup points (if it does).
   for (const name of ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_HEADERS"]) {

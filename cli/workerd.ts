@@ -58,6 +58,11 @@ async function extraCertificates(): Promise<string[]> {
   return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }
 
+/** SCRIPT_BACKEND=v8|auto: the Worker gets a Worker Loader binding (workerd needs `--experimental`). */
+function usesLoader(opts: WorkerdOptions): boolean {
+  return opts.vars.SCRIPT_BACKEND === "v8" || opts.vars.SCRIPT_BACKEND === "auto";
+}
+
 /** The workerd config (capnp text): one Worker, its SQLite Durable Objects, the internet as outbound. */
 function config(opts: WorkerdOptions, envNames: Map<string, string>, certs: string[]): string {
   const bindings = [
@@ -65,6 +70,8 @@ function config(opts: WorkerdOptions, envNames: Map<string, string>, certs: stri
     ...opts.durableObjects.map(
       (d) => `(name = ${quote(d.binding)}, durableObjectNamespace = ${quote(d.className)})`,
     ),
+    // Dynamic workers for SCRIPT_BACKEND=v8 (an experimental workerd feature).
+    ...(usesLoader(opts) ? ['(name = "LOADER", workerLoader = ())'] : []),
   ];
   const namespaces = opts.durableObjects.map(
     (d) =>
@@ -148,7 +155,8 @@ export async function startWorkerd(opts: WorkerdOptions): Promise<Workerd> {
   const env: NodeJS.ProcessEnv = { ...process.env, TZ: "UTC" };
   for (const [name, value] of Object.entries(opts.vars)) env[envNames.get(name)!] = value;
   const binary = (createRequire(join(ROOT, "package.json"))("workerd") as { default: string }).default;
-  const child = spawn(binary, ["serve", "--control-fd=3", "--socket-addr=http=127.0.0.1:0", "config.capnp"], {
+  const serve = ["serve", ...(usesLoader(opts) ? ["--experimental"] : []), "--control-fd=3"];
+  const child = spawn(binary, [...serve, "--socket-addr=http=127.0.0.1:0", "config.capnp"], {
     cwd: dir,
     env,
     stdio: ["ignore", "ignore", "pipe", "pipe"],

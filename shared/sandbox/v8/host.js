@@ -7,9 +7,20 @@ import { broken, libraries, scripts } from "./table.js";
 /** Per-script state the entrypoint sets: the engine's bridge and the pm.sendRequest allowance left. */
 export const state = { bridge: null, script: 0, slice: 0, perScript: 0, perSlice: 0 };
 
-// Newman's sandbox has no `process`; and nothing here may reach the network but through the bridge.
-// workerd defines most of its globals on the global scope's prototype: an own `undefined` hides them.
-for (const name of ["process", "fetch", "caches", "connect", "scheduler", "WebSocket", "navigator"]) {
+const timer = globalThis.setTimeout.bind(globalThis);
+
+// Scripts see the globals QuickJS has (ECMAScript's own) plus what the prelude defines, as in Newman's
+// sandbox: no `process`, `fetch`, `TextEncoder`, … (workerd defines most globals on the global scope's
+// prototype, so an own `undefined` hides them). The prelude then installs its own atob, btoa and crypto.
+const ECMASCRIPT = new Set(
+  "globalThis Infinity NaN undefined eval isFinite isNaN parseFloat parseInt decodeURI decodeURIComponent encodeURI encodeURIComponent escape unescape Object Function Array Number Boolean String Symbol BigInt Date RegExp Error AggregateError EvalError RangeError ReferenceError SyntaxError TypeError URIError Math JSON Reflect Proxy Promise Map Set WeakMap WeakSet WeakRef FinalizationRegistry ArrayBuffer SharedArrayBuffer DataView Atomics Int8Array Uint8Array Uint8ClampedArray Int16Array Uint16Array Int32Array Uint32Array Float32Array Float64Array BigInt64Array BigUint64Array Iterator __host".split(
+    " ",
+  ),
+);
+const hidden = new Set();
+for (let o = globalThis; o && o !== Object.prototype; o = Object.getPrototypeOf(o))
+  for (const name of Object.getOwnPropertyNames(o)) if (!ECMASCRIPT.has(name)) hidden.add(name);
+for (const name of hidden) {
   try {
     delete globalThis[name];
     if (name in globalThis)
@@ -28,8 +39,7 @@ function limitError(message) {
 globalThis.__host = {
   library: (id) => libraries[id],
   now: () => Date.now(),
-  sleep: (ms) =>
-    new Promise((resolve) => setTimeout(resolve, Math.min(Math.max(0, Number(ms) || 0), 60_000))),
+  sleep: (ms) => new Promise((resolve) => timer(resolve, Math.min(Math.max(0, Number(ms) || 0), 60_000))),
   // The script's module wraps its body in `with (scope)`: the prelude's parameter names become bindings.
   compile(params, body) {
     const factory = scripts.get(body);

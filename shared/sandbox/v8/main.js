@@ -23,7 +23,3 @@ export class ScriptRunner extends WorkerEntrypoint {
     return typeof execute === "function" ? "ready" : `prelude defines ${typeof execute}`;
   }
 }
-
-export default {
-  fetch: () => new Response(null, { status: 404 }),
-};

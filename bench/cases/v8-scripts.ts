@@ -1,0 +1,183 @@
+/**
+ * Script cost in workerd, QuickJS vs V8 (issue 16): the same typical test script as bench/sandbox.ts
+ * (5 pm.test with chai chains over JSON) through both ScriptHosts inside one workerd (Miniflare, with a
+ * Worker Loader binding). Reports per script the median wall time over batches and workerd's CPU time
+ * (from /proc: time inside workerd does not advance during synchronous code), and the first script of
+ * a run (QuickJS context + prelude, or V8 isolate start + prelude).
+ *
+ *   node --import tsx bench/cases/v8-scripts.ts [batches=20] [perBatch=25]
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { findDescendant } from "../lib/proc";
+
+const ROOT = join(import.meta.dirname, "../..");
+const batches = Number(process.argv[2] ?? 20);
+const perBatch = Number(process.argv[3] ?? 25);
+
+// The bench Worker: both hosts, one warm host per backend, or a fresh one per batch (`fresh`).
+const WORKER = `
+import "./shared/sandbox/quickjs-module.workerd";
+import { QuickJSScriptHost } from "./shared/sandbox/quickjs-host";
+import { V8ScriptHost } from "./platform/script-host-v8";
+const caps = {
+  sendRequest: async () => ({ error: { name: "Unsupported", message: "not in bench" } }),
+  cookieJar: { getAll: () => [], set: () => undefined, unset: () => undefined, clear: () => undefined },
+};
+const warm = {};
+let runs = 0;
+const make = (backend, env) =>
+  backend === "v8" ? new V8ScriptHost({ loader: env.LOADER, runId: "bench-" + runs++ }) : new QuickJSScriptHost({});
+export default {
+  async fetch(request, env) {
+    const { backend, n, fresh, source, context } = await request.json();
+    const host = fresh ? make(backend, env) : (warm[backend] ??= make(backend, env));
+    for (let i = 0; i < n; i++) {
+      const out = await host.run({ source, location: "request:bench", context, timeoutMs: 5000 }, caps);
+      if (out.error || out.assertions.some((a) => !a.passed)) return Response.json({ error: out }, { status: 500 });
+    }
+    if (fresh) host.dispose();
+    return Response.json({ ok: true });
+  },
+};`;
+
+const body = JSON.stringify({
+  id: 7,
+  name: "Leanne Graham",
+  email: "leanne@example.test",
+  roles: ["admin", "editor"],
+  address: { city: "Gwenborough", zip: "92998-3874", geo: { lat: "-37.3159", lng: "81.1496" } },
+  items: Array.from({ length: 20 }, (_, i) => ({ id: i, price: i * 1.5, tags: ["x", "y"] })),
+});
+const context = {
+  info: { eventName: "test", iteration: 0, iterationCount: 1, requestName: "Get user", requestId: "r1" },
+  scopes: {
+    globals: [],
+    collection: [],
+    environment: [{ key: "baseUrl", value: "http://example.test" }],
+    data: {},
+    local: [],
+    environmentName: "bench",
+  },
+  request: {
+    method: "GET",
+    url: { raw: "{{baseUrl}}/users/7", host: ["{{baseUrl}}"], path: ["users", "7"], query: [], variable: [] },
+    headers: [],
+  },
+  response: {
+    code: 200,
+    status: "OK",
+    headers: [{ key: "Content-Type", value: "application/json; charset=utf-8" }],
+    body,
+    responseSize: body.length,
+    responseTime: 12,
+  },
+  cookies: [],
+  location: ["Bench", "Get user"],
+  collectionName: "Bench",
+};
+const TYPICAL = `
+pm.test("status is 200", () => pm.response.to.have.status(200));
+pm.test("is json", () => { pm.response.to.be.json; pm.expect(pm.response.headers.get("Content-Type")).to.include("application/json"); });
+const user = pm.response.json();
+pm.test("user shape", () => { pm.expect(user).to.have.property("id").that.is.a("number"); pm.expect(user.email).to.match(/@/); });
+pm.test("roles", () => { pm.expect(user.roles).to.be.an("array").that.includes("admin"); pm.expect(user.roles).to.have.lengthOf(2); });
+pm.test("items", () => { pm.expect(user.items).to.have.lengthOf(20); pm.expect(user.items[3].price).to.be.above(4).and.below(5); pm.environment.set("lastId", user.id); });
+`;
+
+/** utime + stime of a process in ms (clock ticks of 10 ms on Linux). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function bundle(): Promise<string> {
+  const out = await build({
+    stdin: { contents: WORKER, resolveDir: ROOT, loader: "ts", sourcefile: "bench-worker.ts" },
+    bundle: true,
+    write: false,
+    format: "esm",
+    target: "es2022",
+    platform: "neutral",
+    conditions: ["workerd", "worker", "browser"],
+    mainFields: ["browser", "module", "main"],
+    external: ["cloudflare:*", "node:*", "./quickjs.wasm"],
+    logLevel: "error",
+    plugins: [
+      {
+        name: "quickjs-wasm",
+        setup(b) {
+          b.onResolve({ filter: /^@jitl\/quickjs-wasmfile-release-sync\/wasm$/ }, () => ({
+            path: "./quickjs.wasm",
+            external: true,
+          }));
+        },
+      },
+    ],
+  });
+  return out.outputFiles[0]!.text;
+}
+
+async function main(): Promise<void> {
+  const require = createRequire(join(ROOT, "package.json"));
+  const wasm = readFileSync(require.resolve("@jitl/quickjs-wasmfile-release-sync/wasm"));
+  const { Miniflare, NoOpLog } = await import("miniflare");
+  const mf = new Miniflare({
+    log: new NoOpLog(),
+    workers: [
+      {
+        config: {
+          name: "v8-scripts",
+          compatibilityDate: "2026-10-20",
+          compatibilityFlags: ["nodejs_compat"],
+          manifest: {
+            mainModule: "index.js",
+            modules: {
+              "index.js": { type: "esm", contents: await bundle() },
+              "quickjs.wasm": { type: "wasm", contents: new Uint8Array(wasm) },
+            },
+          },
+          env: { LOADER: { type: "worker-loader" } },
+        },
+      },
+    ],
+  });
+  try {
+    await mf.ready;
+    const pid = findDescendant(process.pid, "workerd");
+    if (!pid) throw new Error("workerd process not found");
+    const call = async (backend: string, n: number, fresh: boolean) => {
+      const cpu0 = cpuMs(pid);
+      const t0 = performance.now();
+      const res = await mf.dispatchFetch("http://bench/", {
+        method: "POST",
+        body: JSON.stringify({ backend, n, fresh, source: TYPICAL, context }),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${backend}: ${text.slice(0, 500)}`);
+      return { wall: (performance.now() - t0) / n, cpu: (cpuMs(pid) - cpu0) / n };
+    };
+    for (const backend of ["quickjs", "v8"]) {
+      const firsts: Array<{ wall: number; cpu: number }> = [];
+      for (let i = 0; i < 5; i++) firsts.push(await call(backend, 1, true));
+      await call(backend, perBatch, false); // warm-up
+      const rows: Array<{ wall: number; cpu: number }> = [];
+      for (let b = 0; b < batches; b++) rows.push(await call(backend, perBatch, false));
+      const cpu = rows.reduce((s, r) => s + r.cpu, 0) / rows.length;
+      console.log(
+        `${backend.padEnd(7)} typical script: median wall ${median(rows.map((r) => r.wall)).toFixed(3)} ms, ` +
+          `workerd CPU ${cpu.toFixed(3)} ms per script (${batches}×${perBatch}); ` +
+          `first script of a run: median wall ${median(firsts.map((r) => r.wall)).toFixed(1)} ms, ` +
+          `CPU ${median(firsts.map((r) => r.cpu)).toFixed(0)} ms`,
+      );
+    }
+  } finally {
+    await mf.dispose();
+  }
+}
+
+await main();
