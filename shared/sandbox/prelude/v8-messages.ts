@@ -1,6 +1,7 @@
 // Error messages worded like V8's (Newman runs scripts in Node), from QuickJS's. Where QuickJS leaves
 // out what V8 names (the callee of "x is not a function", the key of a computed property read), the
 // expression is recovered from the script's source at the position in the error's stack.
+import { operatorMessage } from "./v8-operators";
 
 /** The file name user scripts are compiled under, and how many lines the host's wrapper adds before them. */
 export const SCRIPT_FILE = "script.js";
@@ -263,6 +264,10 @@ export function v8Message(error: unknown, source: unknown): string {
   if (name === "TypeError" && typeof source === "string" && /\biter/.test(message)) {
     const at = positionOf(error, source);
     const worded = at < 0 ? undefined : notIterable(message, source, at);
+    if (worded) return worded;
+  }
+  if (name === "TypeError" && typeof source === "string" && !native) {
+    const worded = operatorMessage(message, source, positionOf(error, source));
     if (worded) return worded;
   }
   for (const [re, to] of SIMPLE) if (re.test(message)) return message.replace(re, to);
