@@ -5,7 +5,9 @@
  * (from /proc: time inside workerd does not advance during synchronous code), and the first script of
  * a run (QuickJS context + prelude, or V8 isolate start + prelude).
  *
- *   node --import tsx bench/cases/v8-scripts.ts [batches=20] [perBatch=25]
+ *   node --import tsx bench/cases/v8-scripts.ts [batches=20] [perBatch=25] [typical|empty]
+ *
+ * `empty` (a script with one empty pm.test) shows the fixed cost of a script call.
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -16,6 +18,7 @@ import { findDescendant } from "../lib/proc";
 const ROOT = join(import.meta.dirname, "../..");
 const batches = Number(process.argv[2] ?? 20);
 const perBatch = Number(process.argv[3] ?? 25);
+const kind = process.argv[4] ?? "typical";
 
 // The bench Worker: both hosts, one warm host per backend, or a fresh one per batch (`fresh`).
 const WORKER = `
@@ -87,6 +90,8 @@ pm.test("roles", () => { pm.expect(user.roles).to.be.an("array").that.includes("
 pm.test("items", () => { pm.expect(user.items).to.have.lengthOf(20); pm.expect(user.items[3].price).to.be.above(4).and.below(5); pm.environment.set("lastId", user.id); });
 `;
 
+const EMPTY = `pm.test("empty", () => {});`;
+
 /** utime + stime of a process in ms (clock ticks of 10 ms on Linux). */
 function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
@@ -155,7 +160,7 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       const res = await mf.dispatchFetch("http://bench/", {
         method: "POST",
-        body: JSON.stringify({ backend, n, fresh, source: TYPICAL, context }),
+        body: JSON.stringify({ backend, n, fresh, source: kind === "empty" ? EMPTY : TYPICAL, context }),
       });
       const text = await res.text();
       if (!res.ok) throw new Error(`${backend}: ${text.slice(0, 500)}`);
@@ -169,7 +174,7 @@ async function main(): Promise<void> {
       for (let b = 0; b < batches; b++) rows.push(await call(backend, perBatch, false));
       const cpu = rows.reduce((s, r) => s + r.cpu, 0) / rows.length;
       console.log(
-        `${backend.padEnd(7)} typical script: median wall ${median(rows.map((r) => r.wall)).toFixed(3)} ms, ` +
+        `${backend.padEnd(7)} ${kind} script: median wall ${median(rows.map((r) => r.wall)).toFixed(3)} ms, ` +
           `workerd CPU ${cpu.toFixed(3)} ms per script (${batches}×${perBatch}); ` +
           `first script of a run: median wall ${median(firsts.map((r) => r.wall)).toFixed(1)} ms, ` +
           `CPU ${median(firsts.map((r) => r.cpu)).toFixed(0)} ms`,
