@@ -113,6 +113,8 @@ export class V8ScriptHost implements ScriptHost {
   #generation = 0;
   #worker: Promise<{ name: string; code: WorkerLoaderWorkerCode }> | undefined;
   #fallback: QuickJSScriptHost | undefined;
+  /** The platform refused to start the isolate: every later script runs in QuickJS. */
+  #degraded = false;
   #sliceSent = 0;
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -145,10 +147,7 @@ export class V8ScriptHost implements ScriptHost {
   }
 
   async #run(input: ScriptInput, caps: ScriptCapabilities): Promise<ScriptOutcome> {
-    if (CODE_GENERATION.test(input.source)) {
-      this.#fallback ??= new QuickJSScriptHost({ ...this.#options, sendRequests: this.#limits });
-      return this.#fallback.run(input, caps);
-    }
+    if (this.#degraded || CODE_GENERATION.test(input.source)) return this.#quickjs().run(input, caps);
     const failed = (name: string, message: string): ScriptOutcome => ({
       scopes: input.context.scopes,
       request: input.context.request,
@@ -176,19 +175,39 @@ export class V8ScriptHost implements ScriptHost {
         json = await this.#execute(inputJson, caps, input.timeoutMs);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        const syntax = syntaxErrorOf(message);
-        if (syntax && this.#scripts.has(syntax.id) && !this.#broken.has(syntax.id) && attempt < 8) {
-          // A script that does not compile fails alone (with V8's SyntaxError, as in Newman): its module
-          // is left out and the worker rebuilt.
-          this.#broken.set(syntax.id, (await this.#syntaxError(input.source)) ?? syntax.message);
-          this.#worker = undefined;
-          continue;
+        if (attempt < 8 && (await this.#leaveOutBroken(message))) continue;
+        if (/Failed to start Worker/i.test(message) && !isLimit(message)) {
+          // The platform would not start the isolate (not the scripts' fault): QuickJS from now on.
+          console.warn(`V8 script host: dynamic worker did not start, using QuickJS: ${message}`);
+          this.#degraded = true;
+          return this.#quickjs().run(input, caps);
         }
         this.dispose();
         return limitFailure(message, input.timeoutMs, failed);
       }
       return this.#outcome(JSON.parse(json) as PreludeOutput, input.timeoutMs, failed);
     }
+  }
+
+  /**
+   * A script that does not compile fails alone (with V8's SyntaxError, as in Newman): its module is left
+   * out and the worker rebuilt. True when one was found (named by the start failure, or by probing).
+   */
+  async #leaveOutBroken(message: string): Promise<boolean> {
+    if (!/SyntaxError/.test(message)) return false;
+    const named = syntaxErrorOf(message);
+    const candidates = named ? [named.id] : [...this.#scripts.keys()];
+    let found = false;
+    for (const id of candidates) {
+      const source = this.#scripts.get(id);
+      if (source === undefined || this.#broken.has(id)) continue;
+      const own = await this.#syntaxError(source);
+      if (own === undefined && !named) continue;
+      this.#broken.set(id, own ?? named?.message ?? "Invalid or unexpected token");
+      found = true;
+    }
+    if (found) this.#worker = undefined;
+    return found;
   }
 
   #outcome(out: PreludeOutput, timeoutMs: number, failed: Failed): ScriptOutcome {
@@ -205,6 +224,11 @@ export class V8ScriptHost implements ScriptHost {
         message: `… ${consoleDropped} more console messages dropped (limit)`,
       });
     return outcome;
+  }
+
+  #quickjs(): QuickJSScriptHost {
+    this.#fallback ??= new QuickJSScriptHost({ ...this.#options, sendRequests: this.#limits });
+    return this.#fallback;
   }
 
   /** Readiness: the run's isolate starts and the prelude in it is ready to execute scripts. */
@@ -305,6 +329,11 @@ export class V8ScriptHost implements ScriptHost {
 }
 
 type Failed = (name: string, message: string) => ScriptOutcome;
+
+/** The platform stopped the isolate at a limit (CPU, memory) or the engine's wall deadline passed. */
+function isLimit(message: string): boolean {
+  return /exceeded (its )?cpu|cpu time limit|^wall: |memory limit|out of memory/i.test(message);
+}
 
 /** A failure of the isolate itself, named as the QuickJS host names the same limits. */
 function limitFailure(message: string, timeoutMs: number, failed: Failed): ScriptOutcome {

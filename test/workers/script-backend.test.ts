@@ -225,6 +225,8 @@ const CASES: Case[] = [
   },
   {
     name: "timers",
+    // Which of two due timers' tests settles first depends on the machine's load (both backends).
+    unordered: true,
     source: `setTimeout(() => pm.test("timeout fired", () => pm.expect(1).to.equal(1)), 20);
       const id = setInterval(() => { pm.environment.set("ticks", (pm.environment.get("ticks") || 0) + 1);
         if (pm.environment.get("ticks") === 2) clearInterval(id); }, 5);
