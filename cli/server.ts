@@ -12,7 +12,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CliError } from "./args";
 import { mark } from "./timing";
-import { startWorkerd, type Workerd } from "./workerd";
+import { killAllWorkerd, startWorkerd, type Workerd } from "./workerd";
 
 export interface Server {
   /** Base URL without trailing slash, e.g. `http://127.0.0.1:8787`. */
@@ -201,17 +201,22 @@ async function workerSettings(): Promise<WorkerSettings> {
   };
 }
 
-/** SIGINT/SIGTERM before a run is followed (workerd still starting, reports being written): no workerd is left. */
-function exitOnSignal(kill: () => void): () => void {
+/**
+ * Whatever ends this process (an error, process.exit on a second Ctrl-C, SIGINT/SIGTERM while no run
+ * is followed), no workerd outlives it, not even one spawned a moment ago and still starting.
+ */
+function guardProcess(): () => void {
   const handler = (signal: NodeJS.Signals) => {
-    kill();
+    killAllWorkerd();
     process.exit(signal === "SIGINT" ? 130 : 143);
   };
   process.on("SIGINT", handler);
   process.on("SIGTERM", handler);
+  process.on("exit", killAllWorkerd);
   return () => {
     process.off("SIGINT", handler);
     process.off("SIGTERM", handler);
+    process.off("exit", killAllWorkerd);
   };
 }
 
@@ -221,6 +226,17 @@ function exitOnSignal(kill: () => void): () => void {
  * permissive target policy so collections can call local services (as Newman can).
  */
 export async function startEmbedded(): Promise<Server> {
+  // From the first moment: a signal during the start must not leave a workerd behind.
+  const unguard = guardProcess();
+  try {
+    return await startStack(unguard);
+  } catch (error) {
+    unguard();
+    throw error;
+  }
+}
+
+async function startStack(unguard: () => void): Promise<Server> {
   const [script, settings] = await Promise.all([
     workerBundle().catch((error: unknown) => {
       throw new CliError(`Could not bundle the embedded Worker: ${(error as Error).message}`);
@@ -248,9 +264,6 @@ export async function startEmbedded(): Promise<Server> {
   } catch (error) {
     throw new CliError(`Could not start the embedded edgerun server: ${(error as Error).message}`);
   }
-  // Whatever ends this process (an error, process.exit on a second Ctrl-C), no workerd outlives it.
-  process.on("exit", runtime.killNow);
-  const offSignals = exitOnSignal(runtime.killNow);
   let stopped = false;
   const died = runtime.exited.then(() =>
     stopped
@@ -261,8 +274,7 @@ export async function startEmbedded(): Promise<Server> {
     if (stopped) return;
     stopped = true;
     await runtime.stop();
-    offSignals();
-    process.off("exit", runtime.killNow);
+    unguard();
   };
   return client(runtime.origin, apiKey, fetch, stop, { died, killNow: runtime.killNow });
 }

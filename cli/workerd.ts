@@ -139,12 +139,65 @@ function listening(child: ChildProcess, stderr: () => string): Promise<number> {
   });
 }
 
+/** Every runtime of this process not yet stopped, as synchronous kill-and-remove functions. */
+const live = new Set<() => void>();
+
+/**
+ * SIGKILLs every workerd this process started and removes their directories, synchronously: for
+ * `exit` handlers and signals, including one that arrives while a runtime is still starting.
+ */
+export function killAllWorkerd(): void {
+  for (const kill of live) kill();
+}
+
 /**
  * Writes the config beside links to the bundle in a new temporary directory and starts workerd on a
  * random loopback port; resolves once it listens. On failure nothing is left running or on disk.
  */
 export async function startWorkerd(opts: WorkerdOptions): Promise<Workerd> {
   const dir = await mkdtemp(join(tmpdir(), "edgerun-workerd-"));
+  let child: ChildProcess | undefined;
+  const killNow = () => {
+    child?.kill("SIGKILL");
+    if (!live.delete(killNow)) return;
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
+    } catch {
+      // workerd was still writing as it died: a stray file in the temp directory, nothing running
+    }
+  };
+  live.add(killNow);
+  try {
+    child = await spawnWorkerd(dir, opts);
+    const port = await listening(child, () => stderrOf.get(child!)?.trim() ?? "");
+    stderrOf.delete(child);
+    const exited = new Promise<void>((resolve) => {
+      if (child!.exitCode !== null || child!.signalCode !== null) resolve();
+      else child!.once("exit", () => resolve());
+    });
+    const running = child;
+    return {
+      origin: `http://127.0.0.1:${port}`,
+      pid: running.pid!,
+      exited,
+      killNow,
+      async stop() {
+        running.kill("SIGKILL");
+        await exited;
+        if (!live.delete(killNow)) return;
+        await rm(dir, { recursive: true, force: true, maxRetries: 2 }).catch(() => {});
+      },
+    };
+  } catch (error) {
+    killNow();
+    throw error;
+  }
+}
+
+/** What each starting workerd wrote to stderr: it explains a failed start (and is dropped once it listens). */
+const stderrOf = new WeakMap<ChildProcess, string>();
+
+async function spawnWorkerd(dir: string, opts: WorkerdOptions): Promise<ChildProcess> {
   const envNames = new Map(Object.keys(opts.vars).map((name) => [name, `EDGERUN_BINDING_${name}`]));
   await Promise.all([
     mkdir(join(dir, "storage")),
@@ -161,41 +214,11 @@ export async function startWorkerd(opts: WorkerdOptions): Promise<Workerd> {
     env,
     stdio: ["ignore", "ignore", "pipe", "pipe"],
   });
-  // Its stderr explains a failed start; afterwards it is only the Worker's logs, which nobody reads.
-  let stderr = "";
+  // After the start, stderr is only the Worker's logs, which nobody reads (but the pipe is drained).
+  stderrOf.set(child, "");
   child.stderr?.on("data", (chunk: Buffer) => {
-    if (stderr.length < 16_384) stderr += chunk.toString();
+    const text = stderrOf.get(child);
+    if (text !== undefined && text.length < 16_384) stderrOf.set(child, text + chunk.toString());
   });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  let removed = false;
-  const killNow = () => {
-    child.kill("SIGKILL");
-    if (removed) return;
-    removed = true;
-    try {
-      rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
-    } catch {
-      // workerd was still writing as it died: a stray file in the temp directory, nothing running
-    }
-  };
-  try {
-    const port = await listening(child, () => stderr.trim());
-    stderr = "";
-    return {
-      origin: `http://127.0.0.1:${port}`,
-      pid: child.pid!,
-      exited,
-      killNow,
-      async stop() {
-        child.kill("SIGKILL");
-        await exited;
-        if (removed) return;
-        removed = true;
-        await rm(dir, { recursive: true, force: true, maxRetries: 2 }).catch(() => {});
-      },
-    };
-  } catch (error) {
-    killNow();
-    throw error;
-  }
+  return child;
 }

@@ -4,16 +4,14 @@
  * alone or to its whole group (what `timeout(1)` and a terminal's Ctrl-C do); `/proc` shows whether any
  * workerd of that group survived.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
-import { listProcesses } from "../../cli/runtime-process";
 import { startEmbedded } from "../../cli/server";
-
-const ROOT = join(import.meta.dirname, "..", "..");
+import { type Cli, expectNoWorkerdLeft, killStartedClis, spawnCli, workerdsOf } from "./cli-process";
 
 /** One request that sends itself next, forever (Newman's classic endless loop). */
 const ENDLESS = {
@@ -37,28 +35,10 @@ const ENDLESS = {
   ],
 };
 
-interface Cli {
-  child: ChildProcess;
-  pid: number;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
 let dir: string;
-/** Process groups this file started; whatever a failed test left running is killed after it. */
-const started = new Set<number>();
 
-afterEach(() => {
-  for (const pgid of started) {
-    try {
-      process.kill(-pgid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-  started.clear();
-});
+// Whatever a failed test left running is killed after it.
+afterEach(killStartedClis);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "edgerun-signals-"));
@@ -71,40 +51,22 @@ afterAll(async () => {
 
 /** Starts the CLI as a process-group leader and waits until the endless run has reported a request. */
 async function startEndless(extra: string[] = []): Promise<Cli> {
-  const child = spawn(
-    process.execPath,
-    [
-      join(ROOT, "cli/bin.mjs"),
-      "run",
-      join(dir, "endless.json"),
-      "--env-var",
-      `base=${inject("targetUrl")}`,
-      ...extra,
-    ],
-    { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"], detached: true },
-  );
-  started.add(child.pid!);
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr?.on("data", (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  const cli = spawnCli([
+    "run",
+    join(dir, "endless.json"),
+    "--env-var",
+    `base=${inject("targetUrl")}`,
+    ...extra,
+  ]);
   await vi.waitFor(
     () => {
-      if (child.exitCode !== null) throw new Error(`the CLI exited early: ${stderr}`);
-      expect(stdout).toContain("→ loop");
+      if (cli.child.exitCode !== null) throw new Error(`the CLI exited early: ${cli.stderr()}`);
+      expect(cli.stdout()).toContain("→ loop");
     },
     { timeout: 30_000, interval: 100 },
   );
-  return { child, pid: child.pid!, stdout: () => stdout, stderr: () => stderr, exited };
+  return cli;
 }
-
-const workerdsOf = (pgid: number) =>
-  listProcesses().filter((p) => p.pgrp === pgid && p.comm.startsWith("workerd"));
 
 /** The exit code, or a failure if the CLI is still running after `ms` (then it is killed). */
 async function exitWithin(cli: Cli, ms: number): Promise<number | null> {
@@ -119,11 +81,6 @@ async function exitWithin(cli: Cli, ms: number): Promise<number | null> {
     throw new Error(`the CLI did not exit within ${ms} ms; stderr: ${cli.stderr()}`);
   }
   return result;
-}
-
-async function expectNoWorkerdLeft(pgid: number): Promise<void> {
-  // A SIGKILLed child may stay a zombie for a moment until it is reaped; listProcesses skips zombies.
-  await vi.waitFor(() => expect(workerdsOf(pgid)).toEqual([]), { timeout: 5000, interval: 100 });
 }
 
 /** A few busy-loop processes for the length of one test, so the CLI is stopped on a loaded machine. */
