@@ -228,8 +228,9 @@ function print(results: SuiteResult[], verbose: boolean): void {
       console.log(`    edgerun stderr: ${r.edgerunStderr.slice(0, 400)}`);
   }
   const notRun = results.filter((r) => r.disagreements.some((d) => d.key === "ran")).length;
+  const byKind = results.reduce((n, r) => n + r.byKind, 0);
   console.log(
-    `\n${results.length} collections, ${notRun} not run by one tool; verdicts agreeing: ${agree}/${total} = ${((100 * agree) / Math.max(total, 1)).toFixed(1)} %`,
+    `\n${results.length} collections, ${notRun} not run by one tool; verdicts agreeing: ${agree}/${total} = ${((100 * agree) / Math.max(total, 1)).toFixed(1)} % (${byKind} of them connection failures, compared by kind)`,
   );
 }
 

@@ -35,17 +35,23 @@ export interface Disagreement {
 export interface Comparison {
   total: number;
   agree: number;
+  /** Agreeing verdicts that are connection failures, compared by kind (not by wording). */
+  byKind: number;
   disagreements: Disagreement[];
 }
 
 /**
- * Connection failures are worded by the platform (Node: `connect ECONNREFUSED 127.0.0.1:1`,
- * `getaddrinfo ENOTFOUND host`; workerd differs): compared by kind, not by text.
+ * Connection-level failures are worded by the platform (Node: `connect ECONNREFUSED 127.0.0.1:1`,
+ * `getaddrinfo ENOTFOUND host`, `write EPROTO …`; workerd: `could not reach host: …`, without the
+ * cause) and named `Error` by Newman, `RequestError` by edgerun: compared by kind only (README).
  */
-function normalizeMessage(message: string): string {
-  if (/ECONNREFUSED|could not reach|connection refused/i.test(message)) return "<connection refused>";
-  if (/ENOTFOUND|EAI_AGAIN|getaddrinfo|DNS/i.test(message)) return "<host not found>";
-  return message;
+const CONNECTION = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EPROTO|ECONNRESET|socket hang up|could not reach/;
+
+/** Whether a verdict was compared by kind (see CONNECTION). */
+export const BY_KIND = "<connection failure>";
+
+function failureValue(name: string, message: string): string {
+  return CONNECTION.test(message) ? BY_KIND : `${name}: ${message}`;
 }
 
 /** The verdicts of one report, in report order. */
@@ -71,10 +77,7 @@ export function verdicts(report: ReportJson): Verdict[] {
     const where = `${f.cursor?.iteration ?? 0}|${f.source?.name ?? ""}|${(f.at ?? "").replace(/:\d+:\d+$/, "")}`;
     const n = failureSeen.get(where) ?? 0;
     failureSeen.set(where, n + 1);
-    out.push({
-      key: `failure ${where}#${n}`,
-      value: `${f.error.name}: ${normalizeMessage(f.error.message)}`,
-    });
+    out.push({ key: `failure ${where}#${n}`, value: failureValue(f.error.name, f.error.message) });
   }
   return out;
 }
@@ -90,6 +93,7 @@ export function compare(newman: Verdict[] | null, edgerun: Verdict[] | null): Co
   const keys = [...new Set([...a.keys(), ...b.keys()])];
   const disagreements: Disagreement[] = [];
   let agree = 0;
+  let byKind = 0;
   const ran = (v: Verdict[] | null) => (v ? "ran" : "did not run");
   if (ran(newman) === ran(edgerun)) agree++;
   else disagreements.push({ key: "ran", newman: ran(newman), edgerun: ran(edgerun) });
@@ -97,7 +101,8 @@ export function compare(newman: Verdict[] | null, edgerun: Verdict[] | null): Co
     const x = a.get(key) ?? null;
     const y = b.get(key) ?? null;
     if (x === y) agree++;
-    else disagreements.push({ key, newman: x, edgerun: y });
+    if (x === y && x === BY_KIND) byKind++;
+    else if (x !== y) disagreements.push({ key, newman: x, edgerun: y });
   }
-  return { total: keys.length + 1, agree, disagreements };
+  return { total: keys.length + 1, agree, byKind, disagreements };
 }

@@ -159,13 +159,22 @@ function normalizeRequest(
   }
   const headers = typeof req.header === "string" ? parseHeaderString(req.header) : toKV(req.header);
   const body = normalizeBody(req.body);
+  const description = descriptionText((req as { description?: unknown }).description);
   return {
     method: (req.method ?? "GET").toUpperCase(),
     url: parseUrl(req.url),
     headers,
     ...(body ? { body } : {}),
     ...(auth ? { auth } : {}),
+    ...(description !== undefined ? { description } : {}),
   };
+}
+
+/** A description as text: a string, or the `{ content, type }` object Postman also writes. */
+function descriptionText(d: unknown): string | undefined {
+  if (typeof d === "string") return d;
+  const content = d && typeof d === "object" ? (d as { content?: unknown }).content : undefined;
+  return typeof content === "string" ? content : undefined;
 }
 
 /** Effective auth: the nearest explicit auth wins; `inherit`/absent defers upward; `noauth` ends the search. */

@@ -91,6 +91,8 @@ export interface RequestDefinition {
   headers: KV[];
   body?: BodyDefinition;
   auth?: AuthDefinition;
+  /** The request's description (text), which scripts read as `request.description`. */
+  description?: string;
 }
 
 /** Postman protocolProfileBehavior options the HTTP layer honours. */

@@ -7,7 +7,8 @@
 import type { UrlObject } from "../schemas/collection";
 import type { KV, UrlDefinition } from "./types";
 
-const PROTOCOL_RE = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
+/** A scheme, or a set-aside {{variable}} standing for one (`\uE000n\uE000`, see parseRawUrl). */
+const PROTOCOL_RE = /^([A-Za-z][A-Za-z0-9+.-]*|\uE000\d+\uE000):\/\//;
 
 function splitQuery(query: string): KV[] {
   if (query === "") return [];
@@ -37,8 +38,42 @@ function splitOutsideVars(text: string, sep: string): string[] {
   return out;
 }
 
-/** Parses a raw URL string the way Postman's Url.parse does. */
+function indexOutsideVars(text: string, ch: string): number {
+  const first = splitOutsideVars(text, ch)[0]!;
+  return first.length === text.length ? -1 : first.length;
+}
+
+/**
+ * Parses a raw URL string the way Postman's Url.parse does. A {{variable}} whose name holds URL
+ * syntax (`{{p://}}`, `{{###}}`, `{{&}}`) stays whole: variables are set aside while the URL is split.
+ */
 export function parseRawUrl(raw: string): UrlDefinition {
+  const vars: string[] = [];
+  const masked = raw.replace(/\{\{[^{}]*\}\}/g, (m) => `\uE000${vars.push(m) - 1}\uE000`);
+  if (!vars.length) return parseMaskedUrl(raw);
+  const back = (t: string) => t.replace(/\uE000(\d+)\uE000/g, (_m, i: string) => vars[Number(i)]!);
+  const d = parseMaskedUrl(masked);
+  const kv = (list: KV[]) =>
+    list.map((q) => ({
+      ...q,
+      key: back(q.key),
+      ...(typeof q.value === "string" ? { value: back(q.value) } : {}),
+    }));
+  return {
+    ...d,
+    raw,
+    ...(d.protocol !== undefined ? { protocol: back(d.protocol) } : {}),
+    ...(d.auth !== undefined ? { auth: back(d.auth) } : {}),
+    ...(d.port !== undefined ? { port: back(d.port) } : {}),
+    ...(d.hash !== undefined ? { hash: back(d.hash) } : {}),
+    host: d.host.map(back),
+    path: d.path.map(back),
+    query: kv(d.query),
+    variable: kv(d.variable),
+  };
+}
+
+function parseMaskedUrl(raw: string): UrlDefinition {
   let rest = raw.trim();
   const def: UrlDefinition = { raw, host: [], path: [], query: [], variable: [] };
   const proto = PROTOCOL_RE.exec(rest);
@@ -46,12 +81,13 @@ export function parseRawUrl(raw: string): UrlDefinition {
     def.protocol = proto[1]!;
     rest = rest.slice(proto[0].length);
   }
-  const hashAt = rest.indexOf("#");
+  // A `#` or `?` inside a {{variable}} name (`{{###}}`) is part of the name, as in Postman's parser.
+  const hashAt = indexOutsideVars(rest, "#");
   if (hashAt >= 0) {
     def.hash = rest.slice(hashAt + 1);
     rest = rest.slice(0, hashAt);
   }
-  const qAt = rest.indexOf("?");
+  const qAt = indexOutsideVars(rest, "?");
   if (qAt >= 0) {
     def.query = splitQuery(rest.slice(qAt + 1));
     rest = rest.slice(0, qAt);
@@ -62,7 +98,7 @@ export function parseRawUrl(raw: string): UrlDefinition {
   // The last `@` ends the credentials (`us@r:p@ss@host`), as in WHATWG URL and Postman's parser.
   const auth = at >= 0 ? hostPart.slice(0, at) : undefined;
   if (at >= 0) hostPart = hostPart.slice(at + 1);
-  const portMatch = /:(\d+|\{\{[^}]+\}\})$/.exec(hostPart);
+  const portMatch = /:(\d+|\{\{[^}]+\}\}|\uE000\d+\uE000)$/.exec(hostPart);
   if (portMatch && !hostPart.endsWith("]")) {
     def.port = portMatch[1]!;
     hostPart = hostPart.slice(0, -portMatch[0].length);
