@@ -34,6 +34,8 @@ export interface V8HostOptions {
 const CODE_GENERATION = /\bajv\b|\.jsonSchema\b|\beval\b|\bFunction\s*\(|\.template\s*\(/;
 
 const COMPATIBILITY_DATE = "2026-10-20";
+/** host.js's answer when the prelude asks for a script body no module was built for. */
+const NOT_PRECOMPILED = "script was not precompiled";
 
 /** The pm.sendRequest allowance a script starts with (host.js checks it synchronously). */
 interface Sends {
@@ -185,7 +187,14 @@ export class V8ScriptHost implements ScriptHost {
         this.dispose();
         return limitFailure(message, input.timeoutMs, failed);
       }
-      return this.#outcome(JSON.parse(json) as PreludeOutput, input.timeoutMs, failed);
+      const out = JSON.parse(json) as PreludeOutput;
+      if (out.error?.message === NOT_PRECOMPILED) {
+        // The prelude compiles a body other than scriptBody(): the modules cannot serve it.
+        console.warn("V8 script host: the prelude's script body differs from worker-code.ts, using QuickJS");
+        this.#degraded = true;
+        return this.#quickjs().run(input, caps);
+      }
+      return this.#outcome(out, input.timeoutMs, failed);
     }
   }
 

@@ -315,6 +315,7 @@ describe("script backends: QuickJS and V8 (Worker Loader) agree", () => {
 
   // A known difference: QuickJS may overflow again in the prelude while recording the test and then
   // fails the script (ScriptStackError); V8 records the failed test with V8's RangeError, as Newman does.
+  // (Also the canary that the V8 host really ran the scripts rather than its QuickJS fallback.)
   it("recursion caught inside a test fails that test (V8, as in Newman)", async () => {
     const { q, v } = await runBoth({
       name: "",
