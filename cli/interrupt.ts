@@ -35,8 +35,8 @@ export interface InterruptHandle {
 }
 
 /**
- * Owns SIGINT and SIGTERM until `detach()`. Miniflare installs exit hooks that end the process on these
- * signals; while a run is followed the CLI replaces them (it cancels, then stops the stack itself).
+ * Owns SIGINT and SIGTERM until `detach()`. The embedded server installs handlers that end the process
+ * on these signals; while a run is followed the CLI replaces them (it cancels, then stops the stack itself).
  */
 export function onInterrupt(opts: InterruptOptions): InterruptHandle {
   const { cancelMs = 2000, deadlineMs = 3000 } = opts;

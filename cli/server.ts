@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { readdirSync, statSync } from "node:fs";
-import { copyFile, mkdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -125,6 +125,31 @@ function fingerprint(): string {
   return hash.digest("hex").slice(0, 16);
 }
 
+/** Bundles kept besides the newest: another CLI may be starting from one of them right now. */
+const KEEP_BUNDLES = 5;
+/** A bundle newer than this is never removed (a concurrent CLI may have just found it). */
+const KEEP_BUNDLE_MS = 10 * 60_000;
+
+/**
+ * Removes old bundles: every source edit makes a new 4 MB one, so a working checkout collected
+ * hundreds. workerd reads the bundle when it starts, so a running CLI does not need its files.
+ */
+async function pruneBundles(cache: string, current: string): Promise<void> {
+  const names = (await readdir(cache).catch(() => [] as string[])).filter((n) => n.startsWith("worker-"));
+  const dirs = await Promise.all(
+    names.map(async (name) => {
+      const path = join(cache, name);
+      return { path, mtime: (await stat(path).catch(() => null))?.mtimeMs ?? 0 };
+    }),
+  );
+  const old = dirs
+    .filter((d) => d.path !== current)
+    .sort((a, b) => b.mtime - a.mtime)
+    .slice(KEEP_BUNDLES)
+    .filter((d) => d.mtime < Date.now() - KEEP_BUNDLE_MS);
+  await Promise.all(old.map((d) => rm(d.path, { recursive: true, force: true }).catch(() => {})));
+}
+
 /**
  * Bundles the Worker once per source state (esbuild, as wrangler would) into node_modules/.cache, so
  * later CLI runs start workerd from the cached bundle instead of re-bundling every time.
@@ -173,6 +198,7 @@ async function workerBundle(): Promise<string> {
   await rm(dir, { recursive: true, force: true });
   await rename(tmp, dir);
   mark("worker bundled");
+  await pruneBundles(dirname(dir), dir);
   return entry;
 }
 
