@@ -133,7 +133,7 @@ const common = {
 
 const prelude = await build({
   ...common,
-  entryPoints: [join(root, "shared/sandbox/prelude/index.js")],
+  entryPoints: [join(root, "shared/sandbox/prelude/index.ts")],
   format: "iife",
 });
 writeFileSync(

@@ -1,6 +1,6 @@
 /**
  * The boundary between the QuickJS host (quickjs-host.ts, runs in workerd/Node) and the prelude
- * (prelude/, plain JS that runs inside QuickJS and implements `pm`, chai-postman and the legacy globals).
+ * (prelude/, TypeScript bundled to one script that runs inside QuickJS and implements `pm`, chai-postman and the legacy globals).
  *
  * Only strings cross the boundary (JSON), so the host never hands a live host object to user code.
  *
@@ -33,6 +33,22 @@
  *
  * Limits (CPU by interrupt-handler call count, memory, stack) are the host's; the prelude bounds console
  * output (entries and characters) and virtual timers, and reports them in PreludeOutput.
+ *
+ * The V8 host (platform/script-host-v8.ts, a dynamic worker through the Worker Loader; in-isolate side in
+ * v8/host.js) keeps this contract with these variations, because dynamic workers refuse code generation
+ * from strings:
+ *   __host.library(id) returns the library precompiled as a function `(module, exports, require)`
+ *       (a `cjs` module wrapping the same CommonJS source) instead of its source.
+ *   __host.compile(params, body) serves the script's precompiled module, looked up by `body` (which must
+ *       be the prelude's `return (() => {;\n<source>\n})();`, see v8/worker-code.ts `scriptBody`); the
+ *       parameters are bound through a `with` scope; a script that does not compile throws V8's
+ *       SyntaxError for its source alone.
+ *   __host.cookieJar(op, argsJson) returns a Promise of the JSON (an RPC into the engine): the prelude's
+ *       jar callbacks then run asynchronously, as in Newman.
+ *   __host.sendRequest checks the caps synchronously in the isolate; the engine counts again.
+ * Globals are ECMAScript's only (workerd's own — fetch, process, TextEncoder, … — are hidden) so that
+ * scripts see what they see under QuickJS. Limits: `limits.cpuMs` from the script timeout and the
+ * platform's isolate memory limit (workerd enforces neither locally).
  */
 import type { JsonValue, ScriptContext, ScriptOutcome } from "../engine/types";
 
@@ -52,6 +68,27 @@ export interface PreludeInput {
 
 /** What the prelude answers: a ScriptOutcome (see engine/types.ts). */
 export type PreludeOutput = ScriptOutcome & { consoleDropped?: number; meta?: Record<string, JsonValue> };
+
+/** A library module precompiled by the host: the CommonJS body as `function (module, exports, require)`. */
+export type LibraryFactory = (
+  module: { exports: unknown },
+  exports: unknown,
+  require: (name: string) => unknown,
+) => void;
+
+/** The compiled body of a user script: `async function (params) { body }`. */
+export type CompiledScript = (...args: unknown[]) => Promise<unknown>;
+
+/** `globalThis.__host` as the prelude sees it (see the comment at the top of this file). */
+export interface PreludeHost {
+  sendRequest(requestJson: string): Promise<string>;
+  /** JSON of the result; a backend that reaches the engine asynchronously answers a promise of it. */
+  cookieJar(op: "getAll" | "set" | "unset" | "clear", argsJson: string): string | Promise<string>;
+  library(name: string): string | LibraryFactory | undefined;
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  compile(params: string, body: string): CompiledScript;
+}
 
 export const HOST_GLOBAL = "__host";
 export const EXECUTE_GLOBAL = "__edgerun_execute";

@@ -11,6 +11,9 @@ export interface ListItem {
   [field: string]: unknown;
 }
 
+/** What a list is built from: the engine's KV entries, cookies, or items a script made. */
+export type ItemInput = { key: string; value?: unknown; disabled?: boolean };
+
 type ItemCallback<T> = (item: ListItem, index: number, items: ListItem[]) => T;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
@@ -26,8 +29,8 @@ export class PropertyList {
   declare _postman_listAllowsMultipleValues: boolean;
   declare __parent: unknown;
 
-  constructor(items?: readonly ListItem[] | null, caseInsensitive?: boolean) {
-    this.members = (items || []).map((i) => ({ ...i }));
+  constructor(items?: ReadonlyArray<ItemInput> | null, caseInsensitive?: boolean) {
+    this.members = (items || []).map((i) => ({ ...i }) as ListItem);
     this.reference = {};
     this.Type = Object;
     this._postman_listIndexKey = "key";

@@ -10,7 +10,7 @@ import type {
   UrlDefinition,
 } from "../../engine/types";
 import { parseRawUrl, urlToString } from "../../engine/url";
-import { type ListItem, PropertyList, sdkInspect } from "./lists";
+import { type ItemInput, type ListItem, PropertyList, sdkInspect } from "./lists";
 
 type Fields = Record<string, unknown>;
 const isRecord = (v: unknown): v is Fields => typeof v === "object" && v !== null;
@@ -187,7 +187,7 @@ const stateOf = (request: object): RequestState => Reflect.get(request, STATE) a
 export interface RequestInput {
   method?: unknown;
   url?: unknown;
-  headers?: readonly ListItem[];
+  headers?: ReadonlyArray<ItemInput>;
   body?: unknown;
   auth?: unknown;
 }

@@ -1,0 +1,202 @@
+// The sandbox prelude: evaluated once per QuickJS context (one context per run); defines
+// globalThis.__edgerun_execute, which runs one user script with a fresh `pm`, legacy globals, console,
+// virtual timers and require(). See contract.ts.
+//
+// Every script of a run shares the context; containment.ts puts the intrinsics back after each one.
+import type { CompiledScript, PreludeHost, PreludeInput } from "../contract";
+import { SUGAR_USE_SOURCE } from "../generated/sugar-names";
+import { mayTouchIntrinsics, mayTouchModules, type RestoreScope, snapshotIntrinsics } from "./containment";
+import { createModules } from "./modules";
+import { buildScriptApi } from "./pm-api";
+import { PostmanRequest } from "./request";
+import { useChai } from "./response-object";
+import { createReplaceIn, scopeApi } from "./scope-api";
+import { createRun, type ScriptRun } from "./script-run";
+import { installShims, nativeJson } from "./shims";
+import { v8Message } from "./v8-messages";
+
+type Global = typeof globalThis & Record<string, unknown>;
+const g = globalThis as Global;
+const host = g.__host as PreludeHost;
+delete g.__host;
+
+installShims();
+let baseline: ReturnType<typeof snapshotIntrinsics>;
+const modules = createModules(host, () => baseline);
+useChai(modules.chai);
+Object.defineProperties(PostmanRequest.prototype, {
+  to: {
+    get(this: PostmanRequest) {
+      return modules.chai().expect(this).to;
+    },
+  },
+  not: {
+    get(this: PostmanRequest) {
+      return modules.chai().expect(this).not;
+    },
+  },
+});
+const replaceIn = createReplaceIn(() => host.now());
+
+/** What the prelude reads from a script's text, memoised per source (the same scripts run per item). */
+interface ScriptText {
+  sugar: boolean;
+  words: Set<string>;
+  restore: RestoreScope;
+  fn?: CompiledScript;
+  params?: string;
+}
+const SUGAR_USE = new RegExp(SUGAR_USE_SOURCE);
+const texts = new Map<string, ScriptText>();
+function textOf(source: string): ScriptText {
+  let t = texts.get(source);
+  if (!t) {
+    if (texts.size >= 256) texts.clear();
+    t = {
+      sugar: SUGAR_USE.test(source),
+      words: new Set(source.match(/[A-Za-z_$][\w$]*/g) || []),
+      restore: { ...mayTouchIntrinsics(source, globalNames), modules: mayTouchModules(source) },
+    };
+    texts.set(source, t);
+  }
+  return t;
+}
+
+/**
+ * The compiled body of a script, memoised with its text: compiling costs about as much as running a
+ * typical script, and the same scripts run for every item and iteration. Not kept for a script that
+ * names `arguments`/`callee`/`caller`: it could reach the function object and keep state on it.
+ */
+function compiled(text: ScriptText, params: string, source: string): CompiledScript {
+  if (text.fn && text.params === params) return text.fn;
+  // As in Newman: the body is not async (a top-level `await` is a SyntaxError) and the `;` ends the
+  // directive prologue, so a leading 'use strict' is an ordinary expression (scripts stay sloppy).
+  const fn = host.compile(params, `return (() => {;\n${source}\n})();`);
+  if (!text.words.has("arguments") && !text.words.has("callee") && !text.words.has("caller")) {
+    text.fn = fn;
+    text.params = params;
+  }
+  return fn;
+}
+
+/**
+ * Newman's sandbox always has Sugar's prototype extensions; here they load (once per context) for the
+ * first script that calls one, before it runs, and become part of the intrinsics baseline.
+ */
+let sugarLoaded = false;
+function ensureSugar(text: ScriptText): void {
+  if (sugarLoaded || !text.sugar) return;
+  sugarLoaded = true;
+  modules.loadModule("sugar", "sugar");
+  baseline.refresh();
+}
+
+/** Starts the user script; its completion (and error) is tracked in `run`. */
+function start(
+  run: ScriptRun,
+  text: ScriptText,
+  source: string,
+  globals: Record<string, () => unknown>,
+): void {
+  // `tests` is always bound: legacy scripts write to it and the runner reads it back. Other globals are
+  // built only when the script's text names them (copying the response and scopes is most of the cost).
+  const names = Object.keys(globals).filter((k) => k === "tests" || text.words.has(k));
+  try {
+    // The user source runs in an inner function so it may redeclare these names freely.
+    const values = names.map((k) => {
+      try {
+        return globals[k]?.();
+      } catch {
+        return undefined; // e.g. a library that failed to load: the script sees `undefined`, as before
+      }
+    });
+    const fn = compiled(text, names.join(","), source);
+    // Not awaited here: a script that awaits one of its own timers needs the drain to fire it. The
+    // error is taken inside the tracked chain, so the drain cannot end before it is recorded.
+    run.track(
+      fn(...values).catch((e: unknown) => {
+        run.error ??= e;
+      }),
+    );
+  } catch (e) {
+    run.error = e;
+  }
+}
+
+type NextTimer = ReturnType<typeof buildScriptApi>["nextTimer"];
+
+/**
+ * Drain: microtasks, in-flight host requests and timers, each timer when it is due (really waited for,
+ * as in Newman: a request in flight does not hold back a timer due earlier).
+ */
+async function drain(run: ScriptRun, nextTimer: NextTimer): Promise<void> {
+  for (let guard = 0; guard < 100000; guard++) {
+    await Promise.resolve();
+    const { timer, wait } = nextTimer();
+    if (wait > 0 || !timer) {
+      if (!timer && run.pending.size === 0) break;
+      const waits: Promise<unknown>[] = [...run.pending].map((p) => p.catch(() => undefined));
+      if (timer) waits.push(host.sleep(wait));
+      await Promise.race(waits);
+      continue;
+    }
+    try {
+      const r = timer.fn(...(timer.args || []));
+      if (r && typeof (r as Promise<unknown>).then === "function")
+        await run.track(Promise.resolve(r).catch((e: unknown) => (run.error ??= e)));
+    } catch (e) {
+      run.error ??= e;
+    }
+  }
+  await Promise.all(run.testPromises);
+}
+
+/** Legacy `tests` entries: a falsy value fails with postman-sandbox's fabricated message. */
+function legacyTests(run: ScriptRun, tests: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(tests))
+    run.out.assertions.push({
+      name,
+      passed: !!value,
+      skipped: false,
+      index: run.assertionIndex++,
+      ...(value
+        ? {}
+        : { error: { name: "AssertionError", message: `expected ${String(value)} to be truthy` } }),
+    });
+}
+
+async function execute(inputJson: string): Promise<string> {
+  const input = nativeJson.parse(inputJson) as PreludeInput;
+  const text = textOf(input.source);
+  ensureSugar(text);
+  const run = createRun();
+  const api = buildScriptApi({
+    host,
+    input,
+    run,
+    scopes: scopeApi(input.context.scopes, replaceIn),
+    modules,
+  });
+  g.console = api.consoleObj; // libraries log through the global console
+  start(run, text, input.source, api.globals);
+  await drain(run, api.nextTimer);
+  const { out } = run;
+  // Put the intrinsics back before the prelude's own bookkeeping uses them (see containment.ts).
+  if (!baseline.restore(text.restore)) out.meta = { tainted: true };
+  legacyTests(run, api.tests);
+  const { error } = run;
+  if (error) {
+    const name = error !== null && typeof error === "object" ? Reflect.get(error, "name") : undefined;
+    out.error = { name: String(name || "Error"), message: v8Message(error, input.source) };
+  }
+  if (run.consoleDropped) out.consoleDropped = run.consoleDropped;
+  out.scopes = input.context.scopes;
+  out.request = api.serializeRequest();
+  return nativeJson.stringify(out);
+}
+
+g.__edgerun_execute = execute;
+// execute() assigns each script's console: the key exists in the baseline so that is not a change.
+g.console = undefined;
+baseline = snapshotIntrinsics(globalThis);
+const globalNames = baseline.globalNames();

@@ -1,0 +1,87 @@
+// require() inside scripts: the CommonJS bundles the host serves (shared/sandbox/libraries.ts), loaded on
+// first use and cached per context, so every later script of the run gets the same module object (as in
+// Newman).
+import type { LibraryFactory, PreludeHost } from "../contract";
+import { type AjvFactory, type AjvLike, type ChaiPluginApi, type ChaiUtils, chaiPostman } from "./response";
+import type { ChaiLike } from "./response-object";
+
+const ALIASES: Record<string, string> = {
+  "csv-parse/lib/sync": "csv-parse-sync",
+  "node:buffer": "buffer",
+  "node:url": "url",
+  "node:util": "util",
+  "node:events": "events",
+  "node:path": "path",
+  "node:assert": "assert",
+  "node:querystring": "querystring",
+};
+
+/** The chai instance scripts and pm.expect share (chai-postman installed). */
+export interface Chai extends ChaiLike {
+  expect: ((...args: unknown[]) => { to: unknown; not: unknown }) & {
+    fail(...args: unknown[]): never;
+  };
+  use(plugin: (chai: ChaiPluginApi, utils: ChaiUtils) => void): void;
+}
+
+/** Told about objects trusted code set up after the intrinsics snapshot (see containment.ts). */
+export interface ModuleWatch {
+  globalKeys(): Array<string | symbol>;
+  watch(obj: unknown, globalKeysBefore?: Array<string | symbol>): void;
+}
+
+/** Loads libraries for one context; `host.library` serves source (QuickJS) or a precompiled factory (V8). */
+export function createModules(host: PreludeHost, baseline: () => ModuleWatch) {
+  const modules = new Map<string, unknown>();
+  let chaiInstance: Chai | undefined;
+
+  function loadModule(name: string, id: string): unknown {
+    if (modules.has(id)) return modules.get(id);
+    const src = host.library(id);
+    if (src === undefined) {
+      const err = new Error(`Cannot find module '${name}'`);
+      err.name = "Error";
+      throw err;
+    }
+    const module: { exports: unknown } = { exports: {} };
+    modules.set(id, module.exports);
+    const globalKeys = baseline().globalKeys();
+    // QuickJS serves the library's CommonJS source; the V8 host (no code generation from strings) serves
+    // the same body precompiled as a function (module, exports, require).
+    const factory =
+      typeof src === "function" ? src : (new Function("module", "exports", "require", src) as LibraryFactory);
+    factory(module, module.exports, requireModule);
+    modules.set(id, module.exports);
+    // A cached module is shared by later scripts: its exports are restored after each script too.
+    baseline().watch(module.exports, globalKeys);
+    return module.exports;
+  }
+
+  function requireModule(name: string): unknown {
+    const id = ALIASES[name] || name;
+    // Scripts get the one chai instance pm.expect uses, with chai-postman already installed.
+    return id === "chai" ? chai() : loadModule(name, id);
+  }
+
+  const ajvFactory: AjvFactory = (options) => {
+    const Ajv = requireModule("ajv") as { default?: unknown };
+    const AjvClass = (Ajv.default || Ajv) as new (options: Record<string, unknown>) => AjvLike;
+    return new AjvClass({ allErrors: true, strict: false, ...(options || {}) });
+  };
+
+  function chai(): Chai {
+    if (!chaiInstance) {
+      const instance = loadModule("chai", "chai") as Chai;
+      instance.use((c, utils) => chaiPostman(c, utils, ajvFactory));
+      chaiInstance = instance;
+      baseline().watch(instance);
+      baseline().watch((instance as unknown as { Assertion: { prototype: object } }).Assertion.prototype);
+    }
+    return chaiInstance;
+  }
+
+  return { requireModule, loadModule, chai };
+}
+
+/** The module loader of one context. */
+export type Modules = ReturnType<typeof createModules>;

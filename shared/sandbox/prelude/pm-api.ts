@@ -1,0 +1,144 @@
+// The `pm` object of one script and the globals a script may name (legacy sandbox, timers, the lazy
+// library globals of Newman's sandbox), each built only when used.
+import type { PreludeHost, PreludeInput } from "../contract";
+import { createJar, createSendRequest } from "./host-calls";
+import { legacyLoaders } from "./legacy";
+import type { Modules } from "./modules";
+import { createRequest, type PostmanRequest } from "./request";
+import { cookieList, createResponse, type PostmanResponse } from "./response-object";
+import type { ScopeApi } from "./scope-api";
+import { createConsole, createTest, createTimers, type ScriptRun } from "./script-run";
+import { nativeJson } from "./shims";
+
+const vaultMissing = () => Promise.reject(new Error("pm.vault is not available in edgerun"));
+
+/** What a script's pm and globals are built from. */
+export interface PmParts {
+  host: PreludeHost;
+  input: PreludeInput;
+  run: ScriptRun;
+  scopes: ScopeApi;
+  modules: Modules;
+}
+
+/** The request and response objects of one script, built on first use (most scripts touch one). */
+function lazyMessages(input: PreludeInput) {
+  const ctx = input.context;
+  let requestState: ReturnType<typeof createRequest> | undefined;
+  const requestOf = (): PostmanRequest => {
+    requestState ??= createRequest(ctx.request);
+    return requestState.request;
+  };
+  const isTest = ctx.info.eventName === "test";
+  // After a request error Postman still runs the tests, with an empty response (code undefined).
+  let responseObj: PostmanResponse | undefined;
+  const responseOf = (): PostmanResponse | undefined => {
+    if (responseObj !== undefined || (!ctx.response && !isTest)) return responseObj;
+    responseObj = createResponse(ctx.response);
+    return responseObj;
+  };
+  return {
+    requestOf,
+    responseOf,
+    isTest,
+    serialize: () => (requestState ? requestState.serialize() : ctx.request),
+  };
+}
+
+/** pm.execution.location: the path, and `current`, the name of the script's owner. */
+function locationOf(input: PreludeInput): string[] & { current?: string } {
+  const ctx = input.context;
+  const location: string[] & { current?: string } = [...(ctx.location || [])];
+  location.current =
+    input.location === "collection"
+      ? ctx.collectionName
+      : input.location.startsWith("folder:")
+        ? input.location.slice("folder:".length)
+        : ctx.info.requestName;
+  return location;
+}
+
+/** Builds `pm` for one script; `globals` are the loaders of every other name a script may use. */
+export function buildScriptApi(parts: PmParts) {
+  const { host, input, run, scopes, modules } = parts;
+  const ctx = input.context;
+  const { out } = run;
+  const messages = lazyMessages(input);
+  const { isTest } = messages;
+  const cookies = Object.assign(cookieList(ctx.cookies || []), { jar: createJar(host, run) });
+  const setNextRequest = (target: unknown) => {
+    out.nextRequest = { target: target === null || target === undefined ? null : String(target) };
+  };
+  const pm: Record<string, unknown> = {
+    info: { ...ctx.info },
+    globals: scopes.globals,
+    environment: scopes.environment,
+    collectionVariables: scopes.collectionVariables,
+    variables: scopes.variables,
+    iterationData: scopes.iterationData,
+    cookies,
+    sendRequest: createSendRequest(host, run),
+    test: createTest(run, input.source, () => pm),
+    expect: Object.assign((...a: unknown[]) => modules.chai().expect(...a), {
+      fail: (...a: unknown[]) => modules.chai().expect.fail(...a),
+    }),
+    execution: {
+      setNextRequest,
+      skipRequest: () => {
+        if (!isTest) out.skipRequest = true;
+      },
+      location: locationOf(input),
+    },
+    visualizer: {
+      set: (template: unknown, data: unknown) => {
+        out.visualizer = {
+          template: String(template),
+          data: data === undefined ? null : nativeJson.parse(nativeJson.stringify(data)),
+        };
+      },
+      clear: () => {
+        delete out.visualizer;
+      },
+    },
+    vault: { get: vaultMissing, set: vaultMissing, unset: vaultMissing },
+    require: (name: string) => modules.requireModule(name),
+  };
+  Object.defineProperty(pm, "request", { enumerable: true, configurable: true, get: messages.requestOf });
+  if (ctx.response || isTest)
+    Object.defineProperty(pm, "response", { enumerable: true, configurable: true, get: messages.responseOf });
+  const consoleObj = createConsole(run, input.limits);
+  const timers = createTimers(input.limits, () => host.now());
+  const tests: Record<string, unknown> = {};
+  const description = Reflect.get(ctx.request, "description");
+  const { requireModule } = modules;
+  const globals: Record<string, () => unknown> = {
+    pm: () => pm,
+    console: () => consoleObj,
+    require: () => requireModule,
+    tests: () => tests,
+    data: () => ({ ...ctx.scopes.data }),
+    ...legacyLoaders({
+      envScope: scopes.environment,
+      globalsScope: scopes.globals,
+      requestOf: messages.requestOf,
+      responseOf: messages.responseOf,
+      cookies,
+      info: ctx.info,
+      isTest,
+      requireModule,
+      setNextRequest,
+      description: typeof description === "string" ? description : undefined,
+    }),
+    // The context's own (the shims' in QuickJS; V8's native ones where the host has them).
+    atob: () => Reflect.get(globalThis, "atob"),
+    btoa: () => Reflect.get(globalThis, "btoa"),
+    ...Object.fromEntries(Object.entries(timers.api).map(([k, f]) => [k, () => f])),
+    // The five "lazy" library globals of the Postman sandbox.
+    _: () => requireModule("lodash3"),
+    CryptoJS: () => requireModule("crypto-js"),
+    tv4: () => requireModule("tv4"),
+    Buffer: () => (requireModule("buffer") as { Buffer: unknown }).Buffer,
+    cheerio: () => requireModule("cheerio"),
+  };
+  return { pm, globals, tests, consoleObj, nextTimer: timers.next, serializeRequest: messages.serialize };
+}

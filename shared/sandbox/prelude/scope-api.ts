@@ -1,0 +1,117 @@
+// pm.variables, pm.iterationData and the four variable scopes of one script, with Postman's precedence
+// (local → data → environment → collection → globals) and `{{…}}` substitution for replaceIn.
+import { createDynamicResolver } from "../../engine/dynamic-variables";
+import type { JsonValue, Scopes } from "../../engine/types";
+import { getVar } from "../../engine/variables";
+import { type VariableScope, variableScope } from "./lists";
+
+const UNSET = Symbol("unset");
+type Lookup = (key: unknown) => unknown;
+
+/**
+ * The value `key` resolves to across the scopes, or UNSET when no scope has it: unlike the engine's
+ * lookup, a local variable set to undefined is found (and renders ""), as in Newman.
+ */
+function lookupIn(scopes: Scopes, key: unknown): unknown {
+  // Keys in the lists are strings (a key of another type names none of them); the data row is an object.
+  const named = typeof key === "string";
+  const local = named ? getVar(scopes.local, key) : undefined;
+  if (local) return local.value;
+  if (Object.hasOwn(scopes.data, key as PropertyKey)) return Reflect.get(scopes.data, key as PropertyKey);
+  if (!named) return UNSET;
+  for (const list of [scopes.environment, scopes.collection, scopes.globals]) {
+    const v = getVar(list, key);
+    if (v) return v.value;
+  }
+  return UNSET;
+}
+
+/** `{{$guid}}`, `{{$randomInt}}`, …: the same generators the engine resolves requests with. */
+export function createReplaceIn(now: () => number) {
+  const dynamicVariable = createDynamicResolver(Math.random, now);
+  return (scopes: Scopes, text: unknown): unknown => {
+    if (typeof text !== "string" || !text.includes("{{")) return text;
+    let cur = text;
+    for (let d = 0; d < 19; d++) {
+      let changed = false;
+      cur = cur.replace(/\{\{([^{}]+?)\}\}/g, (w, name: string) => {
+        const v = lookupIn(scopes, name);
+        if (v === UNSET) {
+          const dyn = name.startsWith("$") ? dynamicVariable(name) : undefined;
+          if (dyn === undefined) return w;
+          changed = true;
+          return dyn;
+        }
+        changed = true;
+        // like Postman: null renders "null", an unset local "", an object "[object Object]"
+        return v === undefined ? "" : String(v);
+      });
+      if (!changed) break;
+    }
+    return cur;
+  };
+}
+
+/** The scopes of one script as pm exposes them. */
+export interface ScopeApi {
+  environment: VariableScope;
+  globals: VariableScope;
+  collectionVariables: VariableScope;
+  variables: Record<string, unknown>;
+  iterationData: Record<string, unknown>;
+  resolveIn: (text: unknown) => unknown;
+}
+
+/** Builds pm.environment, pm.globals, pm.collectionVariables, pm.variables and pm.iterationData. */
+export function scopeApi(scopes: Scopes, replaceIn: (scopes: Scopes, text: unknown) => unknown): ScopeApi {
+  const resolveIn = (t: unknown) => replaceIn(scopes, t);
+  const lookup: Lookup = (k) => {
+    const v = lookupIn(scopes, k);
+    return v === UNSET ? undefined : v;
+  };
+  // In Newman a variable set to undefined in these scopes reads back (and renders) as null.
+  const environment = variableScope(scopes.environment, resolveIn, {
+    name: scopes.environmentName,
+    label: "pm.environment",
+    undefinedAs: null,
+  });
+  const globals = variableScope(scopes.globals, resolveIn, { label: "pm.globals", undefinedAs: null });
+  const collectionVariables = variableScope(scopes.collection, resolveIn, {
+    label: "pm.collectionVariables",
+    undefinedAs: null,
+  });
+  const local = variableScope(scopes.local, resolveIn, { label: "pm.variables" });
+  const data = scopes.data;
+  const variables = {
+    has: (k: unknown) => lookup(k) !== undefined,
+    get: (k: unknown) => lookup(k),
+    set: (k: unknown, v: unknown, t?: unknown) => local.set(k, v, t),
+    unset: (k: unknown) => local.unset(k),
+    clear: () => local.clear(),
+    replaceIn: resolveIn,
+    toObject: () => ({
+      ...globals.toObject(),
+      ...collectionVariables.toObject(),
+      ...environment.toObject(),
+      ...data,
+      ...local.toObject(),
+    }),
+  };
+  const iterationData = {
+    has: (k: unknown) => Object.hasOwn(data, k as PropertyKey),
+    get: (k: unknown) => Reflect.get(data, k as PropertyKey),
+    set: (k: unknown, v: unknown) => {
+      Reflect.set(data, k as PropertyKey, v as JsonValue);
+    },
+    unset: (k: unknown) => {
+      Reflect.deleteProperty(data, k as PropertyKey);
+    },
+    clear: () => {
+      for (const k of Object.keys(data)) delete data[k];
+    },
+    toObject: () => ({ ...data }),
+    toJSON: () => ({ ...data }),
+    replaceIn: resolveIn,
+  };
+  return { environment, globals, collectionVariables, variables, iterationData, resolveIn };
+}

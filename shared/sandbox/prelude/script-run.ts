@@ -1,0 +1,196 @@
+// The bookkeeping of one script execution: its output, its first error, the async work it started
+// (awaited before the script counts as finished), console capture and virtual timers.
+import type { AssertionResult, ConsoleEntry } from "../../schemas/events";
+import type { PreludeInput, PreludeOutput } from "../contract";
+import { v8Message, v8Name } from "./v8-messages";
+
+type Limits = PreludeInput["limits"];
+type Fn = (...args: unknown[]) => unknown;
+
+/** What one script execution accumulates. */
+export interface ScriptRun {
+  out: PreludeOutput & { assertions: AssertionResult[]; console: ConsoleEntry[] };
+  /** The script's first error (thrown synchronously, by an async part, a timer or a callback). */
+  error: unknown;
+  consoleDropped: number;
+  /** Unsettled async work the script started (host requests, the script body, async timer callbacks). */
+  pending: Set<Promise<unknown>>;
+  track<T>(p: T | Promise<T>): Promise<T>;
+  /** Promises of pm.test callbacks that finish later (a `done` callback or a returned promise). */
+  testPromises: Promise<unknown>[];
+  /** Newman numbers a script's tests in call order (skipped and legacy ones included): its `at` index. */
+  assertionIndex: number;
+}
+
+/** A fresh run state for one script. */
+export function createRun(): ScriptRun {
+  const pending = new Set<Promise<unknown>>();
+  return {
+    out: { assertions: [], console: [], skipRequest: false } as unknown as ScriptRun["out"],
+    error: undefined,
+    consoleDropped: 0,
+    pending,
+    track<T>(p: T | Promise<T>): Promise<T> {
+      const t: Promise<T> = Promise.resolve(p).finally(() => {
+        pending.delete(t);
+      });
+      pending.add(t);
+      return t;
+    },
+    testPromises: [],
+    assertionIndex: 0,
+  };
+}
+
+function format(args: unknown[]): string {
+  return args
+    .map((a) => {
+      if (typeof a === "string") return a;
+      if (a instanceof Error) return `${a.name}: ${a.message}`;
+      if (a === undefined) return "undefined";
+      if (typeof a === "function") return `[Function ${a.name || "anonymous"}]`;
+      try {
+        return JSON.stringify(a);
+      } catch (_e) {
+        return String(a);
+      }
+    })
+    .join(" ");
+}
+
+/** The script's console: entries and message length bounded by the host's limits. */
+export function createConsole(run: ScriptRun, limits: Limits): Record<string, Fn> {
+  const log =
+    (level: ConsoleEntry["level"]) =>
+    (...args: unknown[]) => {
+      if (run.out.console.length >= limits.consoleEntries) {
+        run.consoleDropped++;
+        return;
+      }
+      let message = format(args);
+      if (message.length > limits.consoleMessageChars)
+        message = `${message.slice(0, limits.consoleMessageChars)}… (truncated)`;
+      run.out.console.push({ level, message });
+    };
+  return {
+    log: log("log"),
+    info: log("info"),
+    warn: log("warn"),
+    error: log("error"),
+    debug: log("debug"),
+    trace: log("debug"),
+  };
+}
+
+interface Timer {
+  fn: Fn;
+  at: number;
+  args: unknown[];
+  repeat: number;
+}
+
+/**
+ * Virtual timers: they fire in due order once the script's synchronous part and microtasks are done,
+ * after really waiting (host.sleep) as in Newman; the request waits for them.
+ */
+export function createTimers(limits: Limits, now: () => number) {
+  let timerSeq = 0;
+  let timersScheduled = 0;
+  const timers = new Map<number, Timer>();
+  const schedule = (fn: unknown, ms: unknown, args: unknown[], repeat: boolean) => {
+    if (typeof fn !== "function") return 0;
+    if (++timersScheduled > limits.timers) throw new Error(`too many timers (limit ${limits.timers})`);
+    const id = ++timerSeq;
+    timers.set(id, {
+      fn: fn as Fn,
+      at: now() + Math.max(0, Number(ms) || 0),
+      args,
+      repeat: repeat ? Math.max(1, Number(ms) || 1) : 0,
+    });
+    return id;
+  };
+  const api = {
+    setTimeout: (fn: unknown, ms?: unknown, ...a: unknown[]) => schedule(fn, ms, a, false),
+    setInterval: (fn: unknown, ms?: unknown, ...a: unknown[]) => schedule(fn, ms, a, true),
+    setImmediate: (fn: unknown, ...a: unknown[]) => schedule(fn, 0, a, false),
+    clearTimeout: (id: unknown) => timers.delete(id as number),
+    clearInterval: (id: unknown) => timers.delete(id as number),
+    clearImmediate: (id: unknown) => timers.delete(id as number),
+  };
+  /** The timer due first, taken off the queue (an interval is rescheduled), and how long until it is due. */
+  const next = (): { timer: Timer | undefined; wait: number } => {
+    let nextId = 0;
+    let first: Timer | undefined;
+    for (const [id, t] of timers) if (!first || t.at < first.at) [nextId, first] = [id, t];
+    const wait = first ? first.at - now() : Number.POSITIVE_INFINITY;
+    if (!first || wait > 0) return { timer: first, wait };
+    if (first.repeat) first.at = now() + first.repeat;
+    else timers.delete(nextId);
+    return { timer: first, wait };
+  };
+  return { api, next };
+}
+
+/** pm.test and pm.test.skip; results keep call order even when async tests finish later. */
+export function createTest(run: ScriptRun, source: string, self: () => unknown) {
+  // Like postman-sandbox, a test is recorded when it settles: synchronous tests at once, tests with a
+  // `done` callback or a returned promise when they finish (so async results come after sync ones).
+  const unsettled = new Set<AssertionResult>();
+  const test = (name: unknown, fn?: unknown) => {
+    const slot: AssertionResult = {
+      name: String(name),
+      passed: true,
+      skipped: false,
+      index: run.assertionIndex++,
+    };
+    const settle = () => {
+      if (!unsettled.delete(slot)) return;
+      run.out.assertions.push(slot);
+    };
+    unsettled.add(slot);
+    const fail = (e: unknown) => {
+      slot.passed = false;
+      // A thrown non-object (`throw "text"`) carries no message: Newman reports the test's name.
+      slot.error =
+        e !== null && typeof e === "object"
+          ? { name: v8Name(e), message: v8Message(e, source) }
+          : { name: "AssertionError", message: slot.name };
+    };
+    // Newman records a pm.test without a callback as a passed (not skipped) assertion.
+    if (typeof fn !== "function") {
+      settle();
+      return self();
+    }
+    try {
+      if (fn.length > 0) {
+        run.testPromises.push(
+          new Promise<void>((resolve) => {
+            fn((err: unknown) => {
+              if (err) fail(err);
+              settle();
+              resolve();
+            });
+          }),
+        );
+      } else {
+        const r = fn();
+        if (r && typeof r.then === "function")
+          run.testPromises.push(
+            Promise.resolve(r)
+              .then(() => undefined, fail)
+              .then(settle),
+          );
+        else settle();
+      }
+    } catch (e) {
+      fail(e);
+      settle();
+    }
+    return self();
+  };
+  test.skip = (name: unknown) => {
+    run.out.assertions.push({ name: String(name), passed: true, skipped: true, index: run.assertionIndex++ });
+    return self();
+  };
+  return test;
+}

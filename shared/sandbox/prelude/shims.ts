@@ -1,0 +1,128 @@
+// Platform shims the bundled libraries and Newman's scripts expect, installed once per context before
+// any script runs: crypto.getRandomValues/randomUUID, btoa/atob, a minimal EventTarget, `global`, a
+// JSON.parse whose errors read like Postman's, and a String.prototype.repeat the CPU budget can see.
+import { jsonError } from "./json-error";
+
+type Global = typeof globalThis & Record<string, unknown>;
+const g = globalThis as Global;
+
+/** JSON as the prelude found it: its own input and output never go through a script's replacement. */
+export const nativeJson = { parse: JSON.parse, stringify: JSON.stringify };
+
+function installCrypto(): void {
+  if (typeof g.crypto !== "undefined") return;
+  g.crypto = {
+    getRandomValues<T extends { length: number; [i: number]: number }>(arr: T): T {
+      for (let i = 0; i < arr.length; i++) arr[i] = Math.floor(Math.random() * 256);
+      return arr;
+    },
+    randomUUID(): string {
+      const h = "0123456789abcdef";
+      return "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx".replace(/[xy]/g, (c) =>
+        c === "x"
+          ? (h[Math.floor(Math.random() * 16)] ?? "0")
+          : (h[8 + Math.floor(Math.random() * 4)] ?? "8"),
+      );
+    },
+  };
+}
+
+// QuickJS's native String.prototype.repeat appends one copy at a time without reaching the interrupt
+// handler, so 'x'.repeat(1e6) costs ~0.3 s of CPU the budget cannot see. Doubling keeps it O(log n).
+function repeat(this: unknown, count: unknown): string {
+  if (this === null || this === undefined)
+    throw new TypeError("String.prototype.repeat called on null or undefined");
+  const str = String(this);
+  let n = Math.trunc(Number(count)) || 0;
+  if (n < 0 || n === Number.POSITIVE_INFINITY) throw new RangeError("Invalid count value: " + count);
+  if (str.length === 0 || n === 0) return "";
+  if (str.length * n >= 1 << 30) throw new RangeError("Invalid string length");
+  let out = "";
+  let chunk = str;
+  while (n > 0) {
+    if (n & 1) out += chunk;
+    n >>>= 1;
+    if (n) chunk += chunk;
+  }
+  return out;
+}
+
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const b64 = (n: number) => B64[n & 63] ?? "";
+
+/** btoa over Latin-1 text (QuickJS has none). */
+export function btoa(input: unknown): string {
+  const s = String(input);
+  let out = "";
+  for (let i = 0; i < s.length; i += 3) {
+    const [a, b, c] = [s.charCodeAt(i), s.charCodeAt(i + 1), s.charCodeAt(i + 2)];
+    if (a > 255 || b > 255 || c > 255) throw new Error("InvalidCharacterError: btoa() accepts Latin-1 only");
+    const n = (a << 16) | ((b || 0) << 8) | (c || 0);
+    out +=
+      b64(n >> 18) + b64(n >> 12) + (Number.isNaN(b) ? "=" : b64(n >> 6)) + (Number.isNaN(c) ? "=" : b64(n));
+  }
+  return out;
+}
+
+/** atob, the inverse of btoa. */
+export function atob(input: unknown): string {
+  const s = String(input).replace(/[\s=]/g, "");
+  const at = (i: number) => {
+    const c = s[i];
+    return c === undefined ? -1 : B64.indexOf(c);
+  };
+  let out = "";
+  for (let i = 0; i < s.length; i += 4) {
+    const n = (at(i) << 18) | (at(i + 1) << 12) | ((at(i + 2) & 63) << 6) | (at(i + 3) & 63);
+    out += String.fromCharCode((n >> 16) & 255);
+    if (s[i + 2] !== undefined) out += String.fromCharCode((n >> 8) & 255);
+    if (s[i + 3] !== undefined) out += String.fromCharCode(n & 255);
+  }
+  return out;
+}
+
+function installEvents(): void {
+  if (typeof g.EventTarget !== "undefined") return;
+  g.Event = class Event {
+    type: unknown;
+    constructor(type: unknown) {
+      this.type = type;
+    }
+  };
+  g.EventTarget = class EventTarget {
+    addEventListener(): void {}
+    removeEventListener(): void {}
+    dispatchEvent(): boolean {
+      return true;
+    }
+  };
+}
+
+/** Installs the shims on the context's global object (once, when the prelude is evaluated). */
+export function installShims(): void {
+  installCrypto();
+  // Postman's sandbox parses JSON with errors named JSONError and worded with a position; scripts and
+  // reports see the same here.
+  const nativeParse = nativeJson.parse;
+  JSON.parse = function parse(
+    text: string,
+    reviver?: (this: unknown, key: string, value: unknown) => unknown,
+  ) {
+    try {
+      return nativeParse(text, reviver);
+    } catch (e) {
+      throw jsonError(text, e);
+    }
+  };
+  Object.defineProperty(String.prototype, "repeat", {
+    configurable: true,
+    writable: true,
+    enumerable: false,
+    value: repeat,
+  });
+  g.btoa ??= btoa;
+  g.atob ??= atob;
+  installEvents();
+  g.global ??= globalThis;
+  // No `process` global, as in Newman's sandbox: the bundled libraries get their own shim at build time.
+}
