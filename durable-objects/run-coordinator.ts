@@ -245,7 +245,7 @@ export class RunCoordinator extends DurableObject<Env> {
     const runner = new Runner(plan, {
       fetch: this.#propagating(record, plan, limited.fetch),
       checkTarget: targetCheckFor(this.env, record.allowHosts),
-      scripts: withNetwork ? this.#scriptHost() : undefined,
+      scripts: withNetwork ? this.#scriptHost(plan) : undefined,
       now: () => Date.now(),
       random: Math.random,
       ...(this.#abort ? { signal: this.#abort.signal } : {}),
@@ -457,8 +457,8 @@ export class RunCoordinator extends DurableObject<Env> {
       : fetcher;
   }
 
-  #scriptHost(): ReturnType<typeof createScriptHost> {
-    this.#host ??= createScriptHost({ env: this.env, runId: this.ctx.id.toString() });
+  #scriptHost(plan?: RunPlan): ReturnType<typeof createScriptHost> {
+    this.#host ??= createScriptHost({ env: this.env, runId: this.ctx.id.toString(), plan });
     return this.#host;
   }
 

@@ -24,6 +24,8 @@ export interface V8HostOptions {
   loader: WorkerLoader;
   /** Part of the isolate's name: one isolate per run (a fresh id per host when absent). */
   runId?: string;
+  /** The run's scripts, known up front: one isolate serves them all (others are added as they come). */
+  scripts?: string[];
   consoleEntries?: number;
   consoleMessageChars?: number;
   timers?: number;
@@ -118,6 +120,7 @@ export class V8ScriptHost implements ScriptHost {
   /** The platform refused to start the isolate: every later script runs in QuickJS. */
   #degraded = false;
   #sliceSent = 0;
+  #planned: string[];
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: V8HostOptions) {
@@ -125,6 +128,7 @@ export class V8ScriptHost implements ScriptHost {
     this.#gate = new SendRequestGate(options.sendRequests);
     this.#limits = { ...SEND_REQUEST_LIMITS, ...options.sendRequests };
     this.#runId = options.runId ?? crypto.randomUUID();
+    this.#planned = (options.scripts ?? []).filter((s) => !CODE_GENERATION.test(s));
   }
 
   /** Starts a new pm.sendRequest window (see QuickJSScriptHost.beginSlice). */
@@ -173,6 +177,7 @@ export class V8ScriptHost implements ScriptHost {
     for (let attempt = 0; ; attempt++) {
       let json: string;
       try {
+        await this.#learnPlanned();
         await this.#learn(input.source);
         json = await this.#execute(inputJson, caps, input.timeoutMs);
       } catch (err) {
@@ -300,6 +305,12 @@ export class V8ScriptHost implements ScriptHost {
     } catch (err) {
       return syntaxErrorOf(err instanceof Error ? err.message : String(err))?.message;
     }
+  }
+
+  async #learnPlanned(): Promise<void> {
+    const planned = this.#planned;
+    this.#planned = [];
+    for (const source of planned) await this.#learn(source);
   }
 
   /** Registers a script (and the libraries it needs): a new one means new code, so a new isolate. */

@@ -4,6 +4,7 @@
  * binding; platform/script-host-v8.ts), with QuickJS where the loader is not bound.
  */
 import { env as workerEnv } from "cloudflare:workers";
+import type { RunPlan } from "../shared/engine/plan";
 import type { ScriptHost } from "../shared/engine/types";
 import { loadQuickJS, QuickJSScriptHost } from "../shared/sandbox/quickjs-host";
 import "../shared/sandbox/quickjs-module.workerd";
@@ -18,6 +19,16 @@ export interface ScriptHostOptions {
   env?: object;
   /** The run the host serves: it names the run's V8 isolate. */
   runId?: string;
+  /** The run's plan: its scripts go into the V8 isolate's code at once (one isolate for the run). */
+  plan?: RunPlan;
+}
+
+/** Every distinct script of a plan (collection and folder scripts are already on each item). */
+function planScripts(plan: RunPlan): string[] {
+  const out = new Set<string>();
+  for (const item of plan.collection.items)
+    for (const ref of [...item.prerequest, ...item.test]) out.add(ref.source);
+  return [...out];
 }
 
 /** The Worker Loader binding when the configuration selects V8 (`v8`, or `auto` with LOADER bound). */
@@ -31,7 +42,12 @@ export function selectedLoader(env: object = workerEnv): WorkerLoader | undefine
 /** The configured backend's host; V8 needs the LOADER binding and falls back to QuickJS without it. */
 export function createScriptHost(options: ScriptHostOptions = {}): DisposableScriptHost {
   const loader = selectedLoader(options.env);
-  if (loader) return new V8ScriptHost({ loader, ...(options.runId ? { runId: options.runId } : {}) });
+  if (loader)
+    return new V8ScriptHost({
+      loader,
+      ...(options.runId ? { runId: options.runId } : {}),
+      ...(options.plan ? { scripts: planScripts(options.plan) } : {}),
+    });
   return new QuickJSScriptHost({});
 }
 
