@@ -177,7 +177,7 @@ async function execute(inputJson: string): Promise<string> {
     scopes: scopeApi(input.context.scopes, replaceIn),
     modules,
   });
-  g.console = api.consoleObj; // libraries log through the global console
+  Reflect.set(g, "console", api.consoleObj); // libraries log through the global console
   start(run, text, input.source, api.globals);
   await drain(run, api.nextTimer);
   const { out } = run;
@@ -197,6 +197,6 @@ async function execute(inputJson: string): Promise<string> {
 
 g.__edgerun_execute = execute;
 // execute() assigns each script's console: the key exists in the baseline so that is not a change.
-g.console = undefined;
+Reflect.set(g, "console", undefined);
 baseline = snapshotIntrinsics(globalThis);
 const globalNames = baseline.globalNames();

@@ -1,0 +1,201 @@
+/**
+ * Prelude modules imported directly in Node (they are TypeScript now): V8 wording of QuickJS errors,
+ * JSON errors, lists and variable scopes, request building and `{{…}}` substitution. The bundle as a
+ * whole runs in QuickJS in sandbox.test.ts and the CLI differential tests.
+ */
+import { describe, expect, it } from "vitest";
+import type { Scopes, VarEntry } from "../../shared/engine/types";
+import { jsonError } from "../../shared/sandbox/prelude/json-error";
+import { PropertyList, VARIABLE_LIMITS, variableScope } from "../../shared/sandbox/prelude/lists";
+import { PostmanRequest, toRequestDefinition, Url } from "../../shared/sandbox/prelude/request";
+import { createReplaceIn, scopeApi } from "../../shared/sandbox/prelude/scope-api";
+import { atob, btoa } from "../../shared/sandbox/prelude/shims";
+import { v8Message, v8Name } from "../../shared/sandbox/prelude/v8-messages";
+
+/** An error as QuickJS throws it from the user's script: its stack points at `line:col` of the source. */
+function quickjsError(name: string, message: string, line: number, col: number, native?: string): Error {
+  const err = new Error(message);
+  err.name = name;
+  const frames = [
+    native ? `    at ${native} (native)` : "",
+    `    at <anonymous> (script.js:${line + 2}:${col})`,
+  ];
+  err.stack = frames.filter(Boolean).join("\n");
+  return err;
+}
+/** The error QuickJS throws at the first occurrence of `marker` in the (one-line) `source`. */
+const at = (name: string, message: string, source: string, marker: string, last = false) =>
+  v8Message(
+    quickjsError(name, message, 1, (last ? source.lastIndexOf(marker) : source.indexOf(marker)) + 1),
+    source,
+  );
+
+describe("v8-messages", () => {
+  it("words property reads, calls and constructors on undefined as V8 does", () => {
+    expect(v8Message(new TypeError("cannot read property 'x' of undefined"), "")).toBe(
+      "Cannot read properties of undefined (reading 'x')",
+    );
+    const src = "pm.response.json().name.nope()";
+    expect(at("TypeError", "not a function", src, "()", true)).toBe(
+      "pm.response.json(...).name.nope is not a function",
+    );
+    expect(v8Message(new Error("'foo' is not defined"), "foo")).toBe("foo is not defined");
+    const overflow = new Error("stack overflow");
+    overflow.name = "InternalError";
+    expect(v8Name(overflow)).toBe("RangeError");
+    expect(v8Message(overflow, "")).toBe("Maximum call stack size exceeded");
+    expect(v8Message("plain", "")).toBe("plain");
+  });
+
+  it("words the 'in' operator on undefined, null and primitives", () => {
+    const cases: Array<[string, string]> = [
+      ["'x' in undefined", "Cannot use 'in' operator to search for 'x' in undefined"],
+      ["var n = null; 'a' in n", "Cannot use 'in' operator to search for 'a' in null"],
+      ["var k = 'z'; k in 5", "Cannot use 'in' operator to search for 'z' in 5"],
+      ["'a' in 'str'", "Cannot use 'in' operator to search for 'a' in str"],
+    ];
+    // QuickJS points at the `in` keyword.
+    for (const [src, want] of cases) expect(at("TypeError", "invalid 'in' operand", src, "in ")).toBe(want);
+    // A value the text does not determine keeps QuickJS's wording.
+    expect(at("TypeError", "invalid 'in' operand", "var u; u = f(); 'a' in u", "in u")).toBe(
+      "invalid 'in' operand",
+    );
+  });
+
+  it("words instanceof with a right side that is not callable or not an object", () => {
+    const msg = "invalid 'instanceof' right operand";
+    expect(at("TypeError", msg, "var o = {}; x instanceof o", "instanceof")).toBe(
+      "Right-hand side of 'instanceof' is not callable",
+    );
+    expect(at("TypeError", msg, "x instanceof 5", "instanceof")).toBe(
+      "Right-hand side of 'instanceof' is not an object",
+    );
+  });
+
+  it("words destructuring undefined and null, and leaves Object.keys(undefined) alone", () => {
+    const msg = "cannot convert to object";
+    const destructure = (src: string) => v8Message(quickjsError("TypeError", msg, 0, 9), src);
+    expect(destructure("var u; const {a, b} = u;")).toBe(
+      "Cannot destructure property 'a' of 'u' as it is undefined.",
+    );
+    expect(destructure("var n = null; let {a: x} = n")).toBe(
+      "Cannot destructure property 'a' of 'n' as it is null.",
+    );
+    expect(destructure("var u; const {} = u")).toBe("Cannot destructure 'u' as it is undefined.");
+    expect(destructure("const {...r} = undefined")).toBe(
+      "Cannot destructure 'undefined' as it is undefined.",
+    );
+    expect(v8Message(quickjsError("TypeError", msg, 1, 12, "keys"), "Object.keys(undefined)")).toBe(
+      "Cannot convert undefined or null to object",
+    );
+  });
+});
+
+describe("json-error", () => {
+  it("names the offending token with its line, column and a caret", () => {
+    const err = jsonError("{\n  nope }", new SyntaxError("x"));
+    expect(err.name).toBe("JSONError");
+    expect(err.message).toBe("Unexpected token 'n' at 2:3\n  nope }\n  ^");
+    expect(jsonError("", undefined).message).toBe("No data, empty input at 1:1\n\n^");
+    expect(jsonError(undefined, undefined).message).toBe('"undefined" is not valid JSON');
+    expect(jsonError('{"a":', undefined).message).toBe("Unexpected end of JSON input");
+  });
+});
+
+describe("lists and variable scopes", () => {
+  it("finds the last enabled member, case-insensitively for headers", () => {
+    const headers = new PropertyList(
+      [
+        { key: "Accept", value: "a" },
+        { key: "accept", value: "b", disabled: true },
+      ],
+      true,
+    );
+    expect(headers.get("ACCEPT")).toBe("a");
+    headers.add("X-Id: 7");
+    headers.upsert({ key: "x-id", value: 8 });
+    expect(headers.toObject(true)).toEqual({ accept: "a", "x-id": "8" });
+    expect(headers.count()).toBe(2);
+    expect(PropertyList.name).toBe("a");
+  });
+
+  it("sets, reads back and unsets variables with Newman's rules and the size caps", () => {
+    const list: VarEntry[] = [{ key: "a", value: "1", enabled: false }];
+    const env = variableScope(list, (t) => t, { label: "pm.environment", undefinedAs: null });
+    expect(env.has("a")).toBe(false);
+    env.set("a", undefined);
+    expect(env.get("a")).toBe(null);
+    expect(list).toEqual([{ key: "a", value: null, enabled: true }]);
+    env.set(5, 6, "secret");
+    expect(env.toObject()).toEqual({ a: null, "5": 6 });
+    expect(env.has(5)).toBe(false); // keys are strings
+    env.unset("a");
+    expect(env.toJSON()).toEqual([{ key: "5", value: 6, type: "secret", enabled: true }]);
+    expect(() => env.set("big", "x".repeat(VARIABLE_LIMITS.valueChars))).toThrow(/at most 1048576/);
+  });
+});
+
+describe("request building", () => {
+  it("parses and prints URLs with the engine's rules", () => {
+    const url = new Url("https://u:p@{{host}}:8080/a/:id?x=1&y#frag");
+    expect(url.toString()).toBe("https://u:p@{{host}}:8080/a/:id?x=1&y#frag");
+    url.addQueryParams(["z=2"]);
+    url.removeQueryParams("x");
+    // A path variable resolves (to "" here: it is declared by the path alone).
+    expect(url.getPathWithQuery()).toBe("/a/?y&z=2");
+    expect(url.toJSON().variable).toEqual([{ key: "id", value: "" }]);
+  });
+
+  it("turns what pm.sendRequest accepts into a RequestDefinition", () => {
+    expect(toRequestDefinition("http://h/p?q=1")).toMatchObject({
+      method: "GET",
+      url: { host: ["h"], path: ["p"], query: [{ key: "q", value: "1" }] },
+      headers: [],
+    });
+    const def = toRequestDefinition({
+      url: "http://h/x",
+      method: "post",
+      header: "A: 1\nB: 2",
+      body: { mode: "raw", raw: { a: 1 } },
+    });
+    expect(def.method).toBe("POST");
+    expect(def.headers).toEqual([
+      { key: "A", value: "1" },
+      { key: "B", value: "2" },
+    ]);
+    expect(def.body).toEqual({ mode: "raw", raw: '{"a":1}' });
+    const req = new PostmanRequest({ method: "GET", url: "http://h/", headers: [{ key: "k", value: "v" }] });
+    expect(toRequestDefinition(req).headers).toEqual([{ key: "k", value: "v" }]);
+  });
+});
+
+describe("scope api and shims", () => {
+  const scopes = (): Scopes => ({
+    globals: [{ key: "g", value: "G" }],
+    collection: [],
+    environment: [{ key: "e", value: "{{g}}-E" }],
+    data: { d: 1 },
+    local: [],
+  });
+
+  it("resolves {{…}} with Postman's precedence, dynamic variables and a depth bound", () => {
+    const s = scopes();
+    const api = scopeApi(
+      s,
+      createReplaceIn(() => 0),
+    );
+    // A local set to undefined renders "" (a name found nowhere stays as written).
+    (api.variables.set as (k: string, v: unknown) => void)("u", undefined);
+    expect(api.resolveIn("{{e}} {{d}} {{u}} {{missing}}")).toBe("G-E 1  {{missing}}");
+    expect(api.resolveIn("{{$timestamp}}")).toMatch(/^\d+$/);
+    s.local.push({ key: "loop", value: "{{loop}}" });
+    expect(api.resolveIn("{{loop}}")).toBe("{{loop}}");
+  });
+
+  it("round-trips base64 like the browser's btoa/atob", () => {
+    for (const text of ["", "a", "ab", "abc", "héllo"]) {
+      expect(btoa(text)).toBe(Buffer.from(text, "latin1").toString("base64"));
+      expect(atob(btoa(text))).toBe(text);
+    }
+  });
+});
