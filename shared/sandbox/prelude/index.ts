@@ -2,10 +2,15 @@
 // globalThis.__edgerun_execute, which runs one user script with a fresh `pm`, legacy globals, console,
 // virtual timers and require(). See contract.ts.
 //
-// Every script of a run shares the context; containment.ts puts the intrinsics back after each one.
+// What persists between the scripts of a run is what persists in Newman, whose sandbox keeps one
+// context per run (postman-sandbox: "a common scope for all executions"): changes a script makes to
+// built-ins and their prototypes (however it reached them), globals it creates by assignment, and
+// required library modules stay for the later scripts of the same run. Nothing outlives the run: the
+// host builds a new context for every run (and for the next script after one hit a limit). See
+// containment.ts; the prelude's traffic with the host uses the JSON it found (shims.ts).
 import type { CompiledScript, PreludeHost, PreludeInput } from "../contract";
 import { SUGAR_USE_SOURCE } from "../generated/sugar-names";
-import { mayTouchIntrinsics, mayTouchModules, type RestoreScope, snapshotIntrinsics } from "./containment";
+import { libraryCleanRoom } from "./containment";
 import { createModules } from "./modules";
 import { buildScriptApi } from "./pm-api";
 import { PostmanRequest } from "./request";
@@ -21,8 +26,7 @@ const host = g.__host as PreludeHost;
 delete g.__host;
 
 installShims();
-let baseline: ReturnType<typeof snapshotIntrinsics>;
-const modules = createModules(host, () => baseline);
+const modules = createModules(host, libraryCleanRoom());
 useChai(modules.chai);
 Object.defineProperties(PostmanRequest.prototype, {
   to: {
@@ -42,7 +46,6 @@ const replaceIn = createReplaceIn(() => host.now());
 interface ScriptText {
   sugar: boolean;
   words: Set<string>;
-  restore: RestoreScope;
   fn?: CompiledScript;
   params?: string;
 }
@@ -52,11 +55,7 @@ function textOf(source: string): ScriptText {
   let t = texts.get(source);
   if (!t) {
     if (texts.size >= 256) texts.clear();
-    t = {
-      sugar: SUGAR_USE.test(source),
-      words: new Set(source.match(/[A-Za-z_$][\w$]*/g) || []),
-      restore: { ...mayTouchIntrinsics(source, globalNames), modules: mayTouchModules(source) },
-    };
+    t = { sugar: SUGAR_USE.test(source), words: new Set(source.match(/[A-Za-z_$][\w$]*/g) || []) };
     texts.set(source, t);
   }
   return t;
@@ -81,14 +80,13 @@ function compiled(text: ScriptText, params: string, source: string): CompiledScr
 
 /**
  * Newman's sandbox always has Sugar's prototype extensions; here they load (once per context) for the
- * first script that calls one, before it runs, and become part of the intrinsics baseline.
+ * first script that calls one, before it runs.
  */
 let sugarLoaded = false;
 function ensureSugar(text: ScriptText): void {
   if (sugarLoaded || !text.sugar) return;
   sugarLoaded = true;
   modules.loadModule("sugar", "sugar");
-  baseline.refresh();
 }
 
 /** Starts the user script; its completion (and error) is tracked in `run`. */
@@ -181,8 +179,6 @@ async function execute(inputJson: string): Promise<string> {
   start(run, text, input.source, api.globals);
   await drain(run, api.nextTimer);
   const { out } = run;
-  // Put the intrinsics back before the prelude's own bookkeeping uses them (see containment.ts).
-  if (!baseline.restore(text.restore)) out.meta = { tainted: true };
   legacyTests(run, api.tests);
   const { error } = run;
   if (error) {
@@ -196,7 +192,3 @@ async function execute(inputJson: string): Promise<string> {
 }
 
 g.__edgerun_execute = execute;
-// execute() assigns each script's console: the key exists in the baseline so that is not a change.
-Reflect.set(g, "console", undefined);
-baseline = snapshotIntrinsics(globalThis);
-const globalNames = baseline.globalNames();

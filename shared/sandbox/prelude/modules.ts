@@ -1,7 +1,8 @@
 // require() inside scripts: the CommonJS bundles the host serves (shared/sandbox/libraries.ts), loaded on
 // first use and cached per context, so every later script of the run gets the same module object (as in
-// Newman).
+// Newman, where a script's change to a module stays for the rest of the run).
 import type { LibraryFactory, PreludeHost } from "../contract";
+import type { CleanRoom } from "./containment";
 import { type AjvFactory, type AjvLike, type ChaiPluginApi, type ChaiUtils, chaiPostman } from "./response";
 import type { ChaiLike } from "./response-object";
 
@@ -24,14 +25,8 @@ export interface Chai extends ChaiLike {
   use(plugin: (chai: ChaiPluginApi, utils: ChaiUtils) => void): void;
 }
 
-/** Told about objects trusted code set up after the intrinsics snapshot (see containment.ts). */
-export interface ModuleWatch {
-  globalKeys(): Array<string | symbol>;
-  watch(obj: unknown, globalKeysBefore?: Array<string | symbol>): void;
-}
-
 /** Loads libraries for one context; `host.library` serves source (QuickJS) or a precompiled factory (V8). */
-export function createModules(host: PreludeHost, baseline: () => ModuleWatch) {
+export function createModules(host: PreludeHost, cleanRoom: CleanRoom) {
   const modules = new Map<string, unknown>();
   let chaiInstance: Chai | undefined;
 
@@ -45,15 +40,12 @@ export function createModules(host: PreludeHost, baseline: () => ModuleWatch) {
     }
     const module: { exports: unknown } = { exports: {} };
     modules.set(id, module.exports);
-    const globalKeys = baseline().globalKeys();
     // QuickJS serves the library's CommonJS source; the V8 host (no code generation from strings) serves
     // the same body precompiled as a function (module, exports, require).
     const factory =
       typeof src === "function" ? src : (new Function("module", "exports", "require", src) as LibraryFactory);
-    factory(module, module.exports, requireModule);
+    cleanRoom.around(() => factory(module, module.exports, requireModule));
     modules.set(id, module.exports);
-    // A cached module is shared by later scripts: its exports are restored after each script too.
-    baseline().watch(module.exports, globalKeys);
     return module.exports;
   }
 
@@ -74,8 +66,6 @@ export function createModules(host: PreludeHost, baseline: () => ModuleWatch) {
       const instance = loadModule("chai", "chai") as Chai;
       instance.use((c, utils) => chaiPostman(c, utils, ajvFactory));
       chaiInstance = instance;
-      baseline().watch(instance);
-      baseline().watch((instance as unknown as { Assertion: { prototype: object } }).Assertion.prototype);
     }
     return chaiInstance;
   }
