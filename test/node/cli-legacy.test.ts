@@ -1,5 +1,5 @@
 /**
- * Differential cases for Newman's sandbox (issue 15): each `compat16-*` / `compat17-*` / `compat18-*` collection runs
+ * Differential cases for Newman's sandbox (issue 15): each `compat16-*` … `compat19-*` collection runs
  * through real Newman 6.2.2 and `edgerun run` (embedded stack) against the local echo target; every
  * assertion's verdict and message, the failures and the stats must be the same.
  */
@@ -65,7 +65,7 @@ afterAll(async () => {
 });
 
 const fixtures = (await readdir(FIXTURES))
-  .filter((f) => /^compat1[678]-.*\.postman_collection\.json$/.test(f))
+  .filter((f) => /^compat1[6-9]-.*\.postman_collection\.json$/.test(f))
   .sort();
 
 describe("differential: Newman's sandbox (legacy API, messages, modern gaps)", () => {
