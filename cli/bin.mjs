@@ -28,5 +28,8 @@ mark("embedded server starting");
 const { main } = await import("./main.ts");
 mark("cli/main.ts imported");
 const code = await main(argv, undefined, { embedded });
-mark("exiting");
+if (process.env.EDGERUN_DEBUG_TIMING) {
+  const cpu = process.cpuUsage();
+  mark(`exiting (this process used ${Math.round((cpu.user + cpu.system) / 1000)} ms of CPU)`);
+}
 process.exit(code);
