@@ -364,6 +364,83 @@ describe("script backends: QuickJS and V8 (Worker Loader) agree", () => {
   });
 });
 
+/** Snippets that throw, each as script text and as the same code here (the test itself runs in V8). */
+const NATIVE: Array<[string, () => unknown]> = [
+  [
+    "const o = undefined; o.x;",
+    () => {
+      const o = undefined as unknown as { x: 1 };
+      return o.x;
+    },
+  ],
+  [
+    "const o = null; o.f();",
+    () => {
+      const o = null as unknown as { f(): void };
+      o.f();
+    },
+  ],
+  [
+    "const r = {}; r.a.b.c;",
+    () => {
+      const r = {} as { a: { b: { c: 1 } } };
+      return r.a.b.c;
+    },
+  ],
+  [
+    "const n = {}; n.go();",
+    () => {
+      const n = {} as { go(): void };
+      n.go();
+    },
+  ],
+  ["(1).toFixed(200);", () => (1).toFixed(200)],
+  ["[].reduce((a, b) => a);", () => [].reduce((a: never) => a)],
+  ["new Array(-1);", () => new Array(-1)],
+  ["'x' in undefined;", () => "x" in (undefined as unknown as object)],
+  [
+    "const { a } = undefined;",
+    () => {
+      const { a } = undefined as unknown as { a: 1 };
+      return a;
+    },
+  ],
+  [
+    "for (const x of 5) {}",
+    () => {
+      for (const x of 5 as unknown as number[]) return x;
+    },
+  ],
+  ["Symbol('s') + '';", () => (Symbol("s") as unknown as string) + ""],
+  ["BigInt(1) + 1;", () => (BigInt(1) as unknown as number) + 1],
+  [
+    "new RegExp('(');",
+    () => {
+      const pattern = "(";
+      return new RegExp(pattern);
+    },
+  ],
+];
+
+describe("V8 messages are V8's own", () => {
+  it.skipIf(!v8)("the prelude's rewording leaves messages V8 words natively as they are", async () => {
+    const source = NATIVE.map(([code], i) => `pm.test("m${i}", () => { ${code} });`).join("\n");
+    const out = await v8!.run(
+      { source, location: "request:Get user", context: context("test"), timeoutMs: 5000 },
+      capabilities(),
+    );
+    const native = NATIVE.map(([, f]) => {
+      try {
+        f();
+        return "no error";
+      } catch (e) {
+        return (e as Error).message;
+      }
+    });
+    expect(out.assertions.map((a) => a.error?.message)).toEqual(native);
+  });
+});
+
 describe("script backend selection", () => {
   it("SCRIPT_BACKEND picks the host; V8 without a LOADER binding falls back to QuickJS", async () => {
     expect(createScriptHost({ env: { SCRIPT_BACKEND: "quickjs", LOADER: loader } })).toBeInstanceOf(
