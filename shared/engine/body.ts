@@ -39,6 +39,14 @@ function decodeInline(src: string): Uint8Array {
   return new TextEncoder().encode(src);
 }
 
+function hasContent(body: BodyDefinition): boolean {
+  const list =
+    body.mode === "formdata" ? body.formdata : body.mode === "urlencoded" ? body.urlencoded : undefined;
+  if (list) return list.some((f) => !f.disabled);
+  if (body.mode === "raw") return Boolean(body.raw);
+  return body.mode === "file" || body.mode === "graphql";
+}
+
 export async function buildBody(
   body: BodyDefinition | undefined,
   method: string,
@@ -46,9 +54,13 @@ export async function buildBody(
   profile: ProtocolProfile,
 ): Promise<BuiltBody> {
   if (!body || body.disabled || !body.mode) return {};
-  // Postman prunes bodies of GET/HEAD/… unless disableBodyPruning is set; fetch refuses them anyway.
+  // Postman prunes bodies of GET/HEAD/… unless disableBodyPruning is set; fetch refuses them anyway,
+  // so a body the user asked for is named on the request's console instead of vanishing silently.
   if ((method === "GET" || method === "HEAD") && profile.disableBodyPruning !== true) return {};
-  if (method === "GET" || method === "HEAD") return {};
+  if (method === "GET" || method === "HEAD")
+    return hasContent(body)
+      ? { warnings: [`The ${body.mode} body of this ${method} request was not sent: fetch cannot send one`] }
+      : {};
   switch (body.mode) {
     case "raw": {
       const language = body.options?.raw?.language;

@@ -373,6 +373,16 @@ async function fetchHop(
     const queuedMs = t0 - called;
     if (link.timedOut()) return { t0, queuedMs, timedOut: true };
     if (deps.signal?.aborted) return { t0, queuedMs, error: abortedError(deps.signal) };
+    // workerd's fetch takes only the standard methods (Newman sends any token, e.g. `POSTMAN`).
+    if (/invalid HTTP method/i.test(String((err as Error)?.message)))
+      return {
+        t0,
+        queuedMs,
+        error: {
+          name: "InvalidRequestError",
+          message: `the platform's fetch cannot send the HTTP method '${req.method}' (standard methods only)`,
+        },
+      };
     return {
       t0,
       queuedMs,

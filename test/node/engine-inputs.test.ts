@@ -4,6 +4,7 @@
  * (csv-with-bom: `data.c3` is undefined), both through the one schema every entry point uses.
  */
 import { describe, expect, it } from "vitest";
+import { buildBody } from "../../shared/engine/body";
 import { parseIterationData } from "../../shared/engine/data-file";
 import { CollectionSchema } from "../../shared/schemas/collection";
 
@@ -25,5 +26,29 @@ describe("inputs Newman's integration suite uses", () => {
       { c1: 1, c2: "", c3: "" },
     ]);
     expect("c3" in rows[0]!).toBe(false);
+  });
+
+  it("names a GET body it cannot send (disableBodyPruning) and a form file it has no content for", async () => {
+    const same = (x: string) => x;
+    const get = await buildBody({ mode: "raw", raw: "{}" }, "GET", same, { disableBodyPruning: true });
+    expect(get).toEqual({
+      warnings: ["The raw body of this GET request was not sent: fetch cannot send one"],
+    });
+    expect(await buildBody({ mode: "raw", raw: "" }, "HEAD", same, { disableBodyPruning: true })).toEqual({});
+    expect(await buildBody({ mode: "raw", raw: "{}" }, "GET", same, {})).toEqual({});
+    const form = await buildBody(
+      {
+        mode: "formdata",
+        formdata: [
+          { key: "f", type: "file", src: "missing.txt" },
+          { key: "t", value: "v" },
+        ],
+      },
+      "POST",
+      same,
+      {},
+    );
+    expect(form.warnings).toEqual(['Form param `f`, file load error: "missing.txt", no such file']);
+    expect(new TextDecoder().decode(form.body as Uint8Array)).not.toContain('name="f"');
   });
 });
