@@ -166,7 +166,11 @@ export async function executeItem(
       scriptSignal.abort();
       scriptSignal.dispose();
       scopes = { ...outcome.scopes, data: scopes.data };
-      request = outcome.request;
+      // Scripts cannot change the description; a sandbox that does not hand it back keeps it.
+      request =
+        request.description !== undefined && outcome.request.description === undefined
+          ? { ...outcome.request, description: request.description }
+          : outcome.request;
       assertions.push(...outcome.assertions);
       for (const entry of outcome.console)
         if (consoleOut.length < MAX_CONSOLE_PER_ITEM) consoleOut.push(entry);
