@@ -5,8 +5,8 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { readdirSync, statSync } from "node:fs";
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { copyFile, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -158,13 +158,9 @@ async function workerBundle(): Promise<string> {
   const dir = join(ROOT, "node_modules/.cache/edgerun", `worker-${fingerprint()}`);
   mark("sources fingerprinted");
   const entry = join(dir, "index.js");
-  if (
-    await stat(entry).then(
-      () => true,
-      () => false,
-    )
-  )
-    return entry;
+  // Synchronous up to workerd's spawn (here, settings, config): an awaited call would let the CLI's
+  // module loading run first and delay the spawn by ≈ 30 ms.
+  if (existsSync(entry)) return entry;
   ensureSandboxLibraries();
   mark("sandbox libraries built");
   const tmp = `${dir}.tmp-${process.pid}`;
@@ -209,8 +205,8 @@ interface WorkerSettings {
 }
 
 /** The few wrangler.toml settings the embedded stack needs, so the CLI runs what `wrangler dev` runs. */
-async function workerSettings(): Promise<WorkerSettings> {
-  const toml = await readFile(join(ROOT, "wrangler.toml"), "utf8");
+function workerSettings(): WorkerSettings {
+  const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
   const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
   const flags = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(toml)?.[1] ?? "";
   const durableObjects = [
@@ -263,12 +259,10 @@ export async function startEmbedded(): Promise<Server> {
 }
 
 async function startStack(unguard: () => void): Promise<Server> {
-  const [script, settings] = await Promise.all([
-    workerBundle().catch((error: unknown) => {
-      throw new CliError(`Could not bundle the embedded Worker: ${(error as Error).message}`);
-    }),
-    workerSettings(),
-  ]);
+  const settings = workerSettings();
+  const script = await workerBundle().catch((error: unknown) => {
+    throw new CliError(`Could not bundle the embedded Worker: ${(error as Error).message}`);
+  });
   mark("bundle found");
   const apiKey = `cli-${randomBytes(16).toString("hex")}`;
   const vars: Record<string, string> = {

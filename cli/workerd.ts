@@ -6,8 +6,8 @@
  * temporary directory, deleted when the runtime stops.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { rmSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -51,10 +51,15 @@ function flags(date: string, given: string[]): string[] {
 }
 
 /** Extra CAs for targets behind a private CA, as Node (and Miniflare) honour them. */
-async function extraCertificates(): Promise<string[]> {
+function extraCertificates(): string[] {
   const file = process.env.NODE_EXTRA_CA_CERTS;
   if (!file) return [];
-  const pem = await readFile(file, "utf8").catch(() => "");
+  let pem = "";
+  try {
+    pem = readFileSync(file, "utf8");
+  } catch {
+    // unreadable: Node itself only warns
+  }
   return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }
 
@@ -155,7 +160,7 @@ export function killAllWorkerd(): void {
  * random loopback port; resolves once it listens. On failure nothing is left running or on disk.
  */
 export async function startWorkerd(opts: WorkerdOptions): Promise<Workerd> {
-  const dir = await mkdtemp(join(tmpdir(), "edgerun-workerd-"));
+  const dir = mkdtempSync(join(tmpdir(), "edgerun-workerd-"));
   let child: ChildProcess | undefined;
   const killNow = () => {
     child?.kill("SIGKILL");
@@ -168,7 +173,7 @@ export async function startWorkerd(opts: WorkerdOptions): Promise<Workerd> {
   };
   live.add(killNow);
   try {
-    child = await spawnWorkerd(dir, opts);
+    child = spawnWorkerd(dir, opts);
     const port = await listening(child, () => stderrOf.get(child!)?.trim() ?? "");
     stderrOf.delete(child);
     const exited = new Promise<void>((resolve) => {
@@ -197,14 +202,13 @@ export async function startWorkerd(opts: WorkerdOptions): Promise<Workerd> {
 /** What each starting workerd wrote to stderr: it explains a failed start (and is dropped once it listens). */
 const stderrOf = new WeakMap<ChildProcess, string>();
 
-async function spawnWorkerd(dir: string, opts: WorkerdOptions): Promise<ChildProcess> {
+/** Synchronous on purpose (a handful of small file operations): nothing delays the spawn. */
+function spawnWorkerd(dir: string, opts: WorkerdOptions): ChildProcess {
   const envNames = new Map(Object.keys(opts.vars).map((name) => [name, `EDGERUN_BINDING_${name}`]));
-  await Promise.all([
-    mkdir(join(dir, "storage")),
-    symlink(opts.script, join(dir, "index.js")),
-    symlink(join(dirname(opts.script), "quickjs.wasm"), join(dir, "quickjs.wasm")),
-    extraCertificates().then((certs) => writeFile(join(dir, "config.capnp"), config(opts, envNames, certs))),
-  ]);
+  mkdirSync(join(dir, "storage"));
+  symlinkSync(opts.script, join(dir, "index.js"));
+  symlinkSync(join(dirname(opts.script), "quickjs.wasm"), join(dir, "quickjs.wasm"));
+  writeFileSync(join(dir, "config.capnp"), config(opts, envNames, extraCertificates()));
   const env: NodeJS.ProcessEnv = { ...process.env, TZ: "UTC" };
   for (const [name, value] of Object.entries(opts.vars)) env[envNames.get(name)!] = value;
   const binary = (createRequire(join(ROOT, "package.json"))("workerd") as { default: string }).default;
