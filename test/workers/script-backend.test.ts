@@ -441,6 +441,31 @@ describe("V8 messages are V8's own", () => {
   });
 });
 
+describe("V8 isolate containment", () => {
+  it.skipIf(!v8)(
+    "leaves no workerd global on the global scope's prototypes; fetch cannot leave",
+    async () => {
+      const out = await v8!.run(
+        {
+          source: `const chain = [];
+          for (let o = Object.getPrototypeOf(globalThis); o && o !== Object.prototype; o = Object.getPrototypeOf(o)) chain.push(o);
+          pm.test("no fetch on a prototype", () => pm.expect(chain.filter((o) => Object.hasOwn(o, "fetch"))).to.have.lengthOf(0));
+          pm.test("stack names the script's line (4, after the wrapper's 2)", () => pm.expect(new Error("here").stack).to.match(/script\\.js:6:/));`,
+          location: "request:Get user",
+          context: context("test"),
+          timeoutMs: 5000,
+        },
+        capabilities(),
+      );
+      expect(out.error).toBeUndefined();
+      expect(out.assertions.map((a) => [a.name, a.passed, a.error?.message])).toEqual([
+        ["no fetch on a prototype", true, undefined],
+        ["stack names the script's line (4, after the wrapper's 2)", true, undefined],
+      ]);
+    },
+  );
+});
+
 describe("script backend selection", () => {
   it("SCRIPT_BACKEND picks the host; V8 without a LOADER binding falls back to QuickJS", async () => {
     expect(createScriptHost({ env: { SCRIPT_BACKEND: "quickjs", LOADER: loader } })).toBeInstanceOf(

@@ -10,21 +10,29 @@ export const state = { bridge: null, script: 0, slice: 0, perScript: 0, perSlice
 const timer = globalThis.setTimeout.bind(globalThis);
 
 // Scripts see the globals QuickJS has (ECMAScript's own) plus what the prelude defines, as in Newman's
-// sandbox: no `process`, `fetch`, `TextEncoder`, … (workerd defines most globals on the global scope's
-// prototype, so an own `undefined` hides them). The prelude then installs its own atob, btoa and crypto.
+// sandbox: no `process`, `fetch`, `TextEncoder`, … They are deleted from the global scope and the
+// prototypes workerd defines most of them on; what cannot be deleted is shadowed by an own `undefined`.
+// The prelude then installs its own atob, btoa and crypto.
 const ECMASCRIPT = new Set(
-  "globalThis Infinity NaN undefined eval isFinite isNaN parseFloat parseInt decodeURI decodeURIComponent encodeURI encodeURIComponent escape unescape Object Function Array Number Boolean String Symbol BigInt Date RegExp Error AggregateError EvalError RangeError ReferenceError SyntaxError TypeError URIError Math JSON Reflect Proxy Promise Map Set WeakMap WeakSet WeakRef FinalizationRegistry ArrayBuffer SharedArrayBuffer DataView Atomics Int8Array Uint8Array Uint8ClampedArray Int16Array Uint16Array Int32Array Uint32Array Float32Array Float64Array BigInt64Array BigUint64Array Iterator __host".split(
+  "globalThis Infinity NaN undefined eval isFinite isNaN parseFloat parseInt decodeURI decodeURIComponent encodeURI encodeURIComponent escape unescape Object Function Array Number Boolean String Symbol BigInt Date RegExp Error AggregateError EvalError RangeError ReferenceError SyntaxError TypeError URIError Math JSON Reflect Proxy Promise Map Set WeakMap WeakSet WeakRef FinalizationRegistry ArrayBuffer SharedArrayBuffer DataView Atomics Int8Array Uint8Array Uint8ClampedArray Int16Array Uint16Array Int32Array Uint32Array Float32Array Float64Array BigInt64Array BigUint64Array Iterator constructor __host".split(
     " ",
   ),
 );
 const hidden = new Set();
 for (let o = globalThis; o && o !== Object.prototype; o = Object.getPrototypeOf(o))
-  for (const name of Object.getOwnPropertyNames(o)) if (!ECMASCRIPT.has(name)) hidden.add(name);
+  for (const name of Object.getOwnPropertyNames(o)) {
+    if (ECMASCRIPT.has(name)) continue;
+    hidden.add(name);
+    try {
+      delete o[name];
+    } catch {
+      // not configurable: shadowed below
+    }
+  }
 for (const name of hidden) {
+  if (!(name in globalThis)) continue;
   try {
-    delete globalThis[name];
-    if (name in globalThis)
-      Object.defineProperty(globalThis, name, { value: undefined, writable: true, configurable: true });
+    Object.defineProperty(globalThis, name, { value: undefined, writable: true, configurable: true });
   } catch {
     // not configurable: left as the platform defines it
   }
