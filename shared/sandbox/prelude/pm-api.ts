@@ -3,6 +3,7 @@
 import type { PreludeHost, PreludeInput } from "../contract";
 import { createJar, createSendRequest } from "./host-calls";
 import { legacyLoaders } from "./legacy";
+import type { PropertyList } from "./lists";
 import type { Modules } from "./modules";
 import { createRequest, type PostmanRequest } from "./request";
 import { cookieList, createResponse, type PostmanResponse } from "./response-object";
@@ -22,6 +23,8 @@ export interface PmParts {
 }
 
 /** The request and response objects of one script, built on first use (most scripts touch one). */
+type Messages = ReturnType<typeof lazyMessages>;
+
 function lazyMessages(input: PreludeInput) {
   const ctx = input.context;
   let requestState: ReturnType<typeof createRequest> | undefined;
@@ -58,17 +61,17 @@ function locationOf(input: PreludeInput): string[] & { current?: string } {
   return location;
 }
 
-/** Builds `pm` for one script; `globals` are the loaders of every other name a script may use. */
-export function buildScriptApi(parts: PmParts) {
+/** The `pm` object itself (pm.request and pm.response are getters that build them on first use). */
+function pmObject(
+  parts: PmParts,
+  messages: Messages,
+  cookies: PropertyList,
+  setNextRequest: (t: unknown) => void,
+) {
   const { host, input, run, scopes, modules } = parts;
   const ctx = input.context;
   const { out } = run;
-  const messages = lazyMessages(input);
   const { isTest } = messages;
-  const cookies = Object.assign(cookieList(ctx.cookies || []), { jar: createJar(host, run) });
-  const setNextRequest = (target: unknown) => {
-    out.nextRequest = { target: target === null || target === undefined ? null : String(target) };
-  };
   const pm: Record<string, unknown> = {
     info: { ...ctx.info },
     globals: scopes.globals,
@@ -106,6 +109,21 @@ export function buildScriptApi(parts: PmParts) {
   Object.defineProperty(pm, "request", { enumerable: true, configurable: true, get: messages.requestOf });
   if (ctx.response || isTest)
     Object.defineProperty(pm, "response", { enumerable: true, configurable: true, get: messages.responseOf });
+  return pm;
+}
+
+/** Builds `pm` for one script; `globals` are the loaders of every other name a script may use. */
+export function buildScriptApi(parts: PmParts) {
+  const { host, input, run, scopes, modules } = parts;
+  const ctx = input.context;
+  const { out } = run;
+  const messages = lazyMessages(input);
+  const { isTest } = messages;
+  const cookies = Object.assign(cookieList(ctx.cookies || []), { jar: createJar(host, run) });
+  const setNextRequest = (target: unknown) => {
+    out.nextRequest = { target: target === null || target === undefined ? null : String(target) };
+  };
+  const pm = pmObject(parts, messages, cookies, setNextRequest);
   const consoleObj = createConsole(run, input.limits);
   const timers = createTimers(input.limits, () => host.now());
   const tests: Record<string, unknown> = {};

@@ -1,5 +1,6 @@
 // pm.response (and pm.sendRequest responses) plus chai-postman's assertions (`pm.response.to.have.status`,
 // `pm.expect(pm.response).to.be.ok`, `.jsonBody`, `.jsonSchema`, …). Runs inside QuickJS.
+import { BODY_ASSERTIONS } from "./chai-body";
 import { PropertyList } from "./lists";
 import { isResponse, type PostmanResponse } from "./response-object";
 
@@ -38,7 +39,7 @@ export interface ChaiUtils {
   flag(assertion: Assertion, key: string, value?: unknown): unknown;
   eql(a: unknown, b: unknown): boolean;
 }
-interface AjvError {
+export interface AjvError {
   dataPath?: string;
   instancePath?: string;
   message?: string;
@@ -58,64 +59,21 @@ interface RequestLike {
   json?: () => unknown;
 }
 
-function isRequest(obj: unknown): obj is RequestLike {
+/** pm.request, or a request-like object (chai-postman duck-types requests). */
+export function isRequest(obj: unknown): obj is RequestLike {
   if (!obj || typeof obj !== "object" || isResponse(obj)) return false;
   const o = obj as Partial<RequestLike>;
   return typeof o.method === "string" && o.headers instanceof PropertyList && o.url !== undefined;
 }
 
-/** lodash-style property path: `a.b[0]["c.d"]` → ["a", "b", "0", "c.d"]. */
-function toPath(path: unknown): string[] {
-  const out: string[] = [];
-  String(path).replace(
-    /[^.[\]]+|\[(?:(-?\d+(?:\.\d+)?)|(["'])((?:(?!\2)[^\\]|\\.)*?)\2)\]|(?=(?:\.|\[\])(?:\.|\[\]|$))/g,
-    (m: string, num: string | undefined, quote: string | undefined, str: string) => {
-      out.push(quote ? str : num !== undefined ? num : m);
-      return m;
-    },
-  );
-  return out;
-}
-
-function hasPath(obj: unknown, path: unknown): boolean {
-  let cur = obj;
-  for (const key of toPath(path)) {
-    if (cur === null || cur === undefined || !Object.hasOwn(Object(cur), key)) return false;
-    cur = Reflect.get(Object(cur), key);
-  }
-  return true;
-}
-
-function getPath(obj: unknown, path: unknown): unknown {
-  let cur = obj;
-  for (const key of toPath(path)) {
-    if (cur === null || cur === undefined) return undefined;
-    cur = Reflect.get(Object(cur), key);
-  }
-  return cur;
-}
-
-/** ajv 8's `/a/0/b-c` instance path in ajv 6's data path form: `.a[0]['b-c']`. */
-function dataPath(pointer: unknown): string {
-  return String(pointer || "")
-    .split("/")
-    .slice(1)
-    .map((raw) => {
-      const seg = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-      if (/^\d+$/.test(seg)) return `[${seg}]`;
-      return /^[A-Za-z_$][\w$]*$/.test(seg) ? `.${seg}` : `['${seg.replace(/'/g, "\\'")}']`;
-    })
-    .join("");
-}
-
-/** ajv 6's errorsText (the bundled ajv is 6, as Postman's; ajv 8 errors are converted too). */
-function ajv6ErrorsText(errors: AjvError[] | null | undefined): string {
-  return (errors || [])
-    .map(
-      (e) =>
-        `data${e.dataPath ?? dataPath(e.instancePath)} ${String(e.message).replace(/\bmust\b/g, "should")}`,
-    )
-    .join(", ");
+/** What the assertion groups share: chai's Assertion, its utils and chai-postman's guards. */
+export interface Plugin {
+  A: ChaiPluginApi["Assertion"];
+  utils: ChaiUtils;
+  obj(a: Assertion): unknown;
+  mustBeResponse(a: Assertion): PostmanResponse;
+  codeOf(a: Assertion): number;
+  ajvFactory: AjvFactory;
 }
 
 /**
@@ -140,6 +98,13 @@ export function chaiPostman(chai: ChaiPluginApi, utils: ChaiUtils, ajvFactory: A
     return r.code as unknown as number;
   };
 
+  const p: Plugin = { A, utils, obj, mustBeResponse, codeOf, ajvFactory };
+  for (const add of [addGuards, addStatusClasses, addStatusCodes, addReasons, ...BODY_ASSERTIONS]) add(p);
+}
+
+/** chai-postman's type assertions: `.postmanRequest`, `.postmanResponse`, `.postmanRequestOrResponse`. */
+function addGuards(p: Plugin): void {
+  const { A, obj } = p;
   A.addProperty("postmanRequest", function () {
     this.assert(
       isRequest(obj(this)),
@@ -162,7 +127,11 @@ export function chaiPostman(chai: ChaiPluginApi, utils: ChaiUtils, ajvFactory: A
       "not expecting a postman request or response object",
     );
   });
+}
 
+/** `.statusCodeClass(n)`, `.info` … `.serverError` and `.error`. */
+function addStatusClasses(p: Plugin): void {
+  const { A, codeOf } = p;
   const classAssert = (a: Assertion, classCode: number) => {
     const code = codeOf(a);
     a.assert(
@@ -198,6 +167,11 @@ export function chaiPostman(chai: ChaiPluginApi, utils: ChaiUtils, ajvFactory: A
       code,
     );
   });
+}
+
+/** `.statusCode(n)` and `.statusReason(text)`. */
+function addStatusCodes(p: Plugin): void {
+  const { A, mustBeResponse, codeOf } = p;
   A.addMethod("statusCode", function (code) {
     const actual = codeOf(this);
     this.assert(
@@ -219,6 +193,11 @@ export function chaiPostman(chai: ChaiPluginApi, utils: ChaiUtils, ajvFactory: A
       r.reason(),
     );
   });
+}
+
+/** `.accepted`, `.notFound`, … (reason and code), chai's `.ok` for responses, and `.status(codeOrReason)`. */
+function addReasons(p: Plugin): void {
+  const { A, obj, mustBeResponse, codeOf } = p;
   const reasonAndCode = (a: Assertion, reasonName: string, statusCode: number) => {
     const r = mustBeResponse(a);
     const wanted = reasonName.toUpperCase();
@@ -285,245 +264,5 @@ export function chaiPostman(chai: ChaiPluginApi, utils: ChaiUtils, ajvFactory: A
         r.reason(),
       );
     }
-  });
-  A.addMethod("header", function (key, value) {
-    const o = obj(this);
-    if (!isResponse(o) && !isRequest(o)) new A(o).to.be.postmanRequestOrResponse;
-    const ror = isRequest(o) ? "request" : "response";
-    const headers = (o as { headers: PropertyList }).headers;
-    const has = headers.has(key);
-    this.assert(
-      has,
-      `expected ${ror} to have header with key '${String(key)}'`,
-      `expected ${ror} to not have header with key '${String(key)}'`,
-      true,
-      has,
-    );
-    if (arguments.length < 2) return;
-    const actual = headers.one(key)?.value;
-    this.assert(
-      actual === value,
-      `expected '${String(key)}' ${ror} header to be #{exp} but got #{act}`,
-      `expected '${String(key)}' ${ror} header to not be #{act}`,
-      value,
-      actual,
-    );
-  });
-  A.addProperty("withBody", function () {
-    const text = mustBeResponse(this).text();
-    this.assert(
-      typeof text === "string" && text.length > 0,
-      "expected response to have content in body",
-      "expected response to not have content in body",
-    );
-  });
-  const parseError = (r: PostmanResponse): string | undefined => {
-    try {
-      r.json();
-      return undefined;
-    } catch (e) {
-      const { name, message } = e as Error;
-      return name === "JSONError" && message ? message.split("\n")[0] : `${name}: ${message}`;
-    }
-  };
-  A.addProperty("json", function () {
-    const error = parseError(mustBeResponse(this));
-    this.assert(
-      !error,
-      `expected response body to be a valid json but got error ${error}`,
-      "expected response body not to be a valid json",
-    );
-  });
-  A.addMethod("body", function (content) {
-    const r = mustBeResponse(this);
-    if (
-      content !== null &&
-      typeof content === "object" &&
-      Object.getPrototypeOf(content) === Object.prototype
-    ) {
-      let data: unknown;
-      try {
-        data = r.json();
-      } catch {
-        // compared as undefined, like chai-postman
-      }
-      this.assert(
-        utils.eql(data, content),
-        "expected response body json to equal #{exp} but got #{act}",
-        "expected response body json to not equal #{exp} but got #{act}",
-        content,
-        data,
-      );
-      return;
-    }
-    const text = r.text();
-    if (arguments.length === 0) {
-      this.assert(
-        typeof text === "string" && text.length > 0,
-        "expected response to have content in body",
-        "expected response to not have content in body",
-      );
-      return;
-    }
-    if (content instanceof RegExp) {
-      this.assert(
-        content.exec(String(text)) !== null,
-        "expected response body text to match #{exp} but got #{act}",
-        "expected response body text #{act} to not match #{exp}",
-        content,
-        text,
-      );
-      return;
-    }
-    this.assert(
-      utils.eql(text, content),
-      "expected response body to equal #{exp} but got #{act}",
-      "expected response body to not equal #{exp}",
-      content,
-      text,
-    );
-  });
-  A.addMethod("jsonBody", function (path, value) {
-    const r = mustBeResponse(this);
-    let body: unknown;
-    const error = parseError(r);
-    if (!error) body = r.json();
-    if (arguments.length === 0) {
-      this.assert(
-        !error,
-        `expected response body to be a valid json but got error ${error}`,
-        "expected response body not to be a valid json",
-      );
-      return;
-    }
-    if (typeof path !== "string") return; // chai-postman asserts nothing for a non-string path
-    this.assert(
-      hasPath(body, path),
-      "expected #{act} in response to contain property #{exp}",
-      "expected #{act} in response to not contain property #{exp}",
-      path,
-      body,
-    );
-    if (arguments.length > 1) {
-      const at = getPath(body, path);
-      this.assert(
-        utils.eql(at, value),
-        `expected response body json at "${path}" to contain #{exp} but got #{act}`,
-        `expected response body json at "${path}" to not contain #{exp} but got #{act}`,
-        value,
-        at,
-      );
-    }
-  });
-  // `responseTime` / `responseSize`: as a property they make the measured number the assertion's object
-  // (`.responseTime.below(200)`); called, they check it is a number and optionally equal to a value.
-  const measure = (
-    name: string,
-    read: (r: PostmanResponse) => unknown,
-    what: string,
-    equal: [string, string, boolean],
-  ) =>
-    A.addChainableMethod(
-      name,
-      function (value) {
-        const n = utils.flag(this, "number");
-        this.assert(
-          typeof n === "number",
-          `expected response to have a valid ${what} but got #{act}`,
-          `expected response to not have a valid ${what} but got #{act}`,
-          null,
-          n,
-        );
-        if (arguments.length)
-          this.assert(utils.eql(n, value), equal[0], equal[1], equal[2] ? value : null, n);
-      },
-      function () {
-        const n = read(mustBeResponse(this));
-        utils.flag(this, "number", n);
-        utils.flag(this, "object", n);
-      },
-    );
-  measure("responseTime", (r) => r.responseTime, "response time", [
-    "expected response to have a valid response time but got #{act}",
-    "expected response to not have a valid response time but got #{act}",
-    false,
-  ]);
-  measure(
-    "responseSize",
-    (r) => {
-      const size = r.size();
-      return (size.header || 0) + (size.body || 0);
-    },
-    "response size",
-    [
-      "expected response size to equal #{act} but got #{exp}",
-      "expected response size to not equal #{act} but got #{exp}",
-      true,
-    ],
-  );
-  A.addMethod("jsonSchema", function (schema, options) {
-    if (schema === null || typeof schema !== "object" || Array.isArray(schema))
-      new A(schema).to.be.an("object");
-    const o = obj(this);
-    const data = isResponse(o) ? o.json() : isRequest(o) && typeof o.json === "function" ? o.json() : o;
-    const ajv = ajvFactory({ allErrors: true, logger: false, ...(options || {}) });
-    const valid = ajv.validate(schema, data);
-    // Postman bundles ajv 6, whose messages say "should" where ajv 8 says "must".
-    const text = valid ? "" : ajv6ErrorsText(ajv.errors);
-    this.assert(
-      valid && !ajv.errors,
-      `expected data to satisfy schema but found following errors: \n${text}`,
-      "expected data to not satisfy schema",
-      true,
-      valid,
-    );
-  });
-
-  // chai 4 (Newman's) requires arrays for .members; chai 6 accepts any iterable and words it differently.
-  A.overwriteMethod(
-    "members",
-    (_super) =>
-      function (this: Assertion, subset, msg) {
-        if (msg) utils.flag(this, "message", msg);
-        const flagMsg = utils.flag(this, "message");
-        new A(obj(this), flagMsg).to.be.an("array");
-        new A(subset, flagMsg).to.be.an("array");
-        return _super.apply(this, arguments as unknown as unknown[]);
-      },
-  );
-
-  // Beyond chai-postman: content-type and cookie helpers some collections use.
-  for (const [name, re] of [
-    ["html", /html/],
-    ["xml", /xml/],
-    ["javascript", /javascript/],
-  ] as Array<[string, RegExp]>) {
-    A.addProperty(name, function () {
-      const ct = String(mustBeResponse(this).headers.get("content-type") || "");
-      this.assert(
-        re.test(ct),
-        `expected response to be ${name} but content-type is #{act}`,
-        `expected response to not be ${name}`,
-        undefined,
-        ct,
-      );
-    });
-  }
-  A.addMethod("cookie", function (name, value) {
-    const c = mustBeResponse(this).cookies.one(name);
-    if (value === undefined)
-      this.assert(
-        !!c,
-        `expected response to have cookie '${name}'`,
-        `expected response to not have cookie '${name}'`,
-      );
-    else
-      this.assert(
-        !!c && c.value === value,
-        `expected cookie '${name}' to have value #{exp} but got #{act}`,
-        `expected cookie '${name}' to not have value #{exp}`,
-        value,
-        c?.value,
-      );
   });
 }
