@@ -55,6 +55,10 @@ import type { JsonValue, ScriptContext, ScriptOutcome } from "../engine/types";
 export interface PreludeInput {
   source: string;
   location: string;
+  /**
+   * `context.request` may also carry `description` (string): the item's request description, which the
+   * legacy `request.description` global shows in Newman. The engine does not pass it yet (undefined then).
+   */
   context: ScriptContext;
   limits: {
     /** Maximum console entries kept per script (later ones are counted, not kept). */

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { Scopes, VarEntry } from "../../shared/engine/types";
 import { jsonError } from "../../shared/sandbox/prelude/json-error";
+import { legacyLoaders } from "../../shared/sandbox/prelude/legacy";
 import { PropertyList, VARIABLE_LIMITS, variableScope } from "../../shared/sandbox/prelude/lists";
 import { PostmanRequest, toRequestDefinition, Url } from "../../shared/sandbox/prelude/request";
 import { createReplaceIn, scopeApi } from "../../shared/sandbox/prelude/scope-api";
@@ -197,5 +198,46 @@ describe("scope api and shims", () => {
       expect(btoa(text)).toBe(Buffer.from(text, "latin1").toString("base64"));
       expect(atob(btoa(text))).toBe(text);
     }
+  });
+});
+
+describe("legacy globals", () => {
+  it("builds Newman's legacy request object (description, multi-value headers, body data)", () => {
+    const scopes: Scopes = { globals: [], collection: [], environment: [], data: {}, local: [] };
+    const api = scopeApi(
+      scopes,
+      createReplaceIn(() => 0),
+    );
+    const request = new PostmanRequest({
+      method: "POST",
+      url: "http://h/p",
+      headers: [
+        { key: "X-A", value: "1" },
+        { key: "x-a", value: "2" },
+      ],
+      body: { mode: "urlencoded", urlencoded: [{ key: "f", value: "v" }] },
+    });
+    const loaders = legacyLoaders({
+      envScope: api.environment,
+      globalsScope: api.globals,
+      requestOf: () => request,
+      responseOf: () => undefined,
+      cookies: new PropertyList([]),
+      info: { eventName: "prerequest", iteration: 0, iterationCount: 1, requestName: "r", requestId: "id" },
+      isTest: false,
+      requireModule: () => undefined,
+      setNextRequest: () => undefined,
+      description: "the desc",
+    });
+    expect(loaders.request?.()).toEqual({
+      id: "id",
+      name: "r",
+      description: "the desc",
+      headers: { "x-a": ["1", "2"] },
+      method: "POST",
+      url: "http://h/p",
+      data: { f: "v" },
+    });
+    expect(Object.keys(loaders)).not.toContain("responseBody"); // test scripts only
   });
 });
