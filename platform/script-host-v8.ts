@@ -8,8 +8,9 @@
  * cookie jar call back into the engine's capabilities through a `Bridge` (an RpcTarget passed with each
  * script), so the target policy, the request limits and masking apply as with QuickJS.
  *
- * A script needing code generation from strings (ajv's compiled JSON schemas, `eval`, `new Function`),
- * which dynamic workers refuse, runs in the QuickJS fallback. workerd does not enforce `limits` locally
+ * A run with a script needing code generation from strings (ajv's compiled JSON schemas, `eval`,
+ * `new Function`), which dynamic workers refuse, runs in the QuickJS fallback: the scripts of a run share
+ * their globals, so they cannot be split between the two. workerd does not enforce `limits` locally
  * (it drops them: server.c++ getEntrypointResolved), so there an endless loop blocks the process.
  */
 import { RpcTarget } from "cloudflare:workers";
@@ -32,7 +33,7 @@ export interface V8HostOptions {
   sendRequests?: Partial<SendRequestLimits>;
 }
 
-/** Code generation from strings, which dynamic workers refuse: such scripts run in QuickJS. */
+/** Code generation from strings, which dynamic workers refuse: runs with such scripts use QuickJS. */
 const CODE_GENERATION = /\bajv\b|\.jsonSchema\b|\beval\b|\bFunction\s*\(|\.template\s*\(/;
 
 const COMPATIBILITY_DATE = "2026-10-20";
@@ -128,7 +129,10 @@ export class V8ScriptHost implements ScriptHost {
     this.#gate = new SendRequestGate(options.sendRequests);
     this.#limits = { ...SEND_REQUEST_LIMITS, ...options.sendRequests };
     this.#runId = options.runId ?? crypto.randomUUID();
-    this.#planned = (options.scripts ?? []).filter((s) => !CODE_GENERATION.test(s));
+    this.#planned = options.scripts ?? [];
+    // A run's scripts share their globals and changes to built-ins (as in Newman), so a run with a
+    // script V8 cannot run here runs wholly in QuickJS.
+    this.#degraded = this.#planned.some((source) => CODE_GENERATION.test(source));
   }
 
   /** Starts a new pm.sendRequest window (see QuickJSScriptHost.beginSlice). */
@@ -153,7 +157,12 @@ export class V8ScriptHost implements ScriptHost {
   }
 
   async #run(input: ScriptInput, caps: ScriptCapabilities): Promise<ScriptOutcome> {
-    if (this.#degraded || CODE_GENERATION.test(input.source)) return this.#quickjs().run(input, caps);
+    if (!this.#degraded && CODE_GENERATION.test(input.source)) {
+      // Not in the plan: the rest of the run follows it into QuickJS (what earlier scripts left in V8's
+      // globals is not carried over).
+      this.#degraded = true;
+    }
+    if (this.#degraded) return this.#quickjs().run(input, caps);
     const failed = (name: string, message: string): ScriptOutcome => ({
       scopes: input.context.scopes,
       request: input.context.request,

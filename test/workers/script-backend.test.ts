@@ -115,6 +115,8 @@ interface Case {
   expect?: Record<string, boolean>;
   error?: string;
   unordered?: boolean;
+  /** A fresh V8 host (a script needing code generation sends the rest of its run to QuickJS). */
+  ownHost?: boolean;
   timeoutMs?: number;
 }
 
@@ -267,6 +269,7 @@ const CASES: Case[] = [
   },
   {
     name: "JSON schema (ajv compiles code: the V8 host runs it in QuickJS)",
+    ownHost: true,
     source: `pm.test("schema", () => pm.response.to.have.jsonSchema({ type: "object", required: ["id"] }));
       pm.test("schema fail", () => pm.response.to.have.jsonSchema({ type: "object", required: ["nope"] }));`,
     expect: { schema: true, "schema fail": false },
@@ -298,7 +301,8 @@ async function runBoth(c: Case): Promise<{ q: ScriptOutcome; v: ScriptOutcome | 
     timeoutMs: c.timeoutMs ?? 5000,
   };
   const q = await quickjs.run(structuredClone(input), capabilities());
-  const v = v8 ? await v8.run(structuredClone(input), capabilities()) : undefined;
+  const host = v8 && c.ownHost && loader ? new V8ScriptHost({ loader, sendRequests }) : v8;
+  const v = host ? await host.run(structuredClone(input), capabilities()) : undefined;
   return { q, v };
 }
 
@@ -438,6 +442,32 @@ describe("V8 messages are V8's own", () => {
       }
     });
     expect(out.assertions.map((a) => a.error?.message)).toEqual(native);
+  });
+});
+
+describe("scripts of one run share their globals (as in Newman)", () => {
+  const define = "utils = { ok: () => true };";
+  const use = `pm.test("helper", () => pm.expect(utils.ok()).to.equal(true));`;
+  const schema = `pm.test("helper + schema", () => { pm.expect(utils.ok()).to.equal(true); pm.response.to.have.jsonSchema({ type: "object" }); });`;
+  const runAll = async (host: { run: QuickJSScriptHost["run"] }, sources: string[]) => {
+    const outs: ScriptOutcome[] = [];
+    for (const source of sources)
+      outs.push(
+        await host.run(
+          { source, location: "request:Get user", context: context("test"), timeoutMs: 5000 },
+          capabilities(),
+        ),
+      );
+    return outs.map((o) => o.assertions.map((a) => [a.name, a.passed]));
+  };
+
+  it.skipIf(!loader)("in V8, and in QuickJS for a run whose plan has a script V8 cannot run", async () => {
+    const expected = [[], [["helper", true]], [["helper + schema", true]]];
+    expect(await runAll(new QuickJSScriptHost({}), [define, use, schema])).toEqual(expected);
+    const planned = new V8ScriptHost({ loader: loader!, scripts: [define, use, schema] });
+    expect(await runAll(planned, [define, use, schema])).toEqual(expected);
+    const v8Only = new V8ScriptHost({ loader: loader!, scripts: [define, use] });
+    expect(await runAll(v8Only, [define, use])).toEqual(expected.slice(0, 2));
   });
 });
 
