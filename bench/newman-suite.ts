@@ -5,6 +5,7 @@
  *
  *   scripts/fetch-newman-suite.sh /tmp/newman-suite      # once: extracts test/integration
  *   npm run compat:newman-suite -- --dir /tmp/newman-suite [--only NAME] [--json out.json] [--verbose]
+ *     [--edgerun OTHER_CHECKOUT/cli/bin.mjs]   (before/after: another commit's CLI, e.g. from `git archive`)
  *
  * Nothing is downloaded here. postman-echo.com is replaced by the local echo target
  * (`test/echo-server.ts`), newman's localhost:4041 (raw echo) and :4042 (redirects) by the two servers
@@ -179,7 +180,17 @@ interface SuiteResult extends Comparison {
   newmanStderr: string;
 }
 
-async function runSuite(suite: Suite, work: string, t: Targets, workingDir: string): Promise<SuiteResult> {
+interface SuiteRun {
+  work: string;
+  targets: Targets;
+  workingDir: string;
+  edgerun: string;
+}
+
+async function runSuite(
+  suite: Suite,
+  { work, targets: t, workingDir, edgerun }: SuiteRun,
+): Promise<SuiteResult> {
   const out = join(work, suite.name.replaceAll("/", "__"));
   await mkdir(out, { recursive: true });
   const args = await stage(suite, out, t, workingDir);
@@ -188,7 +199,7 @@ async function runSuite(suite: Suite, work: string, t: Targets, workingDir: stri
     args,
     join(out, "newman.json"),
   );
-  const ours = await runTool(join(ROOT, "cli/bin.mjs"), args, join(out, "edgerun.json"));
+  const ours = await runTool(edgerun, args, join(out, "edgerun.json"));
   const pick = (r: ToolRun): Verdict[] | null => (r.report ? verdicts(r.report) : null);
   return {
     name: suite.name,
@@ -242,6 +253,8 @@ async function main(): Promise<void> {
       json: { type: "string" },
       verbose: { type: "boolean", default: false },
       keep: { type: "boolean", default: false },
+      // Another checkout's CLI (e.g. an older commit extracted with `git archive`), for before/after.
+      edgerun: { type: "string", default: join(ROOT, "cli/bin.mjs") },
     },
   });
   if (!values.dir) throw new Error("--dir <extracted newman repository or its test/integration> is required");
@@ -257,7 +270,7 @@ async function main(): Promise<void> {
   const results: SuiteResult[] = [];
   try {
     for (const suite of suites) {
-      const r = await runSuite(suite, work, targets, workingDir);
+      const r = await runSuite(suite, { work, targets, workingDir, edgerun: values.edgerun });
       results.push(r);
       console.error(`${r.name}: ${r.agree}/${r.total}`);
     }
