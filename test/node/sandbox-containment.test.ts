@@ -162,6 +162,15 @@ describe("sandbox containment: what persists within a run (as in Newman) and nev
     other.host.dispose();
   });
 
+  it("keeps the prelude's entry point when a script assigns over it", async () => {
+    const { host, run } = runner();
+    await run(`__edgerun_execute = async () => "{}"; try { delete globalThis.__edgerun_execute; } catch {}`);
+    expect(verdicts(await run(`pm.test("still the prelude", () => {});`))).toEqual([
+      ["still the prelude", true, undefined],
+    ]);
+    host.dispose();
+  });
+
   it("gives a reused compiled body no state of its own (arguments.callee is new per execution)", async () => {
     const { host, run } = runner();
     const source = `

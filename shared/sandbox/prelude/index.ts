@@ -191,4 +191,6 @@ async function execute(inputJson: string): Promise<string> {
   return nativeJson.stringify(out);
 }
 
-g.__edgerun_execute = execute;
+// The host looks this up for every script; since a run's scripts share the global object, a script's
+// assignment must not replace it for the later scripts (sloppy assignment to it is ignored).
+Object.defineProperty(g, "__edgerun_execute", { value: execute, writable: false, configurable: false });
