@@ -3,15 +3,13 @@
  * a cached bundle), or a running instance given by --server. Both are used through
  * the same public `/v1` API, so the CLI exercises exactly what a cloud client does.
  */
-import { spawnSync } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { copyFile, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
-import { createRequire } from "node:module";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CliError } from "./args";
 import { mark } from "./timing";
+import { workerBundle } from "./worker-bundle";
 import { killAllWorkerd, startWorkerd, type Workerd } from "./workerd";
 
 export interface Server {
@@ -80,122 +78,6 @@ export async function connectRemote(url: string, apiKey: string | undefined): Pr
   if (!res.ok) throw new CliError(`The edgerun server at ${url} answered /healthz with HTTP ${res.status}.`);
   await res.body?.cancel();
   return server;
-}
-
-function ensureSandboxLibraries(): void {
-  const build = spawnSync(process.execPath, [join(ROOT, "scripts/build-sandbox-libs.mjs")], {
-    cwd: ROOT,
-    stdio: ["ignore", "ignore", "pipe"],
-    encoding: "utf8",
-  });
-  if (build.status !== 0) {
-    throw new CliError("Could not build the sandbox libraries for the embedded server.", [
-      build.stderr.trim(),
-    ]);
-  }
-}
-
-/** What the embedded Worker is built from (the generated sandbox libraries derive from these too). */
-const WORKER_SOURCES = [
-  "workers",
-  "durable-objects",
-  "shared",
-  "scripts/build-sandbox-libs.mjs",
-  "wrangler.toml",
-  "package-lock.json",
-];
-
-/**
- * Path, size and mtime of every source file (no contents are read). Synchronous on purpose: ≈ 150 stats
- * take ≈ 1 ms this way, while one awaited stat per file cost 20–30 ms of event-loop turns at start-up.
- */
-function fingerprint(): string {
-  const hash = createHash("sha256");
-  const walk = (path: string): void => {
-    const info = statSync(path);
-    if (info.isDirectory()) {
-      for (const name of readdirSync(path).sort()) {
-        if (name !== "generated") walk(join(path, name));
-      }
-    } else {
-      hash.update(path).update(String(info.size)).update(String(info.mtimeMs));
-    }
-  };
-  for (const entry of WORKER_SOURCES) walk(join(ROOT, entry));
-  return hash.digest("hex").slice(0, 16);
-}
-
-/** Bundles kept besides the newest: another CLI may be starting from one of them right now. */
-const KEEP_BUNDLES = 5;
-/** A bundle newer than this is never removed (a concurrent CLI may have just found it). */
-const KEEP_BUNDLE_MS = 10 * 60_000;
-
-/**
- * Removes old bundles: every source edit makes a new 4 MB one, so a working checkout collected
- * hundreds. workerd reads the bundle when it starts, so a running CLI does not need its files.
- */
-async function pruneBundles(cache: string, current: string): Promise<void> {
-  const names = (await readdir(cache).catch(() => [] as string[])).filter((n) => n.startsWith("worker-"));
-  const dirs = await Promise.all(
-    names.map(async (name) => {
-      const path = join(cache, name);
-      return { path, mtime: (await stat(path).catch(() => null))?.mtimeMs ?? 0 };
-    }),
-  );
-  const old = dirs
-    .filter((d) => d.path !== current)
-    .sort((a, b) => b.mtime - a.mtime)
-    .slice(KEEP_BUNDLES)
-    .filter((d) => d.mtime < Date.now() - KEEP_BUNDLE_MS);
-  await Promise.all(old.map((d) => rm(d.path, { recursive: true, force: true }).catch(() => {})));
-}
-
-/**
- * Bundles the Worker once per source state (esbuild, as wrangler would) into node_modules/.cache, so
- * later CLI runs start workerd from the cached bundle instead of re-bundling every time.
- */
-async function workerBundle(): Promise<string> {
-  const dir = join(ROOT, "node_modules/.cache/edgerun", `worker-${fingerprint()}`);
-  mark("sources fingerprinted");
-  const entry = join(dir, "index.js");
-  // Synchronous up to workerd's spawn (here, settings, config): an awaited call would let the CLI's
-  // module loading run first and delay the spawn by ≈ 30 ms.
-  if (existsSync(entry)) return entry;
-  ensureSandboxLibraries();
-  mark("sandbox libraries built");
-  const tmp = `${dir}.tmp-${process.pid}`;
-  await mkdir(tmp, { recursive: true });
-  const { build } = await import("esbuild");
-  await build({
-    entryPoints: [join(ROOT, "workers/index.ts")],
-    outfile: join(tmp, "index.js"),
-    bundle: true,
-    format: "esm",
-    target: "es2022",
-    platform: "neutral",
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["browser", "module", "main"],
-    external: ["cloudflare:*", "node:*"],
-    logLevel: "silent",
-    plugins: [
-      {
-        name: "quickjs-wasm",
-        setup(b) {
-          b.onResolve({ filter: /^@jitl\/quickjs-wasmfile-release-sync\/wasm$/ }, () => ({
-            path: "./quickjs.wasm",
-            external: true,
-          }));
-        },
-      },
-    ],
-  });
-  const require = createRequire(join(ROOT, "package.json"));
-  await copyFile(require.resolve("@jitl/quickjs-wasmfile-release-sync/wasm"), join(tmp, "quickjs.wasm"));
-  await rm(dir, { recursive: true, force: true });
-  await rename(tmp, dir);
-  mark("worker bundled");
-  await pruneBundles(dirname(dir), dir);
-  return entry;
 }
 
 interface WorkerSettings {
