@@ -263,6 +263,7 @@ export class V8ScriptHost implements ScriptHost {
   async #runner(cpuMs: number): Promise<Fetcher<Runner>> {
     this.#worker ??= this.#build();
     const { name, code } = await this.#worker;
+    // A stub belongs to the request that made it (workerd refuses I/O on another's behalf): one per call.
     return this.#options.loader
       .get(name, () => code)
       .getEntrypoint<Runner>("ScriptRunner", {
