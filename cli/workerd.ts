@@ -6,7 +6,15 @@
  * temporary directory, deleted when the runtime stops.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -202,12 +210,21 @@ export async function startWorkerd(opts: WorkerdOptions): Promise<Workerd> {
 /** What each starting workerd wrote to stderr: it explains a failed start (and is dropped once it listens). */
 const stderrOf = new WeakMap<ChildProcess, string>();
 
+/** A symlink where allowed (Windows may refuse one without privileges; then a copy, ≈ 4 MB). */
+function linkOrCopy(target: string, path: string): void {
+  try {
+    symlinkSync(target, path);
+  } catch {
+    copyFileSync(target, path);
+  }
+}
+
 /** Synchronous on purpose (a handful of small file operations): nothing delays the spawn. */
 function spawnWorkerd(dir: string, opts: WorkerdOptions): ChildProcess {
   const envNames = new Map(Object.keys(opts.vars).map((name) => [name, `EDGERUN_BINDING_${name}`]));
   mkdirSync(join(dir, "storage"));
-  symlinkSync(opts.script, join(dir, "index.js"));
-  symlinkSync(join(dirname(opts.script), "quickjs.wasm"), join(dir, "quickjs.wasm"));
+  linkOrCopy(opts.script, join(dir, "index.js"));
+  linkOrCopy(join(dirname(opts.script), "quickjs.wasm"), join(dir, "quickjs.wasm"));
   writeFileSync(join(dir, "config.capnp"), config(opts, envNames, extraCertificates()));
   const env: NodeJS.ProcessEnv = { ...process.env, TZ: "UTC" };
   for (const [name, value] of Object.entries(opts.vars)) env[envNames.get(name)!] = value;
