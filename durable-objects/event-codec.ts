@@ -47,6 +47,7 @@ const FRAGMENTS_V1: readonly string[] = [
   ',"bodyPreview":"',
   ',"size":',
   ',"timeMs":',
+  '{"key":"Host","value":"',
 ];
 
 const TOKENS = FRAGMENTS_V1.map((_, i) => String.fromCharCode(2 + i));
