@@ -103,10 +103,8 @@ export class EventLog {
     for (const sub of [...this.#subscribers]) {
       const fresh = items.filter((item) => item.seq > sub.cursor);
       if (fresh.length > 0) {
-        const chunk =
-          fresh.length === items.length
-            ? (all ??= encoder.encode(sseText(items)))
-            : encoder.encode(sseText(fresh));
+        if (fresh.length === items.length) all ??= encoder.encode(sseText(items));
+        const chunk = fresh.length === items.length ? all! : encoder.encode(sseText(fresh));
         this.#push(sub, chunk);
         sub.cursor = fresh[fresh.length - 1]!.seq;
       }
