@@ -34,6 +34,7 @@ for (const name of [
   "OTEL_EXPORTER_OTLP_HEADERS",
   "LOG_LEVEL",
   "CORS_ORIGINS",
+  "SCRIPT_BACKEND",
 ]) {
   if (process.env[name]) args.push("--var", `${name}:${process.env[name]}`);
 }
