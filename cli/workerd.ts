@@ -1,8 +1,8 @@
 /**
  * The embedded stack's runtime: the cached Worker bundle served by the `workerd` binary directly, with a
- * text config written per run. Miniflare is not in the way: importing it cost ≈ 0.25 s and ≈ 150 MiB of
- * the CLI's heap, and it put its own entry, outbound, cache, email and dev-control workers (plus a
- * 0.7 MB zod extension) into workerd, which the CLI never calls. Storage is SQLite on local disk in a
+ * text config written per run. Miniflare is not in the way: importing it cost ≈ 0.25 s and ≈ 200 MiB of
+ * the CLI's memory, its start ≈ 0.5 s, and it put its own entry, outbound, cache, email and dev-control
+ * workers (plus a 0.7 MB zod extension) into workerd, which the CLI never calls. Storage is SQLite on local disk in a
  * temporary directory, deleted when the runtime stops.
  */
 import { type ChildProcess, spawn } from "node:child_process";
