@@ -150,7 +150,12 @@ export function buildScriptApi(parts: PmParts) {
     // The context's own (the shims' in QuickJS; V8's native ones where the host has them).
     atob: () => Reflect.get(globalThis, "atob"),
     btoa: () => Reflect.get(globalThis, "btoa"),
-    ...Object.fromEntries(Object.entries(timers.api).map(([k, f]) => [k, () => f])),
+    setTimeout: () => timers.api.setTimeout,
+    setInterval: () => timers.api.setInterval,
+    setImmediate: () => timers.api.setImmediate,
+    clearTimeout: () => timers.api.clearTimeout,
+    clearInterval: () => timers.api.clearInterval,
+    clearImmediate: () => timers.api.clearImmediate,
     // The five "lazy" library globals of the Postman sandbox.
     _: () => requireModule("lodash3"),
     CryptoJS: () => requireModule("crypto-js"),

@@ -181,7 +181,7 @@ interface RequestState {
   url: Url;
   body: RequestBody;
 }
-const stateOf = (request: object): RequestState => Reflect.get(request, STATE) as RequestState;
+const stateOf = (request: object): RequestState => (request as Record<typeof STATE, RequestState>)[STATE];
 
 /** What pm.request is built from: the engine's definition, or what a script handed pm.sendRequest. */
 export interface RequestInput {

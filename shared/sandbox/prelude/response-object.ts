@@ -85,7 +85,8 @@ interface ResponseState {
   parsed: unknown;
   parsedOk: boolean;
 }
-const stateOf = (response: PostmanResponse): ResponseState => Reflect.get(response, MARK) as ResponseState;
+const stateOf = (response: PostmanResponse): ResponseState =>
+  (response as unknown as Record<typeof MARK, ResponseState>)[MARK];
 
 export class PostmanResponse {
   declare id: string;
