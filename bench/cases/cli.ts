@@ -21,22 +21,31 @@ export interface CliRow {
   ratio: number;
   newmanPeakMiB: number;
   edgerunPeakMiB: number;
+  /** workerd's part of `edgerunPeakMiB` (the rest is the CLI's Node process). */
+  edgerunWorkerdPeakMiB: number;
+}
+
+interface Peak {
+  /** Sum over the tree's processes of each one's high-water mark (`VmHWM`), MiB. */
+  total: number;
+  /** The same for the workerd processes alone. */
+  workerd: number;
 }
 
 /** Async spawn: the echo target lives in this process, so the event loop must stay free. */
-function timed(bin: string, args: string[], timeoutMs: number): Promise<{ ms: number; peakMiB: number }> {
+function timed(bin: string, args: string[], timeoutMs: number): Promise<{ ms: number; peak: Peak }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, [bin, ...args], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
-    const peak = child.pid ? treePeak(child.pid) : { stop: () => 0 };
+    const peak = child.pid ? treePeak(child.pid) : { stop: () => 0, part: () => 0 };
     const timer = setTimeout(() => child.kill("SIGTERM"), timeoutMs);
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
-      const peakMiB = peak.stop();
-      if (code === 0) resolve({ ms: performance.now() - t0, peakMiB });
+      const total = peak.stop();
+      if (code === 0) resolve({ ms: performance.now() - t0, peak: { total, workerd: peak.part("workerd") } });
       else reject(new Error(`${bin} exited ${code}: ${stderr.slice(0, 500)}`));
     });
   });
@@ -55,8 +64,8 @@ export async function cliCase(opts: {
     await writeFile(file, JSON.stringify(benchCollection(requests)));
     const args = ["run", file, "--env-var", `base=${opts.url}`, "-r", "cli"];
     const limit = 60_000 + requests * 60; // newman ≈ 11 ms per scripted request
-    const ours: Array<{ ms: number; peakMiB: number }> = [];
-    const theirs: Array<{ ms: number; peakMiB: number }> = [];
+    const ours: Array<{ ms: number; peak: Peak }> = [];
+    const theirs: Array<{ ms: number; peak: Peak }> = [];
     // One untimed run first: it builds the cached Worker bundle if the sources changed, as an installed
     // CLI never has to (in a shared checkout every edit changes them; that rebuild is not start-up).
     if (!warm) await timed(EDGERUN_BIN, args, limit);
@@ -79,8 +88,9 @@ export async function cliCase(opts: {
       newmanMs: Math.round(n),
       edgerunMs: Math.round(o),
       ratio: round(o / n, 2),
-      newmanPeakMiB: round(Math.max(...theirs.map((x) => x.peakMiB))),
-      edgerunPeakMiB: round(Math.max(...ours.map((x) => x.peakMiB))),
+      newmanPeakMiB: round(Math.max(...theirs.map((x) => x.peak.total))),
+      edgerunPeakMiB: round(Math.max(...ours.map((x) => x.peak.total))),
+      edgerunWorkerdPeakMiB: round(Math.max(...ours.map((x) => x.peak.workerd))),
     });
   }
   return rows;

@@ -56,12 +56,14 @@ export function findDescendant(pid: number, name: string): number | undefined {
  * Samples a process tree's peak resident memory while it runs: the sum over its processes of each
  * one's high-water mark (`VmHWM`), read every `everyMs` (a process that lives shorter is missed).
  */
-export function treePeak(pid: number, everyMs = 50): { stop(): number } {
+export function treePeak(pid: number, everyMs = 50): { stop(): number; part(comm: string): number } {
   const peaks = new Map<number, number>();
+  const names = new Map<number, string>();
   const sample = () => {
     for (const p of processTree(pid)) {
       const hwm = statusKiB(p, "VmHWM");
       if (hwm > (peaks.get(p) ?? 0)) peaks.set(p, hwm);
+      if (!names.has(p)) names.set(p, commOf(p));
     }
   };
   sample();
@@ -73,7 +75,21 @@ export function treePeak(pid: number, everyMs = 50): { stop(): number } {
       for (const v of peaks.values()) sum += v;
       return sum / 1024;
     },
+    /** After `stop()`: the same sum for the processes whose command name starts with `comm`. */
+    part(comm) {
+      let sum = 0;
+      for (const [p, v] of peaks) if (names.get(p)?.startsWith(comm)) sum += v;
+      return sum / 1024;
+    },
   };
+}
+
+function commOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return "";
+  }
 }
 
 /** Resident memory samples (MiB) of one process, for a phase of the benchmark. */
