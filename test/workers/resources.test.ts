@@ -197,7 +197,7 @@ describe("stored collections and environments", () => {
     const key = await newWorkspace("rejects");
     const bad: Array<[string, RequestInit, number]> = [
       ["not json", { body: "{oops" }, 400],
-      ["no info", { body: JSON.stringify({ item: [] }) }, 400],
+      ["not a collection", { body: JSON.stringify({ item: 5 }) }, 400],
       [
         "wrong media type",
         { body: JSON.stringify(echoCollection()), headers: { "content-type": "text/plain" } },
