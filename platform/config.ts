@@ -89,13 +89,14 @@ export const ConfigSchema = z.object({
   CORS_ORIGINS: list,
   /**
    * Where scripts run: `quickjs` (WebAssembly), `v8` (isolates through the `LOADER` Worker Loader
-   * binding, QuickJS without it) or `auto` (the same as `v8`). QuickJS by default: workerd enforces no
-   * CPU limit on dynamic workers locally.
+   * binding, QuickJS without it) or `auto` (the default): V8 where the platform enforces a dynamic
+   * worker's CPU and memory limits (`ENVIRONMENT=production`), QuickJS elsewhere — local workerd does
+   * not enforce them, so an endless loop would block `npm start` or the CLI.
    */
   SCRIPT_BACKEND: z
     .string()
     .optional()
-    .transform((v) => (v === "v8" || v === "auto" ? v : "quickjs") as "quickjs" | "v8" | "auto"),
+    .transform((v) => (v === "v8" || v === "quickjs" ? v : "auto") as "quickjs" | "v8" | "auto"),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

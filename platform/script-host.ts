@@ -31,11 +31,15 @@ function planScripts(plan: RunPlan): string[] {
   return [...out];
 }
 
-/** The Worker Loader binding when the configuration selects V8 (`v8`, or `auto` with LOADER bound). */
+/**
+ * The Worker Loader binding when the configuration selects V8: `v8`, or `auto` in production, the one
+ * place where the platform enforces the isolate's CPU and memory limits (QuickJS enforces its own).
+ */
 export function selectedLoader(env: object = workerEnv): WorkerLoader | undefined {
-  const backend = config(env).SCRIPT_BACKEND;
+  const { SCRIPT_BACKEND: backend, ENVIRONMENT: environment } = config(env);
   const loader = (env as { LOADER?: WorkerLoader }).LOADER;
-  if (backend === "quickjs" || !loader) return undefined;
+  if (!loader || backend === "quickjs") return undefined;
+  if (backend === "auto" && environment !== "production") return undefined;
   return loader;
 }
 

@@ -14,7 +14,11 @@ import { freePort, spawnWranglerDev, waitHealthy } from "../support/wrangler-dev
 const KEY = "restart-test-key";
 
 function startWrangler(port: number, state: string): ChildProcess {
-  return spawnWranglerDev({ port, state, vars: { DEV_API_KEY: KEY, TARGET_POLICY: "any" } });
+  return spawnWranglerDev({
+    port,
+    state,
+    vars: { DEV_API_KEY: KEY, TARGET_POLICY: "any", ENVIRONMENT: "development" },
+  });
 }
 
 /** SIGKILL the whole process group: wrangler and the workerd it spawned die without any cleanup. */

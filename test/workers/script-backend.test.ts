@@ -504,9 +504,14 @@ describe("script backend selection", () => {
     expect(createScriptHost({ env: { SCRIPT_BACKEND: "v8" } })).toBeInstanceOf(QuickJSScriptHost);
     expect(createScriptHost({ env: {} })).toBeInstanceOf(QuickJSScriptHost);
     if (!loader) return;
-    expect(createScriptHost({ env: { SCRIPT_BACKEND: "auto", LOADER: loader } })).toBeInstanceOf(
-      V8ScriptHost,
+    expect(
+      createScriptHost({ env: { SCRIPT_BACKEND: "auto", ENVIRONMENT: "production", LOADER: loader } }),
+    ).toBeInstanceOf(V8ScriptHost);
+    // auto outside production: local workerd enforces no isolate limits, so QuickJS.
+    expect(createScriptHost({ env: { LOADER: loader, ENVIRONMENT: "development" } })).toBeInstanceOf(
+      QuickJSScriptHost,
     );
+    expect(createScriptHost({ env: { SCRIPT_BACKEND: "v8", LOADER: loader } })).toBeInstanceOf(V8ScriptHost);
     await sandboxSelfTest({ SCRIPT_BACKEND: "v8", LOADER: loader });
     await sandboxSelfTest({ SCRIPT_BACKEND: "quickjs" });
   });
