@@ -30,7 +30,7 @@ if (embedded) await new Promise((resolve) => setImmediate(resolve));
 mark("embedded server starting");
 const { main } = await import("./main.ts");
 mark("cli/main.ts imported");
-const code = await main(argv, undefined, { embedded });
+const code = await main(argv, undefined, { embedded, exiting: true });
 if (process.env.EDGERUN_DEBUG_TIMING) {
   const cpu = process.cpuUsage();
   mark(`exiting (this process used ${Math.round((cpu.user + cpu.system) / 1000)} ms of CPU)`);

@@ -236,7 +236,16 @@ async function inputsAndServer(
   return { body, server };
 }
 
-async function run(args: RunArgs, io: Io, tool: string, embedded: () => Promise<Server>): Promise<number> {
+interface RunOptions {
+  args: RunArgs;
+  io: Io;
+  tool: string;
+  embedded: () => Promise<Server>;
+  /** The process exits once the run is over (nobody needs to wait for workerd's end). */
+  exiting: boolean;
+}
+
+async function run({ args, io, tool, embedded, exiting }: RunOptions): Promise<number> {
   const { body, server } = await inputsAndServer(args, io, embedded);
   const stopFollowing = new AbortController();
   // Loopback answers fast even under load; a remote server gets more slack before it counts as gone.
@@ -289,7 +298,7 @@ async function run(args: RunArgs, io: Io, tool: string, embedded: () => Promise<
     watchdog.stop();
     tally?.dispose();
     mark("reports written");
-    await server.stop();
+    await server.stop({ exiting });
     mark("server stopped");
     interrupt?.detach();
   }
@@ -301,6 +310,8 @@ export interface MainOptions {
    * that its start overlaps module loading. Stopped here if the command turns out not to need it.
    */
   embedded?: Promise<Server>;
+  /** `bin.mjs` exits right after: the embedded workerd is killed without waiting for its end. */
+  exiting?: boolean;
 }
 
 /** CLI entry point; returns the process exit code instead of exiting so tests can call it. */
@@ -324,7 +335,13 @@ export async function main(
       io.stdout.write(`${await version()}\n`);
       return 0;
     }
-    return await run(command.args, io, `edgerun/${await version()}`, embedded);
+    return await run({
+      args: command.args,
+      io,
+      tool: `edgerun/${await version()}`,
+      embedded,
+      exiting: opts.exiting ?? false,
+    });
   } catch (error) {
     if (error instanceof CliError) {
       io.stderr.write(`error: ${error.message}\n${error.details.map((d) => `${d}\n`).join("")}`);

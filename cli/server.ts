@@ -19,7 +19,11 @@ export interface Server {
   readonly apiKey: string;
   /** Calls the API with the key attached; network failures become CliErrors. */
   api(path: string, init?: RequestInit): Promise<Response>;
-  stop(): Promise<void>;
+  /**
+   * Ends the embedded runtime (a no-op for --server). `exiting`: the process ends right after, so workerd
+   * is SIGKILLed without waiting for it (≈ 8 ms) and the exit handler removes its directory.
+   */
+  stop(opts?: { exiting?: boolean }): Promise<void>;
   /** Embedded only: why the local runtime died (workerd exited or was restarted), once known. */
   readonly died?: Promise<string>;
   /** Embedded only: SIGKILLs the runtime synchronously (second Ctrl-C, process exit). */
@@ -32,7 +36,7 @@ function client(
   baseUrl: string,
   apiKey: string,
   fetcher: typeof fetch,
-  stop: () => Promise<void>,
+  stop: Server["stop"],
   extra: Pick<Server, "died" | "killNow"> = {},
 ): Server {
   return {
@@ -172,9 +176,13 @@ async function startStack(unguard: () => void): Promise<Server> {
       ? new Promise<string>(() => {})
       : `the embedded edgerun server (workerd, pid ${runtime.pid}) exited unexpectedly; the run is lost`,
   );
-  const stop = async () => {
+  const stop = async (opts: { exiting?: boolean } = {}) => {
     if (stopped) return;
     stopped = true;
+    if (opts.exiting) {
+      runtime.kill(); // the guard's exit handler removes the directory
+      return;
+    }
     await runtime.stop();
     unguard();
   };

@@ -49,6 +49,8 @@ export interface Workerd {
   stop(): Promise<void>;
   /** The synchronous form of `stop` for `exit` handlers and a second Ctrl-C. */
   killNow(): void;
+  /** SIGKILL only, not waited for; the directory stays until `killNow`/`killAllWorkerd` (process exit). */
+  kill(): void;
 }
 
 const quote = (text: string) => JSON.stringify(text);
@@ -194,6 +196,7 @@ export async function startWorkerd(opts: WorkerdOptions): Promise<Workerd> {
       pid: running.pid!,
       exited,
       killNow,
+      kill: () => running.kill("SIGKILL"),
       async stop() {
         running.kill("SIGKILL");
         await exited;
