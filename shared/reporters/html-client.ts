@@ -49,7 +49,7 @@ export const HTML_REPORT_JS = String.raw`(function () {
       card("failed requests", failedRows, failedRows ? "bad" : "ok"),
       card("assertions", s ? s.assertions.total : asserts),
       card("failed assertions", s ? s.assertions.failed : badAsserts, (s ? s.assertions.failed : badAsserts) ? "bad" : "ok"),
-      card("failures", meta.end ? meta.end.failures.length : "–", meta.end && meta.end.failures.length ? "bad" : "ok"),
+      card("failures", meta.end ? failures().length : "–", meta.end && failures().length ? "bad" : "ok"),
       card("duration", t && t.completed ? ms(t.completed - t.started) : "–"),
       card("average response", t ? ms(t.responseAverage) : "–"),
       card("fastest / slowest", t ? ms(t.responseMin) + " / " + ms(t.responseMax) : "–"),
@@ -150,13 +150,24 @@ export const HTML_REPORT_JS = String.raw`(function () {
     pager("er-req", state.page, pages, list.length, function (p) { state.page = p; renderRequests(); });
   }
   var failPage = 0;
+  // The terminal event keeps the first 200 failures; past that (or before the end) every failure is
+  // derived from the rows in the engine's order, plus the run-level ones the terminal event names.
+  var derived = null;
   function failures() {
-    if (meta.end) return meta.end.failures;
+    if (meta.end && meta.end.failures.length < 200) return meta.end.failures;
+    if (derived && meta.end) return derived;
     var out = [];
     rows.forEach(function (r) {
-      r.assertions.forEach(function (a) { if (!a.passed && !a.skipped) out.push({ iteration: r.iteration, item: r.item, source: "assertion", name: a.name, message: a.error ? a.error.message : "" }); });
+      var script = function (x) { out.push({ iteration: r.iteration, item: r.item, source: "script", name: x.name, message: x.message }); };
+      (r.scriptErrors || []).forEach(function (x) { if (x.event === "prerequest") script(x); });
       if (r.error) out.push({ iteration: r.iteration, item: r.item, source: "request", name: r.error.name, message: r.error.message });
+      r.assertions.forEach(function (a) { if (!a.passed && !a.skipped) out.push({ iteration: r.iteration, item: r.item, source: "assertion", name: a.name, message: a.error ? a.error.message : "" }); });
+      (r.scriptErrors || []).forEach(function (x) { if (x.event === "test") script(x); });
     });
+    if (meta.end) {
+      meta.end.failures.forEach(function (f) { if (!f.item) out.push(f); });
+      derived = out;
+    }
     return out;
   }
   function renderFailures() {

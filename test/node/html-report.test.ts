@@ -296,4 +296,23 @@ describe("a 5,000-request run", () => {
       await page.close();
     }
   }, 60_000);
+
+  it("lists every failure when the terminal event kept only its first 200", async () => {
+    async function* capped() {
+      for await (const e of synthetic(5000))
+        yield e.type === "run.completed" ? { ...e, failures: e.failures.slice(0, 200) } : e;
+    }
+    const chunks: string[] = [];
+    for await (const chunk of htmlReport(capped(), { collection: { id: "big", name: "Big" } }))
+      chunks.push(chunk);
+    const file = join(dir, "capped.html");
+    await writeFile(file, chunks.join(""));
+    const { page, errors } = await open(file);
+    try {
+      await expect.poll(() => page.locator("#tab-failures").textContent()).toBe("Failures (714)");
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
 });
