@@ -57,7 +57,7 @@ export interface PreludeInput {
   location: string;
   /**
    * `context.request` may also carry `description` (string): the item's request description, which the
-   * legacy `request.description` global shows in Newman. The engine does not pass it yet (undefined then).
+   * legacy `request.description` global shows in Newman.
    */
   context: ScriptContext;
   limits: {
