@@ -5,67 +5,22 @@
  *  - the first script of a run that uses chai (context creation + prelude + first chai chain);
  *  - each bundled library's first `require()` (the slowest is the one to watch).
  *
- *   node --import tsx bench/sandbox.ts [scripts=500]
+ *   node --import tsx bench/sandbox.ts [scripts=500] [quick]   (quick: typical and empty only)
  */
 import releaseVariant from "@jitl/quickjs-wasmfile-release-sync";
 import { newQuickJSWASMModuleFromVariant } from "quickjs-emscripten-core";
-import type { ScriptCapabilities, ScriptContext } from "../shared/engine/types";
+import type { ScriptCapabilities } from "../shared/engine/types";
 import { QuickJSScriptHost, setQuickJSLoader } from "../shared/sandbox/quickjs-host";
+import { benchContext, EMPTY, TYPICAL } from "./sandbox-scripts";
 
 // Same loader as shared/sandbox/quickjs-module.node.ts (tsx cannot resolve a `.node`-suffixed module name).
 setQuickJSLoader(() => newQuickJSWASMModuleFromVariant(releaseVariant));
 
 const n = Number(process.argv[2] ?? 500);
-const body = JSON.stringify({
-  id: 7,
-  name: "Leanne Graham",
-  email: "leanne@example.test",
-  roles: ["admin", "editor"],
-  address: { city: "Gwenborough", zip: "92998-3874", geo: { lat: "-37.3159", lng: "81.1496" } },
-  items: Array.from({ length: 20 }, (_, i) => ({ id: i, price: i * 1.5, tags: ["x", "y"] })),
-});
-
-const context = (): ScriptContext => ({
-  info: { eventName: "test", iteration: 0, iterationCount: 1, requestName: "Get user", requestId: "r1" },
-  scopes: {
-    globals: [],
-    collection: [],
-    environment: [{ key: "baseUrl", value: "http://example.test" }],
-    data: {},
-    local: [],
-    environmentName: "bench",
-  },
-  request: {
-    method: "GET",
-    url: { raw: "{{baseUrl}}/users/7", host: ["{{baseUrl}}"], path: ["users", "7"], query: [], variable: [] },
-    headers: [],
-  },
-  response: {
-    code: 200,
-    status: "OK",
-    headers: [{ key: "Content-Type", value: "application/json; charset=utf-8" }],
-    body,
-    responseSize: body.length,
-    responseTime: 12,
-  },
-  cookies: [],
-  location: ["Bench", "Get user"],
-  collectionName: "Bench",
-});
-
 const caps: ScriptCapabilities = {
   sendRequest: async () => ({ error: { name: "Unsupported", message: "not in bench" } }),
   cookieJar: { getAll: () => [], set: () => undefined, unset: () => undefined, clear: () => undefined },
 };
-
-const TYPICAL = `
-pm.test("status is 200", () => pm.response.to.have.status(200));
-pm.test("is json", () => { pm.response.to.be.json; pm.expect(pm.response.headers.get("Content-Type")).to.include("application/json"); });
-const user = pm.response.json();
-pm.test("user shape", () => { pm.expect(user).to.have.property("id").that.is.a("number"); pm.expect(user.email).to.match(/@/); });
-pm.test("roles", () => { pm.expect(user.roles).to.be.an("array").that.includes("admin"); pm.expect(user.roles).to.have.lengthOf(2); });
-pm.test("items", () => { pm.expect(user.items).to.have.lengthOf(20); pm.expect(user.items[3].price).to.be.above(4).and.below(5); pm.environment.set("lastId", user.id); });
-`;
 
 // The same script naming a prototype: it gets the full intrinsics restore (see prelude/containment.js).
 const TOUCHES_INTRINSICS = `${TYPICAL}\nconst proto = Object.getPrototypeOf(user);\n`;
@@ -89,7 +44,7 @@ const LIBRARIES = [
 async function timeScript(host: QuickJSScriptHost, source: string): Promise<number> {
   const t0 = performance.now();
   const out = await host.run(
-    { source, location: "request:bench", context: context(), timeoutMs: 5000 },
+    { source, location: "request:bench", context: benchContext(), timeoutMs: 5000 },
     caps,
   );
   const ms = performance.now() - t0;
@@ -116,8 +71,15 @@ async function series(label: string, source: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  if (process.argv[3] === "quick") {
+    // typical and empty only (for before/after comparisons)
+    await series("typical test script (5 pm.test, chai chains over JSON)", TYPICAL);
+    await series("empty script (one empty pm.test)", EMPTY);
+    return;
+  }
   await series("typical test script (5 pm.test, chai chains over JSON)", TYPICAL);
   await series("same script naming a prototype (full intrinsics restore)", TOUCHES_INTRINSICS);
+  await series("empty script (one empty pm.test)", EMPTY);
 
   const lib = new QuickJSScriptHost({});
   await timeScript(lib, "pm.test('warm', () => {});");

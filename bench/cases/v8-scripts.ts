@@ -14,6 +14,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { findDescendant } from "../lib/proc";
+import { benchContext, EMPTY, TYPICAL } from "../sandbox-scripts";
 
 const ROOT = join(import.meta.dirname, "../..");
 const batches = Number(process.argv[2] ?? 20);
@@ -46,51 +47,7 @@ export default {
   },
 };`;
 
-const body = JSON.stringify({
-  id: 7,
-  name: "Leanne Graham",
-  email: "leanne@example.test",
-  roles: ["admin", "editor"],
-  address: { city: "Gwenborough", zip: "92998-3874", geo: { lat: "-37.3159", lng: "81.1496" } },
-  items: Array.from({ length: 20 }, (_, i) => ({ id: i, price: i * 1.5, tags: ["x", "y"] })),
-});
-const context = {
-  info: { eventName: "test", iteration: 0, iterationCount: 1, requestName: "Get user", requestId: "r1" },
-  scopes: {
-    globals: [],
-    collection: [],
-    environment: [{ key: "baseUrl", value: "http://example.test" }],
-    data: {},
-    local: [],
-    environmentName: "bench",
-  },
-  request: {
-    method: "GET",
-    url: { raw: "{{baseUrl}}/users/7", host: ["{{baseUrl}}"], path: ["users", "7"], query: [], variable: [] },
-    headers: [],
-  },
-  response: {
-    code: 200,
-    status: "OK",
-    headers: [{ key: "Content-Type", value: "application/json; charset=utf-8" }],
-    body,
-    responseSize: body.length,
-    responseTime: 12,
-  },
-  cookies: [],
-  location: ["Bench", "Get user"],
-  collectionName: "Bench",
-};
-const TYPICAL = `
-pm.test("status is 200", () => pm.response.to.have.status(200));
-pm.test("is json", () => { pm.response.to.be.json; pm.expect(pm.response.headers.get("Content-Type")).to.include("application/json"); });
-const user = pm.response.json();
-pm.test("user shape", () => { pm.expect(user).to.have.property("id").that.is.a("number"); pm.expect(user.email).to.match(/@/); });
-pm.test("roles", () => { pm.expect(user.roles).to.be.an("array").that.includes("admin"); pm.expect(user.roles).to.have.lengthOf(2); });
-pm.test("items", () => { pm.expect(user.items).to.have.lengthOf(20); pm.expect(user.items[3].price).to.be.above(4).and.below(5); pm.environment.set("lastId", user.id); });
-`;
-
-const EMPTY = `pm.test("empty", () => {});`;
+const context = benchContext();
 
 /** utime + stime of a process in ms (clock ticks of 10 ms on Linux). */
 function cpuMs(pid: number): number {

@@ -1,0 +1,71 @@
+/**
+ * The sandbox prelude driven directly in Node's V8 (issue 16): the built bundle evaluated in a
+ * `node:vm` context with a fake `__host`, then `__edgerun_execute` called per script, so a CPU profile
+ * shows the prelude's own JavaScript (under QuickJS it is one opaque wasm frame) without the hosts'
+ * boundary costs. Reports the CPU per script (median of batches) for the typical and the empty script.
+ *
+ *   node --import tsx bench/prelude-profile.ts [scripts=2000] [typical|empty|both] [bundle.js]
+ *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/prelude-profile.ts 5000 typical
+ *
+ * `bundle.js` (optional) is a prelude bundle to run instead of shared/sandbox/generated/prelude.ts, to
+ * compare an old and a new prelude on the same machine state.
+ */
+import { readFileSync } from "node:fs";
+import { createContext, runInContext } from "node:vm";
+import type { PreludeHost, PreludeInput, PreludeOutput } from "../shared/sandbox/contract";
+import { REQUIRE_ALIASES } from "../shared/sandbox/contract";
+import { LIBRARY_LOADERS } from "../shared/sandbox/generated/libs/index";
+import { PRELUDE_SOURCE } from "../shared/sandbox/generated/prelude";
+import { benchContext, EMPTY, TYPICAL } from "./sandbox-scripts";
+
+const n = Number(process.argv[2] ?? 2000);
+const which = process.argv[3] ?? "both";
+const bundle = process.argv[4] ? readFileSync(process.argv[4], "utf8") : PRELUDE_SOURCE;
+
+/** One prelude context, as QuickJSScriptHost builds it (libraries served as CommonJS source). */
+async function preludeContext(): Promise<(inputJson: string) => Promise<string>> {
+  const sources = new Map<string, string>();
+  for (const id of ["chai"]) {
+    const load = LIBRARY_LOADERS[id];
+    if (load) sources.set(id, await load());
+  }
+  const sandbox = createContext({});
+  const host: PreludeHost = {
+    sendRequest: async () => JSON.stringify({ error: { name: "Unsupported", message: "not in bench" } }),
+    cookieJar: () => "null",
+    library: (name) => sources.get(REQUIRE_ALIASES[name] ?? name),
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    compile: (params, body) =>
+      runInContext(`(async function (${params}) {\n${body}\n})`, sandbox, { filename: "script.js" }),
+  };
+  sandbox.__host = host;
+  runInContext(bundle, sandbox, { filename: "prelude.js" });
+  return sandbox.__edgerun_execute as (inputJson: string) => Promise<string>;
+}
+
+const limits: PreludeInput["limits"] = { consoleEntries: 100, consoleMessageChars: 2000, timers: 1000 };
+
+async function series(label: string, source: string): Promise<void> {
+  const execute = await preludeContext();
+  const once = async () => {
+    const input: PreludeInput = { source, location: "request:bench", context: benchContext(), limits };
+    const out = JSON.parse(await execute(JSON.stringify(input))) as PreludeOutput;
+    if (out.error || out.assertions.some((a) => !a.passed)) throw new Error(JSON.stringify(out));
+  };
+  for (let i = 0; i < 200; i++) await once(); // warm-up: chai loaded, the prelude optimised
+  const batch = 100;
+  const perScript: number[] = [];
+  for (let b = 0; b < Math.max(1, Math.floor(n / batch)); b++) {
+    const cpu0 = process.cpuUsage();
+    for (let i = 0; i < batch; i++) await once();
+    const cpu = process.cpuUsage(cpu0);
+    perScript.push((cpu.user + cpu.system) / 1000 / batch);
+  }
+  perScript.sort((a, b) => a - b);
+  const median = perScript[Math.floor(perScript.length / 2)] ?? Number.NaN;
+  console.log(`${label}: CPU per script, median of ${perScript.length} batches: ${median.toFixed(3)} ms`);
+}
+
+if (which !== "empty") await series("typical (5 pm.test, chai over JSON)", TYPICAL);
+if (which !== "typical") await series("empty (one empty pm.test)", EMPTY);
