@@ -70,6 +70,8 @@ export async function startStack(
     ...(process.env.CHECKPOINT_INTERVAL_MS
       ? { CHECKPOINT_INTERVAL_MS: process.env.CHECKPOINT_INTERVAL_MS }
       : {}),
+    // The script backend: `SCRIPT_BACKEND=v8 npm run bench -- --cases concurrent` (LOADER bound below).
+    ...(process.env.SCRIPT_BACKEND ? { SCRIPT_BACKEND: process.env.SCRIPT_BACKEND } : {}),
   };
   const before = workerdPids();
   const { Miniflare, NoOpLog } = await import("miniflare");
@@ -95,6 +97,7 @@ export async function startStack(
             ...Object.fromEntries(
               Object.entries(vars).map(([k, value]) => [k, { type: "text" as const, value }]),
             ),
+            ...(process.env.SCRIPT_BACKEND === "v8" ? { LOADER: { type: "worker-loader" as const } } : {}),
             ...Object.fromEntries(
               classes.map((m) => [
                 m[1]!,

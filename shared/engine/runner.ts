@@ -260,6 +260,9 @@ export class Runner {
       state.lanes = [];
       return { state, events, done: true, waitMs: 0 };
     }
+    // An iteration that just opened is its own step: its event is committed (and reaches live
+    // subscribers) before the iteration's first request, which may be slow, runs.
+    if (events.some((e) => e.type === "iteration.started")) return { state, events, done: false, waitMs: 0 };
 
     const results = await Promise.all(state.lanes.map((lane) => this.#runLane(lane, signal)));
     // Secrets scripts set (and tokens credential templates now resolve to) are masked from here on.
