@@ -23,6 +23,7 @@ import type { Region, RunSummary } from "../shared/schemas/api";
 import { type RunEvent, TERMINAL_EVENTS } from "../shared/schemas/events";
 import type { RunTrace } from "../shared/telemetry/run-spans";
 import { newSpanId, newTraceId } from "../shared/telemetry/trace";
+import { CommitGroups } from "./commit-groups";
 import { EventLog, parseLastEventId } from "./event-log";
 import {
   bareTerminal,
@@ -37,16 +38,6 @@ import { propagatingFetch, RunTelemetry, sampleRequestTimes } from "./run-teleme
 /** Bounded slices keep each alarm invocation well inside CPU, wall and subrequest limits. */
 const SLICE_REQUESTS = 40;
 const SLICE_MS = 15_000;
-/**
- * Steps per group commit: those that fit `intervalMs` at the pace of the last step (1 when it took
- * longer, so slow requests commit one by one and a crash re-sends at most the one in flight).
- */
-function batchSize(intervalMs: number, stepMs: number): number {
-  if (intervalMs <= 0 || stepMs >= intervalMs) return 1;
-  return Math.min(MAX_BATCH_STEPS, Math.max(1, Math.floor(intervalMs / Math.max(stepMs, 0.5))));
-}
-/** Upper bound of one group commit (it also bounds how many requests a crash may re-send). */
-const MAX_BATCH_STEPS = 16;
 /** Consecutive failing slices before the run ends `failed` (backoff 1 s, 2 s, 4 s, …). */
 export const MAX_FAILED_SLICES = 5;
 
@@ -261,7 +252,7 @@ export class RunCoordinator extends DurableObject<Env> {
     this.#scriptHost().beginSlice();
     let state = store.state();
     // After a crash, the steps of the batch that was in flight may have reached their targets.
-    let resendLeft = state?.inflight ? Math.max(1, store.inflightSteps()) : 0;
+    const resend = state?.inflight ? Math.max(1, store.inflightSteps()) : 0;
     if (!state) {
       const started = runner.start(this.#region(initial));
       const record: RunRecord = {
@@ -273,25 +264,19 @@ export class RunCoordinator extends DurableObject<Env> {
       this.#commit(started.events, started.state, record);
       state = started.state;
     }
-    const intervalMs = config(this.env).CHECKPOINT_INTERVAL_MS;
+    const groups = new CommitGroups({ intervalMs: config(this.env).CHECKPOINT_INTERVAL_MS, resend });
     const sliceEnd = Date.now() + SLICE_MS;
-    let stepMs = intervalMs;
     for (let n = 0; n < SLICE_REQUESTS && Date.now() < sliceEnd; ) {
       const current = store.record()!;
       if (current.cancelRequested) return this.#finish(current, "cancelled", "cancelled by request");
-      // Group commit: as many steps as fit the interval at the last step's pace, bounded by the slice.
-      const size = Math.min(SLICE_REQUESTS - n, batchSize(intervalMs, stepMs));
-      store.setInflight(Math.max(size, resendLeft));
-      const batchStart = Date.now();
+      const group = groups.begin(SLICE_REQUESTS - n, Date.now());
+      store.setInflight(group.inflight);
       const pending: RunEvent[] = [];
-      for (let j = 0; j < size; j++, n++) {
-        if (resendLeft > 0) {
-          state = { ...state, resending: true };
-          resendLeft--;
-        }
+      for (let j = 0; j < group.size; j++, n++) {
+        if (groups.takeResend()) state = { ...state, resending: true };
         const stepStart = Date.now();
         const result = await this.#step(runner, limited, state);
-        stepMs = Date.now() - stepStart;
+        const groupFull = groups.stepDone(Date.now() - stepStart, Date.now());
         state = result.state;
         pending.push(...result.events);
         // A cancel during the slice aborts this object's controller (cancel() runs in this instance).
@@ -315,7 +300,7 @@ export class RunCoordinator extends DurableObject<Env> {
           await this.ctx.storage.setAlarm(Date.now() + result.waitMs);
           return;
         }
-        if (Date.now() - batchStart >= intervalMs) break;
+        if (groupFull) break;
       }
       this.#commit(pending, state, store.record()!);
     }

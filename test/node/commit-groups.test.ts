@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { CommitGroups, MAX_GROUP_STEPS } from "../../durable-objects/commit-groups";
+
+describe("group commit policy", () => {
+  it("starts a slice with one step, then groups as many fast steps as fit the interval", () => {
+    const g = new CommitGroups({ intervalMs: 10, resend: 0 });
+    expect(g.begin(40, 0)).toEqual({ size: 1, inflight: 1 });
+    expect(g.stepDone(2, 2)).toBe(false);
+    expect(g.begin(40, 2).size).toBe(5);
+    expect(g.stepDone(0, 2)).toBe(false);
+    expect(g.begin(40, 2).size).toBe(MAX_GROUP_STEPS);
+    expect(g.begin(3, 2).size).toBe(3);
+  });
+
+  it("commits a slow step alone and ends a group that used its interval", () => {
+    const g = new CommitGroups({ intervalMs: 10, resend: 0 });
+    g.begin(40, 0);
+    expect(g.stepDone(250, 250)).toBe(true);
+    expect(g.begin(40, 250).size).toBe(1);
+  });
+
+  it("commits every step with an interval of 0", () => {
+    const g = new CommitGroups({ intervalMs: 0, resend: 0 });
+    g.begin(40, 0);
+    expect(g.stepDone(0, 0)).toBe(true);
+    expect(g.begin(40, 0).size).toBe(1);
+  });
+
+  it("flags as re-sent exactly the steps of the group that was in flight at a crash", () => {
+    const g = new CommitGroups({ intervalMs: 10, resend: 3 });
+    expect(g.begin(40, 0).inflight).toBe(3);
+    expect([g.takeResend(), g.takeResend(), g.takeResend(), g.takeResend()]).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
+  });
+});
