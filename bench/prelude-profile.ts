@@ -4,14 +4,17 @@
  * shows the prelude's own JavaScript (under QuickJS it is one opaque wasm frame) without the hosts'
  * boundary costs. Reports the CPU per script (median of batches) for the typical and the empty script.
  *
- *   node --import tsx bench/prelude-profile.ts [scripts=2000] [typical|empty|both] [bundle.js]
+ *   node --import tsx bench/prelude-profile.ts [scripts=2000] [typical|empty|both] [bundle.js] [v8|quickjs]
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/prelude-profile.ts 5000 typical
  *
- * `bundle.js` (optional) is a prelude bundle to run instead of shared/sandbox/generated/prelude.ts, to
- * compare an old and a new prelude on the same machine state.
+ * `bundle.js` (optional, `-` for the built one) is a prelude bundle to run instead of
+ * shared/sandbox/generated/prelude.ts, to compare an old and a new prelude on the same machine state;
+ * `quickjs` runs it in a bare QuickJS context instead (the same host functions, no limits).
  */
 import { readFileSync } from "node:fs";
 import { createContext, runInContext } from "node:vm";
+import releaseVariant from "@jitl/quickjs-wasmfile-release-sync";
+import { newQuickJSWASMModuleFromVariant, type QuickJSHandle } from "quickjs-emscripten-core";
 import type { PreludeHost, PreludeInput, PreludeOutput } from "../shared/sandbox/contract";
 import { REQUIRE_ALIASES } from "../shared/sandbox/contract";
 import { LIBRARY_LOADERS } from "../shared/sandbox/generated/libs/index";
@@ -20,15 +23,21 @@ import { benchContext, EMPTY, TYPICAL } from "./sandbox-scripts";
 
 const n = Number(process.argv[2] ?? 2000);
 const which = process.argv[3] ?? "both";
-const bundle = process.argv[4] ? readFileSync(process.argv[4], "utf8") : PRELUDE_SOURCE;
+const bundlePath = process.argv[4] ?? "-";
+const bundle = bundlePath === "-" ? PRELUDE_SOURCE : readFileSync(bundlePath, "utf8");
+const engine = process.argv[5] ?? "v8";
+
+/** The libraries the benched scripts use, as the QuickJS host serves them (CommonJS source). */
+async function librarySources(): Promise<Map<string, string>> {
+  const sources = new Map<string, string>();
+  const load = LIBRARY_LOADERS.chai;
+  if (load) sources.set("chai", await load());
+  return sources;
+}
 
 /** One prelude context, as QuickJSScriptHost builds it (libraries served as CommonJS source). */
 async function preludeContext(): Promise<(inputJson: string) => Promise<string>> {
-  const sources = new Map<string, string>();
-  for (const id of ["chai"]) {
-    const load = LIBRARY_LOADERS[id];
-    if (load) sources.set(id, await load());
-  }
+  const sources = await librarySources();
   const sandbox = createContext({});
   const host: PreludeHost = {
     sendRequest: async () => JSON.stringify({ error: { name: "Unsupported", message: "not in bench" } }),
@@ -46,8 +55,48 @@ async function preludeContext(): Promise<(inputJson: string) => Promise<string>>
 
 const limits: PreludeInput["limits"] = { consoleEntries: 100, consoleMessageChars: 2000, timers: 1000 };
 
+/** The same in a bare QuickJS context (scripts here never wait: pending jobs are run to completion). */
+async function quickjsContext(): Promise<(inputJson: string) => Promise<string>> {
+  const sources = await librarySources();
+  const QuickJS = await newQuickJSWASMModuleFromVariant(releaseVariant);
+  const ctx = QuickJS.newRuntime().newContext();
+  const host = ctx.newObject();
+  const fn = (name: string, impl: (...args: QuickJSHandle[]) => QuickJSHandle | { error: QuickJSHandle }) => {
+    const h = ctx.newFunction(name, impl);
+    ctx.setProp(host, name, h);
+    h.dispose();
+  };
+  fn("library", (nameH) => {
+    const src = sources.get(ctx.getString(nameH));
+    return src === undefined ? ctx.undefined : ctx.newString(src);
+  });
+  fn("now", () => ctx.newNumber(Date.now()));
+  fn("compile", (paramsH, bodyH) => {
+    const code = `(async function (${ctx.getString(paramsH)}) {\n${ctx.getString(bodyH)}\n})`;
+    const result = ctx.evalCode(code, "script.js");
+    return result.error ? { error: result.error } : result.value;
+  });
+  ctx.setProp(ctx.global, "__host", host);
+  host.dispose();
+  ctx.unwrapResult(ctx.evalCode(bundle, "prelude.js")).dispose();
+  return async (inputJson) => {
+    const fnH = ctx.getProp(ctx.global, "__edgerun_execute");
+    const argH = ctx.newString(inputJson);
+    const promiseH = ctx.unwrapResult(ctx.callFunction(fnH, ctx.undefined, argH));
+    fnH.dispose();
+    argH.dispose();
+    ctx.runtime.executePendingJobs();
+    const state = ctx.getPromiseState(promiseH);
+    promiseH.dispose();
+    if (state.type !== "fulfilled") throw new Error(`script did not finish: ${state.type}`);
+    const out = ctx.getString(state.value);
+    state.value.dispose();
+    return out;
+  };
+}
+
 async function series(label: string, source: string): Promise<void> {
-  const execute = await preludeContext();
+  const execute = await (engine === "quickjs" ? quickjsContext() : preludeContext());
   const once = async () => {
     const input: PreludeInput = { source, location: "request:bench", context: benchContext(), limits };
     const out = JSON.parse(await execute(JSON.stringify(input))) as PreludeOutput;
@@ -64,7 +113,9 @@ async function series(label: string, source: string): Promise<void> {
   }
   perScript.sort((a, b) => a - b);
   const median = perScript[Math.floor(perScript.length / 2)] ?? Number.NaN;
-  console.log(`${label}: CPU per script, median of ${perScript.length} batches: ${median.toFixed(3)} ms`);
+  console.log(
+    `${engine} ${label}: CPU per script, median of ${perScript.length} batches: ${median.toFixed(3)} ms`,
+  );
 }
 
 if (which !== "empty") await series("typical (5 pm.test, chai over JSON)", TYPICAL);

@@ -27,16 +27,16 @@ delete g.__host;
 
 installShims();
 const modules = createModules(host, libraryCleanRoom());
-useChai(modules.chai);
+useChai(() => modules);
 Object.defineProperties(PostmanRequest.prototype, {
   to: {
     get(this: PostmanRequest) {
-      return modules.chai().expect(this).to;
+      return modules.expect(this).to;
     },
   },
   not: {
     get(this: PostmanRequest) {
-      return modules.chai().expect(this).not;
+      return modules.expect(this).not;
     },
   },
 });

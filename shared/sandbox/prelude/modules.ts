@@ -2,6 +2,7 @@
 // first use and cached per context, so every later script of the run gets the same module object (as in
 // Newman, where a script's change to a module stays for the rest of the run).
 import type { LibraryFactory, PreludeHost } from "../contract";
+import { type ChaiCore, type ChaiCoreUtils, fastChai } from "./chai-chains";
 import type { CleanRoom } from "./containment";
 import { type AjvFactory, type AjvLike, type ChaiPluginApi, type ChaiUtils, chaiPostman } from "./response";
 import type { ChaiLike } from "./response-object";
@@ -29,6 +30,7 @@ export interface Chai extends ChaiLike {
 export function createModules(host: PreludeHost, cleanRoom: CleanRoom) {
   const modules = new Map<string, unknown>();
   let chaiInstance: Chai | undefined;
+  let fast: ReturnType<typeof fastChai> | undefined;
 
   function loadModule(name: string, id: string): unknown {
     if (modules.has(id)) return modules.get(id);
@@ -65,12 +67,21 @@ export function createModules(host: PreludeHost, cleanRoom: CleanRoom) {
     if (!chaiInstance) {
       const instance = loadModule("chai", "chai") as Chai;
       instance.use((c, utils) => chaiPostman(c, utils, ajvFactory));
+      instance.use((c, utils) => {
+        fast = fastChai(c as unknown as ChaiCore, utils as unknown as ChaiCoreUtils);
+      });
       chaiInstance = instance;
     }
     return chaiInstance;
   }
 
-  return { requireModule, loadModule, chai };
+  /** `chai.expect(value, message)`, built the cheaper way (chai-chains.ts); pm.expect is this. */
+  function expect(value?: unknown, message?: unknown): { to: unknown; not: unknown } {
+    if (!fast) chai();
+    return (fast as ReturnType<typeof fastChai>).expect(value, message) as { to: unknown; not: unknown };
+  }
+
+  return { requireModule, loadModule, chai, expect };
 }
 
 /** The module loader of one context. */

@@ -82,7 +82,7 @@ function pmObject(
     cookies,
     sendRequest: createSendRequest(host, run),
     test: createTest(run, input.source, () => pm),
-    expect: Object.assign((...a: unknown[]) => modules.chai().expect(...a), {
+    expect: Object.assign((value?: unknown, message?: unknown) => modules.expect(value, message), {
       fail: (...a: unknown[]) => modules.chai().expect.fail(...a),
     }),
     execution: {

@@ -1,0 +1,109 @@
+// The prelude's cheaper chai chains and pm.expect (prelude/chai-chains.ts) keep chai's verdicts and
+// messages: each case is run twice, through pm.expect (the fast path) and through require("chai").expect
+// (chai's own constructor), and both must agree with the expected outcome.
+import { afterAll, describe, expect, it } from "vitest";
+import "../../shared/sandbox/quickjs-module.node";
+import type { ScriptCapabilities, ScriptContext } from "../../shared/engine/types";
+import { QuickJSScriptHost } from "../../shared/sandbox/quickjs-host";
+
+const context = (): ScriptContext => ({
+  info: { eventName: "test", iteration: 0, iterationCount: 1, requestName: "r", requestId: "r1" },
+  scopes: { globals: [], collection: [], environment: [], data: {}, local: [] },
+  request: {
+    method: "GET",
+    url: { raw: "http://x.test/", host: ["x", "test"], path: [], query: [], variable: [] },
+    headers: [],
+  },
+  response: {
+    code: 200,
+    status: "OK",
+    headers: [{ key: "Content-Type", value: "application/json" }],
+    body: '{"id":7,"roles":["admin"]}',
+    responseSize: 26,
+    responseTime: 3,
+  },
+  cookies: [],
+  location: ["C", "r"],
+  collectionName: "C",
+});
+const caps: ScriptCapabilities = {
+  sendRequest: async () => ({ error: { name: "Unsupported", message: "none" } }),
+  cookieJar: { getAll: () => [], set: () => undefined, unset: () => undefined, clear: () => undefined },
+};
+
+const host = new QuickJSScriptHost({});
+afterAll(() => host.dispose());
+
+/** The assertion results of `body` run with `E` bound to pm.expect, then to chai's own expect. */
+async function both(body: string): Promise<Array<Array<{ passed: boolean; message?: string }>>> {
+  const results = [];
+  for (const expectOf of ["pm.expect", 'require("chai").expect']) {
+    const out = await host.run(
+      {
+        source: `const E = ${expectOf};\n${body}`,
+        location: "request:r",
+        context: context(),
+        timeoutMs: 5000,
+      },
+      caps,
+    );
+    expect(out.error).toBeUndefined();
+    results.push(out.assertions.map((a) => ({ passed: a.passed, message: a.error?.message })));
+  }
+  return results;
+}
+
+describe("chai chains in the prelude", () => {
+  it("fails a misspelt chain word with chai's own suggestion", async () => {
+    const [fast, chai] = await both('pm.test("t", () => E(1).to.bee.true);');
+    expect(fast).toEqual([{ passed: false, message: 'Invalid Chai property: bee. Did you mean "be"?' }]);
+    expect(chai).toEqual(fast);
+  });
+
+  it("keeps chai's flags when a chain is reused (a `.not` changes the object it is read on)", async () => {
+    const [fast, chai] = await both(`
+      pm.test("reuse", () => { const e = E(1); e.to.not.equal(2); e.to.equal(1); const t = E([1]).to; t.not.include(2); t.include(2); });
+      pm.test("message", () => E(1, "custom").to.be.above(3));
+      pm.test("negated", () => E({ a: 1 }).to.not.have.property("a"));`);
+    expect(fast).toEqual([
+      { passed: true, message: undefined },
+      { passed: false, message: "custom: expected 1 to be above 3" },
+      { passed: false, message: "expected { a: 1 } to not have property 'a'" },
+    ]);
+    expect(chai).toEqual(fast);
+  });
+
+  it("works with chai's proxy turned off and with a chain word a script overwrites", async () => {
+    const [fast, chai] = await both(`
+      const c = require("chai");
+      c.config.useProxy = false;
+      pm.test("no proxy", () => { E(1).to.bee; E(1).to.equal(2); });
+      c.config.useProxy = true;
+      c.Assertion.overwriteProperty("to", (s) => function () { return s.call(this); });
+      pm.test("overwritten", () => E(2).to.be.within(3, 4));`);
+    expect(fast).toEqual([
+      { passed: false, message: "expected 1 to equal 2" },
+      { passed: false, message: "expected 2 to be within 3..4" },
+    ]);
+    expect(chai).toEqual(fast);
+  });
+
+  it("serves chai-postman's response assertions through the same chains", async () => {
+    const out = await host.run(
+      {
+        source: `pm.test("a", () => pm.response.to.have.status(201));
+          pm.test("b", () => pm.expect(pm.response).to.have.jsonBody("roles[0]", "admin"));
+          pm.test("c", () => pm.response.to.not.be.json);`,
+        location: "request:r",
+        context: context(),
+        timeoutMs: 5000,
+      },
+      caps,
+    );
+    expect(out.assertions.map((a) => a.error?.message ?? "passed")).toEqual([
+      "expected response to have status code 201 but got 200",
+      "passed",
+      "expected response body not to be a valid json",
+    ]);
+  });
+});
