@@ -10,15 +10,14 @@
 /** What of chai this needs (the module object `chai.use` hands to plugins, and its utils). */
 export interface ChaiCore {
   Assertion: { prototype: object };
-  config: { proxyExcludedKeys: unknown[]; deepEqual?: unknown };
+  config: { useProxy: boolean; proxyExcludedKeys: unknown[]; deepEqual?: unknown };
 }
 export interface ChaiCoreUtils {
-  flag(assertion: object, key: string, value?: unknown): unknown;
-  transferFlags(from: object, to: object, includeAll?: boolean): void;
   proxify<T extends object>(obj: T): T;
-  isProxyEnabled(): boolean;
   eql: unknown;
 }
+/** An Assertion as chai keeps it: its flags in `__flags` (chai makes the object on first use). */
+type Flagged = { __flags?: Record<string, unknown> };
 
 /** chai's language chains (chai 6 `lib/chai/core/assertions.js`): getters with no behaviour of their own. */
 const LANGUAGE_CHAINS = [
@@ -46,51 +45,61 @@ const BUILTINS: unknown[] = ["__flags", "__methods", "_obj", "assert"];
 /** The fast paths, built once per chai instance; `expect` is `chai.expect` without its costs. */
 export function fastChai(chai: ChaiCore, utils: ChaiCoreUtils) {
   const proto = chai.Assertion.prototype;
-  const { flag, transferFlags, proxify, isProxyEnabled } = utils;
+  const { config } = chai;
+  const { proxify } = utils;
   const create = Object.create;
   const has = Reflect.has;
   const get = Reflect.get;
-  const handler: ProxyHandler<object> = {
+  // chai's `flag(obj)` and `isProxyEnabled()`, inlined: these run for every property a chain reads.
+  const flagsOf = (a: Flagged): Record<string, unknown> => {
+    a.__flags ||= create(null) as Record<string, unknown>;
+    return a.__flags;
+  };
+  const proxyEnabled = () =>
+    config.useProxy && typeof Proxy !== "undefined" && typeof Reflect !== "undefined";
+  const handler: ProxyHandler<Flagged> = {
     get(target, property) {
       if (
         typeof property === "string" &&
-        chai.config.proxyExcludedKeys.indexOf(property) === -1 &&
+        config.proxyExcludedKeys.indexOf(property) === -1 &&
         !has(target, property)
       )
         return get(proxify(target), property); // throws chai's "Invalid Chai property" error
-      if (BUILTINS.indexOf(property) === -1 && !flag(target, "lockSsfi")) flag(target, "ssfi", handler.get);
+      if (BUILTINS.indexOf(property) === -1) {
+        const flags = flagsOf(target);
+        if (!flags.lockSsfi) flags.ssfi = handler.get;
+      }
       return get(target, property);
     },
   };
   /** chai's `proxify` with the shared handler. */
-  const wrap = (assertion: object): object => (isProxyEnabled() ? new Proxy(assertion, handler) : assertion);
+  const wrap = (assertion: Flagged): object => (proxyEnabled() ? new Proxy(assertion, handler) : assertion);
 
-  /** `new Assertion()` followed by `transferFlags(from, it)`: the same flags, in the same order. */
-  const next = (from: object): object => {
-    const assertion = create(proto) as { __flags: Record<string, unknown> };
-    assertion.__flags = {};
-    transferFlags(from, assertion, true);
-    return wrap(assertion);
-  };
   for (const name of LANGUAGE_CHAINS)
     Object.defineProperty(proto, name, {
       configurable: true,
-      get: function chain(this: object) {
-        // chai's addProperty getter, for a getter without behaviour of its own.
-        if (!isProxyEnabled() && !flag(this, "lockSsfi")) flag(this, "ssfi", chain);
-        return next(this);
+      get: function chain(this: Flagged) {
+        // chai's addProperty getter for a getter without behaviour of its own: `new Assertion()`, then
+        // `transferFlags(this, it)` (every flag, inherited enumerable ones included, as chai's for-in).
+        const from = flagsOf(this);
+        if (!proxyEnabled() && !from.lockSsfi) from.ssfi = chain;
+        const flags: Record<string, unknown> = {};
+        for (const key in from) flags[key] = from[key];
+        const assertion = create(proto) as Flagged;
+        assertion.__flags = flags;
+        return wrap(assertion);
       },
     });
 
   /** `new chai.Assertion(value, message)`: the five flags the constructor sets, in its order. */
   const expect = (value?: unknown, message?: unknown): object => {
-    const assertion = create(proto) as { __flags: Record<string, unknown> };
+    const assertion = create(proto) as Flagged;
     assertion.__flags = {
       ssfi: chai.Assertion,
       lockSsfi: undefined,
       object: value,
       message,
-      eql: chai.config.deepEqual || utils.eql,
+      eql: config.deepEqual || utils.eql,
     };
     return wrap(assertion);
   };
