@@ -3,8 +3,9 @@
  * a progress bar on terminals, and the end-of-run summary table with the failures listed.
  * It only consumes events; it never asks the server anything.
  */
+import { itemFailures, MAX_KEPT_FAILURES } from "../shared/engine/stats";
 import { formatSummaryTable } from "../shared/reporters/summary";
-import type { RequestCompletedEvent, RunEvent, TerminalEvent } from "../shared/schemas/events";
+import type { Failure, RequestCompletedEvent, RunEvent, TerminalEvent } from "../shared/schemas/events";
 import type { CliReporterOptions } from "./args";
 
 export interface Output {
@@ -72,6 +73,8 @@ export class CliReporter {
   #done = 0;
   #received = 0;
   #failureIndex = 0;
+  /** Every item failure, for the summary when the terminal event kept only its first ones. */
+  readonly #failures: Failure[] = [];
   #barShown = false;
   #lastIteration = -1;
 
@@ -123,6 +126,7 @@ export class CliReporter {
       this.#print(lines);
       return;
     }
+    if (!this.#opts.noFailures) this.#failures.push(...itemFailures(event, { bail: false }));
     if (!this.#opts.noConsole) lines.push(...consoleLines(event.console, p, this.#opts.ascii === true));
     const target = `  ${event.request.method} ${event.request.url}`;
     if (event.response) {
@@ -171,13 +175,19 @@ export class CliReporter {
       const table = formatSummaryTable(
         event.stats,
         event.timings,
-        this.#opts.noFailures ? [] : event.failures,
+        this.#opts.noFailures ? [] : this.#allFailures(event.failures),
         this.#received,
       );
       lines.push(...(this.#opts.ascii ? table.map(asciiBox) : table));
     }
     if (this.#opts.verbose) lines.push(...this.#phases.summary());
     this.#out.write(`${lines.join("\n")}\n`);
+  }
+
+  /** Newman lists every failure: past the terminal event's bounded list, the ones seen per item. */
+  #allFailures(kept: Failure[]): Failure[] {
+    if (kept.length < MAX_KEPT_FAILURES) return kept;
+    return [...this.#failures, ...kept.filter((f) => !f.item)];
   }
 
   #print(lines: string[]): void {
