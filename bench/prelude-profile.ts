@@ -4,7 +4,7 @@
  * shows the prelude's own JavaScript (under QuickJS it is one opaque wasm frame) without the hosts'
  * boundary costs. Reports the CPU per script (median of batches) for the typical and the empty script.
  *
- *   node --import tsx bench/prelude-profile.ts [scripts=2000] [typical|empty|both] [bundle.js] [v8|quickjs]
+ *   node --import tsx bench/prelude-profile.ts [scripts=2000] [typical|empty|both|file:<script.js>] [bundle.js] [v8|quickjs]
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/prelude-profile.ts 5000 typical
  *
  * `bundle.js` (optional, `-` for the built one) is a prelude bundle to run instead of
@@ -118,5 +118,8 @@ async function series(label: string, source: string): Promise<void> {
   );
 }
 
-if (which !== "empty") await series("typical (5 pm.test, chai over JSON)", TYPICAL);
-if (which !== "typical") await series("empty (one empty pm.test)", EMPTY);
+if (which.startsWith("file:")) await series(which, readFileSync(which.slice(5), "utf8"));
+else {
+  if (which !== "empty") await series("typical (5 pm.test, chai over JSON)", TYPICAL);
+  if (which !== "typical") await series("empty (one empty pm.test)", EMPTY);
+}

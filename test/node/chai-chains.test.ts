@@ -88,6 +88,28 @@ describe("chai chains in the prelude", () => {
     expect(chai).toEqual(fast);
   });
 
+  it("keeps chai's chainable methods (`.a`, `.include`, `.lengthOf`): guards, names, overwrites", async () => {
+    const [fast, chai] = await both(`
+      pm.test("misspelt after a chainable", () => E("x").to.be.a.foo);
+      pm.test("length guard", () => E("x").to.be.a.length);
+      pm.test("as chains and calls", () => { E([1]).to.have.lengthOf.above(3); });
+      pm.test("wrapper", () => { const f = E("x").to.be.an; E(f.name + typeof f.call).to.equal("x"); });
+      require("chai").Assertion.overwriteChainableMethod("include", (s) => function (v) { return s.apply(this, arguments); }, (s) => function () { return s.call(this); });
+      pm.test("overwritten", () => E([1, 2]).to.include(3));`);
+    expect(fast).toEqual([
+      { passed: false, message: 'Invalid Chai property: foo. Did you mean "to"?' },
+      {
+        passed: false,
+        message:
+          'Invalid Chai property: a.length. Due to a compatibility issue, "length" cannot directly follow "a". Use "a.lengthOf" instead.',
+      },
+      { passed: false, message: "expected [ 1 ] to have a length above 3 but got 1" },
+      { passed: false, message: "expected 'chainableMethodWrapperfunction' to equal 'x'" },
+      { passed: false, message: "expected [ 1, 2 ] to include 3" },
+    ]);
+    expect(chai).toEqual(fast);
+  });
+
   it("serves chai-postman's response assertions through the same chains", async () => {
     const out = await host.run(
       {

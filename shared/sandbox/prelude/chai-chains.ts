@@ -42,21 +42,33 @@ const LANGUAGE_CHAINS = [
 /** chai's `builtins` (proxify.js): names whose access does not move the `ssfi` flag. */
 const BUILTINS: unknown[] = ["__flags", "__methods", "_obj", "assert"];
 
-/** The fast paths, built once per chai instance; `expect` is `chai.expect` without its costs. */
-export function fastChai(chai: ChaiCore, utils: ChaiCoreUtils) {
+/** chai's addChainableMethod record (`Assertion.prototype.__methods[name]`), changed in place by overwrites. */
+interface Chainable {
+  method: (this: unknown, ...args: unknown[]) => unknown;
+  chainingBehavior: (this: unknown) => void;
+}
+
+/** What the fast paths share: chai's pieces and the inlined helpers. */
+function core(chai: ChaiCore, utils: ChaiCoreUtils) {
   const proto = chai.Assertion.prototype;
   const { config } = chai;
-  const { proxify } = utils;
   const create = Object.create;
   const has = Reflect.has;
   const get = Reflect.get;
-  // chai's `flag(obj)` and `isProxyEnabled()`, inlined: these run for every property a chain reads.
+  // chai's `flag(obj)`, `isProxyEnabled()` and `transferFlags()`, inlined: they run for every property
+  // a chain reads. The flags are copied with for-in, as chai does (inherited enumerable ones included).
   const flagsOf = (a: Flagged): Record<string, unknown> => {
     a.__flags ||= create(null) as Record<string, unknown>;
     return a.__flags;
   };
   const proxyEnabled = () =>
     config.useProxy && typeof Proxy !== "undefined" && typeof Reflect !== "undefined";
+  const copyFlags = (from: Flagged, to: Flagged): void => {
+    const source = flagsOf(from);
+    const target = flagsOf(to);
+    for (const key in source) target[key] = source[key];
+  };
+  /** chai's proxify handler (one for all: chai makes one per object). */
   const handler: ProxyHandler<Flagged> = {
     get(target, property) {
       if (
@@ -64,7 +76,7 @@ export function fastChai(chai: ChaiCore, utils: ChaiCoreUtils) {
         config.proxyExcludedKeys.indexOf(property) === -1 &&
         !has(target, property)
       )
-        return get(proxify(target), property); // throws chai's "Invalid Chai property" error
+        return get(utils.proxify(target), property); // throws chai's "Invalid Chai property" error
       if (BUILTINS.indexOf(property) === -1) {
         const flags = flagsOf(target);
         if (!flags.lockSsfi) flags.ssfi = handler.get;
@@ -72,25 +84,85 @@ export function fastChai(chai: ChaiCore, utils: ChaiCoreUtils) {
       return get(target, property);
     },
   };
-  /** chai's `proxify` with the shared handler. */
-  const wrap = (assertion: Flagged): object => (proxyEnabled() ? new Proxy(assertion, handler) : assertion);
+  /** chai's `proxify` (as chains and chainable methods call it: no method name). */
+  const wrap = <T extends Flagged>(object: T): T =>
+    proxyEnabled() ? new Proxy(object, handler as ProxyHandler<T>) : object;
+  /** `new Assertion()` then `transferFlags(from, it)`: the same flags in the same order. */
+  const next = (from: Flagged): Flagged => {
+    const assertion = create(proto) as Flagged;
+    assertion.__flags = {};
+    copyFlags(from, assertion);
+    return wrap(assertion);
+  };
+  return { proto, config, utils, create, flagsOf, proxyEnabled, copyFlags, wrap, next };
+}
+type Core = ReturnType<typeof core>;
 
+/** chai's addProperty getter for the language chains (no behaviour of their own). */
+function fastChains({ proto, flagsOf, proxyEnabled, next }: Core): void {
   for (const name of LANGUAGE_CHAINS)
     Object.defineProperty(proto, name, {
       configurable: true,
       get: function chain(this: Flagged) {
-        // chai's addProperty getter for a getter without behaviour of its own: `new Assertion()`, then
-        // `transferFlags(this, it)` (every flag, inherited enumerable ones included, as chai's for-in).
-        const from = flagsOf(this);
-        if (!proxyEnabled() && !from.lockSsfi) from.ssfi = chain;
-        const flags: Record<string, unknown> = {};
-        for (const key in from) flags[key] = from[key];
-        const assertion = create(proto) as Flagged;
-        assertion.__flags = flags;
-        return wrap(assertion);
+        const flags = flagsOf(this);
+        if (!proxyEnabled() && !flags.lockSsfi) flags.ssfi = chain;
+        return next(this);
       },
     });
+}
 
+/**
+ * chai's addChainableMethod getter (`.a`, `.include`, `.lengthOf`, …, and chai-postman's) for every
+ * chainable method defined so far, with the same wrapper: named `chainableMethodWrapper`, its `length`
+ * guarded, prototyped on the assertion, flags shared through that prototype (as in chai).
+ */
+function fastChainables(c: Core): void {
+  const { proto, create, flagsOf, copyFlags, wrap, next } = c;
+  const methods = (proto as { __methods?: Record<string, Chainable> }).__methods;
+  const lengthConfigurable = Object.getOwnPropertyDescriptor(() => undefined, "length")?.configurable;
+  if (!methods || typeof Object.setPrototypeOf !== "function") return;
+  const { call, apply } = Function.prototype;
+  for (const name of Object.keys(methods)) {
+    const behavior = methods[name] as Chainable;
+    const lengthGuard = {
+      get() {
+        throw Error(
+          `Invalid Chai property: ${name}.length. Due to a compatibility issue, "length" cannot directly follow "${name}". Use "${name}.lengthOf" instead.`,
+        );
+      },
+    };
+    Object.defineProperty(proto, name, {
+      configurable: true,
+      get(this: Flagged) {
+        behavior.chainingBehavior.call(this);
+        const wrapper = function (this: Flagged, ...args: unknown[]): unknown {
+          const flags = flagsOf(this);
+          if (!flags.lockSsfi) flags.ssfi = wrapper;
+          const result = behavior.method.apply(this, args);
+          return result !== undefined ? result : next(this);
+        };
+        Object.defineProperty(wrapper, "name", { value: "chainableMethodWrapper", configurable: true });
+        if (lengthConfigurable) Object.defineProperty(wrapper, "length", lengthGuard);
+        const prototype = create(this) as Record<string, unknown>;
+        prototype.call = call;
+        prototype.apply = apply;
+        Object.setPrototypeOf(wrapper, prototype);
+        copyFlags(this, wrapper as Flagged);
+        return wrap(wrapper as Flagged);
+      },
+    });
+  }
+}
+
+/**
+ * The fast paths, installed once per chai instance (after chai-postman, so its chainable methods are
+ * covered); `expect` is `chai.expect` without its costs.
+ */
+export function fastChai(chai: ChaiCore, utils: ChaiCoreUtils) {
+  const c = core(chai, utils);
+  fastChains(c);
+  fastChainables(c);
+  const { proto, create, config, wrap } = c;
   /** `new chai.Assertion(value, message)`: the five flags the constructor sets, in its order. */
   const expect = (value?: unknown, message?: unknown): object => {
     const assertion = create(proto) as Flagged;
