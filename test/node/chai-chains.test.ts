@@ -115,7 +115,10 @@ describe("chai chains in the prelude", () => {
       {
         source: `pm.test("a", () => pm.response.to.have.status(201));
           pm.test("b", () => pm.expect(pm.response).to.have.jsonBody("roles[0]", "admin"));
-          pm.test("c", () => pm.response.to.not.be.json);`,
+          pm.test("c", () => pm.response.to.not.be.json);
+          pm.test("d", () => pm.response.to.have.status.foo);
+          pm.test("e", () => pm.response.to.have.status.length);
+          pm.test("f", () => pm.response.to.have.status(200).and.have.header("X-None"));`,
         location: "request:r",
         context: context(),
         timeoutMs: 5000,
@@ -126,6 +129,9 @@ describe("chai chains in the prelude", () => {
       "expected response to have status code 201 but got 200",
       "passed",
       "expected response body not to be a valid json",
+      'Invalid Chai property: status.foo. See docs for proper usage of "status".',
+      'Invalid Chai property: status.length. See docs for proper usage of "status".',
+      "expected response to have header with key 'X-None'",
     ]);
   });
 });

@@ -72,8 +72,8 @@ function parseError(r: PostmanResponse): string | undefined {
 
 /** `.header(key[, value])` on requests and responses, and `.withBody`. */
 export function addHeaderAndBody(p: Plugin): void {
-  const { A, obj, mustBeResponse } = p;
-  A.addMethod("header", function (key, value) {
+  const { A, obj, mustBeResponse, addMethod, addProperty } = p;
+  addMethod("header", function (key, value) {
     const o = obj(this);
     if (!isResponse(o) && !isRequest(o)) new A(o).to.be.postmanRequestOrResponse;
     const ror = isRequest(o) ? "request" : "response";
@@ -96,7 +96,7 @@ export function addHeaderAndBody(p: Plugin): void {
       actual,
     );
   });
-  A.addProperty("withBody", function () {
+  addProperty("withBody", function () {
     const text = mustBeResponse(this).text();
     this.assert(
       typeof text === "string" && text.length > 0,
@@ -108,8 +108,8 @@ export function addHeaderAndBody(p: Plugin): void {
 
 /** `.json` (the body parses) and `.body(content)` (text, RegExp or JSON equality). */
 export function addJson(p: Plugin): void {
-  const { A, utils, mustBeResponse } = p;
-  A.addProperty("json", function () {
+  const { utils, mustBeResponse, addMethod, addProperty } = p;
+  addProperty("json", function () {
     const error = parseError(mustBeResponse(this));
     this.assert(
       !error,
@@ -117,7 +117,7 @@ export function addJson(p: Plugin): void {
       "expected response body not to be a valid json",
     );
   });
-  A.addMethod("body", function (content) {
+  addMethod("body", function (content) {
     const r = mustBeResponse(this);
     if (
       content !== null &&
@@ -170,8 +170,8 @@ export function addJson(p: Plugin): void {
 
 /** `.jsonBody([path[, value]])`. */
 export function addJsonPath(p: Plugin): void {
-  const { A, utils, mustBeResponse } = p;
-  A.addMethod("jsonBody", function (path, value) {
+  const { utils, mustBeResponse, addMethod } = p;
+  addMethod("jsonBody", function (path, value) {
     const r = mustBeResponse(this);
     let body: unknown;
     const error = parseError(r);
@@ -258,8 +258,8 @@ export function addMeasures(p: Plugin): void {
 
 /** `.jsonSchema(schema[, options])` with the bundled ajv (6, as Postman's). */
 export function addSchema(p: Plugin): void {
-  const { A, obj, ajvFactory } = p;
-  A.addMethod("jsonSchema", function (schema, options) {
+  const { A, obj, ajvFactory, addMethod } = p;
+  addMethod("jsonSchema", function (schema, options) {
     if (schema === null || typeof schema !== "object" || Array.isArray(schema))
       new A(schema).to.be.an("object");
     const o = obj(this);
@@ -280,7 +280,7 @@ export function addSchema(p: Plugin): void {
 
 /** chai 4's array-only `.members`, and content-type and cookie helpers some collections use. */
 export function addExtras(p: Plugin): void {
-  const { A, utils, obj, mustBeResponse } = p;
+  const { A, utils, obj, mustBeResponse, addMethod, addProperty } = p;
   // chai 4 (Newman's) requires arrays for .members; chai 6 accepts any iterable and words it differently.
   A.overwriteMethod(
     "members",
@@ -300,7 +300,7 @@ export function addExtras(p: Plugin): void {
     ["xml", /xml/],
     ["javascript", /javascript/],
   ] as Array<[string, RegExp]>) {
-    A.addProperty(name, function () {
+    addProperty(name, function () {
       const ct = String(mustBeResponse(this).headers.get("content-type") || "");
       this.assert(
         re.test(ct),
@@ -311,7 +311,7 @@ export function addExtras(p: Plugin): void {
       );
     });
   }
-  A.addMethod("cookie", function (name, value) {
+  addMethod("cookie", function (name, value) {
     const c = mustBeResponse(this).cookies.one(name);
     if (value === undefined)
       this.assert(

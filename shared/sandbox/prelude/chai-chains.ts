@@ -1,11 +1,14 @@
-// Cheaper chai chains (issue 16). In chai 6 every language chain (`to`, `be`, `have`, …) builds a new
-// Assertion: the constructor sets five flags one call at a time and wraps the object in a new Proxy
-// with a new handler (whose getter is renamed with a defineProperty each time), and then every flag is
-// copied over. That is most of a typical test script's cost. Here the chains and `pm.expect` build the
-// same object directly: an Assertion-prototyped object with the same flags in the same order, behind a
-// Proxy with one shared handler that behaves as chai's (a misspelt property throws chai's own error,
-// worded by chai itself; the `ssfi` flag is kept the way chai keeps it). chai's own `expect`, methods
-// and chainable methods are unchanged, and with `chai.config.useProxy = false` no Proxy is made.
+// Cheaper chai (issue 16). In chai 6 every language chain (`to`, `be`, `have`, …), every chainable
+// method access (`.a`, `.include`, `.lengthOf`) and every method or property assertion that returns
+// nothing builds a new Assertion: the constructor sets five flags one call at a time and wraps the
+// object in a new Proxy with a new handler (whose getter is renamed with a defineProperty each time),
+// then every flag is copied over. That was most of a typical test script's cost. Here the chains, the
+// chainable-method getters, `pm.expect` and chai-postman's own methods and properties build the same
+// objects directly: Assertion-prototyped, the same flags in the same order, behind a Proxy with a
+// shared handler that behaves as chai's (a misspelt property is handed to chai's own proxify, so the
+// error and its suggestion are chai's; the `ssfi` flag is kept the way chai keeps it). chai's own
+// methods and properties, `require("chai").expect`, plugins and overwrites work as before, and with
+// `chai.config.useProxy = false` no Proxy is made.
 
 /** What of chai this needs (the module object `chai.use` hands to plugins, and its utils). */
 export interface ChaiCore {
@@ -13,7 +16,7 @@ export interface ChaiCore {
   config: { useProxy: boolean; proxyExcludedKeys: unknown[]; deepEqual?: unknown };
 }
 export interface ChaiCoreUtils {
-  proxify<T extends object>(obj: T): T;
+  proxify<T extends object>(obj: T, nonChainableMethodName?: string): T;
   eql: unknown;
 }
 /** An Assertion as chai keeps it: its flags in `__flags` (chai makes the object on first use). */
@@ -68,25 +71,29 @@ function core(chai: ChaiCore, utils: ChaiCoreUtils) {
     const target = flagsOf(to);
     for (const key in source) target[key] = source[key];
   };
-  /** chai's proxify handler (one for all: chai makes one per object). */
-  const handler: ProxyHandler<Flagged> = {
-    get(target, property) {
-      if (
-        typeof property === "string" &&
-        config.proxyExcludedKeys.indexOf(property) === -1 &&
-        !has(target, property)
-      )
-        return get(utils.proxify(target), property); // throws chai's "Invalid Chai property" error
-      if (BUILTINS.indexOf(property) === -1) {
-        const flags = flagsOf(target);
-        if (!flags.lockSsfi) flags.ssfi = handler.get;
-      }
-      return get(target, property);
-    },
+  /** chai's proxify handler; `method` names the method a proxied method function belongs to. */
+  const makeHandler = (method?: string): ProxyHandler<Flagged> => {
+    const h: ProxyHandler<Flagged> = {
+      get(target, property) {
+        if (
+          typeof property === "string" &&
+          config.proxyExcludedKeys.indexOf(property) === -1 &&
+          !has(target, property)
+        )
+          return get(utils.proxify(target, method), property); // throws chai's "Invalid Chai property"
+        if (BUILTINS.indexOf(property) === -1) {
+          const flags = flagsOf(target);
+          if (!flags.lockSsfi) flags.ssfi = h.get;
+        }
+        return get(target, property);
+      },
+    };
+    return h;
   };
-  /** chai's `proxify` (as chains and chainable methods call it: no method name). */
-  const wrap = <T extends Flagged>(object: T): T =>
-    proxyEnabled() ? new Proxy(object, handler as ProxyHandler<T>) : object;
+  const handler = makeHandler(); // one for all assertions (chai makes one per object)
+  /** chai's `proxify`. */
+  const wrap = <T extends Flagged>(object: T, h = handler): T =>
+    proxyEnabled() ? new Proxy(object, h as ProxyHandler<T>) : object;
   /** `new Assertion()` then `transferFlags(from, it)`: the same flags in the same order. */
   const next = (from: Flagged): Flagged => {
     const assertion = create(proto) as Flagged;
@@ -94,21 +101,47 @@ function core(chai: ChaiCore, utils: ChaiCoreUtils) {
     copyFlags(from, assertion);
     return wrap(assertion);
   };
-  return { proto, config, utils, create, flagsOf, proxyEnabled, copyFlags, wrap, next };
+  const lengthConfigurable = Object.getOwnPropertyDescriptor(() => undefined, "length")?.configurable;
+  return {
+    ...{ proto, config, utils, create, flagsOf, proxyEnabled, copyFlags },
+    ...{ makeHandler, wrap, next, lengthConfigurable },
+  };
 }
 type Core = ReturnType<typeof core>;
 
-/** chai's addProperty getter for the language chains (no behaviour of their own). */
-function fastChains({ proto, flagsOf, proxyEnabled, next }: Core): void {
-  for (const name of LANGUAGE_CHAINS)
-    Object.defineProperty(proto, name, {
-      configurable: true,
-      get: function chain(this: Flagged) {
-        const flags = flagsOf(this);
-        if (!proxyEnabled() && !flags.lockSsfi) flags.ssfi = chain;
-        return next(this);
+type Getter = (this: Flagged) => unknown;
+type Method = (this: Flagged, ...args: unknown[]) => unknown;
+
+/** chai's addProperty: the same getter, its result built with `next` (the events are not sent). */
+function addProperty({ proto, flagsOf, proxyEnabled, next }: Core, name: string, getter?: Getter): void {
+  Object.defineProperty(proto, name, {
+    configurable: true,
+    get: function propertyGetter(this: Flagged) {
+      const flags = flagsOf(this);
+      if (!proxyEnabled() && !flags.lockSsfi) flags.ssfi = propertyGetter;
+      const result = getter?.call(this);
+      return result !== undefined ? result : next(this);
+    },
+  });
+}
+
+/** chai's addMethod: the same wrapper (named, `length` guarded, proxied with the method's name). */
+function addMethod(c: Core, name: string, method: Method): void {
+  const { flagsOf, next } = c;
+  const wrapper = function (this: Flagged, ...args: unknown[]): unknown {
+    const flags = flagsOf(this);
+    if (!flags.lockSsfi) flags.ssfi = wrapper;
+    const result = method.apply(this, args);
+    return result !== undefined ? result : next(this);
+  };
+  Object.defineProperty(wrapper, "name", { value: "methodWrapper", configurable: true });
+  if (c.lengthConfigurable)
+    Object.defineProperty(wrapper, "length", {
+      get() {
+        throw Error(`Invalid Chai property: ${name}.length. See docs for proper usage of "${name}".`);
       },
     });
+  (c.proto as Record<string, unknown>)[name] = c.wrap(wrapper as Flagged, c.makeHandler(name));
 }
 
 /**
@@ -117,9 +150,8 @@ function fastChains({ proto, flagsOf, proxyEnabled, next }: Core): void {
  * guarded, prototyped on the assertion, flags shared through that prototype (as in chai).
  */
 function fastChainables(c: Core): void {
-  const { proto, create, flagsOf, copyFlags, wrap, next } = c;
+  const { proto, create, flagsOf, copyFlags, wrap, next, lengthConfigurable } = c;
   const methods = (proto as { __methods?: Record<string, Chainable> }).__methods;
-  const lengthConfigurable = Object.getOwnPropertyDescriptor(() => undefined, "length")?.configurable;
   if (!methods || typeof Object.setPrototypeOf !== "function") return;
   const { call, apply } = Function.prototype;
   for (const name of Object.keys(methods)) {
@@ -155,13 +187,13 @@ function fastChainables(c: Core): void {
 }
 
 /**
- * The fast paths, installed once per chai instance (after chai-postman, so its chainable methods are
- * covered); `expect` is `chai.expect` without its costs.
+ * The fast paths, installed once per chai instance: the language chains at once, `addMethod` and
+ * `addProperty` for chai-postman's assertions, then `coverChainables()` for every chainable method
+ * defined by then; `expect` is `chai.expect` without its costs.
  */
 export function fastChai(chai: ChaiCore, utils: ChaiCoreUtils) {
   const c = core(chai, utils);
-  fastChains(c);
-  fastChainables(c);
+  for (const name of LANGUAGE_CHAINS) addProperty(c, name);
   const { proto, create, config, wrap } = c;
   /** `new chai.Assertion(value, message)`: the five flags the constructor sets, in its order. */
   const expect = (value?: unknown, message?: unknown): object => {
@@ -175,5 +207,10 @@ export function fastChai(chai: ChaiCore, utils: ChaiCoreUtils) {
     };
     return wrap(assertion);
   };
-  return { expect };
+  return {
+    expect,
+    addMethod: (name: string, method: Method) => addMethod(c, name, method),
+    addProperty: (name: string, getter: Getter) => addProperty(c, name, getter),
+    coverChainables: () => fastChainables(c),
+  };
 }

@@ -4,7 +4,14 @@
 import type { LibraryFactory, PreludeHost } from "../contract";
 import { type ChaiCore, type ChaiCoreUtils, fastChai } from "./chai-chains";
 import type { CleanRoom } from "./containment";
-import { type AjvFactory, type AjvLike, type ChaiPluginApi, type ChaiUtils, chaiPostman } from "./response";
+import {
+  type AjvFactory,
+  type AjvLike,
+  type ChaiPluginApi,
+  type ChaiUtils,
+  chaiPostman,
+  type Registrar,
+} from "./response";
 import type { ChaiLike } from "./response-object";
 
 const ALIASES: Record<string, string> = {
@@ -66,9 +73,11 @@ export function createModules(host: PreludeHost, cleanRoom: CleanRoom) {
   function chai(): Chai {
     if (!chaiInstance) {
       const instance = loadModule("chai", "chai") as Chai;
-      instance.use((c, utils) => chaiPostman(c, utils, ajvFactory));
       instance.use((c, utils) => {
-        fast = fastChai(c as unknown as ChaiCore, utils as unknown as ChaiCoreUtils);
+        const f = fastChai(c as unknown as ChaiCore, utils as unknown as ChaiCoreUtils);
+        chaiPostman(c, utils, ajvFactory, f as unknown as Registrar);
+        f.coverChainables(); // chai's and chai-postman's
+        fast = f;
       });
       chaiInstance = instance;
     }

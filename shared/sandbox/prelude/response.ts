@@ -66,8 +66,11 @@ export function isRequest(obj: unknown): obj is RequestLike {
   return typeof o.method === "string" && o.headers instanceof PropertyList && o.url !== undefined;
 }
 
+/** How chai-postman registers its assertions: chai's `Assertion.addMethod` / `addProperty`, or alike. */
+export type Registrar = Pick<ChaiPluginApi["Assertion"], "addMethod" | "addProperty">;
+
 /** What the assertion groups share: chai's Assertion, its utils and chai-postman's guards. */
-export interface Plugin {
+export interface Plugin extends Registrar {
   A: ChaiPluginApi["Assertion"];
   utils: ChaiUtils;
   obj(a: Assertion): unknown;
@@ -80,7 +83,12 @@ export interface Plugin {
  * chai plugin with chai-postman's assertions: the same names, semantics and failure messages as the
  * plugin Postman's sandbox loads, so reports read the same as Newman's.
  */
-export function chaiPostman(chai: ChaiPluginApi, utils: ChaiUtils, ajvFactory: AjvFactory): void {
+export function chaiPostman(
+  chai: ChaiPluginApi,
+  utils: ChaiUtils,
+  ajvFactory: AjvFactory,
+  register: Registrar,
+): void {
   const A = chai.Assertion;
   const obj = (a: Assertion): unknown => utils.flag(a, "object");
   // chai-postman's guard assertions run only when the fast check fails: they then fail with
@@ -98,28 +106,28 @@ export function chaiPostman(chai: ChaiPluginApi, utils: ChaiUtils, ajvFactory: A
     return r.code as unknown as number;
   };
 
-  const p: Plugin = { A, utils, obj, mustBeResponse, codeOf, ajvFactory };
+  const p: Plugin = { ...register, A, utils, obj, mustBeResponse, codeOf, ajvFactory };
   for (const add of [addGuards, addStatusClasses, addStatusCodes, addReasons, ...BODY_ASSERTIONS]) add(p);
 }
 
 /** chai-postman's type assertions: `.postmanRequest`, `.postmanResponse`, `.postmanRequestOrResponse`. */
 function addGuards(p: Plugin): void {
-  const { A, obj } = p;
-  A.addProperty("postmanRequest", function () {
+  const { obj, addProperty } = p;
+  addProperty("postmanRequest", function () {
     this.assert(
       isRequest(obj(this)),
       "expecting a postman request object but got #{this}",
       "not expecting a postman request object",
     );
   });
-  A.addProperty("postmanResponse", function () {
+  addProperty("postmanResponse", function () {
     this.assert(
       isResponse(obj(this)),
       "expecting a postman response object but got #{this}",
       "not expecting a postman response object",
     );
   });
-  A.addProperty("postmanRequestOrResponse", function () {
+  addProperty("postmanRequestOrResponse", function () {
     const o = obj(this);
     this.assert(
       isResponse(o) || isRequest(o),
@@ -131,7 +139,7 @@ function addGuards(p: Plugin): void {
 
 /** `.statusCodeClass(n)`, `.info` … `.serverError` and `.error`. */
 function addStatusClasses(p: Plugin): void {
-  const { A, codeOf } = p;
+  const { codeOf, addMethod, addProperty } = p;
   const classAssert = (a: Assertion, classCode: number) => {
     const code = codeOf(a);
     a.assert(
@@ -142,7 +150,7 @@ function addStatusClasses(p: Plugin): void {
       code,
     );
   };
-  A.addMethod("statusCodeClass", function (classCode) {
+  addMethod("statusCodeClass", function (classCode) {
     classAssert(this, Number(classCode));
   });
   for (const [name, classCode] of [
@@ -152,11 +160,11 @@ function addStatusClasses(p: Plugin): void {
     ["clientError", 4],
     ["serverError", 5],
   ] as Array<[string, number]>) {
-    A.addProperty(name, function () {
+    addProperty(name, function () {
       classAssert(this, classCode);
     });
   }
-  A.addProperty("error", function () {
+  addProperty("error", function () {
     const code = codeOf(this);
     const cls = Math.floor(code / 100);
     this.assert(
@@ -171,8 +179,8 @@ function addStatusClasses(p: Plugin): void {
 
 /** `.statusCode(n)` and `.statusReason(text)`. */
 function addStatusCodes(p: Plugin): void {
-  const { A, mustBeResponse, codeOf } = p;
-  A.addMethod("statusCode", function (code) {
+  const { mustBeResponse, codeOf, addMethod } = p;
+  addMethod("statusCode", function (code) {
     const actual = codeOf(this);
     this.assert(
       actual === Number(code),
@@ -182,7 +190,7 @@ function addStatusCodes(p: Plugin): void {
       actual,
     );
   });
-  A.addMethod("statusReason", function (reason) {
+  addMethod("statusReason", function (reason) {
     const r = mustBeResponse(this);
     const wanted = String(reason);
     this.assert(
@@ -197,7 +205,7 @@ function addStatusCodes(p: Plugin): void {
 
 /** `.accepted`, `.notFound`, … (reason and code), chai's `.ok` for responses, and `.status(codeOrReason)`. */
 function addReasons(p: Plugin): void {
-  const { A, obj, mustBeResponse, codeOf } = p;
+  const { A, obj, mustBeResponse, codeOf, addMethod, addProperty } = p;
   const reasonAndCode = (a: Assertion, reasonName: string, statusCode: number) => {
     const r = mustBeResponse(a);
     const wanted = reasonName.toUpperCase();
@@ -229,7 +237,7 @@ function addReasons(p: Plugin): void {
     ["notAcceptable", 406, "Acceptable"],
     ["rateLimited", 429, "Too Many Requests"],
   ] as Array<[string, number, string]>) {
-    A.addProperty(name, function () {
+    addProperty(name, function () {
       reasonAndCode(this, reasonName, statusCode);
     });
   }
@@ -244,7 +252,7 @@ function addReasons(p: Plugin): void {
         reasonAndCode(this, "OK", 200);
       },
   );
-  A.addMethod("status", function (codeOrReason) {
+  addMethod("status", function (codeOrReason) {
     const r = mustBeResponse(this);
     if (typeof codeOrReason === "number") {
       const code = codeOf(this);
