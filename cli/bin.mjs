@@ -19,10 +19,11 @@ const { register } = await import("tsx/esm/api");
 register();
 mark("tsx registered");
 // An embedded run starts workerd first: its start (≈ 0.2 s) overlaps loading the CLI and reading the inputs.
-const embedded =
+const serverModule =
   argv[0] === "run" && !argv.some((a) => a === "--server" || a.startsWith("--server="))
-    ? (await import("./server.ts")).startEmbedded()
+    ? await import("./server.ts")
     : undefined;
+const embedded = serverModule?.startEmbedded({ scriptBackend: serverModule.embeddedScriptBackend(argv) });
 embedded?.catch(() => {}); // main() reports a failed start where the run needs the server
 // One event-loop turn: the start is synchronous up to workerd's spawn once its promise chain runs, which
 // loading main.ts (module hooks) would otherwise hold back by ≈ 30 ms.

@@ -13,7 +13,7 @@ import { buildRunBody } from "./inputs";
 import { Interrupted, type InterruptHandle, onInterrupt } from "./interrupt";
 import { localReports, RunTally } from "./partial-report";
 import { saveReport, writeReportStream } from "./report-file";
-import { connectRemote, type Server, startEmbedded } from "./server";
+import { connectRemote, embeddedScriptBackend, type Server, startEmbedded } from "./server";
 import { mark } from "./timing";
 import { watchServer } from "./watchdog";
 
@@ -323,7 +323,7 @@ export async function main(
   let usedEmbedded = false;
   const embedded = () => {
     usedEmbedded = true;
-    return opts.embedded ?? startEmbedded();
+    return opts.embedded ?? startEmbedded({ scriptBackend: embeddedScriptBackend(argv) });
   };
   try {
     const command = parseCommand(argv);

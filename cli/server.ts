@@ -26,6 +26,8 @@ export interface Server {
   stop(opts?: { exiting?: boolean }): Promise<void>;
   /** Embedded only: why the local runtime died (workerd exited or was restarted), once known. */
   readonly died?: Promise<string>;
+  /** Embedded only: the script backend the local runtime uses (`v8` cannot interrupt a stuck script). */
+  readonly scriptBackend?: string;
   /** Embedded only: SIGKILLs the runtime synchronously (second Ctrl-C, process exit). */
   killNow?(): void;
 }
@@ -37,7 +39,7 @@ function client(
   apiKey: string,
   fetcher: typeof fetch,
   stop: Server["stop"],
-  extra: Pick<Server, "died" | "killNow"> = {},
+  extra: Pick<Server, "died" | "killNow" | "scriptBackend"> = {},
 ): Server {
   return {
     ...extra,
@@ -133,18 +135,30 @@ function guardProcess(): () => void {
  * random port on loopback, SQLite storage in a temporary directory, a one-off API key, and the
  * permissive target policy so collections can call local services (as Newman can).
  */
-export async function startEmbedded(): Promise<Server> {
+/**
+ * Where the embedded stack runs scripts. V8 isolates (the Worker Loader) by default: about twice as
+ * fast as QuickJS, and like Newman, which sets no script budget unless asked. Local workerd does not
+ * enforce a dynamic worker's CPU limit, so a run given `--timeout-script` gets QuickJS, which
+ * interrupts a script at its budget. `SCRIPT_BACKEND` in the environment decides over both.
+ */
+export function embeddedScriptBackend(argv: readonly string[]): string {
+  if (process.env.SCRIPT_BACKEND) return process.env.SCRIPT_BACKEND;
+  const budget = argv.some((a) => a === "--timeout-script" || a.startsWith("--timeout-script="));
+  return budget ? "quickjs" : "v8";
+}
+
+export async function startEmbedded(opts: { scriptBackend?: string } = {}): Promise<Server> {
   // From the first moment: a signal during the start must not leave a workerd behind.
   const unguard = guardProcess();
   try {
-    return await startStack(unguard);
+    return await startStack(unguard, opts.scriptBackend ?? embeddedScriptBackend([]));
   } catch (error) {
     unguard();
     throw error;
   }
 }
 
-async function startStack(unguard: () => void): Promise<Server> {
+async function startStack(unguard: () => void, scriptBackend: string): Promise<Server> {
   const settings = workerSettings();
   const script = await workerBundle().catch((error: unknown) => {
     throw new CliError(`Could not bundle the embedded Worker: ${(error as Error).message}`);
@@ -156,8 +170,7 @@ async function startStack(unguard: () => void): Promise<Server> {
     TARGET_POLICY: process.env.TARGET_POLICY ?? "any",
     ENVIRONMENT: "cli",
     API_RATE_LIMIT_PER_MINUTE: "100000",
-    // SCRIPT_BACKEND=v8 runs scripts in dynamic V8 workers (the LOADER binding); QuickJS by default.
-    SCRIPT_BACKEND: process.env.SCRIPT_BACKEND ?? "quickjs",
+    SCRIPT_BACKEND: scriptBackend,
   };
   // Traces of embedded runs go where the user's OpenTelemetry setup points (if it does).
   for (const name of ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_HEADERS"]) {
@@ -186,5 +199,5 @@ async function startStack(unguard: () => void): Promise<Server> {
     await runtime.stop();
     unguard();
   };
-  return client(runtime.origin, apiKey, fetch, stop, { died, killNow: runtime.killNow });
+  return client(runtime.origin, apiKey, fetch, stop, { died, killNow: runtime.killNow, scriptBackend });
 }

@@ -80,7 +80,13 @@ export function watchServer(server: Server, opts: WatchdogOptions = {}): Watchdo
       refused = isRefused ? refused + 1 : 0;
       failed++;
       if (refused >= refusedLimit || failed >= failureLimit) {
-        report(`the edgerun server at ${server.baseUrl} stopped answering (${why})`);
+        // Locally, V8 isolates have no enforced CPU limit: the likely cause is a script that never ends.
+        const hint =
+          server.scriptBackend === "v8"
+            ? "; a script may be stuck in an endless loop: locally, scripts in V8 are not interrupted — " +
+              "--timeout-script MS runs them in QuickJS, which stops a script at its budget"
+            : "";
+        report(`the edgerun server at ${server.baseUrl} stopped answering (${why})${hint}`);
       }
     }
   };

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { listProcesses } from "../../cli/runtime-process";
-import { startEmbedded } from "../../cli/server";
+import { embeddedScriptBackend, startEmbedded } from "../../cli/server";
 import { spawnCli as cli, expectNoWorkerdLeft, killStartedClis } from "./cli-process";
 
 const ONE_REQUEST = {
@@ -115,4 +115,47 @@ describe("embedded stack start-up", () => {
     expect([130, 143]).toContain(code);
     await expectNoWorkerdLeft(run.pid);
   }, 60_000);
+});
+
+describe("the embedded stack's script backend", () => {
+  it("is V8 by default, QuickJS when a script budget is asked for, and SCRIPT_BACKEND decides over both", () => {
+    const saved = process.env.SCRIPT_BACKEND;
+    try {
+      delete process.env.SCRIPT_BACKEND;
+      expect(embeddedScriptBackend(["run", "c.json"])).toBe("v8");
+      expect(embeddedScriptBackend(["run", "c.json", "--timeout-script", "500"])).toBe("quickjs");
+      expect(embeddedScriptBackend(["run", "c.json", "--timeout-script=500"])).toBe("quickjs");
+      process.env.SCRIPT_BACKEND = "quickjs";
+      expect(embeddedScriptBackend(["run", "c.json"])).toBe("quickjs");
+    } finally {
+      if (saved === undefined) delete process.env.SCRIPT_BACKEND;
+      else process.env.SCRIPT_BACKEND = saved;
+    }
+  });
+
+  it("with --timeout-script, an endless loop is interrupted at its budget and the run goes on", async () => {
+    const loop = {
+      info: { name: "loop" },
+      item: [
+        {
+          name: "stuck",
+          event: [{ listen: "prerequest", script: { exec: ["while (true) {}"] } }],
+          request: { url: "{{base}}/get" },
+        },
+        ONE_REQUEST.item[0],
+      ],
+    };
+    await writeFile(join(dir, "loop.json"), JSON.stringify(loop));
+    const run = cli([
+      "run",
+      join(dir, "loop.json"),
+      "--env-var",
+      `base=${inject("targetUrl")}`,
+      "--timeout-script",
+      "300",
+    ]);
+    expect(await run.exited, run.stderr()).toBe(1);
+    expect(run.stdout()).toContain("script exceeded its CPU/time budget of 300 ms");
+    expect(run.stdout()).toContain("✓  answers");
+  });
 });
