@@ -48,6 +48,8 @@ interface ScriptText {
   words: Set<string>;
   fn?: CompiledScript;
   params?: string;
+  /** The globals the text names, of the list `of` (the same array for every script of a kind). */
+  names?: { of: readonly string[]; list: string[] };
 }
 const SUGAR_USE = new RegExp(SUGAR_USE_SOURCE);
 const texts = new Map<string, ScriptText>();
@@ -90,20 +92,17 @@ function ensureSugar(text: ScriptText): void {
 }
 
 /** Starts the user script; its completion (and error) is tracked in `run`. */
-function start(
-  run: ScriptRun,
-  text: ScriptText,
-  source: string,
-  globals: Record<string, () => unknown>,
-): void {
+function start(run: ScriptRun, text: ScriptText, source: string, api: ScriptApi): void {
   // `tests` is always bound: legacy scripts write to it and the runner reads it back. Other globals are
   // built only when the script's text names them (copying the response and scopes is most of the cost).
-  const names = Object.keys(globals).filter((k) => k === "tests" || text.words.has(k));
+  if (text.names?.of !== api.names)
+    text.names = { of: api.names, list: api.names.filter((k) => k === "tests" || text.words.has(k)) };
+  const names = text.names.list;
   try {
     // The user source runs in an inner function so it may redeclare these names freely.
     const values = names.map((k) => {
       try {
-        return globals[k]?.();
+        return api.load(k);
       } catch {
         return undefined; // e.g. a library that failed to load: the script sees `undefined`, as before
       }
@@ -121,7 +120,8 @@ function start(
   }
 }
 
-type NextTimer = ReturnType<typeof buildScriptApi>["nextTimer"];
+type ScriptApi = ReturnType<typeof buildScriptApi>;
+type NextTimer = ScriptApi["nextTimer"];
 
 /**
  * Drain: microtasks, in-flight host requests and timers, each timer when it is due (really waited for,
@@ -176,7 +176,7 @@ async function execute(inputJson: string): Promise<string> {
     modules,
   });
   Reflect.set(g, "console", api.consoleObj); // libraries log through the global console
-  start(run, text, input.source, api.globals);
+  start(run, text, input.source, api);
   await drain(run, api.nextTimer);
   const { out } = run;
   legacyTests(run, api.tests);

@@ -112,7 +112,30 @@ function pmObject(
   return pm;
 }
 
-/** Builds `pm` for one script; `globals` are the loaders of every other name a script may use. */
+/** The timer globals (the script's virtual timers). */
+const TIMER_NAMES = [
+  "setTimeout",
+  "setInterval",
+  "setImmediate",
+  "clearTimeout",
+  "clearInterval",
+  "clearImmediate",
+];
+/** The five "lazy" library globals of the Postman sandbox. */
+const LIBRARY_GLOBALS: Record<string, string> = {
+  _: "lodash3",
+  CryptoJS: "crypto-js",
+  tv4: "tv4",
+  Buffer: "buffer",
+  cheerio: "cheerio",
+};
+/** Every global a script may name, per kind of script (test scripts have the response globals). */
+const namesByKind = new Map<boolean, readonly string[]>();
+
+/**
+ * Builds `pm` for one script; `load(name)` gives every other global a script may name (`names`, the
+ * same array for every script of a kind), each built only when the script's text names it.
+ */
 export function buildScriptApi(parts: PmParts) {
   const { host, input, run, scopes, modules } = parts;
   const ctx = input.context;
@@ -129,13 +152,9 @@ export function buildScriptApi(parts: PmParts) {
   const tests: Record<string, unknown> = {};
   const description = Reflect.get(ctx.request, "description");
   const { requireModule } = modules;
-  const globals: Record<string, () => unknown> = {
-    pm: () => pm,
-    console: () => consoleObj,
-    require: () => requireModule,
-    tests: () => tests,
-    data: () => ({ ...ctx.scopes.data }),
-    ...legacyLoaders({
+  let legacy: Record<string, () => unknown> | undefined;
+  const legacyOf = () => {
+    legacy ??= legacyLoaders({
       envScope: scopes.environment,
       globalsScope: scopes.globals,
       requestOf: messages.requestOf,
@@ -146,22 +165,30 @@ export function buildScriptApi(parts: PmParts) {
       requireModule,
       setNextRequest,
       description: typeof description === "string" ? description : undefined,
-    }),
-    // The context's own (the shims' in QuickJS; V8's native ones where the host has them).
-    atob: () => Reflect.get(globalThis, "atob"),
-    btoa: () => Reflect.get(globalThis, "btoa"),
-    setTimeout: () => timers.api.setTimeout,
-    setInterval: () => timers.api.setInterval,
-    setImmediate: () => timers.api.setImmediate,
-    clearTimeout: () => timers.api.clearTimeout,
-    clearInterval: () => timers.api.clearInterval,
-    clearImmediate: () => timers.api.clearImmediate,
-    // The five "lazy" library globals of the Postman sandbox.
-    _: () => requireModule("lodash3"),
-    CryptoJS: () => requireModule("crypto-js"),
-    tv4: () => requireModule("tv4"),
-    Buffer: () => (requireModule("buffer") as { Buffer: unknown }).Buffer,
-    cheerio: () => requireModule("cheerio"),
+    });
+    return legacy;
   };
-  return { pm, globals, tests, consoleObj, nextTimer: timers.next, serializeRequest: messages.serialize };
+  let names = namesByKind.get(isTest);
+  if (!names) {
+    names = ["pm", "console", "require", "tests", "data", ...Object.keys(legacyOf()), "atob", "btoa"];
+    names = [...names, ...TIMER_NAMES, ...Object.keys(LIBRARY_GLOBALS)];
+    namesByKind.set(isTest, names);
+  }
+  const load = (name: string): unknown => {
+    if (name === "pm") return pm;
+    if (name === "console") return consoleObj;
+    if (name === "require") return requireModule;
+    if (name === "tests") return tests;
+    if (name === "data") return { ...ctx.scopes.data };
+    // The context's own (the shims' in QuickJS; V8's native ones where the host has them).
+    if (name === "atob" || name === "btoa") return Reflect.get(globalThis, name);
+    if (TIMER_NAMES.includes(name)) return timers.api[name as keyof typeof timers.api];
+    const library = LIBRARY_GLOBALS[name];
+    if (library)
+      return name === "Buffer"
+        ? (requireModule(library) as { Buffer: unknown }).Buffer
+        : requireModule(library);
+    return legacyOf()[name]?.();
+  };
+  return { pm, names, load, tests, consoleObj, nextTimer: timers.next, serializeRequest: messages.serialize };
 }
