@@ -10,13 +10,15 @@
  * `bundle.js` (optional, `-` for the built one) is a prelude bundle to run instead of
  * shared/sandbox/generated/prelude.ts, to compare an old and a new prelude on the same machine state;
  * `quickjs` runs it in a bare QuickJS context instead (the same host functions, no limits).
+ * PRELUDE_BODY=inline sends the response body inside the input JSON (what a prelude before the body
+ * went beside it expects); BODY_ITEMS=n grows the response body to n items (≈ 38 bytes each).
  */
 import { readFileSync } from "node:fs";
 import { createContext, runInContext } from "node:vm";
 import releaseVariant from "@jitl/quickjs-wasmfile-release-sync";
 import { newQuickJSWASMModuleFromVariant, type QuickJSHandle } from "quickjs-emscripten-core";
 import type { PreludeHost, PreludeInput, PreludeOutput } from "../shared/sandbox/contract";
-import { REQUIRE_ALIASES } from "../shared/sandbox/contract";
+import { preludeRequest, REQUIRE_ALIASES } from "../shared/sandbox/contract";
 import { LIBRARY_LOADERS } from "../shared/sandbox/generated/libs/index";
 import { PRELUDE_SOURCE } from "../shared/sandbox/generated/prelude";
 import { benchContext, EMPTY, TYPICAL } from "./sandbox-scripts";
@@ -26,6 +28,20 @@ const which = process.argv[3] ?? "both";
 const bundlePath = process.argv[4] ?? "-";
 const bundle = bundlePath === "-" ? PRELUDE_SOURCE : readFileSync(bundlePath, "utf8");
 const engine = process.argv[5] ?? "v8";
+const inline = process.env.PRELUDE_BODY === "inline";
+const bodyItems = Number(process.env.BODY_ITEMS ?? 0);
+type Execute = (inputJson: string, body?: string) => Promise<string>;
+
+/** The bench context, its response body grown to `BODY_ITEMS` items when set. */
+function context() {
+  const c = benchContext();
+  if (bodyItems && c.response) {
+    const user = JSON.parse(c.response.body) as { items: unknown[] };
+    user.items = Array.from({ length: bodyItems }, (_, i) => ({ id: i, price: i * 1.5, tags: ["x", "y"] }));
+    c.response.body = JSON.stringify(user);
+  }
+  return c;
+}
 
 /** The libraries the benched scripts use, as the QuickJS host serves them (CommonJS source). */
 async function librarySources(): Promise<Map<string, string>> {
@@ -36,7 +52,7 @@ async function librarySources(): Promise<Map<string, string>> {
 }
 
 /** One prelude context, as QuickJSScriptHost builds it (libraries served as CommonJS source). */
-async function preludeContext(): Promise<(inputJson: string) => Promise<string>> {
+async function preludeContext(): Promise<Execute> {
   const sources = await librarySources();
   const sandbox = createContext({});
   const host: PreludeHost = {
@@ -50,13 +66,13 @@ async function preludeContext(): Promise<(inputJson: string) => Promise<string>>
   };
   sandbox.__host = host;
   runInContext(bundle, sandbox, { filename: "prelude.js" });
-  return sandbox.__edgerun_execute as (inputJson: string) => Promise<string>;
+  return sandbox.__edgerun_execute as Execute;
 }
 
 const limits: PreludeInput["limits"] = { consoleEntries: 100, consoleMessageChars: 2000, timers: 1000 };
 
 /** The same in a bare QuickJS context (scripts here never wait: pending jobs are run to completion). */
-async function quickjsContext(): Promise<(inputJson: string) => Promise<string>> {
+async function quickjsContext(): Promise<Execute> {
   const sources = await librarySources();
   const QuickJS = await newQuickJSWASMModuleFromVariant(releaseVariant);
   const ctx = QuickJS.newRuntime().newContext();
@@ -79,12 +95,14 @@ async function quickjsContext(): Promise<(inputJson: string) => Promise<string>>
   ctx.setProp(ctx.global, "__host", host);
   host.dispose();
   ctx.unwrapResult(ctx.evalCode(bundle, "prelude.js")).dispose();
-  return async (inputJson) => {
+  return async (inputJson, body) => {
     const fnH = ctx.getProp(ctx.global, "__edgerun_execute");
     const argH = ctx.newString(inputJson);
-    const promiseH = ctx.unwrapResult(ctx.callFunction(fnH, ctx.undefined, argH));
+    const bodyH = body === undefined ? ctx.undefined : ctx.newString(body);
+    const promiseH = ctx.unwrapResult(ctx.callFunction(fnH, ctx.undefined, argH, bodyH));
     fnH.dispose();
     argH.dispose();
+    if (body !== undefined) bodyH.dispose();
     ctx.runtime.executePendingJobs();
     const state = ctx.getPromiseState(promiseH);
     promiseH.dispose();
@@ -98,8 +116,10 @@ async function quickjsContext(): Promise<(inputJson: string) => Promise<string>>
 async function series(label: string, source: string): Promise<void> {
   const execute = await (engine === "quickjs" ? quickjsContext() : preludeContext());
   const once = async () => {
-    const input: PreludeInput = { source, location: "request:bench", context: benchContext(), limits };
-    const out = JSON.parse(await execute(JSON.stringify(input))) as PreludeOutput;
+    const input: PreludeInput = { source, location: "request:bench", context: context(), limits };
+    // As the hosts call it (the body beside the JSON), or with the body inside (an older prelude).
+    const request = inline ? { json: JSON.stringify(input), body: undefined } : preludeRequest(input);
+    const out = JSON.parse(await execute(request.json, request.body)) as PreludeOutput;
     if (out.error || out.assertions.some((a) => !a.passed)) throw new Error(JSON.stringify(out));
   };
   for (let i = 0; i < 200; i++) await once(); // warm-up: chai loaded, the prelude optimised

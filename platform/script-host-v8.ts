@@ -15,7 +15,7 @@
  */
 import { RpcTarget } from "cloudflare:workers";
 import type { ScriptCapabilities, ScriptHost, ScriptInput, ScriptOutcome } from "../shared/engine/types";
-import type { PreludeInput, PreludeOutput } from "../shared/sandbox/contract";
+import { type PreludeInput, type PreludeOutput, preludeRequest } from "../shared/sandbox/contract";
 import { loadLibrary, neededLibraries, preludeSource } from "../shared/sandbox/libraries";
 import { QuickJSScriptHost } from "../shared/sandbox/quickjs-host";
 import { SEND_REQUEST_LIMITS, SendRequestGate, type SendRequestLimits } from "../shared/sandbox/send-gate";
@@ -49,7 +49,7 @@ interface Sends {
 }
 
 type Runner = Rpc.WorkerEntrypointBranded & {
-  execute(input: string, bridge: Bridge, sends: Sends): Promise<string>;
+  execute(input: string, bridge: Bridge, sends: Sends, body?: string): Promise<string>;
   ping(): Promise<string>;
 };
 
@@ -182,13 +182,13 @@ export class V8ScriptHost implements ScriptHost {
         timers: this.#options.timers ?? 1000,
       },
     };
-    const inputJson = JSON.stringify(prelude);
+    const request = preludeRequest(prelude);
     for (let attempt = 0; ; attempt++) {
       let json: string;
       try {
         await this.#learnPlanned();
         await this.#learn(input.source);
-        json = await this.#execute(inputJson, caps, input.timeoutMs);
+        json = await this.#execute(request, caps, input.timeoutMs);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         if (attempt < 8 && (await this.#leaveOutBroken(message))) continue;
@@ -271,7 +271,11 @@ export class V8ScriptHost implements ScriptHost {
       });
   }
 
-  async #execute(inputJson: string, caps: ScriptCapabilities, timeoutMs: number): Promise<string> {
+  async #execute(
+    request: ReturnType<typeof preludeRequest>,
+    caps: ScriptCapabilities,
+    timeoutMs: number,
+  ): Promise<string> {
     const runner = await this.#runner(timeoutMs);
     const bridge = new Bridge(caps, this.#gate, () => this.#sliceSent++);
     const sends: Sends = {
@@ -288,7 +292,8 @@ export class V8ScriptHost implements ScriptHost {
       );
     });
     try {
-      return await Promise.race([runner.execute(inputJson, bridge, sends) as Promise<string>, deadline]);
+      const call = runner.execute(request.json, bridge, sends, request.body) as Promise<string>;
+      return await Promise.race([call, deadline]);
     } finally {
       clearTimeout(timer);
     }

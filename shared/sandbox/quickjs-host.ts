@@ -18,6 +18,7 @@ import {
   HOST_GLOBAL,
   type PreludeInput,
   type PreludeOutput,
+  preludeRequest,
   REQUIRE_ALIASES,
 } from "./contract";
 import { loadLibrary, neededLibraries, preludeSource } from "./libraries";
@@ -129,7 +130,7 @@ export class QuickJSScriptHost implements ScriptHost {
       },
     };
     try {
-      const json = await this.#execute(live, JSON.stringify(prelude), input.timeoutMs);
+      const json = await this.#execute(live, preludeRequest(prelude), input.timeoutMs);
       const out = JSON.parse(json) as PreludeOutput;
       const { consoleDropped, meta, ...outcome } = out;
       const limit = limitError(outcome.error, live.calls > live.budget);
@@ -299,13 +300,15 @@ export class QuickJSScriptHost implements ScriptHost {
     host.dispose();
   }
 
-  async #execute(live: Live, inputJson: string, timeoutMs: number): Promise<string> {
+  async #execute(live: Live, request: ReturnType<typeof preludeRequest>, timeoutMs: number): Promise<string> {
     const { context: ctx, runtime } = live;
     const fnH = ctx.getProp(ctx.global, EXECUTE_GLOBAL);
-    const argH = ctx.newString(inputJson);
-    const callResult = ctx.callFunction(fnH, ctx.undefined, argH);
+    const argH = ctx.newString(request.json);
+    const bodyH = request.body === undefined ? ctx.undefined : ctx.newString(request.body);
+    const callResult = ctx.callFunction(fnH, ctx.undefined, argH, bodyH);
     fnH.dispose();
     argH.dispose();
+    if (request.body !== undefined) bodyH.dispose();
     const promiseH = ctx.unwrapResult(callResult);
     const wallDeadline = Date.now() + timeoutMs + 30_000;
     try {

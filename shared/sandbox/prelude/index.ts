@@ -163,8 +163,11 @@ function legacyTests(run: ScriptRun, tests: Record<string, unknown>): void {
     });
 }
 
-async function execute(inputJson: string): Promise<string> {
+async function execute(inputJson: string, body?: unknown): Promise<string> {
   const input = nativeJson.parse(inputJson) as PreludeInput;
+  // The host passes the response body beside the JSON (contract.ts, preludeRequest).
+  const { response } = input.context;
+  if (response && typeof body === "string") response.body = body;
   const text = textOf(input.source);
   ensureSugar(text);
   const run = createRun();

@@ -7,12 +7,15 @@ import "./prelude.js";
 const execute = globalThis.__edgerun_execute;
 
 export class ScriptRunner extends WorkerEntrypoint {
-  /** Runs one script: `input` is the PreludeInput JSON, `bridge` the engine's RpcTarget, `sends` the caps. */
-  async execute(input, bridge, sends) {
+  /**
+   * Runs one script: `input` is the PreludeInput JSON, `bridge` the engine's RpcTarget, `sends` the caps,
+   * `body` the response body (beside the JSON, see contract.ts).
+   */
+  async execute(input, bridge, sends, body) {
     state.bridge = bridge;
     Object.assign(state, sends);
     try {
-      return await execute(input);
+      return await execute(input, body);
     } finally {
       state.bridge = null;
     }
