@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEchoServer } from "../test/echo-server";
 import { concurrentCase } from "./cases/stack";
+import { connectInspector } from "./lib/inspector";
 import { startStack } from "./lib/stack";
 
 interface ProfileNode {
@@ -28,31 +29,14 @@ const dir = mkdtempSync(join(tmpdir(), "edgerun-prof-"));
 const echo = await startEchoServer();
 const stack = await startStack(join(dir, "state"), join(dir, "wrangler.log"), { inspectorPort: port });
 try {
-  const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as Array<{
-    title: string;
-    webSocketDebuggerUrl: string;
-  }>;
-  const target = targets.find((t) => t.title.includes("edgerun")) ?? targets[0]!;
-  const ws = new WebSocket(target.webSocketDebuggerUrl);
-  await new Promise((resolve) => ws.addEventListener("open", resolve, { once: true }));
-  let nextId = 1;
-  const pending = new Map<number, (v: unknown) => void>();
-  ws.addEventListener("message", (m) => {
-    const msg = JSON.parse(String(m.data)) as { id?: number; result?: unknown };
-    if (msg.id !== undefined) pending.get(msg.id)?.(msg.result);
-  });
-  const send = (method: string, params: object = {}) =>
-    new Promise<unknown>((resolve) => {
-      const id = nextId++;
-      pending.set(id, resolve);
-      ws.send(JSON.stringify({ id, method, params }));
-    });
+  const inspector = await connectInspector(port);
+  const send = inspector.send;
   await send("Profiler.enable");
   await send("Profiler.setSamplingInterval", { interval: 200 });
   await send("Profiler.start");
   const result = await concurrentCase(stack, { url: echo.url, runs, requests });
   const { profile } = (await send("Profiler.stop")) as { profile: Profile };
-  ws.close();
+  inspector.close();
   const file = join(dir, "workerd.cpuprofile");
   writeFileSync(file, JSON.stringify(profile));
   const self = new Map<string, number>();
