@@ -23,7 +23,7 @@ const serverModule =
   argv[0] === "run" && !argv.some((a) => a === "--server" || a.startsWith("--server="))
     ? await import("./server.ts")
     : undefined;
-const embedded = serverModule?.startEmbedded({ scriptBackend: serverModule.embeddedScriptBackend(argv) });
+const embedded = serverModule?.startEmbedded({ scriptBackend: serverModule.embeddedScriptBackend() });
 embedded?.catch(() => {}); // main() reports a failed start where the run needs the server
 // One event-loop turn: the start is synchronous up to workerd's spawn once its promise chain runs, which
 // loading main.ts (module hooks) would otherwise hold back by ≈ 30 ms.

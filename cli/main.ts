@@ -323,7 +323,7 @@ export async function main(
   let usedEmbedded = false;
   const embedded = () => {
     usedEmbedded = true;
-    return opts.embedded ?? startEmbedded({ scriptBackend: embeddedScriptBackend(argv) });
+    return opts.embedded ?? startEmbedded({ scriptBackend: embeddedScriptBackend() });
   };
   try {
     const command = parseCommand(argv);

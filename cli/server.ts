@@ -136,22 +136,20 @@ function guardProcess(): () => void {
  * permissive target policy so collections can call local services (as Newman can).
  */
 /**
- * Where the embedded stack runs scripts. V8 isolates (the Worker Loader) by default: about twice as
- * fast as QuickJS, and like Newman, which sets no script budget unless asked. Local workerd does not
- * enforce a dynamic worker's CPU limit, so a run given `--timeout-script` gets QuickJS, which
- * interrupts a script at its budget. `SCRIPT_BACKEND` in the environment decides over both.
+ * Where the embedded stack runs scripts: QuickJS unless `SCRIPT_BACKEND` says otherwise. V8 isolates
+ * (`SCRIPT_BACKEND=v8`) are about twice as fast, but local workerd enforces no CPU or memory limit on
+ * them: a script that never ends blocks the stack and one that allocates without bound takes workerd
+ * down, where QuickJS stops either at its budget and the run goes on. Safe is the default.
  */
-export function embeddedScriptBackend(argv: readonly string[]): string {
-  if (process.env.SCRIPT_BACKEND) return process.env.SCRIPT_BACKEND;
-  const budget = argv.some((a) => a === "--timeout-script" || a.startsWith("--timeout-script="));
-  return budget ? "quickjs" : "v8";
+export function embeddedScriptBackend(): string {
+  return process.env.SCRIPT_BACKEND ?? "quickjs";
 }
 
 export async function startEmbedded(opts: { scriptBackend?: string } = {}): Promise<Server> {
   // From the first moment: a signal during the start must not leave a workerd behind.
   const unguard = guardProcess();
   try {
-    return await startStack(unguard, opts.scriptBackend ?? embeddedScriptBackend([]));
+    return await startStack(unguard, opts.scriptBackend ?? embeddedScriptBackend());
   } catch (error) {
     unguard();
     throw error;

@@ -84,7 +84,7 @@ export function watchServer(server: Server, opts: WatchdogOptions = {}): Watchdo
         const hint =
           server.scriptBackend === "v8"
             ? "; a script may be stuck in an endless loop: locally, scripts in V8 are not interrupted — " +
-              "--timeout-script MS runs them in QuickJS, which stops a script at its budget"
+              "without SCRIPT_BACKEND=v8 they run in QuickJS, which stops a script at its budget"
             : "";
         report(`the edgerun server at ${server.baseUrl} stopped answering (${why})${hint}`);
       }
