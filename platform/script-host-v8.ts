@@ -15,7 +15,7 @@
  */
 import { RpcTarget } from "cloudflare:workers";
 import type { ScriptCapabilities, ScriptHost, ScriptInput, ScriptOutcome } from "../shared/engine/types";
-import { type PreludeInput, type PreludeOutput, preludeRequest } from "../shared/sandbox/contract";
+import { type PreludeOutput, preludeInput, preludeRequest } from "../shared/sandbox/contract";
 import { loadLibrary, neededLibraries, preludeSource } from "../shared/sandbox/libraries";
 import { QuickJSScriptHost } from "../shared/sandbox/quickjs-host";
 import { SEND_REQUEST_LIMITS, SendRequestGate, type SendRequestLimits } from "../shared/sandbox/send-gate";
@@ -172,16 +172,7 @@ export class V8ScriptHost implements ScriptHost {
       skipRequest: false,
     });
     this.#gate.beginScript();
-    const prelude: PreludeInput = {
-      source: input.source,
-      location: input.location,
-      context: input.context,
-      limits: {
-        consoleEntries: this.#options.consoleEntries ?? 100,
-        consoleMessageChars: this.#options.consoleMessageChars ?? 2000,
-        timers: this.#options.timers ?? 1000,
-      },
-    };
+    const prelude = preludeInput(input, this.#options);
     const request = preludeRequest(prelude);
     for (let attempt = 0; ; attempt++) {
       let json: string;

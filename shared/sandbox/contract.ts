@@ -96,6 +96,23 @@ export interface PreludeHost {
   compile(params: string, body: string): CompiledScript;
 }
 
+/** The prelude's input for one script, with the hosts' defaults for the limits the prelude enforces. */
+export function preludeInput(
+  script: Pick<PreludeInput, "source" | "location" | "context">,
+  limits: Partial<PreludeInput["limits"]>,
+): PreludeInput {
+  return {
+    source: script.source,
+    location: script.location,
+    context: script.context,
+    limits: {
+      consoleEntries: limits.consoleEntries ?? 100,
+      consoleMessageChars: limits.consoleMessageChars ?? 2000,
+      timers: limits.timers ?? 1000,
+    },
+  };
+}
+
 /**
  * The arguments of `__edgerun_execute` for one script: the input's JSON without the response body, and
  * the body beside it. Both hosts build their call with this, so the prelude sees the same input.

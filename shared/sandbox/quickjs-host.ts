@@ -16,8 +16,8 @@ import type { ScriptCapabilities, ScriptHost, ScriptInput, ScriptOutcome } from 
 import {
   EXECUTE_GLOBAL,
   HOST_GLOBAL,
-  type PreludeInput,
   type PreludeOutput,
+  preludeInput,
   preludeRequest,
   REQUIRE_ALIASES,
 } from "./contract";
@@ -119,16 +119,7 @@ export class QuickJSScriptHost implements ScriptHost {
     live.calls = 0;
     live.budget = this.#options.cpuBudget ?? Math.max(1000, input.timeoutMs * CALLS_PER_MS);
     live.deadline = Date.now() + input.timeoutMs;
-    const prelude: PreludeInput = {
-      source: input.source,
-      location: input.location,
-      context: input.context,
-      limits: {
-        consoleEntries: this.#options.consoleEntries ?? 100,
-        consoleMessageChars: this.#options.consoleMessageChars ?? 2000,
-        timers: this.#options.timers ?? 1000,
-      },
-    };
+    const prelude = preludeInput(input, this.#options);
     try {
       const json = await this.#execute(live, preludeRequest(prelude), input.timeoutMs);
       const out = JSON.parse(json) as PreludeOutput;
