@@ -4,6 +4,7 @@
  * In a shared checkout every edit makes a new one: builds are serialised by a lock file (concurrent
  * builds would race on the generated sandbox libraries) and old bundles are pruned.
  */
+
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
@@ -20,6 +21,7 @@ import { copyFile, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { BuildOptions } from "esbuild";
 import { CliError } from "./args";
 import { mark } from "./timing";
 
@@ -95,6 +97,31 @@ async function pruneBundles(cache: string, current: string): Promise<void> {
 }
 
 /**
+ * How the Worker is bundled for workerd (also by the benches that build their own Worker): ESM for the
+ * `workerd` condition, platform modules external, and QuickJS's wasm as the module `./quickjs.wasm`.
+ */
+export const WORKER_BUILD: BuildOptions = {
+  bundle: true,
+  format: "esm",
+  target: "es2022",
+  platform: "neutral",
+  conditions: ["workerd", "worker", "browser"],
+  mainFields: ["browser", "module", "main"],
+  external: ["cloudflare:*", "node:*"],
+  plugins: [
+    {
+      name: "quickjs-wasm",
+      setup(b) {
+        b.onResolve({ filter: /^@jitl\/quickjs-wasmfile-release-sync\/wasm$/ }, () => ({
+          path: "./quickjs.wasm",
+          external: true,
+        }));
+      },
+    },
+  ],
+};
+
+/**
  * The bundle's entry module for the current sources, built first if needed (then under the build lock,
  * checking again: another CLI may have built it meanwhile).
  */
@@ -161,25 +188,8 @@ async function buildBundle(dir: string): Promise<void> {
   await build({
     entryPoints: [join(ROOT, "workers/index.ts")],
     outfile: join(tmp, "index.js"),
-    bundle: true,
-    format: "esm",
-    target: "es2022",
-    platform: "neutral",
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["browser", "module", "main"],
-    external: ["cloudflare:*", "node:*"],
+    ...WORKER_BUILD,
     logLevel: "silent",
-    plugins: [
-      {
-        name: "quickjs-wasm",
-        setup(b) {
-          b.onResolve({ filter: /^@jitl\/quickjs-wasmfile-release-sync\/wasm$/ }, () => ({
-            path: "./quickjs.wasm",
-            external: true,
-          }));
-        },
-      },
-    ],
   });
   const require = createRequire(join(ROOT, "package.json"));
   await copyFile(require.resolve("@jitl/quickjs-wasmfile-release-sync/wasm"), join(tmp, "quickjs.wasm"));

@@ -13,6 +13,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { build } from "esbuild";
+import { WORKER_BUILD } from "../../cli/worker-bundle";
 import { findDescendant } from "../lib/proc";
 import { benchContext, EMPTY, TYPICAL } from "../sandbox-scripts";
 
@@ -60,26 +61,10 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function bundle(): Promise<string> {
   const out = await build({
     stdin: { contents: WORKER, resolveDir: ROOT, loader: "ts", sourcefile: "bench-worker.ts" },
-    bundle: true,
+    ...WORKER_BUILD,
     write: false,
-    format: "esm",
-    target: "es2022",
-    platform: "neutral",
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["browser", "module", "main"],
-    external: ["cloudflare:*", "node:*", "./quickjs.wasm"],
+    external: [...(WORKER_BUILD.external ?? []), "./quickjs.wasm"],
     logLevel: "error",
-    plugins: [
-      {
-        name: "quickjs-wasm",
-        setup(b) {
-          b.onResolve({ filter: /^@jitl\/quickjs-wasmfile-release-sync\/wasm$/ }, () => ({
-            path: "./quickjs.wasm",
-            external: true,
-          }));
-        },
-      },
-    ],
   });
   return out.outputFiles[0]!.text;
 }
