@@ -15,7 +15,7 @@
  */
 import { RpcTarget } from "cloudflare:workers";
 import type { ScriptCapabilities, ScriptHost, ScriptInput, ScriptOutcome } from "../shared/engine/types";
-import { type PreludeOutput, preludeInput, preludeRequest } from "../shared/sandbox/contract";
+import { failedOutcome, type PreludeOutput, preludeInput, preludeRequest } from "../shared/sandbox/contract";
 import { loadLibrary, neededLibraries, preludeSource } from "../shared/sandbox/libraries";
 import { QuickJSScriptHost } from "../shared/sandbox/quickjs-host";
 import { SEND_REQUEST_LIMITS, SendRequestGate, type SendRequestLimits } from "../shared/sandbox/send-gate";
@@ -163,14 +163,7 @@ export class V8ScriptHost implements ScriptHost {
       this.#degraded = true;
     }
     if (this.#degraded) return this.#quickjs().run(input, caps);
-    const failed = (name: string, message: string): ScriptOutcome => ({
-      scopes: input.context.scopes,
-      request: input.context.request,
-      assertions: [],
-      console: [],
-      error: { name, message: `${message} (${input.location})` },
-      skipRequest: false,
-    });
+    const failed = (name: string, message: string) => failedOutcome(input, name, message);
     this.#gate.beginScript();
     const prelude = preludeInput(input, this.#options);
     const request = preludeRequest(prelude);

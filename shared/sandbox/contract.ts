@@ -96,6 +96,25 @@ export interface PreludeHost {
   compile(params: string, body: string): CompiledScript;
 }
 
+/**
+ * The outcome of a script that did not run to its end (the sandbox failed, a limit hit): the context
+ * unchanged, and the error named with the script's location, as both hosts report it.
+ */
+export function failedOutcome(
+  input: Pick<PreludeInput, "location" | "context">,
+  name: string,
+  message: string,
+): ScriptOutcome {
+  return {
+    scopes: input.context.scopes,
+    request: input.context.request,
+    assertions: [],
+    console: [],
+    error: { name, message: `${message} (${input.location})` },
+    skipRequest: false,
+  };
+}
+
 /** The prelude's input for one script, with the hosts' defaults for the limits the prelude enforces. */
 export function preludeInput(
   script: Pick<PreludeInput, "source" | "location" | "context">,

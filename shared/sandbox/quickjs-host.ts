@@ -15,6 +15,7 @@ import type {
 import type { ScriptCapabilities, ScriptHost, ScriptInput, ScriptOutcome } from "../engine/types";
 import {
   EXECUTE_GLOBAL,
+  failedOutcome,
   HOST_GLOBAL,
   type PreludeOutput,
   preludeInput,
@@ -99,14 +100,7 @@ export class QuickJSScriptHost implements ScriptHost {
   }
 
   async run(input: ScriptInput, caps: ScriptCapabilities): Promise<ScriptOutcome> {
-    const unchanged = (name: string, message: string): ScriptOutcome => ({
-      scopes: input.context.scopes,
-      request: input.context.request,
-      assertions: [],
-      console: [],
-      error: { name, message: `${message} (${input.location})` },
-      skipRequest: false,
-    });
+    const unchanged = (name: string, message: string) => failedOutcome(input, name, message);
     let live: Live;
     try {
       live = await this.#ensure();
