@@ -85,7 +85,7 @@ export class RunCoordinator extends DurableObject<Env> {
       ...(init.source && (init.source.collection || init.source.environment) ? { source: init.source } : {}),
       trace: init.trace ?? { traceId: newTraceId(), spanId: newSpanId() },
     };
-    this.ctx.storage.transactionSync(() => {
+    store.transaction(() => {
       store.savePlan(init.plan);
       store.saveRecord(record);
     });
@@ -350,6 +350,7 @@ export class RunCoordinator extends DurableObject<Env> {
     }
     await workspaceStub(this.env, record.workspaceId).forgetRun(record.id);
     await this.ctx.storage.deleteAll();
+    this.#store?.forget();
     this.#store = undefined;
     this.#log = undefined;
     log.info("run expired", { runId: record.id });
@@ -399,7 +400,7 @@ export class RunCoordinator extends DurableObject<Env> {
     }
     sampleRequestTimes(events, record);
     const log = this.#events();
-    const appended = this.ctx.storage.transactionSync(() => {
+    const appended = store.transaction(() => {
       const rows = log.appendSync(events);
       if (state) store.saveState(state);
       store.saveRecord(record);
