@@ -34,6 +34,11 @@ export class CommitGroups {
     return { size, inflight: Math.max(size, this.#resendLeft) };
   }
 
+  /** The in-flight count `begin(remaining)` will give next: the commit before it records it. */
+  nextInflight(remaining: number): number {
+    return Math.max(Math.min(remaining, this.#paced()), this.#resendLeft);
+  }
+
   /** Whether the next step re-sends a request of the crashed group (consumes one). */
   takeResend(): boolean {
     if (this.#resendLeft <= 0) return false;

@@ -266,11 +266,11 @@ export class RunCoordinator extends DurableObject<Env> {
     }
     const groups = new CommitGroups({ intervalMs: config(this.env).CHECKPOINT_INTERVAL_MS, resend });
     const sliceEnd = Date.now() + SLICE_MS;
-    for (let n = 0; n < SLICE_REQUESTS && Date.now() < sliceEnd; ) {
+    for (let n = 0, more = true; more; ) {
       const current = store.record()!;
       if (current.cancelRequested) return this.#finish(current, "cancelled", "cancelled by request");
       const group = groups.begin(SLICE_REQUESTS - n, Date.now());
-      store.setInflight(group.inflight);
+      store.coverInflight(group.inflight);
       const pending: RunEvent[] = [];
       for (let j = 0; j < group.size; j++, n++) {
         if (groups.takeResend()) state = { ...state, resending: true };
@@ -302,7 +302,9 @@ export class RunCoordinator extends DurableObject<Env> {
         }
         if (groupFull) break;
       }
-      this.#commit(pending, state, store.record()!);
+      // Decided before the commit, which records how many steps the next group may send.
+      more = n < SLICE_REQUESTS && Date.now() < sliceEnd;
+      this.#commit(pending, state, store.record()!, more ? groups.nextInflight(SLICE_REQUESTS - n) : 0);
     }
     await this.ctx.storage.setAlarm(Date.now());
   }
@@ -387,8 +389,11 @@ export class RunCoordinator extends DurableObject<Env> {
     }
   }
 
-  /** One transaction: events, engine state and run record move together. */
-  #commit(events: RunEvent[], state: RunState | null, record: RunRecord): void {
+  /**
+   * One transaction: events, engine state and run record move together. `nextInflight`: the steps
+   * the slice sends next from this state (0 when it stops after this commit).
+   */
+  #commit(events: RunEvent[], state: RunState | null, record: RunRecord, nextInflight = 0): void {
     const store = this.#ensure();
     // A cancel request may have landed while this slice awaited the network: never overwrite it.
     record.cancelRequested ||= store.record()?.cancelRequested ?? false;
@@ -402,7 +407,7 @@ export class RunCoordinator extends DurableObject<Env> {
     const log = this.#events();
     const appended = store.transaction(() => {
       const rows = log.appendSync(events);
-      if (state) store.saveState(state);
+      if (state) store.saveState(state, nextInflight);
       store.saveRecord(record);
       return rows;
     });

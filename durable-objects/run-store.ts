@@ -76,6 +76,8 @@ export class RunStore {
    * its row each time was ≈ 5 % of a busy object's CPU. A write that fails forgets it (see `transaction`).
    */
   #record: RunRecord | null | undefined;
+  /** The stored in-flight step count (undefined: not read yet). */
+  #inflight: number | undefined;
 
   constructor(storage: DurableObjectStorage) {
     this.#storage = storage;
@@ -113,6 +115,7 @@ export class RunStore {
       return this.#storage.transactionSync(fn);
     } catch (err) {
       this.#record = undefined;
+      this.#inflight = undefined;
       throw err;
     }
   }
@@ -120,6 +123,7 @@ export class RunStore {
   /** After `deleteAll()`: nothing is remembered. */
   forget(): void {
     this.#record = undefined;
+    this.#inflight = undefined;
     this.#plan = undefined;
   }
 
@@ -146,14 +150,19 @@ export class RunStore {
     return this.inflightSteps() > 0 ? { ...state, inflight: true } : state;
   }
 
-  saveState(state: RunState): void {
+  /**
+   * Checkpoints the engine state. `nextInflight`: how many steps the caller will send next from it
+   * (0 when it stops here); recorded in the same write, so the next group of requests needs no write
+   * of its own before it is sent (`coverInflight`), i.e. one storage confirmation per group, not two.
+   */
+  saveState(state: RunState, nextInflight = 0): void {
     writeChunks(
       this.sql,
       "state_chunks",
       "state",
       JSON.stringify({ ...state, inflight: false, resending: false }),
     );
-    this.setInflight(0);
+    this.setInflight(nextInflight);
   }
 
   /**
@@ -162,11 +171,18 @@ export class RunStore {
    */
   setInflight(steps: number): void {
     this.sql.exec("INSERT OR REPLACE INTO flags (k, v) VALUES ('inflight', ?)", steps);
+    this.#inflight = steps;
+  }
+
+  /** Before sending `steps` steps: records them unless the last checkpoint already covers as many. */
+  coverInflight(steps: number): void {
+    if (steps > this.inflightSteps()) this.setInflight(steps);
   }
 
   /** How many steps after the committed state may have reached their targets (0: none). */
   inflightSteps(): number {
-    return first<{ v: number }>(this.sql, "SELECT v FROM flags WHERE k = 'inflight'")?.v ?? 0;
+    this.#inflight ??= first<{ v: number }>(this.sql, "SELECT v FROM flags WHERE k = 'inflight'")?.v ?? 0;
+    return this.#inflight;
   }
 
   forgetPlan(): void {

@@ -36,4 +36,17 @@ describe("group commit policy", () => {
       false,
     ]);
   });
+
+  it("tells the commit before a group what that group will record as in flight", () => {
+    const g = new CommitGroups({ intervalMs: 10, resend: 2 });
+    expect(g.nextInflight(40)).toBe(g.begin(40, 0).inflight);
+    g.takeResend();
+    g.stepDone(2, 2);
+    // One resend left, pace 2 ms: the next group is 5 steps.
+    expect(g.nextInflight(40)).toBe(5);
+    expect(g.nextInflight(3)).toBe(3);
+    expect(g.begin(40, 2).inflight).toBe(5);
+    g.stepDone(50, 52);
+    expect(g.nextInflight(40)).toBe(1);
+  });
 });
