@@ -5,7 +5,9 @@
  *  - the first script of a run that uses chai (context creation + prelude + first chai chain);
  *  - each bundled library's first `require()` (the slowest is the one to watch).
  *
- *   node --import tsx bench/sandbox.ts [scripts=500] [quick]   (quick: typical and empty only)
+ *   node --import tsx bench/sandbox.ts [scripts=500] [quick|start]
+ *     quick: typical and empty only; start: what starting a run's sandbox costs (a new host per script,
+ *     CPU of its first script: runtime, context, prelude, chai when the script uses it).
  */
 import releaseVariant from "@jitl/quickjs-wasmfile-release-sync";
 import { newQuickJSWASMModuleFromVariant } from "quickjs-emscripten-core";
@@ -70,7 +72,31 @@ async function series(label: string, source: string): Promise<void> {
   host.dispose();
 }
 
+/** CPU of the first script of a new host (a run's start), averaged over `n` hosts after a warm-up. */
+async function starts(label: string, source: string): Promise<void> {
+  for (let i = 0; i < 5; i++) {
+    const warm = new QuickJSScriptHost({});
+    await timeScript(warm, source);
+    warm.dispose();
+  }
+  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) {
+    const host = new QuickJSScriptHost({});
+    await timeScript(host, source);
+    host.dispose();
+  }
+  const cpu = process.cpuUsage(cpu0);
+  console.log(
+    `${label}: CPU per run start (new host + first script), ${n} hosts: ${((cpu.user + cpu.system) / 1000 / n).toFixed(3)} ms`,
+  );
+}
+
 async function main(): Promise<void> {
+  if (process.argv[3] === "start") {
+    await starts("typical test script", TYPICAL);
+    await starts("empty script", EMPTY);
+    return;
+  }
   if (process.argv[3] === "quick") {
     // typical and empty only (for before/after comparisons)
     await series("typical test script (5 pm.test, chai chains over JSON)", TYPICAL);
