@@ -16,6 +16,7 @@
 import { RpcTarget } from "cloudflare:workers";
 import type { ScriptCapabilities, ScriptHost, ScriptInput, ScriptOutcome } from "../shared/engine/types";
 import { failedOutcome, type PreludeOutput, preludeInput, preludeRequest } from "../shared/sandbox/contract";
+import { V8_HOST_SOURCE, V8_MAIN_SOURCE } from "../shared/sandbox/generated/v8-entry";
 import { loadLibrary, neededLibraries, preludeSource } from "../shared/sandbox/libraries";
 import { QuickJSScriptHost } from "../shared/sandbox/quickjs-host";
 import { SEND_REQUEST_LIMITS, SendRequestGate, type SendRequestLimits } from "../shared/sandbox/send-gate";
@@ -110,9 +111,10 @@ export class V8ScriptHost implements ScriptHost {
   readonly #gate: SendRequestGate;
   readonly #limits: SendRequestLimits;
   readonly #runId: string;
-  /** Script id → source, and the reverse. */
+  /** Script id → source. */
   readonly #scripts = new Map<string, string>();
-  readonly #ids = new Map<string, string>();
+  /** Source → its script id and whether it needs Sugar (libraries.ts neededLibraries). */
+  readonly #known = new Map<string, { id: string; sugar: boolean }>();
   readonly #broken = new Map<string, string>();
   readonly #libraries = new Map<string, string>();
   #generation = 0;
@@ -165,13 +167,14 @@ export class V8ScriptHost implements ScriptHost {
     if (this.#degraded) return this.#quickjs().run(input, caps);
     const failed = (name: string, message: string) => failedOutcome(input, name, message);
     this.#gate.beginScript();
-    const prelude = preludeInput(input, this.#options);
-    const request = preludeRequest(prelude);
+    let request: ReturnType<typeof preludeRequest> | undefined;
     for (let attempt = 0; ; attempt++) {
       let json: string;
       try {
         await this.#learnPlanned();
         await this.#learn(input.source);
+        const sugar = this.#known.get(input.source)?.sugar ?? false;
+        request ??= preludeRequest(preludeInput({ ...input, sugar }, this.#options));
         json = await this.#execute(request, caps, input.timeoutMs);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
@@ -314,11 +317,12 @@ export class V8ScriptHost implements ScriptHost {
 
   /** Registers a script (and the libraries it needs): a new one means new code, so a new isolate. */
   async #learn(source: string): Promise<void> {
-    if (this.#ids.has(source)) return;
+    if (this.#known.has(source)) return;
     const id = (await sha256(source)).slice(0, 24);
-    this.#ids.set(source, id);
+    const needed = neededLibraries(source);
+    this.#known.set(source, { id, sugar: needed.includes("sugar") });
     this.#scripts.set(id, source);
-    for (const lib of neededLibraries(source)) {
+    for (const lib of needed) {
       if (this.#libraries.has(lib)) continue;
       const text = await loadLibrary(lib);
       if (text !== undefined) this.#libraries.set(lib, text);
@@ -327,13 +331,19 @@ export class V8ScriptHost implements ScriptHost {
   }
 
   async #build(): Promise<{ name: string; code: WorkerLoaderWorkerCode }> {
+    const prelude = await preludeSource();
     const modules = workerModules({
-      prelude: await preludeSource(),
+      prelude,
       libraries: this.#libraries,
       scripts: this.#scripts,
       broken: this.#broken,
     });
-    const hash = await sha256(JSON.stringify(modules));
+    // The name stands for the code: the prelude's and libraries' hashes (once per Worker isolate), the
+    // scripts' ids (hashes already) and the broken ones, instead of hashing every module's text per run.
+    const parts = [await contentHash("prelude", prelude)];
+    for (const [lib, text] of this.#libraries) parts.push(lib, await contentHash(`lib:${lib}`, text));
+    parts.push(...this.#scripts.keys(), JSON.stringify([...this.#broken]));
+    const hash = await sha256(parts.join("\n"));
     return {
       name: `edgerun:${this.#runId}:${hash.slice(0, 24)}:${this.#generation}`,
       code: {
@@ -345,6 +355,17 @@ export class V8ScriptHost implements ScriptHost {
       },
     };
   }
+}
+
+/** Hashes of the prelude's and the libraries' text (with the entry modules'), once per Worker isolate. */
+const contentHashes = new Map<string, Promise<string>>();
+function contentHash(key: string, text: string): Promise<string> {
+  let hash = contentHashes.get(key);
+  if (!hash) {
+    hash = sha256(key === "prelude" ? `${V8_HOST_SOURCE}\n${V8_MAIN_SOURCE}\n${text}` : text);
+    contentHashes.set(key, hash);
+  }
+  return hash;
 }
 
 type Failed = (name: string, message: string) => ScriptOutcome;

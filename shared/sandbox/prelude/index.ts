@@ -51,13 +51,19 @@ interface ScriptText {
   /** The globals the text names, of the list `of` (the same array for every script of a kind). */
   names?: { of: readonly string[]; list: string[] };
 }
+// V8 compiles a RegExp on its first use: this one costs ≈ 3 ms, so a host that already knows the
+// answer passes it (PreludeInput.sugar) and the RegExp is never compiled.
 const SUGAR_USE = new RegExp(SUGAR_USE_SOURCE);
 const texts = new Map<string, ScriptText>();
-function textOf(source: string): ScriptText {
+/** `sugar`: the host's answer to SUGAR_USE (contract.ts PreludeInput.sugar); else the text is tested. */
+function textOf(source: string, sugar: boolean | undefined): ScriptText {
   let t = texts.get(source);
   if (!t) {
     if (texts.size >= 256) texts.clear();
-    t = { sugar: SUGAR_USE.test(source), words: new Set(source.match(/[A-Za-z_$][\w$]*/g) || []) };
+    t = {
+      sugar: typeof sugar === "boolean" ? sugar : SUGAR_USE.test(source),
+      words: new Set(source.match(/[A-Za-z_$][\w$]*/g) || []),
+    };
     texts.set(source, t);
   }
   return t;
@@ -168,7 +174,7 @@ async function execute(inputJson: string, body?: unknown): Promise<string> {
   // The host passes the response body beside the JSON (contract.ts, preludeRequest).
   const { response } = input.context;
   if (response && typeof body === "string") response.body = body;
-  const text = textOf(input.source);
+  const text = textOf(input.source, input.sugar);
   ensureSugar(text);
   const run = createRun();
   const api = buildScriptApi({
