@@ -14,9 +14,8 @@ import type {
 } from "../shared/schemas/resources";
 import { decodeCursor, encodeCursor } from "../shared/schemas/resources";
 import { ApiKeyStore, type NewApiKey } from "./api-key-store";
+import { claimIdempotencyKey, type IdempotencyResult, releaseIdempotencyKey } from "./idempotency";
 import { type PutInput, type PutResult, RESOURCE_TABLES, ResourceStore } from "./resource-store";
-
-const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
 
 export interface RunListQuery {
   status?: RunStatus;
@@ -47,12 +46,28 @@ export interface WorkspaceSettings {
   rateLimit?: RateLimit;
 }
 
-export type IdempotencyResult =
-  | { kind: "new" }
-  | { kind: "replay"; runId: string }
-  | { kind: "conflict"; runId: string };
+/**
+ * What admission answers: the run is admitted (with the workspace's settings, so run creation needs no
+ * separate settings call), refused by a quota, or its Idempotency-Key replays or conflicts with an
+ * earlier run.
+ */
+export type Admission =
+  | { ok: true; settings: WorkspaceSettings | null }
+  | { ok: false; reason: string; retryAfter: number }
+  | { ok: false; idempotency: Exclude<IdempotencyResult, { kind: "new" }> };
 
-export type Admission = { ok: true } | { ok: false; reason: string; retryAfter: number };
+export interface AdmitRequest {
+  runId: string;
+  maxActive: number;
+  maxPerHour: number;
+  collection: { id: string; name: string };
+  monitorId: string | null;
+  /** Kept on the index row until the run's coordinator reports its own summary. */
+  requestedRegion?: RunSummary["region"]["requested"] | undefined;
+  source?: RunSummary["source"] | undefined;
+  /** Claimed in the same step as the quota check; released again when the run is refused. */
+  idempotency?: { key: string; fingerprint: string } | undefined;
+}
 
 const MIGRATIONS: Migration[] = [
   {
@@ -188,18 +203,36 @@ export class Workspace extends DurableObject<Env> {
   // ---- runs -------------------------------------------------------------------------------------
 
   /**
-   * Per-workspace run admission: caps on concurrently active runs and on runs started per hour. The check
-   * and the reservation (a `queued` row for the new run) happen in one synchronous step of this object,
-   * so concurrent submissions can never admit more than the cap.
+   * Per-workspace run admission: caps on concurrently active runs and on runs started per hour. The
+   * idempotency claim, the check and the reservation (a `queued` row for the new run) happen in one
+   * synchronous step of this object, so concurrent submissions can never admit more than the cap; the
+   * answer carries the workspace's settings, so creating a run costs one call here instead of three.
    */
-  async admitRun(req: {
-    runId: string;
-    maxActive: number;
-    maxPerHour: number;
-    collection: { id: string; name: string };
-    monitorId: string | null;
-  }): Promise<Admission> {
+  async admitRun(req: AdmitRequest): Promise<Admission> {
     this.#ensure();
+    const idem = req.idempotency;
+    if (idem) {
+      const claim = claimIdempotencyKey(this.ctx.storage.sql, { ...idem, runId: req.runId });
+      if (claim.kind !== "new") return { ok: false, idempotency: claim };
+    }
+    const refused = this.#quotaRefusal(req);
+    if (refused) {
+      if (idem) releaseIdempotencyKey(this.ctx.storage.sql, { key: idem.key, runId: req.runId });
+      return refused;
+    }
+    const now = new Date().toISOString();
+    const placeholder = reservedSummary({ ...req, createdAt: now });
+    this.ctx.storage.sql.exec(
+      "INSERT INTO runs (id, created_at, status, monitor_id, data) VALUES (?, ?, 'queued', ?, ?)",
+      req.runId,
+      now,
+      req.monitorId,
+      JSON.stringify(placeholder),
+    );
+    return { ok: true, settings: await this.settings() };
+  }
+
+  #quotaRefusal(req: AdmitRequest): Extract<Admission, { retryAfter: number }> | null {
     const sql = this.ctx.storage.sql;
     const active = first<{ n: number }>(
       sql,
@@ -225,16 +258,7 @@ export class Workspace extends DurableObject<Env> {
         retryAfter: 60,
       };
     }
-    const now = new Date().toISOString();
-    const placeholder = reservedSummary(req.runId, now, req.collection, req.monitorId);
-    sql.exec(
-      "INSERT INTO runs (id, created_at, status, monitor_id, data) VALUES (?, ?, 'queued', ?, ?)",
-      req.runId,
-      now,
-      req.monitorId,
-      JSON.stringify(placeholder),
-    );
-    return { ok: true };
+    return null;
   }
 
   /**
@@ -267,10 +291,14 @@ export class Workspace extends DurableObject<Env> {
       .toArray();
   }
 
-  /** Drops a run from the index (retention ended, or its creation failed after admission). */
-  async forgetRun(id: string): Promise<void> {
+  /**
+   * Drops a run from the index (retention ended, or its creation failed after admission: then the
+   * Idempotency-Key it claimed is released too, so a retry is not blocked).
+   */
+  async forgetRun(id: string, idempotencyKey?: string): Promise<void> {
     this.#ensure();
     this.ctx.storage.sql.exec("DELETE FROM runs WHERE id = ?", id);
+    if (idempotencyKey) releaseIdempotencyKey(this.ctx.storage.sql, { key: idempotencyKey, runId: id });
   }
 
   async hasRun(id: string): Promise<boolean> {
@@ -307,39 +335,6 @@ export class Workspace extends DurableObject<Env> {
       runs: page.map((r) => JSON.parse(r.data) as RunSummary),
       nextCursor: rows.length > query.limit && last ? encodeCursor(last.created_at, last.id) : null,
     };
-  }
-
-  /**
-   * Claims an Idempotency-Key for a request body fingerprint. The same key and body within 24 h replays the
-   * original run; the same key with another body is a conflict.
-   */
-  async claimIdempotencyKey(key: string, fingerprint: string, runId: string): Promise<IdempotencyResult> {
-    this.#ensure();
-    const now = Date.now();
-    this.ctx.storage.sql.exec("DELETE FROM idempotency WHERE created_at < ?", now - IDEMPOTENCY_TTL_MS);
-    const row = first<{ fingerprint: string; run_id: string }>(
-      this.ctx.storage.sql,
-      "SELECT fingerprint, run_id FROM idempotency WHERE key = ?",
-      key,
-    );
-    if (row)
-      return row.fingerprint === fingerprint
-        ? { kind: "replay", runId: row.run_id }
-        : { kind: "conflict", runId: row.run_id };
-    this.ctx.storage.sql.exec(
-      "INSERT INTO idempotency (key, fingerprint, run_id, created_at) VALUES (?, ?, ?, ?)",
-      key,
-      fingerprint,
-      runId,
-      now,
-    );
-    return { kind: "new" };
-  }
-
-  /** Releases a claimed key when the run could not be created, so a retry is not blocked. */
-  async releaseIdempotencyKey(key: string, runId: string): Promise<void> {
-    this.#ensure();
-    this.ctx.storage.sql.exec("DELETE FROM idempotency WHERE key = ? AND run_id = ?", key, runId);
   }
 
   // ---- stored collections and environments ------------------------------------------------------
@@ -401,27 +396,23 @@ export class Workspace extends DurableObject<Env> {
   }
 }
 
-/** The index row of an admitted run until its coordinator reports its real summary. */
-function reservedSummary(
-  id: string,
-  createdAt: string,
-  collection: { id: string; name: string },
-  monitorId: string | null,
-): RunSummary {
-  const base = `/v1/runs/${id}`;
+/** The index row of an admitted run until its coordinator reports its real summary (the same fields). */
+function reservedSummary(req: AdmitRequest & { createdAt: string }): RunSummary {
+  const base = `/v1/runs/${req.runId}`;
   return {
-    id,
+    id: req.runId,
     status: "queued",
-    collection,
-    createdAt,
+    collection: req.collection,
+    createdAt: req.createdAt,
     startedAt: null,
     finishedAt: null,
-    region: { requested: "auto", actual: null },
-    monitorId,
+    region: { requested: req.requestedRegion ?? "auto", actual: null },
+    monitorId: req.monitorId,
     stats: null,
     timings: null,
     reason: null,
     lastEventId: 0,
     links: { self: base, events: `${base}/events`, report: `${base}/report` },
+    ...(req.source && (req.source.collection || req.source.environment) ? { source: req.source } : {}),
   };
 }

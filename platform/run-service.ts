@@ -6,13 +6,14 @@
  * Transport-free: it takes parsed input and answers a Result whose failure is a ProblemError value the
  * caller renders (the Worker) or records (a monitor). It never mutates its input.
  */
+
+import type { WorkspaceSettings } from "../durable-objects/workspace";
 import { checkCollectionLimits } from "../shared/engine/limits";
 import { buildPlan, PlanError, type PlanInput, type RunPlan } from "../shared/engine/plan";
-import type { CreateRunBody, RateLimit, RunSummary } from "../shared/schemas/api";
+import type { CreateRunBody, RateLimit, Region, RunSummary } from "../shared/schemas/api";
 import type { Collection, Environment } from "../shared/schemas/collection";
 import { newSpanId, newTraceId } from "../shared/telemetry/trace";
 import { config } from "./config";
-import { log } from "./log";
 import { notFound, ProblemError } from "./problem";
 import { runStub, workspaceStub } from "./stubs";
 
@@ -49,59 +50,18 @@ export async function createRun(deps: RunServiceDeps, input: CreateRunInput): Pr
 async function createRunOrThrow(deps: RunServiceDeps, input: CreateRunInput): Promise<CreateRunResult> {
   const { env } = deps;
   const { workspaceId, body } = input;
-  const cfg = config(env);
   const ws = workspaceStub(env, workspaceId);
   const resolved = await resolveResources(env, workspaceId, body);
-  const settings = await ws.settings();
-  const rateLimit = combineLimits(settings?.rateLimit, body.options.rateLimit);
-  const options = { ...body.options, ...(rateLimit ? { rateLimit } : {}) };
   const runId = newRunId();
-  let plan: RunPlan;
-  try {
-    plan = buildPlan({ ...resolved, iterationData: body.iterationData, options }, runId);
-  } catch (err) {
-    if (err instanceof PlanError) {
-      throw new ProblemError(400, "Invalid run", err.message, {
-        errors: [{ pointer: err.pointer, detail: err.message }],
-      });
-    }
-    throw err;
-  }
-
-  const idem = input.idempotency;
-  if (idem) {
-    const claim = await ws.claimIdempotencyKey(idem.key, idem.fingerprint, runId);
-    if (claim.kind === "conflict") {
-      throw new ProblemError(
-        422,
-        "Idempotency Key Reused",
-        "This Idempotency-Key was already used with a different request body.",
-        { type: "https://edgerun.dev/problems/idempotency-conflict" },
-      );
-    }
-    if (claim.kind === "replay") {
-      const summary = await runStub(env, workspaceId, claim.runId).status();
-      if (summary) return { ok: true, summary, replayed: true };
-    }
-  }
-
-  // Admission reserves the run's slot atomically in the Workspace object (no check-then-act race).
-  const admission = await ws.admitRun({
-    runId,
-    maxActive: cfg.MAX_ACTIVE_RUNS,
-    maxPerHour: cfg.MAX_RUNS_PER_HOUR,
-    collection: { id: plan.collection.id, name: plan.collection.name },
-    monitorId: input.monitorId ?? null,
-  });
-  if (!admission.ok) {
-    if (idem) await ws.releaseIdempotencyKey(idem.key, runId);
-    throw new ProblemError(429, "Run Quota Exceeded", admission.reason, {
-      type: "https://edgerun.dev/problems/run-quota",
-      headers: { "Retry-After": String(admission.retryAfter) },
-    });
-  }
-
+  const plan = planOrThrow({ ...resolved, iterationData: body.iterationData, options: body.options }, runId);
   const region = body.options.region ?? "auto";
+  const admitted = await admit(env, input, { runId, plan, region, source: resolved.source });
+  if (!admitted.ok) return admitted.result;
+  const { settings } = admitted;
+  // The workspace's per-origin limits are known only now (they came with the admission): a plan's
+  // rateLimit is read at run time only, so applying it after buildPlan is the same as before it.
+  const rateLimit = combineLimits(settings?.rateLimit, body.options.rateLimit);
+  if (rateLimit) plan.options = { ...plan.options, rateLimit };
   let summary: RunSummary;
   try {
     summary = await runStub(env, workspaceId, runId, region === "auto" ? undefined : region).create({
@@ -119,13 +79,73 @@ async function createRunOrThrow(deps: RunServiceDeps, input: CreateRunInput): Pr
       },
     });
   } catch (err) {
-    await ws.forgetRun(runId);
-    if (idem) await ws.releaseIdempotencyKey(idem.key, runId);
+    await ws.forgetRun(runId, input.idempotency?.key);
     throw err;
   }
-  await ws.recordRun(summary);
-  log.info("run accepted", { runId, workspaceId, region, monitorId: input.monitorId ?? undefined });
+  // No index update here: admission's row already holds this summary's fields, and the coordinator
+  // upserts its own summary when the run starts (an update from here could even overwrite that).
   return { ok: true, summary, replayed: false };
+}
+
+function planOrThrow(input: PlanInput, runId: string): RunPlan {
+  try {
+    return buildPlan(input, runId);
+  } catch (err) {
+    if (err instanceof PlanError) {
+      throw new ProblemError(400, "Invalid run", err.message, {
+        errors: [{ pointer: err.pointer, detail: err.message }],
+      });
+    }
+    throw err;
+  }
+}
+
+type Admitted =
+  | { ok: true; settings: WorkspaceSettings | null }
+  | { ok: false; result: CreateRunResult & { ok: true } };
+
+/**
+ * One Workspace call claims the Idempotency-Key, checks the quotas, reserves the run's index row and
+ * answers the workspace's settings. A replay answers the original run (or, when that run is gone,
+ * admits this one without the key, as before); a conflict or a refusal throws its problem.
+ */
+async function admit(
+  env: Env,
+  input: CreateRunInput,
+  run: { runId: string; plan: RunPlan; region: Region; source: RunSource },
+): Promise<Admitted> {
+  const cfg = config(env);
+  const ws = workspaceStub(env, input.workspaceId);
+  const request = {
+    runId: run.runId,
+    maxActive: cfg.MAX_ACTIVE_RUNS,
+    maxPerHour: cfg.MAX_RUNS_PER_HOUR,
+    collection: { id: run.plan.collection.id, name: run.plan.collection.name },
+    monitorId: input.monitorId ?? null,
+    requestedRegion: run.region,
+    source: run.source,
+  };
+  let admission = await ws.admitRun({ ...request, idempotency: input.idempotency });
+  if (!admission.ok && "idempotency" in admission) {
+    const claim = admission.idempotency;
+    if (claim.kind === "conflict") {
+      throw new ProblemError(
+        422,
+        "Idempotency Key Reused",
+        "This Idempotency-Key was already used with a different request body.",
+        { type: "https://edgerun.dev/problems/idempotency-conflict" },
+      );
+    }
+    const summary = await runStub(env, input.workspaceId, claim.runId).status();
+    if (summary) return { ok: false, result: { ok: true, summary, replayed: true } };
+    admission = await ws.admitRun(request);
+  }
+  if (admission.ok) return { ok: true, settings: admission.settings };
+  if ("idempotency" in admission) throw new Error("admission without a key answered a key claim");
+  throw new ProblemError(429, "Run Quota Exceeded", admission.reason, {
+    type: "https://edgerun.dev/problems/run-quota",
+    headers: { "Retry-After": String(admission.retryAfter) },
+  });
 }
 
 /** Where a run's collection and environment came from (recorded on the run). */

@@ -2,9 +2,9 @@
  * The small SQL layer every Durable Object class shares: typed row helpers, chunked blobs for values
  * larger than one SQLite row may hold, and one migrations runner.
  *
- * Migrations are ordered and versioned; each runs in its own synchronous transaction together with the
- * record of its version, so a crash mid-migration leaves the previous version intact and the next
- * start retries it. Objects created before this runner existed recorded a single `schema_meta.version`:
+ * Migrations are ordered and versioned; each runs in a synchronous transaction together with the
+ * record of its version (a new object's in one transaction together), so a crash mid-migration leaves
+ * the previous version intact and the next start retries it. Objects created before this runner existed recorded a single `schema_meta.version`:
  * that number is adopted as "every migration up to it is applied".
  */
 
@@ -15,37 +15,53 @@ export interface Migration {
   up(sql: SqlStorage): void;
 }
 
-/** Applies pending migrations in version order; answers the schema version now in force. */
+/**
+ * Applies pending migrations in version order; answers the schema version now in force. An object's
+ * first start (every run is a new object) costs one look at the schema and one transaction with every
+ * migration; later starts that look and one read of the recorded version.
+ */
 export function migrate(storage: DurableObjectStorage, migrations: readonly Migration[]): number {
   const sql = storage.sql;
-  sql.exec(
-    "CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
-  );
-  let current = first<{ v: number | null }>(sql, "SELECT MAX(version) AS v FROM _migrations")?.v ?? 0;
-  if (current === 0) current = adoptLegacyVersion(sql, migrations);
   const sorted = [...migrations].sort((a, b) => a.version - b.version);
+  const tables = new Set(
+    all<{ name: string }>(
+      sql,
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('_migrations', 'schema_meta')",
+    ).map((r) => r.name),
+  );
+  if (tables.size === 0) {
+    storage.transactionSync(() => {
+      sql.exec(MIGRATIONS_TABLE);
+      for (const m of sorted) apply(sql, m);
+    });
+    return sorted.at(-1)?.version ?? 0;
+  }
+  if (!tables.has("_migrations")) sql.exec(MIGRATIONS_TABLE);
+  let current = first<{ v: number | null }>(sql, "SELECT MAX(version) AS v FROM _migrations")?.v ?? 0;
+  if (current === 0 && tables.has("schema_meta")) current = adoptLegacyVersion(sql, migrations);
   for (const m of sorted) {
     if (m.version <= current) continue;
-    storage.transactionSync(() => {
-      m.up(sql);
-      sql.exec(
-        "INSERT INTO _migrations (version, name, applied_at) VALUES (?, ?, ?)",
-        m.version,
-        m.name,
-        Date.now(),
-      );
-    });
+    storage.transactionSync(() => apply(sql, m));
     current = m.version;
   }
   return current;
 }
 
-function adoptLegacyVersion(sql: SqlStorage, migrations: readonly Migration[]): number {
-  const legacy = first<{ name: string }>(
-    sql,
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_meta'",
+const MIGRATIONS_TABLE =
+  "CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";
+
+/** One migration and the record of its version (callers wrap both in one transaction). */
+function apply(sql: SqlStorage, m: Migration): void {
+  m.up(sql);
+  sql.exec(
+    "INSERT INTO _migrations (version, name, applied_at) VALUES (?, ?, ?)",
+    m.version,
+    m.name,
+    Date.now(),
   );
-  if (!legacy) return 0;
+}
+
+function adoptLegacyVersion(sql: SqlStorage, migrations: readonly Migration[]): number {
   const version = first<{ version: number }>(sql, "SELECT version FROM schema_meta")?.version ?? 0;
   for (const m of migrations) {
     if (m.version <= version) {

@@ -9,6 +9,7 @@ import { config } from "../../platform/config";
 import { constantTimeEqual, isGenuineWorkspaceId, keyWorkspace, sha256Hex } from "../../platform/keys";
 import { ProblemError } from "../../platform/problem";
 import { workspaceStub } from "../../platform/stubs";
+import { TtlCache } from "../ttl-cache";
 import type { AppEnv } from "../types";
 
 export function bearer(header: string | undefined): string | null {
@@ -36,17 +37,41 @@ async function rejected(c: Context<AppEnv>, detail: string): Promise<ProblemErro
   });
 }
 
+/**
+ * How long one isolate trusts a key it verified before asking the workspace again. A revoked key is
+ * refused at once by the isolate that served the revocation and within this bound by every other.
+ */
+export const API_KEY_CACHE_MS = 30_000;
+
+/** Verified keys of this isolate: the key → its workspace and hash (never logged, never stored). */
+export const verifiedKeys = new TtlCache<{ workspaceId: string; hash: string }>({
+  ttlMs: API_KEY_CACHE_MS,
+  max: 1000,
+});
+
+/** Forgets every verified key of a workspace in this isolate (after one of its keys was revoked). */
+export function forgetWorkspaceKeys(workspaceId: string): void {
+  verifiedKeys.deleteWhere((v) => v.workspaceId === workspaceId);
+}
+
 export const apiKeyAuth = (): MiddlewareHandler<AppEnv> =>
   async function apiKeyAuth(c, next) {
     if (c.req.path.startsWith("/v1/admin/") || c.req.method === "OPTIONS") return next();
     const key = bearer(c.req.header("authorization"));
     if (!key) throw await rejected(c, "Send your API key as 'Authorization: Bearer <key>'.");
-    const dev = config(c.env).DEV_API_KEY;
-    if (dev && constantTimeEqual(key, dev)) {
-      c.set("workspaceId", "dev");
-      c.set("keyHash", await sha256Hex(key));
-      return next();
-    }
+    const verified = verifiedKeys.get(key) ?? (await verify(c, key));
+    c.set("workspaceId", verified.workspaceId);
+    c.set("keyHash", verified.hash);
+    return next();
+  };
+
+/** Checks a key not verified recently: the dev key, or the id's MAC and then the workspace's record. */
+async function verify(c: Context<AppEnv>, key: string): Promise<{ workspaceId: string; hash: string }> {
+  const dev = config(c.env).DEV_API_KEY;
+  let verified: { workspaceId: string; hash: string };
+  if (dev && constantTimeEqual(key, dev)) {
+    verified = { workspaceId: "dev", hash: await sha256Hex(key) };
+  } else {
     const workspaceId = keyWorkspace(key);
     if (!workspaceId || !(await isGenuineWorkspaceId(c.env, workspaceId))) {
       throw await rejected(c, "The API key is not valid.");
@@ -54,10 +79,11 @@ export const apiKeyAuth = (): MiddlewareHandler<AppEnv> =>
     const hash = await sha256Hex(key);
     if (!(await workspaceStub(c.env, workspaceId).verifyApiKey(hash)))
       throw await rejected(c, "The API key is not valid.");
-    c.set("workspaceId", workspaceId);
-    c.set("keyHash", hash);
-    return next();
-  };
+    verified = { workspaceId, hash };
+  }
+  verifiedKeys.set(key, verified);
+  return verified;
+}
 
 export const adminAuth = (): MiddlewareHandler<AppEnv> =>
   async function adminAuth(c, next) {

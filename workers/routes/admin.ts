@@ -11,6 +11,7 @@ import { workspaceStub } from "../../platform/stubs";
 import { RateLimitSchema } from "../../shared/schemas/api";
 import { ApiKeyInfoSchema, CreateApiKeyBodySchema } from "../../shared/schemas/resources";
 import { AllowHostSchema } from "../../shared/security/allow-hosts";
+import { forgetWorkspaceKeys } from "../middleware/auth";
 import { component } from "../openapi/document";
 import { defineRoute } from "../openapi/route";
 import type { AppEnv } from "../types";
@@ -200,7 +201,7 @@ export function adminRoutes(app: Hono<AppEnv>): void {
       path: "/v1/admin/workspaces/{id}/keys/{keyId}",
       tags,
       security: "admin",
-      summary: "Revoke an API key (its next request gets 401)",
+      summary: "Revoke an API key (refused within 30 s)",
       params: KeyParams,
       problems: [404],
       responses: { 200: { description: "The revoked key", schema: ApiKeyInfoSchema } },
@@ -209,6 +210,8 @@ export function adminRoutes(app: Hono<AppEnv>): void {
       const { stub } = await existingWorkspace(c.env, params.id);
       const info = await stub.revokeApiKey(params.keyId);
       if (!info) throw new ProblemError(404, "Not Found", `API key '${params.keyId}' does not exist.`);
+      // This isolate refuses the key at once; other isolates within API_KEY_CACHE_MS.
+      forgetWorkspaceKeys(params.id);
       return c.json(info);
     },
   );

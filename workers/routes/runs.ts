@@ -29,6 +29,7 @@ import {
 import { PageQuerySchema } from "../../shared/schemas/resources";
 import { component } from "../openapi/document";
 import { defineRoute } from "../openapi/route";
+import { TtlCache } from "../ttl-cache";
 import type { AppEnv } from "../types";
 
 const RunIdParams = z.object({ id: z.string().describe("Run id (`run_…`)") });
@@ -44,9 +45,20 @@ component("RunSummary", RunSummarySchema);
 component("RunList", RunListSchema);
 component("RunEvent", RunEventSchema);
 
+/**
+ * Runs this isolate created lately: following a run right after creating it (the CLI, the web app,
+ * `POST` then `GET …/events`) needs no index lookup. Runs leave the index only at the end of their
+ * retention (hours), so a bound of minutes can never answer for a forgotten run.
+ */
+const recentRuns = new TtlCache<true>({ ttlMs: 10 * 60_000, max: 2000 });
+
 /** Resolves a run id to its coordinator only if the workspace index knows it (no object is created for guesses). */
 async function existingRun(env: Env, workspaceId: string, runId: string) {
-  if (!/^run_[a-z0-9]{10,40}$/.test(runId) || !(await workspaceStub(env, workspaceId).hasRun(runId))) {
+  const known = recentRuns.get(`${workspaceId}:${runId}`) !== undefined;
+  if (
+    !known &&
+    (!/^run_[a-z0-9]{10,40}$/.test(runId) || !(await workspaceStub(env, workspaceId).hasRun(runId)))
+  ) {
     throw notFound("Run", runId);
   }
   return runStub(env, workspaceId, runId);
@@ -120,6 +132,7 @@ export function runRoutes(app: Hono<AppEnv>): void {
         },
       );
       if (!result.ok) throw result.problem;
+      recentRuns.set(`${c.get("workspaceId")}:${result.summary.id}`, true);
       const headers: Record<string, string> = { location: result.summary.links.self };
       if (result.replayed) headers["idempotent-replayed"] = "true";
       return c.json(created(result.summary), 201, headers);
