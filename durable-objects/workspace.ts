@@ -103,6 +103,13 @@ const MIGRATIONS: Migration[] = [
       sql.exec("ALTER TABLE runs ADD COLUMN request_times TEXT");
     },
   },
+  {
+    version: 4,
+    name: "active runs by status (admission counts them without scanning every run)",
+    up: (sql) => {
+      sql.exec("CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status)");
+    },
+  },
 ];
 
 export class Workspace extends DurableObject<Env> {
@@ -184,18 +191,17 @@ export class Workspace extends DurableObject<Env> {
     this.#ensure();
     const now = Date.now();
     const window = Math.floor(now / (windowSec * 1000));
-    const row = first<{ window: number; count: number }>(
+    // One statement: a new window starts at 1, the current one counts on (SET sees the old row).
+    const count = first<{ count: number }>(
       this.ctx.storage.sql,
-      "SELECT window, count FROM api_quota WHERE key = ?",
-      keyHash,
-    );
-    const count = row && row.window === window ? row.count + 1 : 1;
-    this.ctx.storage.sql.exec(
-      "INSERT OR REPLACE INTO api_quota (key, window, count) VALUES (?, ?, ?)",
+      `INSERT INTO api_quota (key, window, count) VALUES (?, ?, 1)
+       ON CONFLICT(key) DO UPDATE SET
+         count = CASE WHEN api_quota.window = excluded.window THEN api_quota.count + 1 ELSE 1 END,
+         window = excluded.window
+       RETURNING count`,
       keyHash,
       window,
-      count,
-    );
+    )!.count;
     const reset = Math.ceil(((window + 1) * windowSec * 1000 - now) / 1000);
     return { allowed: count <= limit, limit, remaining: Math.max(0, limit - count), reset };
   }
