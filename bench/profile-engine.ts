@@ -5,6 +5,7 @@
  *
  *   ./node_modules/.bin/node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile-engine.ts 1500
  *   BENCH_CHECKPOINT=1 … (the same through runLocal's checkpoint mode: state via JSON every step)
+ *   BENCH_UNSCRIPTED=1 … (no scripts: the engine's own per-request path, without the sandbox)
  */
 import releaseVariant from "@jitl/quickjs-wasmfile-release-sync";
 import { newQuickJSWASMModuleFromVariant } from "quickjs-emscripten-core";
@@ -18,11 +19,12 @@ import { benchCollection } from "./lib/collections";
 setQuickJSLoader(() => newQuickJSWASMModuleFromVariant(releaseVariant));
 
 const requests = Number(process.argv[2] ?? 1500);
+const scripted = process.env.BENCH_UNSCRIPTED !== "1";
 const echo = await startEchoServer();
 const planOf = (count: number) =>
   buildPlan(
     {
-      collection: benchCollection(count, { scripted: true }) as unknown as Collection,
+      collection: benchCollection(count, { scripted }) as unknown as Collection,
       environment: { values: [{ key: "base", value: echo.url }] },
       options: {},
     },
@@ -31,7 +33,7 @@ const planOf = (count: number) =>
 const deps = {
   fetch: (r: Request) => fetch(r),
   checkTarget: () => null,
-  scripts: new QuickJSScriptHost(),
+  scripts: scripted ? new QuickJSScriptHost() : undefined,
   now: () => Date.now(),
   random: Math.random,
 };
@@ -47,7 +49,7 @@ try {
   // CPU time is the steadier figure on a shared machine: wall time includes waiting for the cores.
   const perRequest = (ms: number) => (ms / requests).toFixed(3);
   console.log(
-    `${requests} scripted requests: ${perRequest(performance.now() - t0)} ms/request wall, ${perRequest((cpu.user + cpu.system) / 1000)} ms CPU (this process, echo target included)`,
+    `${requests} ${scripted ? "scripted" : "unscripted"} requests: ${perRequest(performance.now() - t0)} ms/request wall, ${perRequest((cpu.user + cpu.system) / 1000)} ms CPU (this process, echo target included)`,
   );
 } finally {
   await echo.close();

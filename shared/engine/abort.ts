@@ -62,6 +62,43 @@ export function linkSignal(parents: Array<AbortSignal | undefined>, timeoutMs?: 
   };
 }
 
+/**
+ * A `linkSignal` made only when `signal()` is first called, its timer counted from `lazyLink` itself:
+ * a script gets a signal for its `pm.sendRequest` calls, and most scripts never send one, so most
+ * never pay for a controller, a parent listener and a timer. `end()` aborts and disposes it (if made).
+ */
+export function lazyLink(
+  parent: AbortSignal | undefined,
+  opts: { timeoutMs?: number | undefined; now(): number },
+): { signal(): AbortSignal; end(): void } {
+  const started = opts.now();
+  let link: LinkedSignal | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let ended = false;
+  return {
+    signal: () => {
+      if (ended) return AbortSignal.abort();
+      if (link) return link.signal;
+      const made = linkSignal([parent]);
+      link = made;
+      const ms = opts.timeoutMs;
+      // The timer linkSignal would have armed at `started`, with the same reason.
+      if (ms !== undefined && !made.signal.aborted)
+        timer = setTimeout(
+          () => made.abort(new DOMException(`timed out after ${ms} ms`, "TimeoutError")),
+          Math.max(1, ms - (opts.now() - started)),
+        );
+      return made.signal;
+    },
+    end: () => {
+      ended = true;
+      if (timer !== undefined) clearTimeout(timer);
+      link?.abort();
+      link?.dispose();
+    },
+  };
+}
+
 /** Human text for an abort reason (`controller.abort("cancelled by request")` or an Error). */
 export function abortReason(signal: AbortSignal): string {
   const reason: unknown = signal.reason;

@@ -77,27 +77,40 @@ function pairOf(header: string): { name: string; value: string } {
 
 export class CookieJar {
   readonly #store = new MemoryCookieStore();
-  readonly #jar: ToughJar;
+  /** Built on first use: most runs never hold a cookie, and a step builds one jar per lane. */
+  #tough: ToughJar | undefined;
+  readonly #initial: Cookie[];
   readonly #now: () => number;
-  /** Insertion order of stored cookies, keyed by domain, path and name: for evicting the oldest. */
+  /**
+   * Insertion order of stored cookies, keyed by domain, path and name: for evicting the oldest. Every
+   * cookie enters the store through the constructor or `#track`, so an empty map means an empty store
+   * (the map may still list a cookie tough-cookie has since expired).
+   */
   readonly #order = new Map<string, { domain: string; path: string; name: string }>();
 
   constructor(cookies: Cookie[] = [], now: () => number = Date.now) {
     this.#now = now;
-    const t = now();
-    const live = cookies.filter((c) => c.expires === undefined || c.expires > t);
+    const t = cookies.length ? now() : 0;
+    this.#initial = cookies.filter((c) => c.expires === undefined || c.expires > t);
+    for (const c of this.#initial) this.#order.set(idOf(c.domain, c.path, c.name), c);
+  }
+
+  get #jar(): ToughJar {
+    if (this.#tough) return this.#tough;
+    const t = this.#now();
     const serialized: SerializedCookieJar = {
       version: "tough-cookie",
       storeType: "MemoryCookieStore",
       rejectPublicSuffixes: true,
-      cookies: live.map((c) => toSerialized(c, t)),
+      cookies: this.#initial.map((c) => toSerialized(c, t)),
     };
-    this.#jar = ToughJar.deserializeSync(serialized, this.#store);
-    for (const c of live) this.#order.set(idOf(c.domain, c.path, c.name), c);
+    this.#tough = ToughJar.deserializeSync(serialized, this.#store);
+    return this.#tough;
   }
 
   /** Cookies that would be sent to `url`, most specific path first. */
   cookiesFor(url: string): Cookie[] {
+    if (this.#order.size === 0) return [];
     try {
       return this.#jar.getCookiesSync(url, { http: true, sort: true }).map(fromTough);
     } catch {
@@ -105,7 +118,13 @@ export class CookieJar {
     }
   }
 
+  /** Whether the jar holds no cookie at all (then nothing needs a URL to look cookies up for). */
+  get empty(): boolean {
+    return this.#order.size === 0;
+  }
+
   headerFor(url: string): string {
+    if (this.#order.size === 0) return "";
     return this.cookiesFor(url)
       .map((c) => `${c.name}=${c.value}`)
       .join("; ");
@@ -152,6 +171,7 @@ export class CookieJar {
   }
 
   toJSON(): Cookie[] {
+    if (this.#order.size === 0) return [];
     const now = this.#now();
     const cookies = this.#jar.serializeSync()?.cookies ?? [];
     return cookies

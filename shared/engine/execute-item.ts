@@ -4,7 +4,7 @@
  * the runner decides what happens next.
  */
 import type { AssertionResult, ConsoleEntry, RequestCompletedEvent, ScriptError } from "../schemas/events";
-import { abortedError, linkSignal, sleep } from "./abort";
+import { abortedError, lazyLink, sleep } from "./abort";
 import { buildBody } from "./body";
 import type { CookieJar } from "./cookie-jar";
 import { type PreparedRequest, type SendResult, send } from "./http";
@@ -82,7 +82,8 @@ export async function executeItem(
   deps: ItemDeps,
 ): Promise<ItemResult> {
   let scopes: Scopes = { ...scopesIn, local: [...(scopesIn.local ?? [])] };
-  let request: RequestDefinition = structuredClone(item.request);
+  // Never mutated here (each change makes a new object; the script hosts work on a serialised copy).
+  let request: RequestDefinition = item.request;
   const assertions: AssertionResult[] = [];
   const consoleOut: ConsoleEntry[] = [];
   const scriptErrors: ScriptError[] = [];
@@ -97,13 +98,16 @@ export async function executeItem(
 
   const sideRequests = { total: 0, failed: 0 };
   /** `pm.sendRequest` for one script: its fetches end with the script's signal (script timeout). */
-  const capsFor = (signal: AbortSignal): ScriptCapabilities => ({
+  const capsFor = (signal: () => AbortSignal): ScriptCapabilities => ({
     sendRequest: async (req) => {
       const def: RequestDefinition =
         typeof req === "string"
           ? { method: "GET", url: parseUrl(req), headers: [] }
           : normalizeScriptRequest(req);
-      const result = await sendDefinition(def, (s) => s, jar, profile, settings, { ...deps, signal });
+      const result = await sendDefinition(def, (s) => s, jar, profile, settings, {
+        ...deps,
+        signal: signal(),
+      });
       sideRequests.total += 1;
       if (!result.response) sideRequests.failed += 1;
       return result.response
@@ -137,8 +141,12 @@ export async function executeItem(
         continue;
       }
       const timeoutMs = settings.timeoutScript ?? 5000;
-      // The script timeout also ends the fetches of the script's pm.sendRequest calls.
-      const scriptSignal = linkSignal([deps.signal], timeoutMs > 0 ? timeoutMs : undefined);
+      // The script timeout also ends the fetches of the script's pm.sendRequest calls (the signal is
+      // made by the first call: most scripts send none).
+      const scriptSignal = lazyLink(deps.signal, {
+        timeoutMs: timeoutMs > 0 ? timeoutMs : undefined,
+        now: deps.now,
+      });
       const outcome: ScriptOutcome = await deps.scripts.run(
         {
           source: ref.source,
@@ -163,8 +171,7 @@ export async function executeItem(
         capsFor(scriptSignal.signal),
       );
       // Bounded even if run() threw: the timer fires at most timeoutMs later.
-      scriptSignal.abort();
-      scriptSignal.dispose();
+      scriptSignal.end();
       scopes = { ...outcome.scopes, data: scopes.data };
       // Scripts cannot change the description; a sandbox that does not hand it back keeps it.
       request =
@@ -237,8 +244,8 @@ export async function executeItem(
   }
   sideRequests.total += result.authRequests ?? 0;
   // Test scripts see the request as it was sent (variables resolved, auth and system headers added),
-  // as postman-runtime hands it to them.
-  request = sentRequest(request, result.sent, resolve, profile.disableUrlEncoding === true);
+  // as postman-runtime hands it to them (nothing else reads it past this point).
+  if (item.test.length) request = sentRequest(request, result, resolve);
   const testStarted = deps.now();
   await runScripts("test", item.test, result.response);
   const testMs = deps.now() - testStarted;
@@ -289,12 +296,13 @@ async function sendDefinition(
   profile: ProtocolProfile,
   settings: ItemSettings,
   deps: ItemDeps,
-): Promise<SendResult & { warnings?: string[] }> {
+): Promise<SendResult & { warnings?: string[]; builtUrl?: string }> {
   const started = deps.now();
   let prepared: PreparedRequest;
   let warnings: string[] | undefined;
+  let url: string | undefined;
   try {
-    const url = buildUrl(request.url, resolve, { disableUrlEncoding: profile.disableUrlEncoding === true });
+    url = buildUrl(request.url, resolve, { disableUrlEncoding: profile.disableUrlEncoding === true });
     const method = resolve(request.method || "GET").toUpperCase();
     const built = await buildBody(request.body, method, resolve, profile);
     const headers = request.headers
@@ -311,6 +319,7 @@ async function sendDefinition(
       sent: { method: request.method, url: safeUrlRaw(request, resolve), headers: [] },
       redirects: [],
       timings: { startedAt: started, totalMs: 0 },
+      ...(url !== undefined ? { builtUrl: url } : {}),
     };
   }
   const sent = await send(
@@ -334,7 +343,8 @@ async function sendDefinition(
       signal: deps.signal,
     },
   );
-  return warnings ? { ...sent, warnings } : sent;
+  // The URL before auth and redirects, for `pm.request.url` in test scripts (see sentRequest).
+  return { ...sent, builtUrl: prepared.url, ...(warnings ? { warnings } : {}) };
 }
 
 function isRetryable(r: SendResult): boolean {
@@ -397,16 +407,13 @@ function resolveBody(body: NonNullable<RequestDefinition["body"]>, resolve: (s: 
 /** The definition of the request actually sent, for `pm.request` in test scripts. */
 function sentRequest(
   def: RequestDefinition,
-  sent: PreparedRequest,
+  result: { sent: PreparedRequest; builtUrl?: string | undefined },
   resolve: (s: string) => string,
-  disableUrlEncoding: boolean,
 ): RequestDefinition {
-  let url = def.url;
-  try {
-    url = parseRawUrl(buildUrl(def.url, resolve, { disableUrlEncoding }));
-  } catch {
-    // an unbuildable URL failed the request already; scripts see the definition
-  }
+  const sent = result.sent;
+  // The URL sendDefinition built from `def` (an unbuildable one failed the request already; scripts
+  // then see the definition).
+  const url = result.builtUrl !== undefined ? parseRawUrl(result.builtUrl) : def.url;
   const body = def.body ? resolveBody(def.body, resolve) : undefined;
   return {
     ...def,
@@ -432,6 +439,7 @@ function safeUrl(request: RequestDefinition, scopes: Scopes): string {
 }
 
 function safeCookies(jar: CookieJar, request: RequestDefinition, scopes: Scopes) {
+  if (jar.empty) return [];
   try {
     return jar.cookiesFor(safeUrl(request, scopes));
   } catch {

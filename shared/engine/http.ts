@@ -134,9 +134,12 @@ function withSystemHeaders(
 ): PreparedRequest {
   const disabled = profile.disabledSystemHeaders ?? {};
   const headers = [...req.headers];
+  const present = new Set(headers.map((h) => h.key.toLowerCase()));
   const add = (key: string, value: () => string) => {
-    if (!disabled[key.toLowerCase()] && !disabled[key] && !has(headers, key.toLowerCase()))
-      headers.push({ key, value: value() });
+    const lower = key.toLowerCase();
+    if (disabled[lower] || disabled[key] || present.has(lower)) return;
+    headers.push({ key, value: value() });
+    present.add(lower);
   };
   add("User-Agent", () => USER_AGENT);
   add("Accept", () => "*/*");

@@ -118,6 +118,42 @@ function maskerParts(plan: RunPlan): Required<MaskerOptions> {
   return parts;
 }
 
+interface StepSignal {
+  signal: AbortSignal | undefined;
+  /** Set when the step derived its own signal (a run deadline): disposed after the step. */
+  link?: LinkedSignal;
+  deadline: number | undefined;
+}
+
+/**
+ * The state a step works on: a copy of everything a step mutates in place (the lanes' cursors, stats,
+ * timings, the failure list), sharing what it only replaces (scopes and cookie lists, which the engine
+ * never mutates: scripts work on a serialised copy). The input stays untouched, so a step that throws
+ * leaves the caller's state as it was; cheaper than `structuredClone` of the whole state per step.
+ */
+function stepCopy(state: Omit<RunState, "resending">): RunState {
+  const s = state.stats;
+  const stats: RunStats = {
+    iterations: { ...s.iterations },
+    items: { ...s.items },
+    scripts: { ...s.scripts },
+    prerequests: { ...s.prerequests },
+    requests: { ...s.requests },
+    tests: { ...s.tests },
+    assertions: { ...s.assertions },
+    testScripts: { ...s.testScripts },
+    prerequestScripts: { ...s.prerequestScripts },
+  };
+  return {
+    ...state,
+    lanes: state.lanes.map((l) => ({ ...l })),
+    scopes: state.scopes,
+    stats,
+    timings: { ...state.timings },
+    failures: [...state.failures],
+  };
+}
+
 export class Runner {
   readonly #plan: RunPlan;
   readonly #deps: ItemDeps;
@@ -174,44 +210,43 @@ export class Runner {
   async step(input: RunState): Promise<StepResult> {
     // `resending` marks only the step right after a crash; it must not leak into later steps.
     const { resending: _resending, ...rest } = input;
-    const state: RunState = structuredClone(rest);
+    const state = stepCopy(rest);
     const events: RunEvent[] = [];
     const abort = this.#stepSignal(state);
     try {
-      if (abort.link.signal.aborted)
+      if (abort.signal?.aborted)
         return { state, events, done: false, waitMs: 0, aborted: this.#abortOutcome(abort) };
-      const result = await this.#step(input, state, events, abort.link.signal);
-      return abort.link.signal.aborted ? { ...result, aborted: this.#abortOutcome(abort) } : result;
+      const result = await this.#step(input, state, events, abort.signal);
+      return abort.signal?.aborted ? { ...result, aborted: this.#abortOutcome(abort) } : result;
     } finally {
-      abort.link.dispose();
+      abort.link?.dispose();
     }
   }
 
-  /** The step's signal: the owner's (cancel) and the run's deadline (`options.timeout` from the start). */
-  #stepSignal(state: RunState): { link: LinkedSignal; deadline: number | undefined } {
+  /**
+   * The step's signal: the owner's (cancel) and the run's deadline (`options.timeout` from the start).
+   * Without a deadline it is the owner's own signal: no derived controller per step.
+   */
+  #stepSignal(state: RunState): StepSignal {
     const timeout = this.#plan.options.timeout;
     const deadline = timeout ? state.timings.started + timeout : undefined;
-    return {
-      link: linkSignal([this.#deps.signal], deadline === undefined ? undefined : deadline - this.#deps.now()),
-      deadline,
-    };
+    if (deadline === undefined) return { signal: this.#deps.signal, deadline };
+    const link = linkSignal([this.#deps.signal], deadline - this.#deps.now());
+    return { signal: link.signal, link, deadline };
   }
 
-  #abortOutcome(abort: {
-    link: LinkedSignal;
-    deadline: number | undefined;
-  }): NonNullable<StepResult["aborted"]> {
+  #abortOutcome(abort: StepSignal): NonNullable<StepResult["aborted"]> {
     const timeout = this.#plan.options.timeout;
-    if (abort.link.timedOut() || (abort.deadline !== undefined && this.#deps.now() >= abort.deadline))
+    if (abort.link?.timedOut() || (abort.deadline !== undefined && this.#deps.now() >= abort.deadline))
       return { outcome: "failed", reason: `run exceeded its timeout of ${timeout} ms` };
-    return { outcome: "cancelled", reason: abortReason(abort.link.signal) };
+    return { outcome: "cancelled", reason: abort.signal ? abortReason(abort.signal) : "run aborted" };
   }
 
   async #step(
     input: RunState,
     state: RunState,
     events: RunEvent[],
-    signal: AbortSignal,
+    signal: AbortSignal | undefined,
   ): Promise<StepResult> {
     const plan = this.#plan;
     const items = plan.collection.items;
@@ -298,7 +333,7 @@ export class Runner {
     return { state, events, done: false, waitMs: more ? (plan.options.delayRequest ?? 0) : 0 };
   }
 
-  async #runLane(lane: Lane, signal: AbortSignal) {
+  async #runLane(lane: Lane, signal: AbortSignal | undefined) {
     const plan = this.#plan;
     const item = plan.collection.items[lane.index]!;
     const data = plan.data.length ? (plan.data[Math.min(lane.iteration, plan.data.length - 1)] ?? {}) : {};

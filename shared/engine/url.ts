@@ -22,6 +22,7 @@ function splitQuery(query: string): KV[] {
 
 /** Splits on `sep` outside `{{…}}`, so variables containing `/` or `.` stay whole. */
 function splitOutsideVars(text: string, sep: string): string[] {
+  if (!text.includes("{{")) return text.split(sep);
   const out: string[] = [];
   let depth = 0;
   let cur = "";
@@ -39,6 +40,7 @@ function splitOutsideVars(text: string, sep: string): string[] {
 }
 
 function indexOutsideVars(text: string, ch: string): number {
+  if (!text.includes("{{")) return text.indexOf(ch);
   const first = splitOutsideVars(text, ch)[0]!;
   return first.length === text.length ? -1 : first.length;
 }
@@ -195,10 +197,19 @@ function encodePart(text: string, mustEncode: (ch: string) => boolean): string {
 }
 
 function encodeKeepingPercents(text: string, mustEncode: (ch: string) => boolean): string {
+  // Printable ASCII outside the special sets is kept as written (the usual case: nothing to encode).
+  if (PLAIN.test(text) && !hasSpecial(text, mustEncode)) return text;
   return text
     .split(/(%[0-9A-Fa-f]{2})/)
     .map((p, i) => (i % 2 === 1 ? p : encodePart(p, mustEncode)))
     .join("");
+}
+
+const PLAIN = /^[\x21-\x7e]*$/;
+
+function hasSpecial(text: string, mustEncode: (ch: string) => boolean): boolean {
+  for (let i = 0; i < text.length; i++) if (mustEncode(text[i]!)) return true;
+  return false;
 }
 
 const PATH_SPECIAL = new Set(['"', "<", ">", "`", "#", "?", "{", "}"]);
@@ -212,6 +223,7 @@ const QUERY_SPECIAL = new Set(['"', "#", "'", "<", ">"]);
  */
 function reservedInParam(text: string, isKey: boolean): string {
   const special = isKey ? /[&#=]/g : /[&#]/g;
+  if (!text.includes("&") && !text.includes("#") && !(isKey && text.includes("="))) return text;
   return text
     .split(/(\{\{[^{}]*\}\})/)
     .map((part, i) => (i % 2 === 1 ? part : part.replace(special, (c) => encodeURIComponent(c))))
@@ -269,15 +281,12 @@ export function buildUrl(
   if (query.length) url += `?${query.join("&")}`;
   if (def.hash) url += `#${enc(resolve(def.hash), new Set())}`;
   try {
-    return new URL(url).href === url ? url : preferOriginal(url);
+    // WHATWG normalises (e.g. lower-cases the host, adds a trailing `/`); send its form, which is
+    // equivalent (and equal to `url` when there is nothing to normalise).
+    return new URL(url).href;
   } catch {
     throw new Error(
       `invalid URL after variable resolution: '${url}'${url.includes("{{") ? " (an unresolved {{variable}} remains)" : ""}`,
     );
   }
-}
-
-/** WHATWG normalises (e.g. lower-cases the host, adds a trailing `/`); send its form, which is equivalent. */
-function preferOriginal(url: string): string {
-  return new URL(url).href;
 }

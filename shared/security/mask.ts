@@ -260,7 +260,10 @@ export function createMasker(secrets: string[], options: MaskerOptions = {}): Ma
       const extra = searchable([...sent, ...userinfoSecret(event.request.url)]).filter(
         (x) => !current.has(x),
       );
-      if (!extra.length) return maskRequest(event, maskString, options.isStatic);
+      if (!extra.length)
+        return re
+          ? maskRequest(event, maskString, options.isStatic)
+          : maskPositional(event, options.isStatic);
       // A text holding none of the extra forms masks exactly as with the run's regex, so the combined
       // one (a compile that costs with the number of secrets) is built only for a text that needs it;
       // usually the credential appears only in its own header, which is masked by name.
@@ -358,6 +361,21 @@ function maskRequest<E extends RunEvent>(event: E, mask: MaskFn, isStatic?: (t: 
       : {}),
     ...(event.visualizer ? { visualizer: maskDeep(event.visualizer, { maskString: mask }) } : {}),
   };
+}
+
+/**
+ * `maskRequest` when no secret is searched for in text (the masking function is the identity): only
+ * what is masked by position can change (URL userinfo, sensitive headers, visualizer data); an event
+ * with none of those is returned as it is instead of copied.
+ */
+function maskPositional<E extends RunEvent>(event: E, isStatic?: (t: string) => boolean): E {
+  if (event.type !== "request.completed") return event;
+  const positional =
+    event.visualizer !== undefined ||
+    maskUrlUserinfo(event.request.url) !== event.request.url ||
+    event.request.headers.some((h) => isSensitiveHeader(h.key)) ||
+    event.response?.headers.some((h) => isSensitiveHeader(h.key)) === true;
+  return positional ? maskRequest(event, (text) => text, isStatic) : event;
 }
 
 function maskTerminal<E extends RunEvent>(event: E, mask: MaskFn, isStatic?: (t: string) => boolean): E {

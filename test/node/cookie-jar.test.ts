@@ -106,3 +106,36 @@ describe("cookie jar semantics (tough-cookie)", () => {
     expect(jar.toJSON()).toEqual([]);
   });
 });
+
+describe("cookie jar emptiness (no tough-cookie work for a run without cookies)", () => {
+  it("is empty until a cookie is stored, and empty again once the last one is gone", () => {
+    const jar = new CookieJar();
+    expect(jar.empty).toBe(true);
+    expect(jar.headerFor("http://a.example/")).toBe("");
+    expect(jar.toJSON()).toEqual([]);
+    jar.storeFromResponse("http://a.example/", ["a=1; Path=/"]);
+    expect(jar.empty).toBe(false);
+    expect(jar.headerFor("http://a.example/")).toBe("a=1");
+    jar.storeFromResponse("http://a.example/", ["a=; Max-Age=0; Path=/"]);
+    expect(jar.empty).toBe(true);
+    expect(jar.toJSON()).toEqual([]);
+  });
+
+  it("restored from a checkpoint: expired cookies leave it empty, live ones are sent", () => {
+    const now = Date.now();
+    const expired = {
+      name: "old",
+      value: "1",
+      domain: "a.example",
+      path: "/",
+      hostOnly: true,
+      expires: now - 1,
+    };
+    expect(new CookieJar([expired]).empty).toBe(true);
+    const live = { ...expired, name: "new", expires: now + 60_000 };
+    const jar = new CookieJar([expired, live]);
+    expect(jar.empty).toBe(false);
+    expect(jar.headerFor("http://a.example/x")).toBe("new=1");
+    expect(jar.toJSON()).toEqual([live]);
+  });
+});

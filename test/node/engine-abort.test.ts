@@ -5,6 +5,7 @@
  * The request timeouts here are far above the test timeout, so a passing test proves the abort path.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { lazyLink } from "../../shared/engine/abort";
 import { DEFAULT_REQUEST_TIMEOUT_MS, requestTimeoutMs } from "../../shared/engine/http";
 import { buildPlan } from "../../shared/engine/plan";
 import { runLocal } from "../../shared/engine/run-local";
@@ -183,5 +184,36 @@ describe("pm.sendRequest", () => {
     const { events } = await running;
     expect(host.outcomes).toEqual(["AbortError: request aborted: cancelled by request"]);
     expect(events.at(-1)!.type).toBe("run.cancelled");
+  });
+});
+
+describe("a script's signal for its pm.sendRequest calls (lazyLink)", () => {
+  it("is made on first use, its timeout counted from the script's start, with the same reason", async () => {
+    let now = 1_000;
+    const link = lazyLink(undefined, { timeoutMs: NEVER, now: () => now });
+    now += NEVER - 20; // the script ran for almost its whole timeout before its first pm.sendRequest
+    const signal = link.signal();
+    expect(link.signal()).toBe(signal);
+    await vi.waitFor(() => expect(signal.aborted).toBe(true));
+    expect((signal.reason as DOMException).name).toBe("TimeoutError");
+    expect((signal.reason as DOMException).message).toBe(`timed out after ${NEVER} ms`);
+    link.end();
+  });
+
+  it("follows its parent, and is aborted once the script ended (made or not)", () => {
+    const parent = new AbortController();
+    const link = lazyLink(parent.signal, { timeoutMs: NEVER, now: Date.now });
+    const signal = link.signal();
+    parent.abort("cancelled by request");
+    expect(signal.reason).toBe("cancelled by request");
+
+    const made = lazyLink(undefined, { now: Date.now });
+    const before = made.signal();
+    made.end();
+    expect(before.aborted).toBe(true);
+
+    const never = lazyLink(undefined, { timeoutMs: NEVER, now: Date.now });
+    never.end();
+    expect(never.signal().aborted).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, inject, it } from "vitest";
 import { buildPlan } from "../../shared/engine/plan";
 import { runLocal } from "../../shared/engine/run-local";
+import { Runner, type RunState } from "../../shared/engine/runner";
 import type { RunEvent } from "../../shared/schemas/events";
 import { MiniScriptHost } from "../support/mini-script-host";
 
@@ -181,5 +182,76 @@ describe("runner cursor", () => {
         .filter((e) => e.type === "request.completed")
         .every((e) => e.type === "request.completed" && e.assertions.every((x) => x.passed)),
     ).toBe(true);
+  });
+});
+
+describe("runner steps", () => {
+  it("never modify the state they are given, so a step that throws can be retried from it", async () => {
+    const c = coll([
+      { name: "a", test: "pm.environment.set('k', 'v1'); pm.test('t', true)" },
+      { name: "b", url: `${base()}/cookies/set?session=abc`, test: "pm.test('fails', false)" },
+      { name: "c", test: "pm.environment.set('k', 'v2')" },
+    ]);
+    const plan = buildPlan({ collection: c as never, options: { iterationCount: 2 } }, "r8");
+    const expected = await runLocal(plan, deps());
+    // The third request of the run throws inside the step (a broken target check); the step is then
+    // retried from the very state it was given, by a fresh Runner.
+    let checks = 0;
+    const flaky = {
+      ...deps(),
+      checkTarget: () => {
+        checks += 1;
+        if (checks === 3) throw new Error("target check broke");
+        return null;
+      },
+    };
+    const runner = new Runner(plan, flaky);
+    const events: RunEvent[] = [...runner.start("local").events];
+    let state: RunState = runner.start("local").state;
+    let threw = 0;
+    for (let guard = 0; guard < 50; guard++) {
+      const before = JSON.stringify(state);
+      let step: Awaited<ReturnType<Runner["step"]>>;
+      try {
+        step = await runner.step(state);
+      } catch {
+        threw += 1;
+        expect(JSON.stringify(state)).toBe(before);
+        continue;
+      }
+      expect(JSON.stringify(state)).toBe(before);
+      events.push(...step.events);
+      state = step.state;
+      if (step.done) break;
+    }
+    expect(threw).toBe(1);
+    const final = runner.finish(state, "completed");
+    events.push(...final.events);
+    const strip = (list: RunEvent[]) =>
+      list.map((e) =>
+        e.type === "request.completed"
+          ? [e.item.name, e.request.url, e.response?.code, e.assertions.map((a) => a.passed)]
+          : e.type === "run.completed"
+            ? [e.type, e.stats, e.failures.length]
+            : [e.type],
+      );
+    expect(strip(events)).toEqual(strip(expected.events));
+    expect(final.state.scopes.environment).toEqual(expected.state.scopes.environment);
+    expect(final.state.cookies).toEqual(expected.state.cookies);
+  });
+
+  it("show test scripts the URL that was sent, even with a dynamic variable in it", async () => {
+    const c = coll([
+      {
+        name: "a",
+        url: `${base()}/get?r={{$randomUUID}}`,
+        test: "pm.test('same uuid', pm.request.url.raw.endsWith('r=' + pm.response.json().args.r))",
+      },
+    ]);
+    const { events } = await runLocal(buildPlan({ collection: c as never, options: {} }, "r9"), deps());
+    const [req] = events.filter((e) => e.type === "request.completed");
+    expect(req?.type === "request.completed" && req.assertions).toEqual([
+      { name: "same uuid", passed: true, skipped: false },
+    ]);
   });
 });

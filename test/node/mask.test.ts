@@ -171,6 +171,45 @@ describe("credential values the run sends", () => {
     expect(out).not.toContain("hunter22");
   });
 
+  it("without any secret still masks by position: userinfo, credential headers, visualizer data", () => {
+    const m = createMasker([]);
+    const event = {
+      v: 1,
+      runId: "r",
+      ts: "",
+      type: "request.completed",
+      iteration: 0,
+      item: { id: "i", name: "n", path: [] },
+      request: { method: "GET", url: "http://u:pw@h/", headers: [{ key: "Authorization", value: "abc" }] },
+      response: {
+        code: 200,
+        status: "OK",
+        headers: [{ key: "set-cookie", value: "a=b" }],
+        size: 0,
+        timeMs: 0,
+        bodyPreview: "",
+      },
+      assertions: [],
+      console: [],
+      scriptErrors: [],
+      scripts: { prerequest: 0, test: 0 },
+    } as const;
+    const out = m.maskEvent(structuredClone(event) as never) as typeof event;
+    expect(out.request.url).toBe(`http://u:${MASK}@h/`);
+    expect(out.request.headers).toEqual([{ key: "Authorization", value: MASK }]);
+    expect(out.response.headers).toEqual([{ key: "set-cookie", value: MASK }]);
+    const plain = {
+      ...event,
+      request: { method: "GET", url: "http://h/", headers: [{ key: "Accept", value: "*/*" }] },
+      response: { ...event.response, headers: [{ key: "content-type", value: "text/plain" }] },
+      visualizer: { template: "t", data: [{ key: "x-api-key", value: "abc" }] },
+    };
+    const visual = m.maskEvent(structuredClone(plain) as never) as typeof plain;
+    expect(visual.visualizer.data).toEqual([{ key: "x-api-key", value: MASK }]);
+    const { visualizer: _v, ...bare } = plain;
+    expect(m.maskEvent(structuredClone(bare) as never)).toEqual(bare);
+  });
+
   it("derives the secret forms of credential headers", () => {
     expect(credentialForms("Authorization", `Basic ${btoa("u:secretpw")}`)).toEqual(
       expect.arrayContaining([btoa("u:secretpw"), "u:secretpw", "secretpw"]),
