@@ -8,6 +8,7 @@
  */
 import type {
   QuickJSContext,
+  QuickJSDeferredPromise,
   QuickJSHandle,
   QuickJSRuntime,
   QuickJSWASMModule,
@@ -23,6 +24,7 @@ import {
   REQUIRE_ALIASES,
 } from "./contract";
 import { loadLibrary, neededLibraries, preludeSource } from "./libraries";
+import { describe, LimitError, limitError, limitMessage, limitOf } from "./quickjs-limits";
 import { SendRequestGate, type SendRequestLimits } from "./send-gate";
 
 export { SEND_REQUEST_LIMITS, type SendRequestLimits } from "./send-gate";
@@ -42,11 +44,13 @@ export interface QuickJSHostOptions {
 type ModuleLoader = () => Promise<QuickJSWASMModule>;
 let loader: ModuleLoader | undefined;
 let modulePromise: Promise<QuickJSWASMModule> | undefined;
+let loadedModule: QuickJSWASMModule | undefined;
 
 /** Chooses how the WebAssembly module is obtained (workerd imports it; Node reads it from disk). */
 export function setQuickJSLoader(load: ModuleLoader): void {
   loader = load;
   modulePromise = undefined;
+  loadedModule = undefined;
 }
 
 /** The shared QuickJS module (readiness checks load it once and evaluate a trivial script). */
@@ -59,19 +63,39 @@ function getModule(): Promise<QuickJSWASMModule> {
     throw new Error(
       "QuickJS loader not configured: import quickjs-module.workerd or quickjs-module.node first",
     );
-  modulePromise ??= loader();
+  const load = loader;
+  modulePromise ??= load().then((module) => {
+    if (loader === load) loadedModule = module;
+    return module;
+  });
   return modulePromise;
+}
+
+/**
+ * Stops giving new runs a module whose C side aborted (a runtime that hit a limit can fail QuickJS's
+ * leak assertion in JS_FreeRuntime, quickjs-emscripten issue 257): the abort unwinds past the C stack
+ * and leaves that runtime's memory allocated, so later runs start in a fresh module instead; runs
+ * still on the old one keep it until they end.
+ */
+function retireModule(module: QuickJSWASMModule): void {
+  if (loadedModule !== module) return;
+  loadedModule = undefined;
+  modulePromise = undefined;
 }
 
 const CALLS_PER_MS = 20;
 /** Must match SCRIPT_FILE in prelude/v8-messages.js. */
 const USER_SCRIPT_FILE = "script.js";
 
-class LimitError extends Error {}
-
 interface Live {
+  module: QuickJSWASMModule;
   runtime: QuickJSRuntime;
   context: QuickJSContext;
+  /** `__edgerun_execute`, looked up once per context. */
+  execute: QuickJSHandle | undefined;
+  /** Promises handed to the sandbox (sleep, sendRequest) and not settled yet: disposed with the context. */
+  deferreds: Set<QuickJSDeferredPromise>;
+  closed: boolean;
   loaded: Set<string>;
   caps: ScriptCapabilities | undefined;
   inflight: Set<Promise<void>>;
@@ -135,18 +159,8 @@ export class QuickJSScriptHost implements ScriptHost {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.dispose(); // the context may be unusable after a limit: rebuild lazily for the next script
-      if (/interrupted/i.test(message))
-        return unchanged(
-          "ScriptTimeoutError",
-          `script exceeded its CPU/time budget of ${input.timeoutMs} ms`,
-        );
-      if (/out of memory/i.test(message))
-        return unchanged(
-          "ScriptMemoryError",
-          `script exceeded the memory limit of ${this.#memory() >> 20} MiB`,
-        );
-      if (/stack overflow|too much recursion|maximum call stack/i.test(message))
-        return unchanged("ScriptStackError", "script exceeded the stack limit (unbounded recursion?)");
+      const limit = limitOf(message);
+      if (limit) return unchanged(limit, limitMessage(limit, input.timeoutMs, this.#memory()));
       if (err instanceof LimitError) return unchanged("ScriptTimeoutError", message);
       return unchanged("ScriptError", message);
     } finally {
@@ -158,11 +172,19 @@ export class QuickJSScriptHost implements ScriptHost {
     const live = this.#live;
     this.#live = undefined;
     if (!live) return;
+    // Host calls still in flight settle into nothing; their promises must not keep QuickJS objects
+    // alive, or freeing the runtime fails and leaks it.
+    live.closed = true;
+    for (const deferred of live.deferreds) deferred.dispose();
+    live.deferreds.clear();
     try {
+      live.execute?.dispose();
       live.context.dispose();
       live.runtime.dispose();
     } catch {
-      // A runtime that hit a hard limit may refuse a clean dispose; it is unreachable now anyway.
+      // A runtime that hit a hard limit may refuse a clean dispose: unreachable now, but its memory stays
+      // allocated in this module.
+      retireModule(live.module);
     }
   }
 
@@ -172,14 +194,18 @@ export class QuickJSScriptHost implements ScriptHost {
 
   async #ensure(): Promise<Live> {
     if (this.#live) return this.#live;
-    const QuickJS = await getModule();
-    const runtime = QuickJS.newRuntime();
+    const module = await getModule();
+    const runtime = module.newRuntime();
     runtime.setMemoryLimit(this.#memory());
     runtime.setMaxStackSize(this.#options.stackBytes ?? 1024 * 1024);
     const context = runtime.newContext();
     const live: Live = {
+      module,
       runtime,
       context,
+      execute: undefined,
+      deferreds: new Set(),
+      closed: false,
       loaded: new Set(),
       caps: undefined,
       inflight: new Set(),
@@ -194,6 +220,7 @@ export class QuickJSScriptHost implements ScriptHost {
     this.#installHost(live);
     const result = context.evalCode(await preludeSource(), "prelude.js");
     context.unwrapResult(result).dispose();
+    live.execute = context.getProp(context.global, EXECUTE_GLOBAL);
     this.#live = live;
     return live;
   }
@@ -219,13 +246,10 @@ export class QuickJSScriptHost implements ScriptHost {
     // Script timers really wait (Newman's do); the wait is tracked like a request so #execute awaits it.
     fn("sleep", (msH) => {
       const ms = Math.min(Math.max(0, ctx.getNumber(msH)), 60_000);
-      const deferred = ctx.newPromise();
+      const deferred = newDeferred(live);
       const tracked = new Promise<void>((resolve) => setTimeout(resolve, ms)).then(() => {
         live.inflight.delete(tracked);
-        if (deferred.alive) {
-          deferred.resolve();
-          deferred.dispose();
-        }
+        settle(live, deferred);
       });
       live.inflight.add(tracked);
       return deferred.handle;
@@ -256,7 +280,7 @@ export class QuickJSScriptHost implements ScriptHost {
     fn("sendRequest", (reqH) => {
       this.#gate.admit();
       const request = JSON.parse(ctx.getString(reqH)) as Parameters<ScriptCapabilities["sendRequest"]>[0];
-      const deferred = ctx.newPromise();
+      const deferred = newDeferred(live);
       const caps = live.caps;
       const work = this.#gate
         .acquire()
@@ -269,14 +293,10 @@ export class QuickJSScriptHost implements ScriptHost {
         .catch((err: unknown) => ({ error: { name: "RequestError", message: String(err) } }))
         .then((outcome) => {
           this.#gate.release();
-          if (!deferred.alive) return;
-          const s = ctx.newString(JSON.stringify(outcome));
-          deferred.resolve(s);
-          s.dispose();
+          settle(live, deferred, JSON.stringify(outcome));
         });
       const tracked = work.finally(() => {
         live.inflight.delete(tracked);
-        if (deferred.alive) deferred.dispose();
       });
       live.inflight.add(tracked);
       return deferred.handle;
@@ -287,11 +307,9 @@ export class QuickJSScriptHost implements ScriptHost {
 
   async #execute(live: Live, request: ReturnType<typeof preludeRequest>, timeoutMs: number): Promise<string> {
     const { context: ctx, runtime } = live;
-    const fnH = ctx.getProp(ctx.global, EXECUTE_GLOBAL);
     const argH = ctx.newString(request.json);
     const bodyH = request.body === undefined ? ctx.undefined : ctx.newString(request.body);
-    const callResult = ctx.callFunction(fnH, ctx.undefined, argH, bodyH);
-    fnH.dispose();
+    const callResult = ctx.callFunction(live.execute ?? ctx.undefined, ctx.undefined, argH, bodyH);
     argH.dispose();
     if (request.body !== undefined) bodyH.dispose();
     const promiseH = ctx.unwrapResult(callResult);
@@ -316,8 +334,10 @@ export class QuickJSScriptHost implements ScriptHost {
           throw new Error(describe(err));
         }
         if (live.inflight.size === 0) throw new Error("script did not complete (a promise never settled)");
-        if (Date.now() > wallDeadline) throw new LimitError(`script still waiting after ${timeoutMs} ms`);
-        await Promise.race(live.inflight);
+        // Past its CPU budget nothing of the script can run any more: do not wait for its host calls.
+        if (live.calls > live.budget) throw new Error("interrupted");
+        if (!(await settledBefore(live.inflight, wallDeadline)))
+          throw new LimitError(`script still waiting after ${timeoutMs} ms`);
       }
     } finally {
       if (promiseH.alive) promiseH.dispose();
@@ -325,7 +345,14 @@ export class QuickJSScriptHost implements ScriptHost {
   }
 
   async #preload(live: Live, source: string): Promise<void> {
-    for (const id of neededLibraries(source)) {
+    // The same scripts run for every item and iteration: their library needs are read once per text.
+    let ids = neededBySource.get(source);
+    if (!ids) {
+      if (neededBySource.size >= 512) neededBySource.clear();
+      ids = neededLibraries(source);
+      neededBySource.set(source, ids);
+    }
+    for (const id of ids) {
       if (librarySources.has(id)) continue;
       const src = await loadLibrary(id);
       if (src !== undefined) librarySources.set(id, src);
@@ -334,34 +361,39 @@ export class QuickJSScriptHost implements ScriptHost {
   }
 }
 
-type LimitName = "ScriptTimeoutError" | "ScriptMemoryError" | "ScriptStackError";
-
-/** Recognises QuickJS's limit errors even when user code caught and rethrew them. */
-function limitError(
-  error: { name: string; message: string } | undefined,
-  overBudget: boolean,
-): LimitName | undefined {
-  if (overBudget) return "ScriptTimeoutError";
-  if (!error) return undefined;
-  if (/interrupted/i.test(error.message)) return "ScriptTimeoutError";
-  if (/out of memory/i.test(error.message)) return "ScriptMemoryError";
-  if (/stack overflow|too much recursion|call stack size/i.test(error.message)) return "ScriptStackError";
-  return undefined;
-}
-
-function limitMessage(name: LimitName, timeoutMs: number, memory: number): string {
-  if (name === "ScriptTimeoutError") return `script exceeded its CPU/time budget of ${timeoutMs} ms`;
-  if (name === "ScriptMemoryError") return `script exceeded the memory limit of ${memory >> 20} MiB`;
-  return "script exceeded the stack limit (unbounded recursion?)";
-}
-
 /** Library sources are the same for every run: cache them per isolate. */
 const librarySources = new Map<string, string>();
+/** neededLibraries per script text (bounded), per isolate. */
+const neededBySource = new Map<string, string[]>();
 
-function describe(err: unknown): string {
-  if (err && typeof err === "object") {
-    const e = err as { name?: string; message?: string };
-    if (e.message !== undefined) return `${e.name ?? "Error"}: ${e.message}`;
+/** Waits for one of the host calls, or the deadline (false): a call that never answers cannot hold a run. */
+async function settledBefore(inflight: Set<Promise<void>>, deadline: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([Promise.race(inflight).then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
   }
-  return String(err);
+}
+
+/** A promise for the sandbox, tracked so that dispose() can release it if it never settles. */
+function newDeferred(live: Live): QuickJSDeferredPromise {
+  const deferred = live.context.newPromise();
+  live.deferreds.add(deferred);
+  return deferred;
+}
+
+/** Resolves a host call's promise (with a string, if given) unless its context is gone. */
+function settle(live: Live, deferred: QuickJSDeferredPromise, value?: string): void {
+  if (live.closed || !live.deferreds.delete(deferred)) return;
+  if (value === undefined) deferred.resolve();
+  else {
+    const s = live.context.newString(value);
+    deferred.resolve(s);
+    s.dispose();
+  }
+  deferred.dispose();
 }

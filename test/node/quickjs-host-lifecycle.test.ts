@@ -1,0 +1,126 @@
+import { describe, expect, it, vi } from "vitest";
+import "../../shared/sandbox/quickjs-module.node";
+import type { ScriptCapabilities, ScriptContext, SendRequestOutcome } from "../../shared/engine/types";
+import { loadLibrary } from "../../shared/sandbox/libraries";
+import { loadQuickJS, QuickJSScriptHost } from "../../shared/sandbox/quickjs-host";
+
+const body = JSON.stringify({ id: 7 });
+const context = (): ScriptContext => ({
+  info: { eventName: "test", iteration: 0, iterationCount: 1, requestName: "r", requestId: "r1" },
+  scopes: { globals: [], collection: [], environment: [], data: {}, local: [], environmentName: "e" },
+  request: {
+    method: "GET",
+    url: { raw: "http://example.test/", host: ["example", "test"], path: [], query: [], variable: [] },
+    headers: [],
+  },
+  response: {
+    code: 200,
+    status: "OK",
+    headers: [{ key: "Content-Type", value: "application/json" }],
+    body,
+    responseSize: body.length,
+    responseTime: 1,
+  },
+  cookies: [],
+  location: ["c", "r"],
+  collectionName: "c",
+});
+
+/** Capabilities whose sendRequest answers only when the test releases it. */
+function heldRequests() {
+  const pending: Array<(outcome: SendRequestOutcome) => void> = [];
+  const caps: ScriptCapabilities = {
+    sendRequest: () => new Promise((resolve) => pending.push(resolve)),
+    cookieJar: { getAll: () => [], set: () => undefined, unset: () => undefined, clear: () => undefined },
+  };
+  return { caps, pending };
+}
+
+const run = (host: QuickJSScriptHost, source: string, caps: ScriptCapabilities) =>
+  host.run({ source, location: "request:r", context: context(), timeoutMs: 1000 }, caps);
+
+const passes = `pm.test("ok", () => pm.expect(pm.response.json().id).to.equal(7));`;
+
+describe("QuickJS host: run lifecycle", () => {
+  it("frees a run that hit its CPU budget with host calls in flight; their late answers go nowhere", async () => {
+    const { caps, pending } = heldRequests();
+    const module = await loadQuickJS();
+    const host = new QuickJSScriptHost({ cpuBudget: 2000 });
+    const outcome = run(
+      host,
+      `pm.sendRequest("http://example.test/a", () => { while (true) {} });
+       pm.sendRequest("http://example.test/b", () => {});`,
+      caps,
+    );
+    await vi.waitFor(() => expect(pending.length).toBeGreaterThan(0));
+    pending[0]!({ error: { name: "RequestError", message: "first" } });
+    expect((await outcome).error?.name).toBe("ScriptTimeoutError");
+    for (const answer of pending.slice(1)) answer({ error: { name: "RequestError", message: "late" } });
+    // The runtime was freed cleanly (a failed free would have retired the module).
+    expect(await loadQuickJS()).toBe(module);
+    const next = await run(host, passes, caps);
+    expect(next.assertions.map((a) => a.passed)).toEqual([true]);
+    host.dispose();
+  });
+
+  it("ends a script past its CPU budget without waiting for its host calls", async () => {
+    const { caps, pending } = heldRequests();
+    const host = new QuickJSScriptHost({ cpuBudget: 2000 });
+    const out = await run(host, `pm.sendRequest("http://example.test/", () => {}); while (true) {}`, caps);
+    expect(out.error?.name).toBe("ScriptTimeoutError");
+    expect(out.error?.message).toBe("script exceeded its CPU/time budget of 1000 ms (request:r)");
+    for (const answer of pending) answer({ error: { name: "RequestError", message: "late" } });
+    host.dispose();
+  });
+
+  it("gives later runs a fresh module once a runtime failed to free (QuickJS leak after a stack overflow)", async () => {
+    const { caps } = heldRequests();
+    const before = await loadQuickJS();
+    const host = new QuickJSScriptHost({});
+    expect((await run(host, "(function f() { f(); })();", caps)).error?.name).toBe("ScriptStackError");
+    const after = await loadQuickJS();
+    expect(after).not.toBe(before);
+    const other = new QuickJSScriptHost({});
+    expect((await run(other, passes, caps)).assertions.map((a) => a.passed)).toEqual([true]);
+    expect(await loadQuickJS()).toBe(after);
+    other.dispose();
+    host.dispose();
+  });
+
+  it("runs the same script text again with its libraries (needs are remembered per text)", async () => {
+    const { caps } = heldRequests();
+    const source = `const m = require("moment"); pm.test("m", () => pm.expect(m(0).utc().year()).to.equal(1970));`;
+    for (const host of [new QuickJSScriptHost({}), new QuickJSScriptHost({})]) {
+      expect((await run(host, source, caps)).assertions.map((a) => a.passed)).toEqual([true]);
+      expect((await run(host, source, caps)).assertions.map((a) => a.passed)).toEqual([true]);
+      host.dispose();
+    }
+  });
+});
+
+describe("QuickJS host: chai bundle", () => {
+  it("carries no private copy of the buffer polyfill (parsed by every run that uses pm.expect)", async () => {
+    const chai = await loadLibrary("chai");
+    expect(chai).toBeDefined();
+    expect(chai).not.toMatch(/INSPECT_MAX_BYTES|kMaxLength/);
+  });
+
+  it("names Buffers and typed arrays in assertion messages as before", async () => {
+    const { caps } = heldRequests();
+    const host = new QuickJSScriptHost({});
+    const out = await run(
+      host,
+      `pm.test("legacy", () => pm.expect(Buffer.from("ab")).to.eql(Buffer.from("ac")));
+       const B = require("buffer").Buffer;
+       pm.test("required", () => pm.expect(B.from("a")).to.be.empty);
+       pm.test("typed", () => pm.expect(new Uint8Array([1, 2])).to.eql(new Uint8Array([1, 3])));`,
+      caps,
+    );
+    expect(out.assertions.map((a) => a.error?.message)).toEqual([
+      "expected Uint8Array[ 97, 98 ] to deeply equal Uint8Array[ 97, 99 ]",
+      "expected Uint8Array[ 97 ] to be empty",
+      "expected Uint8Array[ 1, 2 ] to deeply equal Uint8Array[ 1, 3 ]",
+    ]);
+    host.dispose();
+  });
+});
