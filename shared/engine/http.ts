@@ -131,6 +131,7 @@ function withSystemHeaders(
   req: PreparedRequest,
   profile: ProtocolProfile,
   random: () => number,
+  host: string,
 ): PreparedRequest {
   const disabled = profile.disabledSystemHeaders ?? {};
   const headers = [...req.headers];
@@ -144,18 +145,23 @@ function withSystemHeaders(
   add("User-Agent", () => USER_AGENT);
   add("Accept", () => "*/*");
   add("Cache-Control", () => "no-cache");
-  add("Postman-Token", () => {
-    const h = () => Math.floor(random() * 16).toString(16);
-    return "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx".replace(/[xy]/g, (c) =>
-      c === "x" ? h() : "89ab"[Math.floor(random() * 4)]!,
-    );
-  });
+  add("Postman-Token", () => postmanToken(random));
   // Listed as postman-runtime lists it (scripts and reports see it); the platform sets the real one.
-  const host = safeHost(req.url);
   if (host) add("Host", () => host);
   add("Accept-Encoding", () => "gzip, deflate, br");
   add("Connection", () => "keep-alive");
   return { ...req, headers };
+}
+
+const TOKEN_PATTERN = "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx";
+
+/** A v4-shaped UUID from `random`: each `x` a hex digit, `y` one of 8, 9, a, b (in that order of draws). */
+function postmanToken(random: () => number): string {
+  let out = "";
+  for (const c of TOKEN_PATTERN)
+    out +=
+      c === "x" ? Math.floor(random() * 16).toString(16) : c === "y" ? "89ab"[Math.floor(random() * 4)]! : c;
+  return out;
 }
 
 function errorMessage(err: unknown): string {
@@ -184,8 +190,9 @@ export async function send(
   /** Time spent waiting for a rate-limit slot: not part of the request timeout. */
   let queuedMs = 0;
   const follow = profile.followRedirects !== false;
-  let req = withSystemHeaders(input, profile, random);
-  const originalHost = safeHost(input.url);
+  const first = tryUrl(input.url);
+  const originalHost = first?.host ?? "";
+  let req = withSystemHeaders(input, profile, random, originalHost);
   const userCookie = input.headers.find((h) => h.key.toLowerCase() === "cookie")?.value;
   let digestTried = false;
   let lastHeadersMs: number | undefined;
@@ -209,12 +216,9 @@ export async function send(
 
   for (;;) {
     if (deps.signal?.aborted) return finish({ error: abortedError(deps.signal) });
-    let url: URL;
-    try {
-      url = new URL(req.url);
-    } catch {
-      return finish({ error: { name: "InvalidUrlError", message: `invalid URL '${req.url}'` } });
-    }
+    // Read-only below (withoutUserinfo copies before changing it), so the first hop reuses `first`.
+    const url = req.url === input.url && redirects.length === 0 ? first : tryUrl(req.url);
+    if (!url) return finish({ error: { name: "InvalidUrlError", message: `invalid URL '${req.url}'` } });
     const refusal = await deps.checkTarget(url);
     if (refusal) return finish({ error: { name: "TargetPolicyError", message: refusal } });
     let headers = req.headers;
@@ -460,11 +464,11 @@ function isZlib(b: Uint8Array): boolean {
   return b.length >= 2 && (b[0]! & 0x0f) === 8 && ((b[0]! << 8) | b[1]!) % 31 === 0;
 }
 
-function safeHost(url: string): string {
+function tryUrl(url: string): URL | undefined {
   try {
-    return new URL(url).host;
+    return new URL(url);
   } catch {
-    return "";
+    return undefined;
   }
 }
 
