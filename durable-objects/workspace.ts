@@ -14,6 +14,7 @@ import type {
 } from "../shared/schemas/resources";
 import { decodeCursor, encodeCursor } from "../shared/schemas/resources";
 import { ApiKeyStore, type NewApiKey } from "./api-key-store";
+import { ApiQuotaCounter } from "./api-quota";
 import { claimIdempotencyKey, type IdempotencyResult, releaseIdempotencyKey } from "./idempotency";
 import { type PutInput, type PutResult, RESOURCE_TABLES, ResourceStore } from "./resource-store";
 
@@ -78,6 +79,7 @@ const MIGRATIONS: Migration[] = [
         CREATE TABLE IF NOT EXISTS runs (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, status TEXT NOT NULL,
           monitor_id TEXT, data TEXT NOT NULL);
         CREATE INDEX IF NOT EXISTS runs_by_time ON runs (created_at DESC, id DESC);
+        -- api_quota: unused since the quota is counted in memory (ApiQuotaCounter)
         CREATE TABLE IF NOT EXISTS api_quota (key TEXT PRIMARY KEY, window INTEGER NOT NULL, count INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS api_keys (hash TEXT PRIMARY KEY, created_at INTEGER NOT NULL);
@@ -115,6 +117,7 @@ const MIGRATIONS: Migration[] = [
 export class Workspace extends DurableObject<Env> {
   #ready = false;
   #resources: ResourceStore | undefined;
+  readonly #quota = new ApiQuotaCounter();
 
   // ---- settings ---------------------------------------------------------------------------------
 
@@ -185,25 +188,10 @@ export class Workspace extends DurableObject<Env> {
 
   /**
    * Fixed-window API quota per key (the key's hash): answers the numbers for the IETF `RateLimit` headers.
-   * Windows are aligned to the minute so `reset` is the same for every caller.
+   * Counted in memory (see ApiQuotaCounter): no storage write per API request.
    */
   async consumeApiQuota(keyHash: string, limit: number, windowSec: number): Promise<QuotaResult> {
-    this.#ensure();
-    const now = Date.now();
-    const window = Math.floor(now / (windowSec * 1000));
-    // One statement: a new window starts at 1, the current one counts on (SET sees the old row).
-    const count = first<{ count: number }>(
-      this.ctx.storage.sql,
-      `INSERT INTO api_quota (key, window, count) VALUES (?, ?, 1)
-       ON CONFLICT(key) DO UPDATE SET
-         count = CASE WHEN api_quota.window = excluded.window THEN api_quota.count + 1 ELSE 1 END,
-         window = excluded.window
-       RETURNING count`,
-      keyHash,
-      window,
-    )!.count;
-    const reset = Math.ceil(((window + 1) * windowSec * 1000 - now) / 1000);
-    return { allowed: count <= limit, limit, remaining: Math.max(0, limit - count), reset };
+    return this.#quota.consume({ keyHash, limit, windowSec });
   }
 
   // ---- runs -------------------------------------------------------------------------------------

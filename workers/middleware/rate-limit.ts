@@ -1,6 +1,7 @@
 /**
  * Per-key API rate limit with the IETF httpapi `RateLimit-Policy` / `RateLimit` headers and
- * `429` + `Retry-After` when exceeded. Counted in the key's Workspace object (one small row per key).
+ * `429` + `Retry-After` when exceeded. Counted in the key's Workspace object, in its memory (no
+ * storage write per request; a restart of the object forgets the current minute's count).
  */
 import type { MiddlewareHandler } from "hono";
 import { config } from "../../platform/config";
