@@ -113,7 +113,7 @@ export class V8ScriptHost implements ScriptHost {
   readonly #runId: string;
   /** Script id → source. */
   readonly #scripts = new Map<string, string>();
-  /** Source → its script id and whether it needs Sugar (libraries.ts neededLibraries). */
+  /** Source → its script id (a counter) and whether it needs Sugar (libraries.ts neededLibraries). */
   readonly #known = new Map<string, { id: string; sugar: boolean }>();
   readonly #broken = new Map<string, string>();
   readonly #libraries = new Map<string, string>();
@@ -159,7 +159,8 @@ export class V8ScriptHost implements ScriptHost {
   }
 
   async #run(input: ScriptInput, caps: ScriptCapabilities): Promise<ScriptOutcome> {
-    if (!this.#degraded && CODE_GENERATION.test(input.source)) {
+    // A known script passed this test when it was planned (constructor) or first run.
+    if (!this.#degraded && !this.#known.has(input.source) && CODE_GENERATION.test(input.source)) {
       // Not in the plan: the rest of the run follows it into QuickJS (what earlier scripts left in V8's
       // globals is not carried over).
       this.#degraded = true;
@@ -171,8 +172,8 @@ export class V8ScriptHost implements ScriptHost {
     for (let attempt = 0; ; attempt++) {
       let json: string;
       try {
-        await this.#learnPlanned();
-        await this.#learn(input.source);
+        if (this.#planned.length > 0) await this.#learnPlanned();
+        if (!this.#known.has(input.source)) await this.#learn(input.source);
         const sugar = this.#known.get(input.source)?.sugar ?? false;
         request ??= preludeRequest(preludeInput({ ...input, sugar }, this.#options));
         json = await this.#execute(request, caps, input.timeoutMs);
@@ -318,7 +319,8 @@ export class V8ScriptHost implements ScriptHost {
   /** Registers a script (and the libraries it needs): a new one means new code, so a new isolate. */
   async #learn(source: string): Promise<void> {
     if (this.#known.has(source)) return;
-    const id = (await sha256(source)).slice(0, 24);
+    // Ids only name the run's modules (the worker's name hashes the sources, #build): a counter.
+    const id = String(this.#scripts.size);
     const needed = neededLibraries(source);
     this.#known.set(source, { id, sugar: needed.includes("sugar") });
     this.#scripts.set(id, source);
@@ -338,11 +340,12 @@ export class V8ScriptHost implements ScriptHost {
       scripts: this.#scripts,
       broken: this.#broken,
     });
-    // The name stands for the code: the prelude's and libraries' hashes (once per Worker isolate), the
-    // scripts' ids (hashes already) and the broken ones, instead of hashing every module's text per run.
+    // The name stands for the code: the prelude's and libraries' hashes (once per Worker isolate), then
+    // the scripts and the broken ones, in one digest instead of every module's text per run.
     const parts = [await contentHash("prelude", prelude)];
     for (const [lib, text] of this.#libraries) parts.push(lib, await contentHash(`lib:${lib}`, text));
-    parts.push(...this.#scripts.keys(), JSON.stringify([...this.#broken]));
+    for (const [id, source] of this.#scripts) parts.push(id, source);
+    parts.push(JSON.stringify([...this.#broken]));
     const hash = await sha256(parts.join("\n"));
     return {
       name: `edgerun:${this.#runId}:${hash.slice(0, 24)}:${this.#generation}`,

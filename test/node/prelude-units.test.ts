@@ -193,6 +193,19 @@ describe("scope api and shims", () => {
     expect(api.resolveIn("{{loop}}")).toBe("{{loop}}");
   });
 
+  it("builds the dynamic-variable resolver on first use, with the Math.random of the context's start", () => {
+    const original = Math.random;
+    try {
+      Math.random = () => 0;
+      const replaceIn = createReplaceIn(() => 0);
+      // A script that replaces Math.random later does not reach the resolver it builds on first use.
+      Math.random = () => 0.999;
+      expect(scopeApi(scopes(), replaceIn).resolveIn("{{$randomInt}}")).toBe("0");
+    } finally {
+      Math.random = original;
+    }
+  });
+
   it("round-trips base64 like the browser's btoa/atob", () => {
     for (const text of ["", "a", "ab", "abc", "héllo"]) {
       expect(btoa(text)).toBe(Buffer.from(text, "latin1").toString("base64"));

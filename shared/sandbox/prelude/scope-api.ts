@@ -28,7 +28,14 @@ function lookupIn(scopes: Scopes, key: unknown): unknown {
 
 /** `{{$guid}}`, `{{$randomInt}}`, …: the same generators the engine resolves requests with. */
 export function createReplaceIn(now: () => number) {
-  const dynamicVariable = createDynamicResolver(Math.random, now);
+  // The resolver (a table of some hundred closures) is built on the first `{{$…}}` a run resolves, not
+  // at every context's start; Math.random is taken now, before a script could replace it.
+  const random = Math.random;
+  let resolver: ReturnType<typeof createDynamicResolver> | undefined;
+  const dynamicVariable = (name: string) => {
+    resolver ??= createDynamicResolver(random, now);
+    return resolver(name);
+  };
   return (scopes: Scopes, text: unknown): unknown => {
     if (typeof text !== "string" || !text.includes("{{")) return text;
     let cur = text;

@@ -38,7 +38,7 @@ export interface WorkerModulesInput {
   prelude: string;
   /** Library id → CommonJS source. */
   libraries: ReadonlyMap<string, string>;
-  /** Script id (a hash of the source) → source. */
+  /** Script id (unique in the run, no `/`) → source. */
   scripts: ReadonlyMap<string, string>;
   /** Script id → the SyntaxError message its module failed to compile with. */
   broken: ReadonlyMap<string, string>;
@@ -98,7 +98,7 @@ export function syntaxErrorOf(message: string): { id: string; message: string } 
   return m ? { id: m[2]!, message: m[1]! } : undefined;
 }
 
-/** Hex SHA-256 of a text: script ids and the worker's code hash (its name in the loader). */
+/** Hex SHA-256 of a text: the worker's code hash (its name in the loader). */
 export async function sha256(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
