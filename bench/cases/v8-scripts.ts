@@ -5,11 +5,13 @@
  * (from /proc: time inside workerd does not advance during synchronous code), and the first script of
  * a run (QuickJS context + prelude, or V8 isolate start + prelude).
  *
- *   node --import tsx bench/cases/v8-scripts.ts [batches=20] [perBatch=25] [typical|empty] [starts=40] [quickjs,v8]
+ *   node --import tsx bench/cases/v8-scripts.ts [batches=20] [perBatch=25] [typical|empty|layers] [starts=40] [quickjs,v8]
  *
  * `empty` (a script with one empty pm.test) shows the fixed cost of a script call. The run start is
  * the CPU of `starts` fresh hosts running their first script each, in one call (/proc counts 10 ms
- * ticks, so one start alone is too short to read).
+ * ticks, so one start alone is too short to read). `layers` splits a V8 run's start instead: `starts`
+ * dynamic workers of growing code, each started and pinged (no script): an empty worker, + host.js,
+ * + the prelude, + chai's module (not required).
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -31,6 +33,8 @@ const WORKER = `
 import "./shared/sandbox/quickjs-module.workerd";
 import { QuickJSScriptHost } from "./shared/sandbox/quickjs-host";
 import { V8ScriptHost } from "./platform/script-host-v8";
+import { loadLibrary, preludeSource } from "./shared/sandbox/libraries";
+import { workerModules } from "./shared/sandbox/v8/worker-code";
 const caps = {
   sendRequest: async () => ({ error: { name: "Unsupported", message: "not in bench" } }),
   cookieJar: { getAll: () => [], set: () => undefined, unset: () => undefined, clear: () => undefined },
@@ -39,9 +43,24 @@ const warm = {};
 let runs = 0;
 const make = (backend, env) =>
   backend === "v8" ? new V8ScriptHost({ loader: env.LOADER, runId: "bench-" + runs++ }) : new QuickJSScriptHost({});
+const PING = "import { WorkerEntrypoint } from 'cloudflare:workers';\\nexport class ScriptRunner extends WorkerEntrypoint { ping() { return 'ready'; } }";
+async function layer(env, name, i) {
+  const libraries = new Map(name === "chai" ? [["chai", await loadLibrary("chai")]] : []);
+  const modules = workerModules({ prelude: await preludeSource(), libraries, scripts: new Map(), broken: new Map() });
+  if (name === "bare") for (const k of Object.keys(modules)) delete modules[k];
+  if (name === "bare" || name === "host") modules["main.js"] = { js: (name === "host" ? "import './host.js';\\n" : "") + PING };
+  if (name === "host") delete modules["prelude.js"];
+  const code = { compatibilityDate: "2026-10-20", mainModule: "main.js", modules, env: {}, globalOutbound: null };
+  const answer = await env.LOADER.get("layer-" + name + "-" + i + "-" + runs++, () => code).getEntrypoint("ScriptRunner").ping();
+  if (answer !== "ready") throw new Error(answer);
+}
 export default {
   async fetch(request, env) {
-    const { backend, n, fresh, source, context } = await request.json();
+    const { backend, n, fresh, source, context, layerName } = await request.json();
+    if (layerName) {
+      for (let i = 0; i < n; i++) await layer(env, layerName, i);
+      return Response.json({ ok: true });
+    }
     // fresh: n hosts (runs) with one script each; otherwise n scripts on the backend's warm host.
     for (let i = 0; i < n; i++) {
       const host = fresh ? make(backend, env) : (warm[backend] ??= make(backend, env));
@@ -113,6 +132,21 @@ async function main(): Promise<void> {
       if (!res.ok) throw new Error(`${backend}: ${text.slice(0, 500)}`);
       return { wall: (performance.now() - t0) / n, cpu: (cpuMs(pid) - cpu0) / n };
     };
+    if (kind === "layers") {
+      for (const layerName of ["bare", "host", "prelude", "chai"]) {
+        const cpu0 = cpuMs(pid);
+        const res = await mf.dispatchFetch("http://bench/", {
+          method: "POST",
+          body: JSON.stringify({ layerName, n: starts }),
+        });
+        if (!res.ok) throw new Error(`${layerName}: ${(await res.text()).slice(0, 500)}`);
+        const cpu = (cpuMs(pid) - cpu0) / starts;
+        console.log(
+          `v8 start, ${layerName.padEnd(7)}: workerd CPU ${cpu.toFixed(2)} ms per worker (${starts})`,
+        );
+      }
+      return;
+    }
     for (const backend of backends) {
       await call(backend, 2, true); // warm-up
       const first = await call(backend, starts, true);
