@@ -7,6 +7,8 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { Workspace } from "../../durable-objects/workspace";
+import { sha256Hex } from "../../platform/keys";
 import { api, readSse, target } from "./helpers";
 
 const ADMIN = "edgerun-test-admin";
@@ -173,13 +175,12 @@ describe("quotas", () => {
   it("answers 429 problem+json with Retry-After when a key exhausts its API rate, and stores nothing", async () => {
     const ws = await createWorkspace("quota api");
     const stub = env.WORKSPACE.get(env.WORKSPACE.idFromName(ws.id));
-    await runInDurableObject(stub, async (_i, state) => {
-      // Fill this minute's window for every key row the workspace has seen.
-      state.storage.sql.exec("UPDATE api_quota SET count = 1000000");
-    });
-    expect((await api("/v1/runs", { key: ws.key })).status).toBe(200); // creates the key's row
-    await runInDurableObject(stub, async (_i, state) => {
-      state.storage.sql.exec("UPDATE api_quota SET count = 1000000");
+    expect((await api("/v1/runs", { key: ws.key })).status).toBe(200);
+    // Use up this minute's window of the key (API_RATE_LIMIT_PER_MINUTE is 100000 in tests), counted
+    // in the object's memory.
+    const hash = await sha256Hex(ws.key);
+    await runInDurableObject(stub, async (instance: Workspace) => {
+      for (let i = 0; i < 100_000; i++) await instance.consumeApiQuota(hash, 100_000, 60);
     });
     const res = await api("/v1/runs", { method: "POST", key: ws.key, body: JSON.stringify(tiny()) });
     expect(res.status).toBe(429);
