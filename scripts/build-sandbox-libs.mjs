@@ -8,6 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runInNewContext } from "node:vm";
 import { build } from "esbuild";
+import { buildLazyChai } from "./chai-lazy-assert.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "shared/sandbox/generated");
@@ -168,15 +169,23 @@ writeFileSync(
 // an instance of; without it the check reads the sandbox's global (none), with the same messages.
 const NO_SHIMS = new Set(["buffer", "chai"]);
 const loaders = [];
-for (const [id, spec] of Object.entries(LIBS)) {
+// `<id>:quickjs` is the build the QuickJS host serves for `<id>` (libraries.ts); others serve `<id>`.
+const builds = [
+  ...Object.entries(LIBS).map(([id, spec]) => [id, spec, undefined]),
+  ["chai:quickjs", LIBS.chai, buildLazyChai],
+];
+for (const [id, spec, custom] of builds) {
   const entry = require.resolve(spec);
-  const result = await build({
-    ...common,
-    entryPoints: [entry],
-    format: "cjs",
-    inject: NO_SHIMS.has(id) ? [] : [shim],
-  });
-  const text = result.outputFiles[0].text;
+  const text = custom
+    ? await custom(common, entry)
+    : (
+        await build({
+          ...common,
+          entryPoints: [entry],
+          format: "cjs",
+          inject: NO_SHIMS.has(id) ? [] : [shim],
+        })
+      ).outputFiles[0].text;
   const file = `${id.replace(/[^a-z0-9]/gi, "_")}.ts`;
   writeFileSync(
     join(libsDir, file),

@@ -11,8 +11,13 @@ export async function preludeSource(): Promise<string> {
   return PRELUDE_SOURCE;
 }
 
-export async function loadLibrary(id: string): Promise<string | undefined> {
-  const load = LIBRARY_LOADERS[id];
+/**
+ * A library's CommonJS source. A host may ask for its own build of a library (`<id>:<variant>`, e.g.
+ * `chai:quickjs`, whose `assert` interface compiles on first use: scripts/chai-lazy-assert.mjs) and gets
+ * the common one where there is none.
+ */
+export async function loadLibrary(id: string, variant?: "quickjs"): Promise<string | undefined> {
+  const load = (variant && LIBRARY_LOADERS[`${id}:${variant}`]) || LIBRARY_LOADERS[id];
   return load ? load() : undefined;
 }
 

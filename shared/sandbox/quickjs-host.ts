@@ -354,7 +354,7 @@ export class QuickJSScriptHost implements ScriptHost {
     }
     for (const id of ids) {
       if (librarySources.has(id)) continue;
-      const src = await loadLibrary(id);
+      const src = await loadLibrary(id, "quickjs");
       if (src !== undefined) librarySources.set(id, src);
     }
     void live;

@@ -105,6 +105,38 @@ describe("QuickJS host: chai bundle", () => {
     expect(chai).not.toMatch(/INSPECT_MAX_BYTES|kMaxLength/);
   });
 
+  it("gives QuickJS its own build whose assert interface compiles on first use, with chai's behaviour", async () => {
+    const full = await loadLibrary("chai");
+    const lazy = await loadLibrary("chai", "quickjs");
+    expect(lazy).not.toBe(full);
+    // The common build in Node: the names the QuickJS build must show.
+    const module = { exports: {} as { assert: Record<string, unknown> } };
+    new Function("module", "exports", "require", full!)(module, module.exports, () => ({}));
+    const keys = Object.keys(module.exports.assert).join(",");
+    const { caps } = heldRequests();
+    const host = new QuickJSScriptHost({});
+    const out = await run(
+      host,
+      `const chai = require("chai");
+       let viaUse;
+       chai.use((c) => { viaUse = c.assert === chai.assert && typeof c.assert.isTrue; });
+       console.log(Object.keys(chai.assert).join(","), chai.assert.ok === chai.assert.isOk, viaUse);
+       pm.test("equal", () => chai.assert.equal(1, 2));
+       pm.test("deepEqual", () => chai.assert.deepEqual({ a: 1 }, { a: 2 }, "msg"));
+       pm.test("plain", () => chai.assert(false, "plain"));
+       pm.test("throws", () => chai.assert.throws(() => {}));`,
+      caps,
+    );
+    expect(out.console.map((c) => c.message)).toEqual([`${keys} true function`]);
+    expect(out.assertions.map((a) => a.error?.message)).toEqual([
+      "expected 1 to equal 2",
+      "msg: expected { a: 1 } to deeply equal { a: 2 }",
+      "plain",
+      "expected [Function] to throw an error",
+    ]);
+    host.dispose();
+  });
+
   it("names Buffers and typed arrays in assertion messages as before", async () => {
     const { caps } = heldRequests();
     const host = new QuickJSScriptHost({});
