@@ -144,7 +144,8 @@ export class CliReporter {
     } else {
       lines.push(target);
     }
-    if (event.resent) lines.push(p.yellow("  (re-sent after the run resumed mid-request)"));
+    if (event.resent)
+      lines.push(p.yellow("  (sent after the run resumed: it may have reached the target before)"));
     if (event.timings) {
       this.#phases.add(event.timings);
       if (this.#opts.verbose) lines.push(p.gray(`  ${phaseLine(event.timings)}`));

@@ -251,7 +251,14 @@ async function run({ args, io, tool, embedded, exiting }: RunOptions): Promise<n
   // Loopback answers fast even under load; a remote server gets more slack before it counts as gone.
   const watchdog = watchServer(
     server,
-    args.server ? { timeoutMs: 5000, failureLimit: 6 } : { timeoutMs: 3000, failureLimit: 3 },
+    args.server
+      ? { timeoutMs: 5000, failureLimit: 6 }
+      : // A V8 script may hold the embedded runtime for its whole budget before it counts as stuck.
+        { timeoutMs: 3000, failureLimit: 3, hangMs: (args.timeoutScript || 5000) + 2000 },
+  );
+  void server.fellBack?.then((notice) =>
+    io.stderr.write(`edgerun: ${notice}.
+`),
   );
   let interrupt: InterruptHandle | undefined;
   let tally: RunTally | undefined;

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CliError } from "./args";
+import { guardEmbedded } from "./embedded-guard";
 import { mark } from "./timing";
 import { workerBundle } from "./worker-bundle";
 import { killAllWorkerd, startWorkerd, type Workerd } from "./workerd";
@@ -26,8 +27,15 @@ export interface Server {
   stop(opts?: { exiting?: boolean }): Promise<void>;
   /** Embedded only: why the local runtime died (workerd exited or was restarted), once known. */
   readonly died?: Promise<string>;
-  /** Embedded only: the script backend the local runtime uses (`v8` cannot interrupt a stuck script). */
+  /** Embedded only: the script backend the local runtime uses now (`v8` cannot interrupt a stuck script). */
   readonly scriptBackend?: string;
+  /**
+   * Embedded with V8 only: replaces the runtime by a QuickJS one on the same storage (cli/embedded-guard.ts)
+   * when it stopped answering; true when it did (the run resumes), false when there is no fallback left.
+   */
+  fallback?(reason: string, opts?: { busyForMs?: number }): Promise<boolean>;
+  /** Embedded only: a notice for the user once the runtime fell back to QuickJS. */
+  readonly fellBack?: Promise<string>;
   /** Embedded only: SIGKILLs the runtime synchronously (second Ctrl-C, process exit). */
   killNow?(): void;
 }
@@ -35,17 +43,25 @@ export interface Server {
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 function client(
-  baseUrl: string,
+  base: string | (() => string),
   apiKey: string,
   fetcher: typeof fetch,
   stop: Server["stop"],
-  extra: Pick<Server, "died" | "killNow" | "scriptBackend"> = {},
+  extra: Pick<Server, "died" | "killNow" | "fallback" | "fellBack"> & { scriptBackend?: () => string } = {},
 ): Server {
+  const { scriptBackend, ...rest } = extra;
+  const baseOf = typeof base === "string" ? () => base : base;
   return {
-    ...extra,
-    baseUrl,
+    ...rest,
+    get baseUrl() {
+      return baseOf();
+    },
+    get scriptBackend() {
+      return scriptBackend?.();
+    },
     apiKey,
     async api(path, init = {}) {
+      const baseUrl = baseOf();
       const headers = new Headers(init.headers);
       headers.set("authorization", `Bearer ${apiKey}`);
       headers.set("user-agent", "edgerun-cli");
@@ -136,13 +152,13 @@ function guardProcess(): () => void {
  * permissive target policy so collections can call local services (as Newman can).
  */
 /**
- * Where the embedded stack runs scripts: QuickJS unless `SCRIPT_BACKEND` says otherwise. V8 isolates
- * (`SCRIPT_BACKEND=v8`) are about twice as fast, but local workerd enforces no CPU or memory limit on
- * them: a script that never ends blocks the stack and one that allocates without bound takes workerd
- * down, where QuickJS stops either at its budget and the run goes on. Safe is the default.
+ * Where the embedded stack runs scripts: V8 isolates unless `SCRIPT_BACKEND=quickjs`. V8 is about twice
+ * as fast as QuickJS; local workerd enforces no CPU or memory limit on its isolates, so the embedded
+ * stack is guarded (cli/embedded-guard.ts): a script that never ends or allocates without bound gets
+ * the runtime restarted with QuickJS, which stops it at its budget, and the run goes on.
  */
 export function embeddedScriptBackend(): string {
-  return process.env.SCRIPT_BACKEND ?? "quickjs";
+  return process.env.SCRIPT_BACKEND ?? "v8";
 }
 
 export async function startEmbedded(opts: { scriptBackend?: string } = {}): Promise<Server> {
@@ -181,21 +197,24 @@ async function startStack(unguard: () => void, scriptBackend: string): Promise<S
   } catch (error) {
     throw new CliError(`Could not start the embedded edgerun server: ${(error as Error).message}`);
   }
+  const guard = guardEmbedded({ runtime, vars });
   let stopped = false;
-  const died = runtime.exited.then(() =>
-    stopped
-      ? new Promise<string>(() => {})
-      : `the embedded edgerun server (workerd, pid ${runtime.pid}) exited unexpectedly; the run is lost`,
-  );
   const stop = async (opts: { exiting?: boolean } = {}) => {
     if (stopped) return;
     stopped = true;
+    guard.stop();
     if (opts.exiting) {
-      runtime.kill(); // the guard's exit handler removes the directory
+      guard.current().kill(); // the process guard's exit handler removes the directory
       return;
     }
-    await runtime.stop();
+    await guard.current().stop();
     unguard();
   };
-  return client(runtime.origin, apiKey, fetch, stop, { died, killNow: runtime.killNow, scriptBackend });
+  return client(() => guard.current().origin, apiKey, fetch, stop, {
+    died: guard.died,
+    fellBack: guard.fellBack,
+    fallback: guard.fallback,
+    killNow: () => guard.current().killNow(),
+    scriptBackend: guard.backend,
+  });
 }

@@ -17,6 +17,12 @@ export interface WatchdogOptions {
   refusedLimit?: number;
   /** Consecutive failures of any kind (timeouts, 5xx) that mean the server is gone. */
   failureLimit?: number;
+  /**
+   * For a server with a fallback (the embedded V8 runtime): how long it may not answer before a script
+   * is taken to be stuck and the server falls back (longer than a script may run); until then failed
+   * probes do not count.
+   */
+  hangMs?: number;
 }
 
 export interface Watchdog {
@@ -53,7 +59,10 @@ function describe(error: unknown): { refused: boolean; why: string } {
 
 /** Starts probing `server` in the background; `stop()` ends it (always call it). */
 export function watchServer(server: Server, opts: WatchdogOptions = {}): Watchdog {
-  const { intervalMs = 1000, timeoutMs = 3000, refusedLimit = 3, failureLimit = 6 } = opts;
+  const { intervalMs = 1000, refusedLimit = 3, failureLimit = 6, hangMs = 7000 } = opts;
+  // A fallback must come in time: a probe never waits longer than half the hang bound.
+  const timeoutMs = Math.min(opts.timeoutMs ?? 3000, Math.max(500, hangMs / 2));
+  let lastAnswer = Date.now();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let report: (reason: string) => void = () => {};
@@ -66,16 +75,38 @@ export function watchServer(server: Server, opts: WatchdogOptions = {}): Watchdo
   server.died?.then(report, () => {});
   let refused = 0;
   let failed = 0;
+  let probed = server.baseUrl;
   const probe = async () => {
+    if (server.baseUrl !== probed) {
+      // A new runtime (the embedded V8 one fell back to QuickJS): what the old one did does not count.
+      probed = server.baseUrl;
+      refused = 0;
+      failed = 0;
+      lastAnswer = Date.now();
+    }
     try {
       const status = await healthz(`${server.baseUrl}/healthz`, timeoutMs);
       if (status === 200) {
         refused = 0;
         failed = 0;
+        lastAnswer = Date.now();
       } else if (++failed >= failureLimit) {
         report(`the edgerun server at ${server.baseUrl} answers /healthz with HTTP ${status}`);
       }
     } catch (error) {
+      if (server.fallback && server.scriptBackend === "v8" && !describe(error).refused) {
+        // A stuck V8 runtime (it accepts connections but never answers) falls back here.
+        const silent = Date.now() - lastAnswer;
+        if (silent < hangMs) return;
+        const reason = `a script did not finish (the embedded server was stuck for ${Math.round(silent / 1000)} s)`;
+        // Busy all along: a stuck script. A silent runtime that idles (draining after a SIGTERM) is not one.
+        if (await server.fallback(reason, { busyForMs: hangMs - 1000 })) {
+          refused = 0;
+          failed = 0;
+          lastAnswer = Date.now();
+          return;
+        }
+      }
       const { refused: isRefused, why } = describe(error);
       refused = isRefused ? refused + 1 : 0;
       failed++;
@@ -84,7 +115,7 @@ export function watchServer(server: Server, opts: WatchdogOptions = {}): Watchdo
         const hint =
           server.scriptBackend === "v8"
             ? "; a script may be stuck in an endless loop: locally, scripts in V8 are not interrupted — " +
-              "without SCRIPT_BACKEND=v8 they run in QuickJS, which stops a script at its budget"
+              "with SCRIPT_BACKEND=quickjs they run in QuickJS, which stops a script at its budget"
             : "";
         report(`the edgerun server at ${server.baseUrl} stopped answering (${why})${hint}`);
       }

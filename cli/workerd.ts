@@ -8,6 +8,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import {
   copyFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -39,18 +40,29 @@ export interface WorkerdOptions {
   vars: Record<string, string>;
 }
 
+export interface WorkerdExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 export interface Workerd {
   /** `http://127.0.0.1:<port>`. */
   readonly origin: string;
   readonly pid: number;
-  /** Resolves when the process exits, whoever ended it. */
-  readonly exited: Promise<void>;
+  /** Resolves when the process exits, whoever ended it, with its exit code or signal. */
+  readonly exited: Promise<WorkerdExit>;
   /** SIGKILLs workerd and removes its storage: nothing in it outlives the run. Idempotent. */
   stop(): Promise<void>;
   /** The synchronous form of `stop` for `exit` handlers and a second Ctrl-C. */
   killNow(): void;
   /** SIGKILL only, not waited for; the directory stays until `killNow`/`killAllWorkerd` (process exit). */
   kill(): void;
+  /**
+   * SIGKILLs this process and starts workerd again on the same storage with other text bindings: what
+   * the Durable Objects committed survives (a run resumes from its last checkpoint, as after a crash).
+   * The returned handle replaces this one; on failure nothing is left running or on disk.
+   */
+  respawn(vars: Record<string, string>): Promise<Workerd>;
 }
 
 const quote = (text: string) => JSON.stringify(text);
@@ -171,9 +183,9 @@ export function killAllWorkerd(): void {
  */
 export async function startWorkerd(opts: WorkerdOptions): Promise<Workerd> {
   const dir = mkdtempSync(join(tmpdir(), "edgerun-workerd-"));
-  let child: ChildProcess | undefined;
+  const current: { child?: ChildProcess } = {};
   const killNow = () => {
-    child?.kill("SIGKILL");
+    current.child?.kill("SIGKILL");
     if (!live.delete(killNow)) return;
     try {
       rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
@@ -183,31 +195,53 @@ export async function startWorkerd(opts: WorkerdOptions): Promise<Workerd> {
   };
   live.add(killNow);
   try {
-    child = spawnWorkerd(dir, opts);
-    const port = await listening(child, () => stderrOf.get(child!)?.trim() ?? "");
-    stderrOf.delete(child);
-    const exited = new Promise<void>((resolve) => {
-      if (child!.exitCode !== null || child!.signalCode !== null) resolve();
-      else child!.once("exit", () => resolve());
-    });
-    const running = child;
-    return {
-      origin: `http://127.0.0.1:${port}`,
-      pid: running.pid!,
-      exited,
-      killNow,
-      kill: () => running.kill("SIGKILL"),
-      async stop() {
-        running.kill("SIGKILL");
-        await exited;
-        if (!live.delete(killNow)) return;
-        await rm(dir, { recursive: true, force: true, maxRetries: 2 }).catch(() => {});
-      },
-    };
+    return await launch({ dir, opts, current, killNow });
   } catch (error) {
     killNow();
     throw error;
   }
+}
+
+/** One workerd process in `dir` (a first start or a respawn), and its handle. */
+async function launch(run: {
+  dir: string;
+  opts: WorkerdOptions;
+  current: { child?: ChildProcess };
+  killNow: () => void;
+}): Promise<Workerd> {
+  const { dir, opts, killNow } = run;
+  const child = spawnWorkerd(dir, opts);
+  run.current.child = child;
+  const port = await listening(child, () => stderrOf.get(child)?.trim() ?? "");
+  stderrOf.delete(child);
+  const exited = new Promise<WorkerdExit>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null)
+      resolve({ code: child.exitCode, signal: child.signalCode });
+    else child.once("exit", (code, signal) => resolve({ code, signal }));
+  });
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
+    exited,
+    killNow,
+    kill: () => child.kill("SIGKILL"),
+    async stop() {
+      child.kill("SIGKILL");
+      await exited;
+      if (!live.delete(killNow)) return;
+      await rm(dir, { recursive: true, force: true, maxRetries: 2 }).catch(() => {});
+    },
+    async respawn(vars) {
+      child.kill("SIGKILL");
+      await exited;
+      try {
+        return await launch({ ...run, opts: { ...opts, vars } });
+      } catch (error) {
+        killNow();
+        throw error;
+      }
+    },
+  };
 }
 
 /** What each starting workerd wrote to stderr: it explains a failed start (and is dropped once it listens). */
@@ -225,9 +259,12 @@ function linkOrCopy(target: string, path: string): void {
 /** Synchronous on purpose (a handful of small file operations): nothing delays the spawn. */
 function spawnWorkerd(dir: string, opts: WorkerdOptions): ChildProcess {
   const envNames = new Map(Object.keys(opts.vars).map((name) => [name, `EDGERUN_BINDING_${name}`]));
-  mkdirSync(join(dir, "storage"));
-  linkOrCopy(opts.script, join(dir, "index.js"));
-  linkOrCopy(join(dirname(opts.script), "quickjs.wasm"), join(dir, "quickjs.wasm"));
+  // A respawn finds the storage and the links in place.
+  mkdirSync(join(dir, "storage"), { recursive: true });
+  if (!existsSync(join(dir, "index.js"))) {
+    linkOrCopy(opts.script, join(dir, "index.js"));
+    linkOrCopy(join(dirname(opts.script), "quickjs.wasm"), join(dir, "quickjs.wasm"));
+  }
   writeFileSync(join(dir, "config.capnp"), config(opts, envNames, extraCertificates()));
   const env: NodeJS.ProcessEnv = { ...process.env, TZ: "UTC" };
   for (const [name, value] of Object.entries(opts.vars)) env[envNames.get(name)!] = value;

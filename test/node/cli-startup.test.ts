@@ -118,13 +118,13 @@ describe("embedded stack start-up", () => {
 });
 
 describe("the embedded stack's script backend", () => {
-  it("is QuickJS unless SCRIPT_BACKEND says otherwise (V8 has no enforced limits locally)", () => {
+  it("is V8 unless SCRIPT_BACKEND says otherwise (guarded: see the next tests)", () => {
     const saved = process.env.SCRIPT_BACKEND;
     try {
       delete process.env.SCRIPT_BACKEND;
-      expect(embeddedScriptBackend()).toBe("quickjs");
-      process.env.SCRIPT_BACKEND = "v8";
       expect(embeddedScriptBackend()).toBe("v8");
+      process.env.SCRIPT_BACKEND = "quickjs";
+      expect(embeddedScriptBackend()).toBe("quickjs");
     } finally {
       if (saved === undefined) delete process.env.SCRIPT_BACKEND;
       else process.env.SCRIPT_BACKEND = saved;
@@ -153,7 +153,35 @@ describe("the embedded stack's script backend", () => {
       "300",
     ]);
     expect(await run.exited, run.stderr()).toBe(1);
-    expect(run.stdout()).toContain("script exceeded its CPU/time budget of 300 ms");
+    expect(run.stdout(), run.stderr()).toContain("script exceeded its CPU/time budget of 300 ms");
     expect(run.stdout()).toContain("✓  answers");
+    // Scripts run in V8 by default; the stuck one got the runtime restarted with QuickJS (once).
+    expect(run.stderr().match(/restarted with QuickJS/g)).toHaveLength(1);
+    expect(run.stderr()).toContain("a script did not finish");
   });
+
+  it("a script that allocates without bound ends at QuickJS's memory limit and the run goes on", async () => {
+    const hog = {
+      info: { name: "hog" },
+      item: [
+        {
+          name: "greedy",
+          event: [
+            {
+              listen: "test",
+              script: { exec: ["const keep = []; for (;;) keep.push(new Array(1e6).fill(Math.random()));"] },
+            },
+          ],
+          request: { url: "{{base}}/get" },
+        },
+        ONE_REQUEST.item[0],
+      ],
+    };
+    await writeFile(join(dir, "hog.json"), JSON.stringify(hog));
+    const run = cli(["run", join(dir, "hog.json"), "--env-var", `base=${inject("targetUrl")}`]);
+    expect(await run.exited, run.stderr()).toBe(1);
+    expect(run.stdout(), run.stderr()).toMatch(/script exceeded the memory limit of \d+ MiB/);
+    expect(run.stdout()).toContain("✓  answers");
+    expect(run.stderr()).toContain("restarted with QuickJS");
+  }, 60_000);
 });
