@@ -342,11 +342,10 @@ export class V8ScriptHost implements ScriptHost {
     });
     // The name stands for the code: the prelude's and libraries' hashes (once per Worker isolate), then
     // the scripts and the broken ones, in one digest instead of every module's text per run.
-    const parts = [await contentHash("prelude", prelude)];
-    for (const [lib, text] of this.#libraries) parts.push(lib, await contentHash(`lib:${lib}`, text));
-    for (const [id, source] of this.#scripts) parts.push(id, source);
-    parts.push(JSON.stringify([...this.#broken]));
-    const hash = await sha256(parts.join("\n"));
+    const libraries: string[][] = [];
+    for (const [lib, text] of this.#libraries) libraries.push([lib, await contentHash(`lib:${lib}`, text)]);
+    const identity = [await contentHash("prelude", prelude), libraries, [...this.#scripts], [...this.#broken]];
+    const hash = await sha256(JSON.stringify(identity));
     return {
       name: `edgerun:${this.#runId}:${hash.slice(0, 24)}:${this.#generation}`,
       code: {

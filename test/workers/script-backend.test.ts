@@ -332,6 +332,25 @@ describe("script backends: QuickJS and V8 (Worker Loader) agree", () => {
       ]);
   });
 
+  // The isolate's name stands for its code (prelude, libraries, the run's sources): a host of the same
+  // run id with other scripts (a restarted object whose plan differs) must get its own isolate, or its
+  // scripts would not be precompiled there and would run in the QuickJS fallback.
+  it("hosts of one run id with other scripts each get an isolate with their own code", async () => {
+    if (!loader) return;
+    const deep = (name: string) =>
+      `pm.test("${name}", () => { function f(n) { return f(n + 1) + 1; } f(0); });`;
+    const runIn = (scripts: string[], source: string) =>
+      new V8ScriptHost({ loader, runId: "script-backend-same-run", scripts, sendRequests }).run(
+        { source, location: "request:Get user", context: context("test"), timeoutMs: 5000 },
+        capabilities(),
+      );
+    const first = await runIn([deep("a")], deep("a"));
+    const second = await runIn([deep("b"), deep("a")], deep("b"));
+    const verdicts = (out: ScriptOutcome) => out.assertions.map((a) => [a.name, a.passed, a.error?.message]);
+    expect(verdicts(first)).toEqual([["a", false, "Maximum call stack size exceeded"]]);
+    expect(verdicts(second)).toEqual([["b", false, "Maximum call stack size exceeded"]]);
+  });
+
   it("a script after a SyntaxError and after a limit runs in a working isolate", async () => {
     await runBoth({ name: "", source: "let = ;" });
     const { q, v } = await runBoth({ name: "", source: `pm.test("alive", () => {});` });
