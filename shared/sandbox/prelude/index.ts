@@ -51,9 +51,11 @@ interface ScriptText {
   /** The globals the text names, of the list `of` (the same array for every script of a kind). */
   names?: { of: readonly string[]; list: string[] };
 }
-// V8 compiles a RegExp on its first use: this one costs ≈ 3 ms, so a host that already knows the
-// answer passes it (PreludeInput.sugar) and the RegExp is never compiled.
-const SUGAR_USE = new RegExp(SUGAR_USE_SOURCE);
+// Compiling this RegExp costs ≈ 3 ms in V8 (on first use) and ≈ 0.4 ms in QuickJS (when built), once
+// per context: a host that already knows the answer passes it (PreludeInput.sugar) and it is never
+// built. The constructor is taken now, before a script could replace it.
+const RegExpCtor = RegExp;
+let sugarUse: RegExp | undefined;
 const texts = new Map<string, ScriptText>();
 /** `sugar`: the host's answer to SUGAR_USE (contract.ts PreludeInput.sugar); else the text is tested. */
 function textOf(source: string, sugar: boolean | undefined): ScriptText {
@@ -61,7 +63,8 @@ function textOf(source: string, sugar: boolean | undefined): ScriptText {
   if (!t) {
     if (texts.size >= 256) texts.clear();
     t = {
-      sugar: typeof sugar === "boolean" ? sugar : SUGAR_USE.test(source),
+      sugar:
+        typeof sugar === "boolean" ? sugar : (sugarUse ??= new RegExpCtor(SUGAR_USE_SOURCE)).test(source),
       words: new Set(source.match(/[A-Za-z_$][\w$]*/g) || []),
     };
     texts.set(source, t);
