@@ -127,8 +127,8 @@ export class RunStore {
     this.#plan = undefined;
   }
 
-  savePlan(plan: RunPlan): void {
-    const json = JSON.stringify(plan);
+  /** Stores the plan as the JSON text it came in (`json`), or as `plan` serialised. */
+  savePlan(plan: RunPlan, json: string = JSON.stringify(plan)): void {
     for (let i = 0, n = 0; i < json.length; i += PLAN_CHUNK, n++) {
       this.sql.exec("INSERT INTO plan_chunks (idx, data) VALUES (?, ?)", n, json.slice(i, i + PLAN_CHUNK));
     }

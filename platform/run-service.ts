@@ -65,7 +65,7 @@ async function createRunOrThrow(deps: RunServiceDeps, input: CreateRunInput): Pr
   let summary: RunSummary;
   try {
     summary = await runStub(env, workspaceId, runId, region === "auto" ? undefined : region).create({
-      plan,
+      planJson: JSON.stringify(plan),
       workspaceId,
       requestedRegion: region,
       monitorId: input.monitorId ?? null,
