@@ -5,8 +5,8 @@
  *  - the first script of a run that uses chai (context creation + prelude + first chai chain);
  *  - each bundled library's first `require()` (the slowest is the one to watch).
  *
- *   node --import tsx bench/sandbox.ts [scripts=500] [quick|start]
- *     quick: typical and empty only; start: what starting a run's sandbox costs (a new host per script,
+ *   node --import tsx bench/sandbox.ts [scripts=500] [quick|distinct|start]
+ *     quick: typical and empty only; distinct: the same with a different text per script; start: what starting a run's sandbox costs (a new host per script,
  *     CPU of its first script: runtime, context, prelude, chai when the script uses it).
  */
 import releaseVariant from "@jitl/quickjs-wasmfile-release-sync";
@@ -54,12 +54,13 @@ async function timeScript(host: QuickJSScriptHost, source: string): Promise<numb
   return ms;
 }
 
-async function series(label: string, source: string): Promise<void> {
+/** `distinct`: every script's text differs (a trailing comment), as each request's own script does. */
+async function series(label: string, source: string, distinct = false): Promise<void> {
   const host = new QuickJSScriptHost({});
   const first = await timeScript(host, source);
   const times: number[] = [];
   const cpu0 = process.cpuUsage();
-  for (let i = 0; i < n; i++) times.push(await timeScript(host, source));
+  for (let i = 0; i < n; i++) times.push(await timeScript(host, distinct ? `${source}\n// ${i}` : source));
   const cpu = process.cpuUsage(cpu0);
   times.sort((a, b) => a - b);
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
@@ -95,6 +96,11 @@ async function main(): Promise<void> {
   if (process.argv[3] === "start") {
     await starts("typical test script", TYPICAL);
     await starts("empty script", EMPTY);
+    return;
+  }
+  if (process.argv[3] === "distinct") {
+    await series("typical test script, a new text each time", TYPICAL, true);
+    await series("empty script, a new text each time", EMPTY, true);
     return;
   }
   if (process.argv[3] === "quick") {

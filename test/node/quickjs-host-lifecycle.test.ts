@@ -98,6 +98,22 @@ describe("QuickJS host: run lifecycle", () => {
   });
 });
 
+describe("QuickJS host: Sugar from the host's reading of the text", () => {
+  it("loads Sugar for a script that uses its idioms, and not before", async () => {
+    const { caps } = heldRequests();
+    const host = new QuickJSScriptHost({});
+    const plain = await run(
+      host,
+      `pm.test("plain", () => pm.expect(typeof "".has).to.equal("undefined"));`,
+      caps,
+    );
+    expect(plain.assertions.map((a) => [a.name, a.passed])).toEqual([["plain", true]]);
+    const legacy = await run(host, `tests["sugar"] = responseBody.has("id");`, caps);
+    expect(legacy.assertions.map((a) => [a.name, a.passed])).toEqual([["sugar", true]]);
+    host.dispose();
+  });
+});
+
 describe("QuickJS host: chai bundle", () => {
   it("carries no private copy of the buffer polyfill (parsed by every run that uses pm.expect)", async () => {
     const chai = await loadLibrary("chai");
