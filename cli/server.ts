@@ -185,6 +185,8 @@ async function startStack(unguard: () => void, scriptBackend: string): Promise<S
     ENVIRONMENT: "cli",
     API_RATE_LIMIT_PER_MINUTE: "100000",
     SCRIPT_BACKEND: scriptBackend,
+    // Nobody reads the embedded runtime's log: info lines (one per run event batch) would be CPU for nothing.
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
   };
   // Traces of embedded runs go where the user's OpenTelemetry setup points (if it does).
   for (const name of ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_HEADERS"]) {

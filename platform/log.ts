@@ -11,6 +11,11 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 let threshold = ORDER.info;
 
+/** Whether a line at `level` is written (to skip building one that would not be). */
+export function logs(level: LogLevel): boolean {
+  return ORDER[level] >= threshold;
+}
+
 /** Sets the minimum level (called once with the parsed configuration). */
 export function setLogLevel(level: LogLevel): void {
   threshold = ORDER[level];
@@ -34,11 +39,17 @@ export interface Logger {
 }
 
 function logger(base: LogFields): Logger {
+  // The level is checked before the fields are merged: a line below the threshold costs nothing.
+  const at =
+    (level: LogLevel) =>
+    (msg: string, fields: LogFields = {}) => {
+      if (ORDER[level] >= threshold) write(level, msg, { ...base, ...fields });
+    };
   return {
-    debug: (msg, fields = {}) => write("debug", msg, { ...base, ...fields }),
-    info: (msg, fields = {}) => write("info", msg, { ...base, ...fields }),
-    warn: (msg, fields = {}) => write("warn", msg, { ...base, ...fields }),
-    error: (msg, fields = {}) => write("error", msg, { ...base, ...fields }),
+    debug: at("debug"),
+    info: at("info"),
+    warn: at("warn"),
+    error: at("error"),
     with: (fields) => logger({ ...base, ...fields }),
   };
 }

@@ -10,7 +10,7 @@
  */
 import { encodeOtlp, parseOtlpHeaders, type Span } from "../shared/telemetry/trace";
 import { config } from "./config";
-import { log } from "./log";
+import { log, logs } from "./log";
 
 const EXPORT_TIMEOUT_MS = 5_000;
 let lastExportWarning = 0;
@@ -79,7 +79,7 @@ export function recordMetric(env: { METRICS?: AnalyticsEngineDataset }, point: M
   } catch (err) {
     log.debug("metric write failed", { error: String(err) });
   }
-  if (config(env).ENVIRONMENT !== "production") {
+  if (config(env).ENVIRONMENT !== "production" && logs("info")) {
     log.info("metric", {
       metric: point.name,
       workspaceId: point.workspaceId,
