@@ -4,7 +4,6 @@
  * file (inline content) and graphql (JSON `{ query, variables }`); and the capped, abortable read of
  * response bodies.
  */
-import { whenAborted } from "./abort";
 import type { BodyDefinition, ProtocolProfile } from "./types";
 
 const RAW_TYPES: Record<string, string> = {
@@ -187,15 +186,23 @@ export interface CapturedBody {
 export async function readCapped(res: Response, max: number, signal?: AbortSignal): Promise<CapturedBody> {
   if (!res.body) return { body: "", size: 0, truncated: false };
   const reader = res.body.getReader();
-  const aborted = signal ? whenAborted(signal) : undefined;
+  // The signal cancels the stream, which ends a pending read at once (one listener per body rather than
+  // a race per chunk).
+  let aborted = false;
+  const onAbort = () => {
+    aborted = true;
+    void reader.cancel(signal?.reason).catch(() => undefined);
+  };
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener("abort", onAbort, { once: true });
   const decoder = new TextDecoder();
   let size = 0;
   let text = "";
   let finished = false;
   try {
     for (;;) {
-      const next = await (aborted ? Promise.race([reader.read(), aborted.promise]) : reader.read());
-      if (!next) throw signal?.reason ?? new DOMException("aborted", "AbortError");
+      const next = await reader.read();
+      if (aborted) throw signal?.reason ?? new DOMException("aborted", "AbortError");
       if (next.done) {
         finished = true;
         break;
@@ -208,8 +215,8 @@ export async function readCapped(res: Response, max: number, signal?: AbortSigna
       if (size > max) break;
     }
   } finally {
-    aborted?.dispose();
-    if (!finished) void reader.cancel().catch(() => undefined);
+    signal?.removeEventListener("abort", onAbort);
+    if (!finished && !aborted) void reader.cancel().catch(() => undefined);
   }
   text += decoder.decode();
   return { body: text, size, truncated: size > max };
