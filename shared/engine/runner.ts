@@ -27,6 +27,7 @@ import {
   type TimingAcc,
   toRunTimings,
 } from "./stats";
+import { stepCopy } from "./step-copy";
 import type { Cookie, Scopes } from "./types";
 
 export type { RunPlan };
@@ -123,35 +124,6 @@ interface StepSignal {
   /** Set when the step derived its own signal (a run deadline): disposed after the step. */
   link?: LinkedSignal;
   deadline: number | undefined;
-}
-
-/**
- * The state a step works on: a copy of everything a step mutates in place (the lanes' cursors, stats,
- * timings, the failure list), sharing what it only replaces (scopes and cookie lists, which the engine
- * never mutates: scripts work on a serialised copy). The input stays untouched, so a step that throws
- * leaves the caller's state as it was; cheaper than `structuredClone` of the whole state per step.
- */
-function stepCopy(state: Omit<RunState, "resending">): RunState {
-  const s = state.stats;
-  const stats: RunStats = {
-    iterations: { ...s.iterations },
-    items: { ...s.items },
-    scripts: { ...s.scripts },
-    prerequests: { ...s.prerequests },
-    requests: { ...s.requests },
-    tests: { ...s.tests },
-    assertions: { ...s.assertions },
-    testScripts: { ...s.testScripts },
-    prerequestScripts: { ...s.prerequestScripts },
-  };
-  return {
-    ...state,
-    lanes: state.lanes.map((l) => ({ ...l })),
-    scopes: state.scopes,
-    stats,
-    timings: { ...state.timings },
-    failures: [...state.failures],
-  };
 }
 
 export class Runner {
@@ -446,8 +418,21 @@ export class Runner {
     return this.#masker.maskEvent({
       v: 1,
       runId: this.#plan.runId,
-      ts: new Date(this.#deps.now()).toISOString(),
+      ts: this.#timestamp(),
       ...body,
     } as RunEvent);
+  }
+
+  #tsAt = Number.NaN;
+  #ts = "";
+
+  /** ISO time of `now()`, formatted once per millisecond (a step's events mostly share one). */
+  #timestamp(): string {
+    const now = this.#deps.now();
+    if (now !== this.#tsAt) {
+      this.#ts = new Date(now).toISOString();
+      this.#tsAt = now;
+    }
+    return this.#ts;
   }
 }
