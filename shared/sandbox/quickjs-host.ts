@@ -96,7 +96,6 @@ interface Live {
   /** Promises handed to the sandbox (sleep, sendRequest) and not settled yet: disposed with the context. */
   deferreds: Set<QuickJSDeferredPromise>;
   closed: boolean;
-  loaded: Set<string>;
   caps: ScriptCapabilities | undefined;
   inflight: Set<Promise<void>>;
   calls: number;
@@ -209,7 +208,6 @@ export class QuickJSScriptHost implements ScriptHost {
       execute: undefined,
       deferreds: new Set(),
       closed: false,
-      loaded: new Set(),
       caps: undefined,
       inflight: new Set(),
       calls: 0,
