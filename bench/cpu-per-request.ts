@@ -49,6 +49,10 @@ const runtime = await startWorkerd({
     MAX_RUNS_PER_HOUR: "1000000",
     API_RATE_LIMIT_PER_MINUTE: "1000000",
     SCRIPT_BACKEND: values.backend,
+    // A/B of the group commit's interval: `CHECKPOINT_INTERVAL_MS=25 node --import tsx bench/cpu-per-request.ts`.
+    ...(process.env.CHECKPOINT_INTERVAL_MS
+      ? { CHECKPOINT_INTERVAL_MS: process.env.CHECKPOINT_INTERVAL_MS }
+      : {}),
   },
 });
 const echo = await startEchoServer();
@@ -87,6 +91,7 @@ try {
         requestsPerSecond: r.requestsPerSecond,
         requestMs: r.requestMs,
         sseDeliveryMs: r.sseDeliveryMs,
+        liveDeliveryMs: r.liveDeliveryMs,
         errors: r.errors,
         ...(r.errors ? { errorSamples: r.errorSamples } : {}),
       }),

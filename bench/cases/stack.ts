@@ -33,6 +33,12 @@ export interface ConcurrentResult {
   requestsPerSecond: number;
   requestMs: { p50: number; p95: number };
   sseDeliveryMs: { p50: number; p99: number };
+  /**
+   * The same for events created after their run's stream was open (a subscriber waiting for them):
+   * the rest were replayed at subscription, so their "delivery" is how long submitting and subscribing
+   * took while 50 runs were being admitted at once.
+   */
+  liveDeliveryMs: { p50: number; p99: number };
   errors: number;
   /** The first few error descriptions, to tell a failed assertion from a failed run. */
   errorSamples: string[];
@@ -45,6 +51,7 @@ export async function concurrentCase(
 ): Promise<ConcurrentResult> {
   const requestMs: number[] = [];
   const delivery: number[] = [];
+  const live: number[] = [];
   let errors = 0;
   const errorSamples: string[] = [];
   const fail = (why: string) => {
@@ -58,9 +65,12 @@ export async function concurrentCase(
       try {
         const id = await submitRun(stack, runBody(opts.url, opts.requests, 1, opts.scripted ?? true));
         let ended = "";
+        const subscribed = Date.now();
         await readEvents(stack, id, (m, receivedAt) => {
           const e = JSON.parse(m.data) as RequestEvent;
-          delivery.push(receivedAt - Date.parse(e.ts));
+          const created = Date.parse(e.ts);
+          delivery.push(receivedAt - created);
+          if (created > subscribed) live.push(receivedAt - created);
           if (e.type === "request.completed") {
             requests++;
             requestMs.push(e.timings?.totalMs ?? e.response?.timeMs ?? 0);
@@ -83,6 +93,7 @@ export async function concurrentCase(
     requestsPerSecond: round((requests / wallMs) * 1000),
     requestMs: { p50: percentile(requestMs, 50), p95: percentile(requestMs, 95) },
     sseDeliveryMs: { p50: percentile(delivery, 50), p99: percentile(delivery, 99) },
+    liveDeliveryMs: { p50: percentile(live, 50), p99: percentile(live, 99) },
     errors,
     errorSamples,
   };
