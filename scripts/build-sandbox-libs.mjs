@@ -62,6 +62,7 @@ const inputsTime = Math.max(
   newest(join(root, "shared/sandbox/v8")),
   statSync(join(root, "package-lock.json")).mtimeMs,
   statSync(fileURLToPath(import.meta.url)).mtimeMs,
+  statSync(join(root, "scripts/chai-lazy-assert.mjs")).mtimeMs,
 );
 if (existsSync(stamp) && statSync(stamp).mtimeMs > inputsTime && process.argv[2] !== "--force")
   process.exit(0);
