@@ -6,6 +6,7 @@
  *   scripts/fetch-newman-suite.sh /tmp/newman-suite      # once: extracts test/integration
  *   npm run compat:newman-suite -- --dir /tmp/newman-suite [--only NAME] [--json out.json] [--verbose]
  *     [--edgerun OTHER_CHECKOUT/cli/bin.mjs]   (before/after: another commit's CLI, e.g. from `git archive`)
+ *     [--backends]   (edgerun alone, scripts in QuickJS vs V8: verdicts and CLI output compared)
  *
  * Nothing is downloaded here. postman-echo.com is replaced by the local echo target
  * (`test/echo-server.ts`), newman's localhost:4041 (raw echo) and :4042 (redirects) by the two servers
@@ -22,6 +23,7 @@ import { basename, dirname, join, relative } from "node:path";
 import { URL } from "node:url";
 import { parseArgs } from "node:util";
 import { startEchoServer } from "../test/echo-server";
+import { type BackendDiff, diffBackends, printBackendDiffs } from "./lib/newman-suite-backends";
 import {
   type Comparison,
   compare,
@@ -146,30 +148,63 @@ async function stage(suite: Suite, out: string, t: Targets, workingDir: string):
 interface ToolRun {
   code: number | null;
   stderr: string;
+  stdout: string;
   report: ReportJson | null;
 }
 
-function runTool(script: string, args: string[], reportPath: string): Promise<ToolRun> {
+interface ToolOptions {
+  /** Extra environment (`SCRIPT_BACKEND` for --backends). */
+  env?: Record<string, string>;
+  /** Reporters besides json (--backends compares the cli reporter's output too). */
+  reporters?: string;
+}
+
+function runTool(
+  script: string,
+  args: string[],
+  reportPath: string,
+  opts: ToolOptions = {},
+): Promise<ToolRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [script, "run", ...args, "-r", "json", "--reporter-json-export", reportPath],
+      [script, "run", ...args, "-r", opts.reporters ?? "json", "--reporter-json-export", reportPath],
       {
         cwd: ROOT,
-        env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
-        stdio: ["ignore", "ignore", "pipe"],
+        env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", ...opts.env },
+        stdio: ["ignore", opts.reporters ? "pipe" : "ignore", "pipe"],
       },
     );
     let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    let stdout = "";
+    child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
     child.on("error", reject);
     child.on("close", (code) => {
       readFile(reportPath, "utf8").then(
-        (text) => resolve({ code, stderr, report: JSON.parse(text) as ReportJson }),
-        () => resolve({ code, stderr, report: null }),
+        (text) => resolve({ code, stderr, stdout, report: JSON.parse(text) as ReportJson }),
+        () => resolve({ code, stderr, stdout, report: null }),
       );
     });
   });
+}
+
+/** --backends: the suite through edgerun with scripts in QuickJS (twice: the noise), then in V8, compared. */
+async function runBackends(
+  suite: Suite,
+  { work, targets, workingDir, edgerun }: SuiteRun,
+): Promise<BackendDiff> {
+  const out = join(work, suite.name.replaceAll("/", "__"));
+  await mkdir(out, { recursive: true });
+  const args = await stage(suite, out, targets, workingDir);
+  const run = (backend: string, file = backend) =>
+    runTool(edgerun, args, join(out, `${file}.json`), {
+      env: { SCRIPT_BACKEND: backend },
+      reporters: "cli,json",
+    });
+  const quickjs = await run("quickjs");
+  const again = await run("quickjs", "quickjs-again");
+  return diffBackends(suite.name, { quickjs, again, v8: await run("v8") });
 }
 
 interface SuiteResult extends Comparison {
@@ -253,6 +288,8 @@ async function main(): Promise<void> {
       json: { type: "string" },
       verbose: { type: "boolean", default: false },
       keep: { type: "boolean", default: false },
+      // edgerun against itself: scripts in QuickJS vs V8 (verdicts and CLI output), no Newman.
+      backends: { type: "boolean", default: false },
       // Another checkout's CLI (e.g. an older commit extracted with `git archive`), for before/after.
       edgerun: { type: "string", default: join(ROOT, "cli/bin.mjs") },
     },
@@ -268,9 +305,17 @@ async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), "edgerun-newman-suite-"));
   const targets = { echo: echo.url, raw: raw.port, redirect: redirect.port };
   const results: SuiteResult[] = [];
+  const diffs: BackendDiff[] = [];
   try {
     for (const suite of suites) {
-      const r = await runSuite(suite, { work, targets, workingDir, edgerun: values.edgerun });
+      const run = { work, targets, workingDir, edgerun: values.edgerun };
+      if (values.backends) {
+        const d = await runBackends(suite, run);
+        diffs.push(d);
+        console.error(`${d.name}: ${d.agree}/${d.total}, ${d.lines.length} output lines differ`);
+        continue;
+      }
+      const r = await runSuite(suite, run);
       results.push(r);
       console.error(`${r.name}: ${r.agree}/${r.total}`);
     }
@@ -279,8 +324,9 @@ async function main(): Promise<void> {
     if (!values.keep) await rm(work, { recursive: true, force: true });
     else console.error(`kept ${work}`);
   }
-  print(results, values.verbose);
-  if (values.json) await writeFile(values.json, JSON.stringify(results, null, 2));
+  if (values.backends) printBackendDiffs(diffs);
+  else print(results, values.verbose);
+  if (values.json) await writeFile(values.json, JSON.stringify(values.backends ? diffs : results, null, 2));
 }
 
 await main();
