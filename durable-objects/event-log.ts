@@ -15,6 +15,12 @@ const encoder = new TextEncoder();
 const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
 const REPLAY_PAGE = 200;
 const HEARTBEAT_MS = 15_000;
+/** Rows per INSERT: three bound parameters each, within SQLite's per-statement limit in Durable Objects (100). */
+const ROWS_PER_INSERT = 32;
+const PLACEHOLDERS = Array.from({ length: ROWS_PER_INSERT + 1 }, (_, n) =>
+  Array.from({ length: n }, () => "(?, ?, ?)").join(", "),
+);
+const insertRows = (n: number): string => PLACEHOLDERS[n]!;
 
 interface Subscriber {
   controller: ReadableStreamDefaultController<Uint8Array>;
@@ -81,11 +87,15 @@ export class EventLog {
     let seq = this.#lastSeq;
     for (const event of events) {
       seq++;
-      const json = JSON.stringify(event);
+      out.push({ seq, event, json: JSON.stringify(event) });
+    }
+    // A group commit's rows go in a few multi-row statements (each statement has a fixed cost).
+    for (let i = 0; i < out.length; i += ROWS_PER_INSERT) {
+      const rows = out.slice(i, i + ROWS_PER_INSERT);
+      const values: Array<string | number> = [];
       // At rest: no envelope, dictionary tokens for common fragments (event-codec.ts); reads restore it.
-      const stored = encodeStoredEvent(json, this.#prefix);
-      this.#sql.exec("INSERT INTO events (seq, type, data) VALUES (?, ?, ?)", seq, event.type, stored);
-      out.push({ seq, event, json });
+      for (const r of rows) values.push(r.seq, r.event.type, encodeStoredEvent(r.json, this.#prefix));
+      this.#sql.exec(`INSERT INTO events (seq, type, data) VALUES ${insertRows(rows.length)}`, ...values);
     }
     return out;
   }

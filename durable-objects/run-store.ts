@@ -78,6 +78,8 @@ export class RunStore {
   #record: RunRecord | null | undefined;
   /** The stored in-flight step count (undefined: not read yet). */
   #inflight: number | undefined;
+  /** How many chunks the stored engine state has (undefined: not known, e.g. after a failed write). */
+  #stateChunks: number | undefined;
 
   constructor(storage: DurableObjectStorage) {
     this.#storage = storage;
@@ -116,6 +118,7 @@ export class RunStore {
     } catch (err) {
       this.#record = undefined;
       this.#inflight = undefined;
+      this.#stateChunks = undefined;
       throw err;
     }
   }
@@ -124,6 +127,7 @@ export class RunStore {
   forget(): void {
     this.#record = undefined;
     this.#inflight = undefined;
+    this.#stateChunks = undefined;
     this.#plan = undefined;
   }
 
@@ -156,12 +160,8 @@ export class RunStore {
    * of its own before it is sent (`coverInflight`), i.e. one storage confirmation per group, not two.
    */
   saveState(state: RunState, nextInflight = 0): void {
-    writeChunks(
-      this.sql,
-      "state_chunks",
-      "state",
-      JSON.stringify({ ...state, inflight: false, resending: false }),
-    );
+    const text = JSON.stringify({ ...state, inflight: false, resending: false });
+    this.#stateChunks = writeChunks(this.sql, "state_chunks", "state", text, this.#stateChunks);
     this.setInflight(nextInflight);
   }
 
@@ -170,6 +170,7 @@ export class RunStore {
    * (possibly large) state: after a crash, that many re-executed requests carry `resent: true`.
    */
   setInflight(steps: number): void {
+    if (this.#inflight === steps) return; // the stored value already (slow requests: 1 after every commit)
     this.sql.exec("INSERT OR REPLACE INTO flags (k, v) VALUES ('inflight', ?)", steps);
     this.#inflight = steps;
   }

@@ -135,3 +135,42 @@ describe("migrations", () => {
     expect(list.items).toEqual([]);
   });
 });
+
+describe("engine state at rest", () => {
+  it("keeps a checkpoint that grows past one chunk and shrinks back exact, with no stale chunk left", async () => {
+    const { id } = await startRun({
+      collection: collection("Chunks", [
+        {
+          name: "grow",
+          url: `${target()}/get`,
+          tests: ['pm.environment.set("big", "x".repeat(1000000));'],
+        },
+        {
+          name: "keep",
+          url: `${target()}/get`,
+          tests: ["pm.test('kept', () => pm.expect(pm.environment.get('big').length).to.equal(1000000));"],
+        },
+        { name: "shrink", url: `${target()}/get`, tests: ["pm.environment.unset('big');"] },
+        {
+          name: "after",
+          url: `${target()}/get`,
+          tests: ["pm.test('gone', () => pm.expect(pm.environment.get('big')).to.be.undefined);"],
+        },
+      ]),
+    });
+    const all = await readSse(await api(`/v1/runs/${id}/events`));
+    expect(all.at(-1)?.event).toBe("run.completed");
+    const assertions = all
+      .filter((m) => m.event === "request.completed")
+      .flatMap((m) => (m.data.assertions as Array<{ name: string; passed: boolean }>) ?? []);
+    expect(assertions).toEqual([
+      expect.objectContaining({ name: "kept", passed: true }),
+      expect.objectContaining({ name: "gone", passed: true }),
+    ]);
+    const stub = env.RUN_COORDINATOR.get(env.RUN_COORDINATOR.idFromName(`dev:${id}`));
+    const chunks = await runInDurableObject(stub, (_i, state) =>
+      state.storage.sql.exec<{ idx: number }>("SELECT idx FROM state_chunks WHERE owner = 'state'").toArray(),
+    );
+    expect(chunks.map((c) => c.idx)).toEqual([0]);
+  });
+});
