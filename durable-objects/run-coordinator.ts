@@ -12,22 +12,22 @@ import { DurableObject } from "cloudflare:workers";
 import { config } from "../platform/config";
 import { createLimitedFetch, type LimitedFetch } from "../platform/limited-fetch";
 import { log } from "../platform/log";
-import type { RunSource } from "../platform/run-service";
 import { createScriptHost } from "../platform/script-host";
 import { workspaceStub } from "../platform/stubs";
 import { targetCheckFor } from "../platform/target-policy";
 import { recordMetric } from "../platform/telemetry";
 import { Runner, type RunPlan, type RunState } from "../shared/engine/runner";
 import type { Fetcher } from "../shared/engine/types";
-import type { Region, RunSummary } from "../shared/schemas/api";
+import type { RunSummary } from "../shared/schemas/api";
 import { type RunEvent, TERMINAL_EVENTS } from "../shared/schemas/events";
-import type { RunTrace } from "../shared/telemetry/run-spans";
-import { newSpanId, newTraceId } from "../shared/telemetry/trace";
 import { CommitGroups } from "./commit-groups";
 import { EventLog, parseLastEventId } from "./event-log";
+import { notifyMonitor, notifyWorkspace } from "./run-notify";
 import {
   bareTerminal,
+  initialRecord,
   isFinished,
+  type RunInit,
   type RunRecord,
   RunStore,
   reportContextJson,
@@ -40,21 +40,6 @@ const SLICE_REQUESTS = 40;
 const SLICE_MS = 15_000;
 /** Consecutive failing slices before the run ends `failed` (backoff 1 s, 2 s, 4 s, …). */
 export const MAX_FAILED_SLICES = 5;
-
-export interface RunInit {
-  /**
-   * The plan as JSON: an RPC argument is copied by structured clone, which for an object tree costs
-   * about three times what the same data as one string does, and the object stores the text as is.
-   */
-  planJson: string;
-  workspaceId: string;
-  requestedRegion: Region;
-  monitorId: string | null;
-  /** The workspace's target allow list at submission time (a run keeps the policy it started with). */
-  allowHosts?: string[];
-  source?: RunSource;
-  trace?: RunTrace;
-}
 
 export class RunCoordinator extends DurableObject<Env> {
   #store: RunStore | undefined;
@@ -72,24 +57,7 @@ export class RunCoordinator extends DurableObject<Env> {
     const existing = store.record();
     if (existing) return this.#summary(existing);
     const plan = JSON.parse(init.planJson) as RunPlan;
-    const record: RunRecord = {
-      id: plan.runId,
-      workspaceId: init.workspaceId,
-      status: "queued",
-      collection: { id: plan.collection.id, name: plan.collection.name },
-      createdAt: new Date().toISOString(),
-      startedAt: null,
-      finishedAt: null,
-      requestedRegion: init.requestedRegion,
-      actualRegion: null,
-      monitorId: init.monitorId,
-      reason: null,
-      cancelRequested: false,
-      terminal: null,
-      ...(init.allowHosts?.length ? { allowHosts: init.allowHosts } : {}),
-      ...(init.source && (init.source.collection || init.source.environment) ? { source: init.source } : {}),
-      trace: init.trace ?? { traceId: newTraceId(), spanId: newSpanId() },
-    };
+    const record = initialRecord(init, plan);
     store.transaction(() => {
       store.savePlan(plan, init.planJson);
       store.saveRecord(record);
@@ -378,20 +346,8 @@ export class RunCoordinator extends DurableObject<Env> {
       status: record.status,
       reason: record.reason,
     });
-    await this.#notifyWorkspace(record);
-    if (record.monitorId) {
-      // Best effort: a lost call is covered by the monitor polling its unfinished runs.
-      try {
-        const name = `${record.workspaceId}:${record.monitorId}`;
-        const failures = record.terminal && "failures" in record.terminal ? record.terminal.failures : [];
-        await this.env.MONITOR.get(this.env.MONITOR.idFromName(name)).runFinished(
-          this.#summary(record),
-          failures,
-        );
-      } catch (err) {
-        log.warn("monitor update failed", { runId: record.id, error: String(err) });
-      }
-    }
+    await notifyWorkspace(this.env, record, this.#summary(record));
+    await notifyMonitor(this.env, record, this.#summary(record));
   }
 
   /**
@@ -420,19 +376,7 @@ export class RunCoordinator extends DurableObject<Env> {
     this.#tel().committed(events, record);
     log.broadcast(appended, terminal !== undefined);
     if (record.status === "running" && events.some((e) => e.type === "run.started")) {
-      this.ctx.waitUntil(this.#notifyWorkspace(record));
-    }
-  }
-
-  async #notifyWorkspace(record: RunRecord): Promise<void> {
-    try {
-      const finished = record.status !== "queued" && record.status !== "running";
-      await workspaceStub(this.env, record.workspaceId).recordRun(
-        this.#summary(record),
-        finished ? { n: record.requestsTimed ?? 0, t: record.requestTimes ?? [] } : undefined,
-      );
-    } catch (err) {
-      log.warn("workspace index update failed", { runId: record.id, error: String(err) });
+      this.ctx.waitUntil(notifyWorkspace(this.env, record, this.#summary(record)));
     }
   }
 

@@ -2,6 +2,8 @@
  * The RunCoordinator's SQLite storage: the run record, the plan and the engine state (both chunked: a
  * plan or a state with large variables exceeds one row), the event log, and the schema migrations.
  */
+
+import type { RunSource } from "../platform/run-service";
 import { first, type Migration, migrate, readChunks, writeChunks } from "../platform/sql";
 import { type RunPlan, type RunState, runMasker } from "../shared/engine/runner";
 import { emptyStats, emptyTimings, toRunTimings } from "../shared/engine/stats";
@@ -10,6 +12,7 @@ import type { Region, RunStatus, RunSummary } from "../shared/schemas/api";
 import type { RunEvent } from "../shared/schemas/events";
 import { maskDeep } from "../shared/security/mask";
 import type { RunTrace } from "../shared/telemetry/run-spans";
+import { newSpanId, newTraceId } from "../shared/telemetry/trace";
 
 export interface RunRecord {
   id: string;
@@ -251,4 +254,41 @@ export function reportContextJson(plan: RunPlan, scopes: RunState["scopes"] | un
     globals: { values: globals },
   };
   return JSON.stringify(maskDeep(context, runMasker(plan, { globals, collection, environment })));
+}
+
+export interface RunInit {
+  /**
+   * The plan as JSON: an RPC argument is copied by structured clone, which for an object tree costs
+   * about three times what the same data as one string does, and the object stores the text as is.
+   */
+  planJson: string;
+  workspaceId: string;
+  requestedRegion: Region;
+  monitorId: string | null;
+  /** The workspace's target allow list at submission time (a run keeps the policy it started with). */
+  allowHosts?: string[];
+  source?: RunSource;
+  trace?: RunTrace;
+}
+
+/** A new run's record: queued, with what admission decided (region, monitor, allow list, source, trace). */
+export function initialRecord(init: RunInit, plan: RunPlan): RunRecord {
+  return {
+    id: plan.runId,
+    workspaceId: init.workspaceId,
+    status: "queued",
+    collection: { id: plan.collection.id, name: plan.collection.name },
+    createdAt: new Date().toISOString(),
+    startedAt: null,
+    finishedAt: null,
+    requestedRegion: init.requestedRegion,
+    actualRegion: null,
+    monitorId: init.monitorId,
+    reason: null,
+    cancelRequested: false,
+    terminal: null,
+    ...(init.allowHosts?.length ? { allowHosts: init.allowHosts } : {}),
+    ...(init.source && (init.source.collection || init.source.environment) ? { source: init.source } : {}),
+    trace: init.trace ?? { traceId: newTraceId(), spanId: newSpanId() },
+  };
 }
