@@ -248,13 +248,19 @@ interface RunOptions {
 async function run({ args, io, tool, embedded, exiting }: RunOptions): Promise<number> {
   const { body, server } = await inputsAndServer(args, io, embedded);
   const stopFollowing = new AbortController();
+  let lastEventAt = Date.now();
   // Loopback answers fast even under load; a remote server gets more slack before it counts as gone.
   const watchdog = watchServer(
     server,
     args.server
       ? { timeoutMs: 5000, failureLimit: 6 }
       : // A V8 script may hold the embedded runtime for its whole budget before it counts as stuck.
-        { timeoutMs: 3000, failureLimit: 3, hangMs: (args.timeoutScript || 5000) + 2000 },
+        {
+          timeoutMs: 3000,
+          failureLimit: 3,
+          hangMs: (args.timeoutScript || 5000) + 2000,
+          lastActivity: () => lastEventAt,
+        },
   );
   void server.fellBack?.then((notice) =>
     io.stderr.write(`edgerun: ${notice}.
@@ -288,6 +294,7 @@ async function run({ args, io, tool, embedded, exiting }: RunOptions): Promise<n
     tally = kept;
     let first = true;
     const followed = await follow(server, runId, stopFollowing.signal, (event) => {
+      lastEventAt = Date.now();
       if (first) mark(`first event (${event.type})`);
       first = false;
       if (event.type === "request.completed" || isTerminal(event)) mark(event.type);

@@ -23,6 +23,11 @@ export interface WatchdogOptions {
    * probes do not count.
    */
   hangMs?: number;
+  /**
+   * When the followed run last produced an event (ms epoch): a runtime whose run still streams events
+   * is not stuck, even if it refuses or ignores new connections (workerd draining after a SIGTERM).
+   */
+  lastActivity?: () => number;
 }
 
 export interface Watchdog {
@@ -98,9 +103,11 @@ export function watchServer(server: Server, opts: WatchdogOptions = {}): Watchdo
         // A stuck V8 runtime (it accepts connections but never answers) falls back here.
         const silent = Date.now() - lastAnswer;
         if (silent < hangMs) return;
+        // Still streaming the run's events (draining after a SIGTERM): not stuck; count the failure.
+        const streaming = Date.now() - (opts.lastActivity?.() ?? 0) < hangMs;
         const reason = `a script did not finish (the embedded server was stuck for ${Math.round(silent / 1000)} s)`;
         // Busy all along: a stuck script. A silent runtime that idles (draining after a SIGTERM) is not one.
-        if (await server.fallback(reason, { busyForMs: hangMs - 1000 })) {
+        if (!streaming && (await server.fallback(reason, { busyForMs: hangMs - 1000 }))) {
           refused = 0;
           failed = 0;
           lastAnswer = Date.now();
@@ -112,8 +119,9 @@ export function watchServer(server: Server, opts: WatchdogOptions = {}): Watchdo
       failed++;
       if (refused >= refusedLimit || failed >= failureLimit) {
         // Locally, V8 isolates have no enforced CPU limit: the likely cause is a script that never ends.
+        const streaming = Date.now() - (opts.lastActivity?.() ?? 0) < hangMs;
         const hint =
-          server.scriptBackend === "v8"
+          server.scriptBackend === "v8" && !streaming
             ? "; a script may be stuck in an endless loop: locally, scripts in V8 are not interrupted — " +
               "with SCRIPT_BACKEND=quickjs they run in QuickJS, which stops a script at its budget"
             : "";
