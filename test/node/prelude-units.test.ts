@@ -46,6 +46,9 @@ describe("v8-messages", () => {
     expect(v8Name(overflow)).toBe("RangeError");
     expect(v8Message(overflow, "")).toBe("Maximum call stack size exceeded");
     expect(v8Message("plain", "")).toBe("plain");
+    const uri = new Error("expecting hex digit");
+    uri.name = "URIError";
+    expect(v8Message(uri, "decodeURIComponent('%')")).toBe("URI malformed");
   });
 
   it("words the 'in' operator on undefined, null and primitives", () => {

@@ -249,6 +249,8 @@ export function v8Message(error: unknown, source: unknown): string {
   const native = NATIVE_FRAME.exec(String(field(error, "stack") ?? ""))?.[1];
   const byNative = native ? BY_NATIVE[message]?.[native] : undefined;
   if (byNative) return byNative;
+  // QuickJS says what was wrong ("expecting hex digit", "malformed UTF-8"); V8 has one message for all.
+  if (name === "URIError") return "URI malformed";
   const readOnly = /^'([\w$]+)' is read-only$/.exec(message);
   if (readOnly && typeof source === "string" && new RegExp(`\\bconst\\s+${readOnly[1]}\\b`).test(source))
     return "Assignment to constant variable.";

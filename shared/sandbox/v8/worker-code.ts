@@ -21,12 +21,19 @@ export function scriptBody(source: string): string {
 }
 
 /**
+ * The bindings workerd's CommonJS wrapper gives a module. A script must not see them (Newman's and
+ * QuickJS's scripts have none: `typeof module` is "undefined", so a pasted UMD bundle defines its global
+ * instead of filling `module.exports`): the script's function shadows them with parameters left undefined.
+ */
+const CJS_BINDINGS = "module, exports, __filename, __dirname";
+
+/**
  * A script's module: the prelude's body inside an async function (as QuickJS compiles it), with the
  * prelude's parameters as a `with` scope. The body starts on line 2, as under QuickJS's wrapper
  * (SCRIPT_HEADER_LINES), and the module is named `…/script.js`, so stack positions read the same.
  */
 function scriptModule(source: string): string {
-  return `module.exports = function (__scope) { with (__scope) { return (async function () {\n${scriptBody(source)}\n})(); } };\n`;
+  return `module.exports = function (__scope) { with (__scope) { return (async function (${CJS_BINDINGS}) {\n${scriptBody(source)}\n})(); } };\n`;
 }
 
 /** A library's CommonJS bundle as a factory `(module, exports, require)`, which the prelude calls. */
