@@ -24,8 +24,9 @@ export async function loadLibrary(id: string, variant?: "quickjs"): Promise<stri
 const GLOBAL_USES: Array<[RegExp, string[]]> = [
   [/\bpm\s*\.\s*expect\b|\.\s*to\s*\.|\bexpect\s*\(|\bchai\b|\.jsonSchema\b/, ["chai"]],
   [/\.jsonSchema\b|\bajv\b/i, ["ajv"]],
-  // The legacy `_` global is lodash 3, as in Newman (require('lodash') is lodash 4).
-  [/(^|[^\w$.])_\s*\./, ["lodash3"]],
+  // The legacy `_` global is lodash 3, as in Newman (require('lodash') is lodash 4): `_.map`, `_(list)`
+  // (a chain) and `typeof _` (else only a V8 run whose other scripts load lodash3 would have it).
+  [/(^|[^\w$.])_\s*[.(]|\btypeof\s+_(?![\w$])/, ["lodash3"]],
   [/\bCryptoJS\b/, ["crypto-js"]],
   [/\btv4\b/, ["tv4"]],
   [/\bxml2Json\b/, ["xml2js", "buffer", "events", "stream", "string_decoder", "timers"]],

@@ -118,6 +118,8 @@ console.log(typeof setImmediate, typeof TextEncoder, typeof process, typeof glob
 })(this, () => ({ v: 1 }));
 pm.test("umd global", () => pm.expect(umdLib.v).to.equal(1));
 delete globalThis.umdLib;`,
+  // The legacy lodash 3 global, named without a member access.
+  "console.log(typeof _, _([1, 2, 3]).map((x) => x * 2).value().join());",
   // Libraries (none needing code generation).
   `const moment = require("moment");
 console.log(moment.utc("2021-03-07T13:04:05Z").format("LLLL"), moment.utc(0).add(1, "d").toISOString(), moment("2021-03-07", "YYYY-MM-DD").isValid());
