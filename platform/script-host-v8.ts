@@ -179,7 +179,9 @@ export class V8ScriptHost implements ScriptHost {
         json = await this.#execute(request, caps, input.timeoutMs);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        if (attempt < 8 && (await this.#leaveOutBroken(message))) continue;
+        // Each retry leaves out at least one more broken script, so the run's script count bounds them
+        // (a fixed cap sent a run with more broken scripts than that wholly to QuickJS).
+        if (attempt <= this.#scripts.size && (await this.#leaveOutBroken(message))) continue;
         if (/Failed to start Worker/i.test(message) && !isLimit(message)) {
           // The platform would not start the isolate (not the scripts' fault): QuickJS from now on.
           console.warn(`V8 script host: dynamic worker did not start, using QuickJS: ${message}`);
@@ -344,7 +346,12 @@ export class V8ScriptHost implements ScriptHost {
     // the scripts and the broken ones, in one digest instead of every module's text per run.
     const libraries: string[][] = [];
     for (const [lib, text] of this.#libraries) libraries.push([lib, await contentHash(`lib:${lib}`, text)]);
-    const identity = [await contentHash("prelude", prelude), libraries, [...this.#scripts], [...this.#broken]];
+    const identity = [
+      await contentHash("prelude", prelude),
+      libraries,
+      [...this.#scripts],
+      [...this.#broken],
+    ];
     const hash = await sha256(JSON.stringify(identity));
     return {
       name: `edgerun:${this.#runId}:${hash.slice(0, 24)}:${this.#generation}`,

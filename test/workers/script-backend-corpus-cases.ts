@@ -201,3 +201,23 @@ console.log((1234567.891).toLocaleString(), "a".localeCompare("B"), ["b", "a", "
   },
   { source: "console.log([3, 1, 2].sort((a, b) => a > b).join());", newman: ["3,1,2"] },
 ];
+
+/**
+ * Scripts that do not compile: each fails alone, with V8's message (QuickJS's reworded to it). Left out:
+ * a stray closing brace (\`pm.test(…)})\`), which V8 reports as "Unexpected token '}'", QuickJS inside its
+ * wrapper as "Unexpected end of input" and Newman inside its own as "Unexpected token ';'".
+ */
+export const SYNTAX_CASES: string[] = [
+  "let = ;",
+  "if (x {",
+  'pm.test("a", () => {',
+  "const a = 1; const a = 2;",
+  "var x = 'unterminated",
+  "const { a, } = { a: 1 }; const b = [1,,];  return;",
+  "function () {}",
+  "function 5() {}",
+  "  function\n  (a) { return a; }",
+  "await 1;",
+  "const o = { a: 1 b: 2 };",
+  'console.log("fine after the broken ones");',
+];

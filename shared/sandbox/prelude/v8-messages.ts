@@ -139,6 +139,12 @@ function fromToken(message: string, source: string, at: number): string | undefi
       return "await is only valid in async functions and the top level bodies of modules";
     return unexpectedAt(source, at);
   }
+  if (message === "function name expected") {
+    // QuickJS points at the token after `function`: `(` is V8's nameless function statement.
+    const token = /\S/.exec(source.slice(at));
+    const next = token ? at + token.index : at;
+    return source[next] === "(" ? "Function statements require a function name" : unexpectedAt(source, next);
+  }
   if (message === "invalid redefinition of lexical identifier") {
     // QuickJS points just past the redeclared name.
     const name = /([A-Za-z_$][\w$]*)\s*$/.exec(source.slice(0, at));
