@@ -279,6 +279,11 @@ export function v8Message(error: unknown, source: unknown): string {
     if (worded) return worded;
   }
   for (const [re, to] of SIMPLE) if (re.test(message)) return message.replace(re, to);
+  if (message === "class constructors must be invoked with 'new'") {
+    // V8 names the class; QuickJS throws inside it, so its frame is the stack's first (`at A (…)`).
+    const name = /^\s*at ([\w$]+) \(/m.exec(String(field(error, "stack") ?? ""))?.[1];
+    if (name) return `Class constructor ${name} cannot be invoked without 'new'`;
+  }
   const access = /^cannot (read|set) property of (null|undefined)$/.exec(message);
   if (message !== "not a function" && !access) return message;
   if (typeof source !== "string") return message;
