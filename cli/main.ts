@@ -36,7 +36,7 @@ interface ProblemBody {
 }
 
 /** Turns a non-2xx API answer into a CliError that shows the problem details. */
-async function rejection(res: Response, what: string): Promise<CliError> {
+async function rejection(res: Response, what: string, server?: Server): Promise<CliError> {
   const text = await res.text();
   let problem: ProblemBody = {};
   try {
@@ -46,6 +46,8 @@ async function rejection(res: Response, what: string): Promise<CliError> {
   }
   const head = `${what}: ${problem.title ?? `HTTP ${res.status}`}${problem.detail ? ` — ${problem.detail}` : ""}`;
   const details = (problem.errors ?? []).map((e) => `  ${e.pointer || "/"}: ${e.detail}`);
+  // A 5xx of the embedded runtime: what it logged says why (nothing else shows its log).
+  if (res.status >= 500) details.push(...(server?.recentErrors?.() ?? []).map((l) => `  server log: ${l}`));
   return new CliError(head, details);
 }
 
@@ -169,7 +171,7 @@ async function submit(server: Server, body: Record<string, unknown>): Promise<st
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   });
-  if (!res.ok) throw await rejection(res, "The collection was rejected");
+  if (!res.ok) throw await rejection(res, "The collection was rejected", server);
   return ((await res.json()) as { id: string }).id;
 }
 

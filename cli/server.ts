@@ -36,6 +36,8 @@ export interface Server {
   fallback?(reason: string, opts?: { busyForMs?: number }): Promise<boolean>;
   /** Embedded only: a notice for the user once the runtime fell back to QuickJS. */
   readonly fellBack?: Promise<string>;
+  /** Embedded only: the last errors the local runtime logged (to explain a 5xx it answered). */
+  recentErrors?(): string[];
   /** Embedded only: SIGKILLs the runtime synchronously (second Ctrl-C, process exit). */
   killNow?(): void;
 }
@@ -47,7 +49,9 @@ function client(
   apiKey: string,
   fetcher: typeof fetch,
   stop: Server["stop"],
-  extra: Pick<Server, "died" | "killNow" | "fallback" | "fellBack"> & { scriptBackend?: () => string } = {},
+  extra: Pick<Server, "died" | "killNow" | "fallback" | "fellBack" | "recentErrors"> & {
+    scriptBackend?: () => string;
+  } = {},
 ): Server {
   const { scriptBackend, ...rest } = extra;
   const baseOf = typeof base === "string" ? () => base : base;
@@ -217,6 +221,7 @@ async function startStack(unguard: () => void, scriptBackend: string): Promise<S
     fellBack: guard.fellBack,
     fallback: guard.fallback,
     killNow: () => guard.current().killNow(),
+    recentErrors: () => guard.current().recentErrors(),
     scriptBackend: guard.backend,
   });
 }

@@ -57,6 +57,8 @@ export interface Workerd {
   killNow(): void;
   /** SIGKILL only, not waited for; the directory stays until `killNow`/`killAllWorkerd` (process exit). */
   kill(): void;
+  /** The last error lines the Worker logged (its JSON log lines at level "error"), newest last. */
+  recentErrors(): string[];
   /**
    * SIGKILLs this process and starts workerd again on the same storage with other text bindings: what
    * the Durable Objects committed survives (a run resumes from its last checkpoint, as after a crash).
@@ -225,6 +227,7 @@ async function launch(run: {
     exited,
     killNow,
     kill: () => child.kill("SIGKILL"),
+    recentErrors: () => [...(errorLinesOf.get(child) ?? [])],
     async stop() {
       child.kill("SIGKILL");
       await exited;
@@ -275,11 +278,25 @@ function spawnWorkerd(dir: string, opts: WorkerdOptions): ChildProcess {
     env,
     stdio: ["ignore", "ignore", "pipe", "pipe"],
   });
-  // After the start, stderr is only the Worker's logs, which nobody reads (but the pipe is drained).
+  // After the start, stderr is only the Worker's logs: the last few error lines are kept for a 5xx.
   stderrOf.set(child, "");
+  const errors: string[] = [];
+  let partial = "";
+  errorLinesOf.set(child, errors);
   child.stderr?.on("data", (chunk: Buffer) => {
     const text = stderrOf.get(child);
     if (text !== undefined && text.length < 16_384) stderrOf.set(child, text + chunk.toString());
+    const lines = (partial + chunk.toString()).split("\n");
+    partial = (lines.pop() ?? "").slice(-4096);
+    for (const line of lines) {
+      if (!line.includes('"level":"error"')) continue;
+      errors.push(line.slice(0, 2000));
+      if (errors.length > RECENT_ERRORS) errors.shift();
+    }
   });
   return child;
 }
+
+/** Error lines the Worker logged (JSON, level "error"), newest last, per process. */
+const errorLinesOf = new WeakMap<ChildProcess, string[]>();
+const RECENT_ERRORS = 5;
