@@ -18,7 +18,7 @@ import { createContext, runInContext } from "node:vm";
 import type { PreludeHost } from "../shared/sandbox/contract";
 import { REQUIRE_ALIASES } from "../shared/sandbox/contract";
 import { LIBRARY_LOADERS } from "../shared/sandbox/generated/libs/index";
-import { PRELUDE_SOURCE } from "../shared/sandbox/generated/prelude";
+import { PRELUDE_QUICKJS_SOURCE, PRELUDE_SOURCE } from "../shared/sandbox/generated/prelude";
 import { benchContext } from "./sandbox-scripts";
 
 const oldBundle = process.argv[2];
@@ -46,7 +46,11 @@ function preludeOf(bundle: string): (inputJson: string) => Promise<string> {
 }
 
 const before = preludeOf(readFileSync(oldBundle, "utf8"));
-const after = preludeOf(PRELUDE_SOURCE);
+// Both current builds: V8's, and QuickJS's with its parts compiled on first use (prelude/lazy.ts).
+const afters = [
+  ["v8", preludeOf(PRELUDE_SOURCE)],
+  ["quickjs", preludeOf(PRELUDE_QUICKJS_SOURCE)],
+] as const;
 const limits = { consoleEntries: 100, consoleMessageChars: 2000, timers: 100 };
 // Every response gets a random id (as in the SDK): not part of the comparison.
 const withoutIds = (json: string) => json.replace(/"id":"[0-9a-f-]{36}"/g, "");
@@ -55,10 +59,12 @@ let differ = 0;
 for (const source of scripts) {
   const input = JSON.stringify({ source, location: "request:diff", context: benchContext(), limits });
   const a = withoutIds(await before(input));
-  const b = withoutIds(await after(input));
-  if (a === b) continue;
-  differ++;
-  console.log(`differs: ${source.trim()}\n  old ${a}\n  new ${b}`);
+  for (const [build, after] of afters) {
+    const b = withoutIds(await after(input));
+    if (a === b) continue;
+    differ++;
+    console.log(`differs (${build}): ${source.trim()}\n  old ${a}\n  new ${b}`);
+  }
 }
 console.log(`${scripts.length} scripts, ${differ} differ`);
 if (differ) process.exitCode = 1;

@@ -4,11 +4,15 @@
  * imported module, and is evaluated inside QuickJS only when a script needs it.
  */
 import { LIBRARY_LOADERS } from "./generated/libs/index";
-import { PRELUDE_SOURCE } from "./generated/prelude";
+import { PRELUDE_QUICKJS_SOURCE, PRELUDE_SOURCE } from "./generated/prelude";
 import { SUGAR_USE_SOURCE } from "./generated/sugar-names";
 
-export async function preludeSource(): Promise<string> {
-  return PRELUDE_SOURCE;
+/**
+ * The prelude bundle. QuickJS gets its own build, whose rarely used parts compile on first use
+ * (prelude/lazy.ts: QuickJS parses every function of a source when it loads it, V8 lazily itself).
+ */
+export async function preludeSource(variant?: "quickjs"): Promise<string> {
+  return variant === "quickjs" ? PRELUDE_QUICKJS_SOURCE : PRELUDE_SOURCE;
 }
 
 /**

@@ -219,7 +219,7 @@ export class QuickJSScriptHost implements ScriptHost {
       return live.calls > live.budget || (live.calls % 256 === 0 && Date.now() > live.deadline);
     });
     this.#installHost(live);
-    const result = context.evalCode(await preludeSource(), "prelude.js");
+    const result = context.evalCode(await preludeSource("quickjs"), "prelude.js");
     context.unwrapResult(result).dispose();
     live.execute = context.getProp(context.global, EXECUTE_GLOBAL);
     this.#live = live;

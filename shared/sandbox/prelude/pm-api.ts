@@ -3,6 +3,7 @@
 import type { PreludeHost, PreludeInput } from "../contract";
 import { createJar, createSendRequest } from "./host-calls";
 import { legacyLoaders } from "./legacy";
+import { legacyNames } from "./legacy-names";
 import type { PropertyList } from "./lists";
 import type { Modules } from "./modules";
 import { createRequest, type PostmanRequest } from "./request";
@@ -170,7 +171,7 @@ export function buildScriptApi(parts: PmParts) {
   };
   let names = namesByKind.get(isTest);
   if (!names) {
-    names = ["pm", "console", "require", "tests", "data", ...Object.keys(legacyOf()), "atob", "btoa"];
+    names = ["pm", "console", "require", "tests", "data", ...legacyNames(isTest), "atob", "btoa"];
     names = [...names, ...TIMER_NAMES, ...Object.keys(LIBRARY_GLOBALS)];
     namesByKind.set(isTest, names);
   }
