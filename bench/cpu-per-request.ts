@@ -7,7 +7,7 @@
  * The stack is the CLI's (the cached Worker bundle on a bare workerd, `cli/workerd.ts`), not
  * Miniflare's: no entry or outbound proxy workers in the way.
  *
- *   node --import tsx bench/cpu-per-request.ts [--runs 50] [--requests 40] [--repeats 2]
+ *   npm run bench:cpu -- [--runs 50] [--requests 40] [--repeats 2]
  *        [--backend quickjs|v8] [--unscripted]
  *
  * `--runs 100 --requests 1` shows what a run costs (admission, Durable Object, script host start,
@@ -49,7 +49,7 @@ const runtime = await startWorkerd({
     MAX_RUNS_PER_HOUR: "1000000",
     API_RATE_LIMIT_PER_MINUTE: "1000000",
     SCRIPT_BACKEND: values.backend,
-    // A/B of the group commit's interval: `CHECKPOINT_INTERVAL_MS=25 node --import tsx bench/cpu-per-request.ts`.
+    // A/B of the group commit's interval: `CHECKPOINT_INTERVAL_MS=25 npm run bench:cpu --`.
     ...(process.env.CHECKPOINT_INTERVAL_MS
       ? { CHECKPOINT_INTERVAL_MS: process.env.CHECKPOINT_INTERVAL_MS }
       : {}),
