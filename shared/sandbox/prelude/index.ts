@@ -56,6 +56,10 @@ interface ScriptText {
 // built. The constructor is taken now, before a script could replace it.
 const RegExpCtor = RegExp;
 let sugarUse: RegExp | undefined;
+function usesSugar(source: string): boolean {
+  sugarUse ??= new RegExpCtor(SUGAR_USE_SOURCE);
+  return sugarUse.test(source);
+}
 const texts = new Map<string, ScriptText>();
 /** `sugar`: the host's answer to SUGAR_USE (contract.ts PreludeInput.sugar); else the text is tested. */
 function textOf(source: string, sugar: boolean | undefined): ScriptText {
@@ -63,8 +67,7 @@ function textOf(source: string, sugar: boolean | undefined): ScriptText {
   if (!t) {
     if (texts.size >= 256) texts.clear();
     t = {
-      sugar:
-        typeof sugar === "boolean" ? sugar : (sugarUse ??= new RegExpCtor(SUGAR_USE_SOURCE)).test(source),
+      sugar: typeof sugar === "boolean" ? sugar : usesSugar(source),
       words: new Set(source.match(/[A-Za-z_$][\w$]*/g) || []),
     };
     texts.set(source, t);
