@@ -15,7 +15,13 @@
  */
 import { RpcTarget } from "cloudflare:workers";
 import type { ScriptCapabilities, ScriptHost, ScriptInput, ScriptOutcome } from "../shared/engine/types";
-import { failedOutcome, type PreludeOutput, preludeInput, preludeRequest } from "../shared/sandbox/contract";
+import {
+  failedOutcome,
+  type PreludeOutput,
+  preludeInput,
+  preludeRequest,
+  scriptOutcome,
+} from "../shared/sandbox/contract";
 import { V8_HOST_SOURCE, V8_MAIN_SOURCE } from "../shared/sandbox/generated/v8-entry";
 import { loadLibrary, neededLibraries, preludeSource } from "../shared/sandbox/libraries";
 import { QuickJSScriptHost } from "../shared/sandbox/quickjs-host";
@@ -224,18 +230,13 @@ export class V8ScriptHost implements ScriptHost {
   }
 
   #outcome(out: PreludeOutput, timeoutMs: number, failed: Failed): ScriptOutcome {
-    const { consoleDropped, meta, ...outcome } = out;
-    if (outcome.error && /^Maximum call stack size exceeded$/.test(outcome.error.message)) {
+    if (out.error && /^Maximum call stack size exceeded$/.test(out.error.message)) {
       this.dispose();
       return limitFailure("stack", timeoutMs, failed);
     }
+    const { outcome, tainted } = scriptOutcome(out);
     // The script changed an intrinsic in a way the prelude could not undo: a fresh isolate next time.
-    if (meta?.tainted) this.dispose();
-    if (consoleDropped)
-      outcome.console.push({
-        level: "warn",
-        message: `… ${consoleDropped} more console messages dropped (limit)`,
-      });
+    if (tainted) this.dispose();
     return outcome;
   }
 

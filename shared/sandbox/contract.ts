@@ -121,6 +121,20 @@ export function failedOutcome(
   };
 }
 
+/**
+ * A finished script's outcome from the prelude's output: the host-only fields dropped, and a console
+ * that hit its entry limit ending with one warning saying how many messages were left out (both hosts).
+ */
+export function scriptOutcome(out: PreludeOutput): { outcome: ScriptOutcome; tainted: boolean } {
+  const { consoleDropped, meta, ...outcome } = out;
+  if (consoleDropped)
+    outcome.console.push({
+      level: "warn",
+      message: `… ${consoleDropped} more console messages dropped (limit)`,
+    });
+  return { outcome, tainted: Boolean(meta?.tainted) };
+}
+
 /** The prelude's input for one script, with the hosts' defaults for the limits the prelude enforces. */
 export function preludeInput(
   script: Pick<PreludeInput, "source" | "location" | "context" | "sugar">,

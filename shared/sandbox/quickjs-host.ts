@@ -22,6 +22,7 @@ import {
   preludeInput,
   preludeRequest,
   REQUIRE_ALIASES,
+  scriptOutcome,
 } from "./contract";
 import { loadLibrary, neededLibraries, preludeSource } from "./libraries";
 import { describe, LimitError, limitError, limitMessage, limitOf } from "./quickjs-limits";
@@ -143,20 +144,15 @@ export class QuickJSScriptHost implements ScriptHost {
     try {
       const json = await this.#execute(live, preludeRequest(prelude), input.timeoutMs);
       const out = JSON.parse(json) as PreludeOutput;
-      const { consoleDropped, meta, ...outcome } = out;
-      const limit = limitError(outcome.error, live.calls > live.budget);
+      const limit = limitError(out.error, live.calls > live.budget);
       if (limit) {
         this.dispose();
         return unchanged(limit, limitMessage(limit, input.timeoutMs, this.#memory()));
       }
+      const { outcome, tainted } = scriptOutcome(out);
       // The script changed an intrinsic in a way the prelude could not undo: the next script gets a
       // fresh context.
-      if (meta?.tainted) this.dispose();
-      if (consoleDropped)
-        outcome.console.push({
-          level: "warn",
-          message: `… ${consoleDropped} more console messages dropped (limit)`,
-        });
+      if (tainted) this.dispose();
       return outcome;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
