@@ -205,6 +205,16 @@ describe("QuickJS sandbox: pm API", () => {
     expect(out.error?.name).toBe("ReferenceError");
   });
 
+  it("keeps the first 100 console entries and ends with one warning counting the dropped rest", async () => {
+    const out = await run(`for (let i = 0; i < 130; i++) console.log("line " + i);`);
+    expect(out.console).toHaveLength(101);
+    expect(out.console[99]).toEqual({ level: "log", message: "line 99" });
+    expect(out.console[100]).toEqual({
+      level: "warn",
+      message: "… 30 more console messages dropped (limit)",
+    });
+  });
+
   it("requires the bundled libraries", async () => {
     const out = await run(`
       const _ = require("lodash"); const moment = require("moment"); const CryptoJS = require("crypto-js");
