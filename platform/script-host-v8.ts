@@ -234,10 +234,7 @@ export class V8ScriptHost implements ScriptHost {
       this.dispose();
       return limitFailure("stack", timeoutMs, failed);
     }
-    const { outcome, tainted } = scriptOutcome(out);
-    // The script changed an intrinsic in a way the prelude could not undo: a fresh isolate next time.
-    if (tainted) this.dispose();
-    return outcome;
+    return scriptOutcome(out);
   }
 
   #quickjs(): QuickJSScriptHost {

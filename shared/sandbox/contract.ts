@@ -52,7 +52,7 @@
  * scripts see what they see under QuickJS. Limits: `limits.cpuMs` from the script timeout and the
  * platform's isolate memory limit (workerd enforces neither locally).
  */
-import type { JsonValue, ScriptContext, ScriptOutcome } from "../engine/types";
+import type { ScriptContext, ScriptOutcome } from "../engine/types";
 
 export interface PreludeInput {
   source: string;
@@ -79,7 +79,7 @@ export interface PreludeInput {
 }
 
 /** What the prelude answers: a ScriptOutcome (see engine/types.ts). */
-export type PreludeOutput = ScriptOutcome & { consoleDropped?: number; meta?: Record<string, JsonValue> };
+export type PreludeOutput = ScriptOutcome & { consoleDropped?: number };
 
 /** A library module precompiled by the host: the CommonJS body as `function (module, exports, require)`. */
 export type LibraryFactory = (
@@ -125,14 +125,14 @@ export function failedOutcome(
  * A finished script's outcome from the prelude's output: the host-only fields dropped, and a console
  * that hit its entry limit ending with one warning saying how many messages were left out (both hosts).
  */
-export function scriptOutcome(out: PreludeOutput): { outcome: ScriptOutcome; tainted: boolean } {
-  const { consoleDropped, meta, ...outcome } = out;
+export function scriptOutcome(out: PreludeOutput): ScriptOutcome {
+  const { consoleDropped, ...outcome } = out;
   if (consoleDropped)
     outcome.console.push({
       level: "warn",
       message: `… ${consoleDropped} more console messages dropped (limit)`,
     });
-  return { outcome, tainted: Boolean(meta?.tainted) };
+  return outcome;
 }
 
 /** The prelude's input for one script, with the hosts' defaults for the limits the prelude enforces. */

@@ -149,11 +149,7 @@ export class QuickJSScriptHost implements ScriptHost {
         this.dispose();
         return unchanged(limit, limitMessage(limit, input.timeoutMs, this.#memory()));
       }
-      const { outcome, tainted } = scriptOutcome(out);
-      // The script changed an intrinsic in a way the prelude could not undo: the next script gets a
-      // fresh context.
-      if (tainted) this.dispose();
-      return outcome;
+      return scriptOutcome(out);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.dispose(); // the context may be unusable after a limit: rebuild lazily for the next script
