@@ -2,8 +2,8 @@
  * The embedded stack's runtime: the cached Worker bundle served by the `workerd` binary directly, with a
  * text config written per run. Miniflare is not in the way: importing it cost ≈ 0.25 s and ≈ 200 MiB of
  * the CLI's memory, its start ≈ 0.5 s, and it put its own entry, outbound, cache, email and dev-control
- * workers (plus a 0.7 MB zod extension) into workerd, which the CLI never calls. Storage is SQLite on local disk in a
- * temporary directory, deleted when the runtime stops.
+ * workers (plus a 0.7 MB zod extension) into workerd, which the CLI never calls. Storage is SQLite in a temporary
+ * directory (memory-backed when possible: runtime-dir.ts), deleted when the runtime stops.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import {
@@ -18,11 +18,11 @@ import {
 } from "node:fs";
 import { rm } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
+import { markRuntimeDir, RUNTIME_DIR_PREFIX, runtimeTempDir, sweepStaleRuntimeDirs } from "./runtime-dir";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** A workerd that has not listened by then is stuck (it normally takes 0.2–0.5 s). */
@@ -184,7 +184,9 @@ export function killAllWorkerd(): void {
  * random loopback port; resolves once it listens. On failure nothing is left running or on disk.
  */
 export async function startWorkerd(opts: WorkerdOptions): Promise<Workerd> {
-  const dir = mkdtempSync(join(tmpdir(), "edgerun-workerd-"));
+  const base = runtimeTempDir();
+  sweepStaleRuntimeDirs(base);
+  const dir = mkdtempSync(join(base, RUNTIME_DIR_PREFIX));
   const current: { child?: ChildProcess } = {};
   const killNow = () => {
     current.child?.kill("SIGKILL");
@@ -197,6 +199,7 @@ export async function startWorkerd(opts: WorkerdOptions): Promise<Workerd> {
   };
   live.add(killNow);
   try {
+    markRuntimeDir(dir);
     return await launch({ dir, opts, current, killNow });
   } catch (error) {
     killNow();
