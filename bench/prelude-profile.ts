@@ -9,12 +9,16 @@
  *
  * `bundle.js` (optional, `-` for the built one) is a prelude bundle to run instead of
  * shared/sandbox/generated/prelude.ts, to compare an old and a new prelude on the same machine state;
- * `quickjs` runs it in a bare QuickJS context instead (the same host functions, no limits).
+ * `quickjs` runs it in a bare QuickJS context instead (the same host functions, no limits); `v8main` in
+ * this process's own realm (as workerd runs it: a `node:vm` context makes every global lookup go
+ * through the context's interceptors, which inflates the prelude's global reads in a profile).
  * PRELUDE_BODY=inline sends the response body inside the input JSON (what a prelude before the body
  * went beside it expects); BODY_ITEMS=n grows the response body to n items (≈ 38 bytes each).
+ * CHAI_BUNDLE=file serves that chai (CommonJS) instead of the built one, e.g. an unminified build for a
+ * readable profile.
  */
 import { readFileSync } from "node:fs";
-import { createContext, runInContext } from "node:vm";
+import { createContext, runInContext, runInThisContext } from "node:vm";
 import releaseVariant from "@jitl/quickjs-wasmfile-release-sync";
 import { newQuickJSWASMModuleFromVariant, type QuickJSHandle } from "quickjs-emscripten-core";
 import type { PreludeHost, PreludeInput, PreludeOutput } from "../shared/sandbox/contract";
@@ -30,6 +34,8 @@ const bundle = bundlePath === "-" ? PRELUDE_SOURCE : readFileSync(bundlePath, "u
 const engine = process.argv[5] ?? "v8";
 const inline = process.env.PRELUDE_BODY === "inline";
 const bodyItems = Number(process.env.BODY_ITEMS ?? 0);
+// Taken now: in `v8main` the prelude replaces the realm's console with each script's.
+const print = console.log.bind(console);
 type Execute = (inputJson: string, body?: string) => Promise<string>;
 
 /** The bench context, its response body grown to `BODY_ITEMS` items when set. */
@@ -47,25 +53,27 @@ function context() {
 async function librarySources(): Promise<Map<string, string>> {
   const sources = new Map<string, string>();
   const load = LIBRARY_LOADERS.chai;
-  if (load) sources.set("chai", await load());
+  if (process.env.CHAI_BUNDLE) sources.set("chai", readFileSync(process.env.CHAI_BUNDLE, "utf8"));
+  else if (load) sources.set("chai", await load());
   return sources;
 }
 
 /** One prelude context, as QuickJSScriptHost builds it (libraries served as CommonJS source). */
-async function preludeContext(): Promise<Execute> {
+async function preludeContext(main: boolean): Promise<Execute> {
   const sources = await librarySources();
-  const sandbox = createContext({});
+  const sandbox = main ? (globalThis as unknown as Record<string, unknown>) : createContext({});
+  const run = (code: string, filename: string): unknown =>
+    main ? runInThisContext(code, { filename }) : runInContext(code, sandbox, { filename });
   const host: PreludeHost = {
     sendRequest: async () => JSON.stringify({ error: { name: "Unsupported", message: "not in bench" } }),
     cookieJar: () => "null",
     library: (name) => sources.get(REQUIRE_ALIASES[name] ?? name),
     now: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    compile: (params, body) =>
-      runInContext(`(async function (${params}) {\n${body}\n})`, sandbox, { filename: "script.js" }),
+    compile: (params, body) => run(`(async function (${params}) {\n${body}\n})`, "script.js") as never,
   };
   sandbox.__host = host;
-  runInContext(bundle, sandbox, { filename: "prelude.js" });
+  run(bundle, "prelude.js");
   return sandbox.__edgerun_execute as Execute;
 }
 
@@ -113,8 +121,11 @@ async function quickjsContext(): Promise<Execute> {
   };
 }
 
+let mainExecute: Promise<Execute> | undefined;
+
 async function series(label: string, source: string): Promise<void> {
-  const execute = await (engine === "quickjs" ? quickjsContext() : preludeContext());
+  mainExecute ??= engine === "v8main" ? preludeContext(true) : undefined; // one realm, one prelude
+  const execute = await (engine === "quickjs" ? quickjsContext() : (mainExecute ?? preludeContext(false)));
   const once = async () => {
     const input: PreludeInput = { source, location: "request:bench", context: context(), limits };
     // As the hosts call it (the body beside the JSON), or with the body inside (an older prelude).
@@ -133,9 +144,7 @@ async function series(label: string, source: string): Promise<void> {
   }
   perScript.sort((a, b) => a - b);
   const median = perScript[Math.floor(perScript.length / 2)] ?? Number.NaN;
-  console.log(
-    `${engine} ${label}: CPU per script, median of ${perScript.length} batches: ${median.toFixed(3)} ms`,
-  );
+  print(`${engine} ${label}: CPU per script, median of ${perScript.length} batches: ${median.toFixed(3)} ms`);
 }
 
 if (which.startsWith("file:")) await series(which, readFileSync(which.slice(5), "utf8"));

@@ -110,6 +110,19 @@ describe("chai chains in the prelude", () => {
     expect(chai).toEqual(fast);
   });
 
+  it("shares flags between a chainable method's wrapper and the assertion it was read on, as chai", async () => {
+    const [fast, chai] = await both(`
+      pm.test("wrapper to assertion", () => { const a = E([1, 2]).to; const w = a.include; w.not; a.include(1); });
+      pm.test("assertion to wrapper", () => { const a = E([1, 2]).to; const w = a.include; a.not; w.call(a, 1); });
+      pm.test("through the wrapper", () => { const w = E([1]).to.include; console.log(w.name, typeof w.call, "members" in w, "nope" in w); w.memebrs; });`);
+    expect(fast).toEqual([
+      { passed: false, message: "expected [ 1, 2 ] to not include 1" },
+      { passed: false, message: "expected [ 1, 2 ] to not include 1" },
+      { passed: false, message: 'Invalid Chai property: memebrs. Did you mean "members"?' },
+    ]);
+    expect(chai).toEqual(fast);
+  });
+
   it("serves chai-postman's response assertions through the same chains", async () => {
     const out = await host.run(
       {
