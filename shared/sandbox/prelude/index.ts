@@ -45,7 +45,10 @@ const replaceIn = createReplaceIn(() => host.now());
 /** What the prelude reads from a script's text, memoised per source (the same scripts run per item). */
 interface ScriptText {
   sugar: boolean;
+  /** Every identifier-like word of the text (whether it names `arguments`, `callee`, `caller`). */
   words: Set<string>;
+  /** The words not read as a property (`pm.environment` does not name the global `environment`). */
+  free: Set<string>;
   fn?: CompiledScript;
   params?: string;
   /** The globals the text names, of the list `of` (the same array for every script of a kind). */
@@ -60,6 +63,11 @@ function usesSugar(source: string): boolean {
   sugarUse ??= new RegExpCtor(SUGAR_USE_SOURCE);
   return sugarUse.test(source);
 }
+// A word right after one `.` (and spaces on the same line) is a property name (`pm.environment`,
+// `pm.info.iteration`), so it does not name a legacy global: building those for nearly every script
+// (the `environment` object, the QuickJS prelude's legacy part) was for nothing. A spread
+// (`...environment`) and a word after a line break (a comment may end in a dot) still count.
+const FREE_WORD = /(?<![\w$]|(?:^|[^.])\.[ \t]*)[A-Za-z_$][\w$]*/g;
 const texts = new Map<string, ScriptText>();
 /** `sugar`: the host's answer to SUGAR_USE (contract.ts PreludeInput.sugar); else the text is tested. */
 function textOf(source: string, sugar: boolean | undefined): ScriptText {
@@ -69,6 +77,7 @@ function textOf(source: string, sugar: boolean | undefined): ScriptText {
     t = {
       sugar: typeof sugar === "boolean" ? sugar : usesSugar(source),
       words: new Set(source.match(/[A-Za-z_$][\w$]*/g) || []),
+      free: new Set(source.match(FREE_WORD) || []),
     };
     texts.set(source, t);
   }
@@ -108,7 +117,7 @@ function start(run: ScriptRun, text: ScriptText, source: string, api: ScriptApi)
   // `tests` is always bound: legacy scripts write to it and the runner reads it back. Other globals are
   // built only when the script's text names them (copying the response and scopes is most of the cost).
   if (text.names?.of !== api.names)
-    text.names = { of: api.names, list: api.names.filter((k) => k === "tests" || text.words.has(k)) };
+    text.names = { of: api.names, list: api.names.filter((k) => k === "tests" || text.free.has(k)) };
   const names = text.names.list;
   try {
     // The user source runs in an inner function so it may redeclare these names freely.
