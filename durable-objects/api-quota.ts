@@ -16,14 +16,38 @@ export class ApiQuotaCounter {
 
   /** Counts one call of `keyHash` and answers the numbers for the IETF `RateLimit` headers. */
   consume(q: { keyHash: string; limit: number; windowSec: number; now?: number }): QuotaResult {
+    const { granted: _granted, ...result } = this.lease({ ...q, want: 1 });
+    return result;
+  }
+
+  /**
+   * Grants up to `want` calls of `keyHash` in the current window at once (fewer near the limit; none
+   * past it, which still counts as one call): an isolate spends a lease without asking again. The
+   * numbers answered are after the grant, so `remaining` excludes what the lease holds.
+   */
+  lease(q: {
+    keyHash: string;
+    limit: number;
+    windowSec: number;
+    want: number;
+    now?: number;
+  }): QuotaResult & { granted: number } {
     const now = q.now ?? Date.now();
     const window = Math.floor(now / (q.windowSec * 1000));
     const entry = this.#windows.get(q.keyHash);
-    const count = entry && entry.window === window ? entry.count + 1 : 1;
+    const used = entry && entry.window === window ? entry.count : 0;
+    const granted = Math.max(0, Math.min(Math.max(1, Math.floor(q.want)), q.limit - used));
+    const count = used + Math.max(1, granted);
     if (!entry && this.#windows.size >= MAX_KEYS) this.#prune(window);
     this.#windows.set(q.keyHash, { window, count });
     const reset = Math.ceil(((window + 1) * q.windowSec * 1000 - now) / 1000);
-    return { allowed: count <= q.limit, limit: q.limit, remaining: Math.max(0, q.limit - count), reset };
+    return {
+      allowed: granted > 0,
+      limit: q.limit,
+      remaining: Math.max(0, q.limit - count),
+      reset,
+      granted,
+    };
   }
 
   #prune(window: number): void {

@@ -194,6 +194,19 @@ export class Workspace extends DurableObject<Env> {
     return this.#quota.consume({ keyHash, limit, windowSec });
   }
 
+  /**
+   * Up to `want` calls of the key's current window at once, for an isolate to spend without a call here
+   * per API request (`workers/api-quota-lease.ts`); `granted: 0` is a refusal.
+   */
+  async leaseApiQuota(q: {
+    keyHash: string;
+    limit: number;
+    windowSec: number;
+    want: number;
+  }): Promise<QuotaResult & { granted: number }> {
+    return this.#quota.lease(q);
+  }
+
   // ---- runs -------------------------------------------------------------------------------------
 
   /**
