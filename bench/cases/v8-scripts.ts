@@ -13,15 +13,9 @@
  * dynamic workers of growing code, each started and pinged (no script): an empty worker, + host.js,
  * + the prelude, + chai's module (not required).
  */
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { join } from "node:path";
-import { build } from "esbuild";
-import { WORKER_BUILD } from "../../cli/worker-bundle";
-import { findDescendant } from "../lib/proc";
+import { cpuMs, median, withLoaderWorker } from "../lib/loader-bench";
 import { benchContext, EMPTY, TYPICAL } from "../sandbox-scripts";
 
-const ROOT = join(import.meta.dirname, "../..");
 const batches = Number(process.argv[2] ?? 20);
 const perBatch = Number(process.argv[3] ?? 25);
 const kind = process.argv[4] ?? "typical";
@@ -74,53 +68,8 @@ export default {
 
 const context = benchContext();
 
-/** utime + stime of a process in ms (clock ticks of 10 ms on Linux). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-async function bundle(): Promise<string> {
-  const out = await build({
-    stdin: { contents: WORKER, resolveDir: ROOT, loader: "ts", sourcefile: "bench-worker.ts" },
-    ...WORKER_BUILD,
-    write: false,
-    external: [...(WORKER_BUILD.external ?? []), "./quickjs.wasm"],
-    logLevel: "error",
-  });
-  return out.outputFiles[0]!.text;
-}
-
 async function main(): Promise<void> {
-  const require = createRequire(join(ROOT, "package.json"));
-  const wasm = readFileSync(require.resolve("@jitl/quickjs-wasmfile-release-sync/wasm"));
-  const { Miniflare, NoOpLog } = await import("miniflare");
-  const mf = new Miniflare({
-    log: new NoOpLog(),
-    workers: [
-      {
-        config: {
-          name: "v8-scripts",
-          compatibilityDate: "2026-10-20",
-          compatibilityFlags: ["nodejs_compat"],
-          manifest: {
-            mainModule: "index.js",
-            modules: {
-              "index.js": { type: "esm", contents: await bundle() },
-              "quickjs.wasm": { type: "wasm", contents: new Uint8Array(wasm) },
-            },
-          },
-          env: { LOADER: { type: "worker-loader" } },
-        },
-      },
-    ],
-  });
-  try {
-    await mf.ready;
-    const pid = findDescendant(process.pid, "workerd");
-    if (!pid) throw new Error("workerd process not found");
+  await withLoaderWorker({ name: "v8-scripts", source: WORKER }, async (mf, pid) => {
     const call = async (backend: string, n: number, fresh: boolean) => {
       const cpu0 = cpuMs(pid);
       const t0 = performance.now();
@@ -160,9 +109,7 @@ async function main(): Promise<void> {
           `first script of a run: wall ${first.wall.toFixed(1)} ms, CPU ${first.cpu.toFixed(2)} ms (${starts} runs)`,
       );
     }
-  } finally {
-    await mf.dispose();
-  }
+  });
 }
 
 await main();

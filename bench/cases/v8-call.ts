@@ -1,0 +1,199 @@
+/**
+ * Where a V8 script call's CPU goes in workerd (issue 16, H23): the typical (or empty) script of
+ * bench/sandbox-scripts.ts, split into parts measured alone inside one workerd (Miniflare with a Worker
+ * Loader binding). workerd's CPU from /proc (10 ms ticks: each part runs `n` times per sample).
+ *
+ *   node --import tsx bench/cases/v8-call.ts [n=2000] [typical|empty] [rounds=3] [modes=all]
+ *
+ * A mode `m:per` runs its `n` iterations in requests of `per` each (default: one request of `n`).
+ * Modes (CPU per iteration, median of `rounds` samples, modes interleaved per round):
+ * - `full`     V8ScriptHost.run on a warm host: what the engine pays per script.
+ * - `inloop`   `n` executions of the script inside one RPC call (the prelude's `__edgerun_execute`
+ *              called in a loop in the dynamic worker): the in-isolate cost per script.
+ * - `rpc`      a trivial call per iteration (`noop()`), a new entrypoint stub each time: the call alone.
+ * - `rpcstub`  the same on one stub: the call without `loader.get(…).getEntrypoint(…)`.
+ * - `shape`    the engine's call shape with no script work: a new stub, the request JSON and body, a
+ *              `Bridge` and `sends`, and an answer as long as the prelude's output.
+ * - `exec`     the engine's call without V8ScriptHost: a new stub, `ScriptRunner.execute` with a
+ *              Bridge, the output parsed (what `full` adds on top is the host class's own work).
+ * - `none:1`   an empty request (what the `:per` requests of the other modes cost beside their work).
+ * - `host`     the host side alone in the main isolate: preludeInput + preludeRequest, JSON.parse of a
+ *              real output, scriptOutcome.
+ * - `curve`    (alone) CPU per script by its place in a fresh run: CURVE_HOSTS (20) new V8ScriptHosts,
+ *              scripts 1, 2, 3–5, … 101–200 on each. A run has its own isolate, so its scripts run in
+ *              code V8 has not optimised yet: what a run of 40 requests really pays per script.
+ */
+import type { Miniflare } from "miniflare";
+import { cpuMs, median, withLoaderWorker } from "../lib/loader-bench";
+import { benchContext, EMPTY, TYPICAL } from "../sandbox-scripts";
+
+const n = Number(process.argv[2] ?? 2000);
+const kind = process.argv[3] ?? "typical";
+const rounds = Number(process.argv[4] ?? 3);
+const MODES = ["full", "exec", "inloop", "rpc", "rpcstub", "shape", "host", "none:1"];
+const modes = process.argv[5] && process.argv[5] !== "all" ? process.argv[5].split(",") : MODES;
+
+// The bench entrypoint, appended to the dynamic worker's main.js (whose `execute` and `state` it uses).
+const BENCH_ENTRY = `
+export class Bench extends WorkerEntrypoint {
+  async loop(input, body, n) {
+    let out = "";
+    for (let i = 0; i < n; i++) out = await execute(input, body);
+    return out;
+  }
+  noop() { return "ok"; }
+  async shape(input, bridge, sends, body) {
+    state.bridge = bridge;
+    Object.assign(state, sends);
+    state.bridge = null;
+    return globalThis.__benchOut ??= "x".repeat(input.length);
+  }
+}
+`;
+
+const WORKER = `
+import { V8ScriptHost, Bridge } from "./platform/script-host-v8";
+import { loadLibrary, neededLibraries, preludeSource } from "./shared/sandbox/libraries";
+import { workerModules } from "./shared/sandbox/v8/worker-code";
+import { preludeInput, preludeRequest, scriptOutcome } from "./shared/sandbox/contract";
+import { V8_MAIN_SOURCE } from "./shared/sandbox/generated/v8-entry";
+import { SendRequestGate } from "./shared/sandbox/send-gate";
+const caps = {
+  sendRequest: async () => ({ error: { name: "Unsupported", message: "not in bench" } }),
+  cookieJar: { getAll: () => [], set: () => undefined, unset: () => undefined, clear: () => undefined },
+};
+const BENCH_ENTRY = ${JSON.stringify(BENCH_ENTRY)};
+let host;
+let code;
+let output;
+let curve = [];
+let runs = 0;
+async function benchCode(source) {
+  const libraries = new Map();
+  for (const lib of neededLibraries(source)) libraries.set(lib, await loadLibrary(lib));
+  const modules = workerModules({ prelude: await preludeSource(), libraries, scripts: new Map([["0", source]]), broken: new Map() });
+  modules["main.js"] = { js: V8_MAIN_SOURCE + BENCH_ENTRY };
+  return { compatibilityDate: "2026-10-20", mainModule: "main.js", modules, env: {}, globalOutbound: null };
+}
+const stub = (env) => env.LOADER.get("bench-call", () => code).getEntrypoint("Bench", { limits: { cpuMs: 5000 } });
+const request = (source, context) =>
+  preludeRequest(preludeInput({ source, location: "request:bench", context, sugar: false }, {}));
+export default {
+  async fetch(req, env) {
+    const { mode, n, source, context, phase, hosts } = await req.json();
+    code ??= await benchCode(source);
+    const r = request(source, context);
+    output ??= await stub(env).loop(r.json, r.body, 1);
+    if (mode === "curve") {
+      // Phase 0 starts "hosts" fresh runs; every phase runs n more scripts on each of them.
+      if (phase === 0) curve = Array.from({ length: hosts }, () => new V8ScriptHost({ loader: env.LOADER, runId: "curve-" + runs++ }));
+      for (const h of curve)
+        for (let i = 0; i < n; i++) {
+          const out = await h.run({ source, location: "request:bench", context, timeoutMs: 5000 }, caps);
+          if (out.error || out.assertions.some((a) => !a.passed)) return Response.json({ error: out }, { status: 500 });
+        }
+    } else if (mode === "full") {
+      host ??= new V8ScriptHost({ loader: env.LOADER, runId: "bench-full" });
+      for (let i = 0; i < n; i++) {
+        const out = await host.run({ source, location: "request:bench", context, timeoutMs: 5000 }, caps);
+        if (out.error || out.assertions.some((a) => !a.passed)) return Response.json({ error: out }, { status: 500 });
+      }
+    } else if (mode === "inloop") {
+      const out = JSON.parse(await stub(env).loop(r.json, r.body, n));
+      if (out.error || out.assertions.some((a) => !a.passed)) return Response.json({ error: out }, { status: 500 });
+    } else if (mode === "rpc") {
+      for (let i = 0; i < n; i++) await stub(env).noop();
+    } else if (mode === "rpcstub") {
+      const s = stub(env);
+      for (let i = 0; i < n; i++) await s.noop();
+    } else if (mode === "shape") {
+      const gate = new SendRequestGate();
+      for (let i = 0; i < n; i++) {
+        const q = request(source, context);
+        const sends = { script: 0, slice: 0, perScript: 10, perSlice: 100 };
+        const answer = await stub(env).shape(q.json, new Bridge(caps, gate, () => undefined), sends, q.body);
+        if (answer.length === 0) throw new Error("no answer");
+      }
+    } else if (mode === "exec") {
+      const gate = new SendRequestGate();
+      for (let i = 0; i < n; i++) {
+        const q = request(source, context);
+        const sends = { script: 0, slice: 0, perScript: 10, perSlice: 100 };
+        const s = env.LOADER.get("bench-call", () => code).getEntrypoint("ScriptRunner", { limits: { cpuMs: 5000 } });
+        const out = scriptOutcome(JSON.parse(await s.execute(q.json, new Bridge(caps, gate, () => undefined), sends, q.body)));
+        if (out.error || out.assertions.some((a) => !a.passed)) return Response.json({ error: out }, { status: 500 });
+      }
+    } else if (mode === "loop1") {
+      for (let i = 0; i < n; i++) {
+        const q = request(source, context);
+        const out = scriptOutcome(JSON.parse(await stub(env).loop(q.json, q.body, 1)));
+        if (out.error || out.assertions.some((a) => !a.passed)) return Response.json({ error: out }, { status: 500 });
+      }
+    } else if (mode === "host") {
+      let kept = 0;
+      for (let i = 0; i < n; i++) {
+        const q = request(source, context);
+        kept += scriptOutcome(JSON.parse(output)).assertions.length + q.json.length;
+      }
+      if (kept === 0) throw new Error("nothing");
+    }
+    return Response.json({ ok: true });
+  },
+};`;
+
+/** The cost of a script by its place in a fresh run (one isolate per run: it never gets warm). */
+async function curveCase(
+  mf: Miniflare,
+  pid: number,
+  input: { source: string; context: unknown },
+): Promise<void> {
+  const hosts = Number(process.env.CURVE_HOSTS ?? 20);
+  const bounds = [0, 1, 2, 5, 10, 20, 40, 100, 200];
+  console.log(`${kind} script, workerd CPU per script by its index in a fresh run (${hosts} runs):`);
+  for (let p = 0; p + 1 < bounds.length; p++) {
+    const count = bounds[p + 1]! - bounds[p]!;
+    const cpu0 = cpuMs(pid);
+    const res = await mf.dispatchFetch("http://bench/", {
+      method: "POST",
+      body: JSON.stringify({ mode: "curve", n: count, ...input, phase: p, hosts }),
+    });
+    if (!res.ok) throw new Error(`curve: ${(await res.text()).slice(0, 500)}`);
+    const per = (cpuMs(pid) - cpu0) / (count * hosts);
+    console.log(
+      `  scripts ${String(bounds[p]! + 1).padStart(3)}–${String(bounds[p + 1]).padEnd(3)} ${per.toFixed(3)} ms`,
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  await withLoaderWorker({ name: "v8-call", source: WORKER }, async (mf, pid) => {
+    const source = kind === "empty" ? EMPTY : TYPICAL;
+    const context = benchContext();
+    // `mode:per` spreads the `count` iterations over requests of `per` each (a request's own cost).
+    const call = async (spec: string, count: number) => {
+      const [mode, per] = spec.split(":");
+      const size = Number(per ?? count);
+      const cpu0 = cpuMs(pid);
+      for (let done = 0; done < count; done += size) {
+        const res = await mf.dispatchFetch("http://bench/", {
+          method: "POST",
+          body: JSON.stringify({ mode, n: Math.min(size, count - done), source, context }),
+        });
+        const text = await res.text();
+        if (!res.ok) throw new Error(`${mode}: ${text.slice(0, 500)}`);
+      }
+      return (cpuMs(pid) - cpu0) / count;
+    };
+    if (modes[0] === "curve") return curveCase(mf, pid, { source, context });
+    const samples = new Map<string, number[]>(modes.map((m) => [m, []]));
+    for (const mode of modes) await call(mode, Math.min(n, 200)); // warm-up
+    for (let r = 0; r < rounds; r++) for (const mode of modes) samples.get(mode)!.push(await call(mode, n));
+    console.log(`${kind} script, workerd CPU per iteration (median of ${rounds} × ${n}):`);
+    for (const [mode, xs] of samples)
+      console.log(
+        `  ${mode.padEnd(8)} ${median(xs).toFixed(4)} ms  (${xs.map((x) => x.toFixed(4)).join(" ")})`,
+      );
+  });
+}
+
+await main();

@@ -1,0 +1,64 @@
+/**
+ * The V8 script host's library modules (shared/sandbox/v8/worker-code.ts): ECMAScript's globals bound as
+ * module variables (workerd resolves a `cjs` module's globals through a `with`-like scope otherwise).
+ * workerd's wrapper is modelled here by a `with` around the module text, as its context object works.
+ */
+import { describe, expect, it } from "vitest";
+import { workerModules } from "../../shared/sandbox/v8/worker-code";
+
+/** The `cjs` text of one library module. */
+function libraryText(source: string): string {
+  const modules = workerModules({
+    prelude: "",
+    libraries: new Map([["lib", source]]),
+    scripts: new Map(),
+    broken: new Map(),
+  });
+  const module = modules["lib/lib.js"];
+  if (!module || typeof module === "string" || !("cjs" in module)) throw new Error("no cjs module");
+  return module.cjs;
+}
+
+/** Evaluates a library module as workerd does (its context object as a `with` scope), then its factory. */
+function load(source: string): unknown {
+  const context = { module: { exports: undefined as unknown }, exports: {} };
+  new Function("__context", `with (__context) {\n${libraryText(source)}\n}`)(context);
+  const factory = context.module.exports as (m: { exports: unknown }, e: unknown, r: unknown) => void;
+  const module = { exports: {} as unknown };
+  factory(module, module.exports, () => undefined);
+  return module.exports;
+}
+
+describe("V8 library modules", () => {
+  it("bind ECMAScript's globals on the module's first line, so the library's lines keep their numbers", () => {
+    const text = libraryText("module.exports = 1;");
+    const [first, second] = text.split("\n");
+    expect(first).toMatch(
+      /var globalThis = __G\.globalThis, undefined = __G\.undefined, .*Object = __G\.Object/,
+    );
+    expect(first).toMatch(/module\.exports = function \(module, exports, require\) \{$/);
+    expect(second).toBe("module.exports = 1;");
+  });
+
+  it("give the library the real built-ins and global object", () => {
+    const exports = load(
+      "module.exports = [typeof Object.keys, undefined === void 0, globalThis === (0, eval)('this'), new Map([[1, 2]]).get(1), JSON.stringify([NaN])];",
+    );
+    expect(exports).toEqual(["function", true, true, 2, "[null]"]);
+  });
+
+  it("leave a global the library assigns to the global scope", () => {
+    const text = libraryText("if (typeof Symbol === 'undefined') Symbol = function () {}; var Map = 1;");
+    const first = text.split("\n")[0] ?? "";
+    expect(first).not.toMatch(/\bSymbol = __G\./);
+    expect(first).not.toMatch(/\bMap = __G\./);
+    expect(first).toMatch(/\bSet = __G\.Set/);
+  });
+
+  it("keep the library's own declarations of the same names", () => {
+    expect(load("const Promise = 'mine'; module.exports = [Promise, typeof Array.isArray];")).toEqual([
+      "mine",
+      "function",
+    ]);
+  });
+});
