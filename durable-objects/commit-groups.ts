@@ -19,12 +19,20 @@ export class CommitGroups {
   #resendLeft: number;
   #groupStart = 0;
 
-  /** `resend`: steps of the group that was in flight when the object last stopped (0 if none). */
-  constructor(opts: { intervalMs: number; resend: number }) {
+  /**
+   * `resend`: steps of the group that was in flight when the object last stopped (0 if none).
+   * `stepMs`: the pace the previous slice of this object ended with (`stepMs` below); without it the
+   * first group is one step, its pace unknown (a new object, or one that restarted).
+   */
+  constructor(opts: { intervalMs: number; resend: number; stepMs?: number | undefined }) {
     this.#intervalMs = opts.intervalMs;
-    // The first group of a slice is one step: its pace is unknown.
-    this.#stepMs = opts.intervalMs;
+    this.#stepMs = opts.stepMs ?? opts.intervalMs;
     this.#resendLeft = opts.resend;
+  }
+
+  /** The duration of the last step: the next slice starts at this pace instead of with a 1-step group. */
+  get stepMs(): number {
+    return this.#stepMs;
   }
 
   /** Size of the next group (at most `remaining` steps) and the in-flight count to record for it. */

@@ -22,7 +22,7 @@ import type { RunSummary } from "../shared/schemas/api";
 import { type RunEvent, TERMINAL_EVENTS } from "../shared/schemas/events";
 import { CommitGroups } from "./commit-groups";
 import { EventLog, parseLastEventId } from "./event-log";
-import { notifyMonitor, notifyWorkspace } from "./run-notify";
+import { notifyMonitor, notifyStartedLater, notifyWorkspace } from "./run-notify";
 import {
   bareTerminal,
   initialRecord,
@@ -48,6 +48,8 @@ export class RunCoordinator extends DurableObject<Env> {
   #abort: AbortController | undefined;
   #sliceRunning = false;
   #telemetry: RunTelemetry | undefined;
+  /** The pace (ms per step) the last slice ended with: the next slice's first group follows it. */
+  #stepMs: number | undefined;
 
   // ---- RPC surface -------------------------------------------------------------------------------
 
@@ -226,7 +228,11 @@ export class RunCoordinator extends DurableObject<Env> {
     let state = store.state();
     // After a crash, the steps of the batch that was in flight may have reached their targets.
     const resend = state?.inflight ? Math.max(1, store.inflightSteps()) : 0;
-    const groups = new CommitGroups({ intervalMs: config(this.env).CHECKPOINT_INTERVAL_MS, resend });
+    const groups = new CommitGroups({
+      intervalMs: config(this.env).CHECKPOINT_INTERVAL_MS,
+      resend,
+      stepMs: this.#stepMs,
+    });
     if (!state) {
       const started = runner.start(this.#region(initial));
       const record: RunRecord = {
@@ -250,6 +256,7 @@ export class RunCoordinator extends DurableObject<Env> {
         const stepStart = Date.now();
         const result = await this.#step(runner, limited, state);
         const groupFull = groups.stepDone(Date.now() - stepStart, Date.now());
+        this.#stepMs = groups.stepMs;
         state = result.state;
         pending.push(...result.events);
         // A cancel during the slice aborts this object's controller (cancel() runs in this instance).

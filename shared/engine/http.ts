@@ -342,16 +342,17 @@ async function fetchHop(
   const { deps } = opts;
   const called = deps.now();
   let t0 = called;
-  const h = new Headers();
-  for (const { key, value } of req.headers) {
-    if (key.toLowerCase() === "connection" || key.toLowerCase() === "host") continue;
-    try {
-      h.append(key, value);
-    } catch {
-      return { t0, queuedMs: 0, error: { name: "InvalidHeaderError", message: `invalid header '${key}'` } };
-    }
+  const pairs = outgoingHeaders(req.headers);
+  // The pairs go to the Request as they are (one copy, validated there); a Headers object only when
+  // URL credentials must become an Authorization header.
+  let headers: Headers | Array<[string, string]> = pairs;
+  let target = url.href;
+  if (url.username || url.password) {
+    const invalid = invalidHeader(pairs);
+    if (invalid !== undefined) return { t0, queuedMs: 0, error: invalidHeaderError(invalid) };
+    headers = new Headers(pairs);
+    target = withoutUserinfo(url, headers);
   }
-  const target = withoutUserinfo(url, h);
   const link = linkSignal([deps.signal], opts.timeoutMs);
   const hooks = {
     onQueue: () => link.restart(),
@@ -361,18 +362,23 @@ async function fetchHop(
     },
   };
   try {
-    const res = await deps.fetch(
-      new Request(target, {
+    let request: Request;
+    try {
+      request = new Request(target, {
         method: req.method,
-        headers: h,
+        headers,
         redirect: "manual",
         signal: link.signal,
         ...(req.body !== undefined && req.method !== "GET" && req.method !== "HEAD"
           ? { body: req.body }
           : {}),
-      }),
-      hooks,
-    );
+      });
+    } catch (err) {
+      const invalid = invalidHeader(pairs);
+      if (invalid !== undefined) return { t0, queuedMs: 0, error: invalidHeaderError(invalid) };
+      throw err;
+    }
+    const res = await deps.fetch(request, hooks);
     const headersAt = deps.now();
     const captured = await readCapped(inflated(res), opts.maxBodyBytes, link.signal);
     return { res, captured, t0, headersMs: headersAt - t0, queuedMs: t0 - called };
@@ -398,6 +404,33 @@ async function fetchHop(
   } finally {
     link.dispose();
   }
+}
+
+/** The headers a hop sends: all but Connection and Host, which the platform sets itself. */
+function outgoingHeaders(headers: PreparedRequest["headers"]): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (const { key, value } of headers) {
+    const lower = key.toLowerCase();
+    if (lower !== "connection" && lower !== "host") pairs.push([key, value]);
+  }
+  return pairs;
+}
+
+/** The first header fetch would refuse (its name), if any: asked only when a request failed to build. */
+function invalidHeader(pairs: Array<[string, string]>): string | undefined {
+  const probe = new Headers();
+  for (const [key, value] of pairs) {
+    try {
+      probe.append(key, value);
+    } catch {
+      return key;
+    }
+  }
+  return undefined;
+}
+
+function invalidHeaderError(key: string): { name: string; message: string } {
+  return { name: "InvalidHeaderError", message: `invalid header '${key}'` };
 }
 
 /**

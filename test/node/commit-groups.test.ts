@@ -12,6 +12,17 @@ describe("group commit policy", () => {
     expect(g.begin(3, 2).size).toBe(3);
   });
 
+  it("starts the next slice of the same object at the pace the last one ended with", () => {
+    const first = new CommitGroups({ intervalMs: 10, resend: 0 });
+    first.begin(40, 0);
+    first.stepDone(2, 2);
+    const next = new CommitGroups({ intervalMs: 10, resend: 0, stepMs: first.stepMs });
+    expect(next.nextInflight(40)).toBe(5);
+    expect(next.begin(40, 0)).toEqual({ size: 5, inflight: 5 });
+    // A crashed group's re-sends still bound what is recorded as in flight.
+    expect(new CommitGroups({ intervalMs: 10, resend: 8, stepMs: 2 }).begin(40, 0).inflight).toBe(8);
+  });
+
   it("commits a slow step alone and ends a group that used its interval", () => {
     const g = new CommitGroups({ intervalMs: 10, resend: 0 });
     g.begin(40, 0);

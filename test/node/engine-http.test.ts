@@ -82,6 +82,31 @@ describe("URLs and headers", () => {
     expect(headers["x-off"]).toBeUndefined();
     expect(headers["user-agent"]).toMatch(/PostmanRuntime|edgerun/);
   });
+
+  it("names a header fetch refuses and sends nothing for that request", async () => {
+    const e = await one({
+      method: "GET",
+      url: `${base()}/headers`,
+      header: [{ key: "Bad Name", value: "x" }],
+    });
+    expect(e.response).toBeUndefined();
+    expect(e.error).toEqual({ name: "InvalidHeaderError", message: "invalid header 'Bad Name'" });
+  });
+
+  it("sends URL credentials as Basic auth, not in the URL, beside the request's own headers", async () => {
+    const url = base().replace("://", "://us%20er:p%40ss@");
+    const e = await one({ method: "GET", url: `${url}/headers`, header: [{ key: "X-One", value: "1" }] });
+    const headers = body(e).headers as Record<string, string>;
+    // The value itself is masked in the event (a credential): its shape is what reaches the target.
+    expect(headers.authorization).toMatch(/^Basic \S+$/);
+    expect(headers["x-one"]).toBe("1");
+    const bad = await one({
+      method: "GET",
+      url: `${url}/headers`,
+      header: [{ key: "Bad Name", value: "x" }],
+    });
+    expect(bad.error?.name).toBe("InvalidHeaderError");
+  });
 });
 
 describe("bodies", () => {
