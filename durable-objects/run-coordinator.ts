@@ -383,7 +383,11 @@ export class RunCoordinator extends DurableObject<Env> {
     this.#tel().committed(events, record);
     log.broadcast(appended, terminal !== undefined);
     if (record.status === "running" && events.some((e) => e.type === "run.started")) {
-      this.ctx.waitUntil(notifyWorkspace(this.env, record, this.#summary(record)));
+      const current = () => {
+        const latest = this.#store?.record();
+        return latest ? { record: latest, summary: this.#summary(latest) } : null;
+      };
+      this.ctx.waitUntil(notifyStartedLater(this.env, current));
     }
   }
 

@@ -269,15 +269,18 @@ export class Workspace extends DurableObject<Env> {
   }
 
   /**
-   * Upserts the run's row in the index; called by the run's coordinator on every state change (with a
-   * sample of its request times once it finished, for `GET /v1/metrics`).
+   * Upserts the run's row in the index; called by the run's coordinator when the run has been running
+   * for a while and when it ends (with a sample of its request times, for `GET /v1/metrics`). A finished
+   * row is never set back to active: the two calls are not ordered (the first one waits, see
+   * `run-notify.ts`), and a late "running" must not undo the end.
    */
   async recordRun(summary: RunSummary, requestTimes?: { n: number; t: number[] }): Promise<void> {
     this.#ensure();
     this.ctx.storage.sql.exec(
       `INSERT INTO runs (id, created_at, status, monitor_id, data, request_times) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET status = excluded.status, data = excluded.data,
-         request_times = COALESCE(excluded.request_times, runs.request_times)`,
+         request_times = COALESCE(excluded.request_times, runs.request_times)
+       WHERE runs.status IN ('queued', 'running') OR excluded.status NOT IN ('queued', 'running')`,
       summary.id,
       summary.createdAt,
       summary.status,
