@@ -14,6 +14,8 @@
  * through the context's interceptors, which inflates the prelude's global reads in a profile).
  * PRELUDE_BODY=inline sends the response body inside the input JSON (what a prelude before the body
  * went beside it expects); BODY_ITEMS=n grows the response body to n items (≈ 38 bytes each).
+ * STARTS=n measures the first script of n fresh contexts instead (prelude evaluated, chai loaded, the
+ * script run once; CPU per start, median), what a run's start costs in the prelude (not in `v8main`).
  * CHAI_BUNDLE=file serves that chai (CommonJS) instead of the built one, e.g. an unminified build for a
  * readable profile.
  */
@@ -83,7 +85,8 @@ const limits: PreludeInput["limits"] = { consoleEntries: 100, consoleMessageChar
 async function quickjsContext(): Promise<Execute> {
   const sources = await librarySources();
   const QuickJS = await newQuickJSWASMModuleFromVariant(releaseVariant);
-  const ctx = QuickJS.newRuntime().newContext();
+  const runtime = QuickJS.newRuntime();
+  const ctx = runtime.newContext();
   const host = ctx.newObject();
   const fn = (name: string, impl: (...args: QuickJSHandle[]) => QuickJSHandle | { error: QuickJSHandle }) => {
     const h = ctx.newFunction(name, impl);
@@ -103,7 +106,7 @@ async function quickjsContext(): Promise<Execute> {
   ctx.setProp(ctx.global, "__host", host);
   host.dispose();
   ctx.unwrapResult(ctx.evalCode(bundle, "prelude.js")).dispose();
-  return async (inputJson, body) => {
+  const execute: Execute = async (inputJson, body) => {
     const fnH = ctx.getProp(ctx.global, "__edgerun_execute");
     const argH = ctx.newString(inputJson);
     const bodyH = body === undefined ? ctx.undefined : ctx.newString(body);
@@ -119,11 +122,39 @@ async function quickjsContext(): Promise<Execute> {
     state.value.dispose();
     return out;
   };
+  disposeQuickJS = () => {
+    ctx.dispose();
+    runtime.dispose();
+  };
+  return execute;
 }
+let disposeQuickJS = () => {};
 
 let mainExecute: Promise<Execute> | undefined;
+const starts = Number(process.env.STARTS ?? 0);
+
+/** CPU of `starts` fresh contexts each running `source` once (prelude, chai's load, first use). */
+async function firstScripts(label: string, source: string): Promise<void> {
+  const perStart: number[] = [];
+  for (let i = 0; i < starts; i++) {
+    const input: PreludeInput = { source, location: "request:bench", context: context(), limits };
+    const request = preludeRequest(input);
+    const cpu0 = process.cpuUsage();
+    const execute = await (engine === "quickjs" ? quickjsContext() : preludeContext(false));
+    await execute(request.json, request.body);
+    const cpu = process.cpuUsage(cpu0);
+    if (engine === "quickjs") disposeQuickJS();
+    perStart.push((cpu.user + cpu.system) / 1000);
+  }
+  perStart.sort((a, b) => a - b);
+  const median = perStart[Math.floor(perStart.length / 2)] ?? Number.NaN;
+  print(
+    `${engine} ${label}: CPU of a first script (fresh context), median of ${starts}: ${median.toFixed(2)} ms`,
+  );
+}
 
 async function series(label: string, source: string): Promise<void> {
+  if (starts) return firstScripts(label, source);
   mainExecute ??= engine === "v8main" ? preludeContext(true) : undefined; // one realm, one prelude
   const execute = await (engine === "quickjs" ? quickjsContext() : (mainExecute ?? preludeContext(false)));
   const once = async () => {

@@ -123,6 +123,35 @@ describe("chai chains in the prelude", () => {
     expect(chai).toEqual(fast);
   });
 
+  it("keeps chai's own methods and flag properties (re-registered): messages, overwrites, prototypes", async () => {
+    const [fast, chai] = await both(`
+      const realApply = Function.prototype.apply;
+      const patched = function (...a) { return realApply.call(this, ...a); };
+      Function.prototype.apply = patched;
+      pm.test("chain after a method", () => E({ a: { b: 1 } }).to.have.property("a").that.has.property("b").which.equals(2));
+      pm.test("negated", () => E(5).to.not.be.above(1));
+      pm.test("deep", () => E({ a: [1] }).to.deep.equal({ a: [2] }));
+      pm.test("flag property", () => E(null).to.not.be.null);
+      pm.test("misspelt after a method", () => E(1).to.equal.foo);
+      pm.test("Function.prototype kept", () => E(Function.prototype.apply === patched).to.equal(true));
+      Function.prototype.apply = realApply;
+      const P = require("chai").Assertion.prototype;
+      const equal = Object.getOwnPropertyDescriptor(P, "equal");
+      require("chai").Assertion.overwriteMethod("equal", (s) => function (v) { return s.call(this, v + 1); });
+      pm.test("overwritten", () => E(2).to.equal(2));
+      Object.defineProperty(P, "equal", equal);`);
+    expect(fast).toEqual([
+      { passed: false, message: "expected 1 to equal 2" },
+      { passed: false, message: "expected 5 to be at most 1" },
+      { passed: false, message: "expected { a: [ 1 ] } to deeply equal { a: [ 2 ] }" },
+      { passed: false, message: "expected null not to be null" },
+      { passed: false, message: 'Invalid Chai property: equal.foo. See docs for proper usage of "equal".' },
+      { passed: true, message: undefined },
+      { passed: false, message: "expected 2 to equal 3" },
+    ]);
+    expect(chai).toEqual(fast);
+  });
+
   it("serves chai-postman's response assertions through the same chains", async () => {
     const out = await host.run(
       {

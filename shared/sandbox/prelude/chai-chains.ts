@@ -200,6 +200,82 @@ function fastChainables(c: Core): void {
   }
 }
 
+type Inner = (this: unknown, ...args: unknown[]) => unknown;
+
+/**
+ * The functions chai's own wrappers wrap (chai keeps them only in the wrappers' closures): each
+ * wrapper is run once while `Function.prototype[via]` is a function that records its `this` — chai's
+ * `method.apply(this, arguments)` / `getter.call(this)` — and throws; the descriptor is put back
+ * right after (one swap for all: each change of Function.prototype resets V8's inline caches).
+ * A wrapper that did not get that far (or a prototype that cannot be changed) gives nothing.
+ */
+function innersOf(via: "apply" | "call", runs: Map<string, () => void>): Map<string, Inner> {
+  const inners = new Map<string, Inner>();
+  const fnProto = Function.prototype;
+  const saved = Object.getOwnPropertyDescriptor(fnProto, via);
+  if (!saved?.configurable || runs.size === 0) return inners;
+  const stop = {};
+  let inner: unknown;
+  Object.defineProperty(fnProto, via, {
+    configurable: true,
+    writable: true,
+    value(this: unknown) {
+      inner = this;
+      throw stop;
+    },
+  });
+  try {
+    for (const [name, run] of runs) {
+      inner = undefined;
+      try {
+        run();
+      } catch (e) {
+        if (e === stop && typeof inner === "function") inners.set(name, inner as Inner);
+      }
+    }
+  } finally {
+    Object.defineProperty(fnProto, via, saved);
+  }
+  return inners;
+}
+
+/**
+ * The chai methods and properties Postman scripts use most (re-registering all ≈ 90 of chai's would
+ * cost a run's first script more than the rest of the run saves).
+ */
+const COMMON_CORE = [
+  ...["equal", "eql", "property", "above", "below", "least", "most", "within", "match", "oneOf"],
+  ...["keys", "instanceof", "string", "satisfy", "closeTo", "throw"],
+  ...["not", "deep", "own", "nested", "any", "all", "true", "false", "null", "undefined", "exist"],
+  ...["empty", "ok"],
+];
+
+/**
+ * chai's own methods (`equal`, `property`, `above`, `match`, …) and flag properties (`not`, `deep`,
+ * `own`, `empty`, `true`, …) re-registered through this file's addMethod / addProperty, with the same
+ * functions inside: chai's wrappers end every assertion that returns nothing with `new Assertion()`
+ * (five flag calls, a new Proxy handler renamed with a defineProperty) and `transferFlags`; `next`
+ * makes the same object. Run before chai-postman and any plugin, so only chai's own are re-registered
+ * (found by their wrappers' names); overwrites later wrap these as they wrapped chai's.
+ */
+function coverCore(c: Core): void {
+  const { proto, create } = c;
+  const getDescriptor = Object.getOwnPropertyDescriptor;
+  const scratch = () => ({ __flags: create(null) as Record<string, unknown> });
+  const methods = new Map<string, () => void>();
+  const properties = new Map<string, () => void>();
+  for (const name of COMMON_CORE) {
+    const d = getDescriptor(proto, name);
+    const value: unknown = d?.value;
+    if (typeof value === "function" && getDescriptor(value, "name")?.value === "methodWrapper")
+      methods.set(name, () => Reflect.apply(value, scratch(), []));
+    else if (d?.get && getDescriptor(d.get, "name")?.value === "propertyGetter")
+      properties.set(name, () => Reflect.get(proto, name, scratch()));
+  }
+  for (const [name, method] of innersOf("apply", methods)) addMethod(c, name, method as Method);
+  for (const [name, getter] of innersOf("call", properties)) addProperty(c, name, getter as Getter);
+}
+
 /**
  * The fast paths, installed once per chai instance: the language chains at once, `addMethod` and
  * `addProperty` for chai-postman's assertions, then `coverChainables()` for every chainable method
@@ -207,6 +283,7 @@ function fastChainables(c: Core): void {
  */
 export function fastChai(chai: ChaiCore, utils: ChaiCoreUtils) {
   const c = core(chai, utils);
+  coverCore(c);
   for (const name of LANGUAGE_CHAINS) addProperty(c, name);
   const { proto, create, config, wrap } = c;
   /** `new chai.Assertion(value, message)`: the five flags the constructor sets, in its order. */
