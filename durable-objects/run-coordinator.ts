@@ -16,6 +16,7 @@ import { createScriptHost } from "../platform/script-host";
 import { workspaceStub } from "../platform/stubs";
 import { targetCheckFor } from "../platform/target-policy";
 import { recordMetric } from "../platform/telemetry";
+import { SharedTimer } from "../shared/engine/abort";
 import { Runner, type RunPlan, type RunState } from "../shared/engine/runner";
 import type { Fetcher } from "../shared/engine/types";
 import type { RunSummary } from "../shared/schemas/api";
@@ -50,6 +51,8 @@ export class RunCoordinator extends DurableObject<Env> {
   #telemetry: RunTelemetry | undefined;
   /** The pace (ms per step) the last slice ended with: the next slice's first group follows it. */
   #stepMs: number | undefined;
+  /** The slice's request timeouts on one platform timer, cleared when the slice ends. */
+  #timer: SharedTimer | undefined;
 
   // ---- RPC surface -------------------------------------------------------------------------------
 
@@ -151,6 +154,7 @@ export class RunCoordinator extends DurableObject<Env> {
     if (isFinished(record.status)) return this.#expireIfDue(record);
     this.#sliceRunning = true;
     this.#abort = new AbortController();
+    this.#timer = new SharedTimer();
     try {
       await this.#runSlice(record);
     } catch (err) {
@@ -158,6 +162,8 @@ export class RunCoordinator extends DurableObject<Env> {
     } finally {
       this.#sliceRunning = false;
       this.#abort = undefined;
+      this.#timer.dispose();
+      this.#timer = undefined;
       this.#tel().flush(this.ctx);
     }
   }
@@ -215,6 +221,7 @@ export class RunCoordinator extends DurableObject<Env> {
       now: () => Date.now(),
       random: Math.random,
       ...(this.#abort ? { signal: this.#abort.signal } : {}),
+      ...(this.#timer ? { timer: this.#timer } : {}),
     });
     return { runner, limited };
   }

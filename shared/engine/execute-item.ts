@@ -4,7 +4,7 @@
  * the runner decides what happens next.
  */
 import type { AssertionResult, ConsoleEntry, RequestCompletedEvent, ScriptError } from "../schemas/events";
-import { abortedError, lazyLink, sleep } from "./abort";
+import { abortedError, lazyLink, type SharedTimer, sleep } from "./abort";
 import { buildBody } from "./body";
 import type { CookieJar } from "./cookie-jar";
 import { type PreparedRequest, type SendResult, send } from "./http";
@@ -40,6 +40,8 @@ export interface ItemDeps {
    * `AbortError` and no response; remaining scripts of the item are skipped.
    */
   signal?: AbortSignal | undefined;
+  /** The owner's shared timer for request timeouts (`SharedTimer`; the owner disposes it). */
+  timer?: SharedTimer | undefined;
 }
 
 export interface ItemSettings {
@@ -341,6 +343,7 @@ async function sendDefinition(
       now: deps.now,
       random: deps.random,
       signal: deps.signal,
+      timer: deps.timer,
     },
   );
   // The URL before auth and redirects, for `pm.request.url` in test scripts (see sentRequest).

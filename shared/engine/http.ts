@@ -3,7 +3,7 @@
  * system headers, cookies, auth, the target policy on every hop, redirects followed by hand with
  * Postman's policy, a per-request timeout, and response capture with a size cap.
  */
-import { abortedError, linkSignal } from "./abort";
+import { abortedError, linkSignal, type SharedTimer } from "./abort";
 import { applyAuth, digestChallengeAuth } from "./auth";
 import { type CapturedBody, readCapped } from "./body";
 import type { CookieJar } from "./cookie-jar";
@@ -33,6 +33,8 @@ export interface SendDeps {
   random?(): number;
   /** Aborts the in-flight fetch and its body read (cancel, run deadline, script timeout). */
   signal?: AbortSignal | undefined;
+  /** The owner's shared timer for request timeouts (else each hop sets a platform timer). */
+  timer?: SharedTimer | undefined;
 }
 
 export interface SendResult {
@@ -353,7 +355,7 @@ async function fetchHop(
     headers = new Headers(pairs);
     target = withoutUserinfo(url, headers);
   }
-  const link = linkSignal([deps.signal], opts.timeoutMs);
+  const link = linkSignal([deps.signal], opts.timeoutMs, { timer: deps.timer });
   const hooks = {
     onQueue: () => link.restart(),
     onSend: () => {

@@ -203,7 +203,7 @@ export class Runner {
     const timeout = this.#plan.options.timeout;
     const deadline = timeout ? state.timings.started + timeout : undefined;
     if (deadline === undefined) return { signal: this.#deps.signal, deadline };
-    const link = linkSignal([this.#deps.signal], deadline - this.#deps.now());
+    const link = linkSignal([this.#deps.signal], deadline - this.#deps.now(), { timer: this.#deps.timer });
     return { signal: link.signal, link, deadline };
   }
 

@@ -5,7 +5,7 @@
  * The request timeouts here are far above the test timeout, so a passing test proves the abort path.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { lazyLink } from "../../shared/engine/abort";
+import { lazyLink, linkSignal, SharedTimer } from "../../shared/engine/abort";
 import { DEFAULT_REQUEST_TIMEOUT_MS, requestTimeoutMs } from "../../shared/engine/http";
 import { buildPlan } from "../../shared/engine/plan";
 import { runLocal } from "../../shared/engine/run-local";
@@ -133,6 +133,31 @@ describe("request timeout", () => {
     expect(drip!.error?.name).toBe("TimeoutError");
   });
 
+  it("works the same on an owner's shared timer (a Durable Object slice's), also when a queuing fetcher restarts it", async () => {
+    const timer = new SharedTimer();
+    try {
+      const shared = {
+        ...deps(),
+        timer,
+        fetch: async (r: Request, hooks?: FetchHooks) => {
+          if (new URL(r.url).pathname === "/ok") {
+            hooks?.onQueue?.();
+            await new Promise((resolve) => setTimeout(resolve, 400));
+            hooks?.onSend?.();
+          }
+          return fetch(r);
+        },
+      };
+      const { events } = await runLocal(plan(["/ok", "/drip", "/ok"], { timeoutRequest: 300 }), shared);
+      const [ok, drip, again] = completed(events);
+      expect(ok!.response!.code).toBe(200);
+      expect(drip!.error?.name).toBe("TimeoutError");
+      expect(again!.response!.code).toBe(200);
+    } finally {
+      timer.dispose();
+    }
+  });
+
   it("has a default when timeoutRequest is unset or 0 (Newman has none)", () => {
     // The timer itself is exercised above with timeoutRequest: 300 (30 s real time is too slow for a
     // test, and fake timers would also fake fetch's own).
@@ -215,5 +240,42 @@ describe("a script's signal for its pm.sendRequest calls (lazyLink)", () => {
     const never = lazyLink(undefined, { timeoutMs: NEVER, now: Date.now });
     never.end();
     expect(never.signal().aborted).toBe(true);
+  });
+});
+
+describe("SharedTimer: an owner's timeouts on one platform timer", () => {
+  it("arms one platform timer for many finished hops, and fires only what is due", async () => {
+    const timer = new SharedTimer();
+    const setTimeoutSpy = vi.spyOn(globalThis, "setTimeout");
+    try {
+      let fired = 0;
+      for (let i = 0; i < 50; i++) timer.schedule(NEVER, () => fired++)();
+      expect(setTimeoutSpy).toHaveBeenCalledTimes(1);
+      const cancelled = timer.schedule(20, () => fired++);
+      cancelled();
+      const order: string[] = [];
+      timer.schedule(60, () => order.push("later"));
+      timer.schedule(30, () => order.push("sooner"));
+      await vi.waitFor(() => expect(order).toEqual(["sooner", "later"]));
+      expect(fired).toBe(0);
+    } finally {
+      setTimeoutSpy.mockRestore();
+      timer.dispose();
+    }
+  });
+
+  it("aborts a linked signal with the timeout's reason, and fires nothing after dispose", async () => {
+    const timer = new SharedTimer();
+    const link = linkSignal([], 20, { timer });
+    await vi.waitFor(() => expect(link.signal.aborted).toBe(true));
+    expect(link.timedOut()).toBe(true);
+    expect((link.signal.reason as DOMException).name).toBe("TimeoutError");
+    link.dispose();
+
+    const later = linkSignal([], 20, { timer });
+    timer.dispose();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(later.signal.aborted).toBe(false);
+    later.dispose();
   });
 });
