@@ -81,10 +81,13 @@ async function preludeContext(main: boolean): Promise<Execute> {
 
 const limits: PreludeInput["limits"] = { consoleEntries: 100, consoleMessageChars: 2000, timers: 1000 };
 
+let quickjsModule: ReturnType<typeof newQuickJSWASMModuleFromVariant> | undefined;
+
 /** The same in a bare QuickJS context (scripts here never wait: pending jobs are run to completion). */
 async function quickjsContext(): Promise<Execute> {
   const sources = await librarySources();
-  const QuickJS = await newQuickJSWASMModuleFromVariant(releaseVariant);
+  quickjsModule ??= newQuickJSWASMModuleFromVariant(releaseVariant); // one module, as the host keeps
+  const QuickJS = await quickjsModule;
   const runtime = QuickJS.newRuntime();
   const ctx = runtime.newContext();
   const host = ctx.newObject();

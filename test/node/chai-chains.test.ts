@@ -152,6 +152,31 @@ describe("chai chains in the prelude", () => {
     expect(chai).toEqual(fast);
   });
 
+  it("keeps chai's lengthOf: sizes, its inner property assertion, messages, loose equality", async () => {
+    const [fast, chai] = await both(`
+      pm.test("string", () => E("ab").to.have.lengthOf(3));
+      pm.test("map", () => E(new Map([[1, 1]])).to.have.lengthOf(2));
+      pm.test("no length", () => E(5).to.have.lengthOf(1));
+      pm.test("message", () => E(null, "m").to.have.length(1));
+      pm.test("negated", () => E([1]).not.to.have.lengthOf(1, "n"));
+      pm.test("loose", () => E([1, 2]).to.have.lengthOf("2"));
+      const P = require("chai").Assertion.prototype;
+      const property = Object.getOwnPropertyDescriptor(P, "property");
+      require("chai").Assertion.overwriteMethod("property", (s) => function (n) { if (n === "length") throw new Error("inner property"); return s.apply(this, arguments); });
+      pm.test("inner assertion is the prototype's", () => E([1]).to.have.lengthOf(1));
+      Object.defineProperty(P, "property", property);`);
+    expect(fast).toEqual([
+      { passed: false, message: "expected 'ab' to have a length of 3 but got 2" },
+      { passed: false, message: "expected Map{ 1 => 1 } to have a size of 2 but got 1" },
+      { passed: false, message: "expected 5 to have property 'length'" },
+      { passed: false, message: "m: Target cannot be null or undefined." },
+      { passed: false, message: "n: expected [ 1 ] to not have a length of 1" },
+      { passed: true, message: undefined },
+      { passed: false, message: "inner property" },
+    ]);
+    expect(chai).toEqual(fast);
+  });
+
   it("serves chai-postman's response assertions through the same chains", async () => {
     const out = await host.run(
       {

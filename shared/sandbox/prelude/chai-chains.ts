@@ -18,6 +18,7 @@ export interface ChaiCore {
 export interface ChaiCoreUtils {
   proxify<T extends object>(obj: T, nonChainableMethodName?: string): T;
   eql: unknown;
+  type(obj: unknown): string;
 }
 /** An Assertion as chai keeps it: its flags in `__flags` (chai makes the object on first use). */
 type Flagged = { __flags?: Record<string, unknown> };
@@ -276,6 +277,52 @@ function coverCore(c: Core): void {
   for (const [name, getter] of innersOf("call", properties)) addProperty(c, name, getter as Getter);
 }
 
+/** `new chai.Assertion(value, message, ssfi, lockSsfi)` without chai's constructor. */
+type Make = (value: unknown, message: unknown, ssfi?: unknown, lockSsfi?: unknown) => object;
+type LengthChain = { to: { have: { property(name: string): unknown } } };
+type Asserting = Flagged & {
+  assert(ok: boolean, msg: string, negated: string, exp: unknown, act: unknown): void;
+};
+
+/**
+ * chai 6's `assertLength` (`.lengthOf(n)`, `.length(n)`), step by step, with the assertion it makes
+ * inside (`new Assertion(obj, msg, ssfi, true).to.have.property("length")`) built by `make`: that
+ * chain and `property` are still whatever the prototype has (a script's overwrites included). Put in
+ * place of chai's own function only (found by its name); overwrites wrap it as they wrapped chai's.
+ */
+function fastLength({ proto, utils, flagsOf }: Core, make: Make): void {
+  const methods = (proto as { __methods?: Record<string, Chainable> }).__methods;
+  for (const name of ["length", "lengthOf"]) {
+    const behavior = methods?.[name];
+    if (!behavior || Object.getOwnPropertyDescriptor(behavior.method, "name")?.value !== "assertLength")
+      continue;
+    const assertLength = function assertLength(this: Asserting, n: unknown, msg?: unknown): void {
+      const flags = flagsOf(this);
+      if (msg) flags.message = msg;
+      const obj = flags.object as { size?: unknown; length?: unknown };
+      const objType = utils.type(obj).toLowerCase();
+      let descriptor = "length";
+      let itemsCount: unknown;
+      if (objType === "map" || objType === "set") {
+        descriptor = "size";
+        itemsCount = obj.size;
+      } else {
+        (make(obj, flags.message, flags.ssfi, true) as LengthChain).to.have.property("length");
+        itemsCount = obj.length;
+      }
+      this.assert(
+        // biome-ignore lint/suspicious/noDoubleEquals: chai compares loosely (a length of "2" is 2)
+        itemsCount == n,
+        `expected #{this} to have a ${descriptor} of #{exp} but got #{act}`,
+        `expected #{this} to not have a ${descriptor} of #{act}`,
+        n,
+        itemsCount,
+      );
+    };
+    behavior.method = assertLength as Chainable["method"];
+  }
+}
+
 /**
  * The fast paths, installed once per chai instance: the language chains at once, `addMethod` and
  * `addProperty` for chai-postman's assertions, then `coverChainables()` for every chainable method
@@ -286,12 +333,12 @@ export function fastChai(chai: ChaiCore, utils: ChaiCoreUtils) {
   coverCore(c);
   for (const name of LANGUAGE_CHAINS) addProperty(c, name);
   const { proto, create, config, wrap } = c;
-  /** `new chai.Assertion(value, message)`: the five flags the constructor sets, in its order. */
-  const expect = (value?: unknown, message?: unknown): object => {
+  /** `new chai.Assertion(value, message, ssfi, lockSsfi)`: the five flags it sets, in its order. */
+  const make: Make = (value, message, ssfi, lockSsfi) => {
     const assertion = create(proto) as Flagged;
     assertion.__flags = {
-      ssfi: chai.Assertion,
-      lockSsfi: undefined,
+      ssfi: ssfi || chai.Assertion,
+      lockSsfi,
       object: value,
       message,
       eql: config.deepEqual || utils.eql,
@@ -299,9 +346,12 @@ export function fastChai(chai: ChaiCore, utils: ChaiCoreUtils) {
     return wrap(assertion);
   };
   return {
-    expect,
+    expect: (value?: unknown, message?: unknown): object => make(value, message),
     addMethod: (name: string, method: Method) => addMethod(c, name, method),
     addProperty: (name: string, getter: Getter) => addProperty(c, name, getter),
-    coverChainables: () => fastChainables(c),
+    coverChainables: () => {
+      fastLength(c, make);
+      fastChainables(c);
+    },
   };
 }
