@@ -206,11 +206,12 @@ type Inner = (this: unknown, ...args: unknown[]) => unknown;
 /**
  * The functions chai's own wrappers wrap (chai keeps them only in the wrappers' closures): each
  * wrapper is run once while `Function.prototype[via]` is a function that records its `this` — chai's
- * `method.apply(this, arguments)` / `getter.call(this)` — and throws; the descriptor is put back
- * right after (one swap for all: each change of Function.prototype resets V8's inline caches).
+ * `method.apply(this, arguments)` / `getter.call(this)` — and returns a marker, which the wrapper
+ * returns as its result; the descriptor is put back right after (one swap for all: each change of
+ * Function.prototype resets V8's inline caches).
  * A wrapper that did not get that far (or a prototype that cannot be changed) gives nothing.
  */
-function innersOf(via: "apply" | "call", runs: Map<string, () => void>): Map<string, Inner> {
+function innersOf(via: "apply" | "call", runs: Map<string, () => unknown>): Map<string, Inner> {
   const inners = new Map<string, Inner>();
   const fnProto = Function.prototype;
   const saved = Object.getOwnPropertyDescriptor(fnProto, via);
@@ -222,16 +223,16 @@ function innersOf(via: "apply" | "call", runs: Map<string, () => void>): Map<str
     writable: true,
     value(this: unknown) {
       inner = this;
-      throw stop;
+      return stop; // chai's wrapper hands back a result that is not undefined as it is
     },
   });
   try {
     for (const [name, run] of runs) {
       inner = undefined;
       try {
-        run();
-      } catch (e) {
-        if (e === stop && typeof inner === "function") inners.set(name, inner as Inner);
+        if (run() === stop && typeof inner === "function") inners.set(name, inner as Inner);
+      } catch {
+        // not one of chai's wrappers after all: left as it is
       }
     }
   } finally {
@@ -263,15 +264,15 @@ function coverCore(c: Core): void {
   const { proto, create } = c;
   const getDescriptor = Object.getOwnPropertyDescriptor;
   const scratch = () => ({ __flags: create(null) as Record<string, unknown> });
-  const methods = new Map<string, () => void>();
-  const properties = new Map<string, () => void>();
+  const methods = new Map<string, () => unknown>();
+  const properties = new Map<string, () => unknown>();
   for (const name of COMMON_CORE) {
     const d = getDescriptor(proto, name);
     const value: unknown = d?.value;
     if (typeof value === "function" && getDescriptor(value, "name")?.value === "methodWrapper")
       methods.set(name, () => Reflect.apply(value, scratch(), []));
     else if (d?.get && getDescriptor(d.get, "name")?.value === "propertyGetter")
-      properties.set(name, () => Reflect.get(proto, name, scratch()));
+      properties.set(name, () => Reflect.apply(d.get as Inner, scratch(), []));
   }
   for (const [name, method] of innersOf("apply", methods)) addMethod(c, name, method as Method);
   for (const [name, getter] of innersOf("call", properties)) addProperty(c, name, getter as Getter);
