@@ -5,6 +5,7 @@
  *
  *   node --import tsx bench/cases/v8-call.ts [n=2000] [typical|empty] [rounds=3] [modes=all]
  *
+ * SCOPE_VARS=n adds n environment and n global variables to the script's context.
  * A mode `m:per` runs its `n` iterations in requests of `per` each (default: one request of `n`).
  * Modes (CPU per iteration, median of `rounds` samples, modes interleaved per round):
  * - `full`     V8ScriptHost.run on a warm host: what the engine pays per script.
@@ -16,6 +17,7 @@
  *              `Bridge` and `sends`, and an answer as long as the prelude's output.
  * - `exec`     the engine's call without V8ScriptHost: a new stub, `ScriptRunner.execute` with a
  *              Bridge, the output parsed (what `full` adds on top is the host class's own work).
+ * - `deadline` the host's wall deadline alone (setTimeout, Promise.race, clearTimeout); `timer` without race.
  * - `none:1`   an empty request (what the `:per` requests of the other modes cost beside their work).
  * - `host`     the host side alone in the main isolate: preludeInput + preludeRequest, JSON.parse of a
  *              real output, scriptOutcome.
@@ -114,13 +116,14 @@ export default {
         const answer = await stub(env).shape(q.json, new Bridge(caps, gate, () => undefined), sends, q.body);
         if (answer.length === 0) throw new Error("no answer");
       }
-    } else if (mode === "exec") {
+    } else if (mode === "exec" || mode === "nobridge") {
       const gate = new SendRequestGate();
       for (let i = 0; i < n; i++) {
         const q = request(source, context);
         const sends = { script: 0, slice: 0, perScript: 10, perSlice: 100 };
         const s = env.LOADER.get("bench-call", () => code).getEntrypoint("ScriptRunner", { limits: { cpuMs: 5000 } });
-        const out = scriptOutcome(JSON.parse(await s.execute(q.json, new Bridge(caps, gate, () => undefined), sends, q.body)));
+        const bridge = mode === "exec" ? new Bridge(caps, gate, () => undefined) : null;
+        const out = scriptOutcome(JSON.parse(await s.execute(q.json, bridge, sends, q.body)));
         if (out.error || out.assertions.some((a) => !a.passed)) return Response.json({ error: out }, { status: 500 });
       }
     } else if (mode === "loop1") {
@@ -128,6 +131,16 @@ export default {
         const q = request(source, context);
         const out = scriptOutcome(JSON.parse(await stub(env).loop(q.json, q.body, 1)));
         if (out.error || out.assertions.some((a) => !a.passed)) return Response.json({ error: out }, { status: 500 });
+      }
+    } else if (mode === "deadline" || mode === "timer") {
+      // The host's wall deadline around a call that has already answered (setTimeout, race, clear).
+      for (let i = 0; i < n; i++) {
+        let timer;
+        const deadline = new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error("late")), 35000);
+        });
+        if (mode === "deadline") await Promise.race([Promise.resolve("x"), deadline]);
+        clearTimeout(timer);
       }
     } else if (mode === "host") {
       let kept = 0;
@@ -169,6 +182,12 @@ async function main(): Promise<void> {
   await withLoaderWorker({ name: "v8-call", source: WORKER }, async (mf, pid) => {
     const source = kind === "empty" ? EMPTY : TYPICAL;
     const context = benchContext();
+    // SCOPE_VARS=n: n more environment and n global variables (what a larger workspace sends each script).
+    const vars = Number(process.env.SCOPE_VARS ?? 0);
+    for (let i = 0; i < vars; i++) {
+      context.scopes.environment.push({ key: `env_${i}`, value: `value-${i}-${"x".repeat(24)}` });
+      context.scopes.globals.push({ key: `global_${i}`, value: `value-${i}-${"y".repeat(24)}` });
+    }
     // `mode:per` spreads the `count` iterations over requests of `per` each (a request's own cost).
     const call = async (spec: string, count: number) => {
       const [mode, per] = spec.split(":");
