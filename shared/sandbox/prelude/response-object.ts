@@ -2,7 +2,6 @@
 // properties (chai renders a response in failure messages as `PostmanResponse{ …(10) }`, or
 // `PostmanResponse{ …(5) }` after a request error), the same details() from http-reasons, and the same
 // answers when there was no response (code, status and text() undefined). Runs inside QuickJS.
-import reasonsDb from "http-reasons/db.json";
 import type { Cookie, ResponseData } from "../../engine/types";
 import { jsonError } from "./json-error";
 import { type ListItem, PropertyList, sdkInspect } from "./lists";
@@ -12,7 +11,12 @@ export interface ChaiLike {
   expect(value: unknown): { to: unknown; not: unknown };
 }
 
-const reasons: Record<string, { name: string; detail: string } | undefined> = reasonsDb;
+// Bundled as `JSON.parse` of the table's text (scripts/build-sandbox-libs.mjs). A `require` in a
+// function: esbuild then parses it on first use and hands over the object itself (an `import` of the
+// CommonJS module copied its ≈ 60 codes into getters on every context: in QuickJS every run paid that).
+declare const require: (id: "http-reasons/db.json") => Reasons;
+type Reasons = Record<string, { name: string; detail: string } | undefined>;
+let reasons: Reasons | undefined;
 const MARK = "__postmanResponse";
 let chaiOf: () => ChaiLike = () => {
   throw new Error("chai is not available");
@@ -58,6 +62,7 @@ export function cookieList(cookies: ReadonlyArray<Cookie | ResponseCookie>): Pro
 
 /** http-reasons' entry for a code: `{ name, detail }`, or `{}` for an unknown code. */
 export function reasonOf(code: unknown): { name?: string; detail?: string } {
+  reasons ??= require("http-reasons/db.json");
   const r = reasons[String(code)];
   return r ? { name: r.name, detail: r.detail } : {};
 }
