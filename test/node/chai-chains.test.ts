@@ -177,6 +177,35 @@ describe("chai chains in the prelude", () => {
     expect(chai).toEqual(fast);
   });
 
+  it("keeps chai's include and property: kinds, flags, bad arguments, and the messages an assert override sees", async () => {
+    const [fast, chai] = await both(`
+      pm.test("include", () => E([1, 2]).to.include(3, "m"));
+      pm.test("include object", () => E({ a: 1, b: 2 }).to.include({ b: 3 }));
+      pm.test("not include", () => E("abc").not.to.include("b"));
+      pm.test("deep include", () => E([{ a: 1 }]).to.deep.include({ a: 2 }));
+      pm.test("property value", () => E({ a: 1 }).to.have.property("a", 2));
+      pm.test("nested", () => E({ a: { b: 1 } }).to.have.nested.property("a.c"));
+      pm.test("own", () => E([]).to.have.own.property("push"));
+      pm.test("bad name", () => E({}).to.have.property({}));
+      const A = require("chai").Assertion;
+      const assert = A.prototype.assert;
+      A.prototype.assert = function (expr, msg) { console.log(msg); if (expr) return; return assert.apply(this, arguments); };
+      pm.test("override", () => { E([1]).to.include(1); E({ a: 1 }).to.have.property("a"); E("x").to.have.lengthOf(2); });
+      A.prototype.assert = assert;`);
+    expect(fast).toEqual([
+      { passed: false, message: "m: expected [ 1, 2 ] to include 3" },
+      { passed: false, message: "expected { a: 1, b: 2 } to have property 'b' of 3, but got 2" },
+      { passed: false, message: "expected 'abc' to not include 'b'" },
+      { passed: false, message: "expected [ { a: 1 } ] to deep include { a: 2 }" },
+      { passed: false, message: "expected { a: 1 } to have property 'a' of 2, but got 1" },
+      { passed: false, message: "expected { a: { b: 1 } } to have nested property 'a.c'" },
+      { passed: false, message: "expected [] to have own property 'push'" },
+      { passed: false, message: "the argument to property must be a string, number, or symbol" },
+      { passed: false, message: "expected 'x' to have a length of 2 but got 1" },
+    ]);
+    expect(chai).toEqual(fast);
+  });
+
   it("serves chai-postman's response assertions through the same chains", async () => {
     const out = await host.run(
       {

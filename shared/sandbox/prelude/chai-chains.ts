@@ -6,19 +6,29 @@
 // chainable-method getters, `pm.expect` and chai-postman's own methods and properties build the same
 // objects directly: Assertion-prototyped, the same flags in the same order, behind a Proxy with a
 // shared handler that behaves as chai's (a misspelt property is handed to chai's own proxify, so the
-// error and its suggestion are chai's; the `ssfi` flag is kept the way chai keeps it). chai's own
-// methods and properties, `require("chai").expect`, plugins and overwrites work as before, and with
-// `chai.config.useProxy = false` no Proxy is made.
+// error and its suggestion are chai's; the `ssfi` flag is kept the way chai keeps it). chai's most used
+// own methods and flag properties are re-registered the same way around chai's own functions
+// (`coverCore`), and `lengthOf`, `include` and `property` run step by step without building messages
+// for a passing assertion (chai-core.ts). `require("chai").expect`, plugins and overwrites work as
+// before, and with `chai.config.useProxy = false` no Proxy is made.
+
+import {
+  type CoreParts,
+  type CoreUtils,
+  fastInclude,
+  fastLength,
+  fastProperty,
+  type Make,
+} from "./chai-core";
 
 /** What of chai this needs (the module object `chai.use` hands to plugins, and its utils). */
 export interface ChaiCore {
   Assertion: { prototype: object };
   config: { useProxy: boolean; proxyExcludedKeys: unknown[]; deepEqual?: unknown };
 }
-export interface ChaiCoreUtils {
+export interface ChaiCoreUtils extends CoreUtils {
   proxify<T extends object>(obj: T, nonChainableMethodName?: string): T;
   eql: unknown;
-  type(obj: unknown): string;
 }
 /** An Assertion as chai keeps it: its flags in `__flags` (chai makes the object on first use). */
 type Flagged = { __flags?: Record<string, unknown> };
@@ -260,7 +270,7 @@ const COMMON_CORE = [
  * makes the same object. Run before chai-postman and any plugin, so only chai's own are re-registered
  * (found by their wrappers' names); overwrites later wrap these as they wrapped chai's.
  */
-function coverCore(c: Core): void {
+function coverCore(c: Core, parts: CoreParts): void {
   const { proto, create } = c;
   const getDescriptor = Object.getOwnPropertyDescriptor;
   const scratch = () => ({ __flags: create(null) as Record<string, unknown> });
@@ -274,54 +284,9 @@ function coverCore(c: Core): void {
     else if (d?.get && getDescriptor(d.get, "name")?.value === "propertyGetter")
       properties.set(name, () => Reflect.apply(d.get as Inner, scratch(), []));
   }
-  for (const [name, method] of innersOf("apply", methods)) addMethod(c, name, method as Method);
+  for (const [name, method] of innersOf("apply", methods))
+    addMethod(c, name, name === "property" ? fastProperty(parts, method as Method) : (method as Method));
   for (const [name, getter] of innersOf("call", properties)) addProperty(c, name, getter as Getter);
-}
-
-/** `new chai.Assertion(value, message, ssfi, lockSsfi)` without chai's constructor. */
-type Make = (value: unknown, message: unknown, ssfi?: unknown, lockSsfi?: unknown) => object;
-type LengthChain = { to: { have: { property(name: string): unknown } } };
-type Asserting = Flagged & {
-  assert(ok: boolean, msg: string, negated: string, exp: unknown, act: unknown): void;
-};
-
-/**
- * chai 6's `assertLength` (`.lengthOf(n)`, `.length(n)`), step by step, with the assertion it makes
- * inside (`new Assertion(obj, msg, ssfi, true).to.have.property("length")`) built by `make`: that
- * chain and `property` are still whatever the prototype has (a script's overwrites included). Put in
- * place of chai's own function only (found by its name); overwrites wrap it as they wrapped chai's.
- */
-function fastLength({ proto, utils, flagsOf }: Core, make: Make): void {
-  const methods = (proto as { __methods?: Record<string, Chainable> }).__methods;
-  for (const name of ["length", "lengthOf"]) {
-    const behavior = methods?.[name];
-    if (!behavior || Object.getOwnPropertyDescriptor(behavior.method, "name")?.value !== "assertLength")
-      continue;
-    const assertLength = function assertLength(this: Asserting, n: unknown, msg?: unknown): void {
-      const flags = flagsOf(this);
-      if (msg) flags.message = msg;
-      const obj = flags.object as { size?: unknown; length?: unknown };
-      const objType = utils.type(obj).toLowerCase();
-      let descriptor = "length";
-      let itemsCount: unknown;
-      if (objType === "map" || objType === "set") {
-        descriptor = "size";
-        itemsCount = obj.size;
-      } else {
-        (make(obj, flags.message, flags.ssfi, true) as LengthChain).to.have.property("length");
-        itemsCount = obj.length;
-      }
-      this.assert(
-        // biome-ignore lint/suspicious/noDoubleEquals: chai compares loosely (a length of "2" is 2)
-        itemsCount == n,
-        `expected #{this} to have a ${descriptor} of #{exp} but got #{act}`,
-        `expected #{this} to not have a ${descriptor} of #{act}`,
-        n,
-        itemsCount,
-      );
-    };
-    behavior.method = assertLength as Chainable["method"];
-  }
 }
 
 /**
@@ -331,9 +296,7 @@ function fastLength({ proto, utils, flagsOf }: Core, make: Make): void {
  */
 export function fastChai(chai: ChaiCore, utils: ChaiCoreUtils) {
   const c = core(chai, utils);
-  coverCore(c);
-  for (const name of LANGUAGE_CHAINS) addProperty(c, name);
-  const { proto, create, config, wrap } = c;
+  const { proto, create, config, wrap, flagsOf } = c;
   /** `new chai.Assertion(value, message, ssfi, lockSsfi)`: the five flags it sets, in its order. */
   const make: Make = (value, message, ssfi, lockSsfi) => {
     const assertion = create(proto) as Flagged;
@@ -346,12 +309,16 @@ export function fastChai(chai: ChaiCore, utils: ChaiCoreUtils) {
     };
     return wrap(assertion);
   };
+  const parts: CoreParts = { proto, utils, flagsOf, make };
+  coverCore(c, parts);
+  for (const name of LANGUAGE_CHAINS) addProperty(c, name);
   return {
     expect: (value?: unknown, message?: unknown): object => make(value, message),
     addMethod: (name: string, method: Method) => addMethod(c, name, method),
     addProperty: (name: string, getter: Getter) => addProperty(c, name, getter),
     coverChainables: () => {
-      fastLength(c, make);
+      fastLength(parts);
+      fastInclude(parts);
       fastChainables(c);
     },
   };
