@@ -86,6 +86,11 @@ function core(chai: ChaiCore, utils: ChaiCoreUtils) {
   const makeHandler = (method?: string): ProxyHandler<Flagged> => {
     const h: ProxyHandler<Flagged> = {
       get(target, property) {
+        // chai's own reads (flag(), this.assert): builtins, so found means returned as they are.
+        if (property === "__flags" || property === "assert") {
+          const value = (target as Record<string, unknown>)[property];
+          if (value !== undefined) return value;
+        }
         if (
           typeof property === "string" &&
           config.proxyExcludedKeys.indexOf(property) === -1 &&
