@@ -35,4 +35,29 @@ describe("in-flight requests are abortable", () => {
     expect(String((last.data as { reason: string }).reason)).toMatch(/timeout/);
     expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1));
   });
+
+  it("times out each hanging or dripping request at timeoutRequest on the slice's shared timer, and goes on", async () => {
+    const { id } = await startRun({
+      collection: collection("Timeouts", [
+        { name: "hang", url: `${target()}/hang` },
+        { name: "ok", url: `${target()}/get` },
+        { name: "drip", url: `${target()}/drip` },
+        { name: "hang again", url: `${target()}/hang` },
+        { name: "ok again", url: `${target()}/get` },
+      ]),
+      options: { timeoutRequest: 400 },
+    });
+    const events = await readSse(await api(`/v1/runs/${id}/events`));
+    expect(events.at(-1)?.event).toBe("run.completed");
+    const requests = events
+      .filter((e) => e.event === "request.completed")
+      .map((e) => e.data as { error?: { name: string }; response?: { code: number } });
+    expect(requests.map((r) => r.error?.name ?? r.response?.code)).toEqual([
+      "TimeoutError",
+      200,
+      "TimeoutError",
+      "TimeoutError",
+      200,
+    ]);
+  });
 });
