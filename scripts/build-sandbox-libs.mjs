@@ -157,6 +157,7 @@ const LAZY = [
   "shared/sandbox/prelude/v8-operators.ts",
   "shared/sandbox/prelude/json-error.ts",
   "shared/sandbox/prelude/legacy.ts",
+  "shared/sandbox/prelude/chai-chains.ts",
 ].map((p) => join(root, p));
 const LAZY_HELPER = join(root, "shared/sandbox/prelude/lazy.ts");
 

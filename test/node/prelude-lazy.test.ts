@@ -8,6 +8,7 @@ import { createContext, runInContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import type { ScriptContext } from "../../shared/engine/types";
 import type { PreludeHost } from "../../shared/sandbox/contract";
+import { LIBRARY_LOADERS } from "../../shared/sandbox/generated/libs/index";
 import { PRELUDE_QUICKJS_SOURCE, PRELUDE_SOURCE } from "../../shared/sandbox/generated/prelude";
 import { legacyLoaders } from "../../shared/sandbox/prelude/legacy";
 import { legacyNames } from "../../shared/sandbox/prelude/legacy-names";
@@ -29,7 +30,7 @@ const context = (): ScriptContext => ({
 });
 
 /** A prelude in its own node:vm context whose `Function` records the sources compiled through it. */
-function prelude(bundle: string) {
+function prelude(bundle: string, libraries: Record<string, string> = {}) {
   const sandbox = createContext({});
   const compiled: string[] = [];
   const real = runInContext("Function", sandbox) as FunctionConstructor;
@@ -47,7 +48,7 @@ function prelude(bundle: string) {
   const host: PreludeHost = {
     sendRequest: async () => "{}",
     cookieJar: () => "null",
-    library: () => undefined,
+    library: (name) => libraries[name],
     now: () => 0,
     sleep: async () => undefined,
     compile: (params, body) => runInContext(`(async function (${params}) {\n${body}\n})`, sandbox),
@@ -84,6 +85,19 @@ describe("QuickJS prelude: parts compiled on first use", () => {
     const count = lazy.compiled.length;
     await lazy.run(source); // compiled once per context
     expect(lazy.compiled.length).toBe(count);
+  });
+
+  it("compiles the chai fast paths on chai's first use, with the V8 build's outcome", async () => {
+    const source =
+      'pm.test("a", () => pm.expect([1, 2]).to.include(3)); pm.test("b", () => pm.expect({ a: 1 }).to.have.property("a").that.is.a("number"));';
+    const libraries = { chai: await (LIBRARY_LOADERS.chai as () => Promise<string>)() };
+    const lazy = prelude(PRELUDE_QUICKJS_SOURCE, libraries);
+    await lazy.run('pm.test("no chai", () => {});');
+    expect(lazy.compiled).toEqual([]);
+    const out = await lazy.run(source);
+    expect(lazy.compiled.some((text) => text.includes("chainableMethodWrapper"))).toBe(true);
+    expect(out.assertions).toEqual((await prelude(PRELUDE_SOURCE, libraries).run(source)).assertions);
+    expect(out.assertions[0].error.message).toBe("expected [ 1, 2 ] to include 3");
   });
 
   it("loads a part as at the prelude's start after a script added to Object.prototype", async () => {
