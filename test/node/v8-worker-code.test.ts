@@ -62,3 +62,36 @@ describe("V8 library modules", () => {
     ]);
   });
 });
+
+describe("V8 library modules in a run whose scripts may replace a global", () => {
+  const firstLine = (scripts: string[]) => {
+    const modules = workerModules({
+      prelude: "",
+      libraries: new Map([["lib", "module.exports = 1;"]]),
+      scripts: new Map(scripts.map((source, i) => [String(i), source])),
+      broken: new Map(),
+    });
+    const module = modules["lib/lib.js"];
+    return module && typeof module !== "string" && "cjs" in module ? (module.cjs.split("\n")[0] ?? "") : "";
+  };
+
+  it("leave what a script assigns, sets on the global object or names in quotes to the global scope", () => {
+    const line = firstLine([
+      "Date = function FakeDate() {};",
+      'globalThis["Promise"] = MyPromise;',
+      "window.JSON = myJson;",
+      'pm.test("x", () => pm.expect(pm.response.headers.get("Math")).to.be.ok);',
+    ]);
+    for (const name of ["Date", "Promise", "JSON", "Math"])
+      expect(line).not.toMatch(new RegExp(`\\b${name} = __G\\.`));
+    expect(line).toMatch(/\bObject = __G\.Object\b/);
+  });
+
+  it("bind them all when the scripts only read them", () => {
+    const line = firstLine([
+      "const d = new Date(); pm.test(JSON.stringify(d) === '' ? 'a' : 'b', () => {});",
+    ]);
+    expect(line).toMatch(/\bDate = __G\.Date\b/);
+    expect(line).toMatch(/\bJSON = __G\.JSON\b/);
+  });
+});

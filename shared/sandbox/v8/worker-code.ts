@@ -47,29 +47,45 @@ const LIBRARY_GLOBALS =
   "globalThis undefined Infinity NaN isFinite isNaN parseFloat parseInt decodeURI decodeURIComponent encodeURI encodeURIComponent escape unescape Object Function Array Number Boolean String Symbol BigInt Date RegExp Error AggregateError EvalError RangeError ReferenceError SyntaxError TypeError URIError Math JSON Reflect Proxy Promise Map Set WeakMap WeakSet WeakRef FinalizationRegistry ArrayBuffer SharedArrayBuffer DataView Atomics Int8Array Uint8Array Uint8ClampedArray Int16Array Uint16Array Int32Array Uint32Array Float32Array Float64Array BigInt64Array BigUint64Array".split(
     " ",
   );
+const NAMES = LIBRARY_GLOBALS.join("|");
 /** An assignment to one of them (`Symbol = …`, `var Map =`): that name stays a global lookup. */
-const ASSIGNED = new RegExp(`(?:^|[^.\\w$])(${LIBRARY_GLOBALS.join("|")})\\s*=(?![=>])`, "g");
-const libraryModules = new Map<string, string>();
+const ASSIGNED = new RegExp(`(?:^|[^.\\w$])(${NAMES})\\s*=(?![=>])`, "g");
+/**
+ * A script that may replace one (`Date = …`, `globalThis.Date = …`, a quoted `"Date"`): libraries must
+ * then see the replacement, as in Newman, so none of the run's library modules binds it.
+ */
+const REPLACED = new RegExp(`(?:^|[^\\w$])(${NAMES})\\s*=(?![=>])|["'\`](${NAMES})["'\`]`, "g");
+
+/** The ECMAScript globals a run's scripts may replace (REPLACED), which its libraries look up. */
+function replacedGlobals(scripts: Iterable<string>): string[] {
+  const names = new Set<string>();
+  for (const source of scripts)
+    for (const m of source.matchAll(REPLACED)) names.add((m[1] ?? m[2]) as string);
+  return [...names].sort();
+}
+
+/** The LIBRARY_GLOBALS each library assigns (ASSIGNED), by library text: once per Worker isolate. */
+const assignedByLibrary = new Map<string, ReadonlySet<string>>();
 
 /**
  * A library's CommonJS bundle as a factory `(module, exports, require)`, which the prelude calls. The
- * module first binds the ECMAScript globals the library does not assign (LIBRARY_GLOBALS) to variables
- * of the module's own scope: the module is evaluated when the isolate starts (table.js imports it),
- * before any script, so they are the pristine built-ins, as Newman's libraries, loaded before the first
- * script, see them. Built once per library text and Worker isolate (the scan takes 0.1–1 ms).
+ * module first binds the ECMAScript globals that neither the library assigns nor `replaced` lists
+ * (LIBRARY_GLOBALS) to variables of the module's own scope: the module is evaluated when the isolate
+ * starts (table.js imports it), before any script, so they are the pristine built-ins, as Newman's
+ * libraries, loaded before the first script, see them. The library's scan (0.1–1 ms) is kept per text.
  */
-function libraryModule(source: string): string {
-  let text = libraryModules.get(source);
-  if (text === undefined) {
-    const assigned = new Set([...source.matchAll(ASSIGNED)].map((m) => m[1]));
-    const names = LIBRARY_GLOBALS.filter((name) => !assigned.has(name));
-    const bindings = names.map((name) => `${name} = __G.${name}`).join(", ");
-    // One line, as before: the library's own lines keep their numbers in stacks. `__G` is the global
-    // object (a sloppy call's `this`): the name `globalThis` is one of the module's variables.
-    text = `const __G = (function () { return this; })(); var ${bindings}; module.exports = function (module, exports, require) {\n${source}\n};\n`;
-    libraryModules.set(source, text);
+function libraryModule(source: string, replaced: readonly string[]): string {
+  let assigned = assignedByLibrary.get(source);
+  if (!assigned) {
+    assigned = new Set([...source.matchAll(ASSIGNED)].map((m) => m[1] as string));
+    assignedByLibrary.set(source, assigned);
   }
-  return text;
+  const left = new Set(replaced);
+  const names = LIBRARY_GLOBALS.filter((name) => !assigned.has(name) && !left.has(name));
+  const bindings = names.map((name) => `${name} = __G.${name}`).join(", ");
+  // One line, as before: the library's own lines keep their numbers in stacks. `__G` is the global
+  // object (a sloppy call's `this`): the name `globalThis` is one of the module's variables.
+  return `const __G = (function () { return this; })(); var ${bindings}; module.exports = function (module, exports, require) {\n${source}\n};\n`;
 }
 
 export interface WorkerModulesInput {
@@ -98,9 +114,10 @@ export function workerModules(input: WorkerModulesInput): Record<string, WorkerM
   const libs: string[] = [];
   const scripts: string[] = [];
   let n = 0;
+  const replaced = input.libraries.size > 0 ? replacedGlobals(input.scripts.values()) : [];
   for (const [id, source] of input.libraries) {
     const name = `lib/${id.replace(/[^a-z0-9_-]/gi, "_")}.js`;
-    modules[name] = { cjs: libraryModule(source) };
+    modules[name] = { cjs: libraryModule(source, replaced) };
     imports.push(`import m${n} from ${JSON.stringify(`./${name}`)};`);
     libs.push(`  ${JSON.stringify(id)}: m${n++},`);
   }
