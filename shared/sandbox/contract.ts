@@ -40,7 +40,8 @@
  * v8/host.js) keeps this contract with these variations, because dynamic workers refuse code generation
  * from strings:
  *   __host.library(id) returns the library precompiled as a function `(module, exports, require)`
- *       (a `cjs` module wrapping the same CommonJS source) instead of its source.
+ *       (a `cjs` module wrapping the same CommonJS source) instead of its source; the module binds the
+ *       ECMAScript globals no script of the run may replace as its own variables (v8/worker-code.ts).
  *   __host.compile(params, body) serves the script's precompiled module, looked up by `body` (which must
  *       be the prelude's `return (() => {;\n<source>\n})();`, see v8/worker-code.ts `scriptBody`); the
  *       parameters are bound through a `with` scope; a script that does not compile throws V8's
