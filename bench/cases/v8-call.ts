@@ -18,6 +18,8 @@
  * - `exec`     the engine's call without V8ScriptHost: a new stub, `ScriptRunner.execute` with a
  *              Bridge, the output parsed (what `full` adds on top is the host class's own work).
  * - `deadline` the host's wall deadline alone (setTimeout, Promise.race, clearTimeout); `timer` without race.
+ * - `garbage1` / `garbageloop`: GARBAGE (2000) small objects allocated per iteration, in one call each
+ *              or all in one call: whether allocating costs more spread over calls (GC between them).
  * - `none:1`   an empty request (what the `:per` requests of the other modes cost beside their work).
  * - `host`     the host side alone in the main isolate: preludeInput + preludeRequest, JSON.parse of a
  *              real output, scriptOutcome.
@@ -44,6 +46,15 @@ export class Bench extends WorkerEntrypoint {
     return out;
   }
   noop() { return "ok"; }
+  garbage(n, k) {
+    let kept = 0;
+    for (let i = 0; i < n; i++) {
+      const list = [];
+      for (let j = 0; j < k; j++) list.push({ j, s: "v" + j, a: [j] });
+      kept += list.length;
+    }
+    return kept;
+  }
   async shape(input, bridge, sends, body) {
     state.bridge = bridge;
     Object.assign(state, sends);
@@ -65,6 +76,7 @@ const caps = {
   cookieJar: { getAll: () => [], set: () => undefined, unset: () => undefined, clear: () => undefined },
 };
 const BENCH_ENTRY = ${JSON.stringify(BENCH_ENTRY)};
+const GARBAGE = ${Number(process.env.GARBAGE ?? 2000)};
 let host;
 let code;
 let output;
@@ -105,6 +117,10 @@ export default {
       if (out.error || out.assertions.some((a) => !a.passed)) return Response.json({ error: out }, { status: 500 });
     } else if (mode === "rpc") {
       for (let i = 0; i < n; i++) await stub(env).noop();
+    } else if (mode === "garbage1" || mode === "garbageloop") {
+      // GARBAGE objects per iteration: in one call each (garbage1) or all in one call (garbageloop).
+      if (mode === "garbageloop") await stub(env).garbage(n, GARBAGE);
+      else for (let i = 0; i < n; i++) await stub(env).garbage(1, GARBAGE);
     } else if (mode === "rpcstub") {
       const s = stub(env);
       for (let i = 0; i < n; i++) await s.noop();
