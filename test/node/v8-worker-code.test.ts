@@ -95,3 +95,32 @@ describe("V8 library modules in a run whose scripts may replace a global", () =>
     expect(line).toMatch(/\bJSON = __G\.JSON\b/);
   });
 });
+
+describe("V8 library modules: what counts as an assignment", () => {
+  const bound = (library: string, scripts: string[] = []) =>
+    (
+      (
+        workerModules({
+          prelude: "",
+          libraries: new Map([["lib", library]]),
+          scripts: new Map(scripts.map((source, i) => [String(i), source])),
+          broken: new Map(),
+        })["lib/lib.js"] as { cjs: string }
+      ).cjs.split("\n")[0] ?? ""
+    ).match(/\b\w+(?= = __G\.)/g);
+
+  it("comparisons, arrows and a library's own properties are not assignments", () => {
+    const names = bound(
+      "if (x == Map || y === Set || z != Date || a !== JSON || b <= Infinity || c >= NaN) exports.Math = 1; var f = (Symbol) => Symbol;",
+    );
+    for (const name of ["Map", "Set", "Date", "JSON", "Infinity", "NaN", "Math", "Symbol"])
+      expect(names).toContain(name);
+  });
+
+  it("compound assignments and spaced ones are", () => {
+    const names = bound("NaN += 1;\nInfinity\n  = 2;");
+    expect(names).not.toContain("NaN");
+    expect(names).not.toContain("Infinity");
+    expect(names).toContain("Object");
+  });
+});
