@@ -28,7 +28,21 @@ export class Target extends DurableObject {
     return 1;
   }
   async setAlarmLater() { await this.ctx.storage.setAlarm(Date.now() + 3600_000); return 1; }
-  async alarm() {}
+  async alarmNow() {
+    this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS t (k INTEGER PRIMARY KEY, v TEXT)");
+    const fired = new Promise((resolve) => { this.fired = resolve; });
+    await this.ctx.storage.setAlarm(Date.now());
+    await fired;
+    return 1;
+  }
+  async waitUntilNow() {
+    this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS t (k INTEGER PRIMARY KEY, v TEXT)");
+    const fired = new Promise((resolve) => { this.fired = resolve; });
+    this.ctx.waitUntil(Promise.resolve().then(() => this.alarm()));
+    await fired;
+    return 1;
+  }
+  async alarm() { this.fired?.(); }
   async fetch() { return new Response("ok"); }
 }
 const SUMMARY = { id: "run_abcdefghijklmnopqrstuvwxyz012345", status: "completed", collection: { id: "c", name: "Collection" },
@@ -50,6 +64,8 @@ export default {
       "call-write": () => hot.write(),
       fetch: async () => (await hot.fetch("http://object/events")).text(),
       "set-alarm": () => hot.setAlarmLater(),
+      "new-object-alarm": () => fresh().alarmNow(),
+      "new-object-no-alarm": () => fresh().waitUntilNow(),
       "new-object": () => fresh().ping(1),
       "new-object-1-table": () => fresh().tables(1),
       "new-object-8-tables": () => fresh().tables(8),
@@ -69,6 +85,8 @@ const DEFAULTS = [
   "call-write:5000",
   "fetch:5000",
   "set-alarm:2000",
+  "new-object-alarm:500",
+  "new-object-no-alarm:500",
   "new-object:500",
   "new-object-1-table:500",
   "new-object-8-tables:500",
