@@ -53,8 +53,6 @@ const LANGUAGE_CHAINS = [
   "still",
   "also",
 ];
-/** chai's `builtins` (proxify.js): names whose access does not move the `ssfi` flag. */
-const BUILTINS: unknown[] = ["__flags", "__methods", "_obj", "assert"];
 
 /** chai's addChainableMethod record (`Assertion.prototype.__methods[name]`), changed in place by overwrites. */
 interface Chainable {
@@ -91,13 +89,20 @@ function core(chai: ChaiCore, utils: ChaiCoreUtils) {
           const value = (target as Record<string, unknown>)[property];
           if (value !== undefined) return value;
         }
+        // chai's checks, in the order that settles the common case (a found name) at once; neither
+        // has effects. Then chai's `builtins` (proxify.js), whose reads do not move the `ssfi` flag.
         if (
           typeof property === "string" &&
-          config.proxyExcludedKeys.indexOf(property) === -1 &&
-          !has(target, property)
+          !has(target, property) &&
+          config.proxyExcludedKeys.indexOf(property) === -1
         )
           return get(utils.proxify(target, method), property); // throws chai's "Invalid Chai property"
-        if (BUILTINS.indexOf(property) === -1) {
+        if (
+          property !== "__flags" &&
+          property !== "__methods" &&
+          property !== "_obj" &&
+          property !== "assert"
+        ) {
           const flags = flagsOf(target);
           if (!flags.lockSsfi) flags.ssfi = h.get;
         }
