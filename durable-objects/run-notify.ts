@@ -26,7 +26,9 @@ export async function notifyWorkspace(env: Env, record: RunRecord, summary: RunS
  * How long a run is running before its workspace's index hears that it started. A run that ends sooner
  * (a short CLI or monitor run) is recorded once, finished: one Workspace call and commit instead of two
  * (≈ 0.3 ms of workerd CPU per run locally). Until then the index row says `queued`, which admission
- * counts as active all the same; the run's own status (`GET /v1/runs/{id}`) is never late.
+ * counts as active all the same; the run's own status (`GET /v1/runs/{id}`) is never late. The pending
+ * timer keeps the object alive (compatibility date ≥ 2026-10-01); a notice lost to a restart is
+ * repaired by the run's end.
  */
 export const STARTED_NOTICE_MS = 1000;
 
