@@ -28,6 +28,7 @@ export interface CoreUtils {
   hasProperty(obj: unknown, name: unknown): boolean;
   getPathInfo(obj: unknown, path: unknown): { value: unknown; exists: boolean };
 }
+/** What chai-chains.ts hands over: chai's prototype and utils, its flag access and constructor. */
 export interface CoreParts {
   proto: object;
   utils: CoreUtils;
