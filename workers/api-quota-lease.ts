@@ -27,6 +27,12 @@ export type LeaseSource = (q: {
 
 interface Lease {
   window: number;
+  /**
+   * When the lease ends on this isolate's clock: the end of the Workspace's window as it answered it
+   * (`reset`, less a second for its rounding), so no call is spent in a window the Workspace no longer
+   * counts it in, whatever the two clocks say.
+   */
+  expires: number;
   /** Calls of the lease not spent yet. */
   left: number;
   /** The Workspace's `remaining` when it granted the lease (calls no lease holds). */
@@ -63,7 +69,7 @@ export class ApiQuotaLeases {
       const window = Math.floor(now / (q.windowSec * 1000));
       const reset = Math.ceil(((window + 1) * q.windowSec * 1000 - now) / 1000);
       const lease = this.#leases.get(id);
-      const current = lease && lease.window === window ? lease : undefined;
+      const current = lease && lease.window === window && now < lease.expires ? lease : undefined;
       if (current?.refused) return { allowed: false, limit: q.limit, remaining: 0, reset };
       if (current && current.left > 0) {
         current.left--;
@@ -75,14 +81,14 @@ export class ApiQuotaLeases {
         await inflight.catch(() => undefined);
         continue;
       }
-      return this.#refill(id, q, { window, calls: current?.calls ?? 0 }, source);
+      return this.#refill(id, q, { window, calls: current?.calls ?? 0, at: now }, source);
     }
   }
 
   async #refill(
     id: string,
     q: { keyHash: string; limit: number; windowSec: number },
-    seen: { window: number; calls: number },
+    seen: { window: number; calls: number; at: number },
     source: LeaseSource,
   ): Promise<QuotaResult> {
     const want = Math.max(1, Math.min(MAX_LEASE, Math.floor(q.limit / 16), seen.calls));
@@ -92,6 +98,7 @@ export class ApiQuotaLeases {
       const granted = await asked;
       const lease: Lease = {
         window: seen.window,
+        expires: seen.at + Math.max(0, granted.reset - 1) * 1000,
         left: Math.max(0, granted.granted - 1),
         unleased: granted.remaining,
         calls: seen.calls + 1,

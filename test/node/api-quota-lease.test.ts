@@ -128,3 +128,25 @@ describe("ApiQuotaCounter.lease", () => {
     });
   });
 });
+
+describe("ApiQuotaLeases across clocks", () => {
+  it("never spends more than the limit in one of the Workspace's windows when the clocks disagree", async () => {
+    const limit = 64;
+    for (const skew of [-30_000, -900, 0, 900, 30_000]) {
+      let now = start;
+      const counter = new ApiQuotaCounter();
+      const source: LeaseSource = async (q) => counter.lease({ ...q, now: now + skew });
+      const leases = new ApiQuotaLeases({ now: () => now });
+      const spent = new Map<number, number>();
+      for (let i = 0; i < 2_000; i++) {
+        now += 97; // ≈ 620 calls per minute, ten times the limit
+        const r = await leases.consume({ keyHash: "k", limit, windowSec: WINDOW }, source);
+        if (!r.allowed) continue;
+        const window = Math.floor((now + skew) / (WINDOW * 1000));
+        spent.set(window, (spent.get(window) ?? 0) + 1);
+      }
+      expect(Math.max(...spent.values())).toBeLessThanOrEqual(limit);
+      expect(Math.max(...spent.values())).toBeGreaterThan(limit / 2);
+    }
+  });
+});
