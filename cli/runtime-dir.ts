@@ -26,7 +26,7 @@ const MIN_FREE_BYTES = 1024 ** 3;
  * `EDGERUN_RUNTIME_DIR` when set (e.g. to keep the storage on disk), else `/dev/shm` when it is a
  * writable tmpfs with at least 1 GiB free, else the system's temporary directory.
  */
-export function runtimeTempDir(env: NodeJS.ProcessEnv = process.env): string {
+export function runtimeTempDir(env: Record<string, string | undefined> = process.env): string {
   const chosen = env.EDGERUN_RUNTIME_DIR?.trim();
   if (chosen) return chosen;
   return usableShm() ? SHM : tmpdir();
