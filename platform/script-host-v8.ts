@@ -26,7 +26,7 @@ import { V8_HOST_SOURCE, V8_MAIN_SOURCE } from "../shared/sandbox/generated/v8-e
 import { loadLibrary, neededLibraries, preludeSource } from "../shared/sandbox/libraries";
 import { QuickJSScriptHost } from "../shared/sandbox/quickjs-host";
 import { SEND_REQUEST_LIMITS, SendRequestGate, type SendRequestLimits } from "../shared/sandbox/send-gate";
-import { sha256, syntaxErrorOf, workerModules } from "../shared/sandbox/v8/worker-code";
+import { scriptBody, sha256, syntaxErrorOf, workerModules } from "../shared/sandbox/v8/worker-code";
 
 export interface V8HostOptions {
   loader: WorkerLoader;
@@ -55,8 +55,20 @@ interface Sends {
   perSlice: number;
 }
 
+/** The script's module for main.js: its id and body's length, or the SyntaxError it fails with. */
+type ScriptModule = { id: string; chars: number } | { broken: string };
+
+/** The length of scriptBody(source), without building it. */
+const BODY_CHARS = scriptBody("").length;
+
 type Runner = Rpc.WorkerEntrypointBranded & {
-  execute(input: string, bridge: Bridge, sends: Sends, body?: string): Promise<string>;
+  execute(
+    input: string,
+    bridge: Bridge,
+    sends: Sends,
+    body: string | undefined,
+    script: ScriptModule,
+  ): Promise<string>;
   ping(): Promise<string>;
 };
 
@@ -182,7 +194,7 @@ export class V8ScriptHost implements ScriptHost {
         if (!this.#known.has(input.source)) await this.#learn(input.source);
         const sugar = this.#known.get(input.source)?.sugar ?? false;
         request ??= preludeRequest(preludeInput({ ...input, sugar }, this.#options));
-        json = await this.#execute(request, caps, input.timeoutMs);
+        json = await this.#execute(request, caps, input.timeoutMs, this.#moduleOf(input.source));
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         // Each retry leaves out at least one more broken script, so the run's script count bounds them
@@ -229,6 +241,13 @@ export class V8ScriptHost implements ScriptHost {
     return found;
   }
 
+  /** What main.js needs to run a known script: its module, or the SyntaxError it fails with. */
+  #moduleOf(source: string): ScriptModule {
+    const id = this.#known.get(source)?.id ?? "";
+    const broken = this.#broken.get(id);
+    return broken === undefined ? { id, chars: BODY_CHARS + source.length } : { broken };
+  }
+
   #outcome(out: PreludeOutput, timeoutMs: number, failed: Failed): ScriptOutcome {
     if (out.error && /^Maximum call stack size exceeded$/.test(out.error.message)) {
       this.dispose();
@@ -263,6 +282,7 @@ export class V8ScriptHost implements ScriptHost {
     request: ReturnType<typeof preludeRequest>,
     caps: ScriptCapabilities,
     timeoutMs: number,
+    script: ScriptModule,
   ): Promise<string> {
     const runner = await this.#runner(timeoutMs);
     const bridge = new Bridge(caps, this.#gate, () => this.#sliceSent++);
@@ -280,7 +300,7 @@ export class V8ScriptHost implements ScriptHost {
       );
     });
     try {
-      const call = runner.execute(request.json, bridge, sends, request.body) as Promise<string>;
+      const call = runner.execute(request.json, bridge, sends, request.body, script) as Promise<string>;
       return await Promise.race([call, deadline]);
     } finally {
       clearTimeout(timer);

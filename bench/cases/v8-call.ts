@@ -40,7 +40,9 @@ const modes = process.argv[5] && process.argv[5] !== "all" ? process.argv[5].spl
 // The bench entrypoint, appended to the dynamic worker's main.js (whose `execute` and `state` it uses).
 const BENCH_ENTRY = `
 export class Bench extends WorkerEntrypoint {
-  async loop(input, body, n) {
+  async loop(input, body, n, chars) {
+    // As ScriptRunner.execute sets it for the script's call (the bench's one script is module "0").
+    state.current = { factory: (await import("./s/0/script.js")).default, chars };
     let out = "";
     for (let i = 0; i < n; i++) out = await execute(input, body);
     return out;
@@ -67,7 +69,7 @@ export class Bench extends WorkerEntrypoint {
 const WORKER = `
 import { V8ScriptHost, Bridge } from "./platform/script-host-v8";
 import { loadLibrary, neededLibraries, preludeSource } from "./shared/sandbox/libraries";
-import { workerModules } from "./shared/sandbox/v8/worker-code";
+import { scriptBody, workerModules } from "./shared/sandbox/v8/worker-code";
 import { preludeInput, preludeRequest, scriptOutcome } from "./shared/sandbox/contract";
 import { V8_MAIN_SOURCE } from "./shared/sandbox/generated/v8-entry";
 import { SendRequestGate } from "./shared/sandbox/send-gate";
@@ -97,7 +99,8 @@ export default {
     const { mode, n, source, context, phase, hosts } = await req.json();
     code ??= await benchCode(source);
     const r = request(source, context);
-    output ??= await stub(env).loop(r.json, r.body, 1);
+    const chars = scriptBody(source).length;
+    output ??= await stub(env).loop(r.json, r.body, 1, chars);
     if (mode === "curve") {
       // Phase 0 starts "hosts" fresh runs; every phase runs n more scripts on each of them.
       if (phase === 0) curve = Array.from({ length: hosts }, () => new V8ScriptHost({ loader: env.LOADER, runId: "curve-" + runs++ }));
@@ -113,7 +116,7 @@ export default {
         if (out.error || out.assertions.some((a) => !a.passed)) return Response.json({ error: out }, { status: 500 });
       }
     } else if (mode === "inloop") {
-      const out = JSON.parse(await stub(env).loop(r.json, r.body, n));
+      const out = JSON.parse(await stub(env).loop(r.json, r.body, n, chars));
       if (out.error || out.assertions.some((a) => !a.passed)) return Response.json({ error: out }, { status: 500 });
     } else if (mode === "rpc") {
       for (let i = 0; i < n; i++) await stub(env).noop();
@@ -139,13 +142,13 @@ export default {
         const sends = { script: 0, slice: 0, perScript: 10, perSlice: 100 };
         const s = env.LOADER.get("bench-call", () => code).getEntrypoint("ScriptRunner", { limits: { cpuMs: 5000 } });
         const bridge = mode === "exec" ? new Bridge(caps, gate, () => undefined) : null;
-        const out = scriptOutcome(JSON.parse(await s.execute(q.json, bridge, sends, q.body)));
+        const out = scriptOutcome(JSON.parse(await s.execute(q.json, bridge, sends, q.body, { id: "0", chars })));
         if (out.error || out.assertions.some((a) => !a.passed)) return Response.json({ error: out }, { status: 500 });
       }
     } else if (mode === "loop1") {
       for (let i = 0; i < n; i++) {
         const q = request(source, context);
-        const out = scriptOutcome(JSON.parse(await stub(env).loop(q.json, q.body, 1)));
+        const out = scriptOutcome(JSON.parse(await stub(env).loop(q.json, q.body, 1, chars)));
         if (out.error || out.assertions.some((a) => !a.passed)) return Response.json({ error: out }, { status: 500 });
       }
     } else if (mode === "deadline" || mode === "timer") {

@@ -12,6 +12,10 @@
  * ticks, so one start alone is too short to read). `layers` splits a V8 run's start instead: `starts`
  * dynamic workers of growing code, each started and pinged (no script): an empty worker, + host.js,
  * + the prelude, + chai's module (not required).
+ *
+ * PLANNED=n: each fresh V8 host of the run-start column is planned with n distinct scripts (the typical
+ * one and n−1 copies differing by a comment, as the benchmark collection has a distinct script per
+ * request), so the first-script column shows what a run's start pays per script it might run.
  */
 import { cpuMs, median, withLoaderWorker } from "../lib/loader-bench";
 import { benchContext, EMPTY, TYPICAL } from "../sandbox-scripts";
@@ -35,8 +39,11 @@ const caps = {
 };
 const warm = {};
 let runs = 0;
-const make = (backend, env) =>
-  backend === "v8" ? new V8ScriptHost({ loader: env.LOADER, runId: "bench-" + runs++ }) : new QuickJSScriptHost({});
+const make = (backend, env, planned) =>
+  backend === "v8"
+    ? new V8ScriptHost({ loader: env.LOADER, runId: "bench-" + runs++, ...(planned ? { scripts: planned } : {}) })
+    : new QuickJSScriptHost({});
+const plan = (source, n) => (n > 1 ? [source, ...Array.from({ length: n - 1 }, (_, i) => source + "\\n// " + i)] : undefined);
 const PING = "import { WorkerEntrypoint } from 'cloudflare:workers';\\nexport class ScriptRunner extends WorkerEntrypoint { ping() { return 'ready'; } }";
 async function layer(env, name, i) {
   const libraries = new Map(name === "chai" ? [["chai", await loadLibrary("chai")]] : []);
@@ -50,14 +57,14 @@ async function layer(env, name, i) {
 }
 export default {
   async fetch(request, env) {
-    const { backend, n, fresh, source, context, layerName } = await request.json();
+    const { backend, n, fresh, source, context, layerName, planned } = await request.json();
     if (layerName) {
       for (let i = 0; i < n; i++) await layer(env, layerName, i);
       return Response.json({ ok: true });
     }
     // fresh: n hosts (runs) with one script each; otherwise n scripts on the backend's warm host.
     for (let i = 0; i < n; i++) {
-      const host = fresh ? make(backend, env) : (warm[backend] ??= make(backend, env));
+      const host = fresh ? make(backend, env, plan(source, planned)) : (warm[backend] ??= make(backend, env));
       const out = await host.run({ source, location: "request:bench", context, timeoutMs: 5000 }, caps);
       if (fresh) host.dispose();
       if (out.error || out.assertions.some((a) => !a.passed)) return Response.json({ error: out }, { status: 500 });
@@ -67,6 +74,7 @@ export default {
 };`;
 
 const context = benchContext();
+const planned = Number(process.env.PLANNED ?? 0);
 
 async function main(): Promise<void> {
   await withLoaderWorker({ name: "v8-scripts", source: WORKER }, async (mf, pid) => {
@@ -75,7 +83,14 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       const res = await mf.dispatchFetch("http://bench/", {
         method: "POST",
-        body: JSON.stringify({ backend, n, fresh, source: kind === "empty" ? EMPTY : TYPICAL, context }),
+        body: JSON.stringify({
+          backend,
+          n,
+          fresh,
+          source: kind === "empty" ? EMPTY : TYPICAL,
+          context,
+          planned: fresh ? planned : 0,
+        }),
       });
       const text = await res.text();
       if (!res.ok) throw new Error(`${backend}: ${text.slice(0, 500)}`);
@@ -106,7 +121,8 @@ async function main(): Promise<void> {
       console.log(
         `${backend.padEnd(7)} ${kind} script: median wall ${median(rows.map((r) => r.wall)).toFixed(3)} ms, ` +
           `workerd CPU ${cpu.toFixed(3)} ms per script (${batches}×${perBatch}); ` +
-          `first script of a run: wall ${first.wall.toFixed(1)} ms, CPU ${first.cpu.toFixed(2)} ms (${starts} runs)`,
+          `first script of a run: wall ${first.wall.toFixed(1)} ms, CPU ${first.cpu.toFixed(2)} ms (${starts} runs` +
+          `${planned > 1 ? `, ${planned} scripts planned` : ""})`,
       );
     }
   });

@@ -124,3 +124,31 @@ describe("V8 library modules: what counts as an assignment", () => {
     expect(names).toContain("Object");
   });
 });
+
+describe("V8 script modules", () => {
+  const modules = workerModules({
+    prelude: "",
+    libraries: new Map([["lib", "module.exports = 1;"]]),
+    scripts: new Map([
+      ["0", "console.log(1);"],
+      ["1", "pm.test(("],
+      ["2", "console.log(2);"],
+    ]),
+    broken: new Map([["1", "Unexpected end of input"]]),
+  });
+
+  it("are not imported when the isolate starts (table.js imports the libraries only)", () => {
+    const table = modules["table.js"];
+    const text = table && typeof table !== "string" && "js" in table ? table.js : "";
+    expect(text).toContain('from "./lib/lib.js"');
+    expect(text).not.toContain("s/");
+  });
+
+  it("are built for the scripts that compile, under the name main.js imports", () => {
+    expect(Object.keys(modules).filter((name) => name.startsWith("s/"))).toEqual([
+      "s/0/script.js",
+      "s/2/script.js",
+    ]);
+    expect(JSON.stringify(modules["s/2/script.js"])).toContain("console.log(2);");
+  });
+});

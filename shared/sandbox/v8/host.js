@@ -1,11 +1,24 @@
 // Runs inside the dynamic V8 worker before the prelude (see worker-code.ts): installs the `__host` the
 // prelude expects (contract.ts). Libraries and the run's scripts arrive precompiled as modules (dynamic
 // workers refuse eval and new Function); calls that leave the isolate go to the engine's bridge, an
-// RpcTarget the Durable Object passes with each script.
-import { broken, libraries, scripts } from "./table.js";
+// RpcTarget the Durable Object passes with each script. A script's module is imported by main.js before
+// the script runs (`state.current`), not when the isolate starts: a run's start does not grow with the
+// number of scripts it might run.
+import { libraries } from "./table.js";
 
-/** Per-script state the entrypoint sets: the engine's bridge and the pm.sendRequest allowance left. */
-export const state = { bridge: null, script: 0, slice: 0, perScript: 0, perSlice: 0 };
+/**
+ * Per-script state the entrypoint sets: the engine's bridge, the pm.sendRequest allowance left and the
+ * script's precompiled module (`factory`, the body's length) or the SyntaxError message it failed with.
+ */
+export const state = {
+  bridge: null,
+  script: 0,
+  slice: 0,
+  perScript: 0,
+  perSlice: 0,
+  /** @type {{ factory?: (scope: object) => Promise<unknown>, chars?: number, broken?: string } | null} */
+  current: null,
+};
 
 const timer = globalThis.setTimeout.bind(globalThis);
 
@@ -49,12 +62,13 @@ globalThis.__host = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => timer(resolve, Math.min(Math.max(0, Number(ms) || 0), 60_000))),
   // The script's module wraps its body in `with (scope)`: the prelude's parameter names become bindings.
+  // The prelude compiles the script of the call in progress only (and memoises it per text); the length
+  // check catches a prelude whose body template differs from worker-code.ts's scriptBody.
   compile(params, body) {
-    const factory = scripts.get(body);
-    if (!factory) {
-      const message = broken.get(body);
-      throw message === undefined ? new Error("script was not precompiled") : new SyntaxError(message);
-    }
+    const current = state.current;
+    if (current?.broken !== undefined) throw new SyntaxError(current.broken);
+    const factory = current?.chars === body.length ? current.factory : undefined;
+    if (!factory) throw new Error("script was not precompiled");
     const names = params ? params.split(",") : [];
     return (...values) => {
       const scope = Object.create(null);

@@ -5,19 +5,33 @@ import { state } from "./host.js";
 import "./prelude.js";
 
 const execute = globalThis.__edgerun_execute;
+/** Script id → its module's factory, imported when the script first runs (host.js `compile`). */
+const factories = new Map();
 
 export class ScriptRunner extends WorkerEntrypoint {
   /**
    * Runs one script: `input` is the PreludeInput JSON, `bridge` the engine's RpcTarget, `sends` the caps,
-   * `body` the response body (beside the JSON, see contract.ts).
+   * `body` the response body (beside the JSON, see contract.ts), `script` the script's module
+   * (`{ id, chars }`: its id and its body's length) or the SyntaxError it fails with (`{ broken }`).
    */
-  async execute(input, bridge, sends, body) {
+  async execute(input, bridge, sends, body, script) {
+    if (script && script.broken === undefined) {
+      let factory = factories.get(script.id);
+      if (!factory) {
+        // workerd compiles every module when the isolate starts (a broken script's module stops it:
+        // script-host-v8.ts leaves that one out); evaluating one waits for its script's first run.
+        factory = (await import(`./s/${script.id}/script.js`)).default;
+        factories.set(script.id, factory);
+      }
+      state.current = { factory, chars: script.chars };
+    } else state.current = script ? { broken: script.broken } : null;
     state.bridge = bridge;
     Object.assign(state, sends);
     try {
       return await execute(input, body);
     } finally {
       state.bridge = null;
+      state.current = null;
     }
   }
 

@@ -1,0 +1,83 @@
+/**
+ * A V8 run's script modules (issue 16): every planned script is a module of the run's isolate, but one
+ * is imported only when its script first runs (shared/sandbox/v8/main.js), so a run's start does not
+ * grow with the scripts it might run. These runs check what that must not change: one isolate (and its
+ * globals) for all the run's scripts, wherever they are in the plan, a broken script failing alone with
+ * V8's message, timers of a run's first script.
+ */
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { V8ScriptHost } from "../../platform/script-host-v8";
+import type { ScriptCapabilities, ScriptContext, ScriptOutcome } from "../../shared/engine/types";
+
+const loader = (env as unknown as { LOADER?: WorkerLoader }).LOADER;
+if (!loader) console.warn("v8-script-modules: no LOADER binding, skipped");
+
+const context: ScriptContext = {
+  info: { eventName: "test", iteration: 0, iterationCount: 1, requestName: "r", requestId: "r1" },
+  scopes: { globals: [], collection: [], environment: [], data: {}, local: [], environmentName: "" },
+  request: {
+    method: "GET",
+    url: { raw: "http://example.test/", host: ["example.test"], path: [], query: [], variable: [] },
+    headers: [],
+  },
+  cookies: [],
+  location: ["C", "r"],
+  collectionName: "C",
+};
+
+const caps: ScriptCapabilities = {
+  sendRequest: async () => ({ error: { name: "RequestError", message: "not in this test" } }),
+  cookieJar: { getAll: () => [], set: () => undefined, unset: () => undefined, clear: () => undefined },
+};
+
+/** A script that counts the run's scripts in a global: the same isolate ran them all if it counts on. */
+const counting = (i: number) =>
+  `globalThis.count = (globalThis.count || 0) + 1;\nconsole.log("script ${i}: " + count);`;
+
+function runner(host: V8ScriptHost) {
+  return (source: string): Promise<ScriptOutcome> =>
+    host.run({ source, location: "request:r", context, timeoutMs: 5000 }, caps);
+}
+
+const logs = (out: ScriptOutcome) => out.console.map((e) => e.message);
+
+describe.skipIf(!loader)("V8 script modules imported on first use", () => {
+  it("a run planned with 60 scripts runs them from one isolate in any order, late ones included", async () => {
+    const scripts = Array.from({ length: 60 }, (_, i) => counting(i));
+    const run = runner(new V8ScriptHost({ loader: loader!, runId: "modules-late", scripts }));
+    const order = [0, 59, 1, 30, 59, 0];
+    const seen: string[] = [];
+    for (const i of order) {
+      const out = await run(scripts[i]!);
+      expect(out.error).toBeUndefined();
+      seen.push(...logs(out));
+    }
+    expect(seen).toEqual(order.map((i, n) => `script ${i}: ${n + 1}`));
+  });
+
+  it("a run whose 2nd script does not compile runs the others in one isolate; that one fails alone", async () => {
+    const scripts = [counting(0), 'pm.test("open", () => {', counting(2)];
+    const run = runner(new V8ScriptHost({ loader: loader!, runId: "modules-broken", scripts }));
+    expect(logs(await run(scripts[0]!))).toEqual(["script 0: 1"]);
+    const broken = await run(scripts[1]!);
+    expect(broken.error).toMatchObject({ name: "SyntaxError", message: "Unexpected end of input" });
+    expect(logs(await run(scripts[2]!))).toEqual(["script 2: 2"]);
+    // Again: the broken one still fails with the same message, the others still share their globals.
+    expect((await run(scripts[1]!)).error).toMatchObject({ name: "SyntaxError" });
+    expect(logs(await run(scripts[0]!))).toEqual(["script 0: 3"]);
+  });
+
+  it("a run's first script keeps its timers' order and waits for a later one", async () => {
+    const first = [
+      'setTimeout(() => console.log("timer"), 0);',
+      'Promise.resolve().then(() => console.log("microtask"));',
+      'console.log("sync");',
+      'new Promise((resolve) => setTimeout(resolve, 5)).then(() => console.log("awaited"));',
+    ].join("\n");
+    const run = runner(new V8ScriptHost({ loader: loader!, runId: "modules-timers", scripts: [first] }));
+    const out = await run(first);
+    expect(out.error).toBeUndefined();
+    expect(logs(out)).toEqual(["sync", "microtask", "timer", "awaited"]);
+  });
+});
