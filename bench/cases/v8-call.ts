@@ -26,6 +26,8 @@
  * - `curve`    (alone) CPU per script by its place in a fresh run: CURVE_HOSTS (20) new V8ScriptHosts,
  *              scripts 1, 2, 3–5, … 101–200 on each. A run has its own isolate, so its scripts run in
  *              code V8 has not optimised yet: what a run of 40 requests really pays per script.
+ *              CURVE_DISTINCT=1: each run planned with 200 scripts differing by a comment, run in order
+ *              (as the benchmark collection's requests each have their own script, so their own module).
  */
 import type { Miniflare } from "miniflare";
 import { cpuMs, median, withLoaderWorker } from "../lib/loader-bench";
@@ -96,17 +98,24 @@ const request = (source, context) =>
   preludeRequest(preludeInput({ source, location: "request:bench", context, sugar: false }, {}));
 export default {
   async fetch(req, env) {
-    const { mode, n, source, context, phase, hosts } = await req.json();
+    const { mode, n, source, context, phase, hosts, distinct } = await req.json();
     code ??= await benchCode(source);
     const r = request(source, context);
     const chars = scriptBody(source).length;
     output ??= await stub(env).loop(r.json, r.body, 1, chars);
     if (mode === "curve") {
       // Phase 0 starts "hosts" fresh runs; every phase runs n more scripts on each of them.
-      if (phase === 0) curve = Array.from({ length: hosts }, () => new V8ScriptHost({ loader: env.LOADER, runId: "curve-" + runs++ }));
-      for (const h of curve)
+      // distinct: each run planned with 200 scripts differing by a comment, run in order (a module each).
+      const planned = distinct ? Array.from({ length: 200 }, (_, i) => source + "\\n// " + i) : undefined;
+      if (phase === 0)
+        curve = Array.from({ length: hosts }, () => ({
+          h: new V8ScriptHost({ loader: env.LOADER, runId: "curve-" + runs++, ...(planned ? { scripts: planned } : {}) }),
+          k: 0,
+        }));
+      for (const c of curve)
         for (let i = 0; i < n; i++) {
-          const out = await h.run({ source, location: "request:bench", context, timeoutMs: 5000 }, caps);
+          const s = planned ? planned[c.k++] : source;
+          const out = await c.h.run({ source: s, location: "request:bench", context, timeoutMs: 5000 }, caps);
           if (out.error || out.assertions.some((a) => !a.passed)) return Response.json({ error: out }, { status: 500 });
         }
     } else if (mode === "full") {
@@ -180,6 +189,7 @@ async function curveCase(
   input: { source: string; context: unknown },
 ): Promise<void> {
   const hosts = Number(process.env.CURVE_HOSTS ?? 20);
+  const distinct = process.env.CURVE_DISTINCT === "1";
   const bounds = [0, 1, 2, 5, 10, 20, 40, 100, 200];
   console.log(`${kind} script, workerd CPU per script by its index in a fresh run (${hosts} runs):`);
   for (let p = 0; p + 1 < bounds.length; p++) {
@@ -187,7 +197,7 @@ async function curveCase(
     const cpu0 = cpuMs(pid);
     const res = await mf.dispatchFetch("http://bench/", {
       method: "POST",
-      body: JSON.stringify({ mode: "curve", n: count, ...input, phase: p, hosts }),
+      body: JSON.stringify({ mode: "curve", n: count, ...input, phase: p, hosts, distinct }),
     });
     if (!res.ok) throw new Error(`curve: ${(await res.text()).slice(0, 500)}`);
     const per = (cpuMs(pid) - cpu0) / (count * hosts);

@@ -142,6 +142,8 @@ describe("V8 script modules", () => {
     const text = table && typeof table !== "string" && "js" in table ? table.js : "";
     expect(text).toContain('from "./lib/lib.js"');
     expect(text).not.toContain("s/");
+    // main.js loads a script's module on its first run through scripts.js's synchronous require.
+    expect(JSON.stringify(modules["scripts.js"])).toContain('require(\\"./s/\\" + id + \\"/script.js\\")');
   });
 
   it("are built for the scripts that compile, under the name main.js imports", () => {

@@ -2,10 +2,11 @@
 // `__edgerun_execute`), then the entrypoint the engine calls once per script.
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { state } from "./host.js";
+import loadScript from "./scripts.js";
 import "./prelude.js";
 
 const execute = globalThis.__edgerun_execute;
-/** Script id → its module's factory, imported when the script first runs (host.js `compile`). */
+/** Script id → its module's factory, loaded when the script first runs (host.js `compile`). */
 const factories = new Map();
 
 export class ScriptRunner extends WorkerEntrypoint {
@@ -19,8 +20,9 @@ export class ScriptRunner extends WorkerEntrypoint {
       let factory = factories.get(script.id);
       if (!factory) {
         // workerd compiles every module when the isolate starts (a broken script's module stops it:
-        // script-host-v8.ts leaves that one out); evaluating one waits for its script's first run.
-        factory = (await import(`./s/${script.id}/script.js`)).default;
+        // script-host-v8.ts leaves that one out); evaluating one waits for its script's first run
+        // (scripts.js: a synchronous require, so the script still starts in the call's first turn).
+        factory = loadScript(script.id);
         factories.set(script.id, factory);
       }
       state.current = { factory, chars: script.chars };
