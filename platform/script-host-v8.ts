@@ -44,6 +44,11 @@ export interface V8HostOptions {
 const CODE_GENERATION = /\bajv\b|\.jsonSchema\b|\beval\b|\bFunction\s*\(|\.template\s*\(/;
 
 const COMPATIBILITY_DATE = "2026-10-20";
+/**
+ * Node.js compatibility, on by default from 2026-08-04, off: scripts get no `process` or `Buffer` (host.js
+ * would hide them) and the isolate does not set them up. Libraries bring their own polyfills.
+ */
+const COMPATIBILITY_FLAGS = ["no_nodejs_compat", "no_nodejs_compat_v2"];
 /** host.js's answer when the prelude asks for a script body no module was built for. */
 const NOT_PRECOMPILED = "script was not precompiled";
 
@@ -314,6 +319,7 @@ export class V8ScriptHost implements ScriptHost {
   async #syntaxError(source: string): Promise<string | undefined> {
     const probe = this.#options.loader.load({
       compatibilityDate: COMPATIBILITY_DATE,
+      compatibilityFlags: COMPATIBILITY_FLAGS,
       mainModule: "main.js",
       modules: {
         "main.js": { js: "export default { fetch: () => new Response(null) };" },
@@ -375,6 +381,7 @@ export class V8ScriptHost implements ScriptHost {
       name: `edgerun:${this.#runId}:${hash.slice(0, 24)}:${this.#generation}`,
       code: {
         compatibilityDate: COMPATIBILITY_DATE,
+        compatibilityFlags: COMPATIBILITY_FLAGS,
         mainModule: "main.js",
         modules,
         env: {},

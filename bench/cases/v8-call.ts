@@ -91,7 +91,7 @@ async function benchCode(source) {
   for (const lib of neededLibraries(source)) libraries.set(lib, await loadLibrary(lib));
   const modules = workerModules({ prelude: await preludeSource(), libraries, scripts: new Map([["0", source]]), broken: new Map() });
   modules["main.js"] = { js: V8_MAIN_SOURCE + BENCH_ENTRY };
-  return { compatibilityDate: "2026-10-20", mainModule: "main.js", modules, env: {}, globalOutbound: null };
+  return { compatibilityDate: "2026-10-20", compatibilityFlags: ["no_nodejs_compat", "no_nodejs_compat_v2"], mainModule: "main.js", modules, env: {}, globalOutbound: null };
 }
 const stub = (env) => env.LOADER.get("bench-call", () => code).getEntrypoint("Bench", { limits: { cpuMs: 5000 } });
 const request = (source, context) =>

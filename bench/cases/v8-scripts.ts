@@ -51,7 +51,7 @@ async function layer(env, name, i) {
   if (name === "bare") for (const k of Object.keys(modules)) delete modules[k];
   if (name === "bare" || name === "host") modules["main.js"] = { js: (name === "host" ? "import './host.js';\\n" : "") + PING };
   if (name === "host") delete modules["prelude.js"];
-  const code = { compatibilityDate: "2026-10-20", mainModule: "main.js", modules, env: {}, globalOutbound: null };
+  const code = { compatibilityDate: "2026-10-20", compatibilityFlags: ["no_nodejs_compat", "no_nodejs_compat_v2"], mainModule: "main.js", modules, env: {}, globalOutbound: null };
   const answer = await env.LOADER.get("layer-" + name + "-" + i + "-" + runs++, () => code).getEntrypoint("ScriptRunner").ping();
   if (answer !== "ready") throw new Error(answer);
 }
