@@ -1,7 +1,7 @@
 // Runs inside the dynamic V8 worker before the prelude (see worker-code.ts): installs the `__host` the
 // prelude expects (contract.ts). Libraries and the run's scripts arrive precompiled as modules (dynamic
 // workers refuse eval and new Function); calls that leave the isolate go to the engine's bridge, an
-// RpcTarget the Durable Object passes with each script. A script's module is imported by main.js before
+// RpcTarget the Durable Object passes with each script. A script's module is loaded by main.js before
 // the script runs (`state.current`), not when the isolate starts: a run's start does not grow with the
 // number of scripts it might run.
 import { libraries } from "./table.js";
