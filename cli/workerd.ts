@@ -57,7 +57,7 @@ export interface Workerd {
   killNow(): void;
   /** SIGKILL only, not waited for; the directory stays until `killNow`/`killAllWorkerd` (process exit). */
   kill(): void;
-  /** The last error lines the Worker logged (its JSON log lines at level "error"), newest last. */
+  /** The last error lines the Worker (JSON, level "error") and workerd itself logged, newest last. */
   recentErrors(): string[];
   /**
    * SIGKILLs this process and starts workerd again on the same storage with other text bindings: what
@@ -292,7 +292,8 @@ function spawnWorkerd(dir: string, opts: WorkerdOptions): ChildProcess {
     const lines = (partial + chunk.toString()).split("\n");
     partial = (lines.pop() ?? "").slice(-4096);
     for (const line of lines) {
-      if (!line.includes('"level":"error"')) continue;
+      // The Worker's JSON error lines, and workerd's own (`src/…c++:123: error: …`, e.g. out of fds).
+      if (!line.includes('"level":"error"') && !/\.c\+\+:\d+: error: /.test(line)) continue;
       errors.push(line.slice(0, 2000));
       if (errors.length > RECENT_ERRORS) errors.shift();
     }

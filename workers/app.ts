@@ -20,6 +20,7 @@ import { metricsRoutes } from "./routes/metrics";
 import { monitorRoutes } from "./routes/monitors";
 import { openApiRoutes } from "./routes/openapi";
 import { runRoutes } from "./routes/runs";
+import { runtimeProblem } from "./runtime-errors";
 import type { AppEnv } from "./types";
 
 export function createApp(): Hono<AppEnv> {
@@ -82,11 +83,9 @@ export function createApp(): Hono<AppEnv> {
         error: String(err),
         stack: (err as Error).stack,
       });
-      problem = new ProblemError(
-        500,
-        "Internal Server Error",
-        "An unexpected error occurred; it has been logged.",
-      );
+      problem =
+        runtimeProblem(err) ??
+        new ProblemError(500, "Internal Server Error", "An unexpected error occurred; it has been logged.");
     }
     // c.body keeps headers middleware prepared (CORS) on the error response too.
     return c.body(JSON.stringify(problem.toProblem(c.req.path)), problem.status as 400, {
