@@ -7,7 +7,7 @@
  * does workerd evict idle objects locally at all?
  *
  *   node --import tsx bench/local-pileup.ts [--runs 5000] [--concurrency 20] [--every 500] [--idle 30]
- *        [--requests 1] [--follow sse|poll|poll-then-sse|sse-close] [--nofile 2000]
+ *        [--requests 1] [--follow sse|poll|poll-then-sse|sse-close] [--nofile 2000] [--scripted]
  *   node --import tsx bench/local-pileup.ts --minimal [--runs 3000] [--every 500] [--pause 0] [--idle 90]
  *        [--case plain|alarm|timer|stream|live|interval|cleared|beat]
  */
@@ -32,6 +32,7 @@ const { values } = parseArgs({
     follow: { type: "string", default: "sse" },
     requests: { type: "string", default: "1" },
     nofile: { type: "string" },
+    scripted: { type: "boolean", default: false },
   },
 });
 const KEY = "bench-pileup-key";
@@ -178,10 +179,10 @@ async function pollStatus(stack: Stack, id: string): Promise<string> {
   }
 }
 
-/** One short unscripted run, submitted and followed (over SSE or by polling) to its end; throws what failed. */
+/** One short run (unscripted unless `--scripted`), submitted and followed (over SSE or by polling) to its end; throws what failed. */
 async function oneRun(stack: Stack, url: string): Promise<void> {
   const id = await submitRun(stack, {
-    collection: benchCollection(Number(values.requests), { scripted: false }),
+    collection: benchCollection(Number(values.requests), { scripted: values.scripted }),
     environment: { name: "bench", values: [{ key: "base", value: url }] },
   });
   let ended = "";
@@ -226,6 +227,7 @@ async function pileup(runs: number, concurrency: number, idle: number): Promise<
   let done = 0;
   let failure: string | undefined;
   let last = { ...sample(runtime.pid), at: Date.now() };
+  const base = last.fds;
   console.log(JSON.stringify({ runs: 0, ...last }));
   try {
     const worker = async () => {
@@ -240,7 +242,19 @@ async function pileup(runs: number, concurrency: number, idle: number): Promise<
         if (done % every === 0) {
           const now = { ...sample(runtime.pid), at: Date.now() };
           const cpuMsPerRun = Math.round(((now.cpuMs - last.cpuMs) / every) * 10) / 10;
-          console.log(JSON.stringify({ runs: done, fds: now.fds, rssMiB: now.rssMiB, cpuMsPerRun }));
+          const runsPerS = Math.round((every / (now.at - last.at)) * 1000);
+          // Each SQLite object open holds 3 fds (db, -wal, -shm): how many run objects are alive.
+          const openObjects = Math.round((now.fds - base) / 3);
+          console.log(
+            JSON.stringify({
+              runs: done,
+              fds: now.fds,
+              openObjects,
+              rssMiB: now.rssMiB,
+              cpuMsPerRun,
+              runsPerS,
+            }),
+          );
           last = now;
         }
       }
