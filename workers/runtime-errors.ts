@@ -1,7 +1,7 @@
 /**
  * workerd's own failures, as JavaScript sees them: an opaque `internal error; reference = …` (the cause
  * is only in the runtime's log). Locally the usual one is running out of file descriptors — every
- * Durable Object used in the last ~10–30 s keeps its SQLite database, -wal and -shm files open, so a
+ * Durable Object used in the last ≈ 10 s keeps its SQLite database, -wal and -shm files open, so a
  * burst of thousands of runs can exhaust `ulimit -n`, and the next object's storage fails to open
  * (`SQLITE_CANTOPEN` in the log). That is the platform's limit, not a bug in the request: a 503 that
  * says what ran out and when to retry, instead of a bare 500.
@@ -20,7 +20,7 @@ export function runtimeProblem(err: unknown): ProblemError | undefined {
     503,
     "Runtime Unavailable",
     `The runtime failed internally (reference ${reference}; the cause is in its log). On a local stack ` +
-      "this is usually workerd out of file descriptors: each Durable Object used in the last 10–30 s " +
+      "this is usually workerd out of file descriptors: each Durable Object used in the last ≈ 10 s " +
       "holds 3 open files (SQLite db, -wal, -shm). Retry after a few seconds, or raise `ulimit -n`.",
     { headers: { "retry-after": String(RUNTIME_RETRY_AFTER_S) } },
   );
