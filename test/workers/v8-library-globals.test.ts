@@ -67,3 +67,34 @@ describe("V8 library globals", () => {
     expect(v8).toEqual(quickjs);
   });
 });
+
+// host.js cuts the global's prototype chain (workerd's ServiceWorkerGlobalScope, WorkerGlobalScope and
+// EventTarget prototypes) instead of deleting their names one by one: the global scope reads as QuickJS's.
+const GLOBAL_SCOPE = `console.log(Object.getPrototypeOf(globalThis) === Object.prototype, globalThis.constructor === Object,
+  typeof addEventListener, typeof EventTarget, typeof fetch, typeof process, typeof Buffer, typeof setTimeout,
+  Object.getOwnPropertyNames(globalThis).filter((k) => /^(fetch|navigator|caches|scheduler|Cloudflare)$/.test(k)).length);`;
+
+describe("V8 global scope", () => {
+  it.skipIf(!loader)(
+    "has Object.prototype as its prototype and none of workerd's globals, as under QuickJS",
+    async () => {
+      const logs = async (host: ScriptHost & { dispose(): void }) => {
+        const out = await host.run(
+          { source: GLOBAL_SCOPE, location: "test:r", context: context(), timeoutMs: 5000 },
+          caps,
+        );
+        host.dispose();
+        return out.console.map((e) => e.message);
+      };
+      const quickjs = await logs(new QuickJSScriptHost({}));
+      // EventTarget and Buffer are the prelude's (both backends), the rest of workerd's are gone.
+    expect(quickjs).toEqual(["true true undefined function undefined undefined function function 0"]);
+      const v8 = new V8ScriptHost({
+        loader: loader as WorkerLoader,
+        runId: "v8-global-scope",
+        scripts: [GLOBAL_SCOPE],
+      });
+      expect(await logs(v8)).toEqual(quickjs);
+    },
+  );
+});
