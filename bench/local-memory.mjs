@@ -13,8 +13,21 @@ const pid = execSync(`ss -ltnp | grep ':${port} ' | grep -o 'pid=[0-9]*' | head 
   .toString()
   .trim()
   .slice(4);
-const rss = () =>
-  Math.round(Number(/VmRSS:\s+(\d+)/.exec(execSync(`cat /proc/${pid}/status`).toString())[1]) / 1024);
+const rssOf = (p) =>
+  Math.round(Number(/VmRSS:\s+(\d+)/.exec(execSync(`cat /proc/${p}/status`).toString())[1]) / 1024);
+// Under `wrangler dev` the process on the port is wrangler's proxy workerd; edgerun's Worker and objects
+// run in a sibling workerd (replaced on every reload), so both are printed.
+const siblings = () =>
+  execSync(`ps -eo pid=,ppid=,comm=`)
+    .toString()
+    .split("\n")
+    .map((l) => l.trim().split(/\s+/))
+    .filter(
+      ([p, pp, c]) =>
+        c === "workerd" && p !== pid && pp === execSync(`ps -o ppid= -p ${pid}`).toString().trim(),
+    )
+    .map(([p]) => p);
+const rss = () => `${rssOf(pid)} (sibling workerd: ${siblings().map(rssOf).join(", ") || "none"})`;
 const collection = {
   info: { name: "memory" },
   item: Array.from({ length: requests }, (_, i) => ({
