@@ -9,6 +9,7 @@
  * fails with the budget's error, and the rest of the run goes on in QuickJS. This happens at most once.
  */
 import { readFileSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
 import type { Workerd } from "./workerd";
 
 /** workerd's resident memory beyond which the V8 runtime is replaced (a run's own data stays far below). */
@@ -85,7 +86,7 @@ export function guardEmbedded(opts: {
     const then = cpu.findLast(([t]) => now !== undefined && t <= now[0] - ms);
     // Where /proc cannot tell, a silent runtime is taken to be stuck.
     if (!now || !then || Number.isNaN(now[1])) return true;
-    return now[1] - then[1] >= 0.7 * (now[0] - then[0]);
+    return now[1] - then[1] >= 0.7 * fairShare() * (now[0] - then[0]);
   };
 
   const fallback = (reason: string, when: { busyForMs?: number } = {}): Promise<boolean> => {
@@ -154,4 +155,13 @@ export function guardEmbedded(opts: {
       clearInterval(sampler);
     },
   };
+}
+
+/**
+ * The share of one core a process that never stops computing gets on this machine now: all of it on an
+ * idle one, less when more threads want to run than there are cores (a loaded CI runner), where a stuck
+ * script's runtime showed ≈ 30 % of a core and was taken for an idle one.
+ */
+function fairShare(): number {
+  return Math.min(1, availableParallelism() / Math.max(1, loadavg()[0] ?? 1));
 }
