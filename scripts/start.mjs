@@ -41,8 +41,18 @@ for (const name of [
 console.log(
   `edgerun: starting on http://127.0.0.1:${port} (TARGET_POLICY=${policy}, API key: edgerun-dev-key)`,
 );
+// A long-lived stack keeps each Durable Object used in the last ≈ 10 s open, 3 files each (SQLite db,
+// -wal, -shm): a soft fd limit of 1024 (a common default; macOS has 256) runs out after a burst of a few
+// hundred runs. Wrangler and its workerd start with the soft limit raised to the hard one (≤ 65536).
+const RAISE_FD_LIMIT = `s=$(ulimit -Sn); h=$(ulimit -Hn); { [ "$h" = unlimited ] || [ "$h" -gt 65536 ]; } && h=65536
+[ "$s" != unlimited ] && [ "$s" -lt "$h" ] && { ulimit -Sn "$h" 2>/dev/null || ulimit -Sn 10240 2>/dev/null; }
+exec "$@"`;
+const [command, commandArgs] =
+  process.platform === "win32"
+    ? ["wrangler", args]
+    : ["/bin/sh", ["-c", RAISE_FD_LIMIT, "sh", "wrangler", ...args]];
 // Offline-friendly: wrangler would fetch Request.cf from the internet (and print a stack without it).
-const child = spawn("wrangler", args, {
+const child = spawn(command, commandArgs, {
   stdio: "inherit",
   env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
 });
@@ -67,6 +77,8 @@ child.on("error", (err) => {
   process.exit(1);
 });
 child.on("exit", (code) => {
+  // 127: the shell found no wrangler (not on PATH outside npm scripts).
+  if (code === 127) console.error("edgerun: could not start wrangler; run it through `npm start`");
   echo?.kill("SIGTERM");
   process.exit(code ?? 0);
 });
