@@ -2,6 +2,7 @@
 // `npm start`: the whole stack on workerd via `wrangler dev` with local SQLite persistence under .wrangler/,
 // configured with the local development workspace (`dev`, key `edgerun-dev-key`, admin token `edgerun-dev-admin`).
 import { spawn, spawnSync } from "node:child_process";
+import { withRaisedFdLimit } from "./fd-limit.mjs";
 
 const port = process.env.PORT ?? "8787";
 const policy = process.env.TARGET_POLICY ?? "any";
@@ -41,16 +42,8 @@ for (const name of [
 console.log(
   `edgerun: starting on http://127.0.0.1:${port} (TARGET_POLICY=${policy}, API key: edgerun-dev-key)`,
 );
-// A long-lived stack keeps each Durable Object used in the last ≈ 10 s open, 3 files each (SQLite db,
-// -wal, -shm): a soft fd limit of 1024 (a common default; macOS has 256) runs out after a burst of a few
-// hundred runs. Wrangler and its workerd start with the soft limit raised to the hard one (≤ 65536).
-const RAISE_FD_LIMIT = `s=$(ulimit -Sn); h=$(ulimit -Hn); { [ "$h" = unlimited ] || [ "$h" -gt 65536 ]; } && h=65536
-[ "$s" != unlimited ] && [ "$s" -lt "$h" ] && { ulimit -Sn "$h" 2>/dev/null || ulimit -Sn 10240 2>/dev/null; }
-exec "$@"`;
-const [command, commandArgs] =
-  process.platform === "win32"
-    ? ["wrangler", args]
-    : ["/bin/sh", ["-c", RAISE_FD_LIMIT, "sh", "wrangler", ...args]];
+// Wrangler and its workerd get the soft fd limit raised to the hard one (a long-lived stack: fd-limit.mjs).
+const [command, commandArgs] = withRaisedFdLimit("wrangler", args);
 // Offline-friendly: wrangler would fetch Request.cf from the internet (and print a stack without it).
 const child = spawn(command, commandArgs, {
   stdio: "inherit",
