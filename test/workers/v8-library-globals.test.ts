@@ -88,7 +88,7 @@ describe("V8 global scope", () => {
       };
       const quickjs = await logs(new QuickJSScriptHost({}));
       // EventTarget and Buffer are the prelude's (both backends), the rest of workerd's are gone.
-    expect(quickjs).toEqual(["true true undefined function undefined undefined function function 0"]);
+      expect(quickjs).toEqual(["true true undefined function undefined undefined function function 0"]);
       const v8 = new V8ScriptHost({
         loader: loader as WorkerLoader,
         runId: "v8-global-scope",
