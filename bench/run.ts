@@ -6,7 +6,7 @@
  *   npm run bench -- --quick           # ≈ 2-minute subset (cli 10/500, big 2,000)
  *   npm run bench -- --cases engine,big --big 20000 --no-write
  *
- * Flags (or BENCH_* environment variables): --cases (engine,cli,concurrent,big), --big N[,N…],
+ * Flags (or BENCH_* environment variables): --cases (engine,cli,scripts,concurrent,big), --big N[,N…],
  * --cli 10,500, --repeats N, --engine N, --max-minutes M (the whole run's bound), --no-write.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -16,6 +16,7 @@ import { parseArgs } from "node:util";
 import { startEchoServer } from "../test/echo-server";
 import { cliCase } from "./cases/cli";
 import { engineCase } from "./cases/engine";
+import { scriptsCase } from "./cases/scripts";
 import { bigRunCase, concurrentCase } from "./cases/stack";
 import { workerdFetchCase } from "./cases/workerd-fetch";
 import { type Results, renderTable, updateReadme } from "./lib/report";
@@ -37,7 +38,7 @@ const { values: flags } = parseArgs({
 });
 const quick = flags.quick ?? false;
 const numbers = (s: string | undefined, fallback: number[]) => (s ? s.split(",").map(Number) : fallback);
-const cases = new Set((flags.cases ?? "engine,cli,concurrent,big").split(","));
+const cases = new Set((flags.cases ?? "engine,cli,scripts,concurrent,big").split(","));
 const cliSizes = numbers(flags.cli, quick ? [10, 500] : [10, 500, 5000]);
 const repeats = Number(flags.repeats ?? (quick ? 1 : 3));
 const bigSizes = numbers(flags.big, quick ? [2000] : [20_000, 100_000]);
@@ -81,6 +82,12 @@ async function main(): Promise<void> {
       log(`cli: edgerun run vs newman run on ${cliSizes.join(", ")} scripted requests`);
       results.cases.cli = await cliCase({ url: echo.url, dir, sizes });
     }
+    if (cases.has("scripts")) {
+      log("scripts: the typical test script in workerd, QuickJS and V8 (bench/cases/v8-scripts.ts)");
+      results.cases.scripts = await scriptsCase(
+        quick ? { batches: 4, perBatch: 100 } : { batches: 10, perBatch: 200 },
+      );
+    }
     if (cases.has("concurrent") || cases.has("big")) {
       log("stack: bundling (wrangler deploy --dry-run) and starting workerd");
       const persist = join(dir, "state");
@@ -88,7 +95,7 @@ async function main(): Promise<void> {
       const logFile = join(dir, "wrangler.log");
       log(`stack: wrangler output in ${logFile} (kept after a failure)`);
       stack = await startStack(persist, logFile);
-      cleanups.unshift(() => stack!.stop());
+      cleanups.unshift(() => stack?.stop() ?? Promise.resolve());
       if (cases.has("concurrent")) {
         log("concurrent: 50 runs × 40 scripted requests");
         results.cases.concurrent = await concurrentCase(stack, { url: echo.url, runs: 50, requests: 40 });
@@ -99,6 +106,10 @@ async function main(): Promise<void> {
           log(`big: one run of ${requests} scripted requests, its replay and its report`);
           results.cases.big.push(await bigRunCase(stack, { url: echo.url, requests, persistDir: persist }));
         }
+      }
+      if (cases.has("concurrent") && process.env.SCRIPT_BACKEND === undefined) {
+        results.cases.concurrentV8 = await concurrentWithV8({ dir, url: echo.url, stop: stack.stop });
+        stack = undefined;
       }
     }
   } finally {
@@ -115,6 +126,30 @@ async function main(): Promise<void> {
   const readme = join(ROOT, "bench/README.md");
   await writeFile(readme, updateReadme(await readFile(readme, "utf8"), results, table));
   console.log(`\nwrote ${out} and the table in bench/README.md`);
+}
+
+/**
+ * The concurrent case again on a stack whose scripts run in V8 isolates (what a deployment with the
+ * Worker Loader does; `npm start` keeps QuickJS, see README): the first stack is stopped first, so the
+ * two never share the machine.
+ */
+async function concurrentWithV8(opts: { dir: string; url: string; stop: () => Promise<void> }) {
+  await opts.stop();
+  const persist = join(opts.dir, "state-v8");
+  await mkdir(persist);
+  process.env.SCRIPT_BACKEND = "v8";
+  try {
+    log("stack: the same with SCRIPT_BACKEND=v8");
+    const v8 = await startStack(persist, join(opts.dir, "wrangler-v8.log"));
+    try {
+      log("concurrent: 50 runs × 40 scripted requests, scripts in V8");
+      return await concurrentCase(v8, { url: opts.url, runs: 50, requests: 40 });
+    } finally {
+      await v8.stop();
+    }
+  } finally {
+    delete process.env.SCRIPT_BACKEND;
+  }
 }
 
 function machine() {

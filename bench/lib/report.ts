@@ -1,6 +1,7 @@
 /** The benchmark's one compact table (Markdown) and its place in bench/README.md. */
 import type { CliRow } from "../cases/cli";
 import type { EngineResult } from "../cases/engine";
+import type { ScriptCostRow } from "../cases/scripts";
 import type { BigRunResult, ConcurrentResult } from "../cases/stack";
 import type { WorkerdFetchResult } from "../cases/workerd-fetch";
 
@@ -15,6 +16,9 @@ export interface Results {
     workerdFetch?: WorkerdFetchResult;
     cli?: CliRow[];
     concurrent?: ConcurrentResult;
+    /** The same case with scripts in V8 isolates (`SCRIPT_BACKEND=v8`; `npm start` keeps QuickJS). */
+    concurrentV8?: ConcurrentResult;
+    scripts?: ScriptCostRow[];
     big?: BigRunResult[];
   };
 }
@@ -59,10 +63,20 @@ export function renderTable(r: Results): string {
       c.requests <= 10 ? "≤ 1×" : c.requests <= 500 ? "≤ 0.20×" : "≤ 0.10×",
     ]);
   }
-  const k = r.cases.concurrent;
-  if (k) {
+  for (const s of r.cases.scripts ?? []) {
     rows.push([
-      `${k.runs} concurrent runs × ${k.requestsPerRun} scripted requests (local stack)`,
+      `typical test script (5 \`pm.test\`, chai over JSON) in workerd, ${s.backend === "v8" ? "V8 isolate" : "QuickJS"}`,
+      `median ${s.medianWallMs} ms wall, ${s.cpuMs} ms CPU (${s.batches} × ${s.perBatch}); first script of a run ${s.firstScriptCpuMs} ms CPU`,
+      "≤ 0.3 ms median",
+    ]);
+  }
+  for (const [k, backend] of [
+    [r.cases.concurrent, "QuickJS"],
+    [r.cases.concurrentV8, "V8"],
+  ] as const) {
+    if (!k) continue;
+    rows.push([
+      `${k.runs} concurrent runs × ${k.requestsPerRun} scripted requests (local stack, ${backend})`,
       `${k.requestsPerSecond} requests/s; request p50/p95 ${k.requestMs.p50}/${k.requestMs.p95} ms; SSE delivery p50/p99 ${k.sseDeliveryMs.p50}/${k.sseDeliveryMs.p99} ms (of events created after their stream opened: ${k.liveDeliveryMs?.p50 ?? "–"}/${k.liveDeliveryMs?.p99 ?? "–"} ms); errors ${k.errors}`,
       "≥ 1,000 req/s, SSE p99 < 50 ms, errors = 0",
     ]);
