@@ -113,8 +113,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, hits: Map<strin
       await new Promise((r) => req.on("close", r));
       return;
     case "drip": {
-      // Headers at once, then one byte per second until the client gives up.
-      res.writeHead(200, { "content-type": "text/plain" });
+      // Headers at once, then one byte per second until the client gives up (`?length=n`: a declared
+      // Content-Length the body never reaches).
+      res.writeHead(200, {
+        "content-type": "text/plain",
+        ...(query.length ? { "content-length": Number(query.length) } : {}),
+      });
       const timer = setInterval(() => res.write("."), 1000);
       await new Promise((r) => req.on("close", r));
       clearInterval(timer);

@@ -185,6 +185,7 @@ export interface CapturedBody {
  */
 export async function readCapped(res: Response, max: number, signal?: AbortSignal): Promise<CapturedBody> {
   if (!res.body) return { body: "", size: 0, truncated: false };
+  if (wholeBodyFits(res, max) && !signal?.aborted) return readWhole(res, signal);
   const reader = res.body.getReader();
   // The signal cancels the stream, which ends a pending read at once (one listener per body rather than
   // a race per chunk).
@@ -220,4 +221,35 @@ export async function readCapped(res: Response, max: number, signal?: AbortSigna
   }
   text += decoder.decode();
   return { body: text, size, truncated: size > max };
+}
+
+/**
+ * Whether the body can be read in one call: a `Content-Length` within the cap and no
+ * `Content-Encoding` (then the bytes read are the bytes sent, so the cap cannot be passed). Why: a
+ * stream reader takes one event-loop turn per read (the chunk, then the end), one call takes one.
+ */
+function wholeBodyFits(res: Response, max: number): boolean {
+  if (res.headers.has("content-encoding")) return false;
+  const declared = res.headers.get("content-length");
+  return declared !== null && /^\d{1,15}$/.test(declared) && Number(declared) <= max;
+}
+
+/** The whole body in one read; it ends when `signal` fires, as the streamed read does. */
+async function readWhole(res: Response, signal?: AbortSignal): Promise<CapturedBody> {
+  if (!signal) {
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    return { body: new TextDecoder().decode(bytes), size: bytes.byteLength, truncated: false };
+  }
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason ?? new DOMException("aborted", "AbortError"));
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    const buffer = await Promise.race([res.arrayBuffer(), aborted]);
+    const size = buffer.byteLength;
+    return { body: new TextDecoder().decode(new Uint8Array(buffer)), size, truncated: false };
+  } finally {
+    if (onAbort) signal.removeEventListener("abort", onAbort);
+  }
 }
