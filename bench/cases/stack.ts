@@ -7,9 +7,10 @@
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import type { SseMessage } from "../../web/src/sse-parser";
 import { benchCollection } from "../lib/collections";
 import { percentile, RssSampler, round } from "../lib/proc";
-import { readEvents, type Stack, submitRun } from "../lib/stack";
+import { readEvents, type Stack, startAndFollow, submitRun } from "../lib/stack";
 
 interface RequestEvent {
   type: string;
@@ -44,10 +45,14 @@ export interface ConcurrentResult {
   errorSamples: string[];
 }
 
-/** `runs` runs of `requests` scripted requests submitted at once, each followed over SSE. */
+/**
+ * `runs` runs of `requests` scripted requests submitted at once, each followed over SSE: by default
+ * started and followed in one request (`POST` with `Accept: text/event-stream`); `follow: "get"` submits
+ * then opens `GET …/events`, so events created in between are replayed when the stream opens.
+ */
 export async function concurrentCase(
   stack: Stack,
-  opts: { url: string; runs: number; requests: number; scripted?: boolean },
+  opts: { url: string; runs: number; requests: number; scripted?: boolean; follow?: "post" | "get" },
 ): Promise<ConcurrentResult> {
   const requestMs: number[] = [];
   const delivery: number[] = [];
@@ -63,10 +68,12 @@ export async function concurrentCase(
   await Promise.all(
     Array.from({ length: opts.runs }, async () => {
       try {
-        const id = await submitRun(stack, runBody(opts.url, opts.requests, 1, opts.scripted ?? true));
+        const body = runBody(opts.url, opts.requests, 1, opts.scripted ?? true);
         let ended = "";
+        const post = opts.follow !== "get";
+        const id = post ? "" : await submitRun(stack, body);
         const subscribed = Date.now();
-        await readEvents(stack, id, (m, receivedAt) => {
+        const onMessage = (m: SseMessage, receivedAt: number) => {
           const e = JSON.parse(m.data) as RequestEvent;
           const created = Date.parse(e.ts);
           delivery.push(receivedAt - created);
@@ -77,7 +84,9 @@ export async function concurrentCase(
             const asserted = opts.scripted === false || (e.assertions?.length ?? 0) > 0;
             if (!e.response || !asserted || e.assertions?.some((a) => !a.passed)) fail(m.data);
           } else if (e.type.startsWith("run.") && e.type !== "run.started") ended = e.type;
-        });
+        };
+        if (post) await startAndFollow(stack, body, onMessage);
+        else await readEvents(stack, id, onMessage);
         if (ended !== "run.completed") fail(`run ended ${ended || "without a terminal event"}`);
       } catch (error) {
         fail(String(error));

@@ -143,6 +143,32 @@ export async function readEvents(
 ): Promise<{ bytes: number }> {
   const res = await stack.api(`/v1/runs/${runId}/events`);
   if (!res.ok || !res.body) throw new Error(`GET events: ${res.status}`);
+  return readStream(res, onMessage);
+}
+
+/**
+ * Starts a run and follows it in one request (`POST /v1/runs` with `Accept: text/event-stream`), as a
+ * client that wants every event live does: no event waits for a second connection.
+ */
+export async function startAndFollow(
+  stack: Stack,
+  body: unknown,
+  onMessage: (message: SseMessage, receivedAt: number) => void,
+): Promise<{ bytes: number }> {
+  const res = await stack.api("/v1/runs", {
+    method: "POST",
+    body: JSON.stringify(body),
+    headers: { accept: "text/event-stream" },
+  });
+  if (res.status !== 201 || !res.body) throw new Error(`POST /v1/runs: ${res.status} ${await res.text()}`);
+  return readStream(res, onMessage);
+}
+
+async function readStream(
+  res: Response,
+  onMessage: (message: SseMessage, receivedAt: number) => void,
+): Promise<{ bytes: number }> {
+  if (!res.body) throw new Error("no event stream");
   const parser = new SseParser();
   const decoder = new TextDecoder();
   let bytes = 0;

@@ -113,7 +113,24 @@ function response(b: Builder, spec: RouteSpec, status: number, r: ResponseSpec):
           ),
         }
       : {}),
-    ...(r.schema ? { content: { [type]: { schema: b.ref(r.schema, "output", name) } } } : {}),
+    ...(r.schema
+      ? {
+          content: {
+            [type]: { schema: b.ref(r.schema, "output", name) },
+            ...(r.alternative
+              ? {
+                  [r.alternative.contentType]: {
+                    schema: b.ref(
+                      r.alternative.schema,
+                      "output",
+                      `${name}_${r.alternative.contentType.replace(/\W+/g, "_")}`,
+                    ),
+                  },
+                }
+              : {}),
+          },
+        }
+      : {}),
     ...(!r.schema && status >= 400
       ? { content: { [type]: { schema: b.ref(ProblemSchema, "output", "Problem") } } }
       : {}),

@@ -20,6 +20,8 @@ export interface ResponseSpec {
   schema?: z.ZodType;
   /** Defaults to application/json (or application/problem+json for status ≥ 400). */
   contentType?: string;
+  /** The same status in another media type the client may ask for with `Accept` (e.g. an event stream). */
+  alternative?: { contentType: string; schema: z.ZodType };
   headers?: Record<string, string>;
 }
 

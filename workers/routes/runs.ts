@@ -78,6 +78,22 @@ function collectionLimits(raw: unknown): void {
   }
 }
 
+/** Whether the client asked for an event stream (`Accept: text/event-stream`, not refused with q=0). */
+function wantsEventStream(accept: string | undefined): boolean {
+  return (accept ?? "").split(",").some((range) => {
+    const [type, ...params] = range.split(";").map((part) => part.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith("q="));
+    return type === "text/event-stream" && (q === undefined || Number(q.slice(2)) > 0);
+  });
+}
+
+/** A run object's SSE response re-wrapped: its headers are immutable, and middleware adds rate-limit headers. */
+function eventStream(res: Response, status: number, extra: Record<string, string> = {}): Response {
+  const headers = new Headers(res.headers);
+  for (const [name, value] of Object.entries(extra)) headers.set(name, value);
+  return new Response(res.body, { status: res.ok ? status : res.status, headers });
+}
+
 const created = (summary: RunSummary) => ({
   id: summary.id,
   status: summary.status,
@@ -105,8 +121,13 @@ export function runRoutes(app: Hono<AppEnv>): void {
       problems: [404, 422, 429],
       responses: {
         201: {
-          description: "Run created (or replayed for a repeated Idempotency-Key)",
+          description:
+            "Run created (or replayed for a repeated Idempotency-Key). With `Accept: text/event-stream` the " +
+            "answer is the run's event stream from its first event, as `GET /v1/runs/{id}/events` gives it " +
+            "(the run's URL in `Location`): one request starts and follows a run, and no event waits for a " +
+            "second connection. A rejection is problem+json either way.",
           schema: CreatedRunSchema,
+          alternative: { contentType: "text/event-stream", schema: RunEventSchema },
         },
       },
     },
@@ -135,6 +156,11 @@ export function runRoutes(app: Hono<AppEnv>): void {
       recentRuns.set(`${c.get("workspaceId")}:${result.summary.id}`, true);
       const headers: Record<string, string> = { location: result.summary.links.self };
       if (result.replayed) headers["idempotent-replayed"] = "true";
+      if (wantsEventStream(c.req.header("accept"))) {
+        const stub = runStub(c.env, c.get("workspaceId"), result.summary.id);
+        const events = new Request(new URL(result.summary.links.events, c.req.url));
+        return eventStream(await stub.fetch(events), 201, headers);
+      }
       return c.json(created(result.summary), 201, headers);
     },
   );
@@ -204,8 +230,7 @@ export function runRoutes(app: Hono<AppEnv>): void {
     async (c, { params }) => {
       const stub = await existingRun(c.env, c.get("workspaceId"), params.id);
       const res = await stub.fetch(c.req.raw);
-      // Re-wrap: a Durable Object's response has immutable headers, and middleware adds rate-limit headers.
-      return new Response(res.body, { status: res.status, headers: new Headers(res.headers) });
+      return eventStream(res, res.status);
     },
   );
 
