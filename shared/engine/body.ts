@@ -4,6 +4,7 @@
  * file (inline content) and graphql (JSON `{ query, variables }`); and the capped, abortable read of
  * response bodies.
  */
+import { whenAborted } from "./abort";
 import type { BodyDefinition, ProtocolProfile } from "./types";
 
 const RAW_TYPES: Record<string, string> = {
@@ -236,20 +237,12 @@ function wholeBodyFits(res: Response, max: number): boolean {
 
 /** The whole body in one read; it ends when `signal` fires, as the streamed read does. */
 async function readWhole(res: Response, signal?: AbortSignal): Promise<CapturedBody> {
-  if (!signal) {
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    return { body: new TextDecoder().decode(bytes), size: bytes.byteLength, truncated: false };
-  }
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason ?? new DOMException("aborted", "AbortError"));
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
+  const aborted = signal ? whenAborted(signal) : undefined;
   try {
-    const buffer = await Promise.race([res.arrayBuffer(), aborted]);
-    const size = buffer.byteLength;
-    return { body: new TextDecoder().decode(new Uint8Array(buffer)), size, truncated: false };
+    const buffer = await (aborted ? Promise.race([res.arrayBuffer(), aborted.promise]) : res.arrayBuffer());
+    if (!buffer) throw signal?.reason ?? new DOMException("aborted", "AbortError");
+    return { body: new TextDecoder().decode(buffer), size: buffer.byteLength, truncated: false };
   } finally {
-    if (onAbort) signal.removeEventListener("abort", onAbort);
+    aborted?.dispose();
   }
 }
