@@ -2,7 +2,8 @@
  * Where the embedded runtime keeps its throwaway directory (config, links to the bundle, SQLite). The
  * storage lives only as long as one CLI process (it outlives a crashed workerd, which is respawned on it,
  * never the machine), so a memory-backed tmpfs loses nothing and saves the disk's `fsync` on every
- * commit of the run's Durable Object: ≈ 6 % of a 2,000-request run's wall time on this machine's disk.
+ * commit of the run's Durable Object (on this machine's disk, 5,000 scripted requests took 10.3–13.0 s
+ * on disk and 7.1 s here).
  */
 import {
   accessSync,
@@ -16,6 +17,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { processAlive } from "./process-alive";
 
 /** Linux's shared-memory tmpfs: present on practically every distribution and container. */
 const SHM = "/dev/shm";
@@ -75,7 +77,7 @@ export function sweepStaleRuntimeDirs(base: string): number {
     } catch {
       continue;
     }
-    if (!Number.isInteger(pid) || pid <= 0 || alive(pid)) continue;
+    if (!Number.isInteger(pid) || pid <= 0 || processAlive(pid)) continue;
     try {
       rmSync(dir, { recursive: true, force: true });
       removed++;
@@ -84,14 +86,4 @@ export function sweepStaleRuntimeDirs(base: string): number {
     }
   }
   return removed;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists, under another user
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

@@ -23,6 +23,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BuildOptions } from "esbuild";
 import { CliError } from "./args";
+import { processAlive } from "./process-alive";
 import { mark } from "./timing";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -141,13 +142,7 @@ export async function workerBundle(): Promise<string> {
 /** The PID in a lock file, if that process is still alive (a killed CLI leaves a stale lock). */
 function lockHolderAlive(lock: string): boolean {
   const pid = Number(readFileSync(lock, { encoding: "utf8", flag: "r" }).trim());
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
+  return Number.isInteger(pid) && pid > 0 && processAlive(pid);
 }
 
 /** Runs `work` holding `build.lock` (created exclusively, holding this PID); waits while another holds it. */
