@@ -115,7 +115,7 @@ const config :Workerd.Config = (
     (name = "internet", network = (allow = ["public", "private", "240.0.0.0/4"], tlsOptions = ${tls})),
     (name = "storage", disk = (path = "storage", writable = true)),
   ],
-  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "edgerun")],
+  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "edgerun")],${v8Flags()}
 );
 
 const worker :Workerd.Worker = (
@@ -134,6 +134,15 @@ const worker :Workerd.Worker = (
   durableObjectStorage = (localDisk = "storage"),
 );
 `;
+}
+
+/**
+ * `EDGERUN_V8_FLAGS` (space-separated) as workerd's `v8Flags`: for profiling the embedded runtime
+ * (`--perf-basic-prof` names JavaScript frames for `perf`, bench/README.md), never needed to run.
+ */
+function v8Flags(): string {
+  const flags = (process.env.EDGERUN_V8_FLAGS ?? "").split(/\s+/).filter(Boolean);
+  return flags.length ? `\n  v8Flags = [${flags.map(quote).join(", ")}],` : "";
 }
 
 /** The port workerd reports on its control pipe once the socket listens, or why it never did. */
