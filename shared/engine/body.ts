@@ -4,7 +4,7 @@
  * file (inline content) and graphql (JSON `{ query, variables }`); and the capped, abortable read of
  * response bodies.
  */
-import { whenAborted } from "./abort";
+import { onAbort, whenAborted } from "./abort";
 import type { BodyDefinition, ProtocolProfile } from "./types";
 
 const RAW_TYPES: Record<string, string> = {
@@ -191,12 +191,13 @@ export async function readCapped(res: Response, max: number, signal?: AbortSigna
   // The signal cancels the stream, which ends a pending read at once (one listener per body rather than
   // a race per chunk).
   let aborted = false;
-  const onAbort = () => {
+  const cancelRead = () => {
     aborted = true;
     void reader.cancel(signal?.reason).catch(() => undefined);
   };
-  if (signal?.aborted) onAbort();
-  else signal?.addEventListener("abort", onAbort, { once: true });
+  let detach: (() => void) | undefined;
+  if (signal?.aborted) cancelRead();
+  else if (signal) detach = onAbort(signal, cancelRead);
   const decoder = new TextDecoder();
   let size = 0;
   let text = "";
@@ -217,7 +218,7 @@ export async function readCapped(res: Response, max: number, signal?: AbortSigna
       if (size > max) break;
     }
   } finally {
-    signal?.removeEventListener("abort", onAbort);
+    detach?.();
     if (!finished && !aborted) void reader.cancel().catch(() => undefined);
   }
   text += decoder.decode();

@@ -8,6 +8,7 @@ import { applyAuth, digestChallengeAuth } from "./auth";
 import { type CapturedBody, readCapped } from "./body";
 import type { CookieJar } from "./cookie-jar";
 import type { AuthDefinition, Fetcher, KV, ProtocolProfile, ResponseData, TargetCheck } from "./types";
+import { parsedUrl } from "./url";
 
 export interface PreparedRequest {
   method: string;
@@ -128,6 +129,18 @@ const has = (headers: PreparedRequest["headers"], name: string) =>
 const drop = (headers: PreparedRequest["headers"], name: string) =>
   headers.filter((h) => h.key.toLowerCase() !== name);
 
+/** Postman's system headers in postman-runtime's order; `undefined` values are made per request. */
+const SYSTEM_HEADERS: ReadonlyArray<readonly [key: string, lower: string, value: string | undefined]> = [
+  ["User-Agent", "user-agent", USER_AGENT],
+  ["Accept", "accept", "*/*"],
+  ["Cache-Control", "cache-control", "no-cache"],
+  ["Postman-Token", "postman-token", undefined],
+  // Listed as postman-runtime lists it (scripts and reports see it); the platform sets the real one.
+  ["Host", "host", undefined],
+  ["Accept-Encoding", "accept-encoding", "gzip, deflate, br"],
+  ["Connection", "connection", "keep-alive"],
+];
+
 /** Adds Postman's system headers unless the user set them or disabled them. */
 function withSystemHeaders(
   req: PreparedRequest,
@@ -135,34 +148,28 @@ function withSystemHeaders(
   random: () => number,
   host: string,
 ): PreparedRequest {
-  const disabled = profile.disabledSystemHeaders ?? {};
-  const headers = [...req.headers];
-  const present = new Set(headers.map((h) => h.key.toLowerCase()));
-  const add = (key: string, value: () => string) => {
-    const lower = key.toLowerCase();
-    if (disabled[lower] || disabled[key] || present.has(lower)) return;
-    headers.push({ key, value: value() });
-    present.add(lower);
-  };
-  add("User-Agent", () => USER_AGENT);
-  add("Accept", () => "*/*");
-  add("Cache-Control", () => "no-cache");
-  add("Postman-Token", () => postmanToken(random));
-  // Listed as postman-runtime lists it (scripts and reports see it); the platform sets the real one.
-  if (host) add("Host", () => host);
-  add("Accept-Encoding", () => "gzip, deflate, br");
-  add("Connection", () => "keep-alive");
+  const disabled = profile.disabledSystemHeaders;
+  const headers = req.headers.slice();
+  // Most requests set none of them: no set of the user's names is needed then.
+  const present = headers.length ? new Set(headers.map((h) => h.key.toLowerCase())) : undefined;
+  for (const [key, lower, fixed] of SYSTEM_HEADERS) {
+    if (present?.has(lower) || (disabled && (disabled[lower] || disabled[key]))) continue;
+    const value = fixed ?? (lower === "host" ? host : postmanToken(random));
+    if (value) headers.push({ key, value });
+  }
   return { ...req, headers };
 }
 
 const TOKEN_PATTERN = "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx";
+const HEX = "0123456789abcdef";
 
 /** A v4-shaped UUID from `random`: each `x` a hex digit, `y` one of 8, 9, a, b (in that order of draws). */
 function postmanToken(random: () => number): string {
   let out = "";
-  for (const c of TOKEN_PATTERN)
-    out +=
-      c === "x" ? Math.floor(random() * 16).toString(16) : c === "y" ? "89ab"[Math.floor(random() * 4)]! : c;
+  for (let i = 0; i < TOKEN_PATTERN.length; i++) {
+    const c = TOKEN_PATTERN[i]!;
+    out += c === "x" ? HEX[Math.floor(random() * 16)]! : c === "y" ? "89ab"[Math.floor(random() * 4)]! : c;
+  }
   return out;
 }
 
@@ -192,7 +199,7 @@ export async function send(
   /** Time spent waiting for a rate-limit slot: not part of the request timeout. */
   let queuedMs = 0;
   const follow = profile.followRedirects !== false;
-  const first = tryUrl(input.url);
+  const first = parsedUrl(input.url);
   const originalHost = first?.host ?? "";
   let req = withSystemHeaders(input, profile, random, originalHost);
   const userCookie = input.headers.find((h) => h.key.toLowerCase() === "cookie")?.value;
@@ -219,7 +226,7 @@ export async function send(
   for (;;) {
     if (deps.signal?.aborted) return finish({ error: abortedError(deps.signal) });
     // Read-only below (withoutUserinfo copies before changing it), so the first hop reuses `first`.
-    const url = req.url === input.url && redirects.length === 0 ? first : tryUrl(req.url);
+    const url = req.url === input.url && redirects.length === 0 ? first : parsedUrl(req.url);
     if (!url) return finish({ error: { name: "InvalidUrlError", message: `invalid URL '${req.url}'` } });
     const refusal = await deps.checkTarget(url);
     if (refusal) return finish({ error: { name: "TargetPolicyError", message: refusal } });
@@ -228,7 +235,7 @@ export async function send(
     // none, the previous hop's Cookie header goes on unchanged (so cookies deleted by a redirect's
     // Set-Cookie are still sent to its target, as Newman does).
     if (profile.disableCookies !== true) {
-      const cookie = deps.jar.headerFor(url.href);
+      const cookie = deps.jar.empty ? "" : deps.jar.headerFor(url.href);
       if (cookie)
         headers = [
           ...drop(headers, "cookie"),
@@ -254,7 +261,9 @@ export async function send(
     const { res, captured, t0 } = hop;
     lastHeadersMs = hop.headersMs;
     const responseTime = deps.now() - t0;
-    if (profile.disableCookies !== true) deps.jar.storeFromResponse(url.href, res.headers.getSetCookie());
+    const setCookies = res.headers.getSetCookie();
+    if (profile.disableCookies !== true && setCookies.length)
+      deps.jar.storeFromResponse(url.href, setCookies);
 
     // Digest: answer the challenge once, with a real round-trip.
     if (res.status === 401 && auth?.type === "digest" && !digestTried) {
@@ -305,7 +314,7 @@ export async function send(
       if (key === "set-cookie") return;
       responseHeaders.push({ key, value });
     });
-    for (const c of res.headers.getSetCookie()) responseHeaders.push({ key: "set-cookie", value: c });
+    for (const c of setCookies) responseHeaders.push({ key: "set-cookie", value: c });
     return finish({
       response: {
         code: res.status,
@@ -463,14 +472,6 @@ function inflated(res: Response): Response {
 /** A zlib stream header (RFC 1950): deflate method, and CMF·256 + FLG divisible by 31. */
 function isZlib(b: Uint8Array): boolean {
   return b.length >= 2 && (b[0]! & 0x0f) === 8 && ((b[0]! << 8) | b[1]!) % 31 === 0;
-}
-
-function tryUrl(url: string): URL | undefined {
-  try {
-    return new URL(url);
-  } catch {
-    return undefined;
-  }
 }
 
 export type { KV };

@@ -281,13 +281,7 @@ export class Runner {
       lane.scopes = persisted;
       lane.cookies = result.cookies.toJSON();
       failedAny = this.#account(state, lane.iteration, result, item) || failedAny;
-      events.push(
-        this.#envelope({
-          type: "request.completed",
-          ...result.event,
-          ...(input.resending ? { resent: true } : {}),
-        }),
-      );
+      events.push(this.#requestEvent(result.event, input.resending === true));
       if (result.nextRequest) {
         const target = result.nextRequest.target;
         const next = target === null ? -1 : items.findIndex((it) => it.name === target || it.id === target);
@@ -420,6 +414,18 @@ export class Runner {
       runId: this.#plan.runId,
       ts: this.#timestamp(),
       ...body,
+    } as RunEvent);
+  }
+
+  /** `#envelope` of a request.completed, built in one object (the event is the largest of a run). */
+  #requestEvent(event: Awaited<ReturnType<typeof executeItem>>["event"], resent: boolean): RunEvent {
+    return this.#masker.maskEvent({
+      v: 1,
+      runId: this.#plan.runId,
+      ts: this.#timestamp(),
+      type: "request.completed",
+      ...event,
+      ...(resent ? { resent: true } : {}),
     } as RunEvent);
   }
 
