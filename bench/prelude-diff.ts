@@ -15,7 +15,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createContext, runInContext } from "node:vm";
-import type { PreludeHost } from "../shared/sandbox/contract";
+import type { PreludeHost, PreludeInput, PreludeOutput } from "../shared/sandbox/contract";
 import { REQUIRE_ALIASES } from "../shared/sandbox/contract";
 import { LIBRARY_LOADERS } from "../shared/sandbox/generated/libs/index";
 import { PRELUDE_QUICKJS_SOURCE, PRELUDE_SOURCE } from "../shared/sandbox/generated/prelude";
@@ -52,15 +52,23 @@ const afters = [
   ["quickjs", preludeOf(PRELUDE_QUICKJS_SOURCE)],
 ] as const;
 const limits = { consoleEntries: 100, consoleMessageChars: 2000, timers: 100 };
-// Every response gets a random id (as in the SDK): not part of the comparison.
+// Every response gets a random id (as in the SDK): not part of the comparison. The scopes and request a
+// prelude leaves out (unchanged, contract.ts PreludeOutput) are the input's, as the hosts fill them in;
+// the data row is left out too (the engine keeps its own whatever a script does to pm.iterationData).
 const withoutIds = (json: string) => json.replace(/"id":"[0-9a-f-]{36}"/g, "");
+const outcomeOf = (out: string, input: string) => {
+  const { scopes, request, ...rest } = JSON.parse(out) as PreludeOutput;
+  const { context } = JSON.parse(input) as PreludeInput;
+  const { data: _row, ...lists } = scopes ?? context.scopes;
+  return withoutIds(JSON.stringify({ ...rest, scopes: lists, request: request ?? context.request }));
+};
 const scripts = readFileSync(corpus, "utf8").split(/\n----\n/);
 let differ = 0;
 for (const source of scripts) {
   const input = JSON.stringify({ source, location: "request:diff", context: benchContext(), limits });
-  const a = withoutIds(await before(input));
+  const a = outcomeOf(await before(input), input);
   for (const [build, after] of afters) {
-    const b = withoutIds(await after(input));
+    const b = outcomeOf(await after(input), input);
     if (a === b) continue;
     differ++;
     console.log(`differs (${build}): ${source.trim()}\n  old ${a}\n  new ${b}`);

@@ -221,7 +221,7 @@ export class V8ScriptHost implements ScriptHost {
         this.#degraded = true;
         return this.#quickjs().run(input, caps);
       }
-      return this.#outcome(out, input.timeoutMs, failed);
+      return this.#outcome(out, input, failed);
     }
   }
 
@@ -253,12 +253,12 @@ export class V8ScriptHost implements ScriptHost {
     return broken === undefined ? { id, chars: BODY_CHARS + source.length } : { broken };
   }
 
-  #outcome(out: PreludeOutput, timeoutMs: number, failed: Failed): ScriptOutcome {
+  #outcome(out: PreludeOutput, input: ScriptInput, failed: Failed): ScriptOutcome {
     if (out.error && /^Maximum call stack size exceeded$/.test(out.error.message)) {
       this.dispose();
-      return limitFailure("stack", timeoutMs, failed);
+      return limitFailure("stack", input.timeoutMs, failed);
     }
-    return scriptOutcome(out);
+    return scriptOutcome(out, input);
   }
 
   #quickjs(): QuickJSScriptHost {

@@ -151,13 +151,13 @@ export default {
         const sends = { script: 0, slice: 0, perScript: 10, perSlice: 100 };
         const s = env.LOADER.get("bench-call", () => code).getEntrypoint("ScriptRunner", { limits: { cpuMs: 5000 } });
         const bridge = mode === "exec" ? new Bridge(caps, gate, () => undefined) : null;
-        const out = scriptOutcome(JSON.parse(await s.execute(q.json, bridge, sends, q.body, { id: "0", chars })));
+        const out = scriptOutcome(JSON.parse(await s.execute(q.json, bridge, sends, q.body, { id: "0", chars })), { context });
         if (out.error || out.assertions.some((a) => !a.passed)) return Response.json({ error: out }, { status: 500 });
       }
     } else if (mode === "loop1") {
       for (let i = 0; i < n; i++) {
         const q = request(source, context);
-        const out = scriptOutcome(JSON.parse(await stub(env).loop(q.json, q.body, 1, chars)));
+        const out = scriptOutcome(JSON.parse(await stub(env).loop(q.json, q.body, 1, chars)), { context });
         if (out.error || out.assertions.some((a) => !a.passed)) return Response.json({ error: out }, { status: 500 });
       }
     } else if (mode === "deadline" || mode === "timer") {
@@ -174,7 +174,7 @@ export default {
       let kept = 0;
       for (let i = 0; i < n; i++) {
         const q = request(source, context);
-        kept += scriptOutcome(JSON.parse(output)).assertions.length + q.json.length;
+        kept += scriptOutcome(JSON.parse(output), { context }).assertions.length + q.json.length;
       }
       if (kept === 0) throw new Error("nothing");
     }

@@ -83,7 +83,9 @@ export async function executeItem(
   settings: ItemSettings,
   deps: ItemDeps,
 ): Promise<ItemResult> {
-  let scopes: Scopes = { ...scopesIn, local: [...(scopesIn.local ?? [])] };
+  // Kept as given (never mutated: the hosts work on a serialised copy, and a script's changes come back
+  // as new lists), so a script that writes no variable leaves the caller the very same lists.
+  let scopes: Scopes = scopesIn.local ? scopesIn : { ...scopesIn, local: [] };
   // Never mutated here (each change makes a new object; the script hosts work on a serialised copy).
   let request: RequestDefinition = item.request;
   const assertions: AssertionResult[] = [];
@@ -174,12 +176,14 @@ export async function executeItem(
       );
       // Bounded even if run() threw: the timer fires at most timeoutMs later.
       scriptSignal.end();
-      scopes = { ...outcome.scopes, data: scopes.data };
+      // A script that wrote no variable (did not build pm.request) hands back the objects it was given.
+      if (outcome.scopes !== scopes) scopes = { ...outcome.scopes, data: scopes.data };
       // Scripts cannot change the description; a sandbox that does not hand it back keeps it.
-      request =
-        request.description !== undefined && outcome.request.description === undefined
-          ? { ...outcome.request, description: request.description }
-          : outcome.request;
+      if (outcome.request !== request)
+        request =
+          request.description !== undefined && outcome.request.description === undefined
+            ? { ...outcome.request, description: request.description }
+            : outcome.request;
       assertions.push(...outcome.assertions);
       for (const entry of outcome.console)
         if (consoleOut.length < MAX_CONSOLE_PER_ITEM) consoleOut.push(entry);

@@ -79,8 +79,15 @@ export interface PreludeInput {
   };
 }
 
-/** What the prelude answers: a ScriptOutcome (see engine/types.ts). */
-export type PreludeOutput = ScriptOutcome & { consoleDropped?: number };
+/**
+ * What the prelude answers: a ScriptOutcome (see engine/types.ts) whose `scopes` are left out when the
+ * script wrote none of them (no set, unset or clear: what a typical test script does), and `request`
+ * when the script never built `pm.request`. The host then hands back the context's own objects
+ * (`scriptOutcome`), so the engine keeps them (no copy, and the masker sees the same lists as before)
+ * and neither side serialises what did not change.
+ */
+export type PreludeOutput = Omit<ScriptOutcome, "scopes" | "request"> &
+  Partial<Pick<ScriptOutcome, "scopes" | "request">> & { consoleDropped?: number };
 
 /** A library module precompiled by the host: the CommonJS body as `function (module, exports, require)`. */
 export type LibraryFactory = (
@@ -123,17 +130,18 @@ export function failedOutcome(
 }
 
 /**
- * A finished script's outcome from the prelude's output: the host-only fields dropped, and a console
+ * A finished script's outcome from the prelude's output: the host-only fields dropped, the scopes and
+ * request the prelude left out (unchanged) taken from the script's input as they are, and a console
  * that hit its entry limit ending with one warning saying how many messages were left out (both hosts).
  */
-export function scriptOutcome(out: PreludeOutput): ScriptOutcome {
-  const { consoleDropped, ...outcome } = out;
+export function scriptOutcome(out: PreludeOutput, input: Pick<PreludeInput, "context">): ScriptOutcome {
+  const { consoleDropped, scopes, request, ...rest } = out;
   if (consoleDropped)
-    outcome.console.push({
+    rest.console.push({
       level: "warn",
       message: `… ${consoleDropped} more console messages dropped (limit)`,
     });
-  return outcome;
+  return { ...rest, scopes: scopes ?? input.context.scopes, request: request ?? input.context.request };
 }
 
 /** The prelude's input for one script, with the hosts' defaults for the limits the prelude enforces. */

@@ -149,7 +149,7 @@ export class QuickJSScriptHost implements ScriptHost {
         this.dispose();
         return unchanged(limit, limitMessage(limit, input.timeoutMs, this.#memory()));
       }
-      return scriptOutcome(out);
+      return scriptOutcome(out, input);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.dispose(); // the context may be unusable after a limit: rebuild lazily for the next script

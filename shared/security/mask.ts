@@ -235,7 +235,9 @@ export interface Masker {
   /**
    * Re-derives the secrets from the run's current scopes, so values a script marks secret (or a
    * credential template now resolving to a new token) are masked from this point on. Cheap when
-   * nothing changed.
+   * nothing changed, and free when every list is the same array as in the previous call: the engine
+   * never changes a scope's list in place (a script's changes come back as new lists), so the same
+   * lists hold the same secrets.
    */
   update(scopes: ScopeSet[]): void;
 }
@@ -247,6 +249,7 @@ export function createMasker(secrets: string[], options: MaskerOptions = {}): Ma
   let key = [...current].sort().join("\u0000");
   let re = compile(fixed);
   const replace = (text: string, r: RegExp | null) => (r && text ? text.replace(r, MASK) : text);
+  let seen: unknown[] = [];
   const maskString = (text: string) => replace(text, re);
   return {
     maskString,
@@ -277,6 +280,9 @@ export function createMasker(secrets: string[], options: MaskerOptions = {}): Ma
       return maskRequest(event, mask, options.isStatic);
     },
     update(scopes: ScopeSet[]): void {
+      const lists = scopes.flatMap((s) => [s.globals, s.collection, s.environment, s.local]);
+      if (lists.length === seen.length && lists.every((list, i) => list === seen[i])) return;
+      seen = lists;
       const all = collectSecrets({
         scopes,
         templates: options.templates ?? { headers: [], values: [], pairs: [] },

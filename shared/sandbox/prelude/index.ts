@@ -192,13 +192,8 @@ async function execute(inputJson: string, body?: unknown): Promise<string> {
   const text = textOf(input.source, input.sugar);
   ensureSugar(text);
   const run = createRun();
-  const api = buildScriptApi({
-    host,
-    input,
-    run,
-    scopes: scopeApi(input.context.scopes, replaceIn),
-    modules,
-  });
+  const scopes = scopeApi(input.context.scopes, replaceIn);
+  const api = buildScriptApi({ host, input, run, scopes, modules });
   Reflect.set(g, "console", api.consoleObj); // libraries log through the global console
   start(run, text, input.source, api);
   await drain(run, api.nextTimer);
@@ -210,8 +205,10 @@ async function execute(inputJson: string, body?: unknown): Promise<string> {
     out.error = { name: String(name || "Error"), message: v8Message(error, input.source) };
   }
   if (run.consoleDropped) out.consoleDropped = run.consoleDropped;
-  out.scopes = input.context.scopes;
-  out.request = api.serializeRequest();
+  // Left out when unchanged: the host hands back the engine's own (contract.ts PreludeOutput).
+  if (scopes.written()) out.scopes = input.context.scopes;
+  const request = api.serializeRequest();
+  if (request) out.request = request;
   return nativeJson.stringify(out);
 }
 

@@ -192,6 +192,8 @@ export interface ScopeOptions {
   undefinedAs?: null;
   /** `pm.environment.name`. */
   name?: string;
+  /** Called by every set, unset and clear (the prelude then hands the scopes back: contract.ts). */
+  onWrite?: () => void;
 }
 
 /** pm.environment / pm.globals / pm.collectionVariables / pm.variables' local scope. */
@@ -214,7 +216,7 @@ export interface VariableScope {
  * VARIABLE_LIMITS throws a ScriptLimitError and is not set.
  */
 export function variableScope(list: VarEntry[], resolveIn: ResolveIn, extra?: ScopeOptions): VariableScope {
-  const { label = "pm.variables", undefinedAs, ...more } = extra || {};
+  const { label = "pm.variables", undefinedAs, onWrite = () => {}, ...more } = extra || {};
   // Keys in a scope are strings: a key of another type names nothing (as with Newman's strict compare).
   const find = (k: unknown) => (typeof k === "string" ? getVar(list, k) : undefined);
   let total: number | undefined; // serialized size of the scope, computed on the first set()
@@ -238,6 +240,7 @@ export function variableScope(list: VarEntry[], resolveIn: ResolveIn, extra?: Sc
     get: (k) => find(k)?.value,
     set: (k, value, type) => {
       if (k === undefined || k === null) return;
+      onWrite();
       const key = String(k);
       const val = value === undefined ? undefinedAs : value;
       admit(
@@ -249,10 +252,12 @@ export function variableScope(list: VarEntry[], resolveIn: ResolveIn, extra?: Sc
       setVar(list, key, val as JsonValue, type ? String(type) : undefined);
     },
     unset: (k) => {
+      onWrite();
       total = undefined;
       if (typeof k === "string") unsetVar(list, k);
     },
     clear: () => {
+      onWrite();
       total = undefined;
       list.splice(0, list.length);
     },

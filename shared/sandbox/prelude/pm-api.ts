@@ -45,7 +45,8 @@ function lazyMessages(input: PreludeInput) {
     requestOf,
     responseOf,
     isTest,
-    serialize: () => (requestState ? requestState.serialize() : ctx.request),
+    /** The request as the script left it; undefined when it never built pm.request (unchanged). */
+    serialize: () => requestState?.serialize(),
   };
 }
 

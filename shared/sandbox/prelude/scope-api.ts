@@ -67,11 +67,21 @@ export interface ScopeApi {
   variables: Record<string, unknown>;
   iterationData: Record<string, unknown>;
   resolveIn: (text: unknown) => unknown;
+  /**
+   * Whether the script called a set, unset or clear of a variable scope (even one that left the lists
+   * as they were, or failed a limit): only then do the scopes go back to the engine. The data row
+   * (`pm.iterationData.set`) is the script's own: the engine keeps its row either way.
+   */
+  written: () => boolean;
 }
 
 /** Builds pm.environment, pm.globals, pm.collectionVariables, pm.variables and pm.iterationData. */
 export function scopeApi(scopes: Scopes, replaceIn: (scopes: Scopes, text: unknown) => unknown): ScopeApi {
   const resolveIn = (t: unknown) => replaceIn(scopes, t);
+  let written = false;
+  const onWrite = () => {
+    written = true;
+  };
   const lookup: Lookup = (k) => {
     const v = lookupIn(scopes, k);
     return v === UNSET ? undefined : v;
@@ -81,13 +91,19 @@ export function scopeApi(scopes: Scopes, replaceIn: (scopes: Scopes, text: unkno
     name: scopes.environmentName,
     label: "pm.environment",
     undefinedAs: null,
+    onWrite,
   });
-  const globals = variableScope(scopes.globals, resolveIn, { label: "pm.globals", undefinedAs: null });
+  const globals = variableScope(scopes.globals, resolveIn, {
+    label: "pm.globals",
+    undefinedAs: null,
+    onWrite,
+  });
   const collectionVariables = variableScope(scopes.collection, resolveIn, {
     label: "pm.collectionVariables",
     undefinedAs: null,
+    onWrite,
   });
-  const local = variableScope(scopes.local, resolveIn, { label: "pm.variables" });
+  const local = variableScope(scopes.local, resolveIn, { label: "pm.variables", onWrite });
   const data = scopes.data;
   const variables = {
     has: (k: unknown) => lookup(k) !== undefined,
@@ -120,5 +136,13 @@ export function scopeApi(scopes: Scopes, replaceIn: (scopes: Scopes, text: unkno
     toJSON: () => ({ ...data }),
     replaceIn: resolveIn,
   };
-  return { environment, globals, collectionVariables, variables, iterationData, resolveIn };
+  return {
+    environment,
+    globals,
+    collectionVariables,
+    variables,
+    iterationData,
+    resolveIn,
+    written: () => written,
+  };
 }
