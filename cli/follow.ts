@@ -53,6 +53,22 @@ async function* messages(body: ReadableStream<Uint8Array>): AsyncGenerator<SseMe
   }
 }
 
+/** `GET /v1/runs/{id}/events` after `last`: the body of a stream that resumes there. */
+async function eventsFrom(
+  server: Server,
+  runId: string,
+  last: number,
+  signal: AbortSignal | undefined,
+): Promise<ReadableStream<Uint8Array>> {
+  const res = await server.api(`/v1/runs/${encodeURIComponent(runId)}/events`, {
+    headers: { accept: "text/event-stream", "last-event-id": String(last) },
+    ...(signal ? { signal } : {}),
+  });
+  if (res.status === 404) throw new CliError(`Run ${runId} no longer exists on the server.`);
+  if (!res.ok || !res.body) throw new Error(`events stream answered HTTP ${res.status}`);
+  return res.body;
+}
+
 /** Waits `ms`, or less if `signal` aborts (then throws its reason). */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -71,27 +87,27 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 /**
  * Yields each event once, reconnecting (with backoff, up to `maxReconnects`) until the run ends.
  * Aborting `signal` ends the stream at once by throwing the signal's reason (a cancel deadline, a dead
- * server): a hung connection must never keep the CLI waiting.
+ * server): a hung connection must never keep the CLI waiting. `initial`: the run's stream from its
+ * first event when the submission already opened it (`POST /v1/runs` answered with its event stream);
+ * a reconnect asks `GET …/events` for what follows the last event received.
  */
 export async function* followRun(
   server: Server,
   runId: string,
   maxReconnects = 8,
   signal?: AbortSignal,
+  initial?: ReadableStream<Uint8Array>,
 ): AsyncGenerator<StreamedEvent> {
   let last = 0;
   let failures = 0;
+  let opened = initial;
   for (;;) {
     let ended = false;
     signal?.throwIfAborted();
     try {
-      const res = await server.api(`/v1/runs/${encodeURIComponent(runId)}/events`, {
-        headers: { accept: "text/event-stream", "last-event-id": String(last) },
-        ...(signal ? { signal } : {}),
-      });
-      if (res.status === 404) throw new CliError(`Run ${runId} no longer exists on the server.`);
-      if (!res.ok || !res.body) throw new Error(`events stream answered HTTP ${res.status}`);
-      for await (const message of messages(res.body)) {
+      const body = opened ?? (await eventsFrom(server, runId, last, signal));
+      opened = undefined;
+      for await (const message of messages(body)) {
         const seq = Number(message.id);
         if (!Number.isFinite(seq) || seq <= last) continue;
         last = seq;

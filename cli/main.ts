@@ -147,12 +147,12 @@ interface Followed {
 /** Follows the run until its terminal event, a passed cancel deadline, or a dead server. */
 async function follow(
   server: Server,
-  runId: string,
+  submitted: Submitted,
   signal: AbortSignal,
   onEvent: (e: RunEvent) => void,
 ): Promise<Followed> {
   try {
-    for await (const { event } of followRun(server, runId, 8, signal)) {
+    for await (const { event } of followRun(server, submitted.runId, 8, signal, submitted.stream)) {
       onEvent(event);
       if (isTerminal(event)) return { terminal: event };
     }
@@ -165,14 +165,36 @@ async function follow(
   return {};
 }
 
-async function submit(server: Server, body: Record<string, unknown>): Promise<string> {
+/** A submitted run: its id, and its event stream when the server started and followed it in one request. */
+interface Submitted {
+  runId: string;
+  stream?: ReadableStream<Uint8Array>;
+}
+
+/**
+ * Submits the run asking for its event stream in the same request (`Accept: text/event-stream`): no
+ * second round trip before the first event, and no event created before a follow-up `GET` connected.
+ * A server that answers with the run's JSON instead (one that predates it) is followed with `GET …/events`.
+ */
+async function submit(
+  server: Server,
+  body: Record<string, unknown>,
+  signal: AbortSignal,
+): Promise<Submitted> {
+  // The signal also ends the stream's reads (a cancel deadline, a dead server), as `GET …/events`' does.
   const res = await server.api("/v1/runs", {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    signal,
+    headers: { "content-type": "application/json", accept: "text/event-stream, application/json;q=0.5" },
     body: JSON.stringify(body),
   });
   if (!res.ok) throw await rejection(res, "The collection was rejected", server);
-  return ((await res.json()) as { id: string }).id;
+  const location = res.headers.get("location");
+  if (res.body && location && res.headers.get("content-type")?.startsWith("text/event-stream")) {
+    const runId = decodeURIComponent(location.replace(/\/+$/, "").split("/").pop() ?? "");
+    if (runId) return { runId, stream: res.body };
+  }
+  return { runId: ((await res.json()) as { id: string }).id };
 }
 
 interface Conclusion {
@@ -271,7 +293,8 @@ async function run({ args, io, tool, embedded, exiting }: RunOptions): Promise<n
   let interrupt: InterruptHandle | undefined;
   let tally: RunTally | undefined;
   try {
-    const runId = await submit(server, body);
+    const submitted = await submit(server, body, stopFollowing.signal);
+    const runId = submitted.runId;
     mark("run submitted");
     watchdog.dead.then(
       (reason) => stopFollowing.abort(new CliError(`${reason[0]!.toUpperCase()}${reason.slice(1)}.`)),
@@ -295,7 +318,7 @@ async function run({ args, io, tool, embedded, exiting }: RunOptions): Promise<n
     const kept = new RunTally(args.reporters.includes("json") || args.reporters.includes("junit"));
     tally = kept;
     let first = true;
-    const followed = await follow(server, runId, stopFollowing.signal, (event) => {
+    const followed = await follow(server, submitted, stopFollowing.signal, (event) => {
       lastEventAt = Date.now();
       if (first) mark(`first event (${event.type})`);
       first = false;

@@ -373,63 +373,85 @@ describe("edgerun run --server", () => {
   }, 60_000);
 });
 
-describe("edgerun run over a flaky connection", () => {
-  it("resumes the event stream with Last-Event-ID: every request reported exactly once", async () => {
-    const items = Array.from({ length: 8 }, (_, i) => ({
-      name: `r${i}`,
-      request: { url: `${base()}/delay/100?i=${i}` },
-    }));
-    await writeFile(join(dir, "flaky.json"), JSON.stringify({ info: { name: "flaky" }, item: items }));
-    // A real proxy in front of the server that cuts the first event stream after a few events.
-    let cut = false;
-    const lastEventIds: string[] = [];
-    const proxy = createServer(async (req, res) => {
-      const headers = new Headers();
-      for (const [k, v] of Object.entries(req.headers))
-        if (typeof v === "string" && k !== "host") headers.set(k, v);
-      const chunks: Buffer[] = [];
-      for await (const c of req) chunks.push(c as Buffer);
-      const upstream = await fetch(`${server.baseUrl}${req.url}`, {
-        method: req.method,
-        headers,
-        ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
-      });
-      // fetch already decoded the body: do not pass the upstream encoding on.
-      const {
-        "content-encoding": _enc,
-        "content-length": _len,
-        ...passHeaders
-      } = Object.fromEntries(upstream.headers);
-      res.writeHead(upstream.status, passHeaders);
-      const isEvents = req.url?.endsWith("/events") ?? false;
-      if (isEvents) lastEventIds.push(String(req.headers["last-event-id"] ?? ""));
-      let events = 0;
-      for await (const chunk of upstream.body ?? []) {
-        res.write(chunk);
-        events += (Buffer.from(chunk).toString().match(/^id: /gm) ?? []).length;
-        if (isEvents && !cut && events >= 4) {
-          cut = true;
-          res.socket?.destroy();
-          return;
-        }
-      }
-      res.end();
+/**
+ * A real HTTP proxy in front of the test server. `seen` lists the event streams it passed on: "submit"
+ * for the submission's own (`POST /v1/runs` answering with the stream), else the `Last-Event-ID` asked
+ * for. `cutAfter`: the first stream is cut after that many events. `jsonOnly`: the submission asks
+ * for JSON only, as a client or server without create-and-follow would.
+ */
+async function startProxy(opts: { cutAfter?: number; jsonOnly?: boolean }) {
+  const seen: string[] = [];
+  let cut = false;
+  const proxy = createServer(async (req, res) => {
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers))
+      if (typeof v === "string" && k !== "host") headers.set(k, v);
+    if (opts.jsonOnly && req.method === "POST") headers.set("accept", "application/json");
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const upstream = await fetch(`${server.baseUrl}${req.url}`, {
+      method: req.method,
+      headers,
+      ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
     });
-    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
-    const { port } = proxy.address() as AddressInfo;
+    // fetch already decoded the body: do not pass the upstream encoding on.
+    const {
+      "content-encoding": _enc,
+      "content-length": _len,
+      ...passHeaders
+    } = Object.fromEntries(upstream.headers);
+    res.writeHead(upstream.status, passHeaders);
+    const isEvents = upstream.headers.get("content-type")?.startsWith("text/event-stream") ?? false;
+    if (isEvents) seen.push(req.method === "POST" ? "submit" : String(req.headers["last-event-id"] ?? ""));
+    let events = 0;
+    for await (const chunk of upstream.body ?? []) {
+      res.write(chunk);
+      events += (Buffer.from(chunk).toString().match(/^id: /gm) ?? []).length;
+      if (isEvents && opts.cutAfter !== undefined && !cut && events >= opts.cutAfter) {
+        cut = true;
+        res.socket?.destroy();
+        return;
+      }
+    }
+    res.end();
+  });
+  await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+  const { port } = proxy.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, seen, wasCut: () => cut, close: () => proxy.close() };
+}
+
+describe("edgerun run over a flaky connection", () => {
+  const items = Array.from({ length: 8 }, (_, i) => ({
+    name: `r${i}`,
+    request: { url: `${base()}/delay/100?i=${i}` },
+  }));
+  const runThrough = async (proxy: { url: string }) => {
+    await writeFile(join(dir, "flaky.json"), JSON.stringify({ info: { name: "flaky" }, item: items }));
+    return edgerun(["run", join(dir, "flaky.json"), "--server", proxy.url, "--api-key", server.apiKey]);
+  };
+
+  it("resumes the event stream with Last-Event-ID: every request reported exactly once", async () => {
+    const proxy = await startProxy({ cutAfter: 4 });
     try {
-      const res = await edgerun([
-        "run",
-        join(dir, "flaky.json"),
-        "--server",
-        `http://127.0.0.1:${port}`,
-        "--api-key",
-        server.apiKey,
-      ]);
+      const res = await runThrough(proxy);
       expect(res.code, res.stderr).toBe(0);
-      expect(cut).toBe(true);
-      expect(lastEventIds.length).toBeGreaterThanOrEqual(2);
-      expect(Number(lastEventIds[1])).toBeGreaterThan(0);
+      expect(proxy.wasCut()).toBe(true);
+      // Started and followed in one request, then resumed after the cut with the last event's id.
+      expect(proxy.seen[0]).toBe("submit");
+      expect(proxy.seen.length).toBeGreaterThanOrEqual(2);
+      expect(Number(proxy.seen[1])).toBeGreaterThan(0);
+      for (const item of items) expect(res.stdout.split(`→ ${item.name}\n`).length - 1).toBe(1);
+    } finally {
+      proxy.close();
+    }
+  }, 60_000);
+
+  it("follows with GET …/events when the submission is answered with the run's JSON", async () => {
+    const proxy = await startProxy({ jsonOnly: true });
+    try {
+      const res = await runThrough(proxy);
+      expect(res.code, res.stderr).toBe(0);
+      expect(proxy.seen).toEqual(["0"]);
       for (const item of items) expect(res.stdout.split(`→ ${item.name}\n`).length - 1).toBe(1);
     } finally {
       proxy.close();
