@@ -18,7 +18,9 @@ const args = [
   "--port",
   port,
   "--persist-to",
-  ".wrangler/state",
+  // Where the local SQLite lives. On a disk whose fsync is slow, every run's commit waits for it
+  // (bench/README.md): PERSIST_TO=/dev/shm/edgerun keeps it in memory, surviving restarts, not reboots.
+  process.env.PERSIST_TO ?? ".wrangler/state",
   "--var",
   "DEV_API_KEY:edgerun-dev-key",
   "--var",
