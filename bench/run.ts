@@ -9,6 +9,7 @@
  * Flags (or BENCH_* environment variables): --cases (engine,cli,scripts,concurrent,big), --big N[,N…],
  * --cli 10,500, --repeats N, --engine N, --max-minutes M (the whole run's bound), --no-write.
  */
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -110,6 +111,12 @@ async function main(): Promise<void> {
       if (cases.has("concurrent") && process.env.SCRIPT_BACKEND === undefined) {
         results.cases.concurrentV8 = await concurrentWithV8({ dir, url: echo.url, stop: stack.stop });
         stack = undefined;
+        if (existsSync("/dev/shm")) {
+          log("stack: the V8 case again with its storage in /dev/shm (no fsync cost per commit)");
+          const shm = await mkdtemp("/dev/shm/edgerun-bench-");
+          cleanups.push(() => rm(shm, { recursive: true, force: true }));
+          results.cases.concurrentV8Memory = await concurrentWithV8({ dir: shm, url: echo.url });
+        }
       }
     }
   } finally {
@@ -130,11 +137,11 @@ async function main(): Promise<void> {
 
 /**
  * The concurrent case again on a stack whose scripts run in V8 isolates (what a deployment with the
- * Worker Loader does; `npm start` keeps QuickJS, see README): the first stack is stopped first, so the
- * two never share the machine.
+ * Worker Loader does; `npm start` keeps QuickJS, see README), its storage under `dir`: the first stack
+ * is stopped first (`stop`), so the two never share the machine.
  */
-async function concurrentWithV8(opts: { dir: string; url: string; stop: () => Promise<void> }) {
-  await opts.stop();
+async function concurrentWithV8(opts: { dir: string; url: string; stop?: () => Promise<void> }) {
+  await opts.stop?.();
   const persist = join(opts.dir, "state-v8");
   await mkdir(persist);
   process.env.SCRIPT_BACKEND = "v8";

@@ -18,6 +18,8 @@ export interface Results {
     concurrent?: ConcurrentResult;
     /** The same case with scripts in V8 isolates (`SCRIPT_BACKEND=v8`; `npm start` keeps QuickJS). */
     concurrentV8?: ConcurrentResult;
+    /** The V8 case again with the stack's storage in /dev/shm: what the disk's fsync per commit costs. */
+    concurrentV8Memory?: ConcurrentResult;
     scripts?: ScriptCostRow[];
     big?: BigRunResult[];
   };
@@ -73,6 +75,7 @@ export function renderTable(r: Results): string {
   for (const [k, backend] of [
     [r.cases.concurrent, "QuickJS"],
     [r.cases.concurrentV8, "V8"],
+    [r.cases.concurrentV8Memory, "V8, storage in /dev/shm"],
   ] as const) {
     if (!k) continue;
     rows.push([
