@@ -26,7 +26,15 @@ import { V8_HOST_SOURCE, V8_MAIN_SOURCE } from "../shared/sandbox/generated/v8-e
 import { loadLibrary, neededLibraries, preludeSource } from "../shared/sandbox/libraries";
 import { QuickJSScriptHost } from "../shared/sandbox/quickjs-host";
 import { SEND_REQUEST_LIMITS, SendRequestGate, type SendRequestLimits } from "../shared/sandbox/send-gate";
-import { scriptBody, sha256, syntaxErrorOf, workerModules } from "../shared/sandbox/v8/worker-code";
+import {
+  CHUNK_SCRIPTS,
+  type ScriptGroup,
+  scriptAtLine,
+  scriptBody,
+  sha256,
+  syntaxErrorOf,
+  workerCode,
+} from "../shared/sandbox/v8/worker-code";
 
 export interface V8HostOptions {
   loader: WorkerLoader;
@@ -60,8 +68,20 @@ interface Sends {
   perSlice: number;
 }
 
-/** The script's module for main.js: its id and body's length, or the SyntaxError it fails with. */
-type ScriptModule = { id: string; chars: number } | { broken: string };
+/**
+ * Where main.js finds a script: its id, its module and its index there, and its body's length; or the
+ * SyntaxError it fails with.
+ */
+type ScriptModule = { id: string; module: string; index: number; chars: number } | { broken: string };
+
+/** A built worker: its name (which stands for its code), the code and its modules of scripts. */
+interface BuiltWorker {
+  name: string;
+  code: WorkerLoaderWorkerCode;
+  groups: ScriptGroup[];
+  /** Script id → its module and index there. */
+  places: Map<string, { module: string; index: number }>;
+}
 
 /** The length of scriptBody(source), without building it. */
 const BODY_CHARS = scriptBody("").length;
@@ -139,9 +159,13 @@ export class V8ScriptHost implements ScriptHost {
   /** Source → its script id (a counter) and whether it needs Sugar (libraries.ts neededLibraries). */
   readonly #known = new Map<string, { id: string; sugar: boolean }>();
   readonly #broken = new Map<string, string>();
+  /** Scripts given a module of their own: those of a shared module that failed to compile (#leaveOutBroken). */
+  readonly #singles = new Set<string>();
   readonly #libraries = new Map<string, string>();
   #generation = 0;
-  #worker: Promise<{ name: string; code: WorkerLoaderWorkerCode }> | undefined;
+  #worker: Promise<BuiltWorker> | undefined;
+  /** The worker last built: where its scripts are (#leaveOutBroken reads it after a failed start). */
+  #built: BuiltWorker | undefined;
   #fallback: QuickJSScriptHost | undefined;
   /** The platform refused to start the isolate: every later script runs in QuickJS. */
   #degraded = false;
@@ -199,12 +223,13 @@ export class V8ScriptHost implements ScriptHost {
         if (!this.#known.has(input.source)) await this.#learn(input.source);
         const sugar = this.#known.get(input.source)?.sugar ?? false;
         request ??= preludeRequest(preludeInput({ ...input, sugar }, this.#options));
-        json = await this.#execute(request, caps, input.timeoutMs, this.#moduleOf(input.source));
+        json = await this.#execute({ request, caps, timeoutMs: input.timeoutMs, source: input.source });
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        // Each retry leaves out at least one more broken script, so the run's script count bounds them
-        // (a fixed cap sent a run with more broken scripts than that wholly to QuickJS).
-        if (attempt <= this.#scripts.size && (await this.#leaveOutBroken(message))) continue;
+        // Each retry leaves out at least one more broken script or splits a module into singles, so
+        // twice the run's script count bounds them (a fixed cap sent a run with more broken scripts
+        // than that wholly to QuickJS).
+        if (attempt <= 2 * this.#scripts.size && (await this.#leaveOutBroken(message))) continue;
         if (/Failed to start Worker/i.test(message) && !isLimit(message)) {
           // The platform would not start the isolate (not the scripts' fault): QuickJS from now on.
           console.warn(`V8 script host: dynamic worker did not start, using QuickJS: ${message}`);
@@ -226,31 +251,45 @@ export class V8ScriptHost implements ScriptHost {
   }
 
   /**
-   * A script that does not compile fails alone (with V8's SyntaxError, as in Newman): its module is left
-   * out and the worker rebuilt. True when one was found (named by the start failure, or by probing).
+   * A script that does not compile fails alone (with V8's SyntaxError, as in Newman): it is left out
+   * and the worker rebuilt. True when one was found (named by the start failure, or by probing), or
+   * when the failing module was one of several scripts whose named one compiles alone: each of them
+   * then gets a module of its own, so the next start names the broken one.
    */
   async #leaveOutBroken(message: string): Promise<boolean> {
     if (!/SyntaxError/.test(message)) return false;
-    const named = syntaxErrorOf(message);
-    const candidates = named ? [named.id] : [...this.#scripts.keys()];
-    let found = false;
-    for (const id of candidates) {
-      const source = this.#scripts.get(id);
-      if (source === undefined || this.#broken.has(id)) continue;
+    const failed = syntaxErrorOf(message);
+    const group = failed && this.#built?.groups.find((g) => g.module === failed.module);
+    const id = group && failed ? scriptAtLine(group, failed.line) : undefined;
+    const source = id === undefined ? undefined : this.#scripts.get(id);
+    if (group && failed && id !== undefined && source !== undefined && !this.#broken.has(id)) {
       const own = await this.#syntaxError(source);
-      if (own === undefined && !named) continue;
-      this.#broken.set(id, own ?? named?.message ?? "Invalid or unexpected token");
+      if (own !== undefined || group.ids.length === 1) this.#broken.set(id, own ?? failed.message);
+      // Otherwise the error is the shared module's, not the named script's alone (an unclosed brace of
+      // an earlier script running on into it, …): each of the module's scripts gets a module of its own.
+      else for (const single of group.ids) this.#singles.add(single);
+      this.#worker = undefined;
+      return true;
+    }
+    let found = false;
+    for (const [id, source] of this.#scripts) {
+      if (this.#broken.has(id)) continue;
+      const own = await this.#syntaxError(source);
+      if (own === undefined) continue;
+      this.#broken.set(id, own);
       found = true;
     }
     if (found) this.#worker = undefined;
     return found;
   }
 
-  /** What main.js needs to run a known script: its module, or the SyntaxError it fails with. */
-  #moduleOf(source: string): ScriptModule {
+  /** What main.js needs to run a known script: where it is, or the SyntaxError it fails with. */
+  #moduleOf(source: string, worker: BuiltWorker): ScriptModule {
     const id = this.#known.get(source)?.id ?? "";
     const broken = this.#broken.get(id);
-    return broken === undefined ? { id, chars: BODY_CHARS + source.length } : { broken };
+    if (broken !== undefined) return { broken };
+    const place = worker.places.get(id) ?? { module: "", index: -1 };
+    return { id, ...place, chars: BODY_CHARS + source.length };
   }
 
   #outcome(out: PreludeOutput, input: ScriptInput, failed: Failed): ScriptOutcome {
@@ -268,28 +307,33 @@ export class V8ScriptHost implements ScriptHost {
 
   /** Readiness: the run's isolate starts and the prelude in it is ready to execute scripts. */
   async selfTest(): Promise<void> {
-    const answer = await (await this.#runner(1000)).ping();
+    const answer = await (await this.#runner(1000)).runner.ping();
     if (answer !== "ready") throw new Error(`V8 sandbox answered ${answer}`);
   }
 
-  async #runner(cpuMs: number): Promise<Fetcher<Runner>> {
+  async #runner(cpuMs: number): Promise<{ runner: Fetcher<Runner>; worker: BuiltWorker }> {
     this.#worker ??= this.#build();
-    const { name, code } = await this.#worker;
+    const worker = await this.#worker;
+    this.#built = worker;
+    const { name, code } = worker;
     // A stub belongs to the request that made it (workerd refuses I/O on another's behalf): one per call.
-    return this.#options.loader
+    const runner = this.#options.loader
       .get(name, () => code)
       .getEntrypoint<Runner>("ScriptRunner", {
         limits: { cpuMs },
       });
+    return { runner, worker };
   }
 
-  async #execute(
-    request: ReturnType<typeof preludeRequest>,
-    caps: ScriptCapabilities,
-    timeoutMs: number,
-    script: ScriptModule,
-  ): Promise<string> {
-    const runner = await this.#runner(timeoutMs);
+  async #execute(call: {
+    request: ReturnType<typeof preludeRequest>;
+    caps: ScriptCapabilities;
+    timeoutMs: number;
+    source: string;
+  }): Promise<string> {
+    const { request, caps, timeoutMs } = call;
+    const { runner, worker } = await this.#runner(timeoutMs);
+    const script = this.#moduleOf(call.source, worker);
     const bridge = new Bridge(caps, this.#gate, () => this.#sliceSent++);
     const sends: Sends = {
       script: 0,
@@ -358,14 +402,18 @@ export class V8ScriptHost implements ScriptHost {
     this.#worker = undefined;
   }
 
-  async #build(): Promise<{ name: string; code: WorkerLoaderWorkerCode }> {
+  async #build(): Promise<BuiltWorker> {
     const prelude = await preludeSource();
-    const modules = workerModules({
+    const { modules, groups } = workerCode({
       prelude,
       libraries: this.#libraries,
       scripts: this.#scripts,
       broken: this.#broken,
+      singles: this.#singles,
     });
+    const places = new Map<string, { module: string; index: number }>();
+    for (const { module, ids } of groups)
+      for (const [index, id] of ids.entries()) places.set(id, { module, index });
     // The name stands for the code: the prelude's and libraries' hashes (once per Worker isolate), then
     // the scripts and the broken ones, in one digest instead of every module's text per run.
     const libraries: string[][] = [];
@@ -375,10 +423,14 @@ export class V8ScriptHost implements ScriptHost {
       libraries,
       [...this.#scripts],
       [...this.#broken],
+      [...this.#singles],
+      CHUNK_SCRIPTS,
     ];
     const hash = await sha256(JSON.stringify(identity));
     return {
       name: `edgerun:${this.#runId}:${hash.slice(0, 24)}:${this.#generation}`,
+      groups,
+      places,
       code: {
         compatibilityDate: COMPATIBILITY_DATE,
         compatibilityFlags: COMPATIBILITY_FLAGS,

@@ -43,8 +43,8 @@ const modes = process.argv[5] && process.argv[5] !== "all" ? process.argv[5].spl
 const BENCH_ENTRY = `
 export class Bench extends WorkerEntrypoint {
   async loop(input, body, n, chars) {
-    // As ScriptRunner.execute sets it for the script's call (the bench's one script is module "0").
-    state.current = { factory: (await import("./s/0/script.js")).default, chars };
+    // As ScriptRunner.execute sets it for the script's call (the bench's one script: c/0's first).
+    state.current = { factory: (await import("./c/0/script.js")).default[0], chars };
     let out = "";
     for (let i = 0; i < n; i++) out = await execute(input, body);
     return out;
@@ -151,7 +151,7 @@ export default {
         const sends = { script: 0, slice: 0, perScript: 10, perSlice: 100 };
         const s = env.LOADER.get("bench-call", () => code).getEntrypoint("ScriptRunner", { limits: { cpuMs: 5000 } });
         const bridge = mode === "exec" ? new Bridge(caps, gate, () => undefined) : null;
-        const out = scriptOutcome(JSON.parse(await s.execute(q.json, bridge, sends, q.body, { id: "0", chars })), { context });
+        const out = scriptOutcome(JSON.parse(await s.execute(q.json, bridge, sends, q.body, { id: "0", module: "c/0/script.js", index: 0, chars })), { context });
         if (out.error || out.assertions.some((a) => !a.passed)) return Response.json({ error: out }, { status: 500 });
       }
     } else if (mode === "loop1") {

@@ -3,8 +3,16 @@
  * module variables (workerd resolves a `cjs` module's globals through a `with`-like scope otherwise).
  * workerd's wrapper is modelled here by a `with` around the module text, as its context object works.
  */
+
+import { compileFunction } from "node:vm";
 import { describe, expect, it } from "vitest";
-import { workerModules } from "../../shared/sandbox/v8/worker-code";
+import {
+  CHUNK_SCRIPTS,
+  scriptAtLine,
+  syntaxErrorOf,
+  workerCode,
+  workerModules,
+} from "../../shared/sandbox/v8/worker-code";
 
 /** The `cjs` text of one library module. */
 function libraryText(source: string): string {
@@ -126,31 +134,76 @@ describe("V8 library modules: what counts as an assignment", () => {
 });
 
 describe("V8 script modules", () => {
-  const modules = workerModules({
+  const input = {
     prelude: "",
     libraries: new Map([["lib", "module.exports = 1;"]]),
-    scripts: new Map([
-      ["0", "console.log(1);"],
-      ["1", "pm.test(("],
-      ["2", "console.log(2);"],
-    ]),
+    scripts: new Map(Array.from({ length: CHUNK_SCRIPTS + 3 }, (_, i) => [String(i), `console.log(${i});`])),
     broken: new Map([["1", "Unexpected end of input"]]),
-  });
+  };
+  input.scripts.set("1", "pm.test((");
+  const { modules, groups } = workerCode(input);
 
   it("are not imported when the isolate starts (table.js imports the libraries only)", () => {
     const table = modules["table.js"];
     const text = table && typeof table !== "string" && "js" in table ? table.js : "";
     expect(text).toContain('from "./lib/lib.js"');
-    expect(text).not.toContain("s/");
-    // main.js loads a script's module on its first run through scripts.js's synchronous require.
-    expect(JSON.stringify(modules["scripts.js"])).toContain('require(\\"./s/\\" + id + \\"/script.js\\")');
+    expect(text).not.toContain("c/");
+    // main.js loads a module of scripts on the first run of one of them through scripts.js's require.
+    expect(JSON.stringify(modules["scripts.js"])).toContain('require(\\"./\\" + name)');
   });
 
-  it("are built for the scripts that compile, under the name main.js imports", () => {
-    expect(Object.keys(modules).filter((name) => name.startsWith("s/"))).toEqual([
-      "s/0/script.js",
-      "s/2/script.js",
+  it("hold the scripts that compile, CHUNK_SCRIPTS to a module, in order", () => {
+    expect(groups.map((g) => g.module)).toEqual(["c/0/script.js", "c/1/script.js"]);
+    expect(groups[0]!.ids).toEqual([
+      "0",
+      ...Array.from({ length: CHUNK_SCRIPTS - 1 }, (_, i) => String(i + 2)),
     ]);
-    expect(JSON.stringify(modules["s/2/script.js"])).toContain("console.log(2);");
+    expect(groups[1]!.ids).toEqual([String(CHUNK_SCRIPTS + 1), String(CHUNK_SCRIPTS + 2)]);
+    expect(Object.keys(modules).filter((name) => /^[cs]\//.test(name))).toEqual(groups.map((g) => g.module));
+  });
+
+  it("give singles a module of their own", () => {
+    const single = workerCode({ ...input, singles: new Set(["2"]) }).groups;
+    expect(single.map((g) => g.module)).toEqual(["s/2/script.js", "c/0/script.js", "c/1/script.js"]);
+    expect(single[0]!.ids).toEqual(["2"]);
+  });
+
+  it("keep each script's own line numbers: a frame maps back to its script, its source from line 3", () => {
+    const sources = ["a;\nb;", "x\r\ny\u2028z;\n", "const u = 1;\n\n  null.nope;"];
+    const code = workerCode({
+      ...input,
+      scripts: new Map(sources.map((s, i) => [String(i), s])),
+      broken: new Map(),
+    });
+    const module = code.modules["c/0/script.js"];
+    const text = module && typeof module !== "string" && "cjs" in module ? module.cjs : "";
+    // As workerd compiles a `cjs` module: a function of the module text, no header lines.
+    const factory = compileFunction(text, ["module", "exports", "require"], { filename: "c/0/script.js" });
+    const holder = { exports: {} as unknown };
+    factory(holder, holder.exports, () => undefined);
+    const fns = holder.exports as Array<(scope: object) => Promise<unknown>> & {
+      lines: number[];
+      ids: string[];
+    };
+    expect(fns.lines).toEqual(code.groups[0]!.lines);
+    expect(fns.ids).toEqual(["0", "1", "2"]);
+    return fns[2]!({}).then(
+      () => expect.unreachable(),
+      (e: Error) => {
+        const line = Number(/c\/0\/script\.js:(\d+):(\d+)/.exec(e.stack ?? "")?.[1]);
+        const group = code.groups[0]!;
+        expect(scriptAtLine(group, line)).toBe("2");
+        // The prelude reads a script's line as the frame's minus SCRIPT_HEADER_LINES (2).
+        expect(line - group.lines[2]! + 1 - 2).toBe(3);
+      },
+    );
+  });
+
+  it("name the module a start failed in, with its line", () => {
+    expect(
+      syntaxErrorOf("Uncaught SyntaxError: Unexpected end of input\n  at c/3/script.js:120:5 in x"),
+    ).toEqual({ module: "c/3/script.js", line: 120, message: "Unexpected end of input" });
+    expect(syntaxErrorOf("Uncaught SyntaxError: x\n  at s/7/script.js:2")?.module).toBe("s/7/script.js");
+    expect(syntaxErrorOf("Uncaught Error: x")).toBeUndefined();
   });
 });

@@ -68,6 +68,33 @@ describe.skipIf(!loader)("V8 script modules imported on first use", () => {
     expect(logs(await run(scripts[0]!))).toEqual(["script 0: 3"]);
   });
 
+  it("a script that breaks its shared module elsewhere fails alone; the module's others run", async () => {
+    // The template literal runs on into the 4th script, where the shared module's SyntaxError is: that
+    // one compiles alone, so the module's scripts get a module each and the next start names the 2nd.
+    const scripts = [counting(0), "const s = `unclosed;", counting(2), "console.log(`tick`);", counting(4)];
+    const run = runner(new V8ScriptHost({ loader: loader!, runId: "modules-spill", scripts }));
+    expect(logs(await run(scripts[0]!))).toEqual(["script 0: 1"]);
+    expect((await run(scripts[1]!)).error).toMatchObject({
+      name: "SyntaxError",
+      message: "Unexpected end of input",
+    });
+    expect(logs(await run(scripts[3]!))).toEqual(["tick"]);
+    expect(logs(await run(scripts[4]!))).toEqual(["script 4: 2"]);
+  });
+
+  it("a script far into a shared module reads its own file and lines in stacks", async () => {
+    const scripts = Array.from(
+      { length: 70 },
+      (_, i) => `// script ${i}\nconsole.log(new Error("here").stack.split("\\n")[1]);`,
+    );
+    const run = runner(new V8ScriptHost({ loader: loader!, runId: "modules-lines", scripts }));
+    for (const i of [0, 1, 66]) {
+      const [frame] = logs(await run(scripts[i]!));
+      // Line 2 of the script, after the wrapper's 2 lines, as under QuickJS; its own `s/<id>/script.js`.
+      expect(frame).toMatch(new RegExp(`\\(?s/${i}/script\\.js:4:13\\)?$`));
+    }
+  });
+
   it("a run's first script keeps its timers' order and waits for a later one", async () => {
     const first = [
       'setTimeout(() => console.log("timer"), 0);',

@@ -22,6 +22,50 @@ export const state = {
 
 const timer = globalThis.setTimeout.bind(globalThis);
 
+/**
+ * The run's script modules loaded so far, by name: each the array of its scripts' functions, with the
+ * line each starts on (`lines`) and their ids (worker-code.ts scriptsModule). Several scripts share a
+ * module, so the stack formatter below maps a frame in one back to its script's own file and line.
+ */
+export const modulesOfScripts = new Map();
+
+const errorString = Error.prototype.toString;
+
+/** V8's text of a stack frame, a frame in a shared script module as in the script's own `s/<id>/script.js`. */
+function frameText(site) {
+  const text = String(site);
+  const file = site.getFileName();
+  const module = typeof file === "string" && file.startsWith("c/") ? modulesOfScripts.get(file) : undefined;
+  const line = site.getLineNumber();
+  if (!module || typeof line !== "number") return text;
+  const { lines, ids } = module;
+  let i = 0;
+  while (i + 1 < lines.length && lines[i + 1] <= line) i++;
+  const at = `${file}:${line}:`;
+  const k = text.lastIndexOf(at);
+  if (k < 0) return text;
+  return `${text.slice(0, k)}s/${ids[i]}/script.js:${line - lines[i] + 1}:${text.slice(k + at.length)}`;
+}
+
+// V8's own stack format (the error's string, then `\n    at <frame>` per frame), with the frames of
+// shared script modules renamed: a script's positions read as under QuickJS (`script.js`, its body from
+// line 2), which the prelude relies on (v8-messages.ts positionOf). Not enumerable, as Node's is absent.
+Object.defineProperty(Error, "prepareStackTrace", {
+  value: function prepareStackTrace(error, sites) {
+    let text;
+    try {
+      text = Reflect.apply(errorString, error, []);
+    } catch {
+      text = "<error>";
+    }
+    for (const site of sites) text += `\n    at ${frameText(site)}`;
+    return text;
+  },
+  writable: true,
+  configurable: true,
+  enumerable: false,
+});
+
 // Scripts see the globals QuickJS has (ECMAScript's own) plus what the prelude defines, as in Newman's
 // sandbox: no `process`, `fetch`, `TextEncoder`, … The prototypes workerd defines most of them on leave
 // the chain (the global's prototype becomes Object.prototype, as a QuickJS or Node `vm` context's is:

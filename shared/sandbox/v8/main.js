@@ -1,28 +1,34 @@
 // The dynamic V8 worker's main module: the host, then the prelude (which takes `__host` and defines
 // `__edgerun_execute`), then the entrypoint the engine calls once per script.
 import { WorkerEntrypoint } from "cloudflare:workers";
-import { state } from "./host.js";
+import { modulesOfScripts, state } from "./host.js";
 import loadScript from "./scripts.js";
 import "./prelude.js";
 
 const execute = globalThis.__edgerun_execute;
-/** Script id → its module's factory, loaded when the script first runs (host.js `compile`). */
+/** Script id → its function, from its module (loaded when one of the module's scripts first runs). */
 const factories = new Map();
 
 export class ScriptRunner extends WorkerEntrypoint {
   /**
    * Runs one script: `input` is the PreludeInput JSON, `bridge` the engine's RpcTarget, `sends` the caps,
-   * `body` the response body (beside the JSON, see contract.ts), `script` the script's module
-   * (`{ id, chars }`: its id and its body's length) or the SyntaxError it fails with (`{ broken }`).
+   * `body` the response body (beside the JSON, see contract.ts), `script` where the script is
+   * (`{ id, module, index, chars }`: its id, its module, its place there and its body's length) or the
+   * SyntaxError it fails with (`{ broken }`).
    */
   async execute(input, bridge, sends, body, script) {
     if (script && script.broken === undefined) {
       let factory = factories.get(script.id);
       if (!factory) {
         // workerd compiles every module when the isolate starts (a broken script's module stops it:
-        // script-host-v8.ts leaves that one out); evaluating one waits for its script's first run
-        // (scripts.js: a synchronous require, so the script still starts in the call's first turn).
-        factory = loadScript(script.id);
+        // script-host-v8.ts leaves that one out); evaluating one waits for the first run of one of its
+        // scripts (scripts.js: a synchronous require, so the script still starts in the call's first turn).
+        let module = modulesOfScripts.get(script.module);
+        if (!module) {
+          module = loadScript(script.module);
+          modulesOfScripts.set(script.module, module);
+        }
+        factory = module[script.index];
         factories.set(script.id, factory);
       }
       state.current = { factory, chars: script.chars };

@@ -1,14 +1,14 @@
 /**
  * The modules of a run's dynamic V8 worker (platform/script-host-v8.ts loads them through the Worker
  * Loader): the host and entry modules (host.js, main.js), the prelude, the libraries the run's scripts
- * need and one module per script.
+ * need and the run's scripts, CHUNK_SCRIPTS to a module.
  *
  * Dynamic workers refuse code generation from strings, so every piece of code arrives as a module.
  * Libraries and scripts are CommonJS (`cjs`) modules, which workerd wraps in a function: they stay
- * sloppy, as in Newman. Each module only defines a function; nothing of a library runs until a script
- * requires it. Libraries are imported when the isolate starts (table.js); a script's module is evaluated
- * only when the script first runs (main.js, through scripts.js), so a run's start grows less with the
- * scripts it might run (workerd still compiles every module when the isolate starts).
+ * sloppy, as in Newman. Each module only defines functions; nothing of a library runs until a script
+ * requires it. Libraries are imported when the isolate starts (table.js); a module of scripts is
+ * evaluated only when one of its scripts first runs (main.js, through scripts.js), so a run's start
+ * grows less with the scripts it might run (workerd still compiles every module when the isolate starts).
  */
 import { V8_HOST_SOURCE, V8_MAIN_SOURCE } from "../generated/v8-entry";
 
@@ -25,17 +25,60 @@ export function scriptBody(source: string): string {
 /**
  * The bindings workerd's CommonJS wrapper gives a module. A script must not see them (Newman's and
  * QuickJS's scripts have none: `typeof module` is "undefined", so a pasted UMD bundle defines its global
- * instead of filling `module.exports`): the script's function shadows them with parameters left undefined.
+ * instead of filling `module.exports`): the module's scripts are defined inside a function whose
+ * parameters of these names are left undefined (called once, when the module is evaluated).
  */
-const CJS_BINDINGS = "module, exports, __filename, __dirname";
+const CJS_BINDINGS = "module, exports, require, __filename, __dirname";
+
+/** Scripts per module (see scriptGroups): one `require` and one module compile for this many scripts. */
+export const CHUNK_SCRIPTS = 64;
 
 /**
- * A script's module: the prelude's body inside an async function (as QuickJS compiles it), with the
- * prelude's parameters as a `with` scope. The body starts on line 2, as under QuickJS's wrapper
- * (SCRIPT_HEADER_LINES), and the module is named `…/script.js`, so stack positions read the same.
+ * A script as an element of its module's array: an async function of the prelude's parameters (a
+ * `with` scope, as QuickJS compiles the body) around the prelude's body. The header is one line, so the
+ * body starts on the function's second line and the source on its third, as under QuickJS's wrapper
+ * (SCRIPT_HEADER_LINES). Two functions, each compiled by V8 on the script's first run (there were
+ * three, and each script's module's own before them).
  */
-function scriptModule(source: string): string {
-  return `module.exports = function (__scope) { with (__scope) { return (async function (${CJS_BINDINGS}) {\n${scriptBody(source)}\n})(); } };\n`;
+function scriptFunction(source: string): string {
+  return `async function (__scope) { with (__scope) {\n${scriptBody(source)} } },\n`;
+}
+
+/** JavaScript's line terminators, as V8 counts lines for stack positions. */
+function lineBreaks(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 0x2028 || c === 0x2029) n++;
+    else if (c === 13) {
+      n++;
+      if (text.charCodeAt(i + 1) === 10) i++;
+    }
+  }
+  return n;
+}
+
+/**
+ * A module of scripts (`ids` in order, `sources` alike): `module.exports` is the array of their
+ * functions, plus `lines` (the module line each one's header is on) and `ids`, which host.js's stack
+ * formatter maps a frame's line back to its script's own file and line with.
+ */
+function scriptsModule(ids: readonly string[], sources: readonly string[], starts: number[]): string {
+  const functions = sources.map(scriptFunction).join("");
+  const lines = JSON.stringify(starts);
+  return `module.exports = (function (${CJS_BINDINGS}) { return [${functions}]; })();\nmodule.exports.lines = ${lines};\nmodule.exports.ids = ${JSON.stringify(ids)};\n`;
+}
+
+/** The module line each script's function starts on (scriptsModule: the first on line 1). */
+function lineStarts(sources: readonly string[]): number[] {
+  const lines: number[] = [];
+  let line = 1;
+  for (const source of sources) {
+    lines.push(line);
+    // The header, the body's first line and the footer are a line each, the source ends with a break.
+    line += lineBreaks(source) + 4;
+  }
+  return lines;
 }
 
 /**
@@ -120,15 +163,49 @@ export interface WorkerModulesInput {
   scripts: ReadonlyMap<string, string>;
   /** Script id → the SyntaxError message its module failed to compile with. */
   broken: ReadonlyMap<string, string>;
+  /** Scripts that get a module of their own (`s/<id>/script.js`) instead of a place in a shared one. */
+  singles?: ReadonlySet<string>;
 }
 
-/** Module name of a script: the id names its folder, so the file is `script.js` as under QuickJS. */
-export function scriptModuleName(id: string): string {
-  return `s/${id}/script.js`;
+/** A module of the run's scripts: its name, its scripts' ids in order and the line each one starts on. */
+export interface ScriptGroup {
+  module: string;
+  ids: string[];
+  lines: number[];
 }
 
-/** Every module of the worker, main module `main.js`. */
-export function workerModules(input: WorkerModulesInput): Record<string, WorkerModule> {
+/**
+ * The run's scripts that compile, CHUNK_SCRIPTS to a module (`c/<n>/script.js`), in the order they were
+ * learnt; a single's module is `s/<id>/script.js`. workerd's cost per module (compiled when the isolate
+ * starts, ≈ 0.016 ms; `require`d on first use, its path resolved by a scan of the worker's modules)
+ * was most of what a distinct script cost beyond a repeated one (bench/README.md, H30).
+ */
+function scriptGroups(input: WorkerModulesInput): Array<ScriptGroup & { text: string }> {
+  const groups: Array<ScriptGroup & { text: string }> = [];
+  const add = (module: string, ids: string[]) => {
+    const sources = ids.map((id) => input.scripts.get(id) ?? "");
+    const lines = lineStarts(sources);
+    groups.push({ module, ids, lines, text: scriptsModule(ids, sources, lines) });
+  };
+  let chunk: string[] = [];
+  let chunks = 0;
+  for (const id of input.scripts.keys()) {
+    if (input.broken.has(id)) continue;
+    if (input.singles?.has(id)) add(`s/${id}/script.js`, [id]);
+    else if (chunk.push(id) === CHUNK_SCRIPTS) {
+      add(`c/${chunks++}/script.js`, chunk);
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) add(`c/${chunks}/script.js`, chunk);
+  return groups;
+}
+
+/** The worker's modules (main module `main.js`) and where each script's function is among them. */
+export function workerCode(input: WorkerModulesInput): {
+  modules: Record<string, WorkerModule>;
+  groups: ScriptGroup[];
+} {
   const modules: Record<string, WorkerModule> = {
     "main.js": { js: V8_MAIN_SOURCE },
     "host.js": { js: V8_HOST_SOURCE },
@@ -146,27 +223,39 @@ export function workerModules(input: WorkerModulesInput): Record<string, WorkerM
     imports.push(`import m${n} from ${JSON.stringify(`./${name}`)};`);
     libs.push(`  ${JSON.stringify(id)}: m${n++},`);
   }
-  // Scripts are not imported here: main.js loads a script's module when the script first runs, by a
-  // synchronous `require` (workerd's CommonJS). Per script's first run that costs ≈ 0.03 ms more than
-  // evaluating its module at the start (an `import()`, through workerd's event loop, ≈ 0.06 ms), where
-  // the start saves ≈ 0.025 ms per module: about even for a run that runs every script once, ahead when
-  // it runs fewer or when time to the first script counts (bench/README.md, H27).
-  modules["scripts.js"] = { cjs: 'module.exports = (id) => require("./s/" + id + "/script.js");\n' };
-  for (const [id, source] of input.scripts)
-    if (!input.broken.has(id)) modules[scriptModuleName(id)] = { cjs: scriptModule(source) };
+  // Scripts are not imported here: main.js loads a script's module when one of its scripts first
+  // runs, by a synchronous `require` (workerd's CommonJS; an `import()` goes through workerd's event
+  // loop), so a run's start does not evaluate what it might never run (bench/README.md, H27).
+  modules["scripts.js"] = { cjs: 'module.exports = (name) => require("./" + name);\n' };
+  const groups = scriptGroups(input);
+  for (const { module, text } of groups) modules[module] = { cjs: text };
   modules["table.js"] = {
     js: [...imports, `export const libraries = {\n${libs.join("\n")}\n};`, ""].join("\n"),
   };
-  return modules;
+  return { modules, groups: groups.map(({ module, ids, lines }) => ({ module, ids, lines })) };
+}
+
+/** Every module of the worker, main module `main.js` (workerCode without the scripts' places). */
+export function workerModules(input: WorkerModulesInput): Record<string, WorkerModule> {
+  return workerCode(input).modules;
 }
 
 /**
- * The script whose module stopped the worker from starting with a SyntaxError (workerd: "Uncaught
- * SyntaxError: … at s/<id>/script.js:…"), with V8's message; undefined for any other failure.
+ * The module whose SyntaxError stopped the worker from starting (workerd: "Uncaught SyntaxError: … at
+ * c/<n>/script.js:<line>…"), the line and V8's message; undefined for any other failure.
  */
-export function syntaxErrorOf(message: string): { id: string; message: string } | undefined {
-  const m = /SyntaxError: ([^\n]*)\n\s*at s\/([^/]+)\/script\.js:/.exec(message);
-  return m ? { id: m[2]!, message: m[1]! } : undefined;
+export function syntaxErrorOf(
+  message: string,
+): { module: string; line: number; message: string } | undefined {
+  const m = /SyntaxError: ([^\n]*)\n\s*at ([sc]\/[^/\s]+\/script\.js):(\d+)/.exec(message);
+  return m ? { module: m[2]!, line: Number(m[3]), message: m[1]! } : undefined;
+}
+
+/** The script of `group` whose function holds module line `line` (the last one starting at or before it). */
+export function scriptAtLine(group: ScriptGroup, line: number): string | undefined {
+  let found: string | undefined;
+  for (let i = 0; i < group.ids.length && (group.lines[i] ?? Infinity) <= line; i++) found = group.ids[i];
+  return found;
 }
 
 /** Hex SHA-256 of a text: the worker's code hash (its name in the loader). */
