@@ -4,7 +4,7 @@
  * file (inline content) and graphql (JSON `{ query, variables }`); and the capped, abortable read of
  * response bodies.
  */
-import { onAbort, whenAborted } from "./abort";
+import { onAbort } from "./abort";
 import type { BodyDefinition, ProtocolProfile } from "./types";
 
 const RAW_TYPES: Record<string, string> = {
@@ -185,8 +185,9 @@ export interface CapturedBody {
  * connection open without sending; it then throws the signal's reason.
  */
 export async function readCapped(res: Response, max: number, signal?: AbortSignal): Promise<CapturedBody> {
-  if (!res.body) return { body: "", size: 0, truncated: false };
+  // Before `res.body`, which makes a stream object (a body-less response reads as empty there too).
   if (wholeBodyFits(res, max) && !signal?.aborted) return readWhole(res, signal);
+  if (!res.body) return { body: "", size: 0, truncated: false };
   const reader = res.body.getReader();
   // The signal cancels the stream, which ends a pending read at once (one listener per body rather than
   // a race per chunk).
@@ -236,14 +237,21 @@ function wholeBodyFits(res: Response, max: number): boolean {
   return declared !== null && /^\d{1,15}$/.test(declared) && Number(declared) <= max;
 }
 
+/** Decodes whole bodies (a decode without `stream` keeps no state between calls). */
+const wholeDecoder = new TextDecoder();
+
 /** The whole body in one read; it ends when `signal` fires, as the streamed read does. */
 async function readWhole(res: Response, signal?: AbortSignal): Promise<CapturedBody> {
-  const aborted = signal ? whenAborted(signal) : undefined;
+  let detach: (() => void) | undefined;
   try {
-    const buffer = await (aborted ? Promise.race([res.arrayBuffer(), aborted.promise]) : res.arrayBuffer());
+    // One promise settled by whichever comes first (no race over a second one per read).
+    const buffer = await new Promise<ArrayBuffer | undefined>((resolve, reject) => {
+      if (signal) detach = onAbort(signal, () => resolve(undefined));
+      res.arrayBuffer().then(resolve, reject);
+    });
     if (!buffer) throw signal?.reason ?? new DOMException("aborted", "AbortError");
-    return { body: new TextDecoder().decode(buffer), size: buffer.byteLength, truncated: false };
+    return { body: wholeDecoder.decode(buffer), size: buffer.byteLength, truncated: false };
   } finally {
-    aborted?.dispose();
+    detach?.();
   }
 }

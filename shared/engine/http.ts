@@ -261,13 +261,14 @@ export async function send(
     const { res, captured, t0 } = hop;
     lastHeadersMs = hop.headersMs;
     const responseTime = deps.now() - t0;
-    const setCookies = res.headers.getSetCookie();
+    const resHeaders = res.headers;
+    const setCookies = resHeaders.getSetCookie();
     if (profile.disableCookies !== true && setCookies.length)
       deps.jar.storeFromResponse(url.href, setCookies);
 
     // Digest: answer the challenge once, with a real round-trip.
     if (res.status === 401 && auth?.type === "digest" && !digestTried) {
-      const challenge = res.headers.get("www-authenticate");
+      const challenge = resHeaders.get("www-authenticate");
       if (challenge?.toLowerCase().startsWith("digest")) {
         digestTried = true;
         req = await digestChallengeAuth(auth, req, challenge, resolve, random);
@@ -275,7 +276,7 @@ export async function send(
       }
     }
 
-    const location = res.headers.get("location");
+    const location = resHeaders.get("location");
     if (follow && location && [301, 302, 303, 307, 308].includes(res.status)) {
       if (redirects.length >= maxRedirects) {
         return finish({
@@ -310,7 +311,7 @@ export async function send(
     }
 
     const responseHeaders: Array<{ key: string; value: string }> = [];
-    res.headers.forEach((value, key) => {
+    resHeaders.forEach((value, key) => {
       if (key === "set-cookie") return;
       responseHeaders.push({ key, value });
     });
@@ -441,7 +442,8 @@ function safeDecode(s: string): string {
  */
 function inflated(res: Response): Response {
   const encoding = res.headers.get("content-encoding")?.trim().toLowerCase();
-  if (!res.body || encoding !== "deflate" || [101, 204, 205, 304].includes(res.status)) return res;
+  // The encoding first: `res.body` makes a stream object, which the usual body read does not need.
+  if (encoding !== "deflate" || !res.body || [101, 204, 205, 304].includes(res.status)) return res;
   const raw = res.body.getReader();
   let out: ReadableStreamDefaultReader<Uint8Array> | undefined;
   const body = new ReadableStream<Uint8Array>({

@@ -429,16 +429,26 @@ export class Runner {
     } as RunEvent);
   }
 
-  #tsAt = Number.NaN;
-  #ts = "";
+  #tsSecond = Number.NaN;
+  /** `toISOString()` of the second `#tsSecond` up to its milliseconds (`…T19:10:05.`). */
+  #tsPrefix = "";
 
-  /** ISO time of `now()`, formatted once per millisecond (a step's events mostly share one). */
+  /**
+   * ISO time of `now()`: a `Date` and `toISOString()` once per second, the milliseconds appended by
+   * hand (a step takes about as long as a millisecond, and the formatting was ≈ 1 % of a run object's
+   * CPU); exactly `new Date(now).toISOString()`.
+   */
   #timestamp(): string {
     const now = this.#deps.now();
-    if (now !== this.#tsAt) {
-      this.#ts = new Date(now).toISOString();
-      this.#tsAt = now;
+    const ms = now % 1000;
+    const second = now - ms;
+    if (second !== this.#tsSecond || !Number.isInteger(ms)) {
+      const iso = new Date(now).toISOString();
+      // Whole non-negative milliseconds only (a fake clock may give others): then it is exact.
+      this.#tsSecond = Number.isInteger(now) && now >= 0 ? second : Number.NaN;
+      this.#tsPrefix = iso.slice(0, -4);
+      return iso;
     }
-    return this.#ts;
+    return `${this.#tsPrefix}${ms < 10 ? "00" : ms < 100 ? "0" : ""}${ms}Z`;
   }
 }
