@@ -20,6 +20,7 @@ import type {
   ScriptHost,
   ScriptOutcome,
   TargetCheck,
+  UrlDefinition,
 } from "./types";
 import { buildUrl, parseRawUrl, parseUrl } from "./url";
 import { makeResolver } from "./variables";
@@ -420,7 +421,7 @@ function sentRequest(
   const sent = result.sent;
   // The URL sendDefinition built from `def` (an unbuildable one failed the request already; scripts
   // then see the definition).
-  const url = result.builtUrl !== undefined ? parseRawUrl(result.builtUrl) : def.url;
+  const url = result.builtUrl !== undefined ? sentUrl(result.builtUrl) : def.url;
   const body = def.body ? resolveBody(def.body, resolve) : undefined;
   return {
     ...def,
@@ -431,6 +432,18 @@ function sentRequest(
       : def.headers.filter((h) => !h.disabled).map((h) => ({ key: resolve(h.key), value: resolve(h.value) })),
     ...(body ? { body } : {}),
   };
+}
+
+/**
+ * The URL as sent, parsed for the engine and serialised as its text: the prelude parses that text with
+ * the same parseRawUrl when a test script builds pm.request (most never do), so a test script's input
+ * carries the URL once instead of its five parsed lists (contract.ts PreludeInput). A spread copy is a
+ * plain definition (the `toJSON` is not enumerable).
+ */
+function sentUrl(raw: string): UrlDefinition {
+  const url = parseRawUrl(raw);
+  Object.defineProperty(url, "toJSON", { value: () => raw });
+  return url;
 }
 
 function safeUrlRaw(request: RequestDefinition, resolve: (s: string) => string): string {

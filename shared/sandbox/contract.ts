@@ -60,7 +60,9 @@ export interface PreludeInput {
   location: string;
   /**
    * `context.request` may also carry `description` (string): the item's request description, which the
-   * legacy `request.description` global shows in Newman.
+   * legacy `request.description` global shows in Newman. In the JSON, `context.request.url` may be the
+   * URL's text instead of its parsed form (a test script's request as sent, execute-item.ts `sentUrl`):
+   * the prelude parses it with the engine's parseRawUrl, as it parses a URL a script sets.
    */
   context: ScriptContext;
   /**

@@ -159,6 +159,71 @@ describe("executeItem with unchanged scopes", () => {
   });
 });
 
+describe("a test script's request as sent", () => {
+  it("goes to the sandbox with its URL as text, and pm.request.url reads as the parsed URL did", async () => {
+    const seen: string[] = [];
+    const spy = {
+      run: (input: Parameters<QuickJSScriptHost["run"]>[0], c: ScriptCapabilities) => {
+        seen.push(JSON.stringify(input.context.request.url));
+        return host.run(input, c);
+      },
+    };
+    const node = {
+      id: "i2",
+      name: "sent",
+      path: [],
+      request: {
+        method: "GET",
+        url: {
+          raw: "http://X.test:8080/a/{{p}}?i=1&j",
+          host: ["X", "test"],
+          port: "8080",
+          path: ["a", "{{p}}"],
+          query: [
+            { key: "i", value: "1" },
+            { key: "j", value: null },
+          ],
+          variable: [],
+        },
+        headers: [],
+      },
+      prerequest: [],
+      test: [
+        {
+          source: `pm.test("url", () => {
+            pm.expect(pm.request.url.toString()).to.equal("http://x.test:8080/a/b?i=1&j");
+            pm.expect(pm.request.url.getHost()).to.equal("x.test");
+            pm.expect(pm.request.url.port).to.equal("8080");
+            pm.expect(pm.request.url.query.get("i")).to.equal("1");
+            pm.expect(pm.request.url.getPathWithQuery()).to.equal("/a/b?i=1&j");
+            pm.expect(pm.request.headers.get("Host")).to.equal("x.test:8080");
+          });`,
+          location: "request:sent",
+        },
+      ],
+      profile: {},
+    } as unknown as ItemNode;
+    const result = await executeItem(
+      node,
+      { ...scopes(), environment: [{ key: "p", value: "b" }] },
+      new CookieJar(),
+      { iteration: 0, iterationCount: 1, collectionName: "C" },
+      {
+        fetch: async () => new Response("{}"),
+        checkTarget: () => null,
+        scripts: spy,
+        now: Date.now,
+        random: Math.random,
+      },
+    );
+    expect(seen).toEqual([JSON.stringify("http://x.test:8080/a/b?i=1&j")]);
+    expect(result.event.scriptErrors).toEqual([]);
+    expect(result.event.assertions.map((a) => [a.name, a.passed, a.error?.message])).toEqual([
+      ["url", true, undefined],
+    ]);
+  });
+});
+
 describe("masker update", () => {
   it("masks a secret a script added, and keeps masking it when the same lists come again", () => {
     const masker = createMasker([]);
