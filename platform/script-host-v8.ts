@@ -35,6 +35,7 @@ import {
   syntaxErrorOf,
   workerCode,
 } from "../shared/sandbox/v8/worker-code";
+import { WallDeadline } from "./wall-deadline";
 
 export interface V8HostOptions {
   loader: WorkerLoader;
@@ -46,6 +47,8 @@ export interface V8HostOptions {
   consoleMessageChars?: number;
   timers?: number;
   sendRequests?: Partial<SendRequestLimits>;
+  /** How long past its timeout a script call may still wait before it fails (default 30 s; tests shorten it). */
+  wallSlackMs?: number;
 }
 
 /** Code generation from strings, which dynamic workers refuse: runs with such scripts use QuickJS. */
@@ -172,6 +175,7 @@ export class V8ScriptHost implements ScriptHost {
   #sliceSent = 0;
   #planned: string[];
   #queue: Promise<unknown> = Promise.resolve();
+  readonly #wall = new WallDeadline();
 
   constructor(options: V8HostOptions) {
     this.#options = options;
@@ -188,6 +192,7 @@ export class V8ScriptHost implements ScriptHost {
   beginSlice(): void {
     this.#gate.beginSlice();
     this.#sliceSent = 0;
+    this.#wall.reset();
     this.#fallback?.beginSlice();
   }
 
@@ -195,6 +200,7 @@ export class V8ScriptHost implements ScriptHost {
   dispose(): void {
     this.#generation++;
     this.#worker = undefined;
+    this.#wall.reset();
     this.#fallback?.dispose();
   }
 
@@ -341,19 +347,12 @@ export class V8ScriptHost implements ScriptHost {
       perScript: this.#limits.perScript,
       perSlice: this.#limits.perSlice,
     };
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`wall: script still waiting after ${timeoutMs} ms`)),
-        timeoutMs + 30_000,
-      );
-    });
-    try {
-      const call = runner.execute(request.json, bridge, sends, request.body, script) as Promise<string>;
-      return await Promise.race([call, deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
+    const answer = runner.execute(request.json, bridge, sends, request.body, script) as Promise<string>;
+    return this.#wall.within(
+      answer,
+      timeoutMs + (this.#options.wallSlackMs ?? 30_000),
+      () => new Error(`wall: script still waiting after ${timeoutMs} ms`),
+    );
   }
 
   /**
