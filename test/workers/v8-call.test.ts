@@ -7,28 +7,18 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { V8ScriptHost } from "../../platform/script-host-v8";
-import type { ScriptCapabilities, ScriptContext } from "../../shared/engine/types";
+import type { ScriptCapabilities } from "../../shared/engine/types";
+import { emptyJar, scriptContext } from "./v8-support";
 
 const loader = (env as unknown as { LOADER?: WorkerLoader }).LOADER;
 if (!loader) console.warn("v8-call: no LOADER binding, skipped");
 
-const context: ScriptContext = {
-  info: { eventName: "test", iteration: 0, iterationCount: 1, requestName: "r", requestId: "r1" },
-  scopes: { globals: [], collection: [], environment: [], data: {}, local: [], environmentName: "" },
-  request: {
-    method: "GET",
-    url: { raw: "http://example.test/", host: ["example.test"], path: [], query: [], variable: [] },
-    headers: [],
-  },
-  cookies: [],
-  location: ["C", "r"],
-  collectionName: "C",
-};
+const context = scriptContext;
 
 /** pm.sendRequest never answers: the script's call waits until the wall deadline fails it. */
 const hanging: ScriptCapabilities = {
   sendRequest: () => new Promise(() => undefined),
-  cookieJar: { getAll: () => [], set: () => undefined, unset: () => undefined, clear: () => undefined },
+  cookieJar: emptyJar,
 };
 
 const HANG = 'pm.sendRequest("http://example.test/", () => console.log("answered"));';

@@ -8,27 +8,17 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { V8ScriptHost } from "../../platform/script-host-v8";
-import type { ScriptCapabilities, ScriptContext, ScriptOutcome } from "../../shared/engine/types";
+import type { ScriptCapabilities, ScriptOutcome } from "../../shared/engine/types";
+import { emptyJar, scriptContext } from "./v8-support";
 
 const loader = (env as unknown as { LOADER?: WorkerLoader }).LOADER;
 if (!loader) console.warn("v8-script-modules: no LOADER binding, skipped");
 
-const context: ScriptContext = {
-  info: { eventName: "test", iteration: 0, iterationCount: 1, requestName: "r", requestId: "r1" },
-  scopes: { globals: [], collection: [], environment: [], data: {}, local: [], environmentName: "" },
-  request: {
-    method: "GET",
-    url: { raw: "http://example.test/", host: ["example.test"], path: [], query: [], variable: [] },
-    headers: [],
-  },
-  cookies: [],
-  location: ["C", "r"],
-  collectionName: "C",
-};
+const context = scriptContext;
 
 const caps: ScriptCapabilities = {
   sendRequest: async () => ({ error: { name: "RequestError", message: "not in this test" } }),
-  cookieJar: { getAll: () => [], set: () => undefined, unset: () => undefined, clear: () => undefined },
+  cookieJar: emptyJar,
 };
 
 /** A script that counts the run's scripts in a global: the same isolate ran them all if it counts on. */
