@@ -205,6 +205,7 @@ async function execute(inputJson: string, body?: unknown): Promise<string> {
     out.error = { name: String(name || "Error"), message: v8Message(error, input.source) };
   }
   if (run.consoleDropped) out.consoleDropped = run.consoleDropped;
+  api.release();
   // Left out when unchanged: the host hands back the engine's own (contract.ts PreludeOutput).
   if (scopes.written()) out.scopes = input.context.scopes;
   const request = api.serializeRequest();

@@ -63,7 +63,13 @@ function locationOf(input: PreludeInput): string[] & { current?: string } {
   return location;
 }
 
-/** The `pm` object itself (pm.request and pm.response are getters that build them on first use). */
+/**
+ * The `pm` object itself (pm.request and pm.response are getters that build them on first use), and
+ * `release`, called when the script is done: `pm.test(…)` returns pm through a holder that `release`
+ * empties, so pm and its test function do not stay a cycle. QuickJS frees what no cycle holds as soon
+ * as the script ends; a cycle waits for a garbage collection, which walks the whole heap (≈ 40 µs of
+ * an empty script's ≈ 200 µs, every ≈ 50 scripts with 134 objects each left behind).
+ */
 function pmObject(
   parts: PmParts,
   messages: Messages,
@@ -74,6 +80,7 @@ function pmObject(
   const ctx = input.context;
   const { out } = run;
   const { isTest } = messages;
+  const self: { pm?: Record<string, unknown> } = {};
   const pm: Record<string, unknown> = {
     info: { ...ctx.info },
     globals: scopes.globals,
@@ -83,7 +90,7 @@ function pmObject(
     iterationData: scopes.iterationData,
     cookies,
     sendRequest: createSendRequest(host, run),
-    test: createTest(run, input.source, () => pm),
+    test: createTest(run, input.source, () => self.pm),
     expect: Object.assign((value?: unknown, message?: unknown) => modules.expect(value, message), {
       fail: (...a: unknown[]) => modules.chai().expect.fail(...a),
     }),
@@ -111,7 +118,13 @@ function pmObject(
   Object.defineProperty(pm, "request", { enumerable: true, configurable: true, get: messages.requestOf });
   if (ctx.response || isTest)
     Object.defineProperty(pm, "response", { enumerable: true, configurable: true, get: messages.responseOf });
-  return pm;
+  self.pm = pm;
+  return {
+    pm,
+    release: () => {
+      self.pm = undefined;
+    },
+  };
 }
 
 /** The timer globals (the script's virtual timers). */
@@ -148,7 +161,7 @@ export function buildScriptApi(parts: PmParts) {
   const setNextRequest = (target: unknown) => {
     out.nextRequest = { target: target === null || target === undefined ? null : String(target) };
   };
-  const pm = pmObject(parts, messages, cookies, setNextRequest);
+  const { pm, release } = pmObject(parts, messages, cookies, setNextRequest);
   const consoleObj = createConsole(run, input.limits);
   const timers = createTimers(input.limits, () => host.now());
   const tests: Record<string, unknown> = {};
@@ -192,5 +205,14 @@ export function buildScriptApi(parts: PmParts) {
         : requireModule(library);
     return legacyOf()[name]?.();
   };
-  return { pm, names, load, tests, consoleObj, nextTimer: timers.next, serializeRequest: messages.serialize };
+  return {
+    pm,
+    names,
+    load,
+    tests,
+    consoleObj,
+    nextTimer: timers.next,
+    serializeRequest: messages.serialize,
+    release,
+  };
 }
