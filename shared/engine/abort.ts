@@ -78,16 +78,22 @@ export class SharedTimer {
   }
 }
 
-/** Abort callbacks per signal (see `onAbort`); an entry is removed by its disposer or when it runs. */
-const hubs = new WeakMap<AbortSignal, Set<() => void>>();
-/** Signals of `linkSignal`'s own controllers: it runs their callbacks itself, no platform listener. */
-const owned = new WeakSet<AbortSignal>();
+/** Abort callbacks of one signal (see `onAbort`), removed by their disposers or when they run. */
+interface Hub {
+  callbacks: Set<() => void>;
+}
+/**
+ * Where a signal keeps its hub: a property of its own rather than a WeakMap (a weak collection's
+ * insert was most of `onAbort`'s time in workerd's profile, and it adds ephemeron work to every GC).
+ */
+const HUB = Symbol("edgerun.abortHub");
+type HubbedSignal = AbortSignal & { [HUB]?: Hub };
 
 function runHub(signal: AbortSignal): void {
-  const hub = hubs.get(signal);
-  if (!hub || hub.size === 0) return;
-  const callbacks = [...hub];
-  hub.clear();
+  const hub = (signal as HubbedSignal)[HUB];
+  if (!hub || hub.callbacks.size === 0) return;
+  const callbacks = [...hub.callbacks];
+  hub.callbacks.clear();
   for (const callback of callbacks) {
     try {
       callback();
@@ -108,17 +114,18 @@ function runHub(signal: AbortSignal): void {
  * first time, and each registration is a `Set` entry. A `linkSignal` signal gets none at all.
  */
 export function onAbort(signal: AbortSignal, callback: () => void): () => void {
-  let hub = hubs.get(signal);
+  const hubbed = signal as HubbedSignal;
+  let hub = hubbed[HUB];
   if (!hub) {
-    hub = new Set();
-    hubs.set(signal, hub);
-    if (!owned.has(signal)) signal.addEventListener("abort", () => runHub(signal), { once: true });
+    hub = { callbacks: new Set() };
+    hubbed[HUB] = hub;
+    signal.addEventListener("abort", () => runHub(signal), { once: true });
   }
   const entry = () => callback();
-  hub.add(entry);
-  const registered = hub;
+  const callbacks = hub.callbacks;
+  callbacks.add(entry);
   return () => {
-    registered.delete(entry);
+    callbacks.delete(entry);
   };
 }
 
@@ -134,8 +141,9 @@ export function linkSignal(
   opts: { timer?: SharedTimer | undefined } = {},
 ): LinkedSignal {
   const controller = new AbortController();
-  const signal = controller.signal;
-  owned.add(signal);
+  const signal = controller.signal as HubbedSignal;
+  // Its hub from the start: `abort` below runs it, so `onAbort` adds no platform listener.
+  signal[HUB] = { callbacks: new Set() };
   let fired = false;
   // Platform listeners (the fetch's) run inside abort(), `onAbort` callbacks (body reads) right after.
   const abort = (reason: unknown) => {
