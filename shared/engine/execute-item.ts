@@ -17,6 +17,7 @@ import type {
   ResponseData,
   Scopes,
   ScriptCapabilities,
+  ScriptContext,
   ScriptHost,
   ScriptOutcome,
   TargetCheck,
@@ -102,6 +103,9 @@ export async function executeItem(
   };
 
   const sideRequests = { total: 0, failed: 0 };
+  // Built for the item's first script, shared by the rest (most items run one or two).
+  let cookieJar: ScriptCapabilities["cookieJar"] | undefined;
+  let location: string[] | undefined;
   /** `pm.sendRequest` for one script: its fetches end with the script's signal (script timeout). */
   const capsFor = (signal: () => AbortSignal): ScriptCapabilities => ({
     sendRequest: async (req) => {
@@ -119,12 +123,12 @@ export async function executeItem(
         ? { response: result.response }
         : { error: result.error ?? { name: "RequestError", message: "request failed" } };
     },
-    cookieJar: {
+    cookieJar: (cookieJar ??= {
       getAll: (url) => jar.cookiesFor(url),
       set: (url, cookie) => jar.set(url, cookie),
       unset: (url, name) => jar.unset(url, name),
       clear: (url) => jar.clear(url),
-    },
+    }),
   });
 
   const runScripts = async (
@@ -152,27 +156,23 @@ export async function executeItem(
         timeoutMs: timeoutMs > 0 ? timeoutMs : undefined,
         now: deps.now,
       });
-      const outcome: ScriptOutcome = await deps.scripts.run(
-        {
-          source: ref.source,
-          location: ref.location,
-          timeoutMs,
-          context: {
-            info: {
-              eventName: event,
-              iteration: settings.iteration,
-              iterationCount: settings.iterationCount,
-              requestName: item.name,
-              requestId: item.id,
-            },
-            scopes,
-            request,
-            ...(response ? { response } : {}),
-            cookies: safeCookies(jar, request, scopes),
-            location: [settings.collectionName, ...item.path, item.name],
-            collectionName: settings.collectionName,
-          },
+      const context: ScriptContext = {
+        info: {
+          eventName: event,
+          iteration: settings.iteration,
+          iterationCount: settings.iterationCount,
+          requestName: item.name,
+          requestId: item.id,
         },
+        scopes,
+        request,
+        cookies: safeCookies(jar, request, scopes),
+        location: (location ??= [settings.collectionName, ...item.path, item.name]),
+        collectionName: settings.collectionName,
+      };
+      if (response) context.response = response;
+      const outcome: ScriptOutcome = await deps.scripts.run(
+        { source: ref.source, location: ref.location, timeoutMs, context },
         capsFor(scriptSignal.signal),
       );
       // Bounded even if run() threw: the timer fires at most timeoutMs later.
