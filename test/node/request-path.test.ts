@@ -4,6 +4,7 @@
  * system headers with their Postman-Token.
  */
 import { describe, expect, inject, it } from "vitest";
+import { decodeStoredEvent, encodeStoredEvent } from "../../durable-objects/event-codec";
 import { CookieJar } from "../../shared/engine/cookie-jar";
 import { send } from "../../shared/engine/http";
 import { buildPlan } from "../../shared/engine/plan";
@@ -112,5 +113,28 @@ describe("system headers", () => {
     expect(seen[0]!.headers.get("accept")).toBe("text/plain");
     expect(seen[0]!.headers.has("cache-control")).toBe(false);
     expect(result.response?.body).toBe("ok");
+  });
+});
+
+describe("stored events", () => {
+  it("encode each dictionary fragment to its own token, also those of equal length", () => {
+    // Indices of FRAGMENTS_V1 (append-only): the stored form must not change.
+    const cases: Array<[string, number]> = [
+      ['"type":"request.completed"', 0],
+      ['{"key":"Postman-Token","value":"', 4],
+      ['{"key":"Connection","value":"keep-alive"}', 6],
+      ['{"key":"connection","value":"keep-alive"}', 7],
+      ['"timings":{"waitMs":0,"totalMs":', 17],
+      [',"prerequestMs":', 18],
+      [',"testMs":', 19],
+      [',"bodyPreview":"', 25],
+      [',"timeMs":', 27],
+      ['{"key":"Host","value":"', 28],
+    ];
+    for (const [fragment, index] of cases) {
+      const stored = encodeStoredEvent(`{${fragment}}`, "{");
+      expect(stored, fragment).toBe(`\u0001{${String.fromCharCode(2 + index)}}`);
+      expect(decodeStoredEvent(stored, "{")).toBe(`{${fragment}}`);
+    }
   });
 });
