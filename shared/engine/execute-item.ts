@@ -105,6 +105,15 @@ export async function executeItem(
   const sideRequests = { total: 0, failed: 0 };
   // Built for the item's first script, shared by the rest (most items run one or two).
   let cookieJar: ScriptCapabilities["cookieJar"] | undefined;
+  const jarCaps = (): ScriptCapabilities["cookieJar"] => {
+    cookieJar ??= {
+      getAll: (url) => jar.cookiesFor(url),
+      set: (url, cookie) => jar.set(url, cookie),
+      unset: (url, name) => jar.unset(url, name),
+      clear: (url) => jar.clear(url),
+    };
+    return cookieJar;
+  };
   let location: string[] | undefined;
   /** `pm.sendRequest` for one script: its fetches end with the script's signal (script timeout). */
   const capsFor = (signal: () => AbortSignal): ScriptCapabilities => ({
@@ -123,12 +132,7 @@ export async function executeItem(
         ? { response: result.response }
         : { error: result.error ?? { name: "RequestError", message: "request failed" } };
     },
-    cookieJar: (cookieJar ??= {
-      getAll: (url) => jar.cookiesFor(url),
-      set: (url, cookie) => jar.set(url, cookie),
-      unset: (url, name) => jar.unset(url, name),
-      clear: (url) => jar.clear(url),
-    }),
+    cookieJar: jarCaps(),
   });
 
   const runScripts = async (
@@ -156,6 +160,7 @@ export async function executeItem(
         timeoutMs: timeoutMs > 0 ? timeoutMs : undefined,
         now: deps.now,
       });
+      location ??= [settings.collectionName, ...item.path, item.name];
       const context: ScriptContext = {
         info: {
           eventName: event,
@@ -167,7 +172,7 @@ export async function executeItem(
         scopes,
         request,
         cookies: safeCookies(jar, request, scopes),
-        location: (location ??= [settings.collectionName, ...item.path, item.name]),
+        location,
         collectionName: settings.collectionName,
       };
       if (response) context.response = response;
