@@ -1,7 +1,8 @@
 /**
  * QuickJS frees an object when its last reference goes, except inside a reference cycle, which waits
  * for a garbage collection that walks the whole heap: a script's `pm` must not stay a cycle once the
- * script is done (pm-api.ts `release`), or every script leaves its pm behind until the next collection.
+ * script is done (pm-api.ts `release`), nor chai's chainable wrappers (chai-chains.ts `release`), or every
+ * script leaves them behind (with what they hold) until the next collection.
  * Counted exactly with QuickJS' own object count, the prelude run as the QuickJS host runs it.
  */
 import releaseVariant from "@jitl/quickjs-wasmfile-release-sync";
@@ -99,6 +100,9 @@ describe("QuickJS prelude: what a script leaves behind", () => {
       `pm.test("empty", () => {});`,
       `pm.test("status", () => pm.response.to.have.status(200)); const b = pm.response.json();
        pm.test("id", () => pm.expect(b.id).to.eql(7)); pm.environment.set("id", b.id); console.log(pm.request.url.toString());`,
+      // chai's chainable methods: each call's wrapper names itself as its flags' ssfi (chai-chains.ts)
+      `pm.test("chains", () => { pm.expect([1, 2]).to.have.lengthOf(2); pm.expect({ a: [1] }).to.be.an("object");
+       pm.expect("abc").to.include("b").and.have.lengthOf(3); pm.expect([1]).to.be.an("array").that.includes(1); });`,
     ]) {
       const counts = await objectCounts(source, 4);
       expect(new Set(counts).size, `${source}: ${counts.join(" ")}`).toBe(1);

@@ -206,6 +206,7 @@ async function execute(inputJson: string, body?: unknown): Promise<string> {
   }
   if (run.consoleDropped) out.consoleDropped = run.consoleDropped;
   api.release();
+  modules.release();
   // Left out when unchanged: the host hands back the engine's own (contract.ts PreludeOutput).
   if (scopes.written()) out.scopes = input.context.scopes;
   const request = api.serializeRequest();

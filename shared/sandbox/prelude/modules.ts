@@ -90,7 +90,10 @@ export function createModules(host: PreludeHost, cleanRoom: CleanRoom) {
     return (fast as ReturnType<typeof fastChai>).expect(value, message) as { to: unknown; not: unknown };
   }
 
-  return { requireModule, loadModule, chai, expect };
+  /** The script is done: what chai's fast paths kept for it goes (chai-chains.ts `release`). */
+  const release = () => fast?.release();
+
+  return { requireModule, loadModule, chai, expect, release };
 }
 
 /** The module loader of one context. */
