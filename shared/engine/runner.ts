@@ -11,11 +11,13 @@ import {
   credentialTemplates,
   type Masker,
   type MaskerOptions,
+  type ScopeSet,
   staticText,
 } from "../security/mask";
 import { abortReason, type LinkedSignal, linkSignal } from "./abort";
 import { CookieJar } from "./cookie-jar";
 import { executeItem, type ItemDeps } from "./execute-item";
+import { sameSignature, scopeSignature } from "./masker-scopes";
 import type { RunPlan } from "./plan";
 import {
   addResponseTime,
@@ -131,11 +133,13 @@ export class Runner {
   readonly #deps: ItemDeps;
 
   readonly #masker: Masker;
+  readonly #dynamicTemplates: boolean;
 
   constructor(plan: RunPlan, deps: ItemDeps) {
     this.#plan = plan;
     this.#deps = deps;
     this.#masker = runMasker(plan);
+    this.#dynamicTemplates = JSON.stringify(maskerParts(plan).templates).includes("{{$");
   }
 
   get parallel(): number {
@@ -273,7 +277,7 @@ export class Runner {
 
     const results = await Promise.all(state.lanes.map((lane) => this.#runLane(lane, signal)));
     // Secrets scripts set (and tokens credential templates now resolve to) are masked from here on.
-    this.#masker.update([state.scopes, ...results.map((r) => r.result.scopes)]);
+    this.#updateMasker([state.scopes, ...results.map((r) => r.result.scopes)]);
     let failedAny = false;
     state.lanes.forEach((lane, i) => {
       const { result, item } = results[i]!;
@@ -330,7 +334,7 @@ export class Runner {
   ): { state: RunState; events: RunEvent[] } {
     const events: RunEvent[] = [];
     const next = structuredClone(state);
-    this.#masker.update([next.scopes, ...next.lanes.map((l) => l.scopes)]);
+    this.#updateMasker([next.scopes, ...next.lanes.map((l) => l.scopes)]);
     const lastIteration = Math.max(0, next.nextIteration - 1);
     const common = {
       stats: next.stats,
@@ -405,6 +409,20 @@ export class Runner {
     // Newman counts an item as failed only for runtime errors of the runner itself, never for test
     // or request failures (those have their own counters), so `items.failed` stays 0 here too.
     return failed;
+  }
+
+  /** What the masker last derived its secrets from (see masker-scopes.ts); undefined: re-derive. */
+  #maskedScopes: unknown[] | undefined;
+
+  /**
+   * `Masker.update`, skipped when the scopes hold what they held at the last update. Never skipped
+   * when a credential template uses a dynamic variable (`{{$timestamp}}`: it resolves anew each time).
+   */
+  #updateMasker(sets: ScopeSet[]): void {
+    const signature = this.#dynamicTemplates ? undefined : scopeSignature(sets);
+    if (sameSignature(signature, this.#maskedScopes)) return;
+    this.#masker.update(sets);
+    this.#maskedScopes = signature;
   }
 
   /** Every event leaves the engine through here, masked: no output path can skip masking. */
