@@ -17,6 +17,7 @@ import {
 import { abortReason, type LinkedSignal, linkSignal } from "./abort";
 import { CookieJar } from "./cookie-jar";
 import { executeItem, type ItemDeps } from "./execute-item";
+import { IsoTimestamps } from "./iso-timestamps";
 import { sameSignature, scopeSignature } from "./masker-scopes";
 import type { RunPlan } from "./plan";
 import {
@@ -447,26 +448,10 @@ export class Runner {
     } as RunEvent);
   }
 
-  #tsSecond = Number.NaN;
-  /** `toISOString()` of the second `#tsSecond` up to its milliseconds (`…T19:10:05.`). */
-  #tsPrefix = "";
+  readonly #iso = new IsoTimestamps();
 
-  /**
-   * ISO time of `now()`: a `Date` and `toISOString()` once per second, the milliseconds appended by
-   * hand (a step takes about as long as a millisecond, and the formatting was ≈ 1 % of a run object's
-   * CPU); exactly `new Date(now).toISOString()`.
-   */
+  /** ISO time of `now()` (see IsoTimestamps: a step's events mostly share a second). */
   #timestamp(): string {
-    const now = this.#deps.now();
-    const ms = now % 1000;
-    const second = now - ms;
-    if (second !== this.#tsSecond || !Number.isInteger(ms)) {
-      const iso = new Date(now).toISOString();
-      // Whole non-negative milliseconds only (a fake clock may give others): then it is exact.
-      this.#tsSecond = Number.isInteger(now) && now >= 0 ? second : Number.NaN;
-      this.#tsPrefix = iso.slice(0, -4);
-      return iso;
-    }
-    return `${this.#tsPrefix}${ms < 10 ? "00" : ms < 100 ? "0" : ""}${ms}Z`;
+    return this.#iso.format(this.#deps.now());
   }
 }

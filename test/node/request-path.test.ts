@@ -7,6 +7,7 @@ import { describe, expect, inject, it } from "vitest";
 import { decodeStoredEvent, encodeStoredEvent } from "../../durable-objects/event-codec";
 import { CookieJar } from "../../shared/engine/cookie-jar";
 import { send } from "../../shared/engine/http";
+import { IsoTimestamps } from "../../shared/engine/iso-timestamps";
 import { buildPlan } from "../../shared/engine/plan";
 import { runLocal } from "../../shared/engine/run-local";
 import { buildUrl, parsedUrl, parseRawUrl } from "../../shared/engine/url";
@@ -35,6 +36,18 @@ describe("the built URL's parse", () => {
     expect(parsedUrl("http://two.test/y")?.host).toBe("two.test");
     expect(parsedUrl("not a url")).toBeUndefined();
     expect(() => buildUrl(parseRawUrl("http://[bad/"), identity)).toThrow(/invalid URL/);
+  });
+});
+
+describe("IsoTimestamps", () => {
+  it("formats exactly as toISOString, also fractional, negative and far times and clocks going back", () => {
+    const iso = new IsoTimestamps();
+    const times = [
+      0, 1.5, 999, 2, 2.5, 1000, 1001, 1009, 1010, 1099, 1100, 1999, 2000, 1500, -1, -1000, -999,
+    ];
+    for (let t = 1_764_000_000_000, i = 0; i < 5000; i++) times.push((t += (i * 7919) % 13));
+    times.push(8_640_000_000_000_000, 253_402_300_799_999, 253_402_300_800_000);
+    for (const t of times) expect(iso.format(t), String(t)).toBe(new Date(t).toISOString());
   });
 });
 
