@@ -45,7 +45,11 @@ describe("IsoTimestamps", () => {
     const times = [
       0, 1.5, 999, 2, 2.5, 1000, 1001, 1009, 1010, 1099, 1100, 1999, 2000, 1500, -1, -1000, -999,
     ];
-    for (let t = 1_764_000_000_000, i = 0; i < 5000; i++) times.push((t += (i * 7919) % 13));
+    let t = 1_764_000_000_000;
+    for (let i = 0; i < 5000; i++) {
+      t += (i * 7919) % 13;
+      times.push(t);
+    }
     times.push(8_640_000_000_000_000, 253_402_300_799_999, 253_402_300_800_000);
     for (const t of times) expect(iso.format(t), String(t)).toBe(new Date(t).toISOString());
   });
