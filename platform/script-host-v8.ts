@@ -35,6 +35,7 @@ import {
   syntaxErrorOf,
   workerCode,
 } from "../shared/sandbox/v8/worker-code";
+import { type ScriptSession, ScriptSessions, SESSION_CALLS } from "./script-session";
 import { WallDeadline } from "./wall-deadline";
 
 export interface V8HostOptions {
@@ -49,6 +50,11 @@ export interface V8HostOptions {
   sendRequests?: Partial<SendRequestLimits>;
   /** How long past its timeout a script call may still wait before it fails (default 30 s; tests shorten it). */
   wallSlackMs?: number;
+  /**
+   * A slice's script calls on sessions (platform/script-session.ts) instead of an invocation each: only
+   * where the platform enforces no CPU limit per invocation (local workerd), else scripts would share one.
+   */
+  sessions?: boolean;
 }
 
 /** Code generation from strings, which dynamic workers refuse: runs with such scripts use QuickJS. */
@@ -98,6 +104,7 @@ type Runner = Rpc.WorkerEntrypointBranded & {
     script: ScriptModule,
   ): Promise<string>;
   ping(): Promise<string>;
+  session(): Promise<ScriptSession>;
 };
 
 /** What a dynamic worker may call in the engine during one script: its capabilities, behind the caps. */
@@ -176,6 +183,7 @@ export class V8ScriptHost implements ScriptHost {
   #planned: string[];
   #queue: Promise<unknown> = Promise.resolve();
   readonly #wall = new WallDeadline();
+  readonly #sessions = new ScriptSessions();
 
   constructor(options: V8HostOptions) {
     this.#options = options;
@@ -192,6 +200,7 @@ export class V8ScriptHost implements ScriptHost {
   beginSlice(): void {
     this.#gate.beginSlice();
     this.#sliceSent = 0;
+    this.#sessions.drop();
     this.#wall.reset();
     this.#fallback?.beginSlice();
   }
@@ -200,6 +209,7 @@ export class V8ScriptHost implements ScriptHost {
   dispose(): void {
     this.#generation++;
     this.#worker = undefined;
+    this.#sessions.drop();
     this.#wall.reset();
     this.#fallback?.dispose();
   }
@@ -339,6 +349,11 @@ export class V8ScriptHost implements ScriptHost {
   }): Promise<string> {
     const { request, caps, timeoutMs } = call;
     const { runner, worker } = await this.#runner(timeoutMs);
+    const target = this.#options.sessions
+      ? await this.#sessions.get(`${worker.name}:${timeoutMs}`, async () =>
+          (await this.#runner(timeoutMs * SESSION_CALLS)).runner.session(),
+        )
+      : runner;
     const script = this.#moduleOf(call.source, worker);
     const bridge = new Bridge(caps, this.#gate, () => this.#sliceSent++);
     const sends: Sends = {
@@ -347,7 +362,7 @@ export class V8ScriptHost implements ScriptHost {
       perScript: this.#limits.perScript,
       perSlice: this.#limits.perSlice,
     };
-    const answer = runner.execute(request.json, bridge, sends, request.body, script) as Promise<string>;
+    const answer = target.execute(request.json, bridge, sends, request.body, script) as Promise<string>;
     return this.#wall.within(
       answer,
       timeoutMs + (this.#options.wallSlackMs ?? 30_000),

@@ -49,6 +49,8 @@ export function createScriptHost(options: ScriptHostOptions = {}): DisposableScr
   if (loader)
     return new V8ScriptHost({
       loader,
+      // Where the platform enforces no CPU limit per invocation (local workerd), a slice's scripts share one.
+      sessions: config(options.env ?? workerEnv).ENVIRONMENT !== "production",
       ...(options.runId ? { runId: options.runId } : {}),
       ...(options.plan ? { scripts: planScripts(options.plan) } : {}),
     });

@@ -2,11 +2,13 @@
  * A V8 script call's wall deadline (platform/wall-deadline.ts): one timer per slice instead of one per
  * call, so these check what it must still do: fail a call that keeps waiting on the engine (here a
  * pm.sendRequest that never answers, which the isolate's CPU limit cannot catch) whether it is the
- * slice's first call or a later one, and leave the host working for the next script.
+ * slice's first call or a later one, and leave the host working for the next script. And the calls on
+ * sessions (platform/script-session.ts): one isolate and its globals across sessions and slices.
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { V8ScriptHost } from "../../platform/script-host-v8";
+import { SESSION_CALLS } from "../../platform/script-session";
 import type { ScriptCapabilities } from "../../shared/engine/types";
 import { emptyJar, scriptContext } from "./v8-support";
 
@@ -42,5 +44,44 @@ describe.skipIf(!loader)("V8 script call deadline", () => {
     const after = await run(QUICK);
     expect(after.error).toBeUndefined();
     expect(after.console.map((e) => e.message)).toEqual(["quick"]);
+  });
+
+  it("on sessions: fails a hanging call alone; the next runs in a new session", async () => {
+    const host = new V8ScriptHost({
+      loader: loader!,
+      runId: "call-session-deadline",
+      wallSlackMs: 50,
+      sessions: true,
+    });
+    const run = (source: string) =>
+      host.run({ source, location: "request:r", context, timeoutMs: 100 }, hanging);
+    expect((await run(QUICK)).console.map((e) => e.message)).toEqual(["quick"]);
+    expect((await run(HANG)).error?.name).toBe("ScriptTimeoutError");
+    expect((await run(QUICK)).console.map((e) => e.message)).toEqual(["quick"]);
+  });
+});
+
+describe.skipIf(!loader)("V8 script calls on sessions", () => {
+  it("run a run's scripts in one isolate across sessions and slices, a broken one failing alone", async () => {
+    const counting = (i: number) =>
+      `globalThis.count = (globalThis.count || 0) + 1;\nconsole.log("script ${i}: " + count);`;
+    const scripts = [
+      ...Array.from({ length: SESSION_CALLS + 4 }, (_, i) => counting(i)),
+      "pm.test((",
+      "pm.test('x', () => pm.expect(count).to.be.above(0));",
+    ];
+    const host = new V8ScriptHost({ loader: loader!, runId: "call-sessions", scripts, sessions: true });
+    const caps: ScriptCapabilities = { sendRequest: hanging.sendRequest, cookieJar: emptyJar };
+    const run = (source: string) =>
+      host.run({ source, location: "request:r", context, timeoutMs: 5000 }, caps);
+    const seen: string[] = [];
+    for (const [i, source] of scripts.slice(0, SESSION_CALLS + 4).entries()) {
+      if (i === 5) host.beginSlice();
+      seen.push(...(await run(source)).console.map((e) => e.message));
+    }
+    expect(seen).toEqual(Array.from({ length: SESSION_CALLS + 4 }, (_, i) => `script ${i}: ${i + 1}`));
+    expect((await run("pm.test((")).error?.name).toBe("SyntaxError");
+    const last = await run(scripts.at(-1)!);
+    expect(last.assertions.map((a) => [a.name, a.passed])).toEqual([["x", true]]);
   });
 });
