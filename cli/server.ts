@@ -189,6 +189,8 @@ async function startStack(unguard: () => void, scriptBackend: string): Promise<S
     ENVIRONMENT: "cli",
     API_RATE_LIMIT_PER_MINUTE: "100000",
     SCRIPT_BACKEND: scriptBackend,
+    // No per-invocation limits here: a run hands over to its next alarm every 200 requests, not 40.
+    SLICE_REQUESTS: "200",
     // Nobody reads the embedded runtime's log: info lines (one per run event batch) would be CPU for nothing.
     LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
   };

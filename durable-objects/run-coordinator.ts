@@ -36,8 +36,7 @@ import {
 } from "./run-store";
 import { propagatingFetch, RunTelemetry, sampleRequestTimes } from "./run-telemetry";
 
-/** Bounded slices keep each alarm invocation well inside CPU, wall and subrequest limits. */
-const SLICE_REQUESTS = 40;
+/** Bounded slices keep each alarm invocation well inside CPU, wall and subrequest limits (with SLICE_REQUESTS). */
 const SLICE_MS = 15_000;
 /** Consecutive failing slices before the run ends `failed` (backoff 1 s, 2 s, 4 s, …). */
 export const MAX_FAILED_SLICES = 5;
@@ -235,8 +234,9 @@ export class RunCoordinator extends DurableObject<Env> {
     let state = store.state();
     // After a crash, the steps of the batch that was in flight may have reached their targets.
     const resend = state?.inflight ? Math.max(1, store.inflightSteps()) : 0;
+    const { CHECKPOINT_INTERVAL_MS, SLICE_REQUESTS: sliceRequests } = config(this.env);
     const groups = new CommitGroups({
-      intervalMs: config(this.env).CHECKPOINT_INTERVAL_MS,
+      intervalMs: CHECKPOINT_INTERVAL_MS,
       resend,
       stepMs: this.#stepMs,
     });
@@ -248,14 +248,14 @@ export class RunCoordinator extends DurableObject<Env> {
         startedAt: new Date().toISOString(),
         actualRegion: this.#region(initial),
       };
-      this.#commit(started.events, started.state, record, groups.nextInflight(SLICE_REQUESTS));
+      this.#commit(started.events, started.state, record, groups.nextInflight(sliceRequests));
       state = started.state;
     }
     const sliceEnd = Date.now() + SLICE_MS;
     for (let n = 0, more = true; more; ) {
       const current = store.record()!;
       if (current.cancelRequested) return this.#finish(current, "cancelled", "cancelled by request");
-      const group = groups.begin(SLICE_REQUESTS - n, Date.now());
+      const group = groups.begin(sliceRequests - n, Date.now());
       store.coverInflight(group.inflight);
       const pending: RunEvent[] = [];
       for (let j = 0; j < group.size; j++, n++) {
@@ -290,8 +290,8 @@ export class RunCoordinator extends DurableObject<Env> {
         if (groupFull) break;
       }
       // Decided before the commit, which records how many steps the next group may send.
-      more = n < SLICE_REQUESTS && Date.now() < sliceEnd;
-      this.#commit(pending, state, store.record()!, more ? groups.nextInflight(SLICE_REQUESTS - n) : 0);
+      more = n < sliceRequests && Date.now() < sliceEnd;
+      this.#commit(pending, state, store.record()!, more ? groups.nextInflight(sliceRequests - n) : 0);
     }
     await this.ctx.storage.setAlarm(Date.now());
   }

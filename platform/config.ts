@@ -61,6 +61,13 @@ export const ConfigSchema = z.object({
    * request costs one confirmation each. 0 commits after every request.
    */
   CHECKPOINT_INTERVAL_MS: nonNegativeInt(10),
+  /**
+   * Requests one alarm invocation of a run sends before it hands over to the next: the platform's
+   * per-invocation CPU and subrequest limits bound it. Scripts' pm.sendRequest budget per slice scales
+   * with it (500 per 40). The CLI's embedded runtime, where no such limit applies, uses 200: each
+   * hand-over waits for workerd's alarm scheduler.
+   */
+  SLICE_REQUESTS: positiveInt(40),
   API_RATE_LIMIT_PER_MINUTE: positiveInt(600),
   MAX_ACTIVE_RUNS: positiveInt(20),
   MAX_RUNS_PER_HOUR: positiveInt(1000),

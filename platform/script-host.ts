@@ -7,6 +7,7 @@ import { env as workerEnv } from "cloudflare:workers";
 import type { RunPlan } from "../shared/engine/plan";
 import type { ScriptHost } from "../shared/engine/types";
 import { loadQuickJS, QuickJSScriptHost } from "../shared/sandbox/quickjs-host";
+import { perSliceSends } from "../shared/sandbox/send-gate";
 import "../shared/sandbox/quickjs-module.workerd";
 import { config } from "./config";
 import { V8ScriptHost } from "./script-host-v8";
@@ -46,15 +47,19 @@ export function selectedLoader(env: object = workerEnv): WorkerLoader | undefine
 /** The configured backend's host; V8 needs the LOADER binding and falls back to QuickJS without it. */
 export function createScriptHost(options: ScriptHostOptions = {}): DisposableScriptHost {
   const loader = selectedLoader(options.env);
+  const { ENVIRONMENT, SLICE_REQUESTS } = config(options.env ?? workerEnv);
+  // pm.sendRequest's per-slice cap keeps its allowance per request whatever the slice size.
+  const sendRequests = { perSlice: perSliceSends(SLICE_REQUESTS) };
   if (loader)
     return new V8ScriptHost({
       loader,
       // Where the platform enforces no CPU limit per invocation (local workerd), a slice's scripts share one.
-      sessions: config(options.env ?? workerEnv).ENVIRONMENT !== "production",
+      sessions: ENVIRONMENT !== "production",
+      sendRequests,
       ...(options.runId ? { runId: options.runId } : {}),
       ...(options.plan ? { scripts: planScripts(options.plan) } : {}),
     });
-  return new QuickJSScriptHost({});
+  return new QuickJSScriptHost({ sendRequests });
 }
 
 /** Readiness: the selected sandbox starts and evaluates a script (throws otherwise). */

@@ -15,6 +15,20 @@ export interface SendRequestLimits {
 
 export const SEND_REQUEST_LIMITS: SendRequestLimits = { perScript: 50, concurrent: 6, perSlice: 500 };
 
+/** The slice size SEND_REQUEST_LIMITS.perSlice was set for (a run's default SLICE_REQUESTS). */
+const DEFAULT_SLICE_REQUESTS = 40;
+
+/**
+ * The per-slice cap for slices of `sliceRequests` requests: the same allowance per request as 500 per
+ * 40, so a collection that stays within it in 40-request slices does in larger ones too.
+ */
+export function perSliceSends(sliceRequests: number): number {
+  return Math.max(
+    SEND_REQUEST_LIMITS.perSlice,
+    Math.ceil((SEND_REQUEST_LIMITS.perSlice * sliceRequests) / DEFAULT_SLICE_REQUESTS),
+  );
+}
+
 /** Thrown into the script (as a QuickJS error named ScriptLimitError) when it exceeds a cap. */
 export class ScriptLimitError extends Error {
   override name = "ScriptLimitError";

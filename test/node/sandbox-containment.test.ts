@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import "../../shared/sandbox/quickjs-module.node";
 import type { ScriptCapabilities, ScriptContext, ScriptOutcome } from "../../shared/engine/types";
 import { type QuickJSHostOptions, QuickJSScriptHost } from "../../shared/sandbox/quickjs-host";
+import { perSliceSends, SEND_REQUEST_LIMITS } from "../../shared/sandbox/send-gate";
 
 function context(): ScriptContext {
   const body = JSON.stringify({ id: 1 });
@@ -240,6 +241,12 @@ describe("sandbox containment: pm.sendRequest caps", () => {
     expect(third.error).toBeUndefined();
     expect(stats.sent).toBe(61);
     host.dispose();
+  });
+
+  it("keeps the per-slice cap's allowance per request for other slice sizes", () => {
+    expect(perSliceSends(40)).toBe(SEND_REQUEST_LIMITS.perSlice);
+    expect(perSliceSends(200)).toBe(2500);
+    expect(perSliceSends(1)).toBe(SEND_REQUEST_LIMITS.perSlice); // never below the default
   });
 });
 
