@@ -5,15 +5,14 @@
  * One isolate per run, named by the run id and a hash of its code (a restarted object with the same
  * scripts reuses it): the prelude, the libraries and the run's scripts as modules (worker-code.ts),
  * `globalOutbound: null`, no bindings, a CPU limit from the script timeout. `pm.sendRequest` and the
- * cookie jar call back into the engine's capabilities through a `Bridge` (an RpcTarget passed with each
- * script), so the target policy, the request limits and masking apply as with QuickJS.
+ * cookie jar call back into the engine's capabilities through a `Bridge` (script-bridge.ts, an RpcTarget
+ * passed with each script), so the target policy, the request limits and masking apply as with QuickJS.
  *
  * A run with a script needing code generation from strings (ajv's compiled JSON schemas, `eval`,
  * `new Function`), which dynamic workers refuse, runs in the QuickJS fallback: the scripts of a run share
  * their globals, so they cannot be split between the two. workerd does not enforce `limits` locally
  * (it drops them: server.c++ getEntrypointResolved), so there an endless loop blocks the process.
  */
-import { RpcTarget } from "cloudflare:workers";
 import type { ScriptCapabilities, ScriptHost, ScriptInput, ScriptOutcome } from "../shared/engine/types";
 import {
   failedOutcome,
@@ -35,6 +34,7 @@ import {
   syntaxErrorOf,
   workerCode,
 } from "../shared/sandbox/v8/worker-code";
+import { Bridge } from "./script-bridge";
 import { type ScriptSession, ScriptSessions, SESSION_CALLS } from "./script-session";
 import { WallDeadline } from "./wall-deadline";
 
@@ -106,58 +106,6 @@ type Runner = Rpc.WorkerEntrypointBranded & {
   ping(): Promise<string>;
   session(): Promise<ScriptSession>;
 };
-
-/** What a dynamic worker may call in the engine during one script: its capabilities, behind the caps. */
-export class Bridge extends RpcTarget {
-  readonly #caps: ScriptCapabilities;
-  readonly #gate: SendRequestGate;
-  readonly #sent: () => void;
-
-  constructor(caps: ScriptCapabilities, gate: SendRequestGate, sent: () => void) {
-    super();
-    this.#caps = caps;
-    this.#gate = gate;
-    this.#sent = sent;
-  }
-
-  async sendRequest(requestJson: string): Promise<string> {
-    this.#gate.admit();
-    this.#sent();
-    await this.#gate.acquire();
-    try {
-      const request = JSON.parse(requestJson) as Parameters<ScriptCapabilities["sendRequest"]>[0];
-      return JSON.stringify(await this.#caps.sendRequest(request));
-    } catch (err) {
-      return JSON.stringify({ error: { name: "RequestError", message: String(err) } });
-    } finally {
-      this.#gate.release();
-    }
-  }
-
-  cookieJar(op: string, argsJson: string): string {
-    const jar = this.#caps.cookieJar;
-    const args = JSON.parse(argsJson) as unknown[];
-    const url = String(args[0] ?? "");
-    try {
-      switch (op) {
-        case "getAll":
-          return JSON.stringify(jar.getAll(url));
-        case "set":
-          jar.set(url, args[1] as { name: string; value: string });
-          break;
-        case "unset":
-          jar.unset(url, String(args[1] ?? ""));
-          break;
-        case "clear":
-          jar.clear(url);
-          break;
-      }
-      return "null";
-    } catch (err) {
-      return JSON.stringify({ __error: (err as Error).message });
-    }
-  }
-}
 
 export class V8ScriptHost implements ScriptHost {
   readonly #options: V8HostOptions;
@@ -469,6 +417,9 @@ function contentHash(key: string, text: string): Promise<string> {
 }
 
 type Failed = (name: string, message: string) => ScriptOutcome;
+
+/** The bridge's class, for benches that make the engine's call themselves (bench/cases/v8-call.ts). */
+export { Bridge };
 
 /** The platform stopped the isolate at a limit (CPU, memory) or the engine's wall deadline passed. */
 function isLimit(message: string): boolean {
