@@ -87,7 +87,7 @@ export async function cliCase(opts: {
       repeats,
       newmanMs: Math.round(n),
       edgerunMs: Math.round(o),
-      ratio: round(o / n, 2),
+      ratio: round(o / n, 3),
       newmanPeakMiB: round(Math.max(...theirs.map((x) => x.peak.total))),
       edgerunPeakMiB: round(Math.max(...ours.map((x) => x.peak.total))),
       edgerunWorkerdPeakMiB: round(Math.max(...ours.map((x) => x.peak.workerd))),

@@ -61,7 +61,7 @@ export function renderTable(r: Results): string {
   for (const c of r.cases.cli ?? []) {
     rows.push([
       `edgerun run vs newman run, ${c.requests} scripted requests (median of ${c.repeats})`,
-      `${c.edgerunMs} vs ${c.newmanMs} ms = **${c.ratio}×**; peak RSS ${c.edgerunPeakMiB} (workerd ${c.edgerunWorkerdPeakMiB ?? "?"}) vs ${c.newmanPeakMiB} MiB`,
+      `${c.edgerunMs} vs ${c.newmanMs} ms = **${(c.edgerunMs / c.newmanMs).toFixed(3)}×**; peak RSS ${c.edgerunPeakMiB} (workerd ${c.edgerunWorkerdPeakMiB ?? "?"}) vs ${c.newmanPeakMiB} MiB`,
       c.requests <= 10 ? "≤ 1×" : c.requests <= 500 ? "≤ 0.20×" : "≤ 0.10×",
     ]);
   }
