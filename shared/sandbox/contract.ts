@@ -42,7 +42,8 @@
  *   __host.library(id) returns the library precompiled as a function `(module, exports, require)`
  *       (a `cjs` module wrapping the same CommonJS source) instead of its source; the module binds the
  *       ECMAScript globals no script of the run may replace as its own variables (v8/worker-code.ts).
- *   __host.compile(params, body) serves the script's precompiled module, looked up by `body` (which must
+ *   __host.compile(params, body) serves the script's precompiled function (from a module the run's
+ *       scripts share, 64 to a module, v8/worker-code.ts), looked up by `body` (which must
  *       be the prelude's `return (() => {;\n<source>\n})();`, see v8/worker-code.ts `scriptBody`); the
  *       parameters are bound through a `with` scope; a script that does not compile throws V8's
  *       SyntaxError for its source alone.
