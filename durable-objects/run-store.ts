@@ -5,7 +5,8 @@
 
 import type { RunSource } from "../platform/run-service";
 import { type Baseline, first, type Migration, migrate, readChunks, writeChunks } from "../platform/sql";
-import { type RunPlan, type RunState, runMasker } from "../shared/engine/runner";
+import { runMasker } from "../shared/engine/run-masker";
+import type { RunPlan, RunState } from "../shared/engine/runner";
 import { emptyStats, emptyTimings, toRunTimings } from "../shared/engine/stats";
 import { collectionItems } from "../shared/reporters/collection-json";
 import type { Region, RunStatus, RunSummary } from "../shared/schemas/api";

@@ -7,6 +7,8 @@ import { abortedError, linkSignal, type SharedTimer } from "./abort";
 import { applyAuth, digestChallengeAuth } from "./auth";
 import { type CapturedBody, readCapped } from "./body";
 import type { CookieJar } from "./cookie-jar";
+import { inflated } from "./inflate";
+import { reasonPhrase } from "./status-reasons";
 import type { AuthDefinition, Fetcher, KV, ProtocolProfile, ResponseData, TargetCheck } from "./types";
 import { parsedUrl } from "./url";
 
@@ -64,65 +66,6 @@ export function requestTimeoutMs(timeoutRequest: number | undefined): number {
 export const MAX_REDIRECTS = 50;
 
 export const USER_AGENT = "PostmanRuntime/7.43.0 edgerun/0.1";
-
-const REASONS: Record<number, string> = {
-  100: "Continue",
-  101: "Switching Protocols",
-  200: "OK",
-  201: "Created",
-  202: "Accepted",
-  203: "Non-Authoritative Information",
-  204: "No Content",
-  205: "Reset Content",
-  206: "Partial Content",
-  300: "Multiple Choices",
-  301: "Moved Permanently",
-  302: "Found",
-  303: "See Other",
-  304: "Not Modified",
-  307: "Temporary Redirect",
-  308: "Permanent Redirect",
-  400: "Bad Request",
-  401: "Unauthorized",
-  402: "Payment Required",
-  403: "Forbidden",
-  404: "Not Found",
-  405: "Method Not Allowed",
-  406: "Not Acceptable",
-  407: "Proxy Authentication Required",
-  408: "Request Timeout",
-  409: "Conflict",
-  410: "Gone",
-  411: "Length Required",
-  412: "Precondition Failed",
-  413: "Payload Too Large",
-  414: "URI Too Long",
-  415: "Unsupported Media Type",
-  416: "Range Not Satisfiable",
-  417: "Expectation Failed",
-  418: "I'm a teapot",
-  422: "Unprocessable Entity",
-  423: "Locked",
-  424: "Failed Dependency",
-  425: "Too Early",
-  426: "Upgrade Required",
-  428: "Precondition Required",
-  429: "Too Many Requests",
-  431: "Request Header Fields Too Large",
-  451: "Unavailable For Legal Reasons",
-  500: "Internal Server Error",
-  501: "Not Implemented",
-  502: "Bad Gateway",
-  503: "Service Unavailable",
-  504: "Gateway Timeout",
-  505: "HTTP Version Not Supported",
-  507: "Insufficient Storage",
-  511: "Network Authentication Required",
-};
-
-export function reasonPhrase(code: number, given?: string): string {
-  return given?.trim() || REASONS[code] || "";
-}
 
 const has = (headers: PreparedRequest["headers"], name: string) =>
   headers.some((h) => h.key.toLowerCase() === name);
@@ -434,46 +377,6 @@ function safeDecode(s: string): string {
   } catch {
     return s;
   }
-}
-
-/**
- * `Content-Encoding: deflate` bodies as Newman decodes them: workerd's fetch decodes gzip and br but
- * passes deflate through (Node's decodes it, so a body that no longer starts with a zlib header is left).
- */
-function inflated(res: Response): Response {
-  const encoding = res.headers.get("content-encoding")?.trim().toLowerCase();
-  // The encoding first: `res.body` makes a stream object, which the usual body read does not need.
-  if (encoding !== "deflate" || !res.body || [101, 204, 205, 304].includes(res.status)) return res;
-  const raw = res.body.getReader();
-  let out: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (!out) {
-        const first = await raw.read();
-        if (first.done) return controller.close();
-        const rest = new ReadableStream<Uint8Array>({
-          start: (c) => c.enqueue(first.value),
-          async pull(c) {
-            const next = await raw.read();
-            if (next.done) c.close();
-            else c.enqueue(next.value);
-          },
-          cancel: (reason) => raw.cancel(reason),
-        });
-        out = (isZlib(first.value) ? rest.pipeThrough(new DecompressionStream("deflate")) : rest).getReader();
-      }
-      const next = await out.read();
-      if (next.done) controller.close();
-      else controller.enqueue(next.value);
-    },
-    cancel: (reason) => (out ? out.cancel(reason) : raw.cancel(reason)),
-  });
-  return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
-}
-
-/** A zlib stream header (RFC 1950): deflate method, and CMF·256 + FLG divisible by 31. */
-function isZlib(b: Uint8Array): boolean {
-  return b.length >= 2 && (b[0]! & 0x0f) === 8 && ((b[0]! << 8) | b[1]!) % 31 === 0;
 }
 
 export type { KV };

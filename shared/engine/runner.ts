@@ -6,20 +6,14 @@
  * persisted state back into a fresh Runner continues exactly where the run left off.
  */
 import type { EventBody, Failure, RunEvent, RunStats } from "../schemas/events";
-import {
-  createMasker,
-  credentialTemplates,
-  type Masker,
-  type MaskerOptions,
-  type ScopeSet,
-  staticText,
-} from "../security/mask";
+import type { Masker, ScopeSet } from "../security/mask";
 import { abortReason, type LinkedSignal, linkSignal } from "./abort";
 import { CookieJar } from "./cookie-jar";
 import { executeItem, type ItemDeps } from "./execute-item";
 import { IsoTimestamps } from "./iso-timestamps";
 import { sameSignature, scopeSignature } from "./masker-scopes";
 import type { RunPlan } from "./plan";
+import { maskerParts, runMasker } from "./run-masker";
 import {
   addResponseTime,
   bailFailure,
@@ -79,47 +73,6 @@ export interface StepResult {
    * advanced past it); a step aborted before it began returns the state unchanged and no events.
    */
   aborted?: { outcome: "cancelled" | "failed"; reason: string };
-}
-
-/**
- * The masker for a run's outputs: secret-typed variables and credentials of the plan (auth parameters,
- * credential headers, URL userinfo) resolved with the scopes given — a report masks with the final
- * scopes, so secrets a script added are covered too. The Runner calls `update` with each step's scopes.
- * Names written in the collection (items, folders, assertion names in scripts) are never rewritten.
- */
-export function runMasker(
-  plan: RunPlan,
-  scopes: Pick<Scopes, "globals" | "collection" | "environment"> = {
-    globals: plan.globals,
-    collection: plan.collection.variables,
-    environment: plan.environment.values,
-  },
-): Masker {
-  const masker = createMasker([], maskerParts(plan));
-  masker.update([scopes]);
-  return masker;
-}
-
-/** The plan-derived parts of a run's masker, built once per plan object (a plan is never mutated). */
-const planMaskerParts = new WeakMap<RunPlan, Required<MaskerOptions>>();
-
-function maskerParts(plan: RunPlan): Required<MaskerOptions> {
-  const cached = planMaskerParts.get(plan);
-  if (cached) return cached;
-  const items = plan.collection.items;
-  const parts = {
-    templates: credentialTemplates(items.map((i) => i.request)),
-    isStatic: staticText({
-      names: [
-        plan.collection.name,
-        ...items.flatMap((i) => [i.name, i.id, ...i.path]),
-        ...plan.collection.folders.flatMap((f) => [f.name, f.id]),
-      ],
-      sources: [...new Set(items.flatMap((i) => [...i.prerequest, ...i.test].map((r) => r.source)))],
-    }),
-  };
-  planMaskerParts.set(plan, parts);
-  return parts;
 }
 
 interface StepSignal {

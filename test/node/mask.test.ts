@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { describe, expect, inject, it } from "vitest";
 import { buildPlan } from "../../shared/engine/plan";
 import { runLocal } from "../../shared/engine/run-local";
-import { runMasker } from "../../shared/engine/runner";
+import { runMasker } from "../../shared/engine/run-masker";
 import { QuickJSScriptHost } from "../../shared/sandbox/quickjs-host";
 import {
   createMasker,
