@@ -7,17 +7,9 @@
 # Needs perf and kernel.perf_event_paranoid ≤ 2 (user-space samples of one's own processes).
 set -eu
 out=${TMPDIR:-/tmp}/edgerun-perf.$$
-EDGERUN_V8_FLAGS="--perf-basic-prof" PATH="$PWD/node_modules/.bin:$PATH" \
-  node --import tsx bench/cpu-per-request.ts "$@" > "$out.bench" 2>&1 &
-bench=$!
-pid=""
-for _ in $(seq 1 300); do
-  pid=$(pgrep -P "$bench" workerd || true)
-  [ -n "$pid" ] && break
-  kill -0 "$bench" 2>/dev/null || break
-  sleep 0.1
-done
-[ -n "$pid" ] || { cat "$out.bench"; rm -f "$out.bench"; exit 1; }
+export EDGERUN_V8_FLAGS="--perf-basic-prof"
+. bench/lib/bench-cpu-bg.sh
+bench_cpu_in_background "$out.bench" "$@"
 sleep 1.5 # past the bundle's load and compile
 perf record -F 2000 -g -p "$pid" -o "$out.data" > /dev/null 2>&1 &
 tracer=$!

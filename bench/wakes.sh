@@ -7,17 +7,8 @@
 set -eu
 tool=$1; shift
 out=${TMPDIR:-/tmp}/edgerun-wakes.$$
-# npm run's node (node_modules/.bin/node: the project's Node with node:sqlite), not /usr/bin/node.
-PATH="$PWD/node_modules/.bin:$PATH" node --import tsx bench/cpu-per-request.ts "$@" > "$out.bench" 2>&1 &
-bench=$!
-pid=""
-for _ in $(seq 1 300); do
-  pid=$(pgrep -P "$bench" workerd || true)
-  [ -n "$pid" ] && break
-  kill -0 "$bench" 2>/dev/null || break
-  sleep 0.1
-done
-[ -n "$pid" ] || { cat "$out.bench"; rm -f "$out.bench"; exit 1; }
+. bench/lib/bench-cpu-bg.sh
+bench_cpu_in_background "$out.bench" "$@"
 sleep 1 # let workerd load the bundle before counting
 case $tool in
   strace) strace -f -c -o "$out.count" -p "$pid" & ;;
