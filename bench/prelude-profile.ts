@@ -22,11 +22,12 @@
 import { readFileSync } from "node:fs";
 import { createContext, runInContext, runInThisContext } from "node:vm";
 import releaseVariant from "@jitl/quickjs-wasmfile-release-sync";
-import { newQuickJSWASMModuleFromVariant, type QuickJSHandle } from "quickjs-emscripten-core";
+import { newQuickJSWASMModuleFromVariant } from "quickjs-emscripten-core";
 import type { PreludeHost, PreludeInput, PreludeOutput } from "../shared/sandbox/contract";
 import { preludeRequest, REQUIRE_ALIASES } from "../shared/sandbox/contract";
 import { LIBRARY_LOADERS } from "../shared/sandbox/generated/libs/index";
 import { PRELUDE_SOURCE } from "../shared/sandbox/generated/prelude";
+import { installBareHost } from "../test/quickjs-bare-host";
 import { benchContext, EMPTY, TYPICAL } from "./sandbox-scripts";
 
 const n = Number(process.argv[2] ?? 2000);
@@ -90,24 +91,7 @@ async function quickjsContext(): Promise<Execute> {
   const QuickJS = await quickjsModule;
   const runtime = QuickJS.newRuntime();
   const ctx = runtime.newContext();
-  const host = ctx.newObject();
-  const fn = (name: string, impl: (...args: QuickJSHandle[]) => QuickJSHandle | { error: QuickJSHandle }) => {
-    const h = ctx.newFunction(name, impl);
-    ctx.setProp(host, name, h);
-    h.dispose();
-  };
-  fn("library", (nameH) => {
-    const src = sources.get(ctx.getString(nameH));
-    return src === undefined ? ctx.undefined : ctx.newString(src);
-  });
-  fn("now", () => ctx.newNumber(Date.now()));
-  fn("compile", (paramsH, bodyH) => {
-    const code = `(async function (${ctx.getString(paramsH)}) {\n${ctx.getString(bodyH)}\n})`;
-    const result = ctx.evalCode(code, "script.js");
-    return result.error ? { error: result.error } : result.value;
-  });
-  ctx.setProp(ctx.global, "__host", host);
-  host.dispose();
+  installBareHost(ctx, { library: (name) => sources.get(name), now: Date.now });
   ctx.unwrapResult(ctx.evalCode(bundle, "prelude.js")).dispose();
   const execute: Execute = async (inputJson, body) => {
     const fnH = ctx.getProp(ctx.global, "__edgerun_execute");

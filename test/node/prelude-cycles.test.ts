@@ -6,12 +6,13 @@
  * Counted exactly with QuickJS' own object count, the prelude run as the QuickJS host runs it.
  */
 import releaseVariant from "@jitl/quickjs-wasmfile-release-sync";
-import { newQuickJSWASMModuleFromVariant, type QuickJSHandle } from "quickjs-emscripten-core";
+import { newQuickJSWASMModuleFromVariant } from "quickjs-emscripten-core";
 import { describe, expect, it } from "vitest";
 import type { ScriptContext } from "../../shared/engine/types";
 import { preludeInput, preludeRequest } from "../../shared/sandbox/contract";
 import { LIBRARY_LOADERS } from "../../shared/sandbox/generated/libs/index";
 import { PRELUDE_QUICKJS_SOURCE } from "../../shared/sandbox/generated/prelude";
+import { installBareHost } from "../quickjs-bare-host";
 
 const context = (): ScriptContext => ({
   info: { eventName: "test", iteration: 0, iterationCount: 1, requestName: "r", requestId: "id" },
@@ -34,24 +35,7 @@ async function objectCounts(source: string, n: number): Promise<number[]> {
   const runtime = QuickJS.newRuntime();
   const ctx = runtime.newContext();
   try {
-    const host = ctx.newObject();
-    const fn = (
-      name: string,
-      impl: (...args: QuickJSHandle[]) => QuickJSHandle | { error: QuickJSHandle },
-    ) => {
-      const h = ctx.newFunction(name, impl);
-      ctx.setProp(host, name, h);
-      h.dispose();
-    };
-    fn("library", (nameH) => (ctx.getString(nameH) === "chai" && chai ? ctx.newString(chai) : ctx.undefined));
-    fn("now", () => ctx.newNumber(0));
-    fn("compile", (paramsH, bodyH) => {
-      const code = `(async function (${ctx.getString(paramsH)}) {\n${ctx.getString(bodyH)}\n})`;
-      const result = ctx.evalCode(code, "script.js");
-      return result.error ? { error: result.error } : result.value;
-    });
-    ctx.setProp(ctx.global, "__host", host);
-    host.dispose();
+    installBareHost(ctx, { library: (name) => (name === "chai" ? chai : undefined), now: () => 0 });
     ctx.unwrapResult(ctx.evalCode(PRELUDE_QUICKJS_SOURCE, "prelude.js")).dispose();
     const once = () => {
       const request = preludeRequest(
