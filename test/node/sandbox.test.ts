@@ -323,6 +323,34 @@ describe("QuickJS sandbox: timers", () => {
       ["request", true],
     ]);
   });
+
+  it("orders timers as Node does, however long the script's own code takes between them", async () => {
+    // The clock moves on while the script runs (the busy waits), yet delays count from the loop's time
+    // and 0, negative and NaN delays are 1 ms as in Node, so ties fire in the order they were set and
+    // every setImmediate callback runs before any timer. (Found as a flake: the V8 backend's clock
+    // stands still during a call, QuickJS's does not.)
+    const out = await run(`
+      const spin = () => { const t = Date.now(); while (Date.now() - t < 3) {} };
+      const seen = [];
+      setTimeout(() => seen.push("t0"), 0);
+      spin();
+      const i = setInterval(() => { clearInterval(i); seen.push("i1"); }, 1);
+      spin();
+      setTimeout(() => seen.push("neg"), -5);
+      setTimeout(() => seen.push("nan"), "soon");
+      setImmediate(() => seen.push("imm1"));
+      setTimeout(() => seen.push("t5"), 5);
+      spin();
+      setImmediate(() => seen.push("imm2"));
+      const gone = setImmediate(() => seen.push("cleared"));
+      clearImmediate(gone);
+      setTimeout(() => pm.test("order", () => pm.expect(seen).to.eql(["imm1", "imm2", "t0", "i1", "neg", "nan", "t5"])), 20);
+    `);
+    expect(out.error).toBeUndefined();
+    expect(out.assertions.map((a) => [a.name, a.passed, a.error?.message])).toEqual([
+      ["order", true, undefined],
+    ]);
+  });
 });
 
 describe("QuickJS sandbox: String.prototype.repeat", () => {

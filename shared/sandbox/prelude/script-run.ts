@@ -87,44 +87,71 @@ interface Timer {
   at: number;
   args: unknown[];
   repeat: number;
+  immediate: boolean;
+}
+
+/** Node's delay rule: anything not in 1..2^31-1 ms (0, negative, NaN, too large) becomes 1 ms. */
+function nodeDelay(ms: unknown): number {
+  const after = Number(ms);
+  return after >= 1 && after <= 2147483647 ? after : 1;
 }
 
 /**
  * Virtual timers: they fire in due order once the script's synchronous part and microtasks are done,
  * after really waiting (host.sleep) as in Newman; the request waits for them.
+ *
+ * Ordering follows Node's event loop as a script run from an I/O callback sees it, so that it is the
+ * same on every backend whatever the clock does while a script runs: delays are due from the loop's
+ * time (read when the drain takes its next timer, not at each call, as libuv caches it), ties fire in
+ * the order they were set, and `setImmediate` callbacks run before any timer.
  */
 export function createTimers(limits: Limits, now: () => number) {
   let timerSeq = 0;
   let timersScheduled = 0;
+  let loopNow = now();
   const timers = new Map<number, Timer>();
-  const schedule = (fn: unknown, ms: unknown, args: unknown[], repeat: boolean) => {
+  const schedule = (
+    fn: unknown,
+    ms: unknown,
+    args: unknown[],
+    kind: "timeout" | "interval" | "immediate",
+  ) => {
     if (typeof fn !== "function") return 0;
     if (++timersScheduled > limits.timers) throw new Error(`too many timers (limit ${limits.timers})`);
     const id = ++timerSeq;
+    const delay = kind === "immediate" ? 0 : nodeDelay(ms);
     timers.set(id, {
       fn: fn as Fn,
-      at: now() + Math.max(0, Number(ms) || 0),
+      at: loopNow + delay,
       args,
-      repeat: repeat ? Math.max(1, Number(ms) || 1) : 0,
+      repeat: kind === "interval" ? delay : 0,
+      immediate: kind === "immediate",
     });
     return id;
   };
   const api = {
-    setTimeout: (fn: unknown, ms?: unknown, ...a: unknown[]) => schedule(fn, ms, a, false),
-    setInterval: (fn: unknown, ms?: unknown, ...a: unknown[]) => schedule(fn, ms, a, true),
-    setImmediate: (fn: unknown, ...a: unknown[]) => schedule(fn, 0, a, false),
+    setTimeout: (fn: unknown, ms?: unknown, ...a: unknown[]) => schedule(fn, ms, a, "timeout"),
+    setInterval: (fn: unknown, ms?: unknown, ...a: unknown[]) => schedule(fn, ms, a, "interval"),
+    setImmediate: (fn: unknown, ...a: unknown[]) => schedule(fn, 0, a, "immediate"),
     clearTimeout: (id: unknown) => timers.delete(id as number),
     clearInterval: (id: unknown) => timers.delete(id as number),
     clearImmediate: (id: unknown) => timers.delete(id as number),
   };
   /** The timer due first, taken off the queue (an interval is rescheduled), and how long until it is due. */
   const next = (): { timer: Timer | undefined; wait: number } => {
+    loopNow = now();
     let nextId = 0;
     let first: Timer | undefined;
-    for (const [id, t] of timers) if (!first || t.at < first.at) [nextId, first] = [id, t];
-    const wait = first ? first.at - now() : Number.POSITIVE_INFINITY;
+    for (const [id, t] of timers) {
+      if (t.immediate) {
+        [nextId, first] = [id, t];
+        break;
+      }
+      if (!first || t.at < first.at) [nextId, first] = [id, t];
+    }
+    const wait = !first ? Number.POSITIVE_INFINITY : first.immediate ? 0 : first.at - loopNow;
     if (!first || wait > 0) return { timer: first, wait };
-    if (first.repeat) first.at = now() + first.repeat;
+    if (first.repeat) first.at = loopNow + first.repeat;
     else timers.delete(nextId);
     return { timer: first, wait };
   };
