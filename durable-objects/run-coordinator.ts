@@ -215,6 +215,8 @@ export class RunCoordinator extends DurableObject<Env> {
     const limited = createLimitedFetch(this.env, record.workspaceId, plan.options.rateLimit);
     const runner = new Runner(plan, {
       fetch: this.#propagating(record, plan, limited.fetch),
+      // It sends what workerd's fetch cannot (custom methods, GET/HEAD bodies) over a socket.
+      wire: true,
       checkTarget: targetCheckFor(this.env, record.allowHosts),
       scripts: withNetwork ? this.#scriptHost(plan) : undefined,
       now: () => Date.now(),

@@ -7,8 +7,14 @@
 
 import type { CallerReport, Grant, HostLimiter } from "../durable-objects/host-limiter";
 import { sleep, whenAborted } from "../shared/engine/abort";
-import type { Fetcher } from "../shared/engine/types";
+import type { Fetcher, FetchHooks } from "../shared/engine/types";
 import type { RateLimit as LimitSpec } from "../shared/schemas/api";
+import { wireFetch } from "./wire-fetch";
+
+/** The platform's fetch, or HTTP/1.1 over a socket for what fetch cannot express (`hooks.wire`). */
+function send(request: Request, hooks: FetchHooks | undefined): Promise<Response> {
+  return hooks?.wire ? wireFetch(request, hooks.wire) : fetch(request);
+}
 
 export interface LimitedFetch {
   fetch: Fetcher;
@@ -88,7 +94,7 @@ export function createLimitedFetch(env: Env, workspaceId: string, spec: LimitSpe
   };
   const active = spec && (spec.requestsPerSecond || spec.concurrency);
   const fetcher: Fetcher = async (request, hooks) => {
-    if (!active) return fetch(request);
+    if (!active) return send(request, hooks);
     hooks?.onQueue?.();
     const origin = new URL(request.url).origin;
     const stub = env.HOST_LIMITER.get(env.HOST_LIMITER.idFromName(`${workspaceId}|${origin}`));
@@ -103,7 +109,7 @@ export function createLimitedFetch(env: Env, workspaceId: string, spec: LimitSpe
     });
     try {
       hooks?.onSend?.();
-      const response = await fetch(request);
+      const response = await send(request, hooks);
       if (response.status === 429 || response.status === 503) {
         const ms = retryAfterMs(response.headers.get("retry-after"), Date.now());
         if (ms !== null) await stub.backOff(Date.now() + ms);

@@ -108,6 +108,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, hits: Map<strin
       if (query["retry-after"]) extra["retry-after"] = query["retry-after"];
       return json(res, code, { status: code }, extra);
     }
+    case "chunked":
+      // Transfer-Encoding: chunked (several writes, no Content-Length), for clients that frame bodies themselves.
+      res.writeHead(200, { "content-type": "text/plain", "x-method": req.method ?? "" });
+      res.write("hello ");
+      res.write(`${req.method} `);
+      return void res.end(text || "world");
     case "hang":
       // Never answers: headers never come; ends only when the client gives up.
       await new Promise((r) => req.on("close", r));

@@ -47,17 +47,24 @@ function hasContent(body: BodyDefinition): boolean {
   return body.mode === "file" || body.mode === "graphql";
 }
 
+/**
+ * A request's body as Postman builds it. `wire`: the fetcher can send a body on GET/HEAD
+ * (`FetchHooks.wire`); without it such a body is named on the request's console instead of vanishing.
+ */
 export async function buildBody(
   body: BodyDefinition | undefined,
-  method: string,
-  resolve: (s: string) => string,
-  profile: ProtocolProfile,
+  opts: {
+    method: string;
+    resolve: (s: string) => string;
+    profile: ProtocolProfile;
+    wire?: boolean | undefined;
+  },
 ): Promise<BuiltBody> {
+  const { method, resolve, profile } = opts;
   if (!body || body.disabled || !body.mode) return {};
-  // Postman prunes bodies of GET/HEAD/… unless disableBodyPruning is set; fetch refuses them anyway,
-  // so a body the user asked for is named on the request's console instead of vanishing silently.
+  // Postman prunes bodies of GET/HEAD unless disableBodyPruning is set.
   if ((method === "GET" || method === "HEAD") && profile.disableBodyPruning !== true) return {};
-  if (method === "GET" || method === "HEAD")
+  if ((method === "GET" || method === "HEAD") && !opts.wire)
     return hasContent(body)
       ? { warnings: [`The ${body.mode} body of this ${method} request was not sent: fetch cannot send one`] }
       : {};

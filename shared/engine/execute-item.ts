@@ -32,6 +32,8 @@ const MAX_CONSOLE_PER_ITEM = 200;
 
 export interface ItemDeps {
   fetch: Fetcher;
+  /** The fetcher sends `FetchHooks.wire` (custom methods, GET/HEAD bodies), as the platform's does. */
+  wire?: boolean | undefined;
   checkTarget: TargetCheck;
   scripts: ScriptHost | undefined;
   now(): number;
@@ -316,7 +318,7 @@ async function sendDefinition(
   try {
     url = buildUrl(request.url, resolve, { disableUrlEncoding: profile.disableUrlEncoding === true });
     const method = resolve(request.method || "GET").toUpperCase();
-    const built = await buildBody(request.body, method, resolve, profile);
+    const built = await buildBody(request.body, { method, resolve, profile, wire: deps.wire });
     const headers = request.headers
       .filter((h) => !h.disabled && h.key)
       .map((h) => ({ key: resolve(h.key), value: resolve(String(h.value ?? "")) }));
@@ -348,6 +350,7 @@ async function sendDefinition(
     },
     {
       fetch: deps.fetch,
+      wire: deps.wire,
       jar,
       checkTarget: deps.checkTarget,
       now: deps.now,

@@ -9,7 +9,15 @@ import { type CapturedBody, readCapped } from "./body";
 import type { CookieJar } from "./cookie-jar";
 import { inflated } from "./inflate";
 import { reasonPhrase } from "./status-reasons";
-import type { AuthDefinition, Fetcher, KV, ProtocolProfile, ResponseData, TargetCheck } from "./types";
+import type {
+  AuthDefinition,
+  Fetcher,
+  KV,
+  ProtocolProfile,
+  ResponseData,
+  TargetCheck,
+  WireRequest,
+} from "./types";
 import { parsedUrl } from "./url";
 
 export interface PreparedRequest {
@@ -30,6 +38,8 @@ export interface SendOptions {
 
 export interface SendDeps {
   fetch: Fetcher;
+  /** The fetcher sends `FetchHooks.wire`: what fetch cannot express goes out as Newman sends it. */
+  wire?: boolean | undefined;
   jar: CookieJar;
   checkTarget: TargetCheck;
   now(): number;
@@ -319,14 +329,17 @@ async function fetchHop(
     },
   };
   try {
+    const wire = deps.wire ? wireFor(req) : undefined;
     const request = new Request(target, {
-      method: req.method,
+      method: wire ? "GET" : req.method,
       headers: h,
       redirect: "manual",
       signal: link.signal,
-      ...(req.body !== undefined && req.method !== "GET" && req.method !== "HEAD" ? { body: req.body } : {}),
+      ...(!wire && req.body !== undefined && req.method !== "GET" && req.method !== "HEAD"
+        ? { body: req.body }
+        : {}),
     });
-    const res = await deps.fetch(request, hooks);
+    const res = await deps.fetch(request, wire ? { ...hooks, wire } : hooks);
     const headersAt = deps.now();
     const captured = await readCapped(inflated(res), opts.maxBodyBytes, link.signal);
     return { res, captured, t0, headersMs: headersAt - t0, queuedMs: t0 - called };
@@ -352,6 +365,33 @@ async function fetchHop(
   } finally {
     link.dispose();
   }
+}
+
+const fetchMethods = new Map<string, boolean>();
+
+/** Whether the platform's Request takes this method (workerd knows a fixed list; Newman sends any token). */
+function fetchTakesMethod(method: string): boolean {
+  let ok = fetchMethods.get(method);
+  if (ok === undefined) {
+    try {
+      new Request("http://edgerun.invalid/", { method });
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    if (fetchMethods.size < 64) fetchMethods.set(method, ok);
+  }
+  return ok;
+}
+
+/** What a Request cannot carry, for a fetcher that sends it itself: a body on GET/HEAD, an unknown method. */
+function wireFor(req: PreparedRequest): WireRequest | undefined {
+  const bodied =
+    req.body !== undefined && (typeof req.body === "string" ? req.body !== "" : req.body.byteLength > 0);
+  if ((req.method === "GET" || req.method === "HEAD") && bodied)
+    return { method: req.method, body: req.body };
+  if (fetchTakesMethod(req.method)) return undefined;
+  return { method: req.method, ...(bodied ? { body: req.body } : {}) };
 }
 
 /**

@@ -214,6 +214,18 @@ export type TargetCheck = (url: URL) => string | null | Promise<string | null>;
 export interface FetchHooks {
   onQueue?(): void;
   onSend?(): void;
+  /**
+   * Set for a request the platform's fetch cannot express (a method token it does not know, a body on
+   * GET or HEAD): the fetcher sends this method and body with the Request's URL, headers and signal.
+   * The engine sets it only for a fetcher that said it can (`ItemDeps.wire`).
+   */
+  wire?: WireRequest;
+}
+
+/** What a request says on the wire beyond what a Request may carry (see FetchHooks.wire). */
+export interface WireRequest {
+  method: string;
+  body?: Uint8Array | string | undefined;
 }
 
 export type Fetcher = (request: Request, hooks?: FetchHooks) => Promise<Response>;

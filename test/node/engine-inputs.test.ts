@@ -29,13 +29,24 @@ describe("inputs Newman's integration suite uses", () => {
   });
 
   it("names a GET body it cannot send (disableBodyPruning) and a form file it has no content for", async () => {
-    const same = (x: string) => x;
-    const get = await buildBody({ mode: "raw", raw: "{}" }, "GET", same, { disableBodyPruning: true });
+    const resolve = (x: string) => x;
+    const pruneOff = { disableBodyPruning: true };
+    const get = await buildBody({ mode: "raw", raw: "{}" }, { method: "GET", resolve, profile: pruneOff });
     expect(get).toEqual({
       warnings: ["The raw body of this GET request was not sent: fetch cannot send one"],
     });
-    expect(await buildBody({ mode: "raw", raw: "" }, "HEAD", same, { disableBodyPruning: true })).toEqual({});
-    expect(await buildBody({ mode: "raw", raw: "{}" }, "GET", same, {})).toEqual({});
+    // A fetcher that sends what fetch cannot (the platform's, over a socket) gets the body.
+    const wired = await buildBody(
+      { mode: "raw", raw: "{}" },
+      { method: "GET", resolve, profile: pruneOff, wire: true },
+    );
+    expect(wired).toEqual({ body: "{}", contentType: "text/plain" });
+    expect(await buildBody({ mode: "raw", raw: "" }, { method: "HEAD", resolve, profile: pruneOff })).toEqual(
+      {},
+    );
+    expect(
+      await buildBody({ mode: "raw", raw: "{}" }, { method: "GET", resolve, profile: {}, wire: true }),
+    ).toEqual({});
     const form = await buildBody(
       {
         mode: "formdata",
@@ -44,9 +55,7 @@ describe("inputs Newman's integration suite uses", () => {
           { key: "t", value: "v" },
         ],
       },
-      "POST",
-      same,
-      {},
+      { method: "POST", resolve, profile: {} },
     );
     expect(form.warnings).toEqual(['Form param `f`, file load error: "missing.txt", no such file']);
     expect(new TextDecoder().decode(form.body as Uint8Array)).not.toContain('name="f"');

@@ -1,0 +1,167 @@
+/**
+ * What workerd's fetch cannot send goes out as Newman sends it, over a TCP socket (platform/wire-fetch.ts):
+ * a method token fetch refuses (`LINK`) and a body on GET/HEAD under `disableBodyPruning`. Real runs
+ * through the API against the suite's echo target; the run's scripts check what the target saw.
+ */
+import { describe, expect, it } from "vitest";
+import { api, readSse, startRun, target } from "./helpers";
+
+interface Completed {
+  item: { name: string };
+  error?: { name: string; message: string };
+  response?: { code: number; headers: Array<{ key: string; value: string }>; bodyPreview: string };
+  assertions: Array<{ name: string; passed: boolean; error?: { message: string } }>;
+  console: Array<{ message: string }>;
+}
+
+function item(opts: {
+  name: string;
+  method: string;
+  url: string;
+  body?: string;
+  prune?: boolean;
+  tests: string[];
+}) {
+  return {
+    name: opts.name,
+    ...(opts.prune === false ? { protocolProfileBehavior: { disableBodyPruning: true } } : {}),
+    event: [{ listen: "test", script: { exec: opts.tests } }],
+    request: {
+      method: opts.method,
+      url: opts.url,
+      header: [{ key: "X-Case", value: opts.name }],
+      ...(opts.body !== undefined ? { body: { mode: "raw", raw: opts.body } } : {}),
+    },
+  };
+}
+
+async function run(items: unknown[], options: Record<string, unknown> = {}): Promise<Completed[]> {
+  const { id, res } = await startRun({
+    collection: {
+      info: { name: "Wire", schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json" },
+      item: items,
+    },
+    options,
+  });
+  expect(res.status).toBe(201);
+  const events = await readSse(await api(`/v1/runs/${id}/events`));
+  expect(events.at(-1)?.event).toBe("run.completed");
+  return events.filter((e) => e.event === "request.completed").map((e) => e.data as unknown as Completed);
+}
+
+const verdicts = (c: Completed) => c.assertions.map((a) => [a.name, a.passed, a.error?.message]);
+
+describe("requests fetch cannot express, sent over a socket", () => {
+  it("sends a GET body under disableBodyPruning, a custom method with its body, and decodes what comes back", async () => {
+    const t = target();
+    const [get, link, gzip, chunked, pruned] = await run([
+      item({
+        name: "GET with a body",
+        method: "GET",
+        url: `${t}/anything?q=1`,
+        body: '{"query":{"match_all":{}}}',
+        prune: false,
+        tests: [
+          "const j = pm.response.json();",
+          'pm.test("method", () => pm.expect(j.method).to.equal("GET"));',
+          'pm.test("body", () => pm.expect(j.data).to.equal(\'{"query":{"match_all":{}}}\'));',
+          'pm.test("query", () => pm.expect(j.args).to.eql({ q: "1" }));',
+          'pm.test("headers", () => pm.expect(j.headers["x-case"]).to.equal("GET with a body"));',
+          'pm.test("length", () => pm.expect(j.headers["content-length"]).to.equal("26"));',
+        ],
+      }),
+      item({
+        name: "LINK",
+        method: "LINK",
+        url: `${t}/anything`,
+        body: "linked",
+        tests: [
+          "const j = pm.response.json();",
+          'pm.test("method", () => pm.expect(j.method).to.equal("LINK"));',
+          'pm.test("body", () => pm.expect(j.data).to.equal("linked"));',
+        ],
+      }),
+      item({
+        name: "LINK, gzip",
+        method: "LINK",
+        url: `${t}/gzip`,
+        tests: ['pm.test("decoded", () => pm.expect(pm.response.json().gzip).to.equal(true));'],
+      }),
+      item({
+        name: "LINK, chunked",
+        method: "LINK",
+        url: `${t}/chunked`,
+        body: "over the wire",
+        tests: [
+          'pm.test("dechunked", () => pm.expect(pm.response.text()).to.equal("hello LINK over the wire"));',
+          'pm.test("header", () => pm.response.to.have.header("x-method", "LINK"));',
+        ],
+      }),
+      // Without disableBodyPruning Postman prunes a GET's body: fetch sends it, as before.
+      item({
+        name: "GET pruned",
+        method: "GET",
+        url: `${t}/anything`,
+        body: "dropped",
+        tests: ['pm.test("no body", () => pm.expect(pm.response.json().data).to.equal(""));'],
+      }),
+    ]);
+    for (const c of [get, link, gzip, chunked, pruned]) {
+      expect(c?.error).toBeUndefined();
+      expect(c?.response?.code).toBe(200);
+      expect(
+        verdicts(c!).every(([, passed]) => passed),
+        JSON.stringify(verdicts(c!)),
+      ).toBe(true);
+    }
+    expect(get!.assertions).toHaveLength(5);
+    expect(get!.console.map((e) => e.message).join("\n")).not.toMatch(/was not sent/);
+  });
+
+  it("follows a 307 with the custom method and body and times out a hanging target", async () => {
+    const t = target();
+    const back = encodeURIComponent(`${t}/anything`);
+    const [redirected, hanging, after] = await run(
+      [
+        item({
+          name: "LINK, 307",
+          method: "LINK",
+          url: `${t}/redirect-to?status=307&url=${back}`,
+          body: "again",
+          tests: [
+            "const j = pm.response.json();",
+            'pm.test("kept", () => pm.expect([j.method, j.data]).to.eql(["LINK", "again"]));',
+          ],
+        }),
+        item({ name: "LINK, hang", method: "LINK", url: `${t}/hang`, tests: [] }),
+        item({
+          name: "after",
+          method: "GET",
+          url: `${t}/get`,
+          tests: ['pm.test("on", () => pm.response.to.have.status(200));'],
+        }),
+      ],
+      { timeoutRequest: 500 },
+    );
+    expect(verdicts(redirected!)).toEqual([["kept", true, undefined]]);
+    expect(hanging?.error?.name).toBe("TimeoutError");
+    expect(verdicts(after!)).toEqual([["on", true, undefined]]);
+  });
+
+  it("sends pm.sendRequest's custom method and GET body the same way", async () => {
+    const t = target();
+    const [c] = await run([
+      item({
+        name: "scripted",
+        method: "GET",
+        url: `${t}/get`,
+        tests: [
+          `pm.sendRequest({ url: "${t}/anything", method: "LINK", body: { mode: "raw", raw: "side" } }, (err, res) => {`,
+          '  pm.test("side request", () => { pm.expect(err).to.equal(null); pm.expect(res.json().method).to.equal("LINK"); pm.expect(res.json().data).to.equal("side"); });',
+          "});",
+        ],
+      }),
+    ]);
+    expect(verdicts(c!)).toEqual([["side request", true, undefined]]);
+  });
+});
