@@ -325,10 +325,10 @@ describe("QuickJS sandbox: timers", () => {
   });
 
   it("orders timers as Node does, however long the script's own code takes between them", async () => {
-    // The clock moves on while the script runs (the busy waits), yet delays count from the loop's time
-    // and 0, negative and NaN delays are 1 ms as in Node, so ties fire in the order they were set and
-    // every setImmediate callback runs before any timer. (Found as a flake: the V8 backend's clock
-    // stands still during a call, QuickJS's does not.)
+    // The clock moves on while the script runs (the busy waits): timers fire by due time (0, negative
+    // and NaN delays are 1 ms, as in Node), ties in the order they were set, and every setImmediate
+    // callback runs before any timer. (Found as a flake: the V8 backend's clock stands still during a
+    // call, QuickJS's does not, and an immediate was a 0 ms timer.)
     const out = await run(`
       const spin = () => { const t = Date.now(); while (Date.now() - t < 3) {} };
       const seen = [];

@@ -101,14 +101,13 @@ function nodeDelay(ms: unknown): number {
  * after really waiting (host.sleep) as in Newman; the request waits for them.
  *
  * Ordering follows Node's event loop as a script run from an I/O callback sees it, so that it is the
- * same on every backend whatever the clock does while a script runs: delays are due from the loop's
- * time (read when the drain takes its next timer, not at each call, as libuv caches it), ties fire in
- * the order they were set, and `setImmediate` callbacks run before any timer.
+ * same on every backend whatever the clock does while a script runs (V8's stands still during a call,
+ * QuickJS's moves): a delay counts from the call, as in Node, and is at least 1 ms; timers fire by due
+ * time, ties in the order they were set; `setImmediate` callbacks run before any timer.
  */
 export function createTimers(limits: Limits, now: () => number) {
   let timerSeq = 0;
   let timersScheduled = 0;
-  let loopNow = now();
   const timers = new Map<number, Timer>();
   const schedule = (
     fn: unknown,
@@ -122,7 +121,7 @@ export function createTimers(limits: Limits, now: () => number) {
     const delay = kind === "immediate" ? 0 : nodeDelay(ms);
     timers.set(id, {
       fn: fn as Fn,
-      at: loopNow + delay,
+      at: now() + delay,
       args,
       repeat: kind === "interval" ? delay : 0,
       immediate: kind === "immediate",
@@ -139,7 +138,7 @@ export function createTimers(limits: Limits, now: () => number) {
   };
   /** The timer due first, taken off the queue (an interval is rescheduled), and how long until it is due. */
   const next = (): { timer: Timer | undefined; wait: number } => {
-    loopNow = now();
+    const loopNow = now();
     let nextId = 0;
     let first: Timer | undefined;
     for (const [id, t] of timers) {
