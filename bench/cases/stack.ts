@@ -52,7 +52,15 @@ export interface ConcurrentResult {
  */
 export async function concurrentCase(
   stack: Stack,
-  opts: { url: string; runs: number; requests: number; scripted?: boolean; follow?: "post" | "get" },
+  opts: {
+    url: string;
+    runs: number;
+    requests: number;
+    scripted?: boolean;
+    follow?: "post" | "get";
+    /** Each event as it arrives (its type, stream id, creation and arrival times): for timelines. */
+    onEvent?: (event: { type: string; seq: number; created: number; received: number }) => void;
+  },
 ): Promise<ConcurrentResult> {
   const requestMs: number[] = [];
   const delivery: number[] = [];
@@ -77,6 +85,7 @@ export async function concurrentCase(
           const e = JSON.parse(m.data) as RequestEvent;
           const created = Date.parse(e.ts);
           delivery.push(receivedAt - created);
+          opts.onEvent?.({ type: e.type, seq: Number(m.id), created, received: receivedAt });
           if (created > subscribed) live.push(receivedAt - created);
           if (e.type === "request.completed") {
             requests++;

@@ -5,6 +5,7 @@
  * boundary (see contract.ts). Limits: a CPU budget counted in interrupt-handler calls (Workers do not
  * advance Date.now() during synchronous code), a memory limit and a stack limit. A script that breaks a
  * limit fails alone with a named error; the context is rebuilt for the next script if it is unusable.
+ * Starts (the prelude, then the first script's libraries) go one at a time per isolate (start-queue.ts).
  */
 import type {
   QuickJSContext,
@@ -27,6 +28,7 @@ import {
 import { loadLibrary, neededLibraries, preludeSource } from "./libraries";
 import { describe, LimitError, limitError, limitMessage, limitOf } from "./quickjs-limits";
 import { SendRequestGate, type SendRequestLimits } from "./send-gate";
+import { StartQueue, type StartSlot } from "./start-queue";
 
 export { SEND_REQUEST_LIMITS, type SendRequestLimits } from "./send-gate";
 
@@ -124,6 +126,21 @@ export class QuickJSScriptHost implements ScriptHost {
   }
 
   async run(input: ScriptInput, caps: ScriptCapabilities): Promise<ScriptOutcome> {
+    // A new context's start (the prelude, then the first script's synchronous part: its libraries) is
+    // taken one at a time per isolate, with turns of the event loop between (start-queue.ts).
+    const slot = this.#live ? undefined : await starts.enter();
+    try {
+      return await this.#run(input, caps, slot);
+    } finally {
+      slot?.release();
+    }
+  }
+
+  async #run(
+    input: ScriptInput,
+    caps: ScriptCapabilities,
+    slot: StartSlot | undefined,
+  ): Promise<ScriptOutcome> {
     const unchanged = (name: string, message: string) => failedOutcome(input, name, message);
     let live: Live;
     let needed: string[];
@@ -133,6 +150,7 @@ export class QuickJSScriptHost implements ScriptHost {
     } catch (err) {
       return unchanged("ScriptError", `sandbox could not start: ${(err as Error).message}`);
     }
+    await slot?.turn();
     live.caps = caps;
     this.#gate.beginScript();
     live.calls = 0;
@@ -142,7 +160,7 @@ export class QuickJSScriptHost implements ScriptHost {
     // QuickJS ≈ 0.1 ms per 200 characters of a script text it has not seen).
     const prelude = preludeInput({ ...input, sugar: needed.includes("sugar") }, this.#options);
     try {
-      const json = await this.#execute(live, preludeRequest(prelude), input.timeoutMs);
+      const json = await this.#execute(live, preludeRequest(prelude), input.timeoutMs, slot);
       const out = JSON.parse(json) as PreludeOutput;
       const limit = limitError(out.error, live.calls > live.budget);
       if (limit) {
@@ -298,7 +316,13 @@ export class QuickJSScriptHost implements ScriptHost {
     host.dispose();
   }
 
-  async #execute(live: Live, request: ReturnType<typeof preludeRequest>, timeoutMs: number): Promise<string> {
+  /** `slot`: the start this call belongs to, handed on once the script first waits for its host calls. */
+  async #execute(
+    live: Live,
+    request: ReturnType<typeof preludeRequest>,
+    timeoutMs: number,
+    slot?: StartSlot,
+  ): Promise<string> {
     const { context: ctx, runtime } = live;
     const argH = ctx.newString(request.json);
     const bodyH = request.body === undefined ? ctx.undefined : ctx.newString(request.body);
@@ -329,6 +353,7 @@ export class QuickJSScriptHost implements ScriptHost {
         if (live.inflight.size === 0) throw new Error("script did not complete (a promise never settled)");
         // Past its CPU budget nothing of the script can run any more: do not wait for its host calls.
         if (live.calls > live.budget) throw new Error("interrupted");
+        slot?.release();
         if (!(await settledBefore(live.inflight, wallDeadline)))
           throw new LimitError(`script still waiting after ${timeoutMs} ms`);
       }
@@ -355,6 +380,8 @@ export class QuickJSScriptHost implements ScriptHost {
   }
 }
 
+/** The isolate's QuickJS starts (see start-queue.ts). */
+const starts = new StartQueue();
 /** Library sources are the same for every run: cache them per isolate. */
 const librarySources = new Map<string, string>();
 /** neededLibraries per script text (bounded), per isolate. */

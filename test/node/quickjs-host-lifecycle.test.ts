@@ -172,3 +172,52 @@ describe("QuickJS host: chai bundle", () => {
     host.dispose();
   });
 });
+
+describe("QuickJS host: run starts through the isolate's start queue", () => {
+  it("starts many runs at once, each with its own context and verdicts", async () => {
+    const { caps } = heldRequests();
+    const hosts = Array.from({ length: 6 }, () => new QuickJSScriptHost({}));
+    const outcomes = await Promise.all(
+      hosts.map((host, i) =>
+        run(host, `globalThis.mark = (globalThis.mark || 0) + ${i + 1}; ${passes} console.log(mark);`, caps),
+      ),
+    );
+    expect(outcomes.map((o) => o.assertions.map((a) => a.passed))).toEqual(hosts.map(() => [true]));
+    expect(outcomes.map((o) => o.console.map((c) => c.message))).toEqual(hosts.map((_, i) => [`${i + 1}`]));
+    for (const host of hosts) host.dispose();
+  });
+
+  it("does not hold back other runs' starts while a first script waits for its host calls", async () => {
+    const held = heldRequests();
+    const waiting = new QuickJSScriptHost({});
+    const first = run(
+      waiting,
+      `pm.sendRequest("http://example.test/", (err, res) => pm.test("answered", () => pm.expect(err).to.equal(null)));`,
+      held.caps,
+    );
+    await vi.waitFor(() => expect(held.pending.length).toBe(1));
+    const other = new QuickJSScriptHost({});
+    const { caps } = heldRequests();
+    expect((await run(other, passes, caps)).assertions.map((a) => a.passed)).toEqual([true]);
+    held.pending[0]!({
+      response: { code: 200, status: "OK", headers: [], body: "", responseTime: 1, responseSize: 0 },
+    });
+    expect((await first).assertions.map((a) => [a.name, a.passed])).toEqual([["answered", true]]);
+    other.dispose();
+    waiting.dispose();
+  });
+
+  it("hands the start on when a first script breaks its CPU budget", async () => {
+    const { caps } = heldRequests();
+    const looping = new QuickJSScriptHost({ cpuBudget: 2000 });
+    const next = new QuickJSScriptHost({});
+    const [stopped, passed] = await Promise.all([
+      run(looping, "while (true) {}", caps),
+      run(next, passes, caps),
+    ]);
+    expect(stopped.error?.name).toBe("ScriptTimeoutError");
+    expect(passed.assertions.map((a) => a.passed)).toEqual([true]);
+    looping.dispose();
+    next.dispose();
+  });
+});
