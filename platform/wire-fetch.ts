@@ -1,7 +1,8 @@
 /**
  * HTTP/1.1 over a TCP socket (`cloudflare:sockets`) for the requests the platform's fetch refuses to
- * send but Newman sends: a method token fetch does not know (`LINK`, `POSTMAN`, …) and a body on GET or
- * HEAD (Elasticsearch-style searches). The engine asks for it per hop (`FetchHooks.wire`) after the
+ * send but Newman sends: a method token fetch does not know (`LINK`, `POSTMAN`, …), a body on GET or
+ * HEAD (Elasticsearch-style searches) and a path the URL parser would rewrite (`/./`, `"<>` under
+ * `disableUrlEncoding`). The engine asks for it per hop (`FetchHooks.wire`) after the
  * target policy allowed that hop, so policy, rate limits and redirects stay the engine's; this module
  * only speaks the protocol: one request per connection (`Connection: close`), Content-Length or chunked
  * or close-delimited responses, informational (1xx) answers skipped, gzip decoded as fetch would (deflate
@@ -61,7 +62,9 @@ function requestBytes(url: URL, headers: Headers, wire: WireRequest): Uint8Array
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(wire.method))
     throw new WireError(`invalid method '${wire.method}'`);
   const body = typeof wire.body === "string" ? new TextEncoder().encode(wire.body) : wire.body;
-  const lines = [`${wire.method} ${url.pathname || "/"}${url.search} HTTP/1.1`, `Host: ${url.host}`];
+  const target = wire.target ?? `${url.pathname || "/"}${url.search}`;
+  if (!/^[\x21-\x7e]+$/.test(target)) throw new WireError("invalid request target");
+  const lines = [`${wire.method} ${target} HTTP/1.1`, `Host: ${url.host}`];
   headers.forEach((value, key) => {
     if (key === "host" || key === "connection" || key === "content-length" || key === "transfer-encoding")
       return;

@@ -87,6 +87,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, hits: Map<strin
     headers: req.headers,
     method: req.method,
     url: url.pathname + url.search,
+    /** The request target exactly as it came on the wire. */
+    rawUrl: req.url,
     json: parsed,
     cookies: parseCookies(req.headers.cookie),
   };

@@ -316,7 +316,11 @@ async function sendDefinition(
   let warnings: string[] | undefined;
   let url: string | undefined;
   try {
-    url = buildUrl(request.url, resolve, { disableUrlEncoding: profile.disableUrlEncoding === true });
+    let written: string | undefined;
+    url = buildUrl(request.url, resolve, {
+      disableUrlEncoding: profile.disableUrlEncoding === true,
+      ...(profile.disableUrlEncoding === true && deps.wire ? { written: (text) => (written = text) } : {}),
+    });
     const method = resolve(request.method || "GET").toUpperCase();
     const built = await buildBody(request.body, { method, resolve, profile, wire: deps.wire });
     const headers = request.headers
@@ -325,7 +329,13 @@ async function sendDefinition(
     if (built.contentType && !headers.some((h) => h.key.toLowerCase() === "content-type")) {
       headers.push({ key: "Content-Type", value: built.contentType });
     }
-    prepared = { method, url, headers, ...(built.body !== undefined ? { body: built.body } : {}) };
+    prepared = {
+      method,
+      url,
+      headers,
+      ...(built.body !== undefined ? { body: built.body } : {}),
+      ...(written !== undefined ? { written } : {}),
+    };
     warnings = built.warnings;
   } catch (err) {
     return {

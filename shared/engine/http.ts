@@ -25,6 +25,8 @@ export interface PreparedRequest {
   url: string;
   headers: Array<{ key: string; value: string }>;
   body?: Uint8Array | string;
+  /** Under `disableUrlEncoding`, the URL as written when WHATWG's parser changes it (`url` is parsed). */
+  written?: string;
 }
 
 export interface SendOptions {
@@ -249,10 +251,10 @@ export async function send(
       // which leaves the headers as they were (a user's own Referer goes on unchanged).
       if (profile.removeRefererHeaderOnRedirect !== true)
         nextHeaders = [...drop(nextHeaders, "referer"), { key: "Referer", value: url.href }];
-      if (keepMethod) req = { ...req, url: next.href, headers: nextHeaders };
+      if (keepMethod) req = { ...req, url: next.href, headers: nextHeaders, written: undefined };
       else {
         const method = req.method === "HEAD" ? "HEAD" : "GET";
-        const { body: _body, ...rest } = req;
+        const { body: _body, written: _written, ...rest } = req;
         req = {
           ...rest,
           method,
@@ -329,7 +331,7 @@ async function fetchHop(
     },
   };
   try {
-    const wire = deps.wire ? wireFor(req) : undefined;
+    const wire = deps.wire ? wireFor(req, url) : undefined;
     const request = new Request(target, {
       method: wire ? "GET" : req.method,
       headers: h,
@@ -384,14 +386,41 @@ function fetchTakesMethod(method: string): boolean {
   return ok;
 }
 
-/** What a Request cannot carry, for a fetcher that sends it itself: a body on GET/HEAD, an unknown method. */
-function wireFor(req: PreparedRequest): WireRequest | undefined {
+/**
+ * What a Request cannot carry, for a fetcher that sends it itself: a body on GET/HEAD, an unknown
+ * method, or under `disableUrlEncoding` (`req.written`) a path the URL parser would change (`/./`
+ * removed, `"<>` encoded), which Newman sends as written. Without the option a parsed path goes
+ * through fetch as before: the socket cannot reach targets behind Cloudflare's own network.
+ */
+function wireFor(req: PreparedRequest, url: URL): WireRequest | undefined {
   const bodied =
     req.body !== undefined && (typeof req.body === "string" ? req.body !== "" : req.body.byteLength > 0);
+  const target = req.written !== undefined ? rawTarget(req.written, url) : undefined;
+  const body = bodied ? { body: req.body } : {};
+  const path = target ? { target } : {};
   if ((req.method === "GET" || req.method === "HEAD") && bodied)
-    return { method: req.method, body: req.body };
-  if (fetchTakesMethod(req.method)) return undefined;
-  return { method: req.method, ...(bodied ? { body: req.body } : {}) };
+    return { method: req.method, ...body, ...path };
+  if (fetchTakesMethod(req.method) && !target) return undefined;
+  return { method: req.method, ...body, ...path };
+}
+
+const AUTHORITY = /^[a-z][a-z0-9+.-]*:\/\/[^/?#\\]*/i;
+
+/**
+ * The request target as written in the URL text, when the parser's differs: path and query up to any
+ * fragment. Only printable ASCII qualifies (Node refuses anything else in a path; fetch's encoding
+ * is then the better answer), and only for http(s).
+ */
+function rawTarget(text: string, url: URL): string | undefined {
+  if (url.protocol !== "http:" && url.protocol !== "https:") return undefined;
+  const authority = AUTHORITY.exec(text);
+  if (!authority) return undefined;
+  let rest = text.slice(authority[0].length);
+  const hash = rest.indexOf("#");
+  if (hash >= 0) rest = rest.slice(0, hash);
+  if (rest === "" || rest[0] === "?") rest = `/${rest}`;
+  if (rest === url.pathname + url.search || !/^[\x21-\x7e]+$/.test(rest)) return undefined;
+  return rest;
 }
 
 /**

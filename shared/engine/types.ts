@@ -226,6 +226,8 @@ export interface FetchHooks {
 export interface WireRequest {
   method: string;
   body?: Uint8Array | string | undefined;
+  /** The request target (path and query) as the URL text has it, when the URL parser would change it. */
+  target?: string | undefined;
 }
 
 export type Fetcher = (request: Request, hooks?: FetchHooks) => Promise<Response>;

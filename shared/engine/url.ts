@@ -234,7 +234,7 @@ function reservedInParam(text: string, isKey: boolean): string {
 export function buildUrl(
   def: UrlDefinition,
   resolve: (s: string) => string,
-  opts: { disableUrlEncoding?: boolean } = {},
+  opts: { disableUrlEncoding?: boolean; written?: (text: string) => void } = {},
 ): string {
   const enc = (s: string, set: Set<string>) =>
     opts.disableUrlEncoding ? s : encodeKeepingPercents(s, (ch) => set.has(ch));
@@ -285,6 +285,8 @@ export function buildUrl(
     // equivalent (and equal to `url` when there is nothing to normalise).
     const built = parseBuilt(url);
     lastBuilt = built;
+    // The text before WHATWG's normalisation, for a sender that can put it on the wire as written.
+    if (opts.written && built.href !== url) opts.written(url);
     return built.href;
   } catch {
     throw new Error(

@@ -20,11 +20,13 @@ function item(opts: {
   url: string;
   body?: string;
   prune?: boolean;
+  profile?: Record<string, boolean>;
   tests: string[];
 }) {
+  const profile = { ...(opts.prune === false ? { disableBodyPruning: true } : {}), ...opts.profile };
   return {
     name: opts.name,
-    ...(opts.prune === false ? { protocolProfileBehavior: { disableBodyPruning: true } } : {}),
+    ...(Object.keys(profile).length ? { protocolProfileBehavior: profile } : {}),
     event: [{ listen: "test", script: { exec: opts.tests } }],
     request: {
       method: opts.method,
@@ -146,6 +148,32 @@ describe("requests fetch cannot express, sent over a socket", () => {
     expect(verdicts(redirected!)).toEqual([["kept", true, undefined]]);
     expect(hanging?.error?.name).toBe("TimeoutError");
     expect(verdicts(after!)).toEqual([["on", true, undefined]]);
+  });
+
+  it("sends a path as written under disableUrlEncoding, and as fetch parses it without", async () => {
+    const t = target();
+    const raw = `/anything/./x/../y?q="a"<b>`;
+    const [written, parsed] = await run([
+      item({
+        name: "as written",
+        method: "GET",
+        url: `${t}${raw}`,
+        profile: { disableUrlEncoding: true },
+        tests: [
+          `pm.test("raw", () => pm.expect(pm.response.json().rawUrl).to.equal(${JSON.stringify(raw)}));`,
+        ],
+      }),
+      item({
+        name: "parsed",
+        method: "GET",
+        url: `${t}${raw}`,
+        tests: [
+          'pm.test("parsed", () => pm.expect(pm.response.json().rawUrl).to.equal("/anything/y?q=%22a%22%3Cb%3E"));',
+        ],
+      }),
+    ]);
+    expect(verdicts(written!)).toEqual([["raw", true, undefined]]);
+    expect(verdicts(parsed!)).toEqual([["parsed", true, undefined]]);
   });
 
   it("sends pm.sendRequest's custom method and GET body the same way", async () => {
