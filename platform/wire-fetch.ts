@@ -14,6 +14,8 @@ import type { WireRequest } from "../shared/engine/types";
 /** A response head larger than this is refused (Node's own default limit is 16 KiB; fetch's is larger). */
 const MAX_HEAD_BYTES = 64 * 1024;
 const CRLF2 = [13, 10, 13, 10] as const;
+/** Methods Node's client sends without a Content-Length when they have no body. */
+const NO_BODY_METHODS = new Set(["GET", "HEAD", "DELETE", "OPTIONS", "TRACE", "CONNECT"]);
 
 /** Thrown for a malformed or refused exchange; the engine reports it as "could not reach …". */
 class WireError extends Error {
@@ -65,12 +67,20 @@ function requestBytes(url: URL, headers: Headers, wire: WireRequest): Uint8Array
   const target = wire.target ?? `${url.pathname || "/"}${url.search}`;
   if (!/^[\x21-\x7e]+$/.test(target)) throw new WireError("invalid request target");
   const lines = [`${wire.method} ${target} HTTP/1.1`, `Host: ${url.host}`];
+  // The request's own names and order first (Newman sends them as written), then any a wrapper added.
+  const done = new Set(["host", "connection", "content-length", "transfer-encoding"]);
+  for (const name of wire.names ?? []) {
+    const lower = name.toLowerCase();
+    const value = done.has(lower) ? null : headers.get(lower);
+    done.add(lower);
+    if (value !== null) lines.push(`${name}: ${value}`);
+  }
   headers.forEach((value, key) => {
-    if (key === "host" || key === "connection" || key === "content-length" || key === "transfer-encoding")
-      return;
-    lines.push(`${key}: ${value}`);
+    if (!done.has(key)) lines.push(`${key}: ${value}`);
   });
+  // As Node's client: a body's length, and 0 for an empty body of a method that may carry one.
   if (body) lines.push(`Content-Length: ${body.byteLength}`);
+  else if (!NO_BODY_METHODS.has(wire.method)) lines.push("Content-Length: 0");
   lines.push("Connection: close", "", "");
   const head = new TextEncoder().encode(lines.join("\r\n"));
   if (!body?.byteLength) return head;

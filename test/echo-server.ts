@@ -110,6 +110,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, hits: Map<strin
       if (query["retry-after"]) extra["retry-after"] = query["retry-after"];
       return json(res, code, { status: code }, extra);
     }
+    case "raw-headers":
+      // The request's header lines as they came: names as spelled, in order.
+      return json(res, 200, { method: req.method, rawHeaders: req.rawHeaders });
     case "chunked":
       // Transfer-Encoding: chunked (several writes, no Content-Length), for clients that frame bodies themselves.
       res.writeHead(200, { "content-type": "text/plain", "x-method": req.method ?? "" });

@@ -341,6 +341,7 @@ async function fetchHop(
         ? { body: req.body }
         : {}),
     });
+    if (wire) wire.names = req.headers.map((x) => x.key);
     const res = await deps.fetch(request, wire ? { ...hooks, wire } : hooks);
     const headersAt = deps.now();
     const captured = await readCapped(inflated(res), opts.maxBodyBytes, link.signal);

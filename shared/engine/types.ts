@@ -228,6 +228,8 @@ export interface WireRequest {
   body?: Uint8Array | string | undefined;
   /** The request target (path and query) as the URL text has it, when the URL parser would change it. */
   target?: string | undefined;
+  /** Header names as the request spells them, in its order (a Request's Headers lower-case and sort them). */
+  names?: string[] | undefined;
 }
 
 export type Fetcher = (request: Request, hooks?: FetchHooks) => Promise<Response>;

@@ -176,6 +176,39 @@ describe("requests fetch cannot express, sent over a socket", () => {
     expect(verdicts(parsed!)).toEqual([["parsed", true, undefined]]);
   });
 
+  it("spells and orders the request's headers as it does, and sends Content-Length: 0 for an empty body", async () => {
+    const [c] = await run([
+      {
+        name: "spelled",
+        event: [
+          {
+            listen: "test",
+            script: {
+              exec: [
+                "const { method, rawHeaders } = pm.response.json();",
+                "const names = rawHeaders.filter((_, i) => i % 2 === 0);",
+                'pm.test("method", () => pm.expect(method).to.equal("LINK"));',
+                'pm.test("spelled", () => pm.expect(names).to.include.members(["X-First-Header", "x-Second", "Content-Length"]));',
+                'pm.test("ordered", () => pm.expect(names.indexOf("X-First-Header")).to.be.below(names.indexOf("x-Second")));',
+                'pm.test("empty", () => pm.expect(rawHeaders[rawHeaders.indexOf("Content-Length") + 1]).to.equal("0"));',
+              ],
+            },
+          },
+        ],
+        request: {
+          method: "LINK",
+          url: `${target()}/raw-headers`,
+          header: [
+            { key: "X-First-Header", value: "1" },
+            { key: "x-Second", value: "2" },
+          ],
+        },
+      },
+    ]);
+    expect(verdicts(c!).filter(([, passed]) => !passed)).toEqual([]);
+    expect(c!.assertions).toHaveLength(4);
+  });
+
   it("sends pm.sendRequest's custom method and GET body the same way", async () => {
     const t = target();
     const [c] = await run([
