@@ -176,17 +176,13 @@ interface Submitted {
  * second round trip before the first event, and no event created before a follow-up `GET` connected.
  * A server that answers with the run's JSON instead (one that predates it) is followed with `GET …/events`.
  */
-async function submit(
-  server: Server,
-  body: Record<string, unknown>,
-  signal: AbortSignal,
-): Promise<Submitted> {
+async function submit(server: Server, body: string, signal: AbortSignal): Promise<Submitted> {
   // The signal also ends the stream's reads (a cancel deadline, a dead server), as `GET …/events`' does.
   const res = await server.api("/v1/runs", {
     method: "POST",
     signal,
     headers: { "content-type": "application/json", accept: "text/event-stream, application/json;q=0.5" },
-    body: JSON.stringify(body),
+    body,
   });
   if (!res.ok) throw await rejection(res, "The collection was rejected", server);
   const location = res.headers.get("location");
@@ -236,17 +232,23 @@ async function conclude(c: Conclusion, followed: Followed, interrupted: boolean)
   return failed && !c.args.suppressExitCode ? 1 : 0;
 }
 
-/** Reads the inputs while the server starts (workerd's start is the longest step of a short run). */
+/**
+ * Reads the inputs while the server starts (workerd's start is the longest step of a short run), and
+ * serialises the submission then too: a large collection's JSON (≈ 10 ms for 5,000 requests) is ready
+ * when the server is, instead of after it.
+ */
 async function inputsAndServer(
   args: RunArgs,
   io: Io,
   embedded: () => Promise<Server>,
-): Promise<{ body: Awaited<ReturnType<typeof buildRunBody>>; server: Server }> {
+): Promise<{ body: Awaited<ReturnType<typeof buildRunBody>>; json: string; server: Server }> {
   const starting = args.server ? connectRemote(args.server, args.apiKey) : embedded();
   starting.catch(() => {}); // awaited below; a failure must not count as unhandled meanwhile
   let body: Awaited<ReturnType<typeof buildRunBody>>;
+  let json: string;
   try {
     body = await buildRunBody(args, (m) => io.stderr.write(`${m}\n`));
+    json = JSON.stringify(body);
     mark("inputs read");
   } catch (error) {
     await starting.then(
@@ -257,7 +259,7 @@ async function inputsAndServer(
   }
   const server = await starting;
   mark("server ready");
-  return { body, server };
+  return { body, json, server };
 }
 
 interface RunOptions {
@@ -270,7 +272,7 @@ interface RunOptions {
 }
 
 async function run({ args, io, tool, embedded, exiting }: RunOptions): Promise<number> {
-  const { body, server } = await inputsAndServer(args, io, embedded);
+  const { body, json, server } = await inputsAndServer(args, io, embedded);
   const stopFollowing = new AbortController();
   let lastEventAt = Date.now();
   // Loopback answers fast even under load; a remote server gets more slack before it counts as gone.
@@ -293,7 +295,7 @@ async function run({ args, io, tool, embedded, exiting }: RunOptions): Promise<n
   let interrupt: InterruptHandle | undefined;
   let tally: RunTally | undefined;
   try {
-    const submitted = await submit(server, body, stopFollowing.signal);
+    const submitted = await submit(server, json, stopFollowing.signal);
     const runId = submitted.runId;
     mark("run submitted");
     watchdog.dead.then(

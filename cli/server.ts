@@ -43,6 +43,13 @@ export interface Server {
 }
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+/**
+ * Requests per alarm slice of the embedded runtime (`SLICE_REQUESTS`; elsewhere 40). Why this many: a
+ * slice bounds an invocation's CPU and subrequests on Cloudflare, which local workerd does not limit,
+ * while each hand-over costs wall time; pm.sendRequest's per-slice cap scales with it (send-gate.ts).
+ * `EDGERUN_SLICE_REQUESTS` overrides it (for benches: bench/cli-phases.ts).
+ */
+export const EMBEDDED_SLICE_REQUESTS = "1000";
 
 function client(
   base: string | (() => string),
@@ -189,8 +196,9 @@ async function startStack(unguard: () => void, scriptBackend: string): Promise<S
     ENVIRONMENT: "cli",
     API_RATE_LIMIT_PER_MINUTE: "100000",
     SCRIPT_BACKEND: scriptBackend,
-    // No per-invocation limits here: a run hands over to its next alarm every 200 requests, not 40.
-    SLICE_REQUESTS: "200",
+    // No per-invocation limits here: a run hands over to its next alarm every 1,000 requests, not 40
+    // (each hand-over waits ≈ 2.4 ms for workerd's alarm scheduler; bench/README.md rounds 11 and 12).
+    SLICE_REQUESTS: process.env.EDGERUN_SLICE_REQUESTS ?? EMBEDDED_SLICE_REQUESTS,
     // Nobody reads the embedded runtime's log: info lines (one per run event batch) would be CPU for nothing.
     LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
   };

@@ -145,6 +145,15 @@ function v8Flags(): string {
   return flags.length ? `\n  v8Flags = [${flags.map(quote).join(", ")}],` : "";
 }
 
+/**
+ * `EDGERUN_WORKERD_INSPECTOR=127.0.0.1:<port>`: workerd's DevTools inspector on that address, for
+ * profiling the embedded runtime's Worker isolate (bench/profile-cli-workerd.ts); never needed to run.
+ */
+function inspector(): string[] {
+  const addr = process.env.EDGERUN_WORKERD_INSPECTOR;
+  return addr ? [`--inspector-addr=${addr}`] : [];
+}
+
 /** The port workerd reports on its control pipe once the socket listens, or why it never did. */
 function listening(child: ChildProcess, stderr: () => string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -284,7 +293,7 @@ function spawnWorkerd(dir: string, opts: WorkerdOptions): ChildProcess {
   const env: NodeJS.ProcessEnv = { ...process.env, TZ: "UTC" };
   for (const [name, value] of Object.entries(opts.vars)) env[envNames.get(name)!] = value;
   const binary = (createRequire(join(ROOT, "package.json"))("workerd") as { default: string }).default;
-  const serve = ["serve", ...(usesLoader(opts) ? ["--experimental"] : []), "--control-fd=3"];
+  const serve = ["serve", ...(usesLoader(opts) ? ["--experimental"] : []), "--control-fd=3", ...inspector()];
   const child = spawn(binary, [...serve, "--socket-addr=http=127.0.0.1:0", "config.capnp"], {
     cwd: dir,
     env,

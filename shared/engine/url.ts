@@ -53,14 +53,16 @@ export function parseRawUrl(raw: string): UrlDefinition {
   const vars: string[] = [];
   const masked = raw.replace(/\{\{[^{}]*\}\}/g, (m) => `\uE000${vars.push(m) - 1}\uE000`);
   if (!vars.length) return parseMaskedUrl(raw);
-  const back = (t: string) => t.replace(/\uE000(\d+)\uE000/g, (_m, i: string) => vars[Number(i)]!);
+  // Most parts hold no variable (`{{base}}/get?i=1`: only the host does): they are kept as they are.
+  const back = (t: string) =>
+    t.includes("\uE000") ? t.replace(/\uE000(\d+)\uE000/g, (_m, i: string) => vars[Number(i)]!) : t;
   const d = parseMaskedUrl(masked);
   const kv = (list: KV[]) =>
-    list.map((q) => ({
-      ...q,
-      key: back(q.key),
-      ...(typeof q.value === "string" ? { value: back(q.value) } : {}),
-    }));
+    list.map((q) => {
+      const key = back(q.key);
+      const value = typeof q.value === "string" ? back(q.value) : q.value;
+      return key === q.key && value === q.value ? q : { ...q, key, value };
+    });
   return {
     ...d,
     raw,
