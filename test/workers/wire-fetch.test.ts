@@ -120,10 +120,10 @@ describe("requests fetch cannot express, sent over a socket", () => {
     expect(get!.console.map((e) => e.message).join("\n")).not.toMatch(/was not sent/);
   });
 
-  it("follows a 307 with the custom method and body and times out a hanging target", async () => {
+  it("follows a 307 with the custom method and body, times out a hanging or dripping target, caps a large body", async () => {
     const t = target();
     const back = encodeURIComponent(`${t}/anything`);
-    const [redirected, hanging, after] = await run(
+    const [redirected, hanging, dripping, large, after] = await run(
       [
         item({
           name: "LINK, 307",
@@ -136,6 +136,14 @@ describe("requests fetch cannot express, sent over a socket", () => {
           ],
         }),
         item({ name: "LINK, hang", method: "LINK", url: `${t}/hang`, tests: [] }),
+        item({ name: "LINK, drip", method: "LINK", url: `${t}/drip`, tests: [] }),
+        // 12 MiB, past the 10 MiB capture cap: read up to the cap, then the socket is closed.
+        item({
+          name: "LINK, large",
+          method: "LINK",
+          url: `${t}/bytes/${12 * 1024 * 1024}`,
+          tests: ['pm.test("capped", () => pm.expect(pm.response.responseSize).to.be.above(0));'],
+        }),
         item({
           name: "after",
           method: "GET",
@@ -147,6 +155,9 @@ describe("requests fetch cannot express, sent over a socket", () => {
     );
     expect(verdicts(redirected!)).toEqual([["kept", true, undefined]]);
     expect(hanging?.error?.name).toBe("TimeoutError");
+    expect(dripping?.error?.name).toBe("TimeoutError");
+    expect(large?.response?.code).toBe(200);
+    expect(verdicts(large!)).toEqual([["capped", true, undefined]]);
     expect(verdicts(after!)).toEqual([["on", true, undefined]]);
   });
 
