@@ -40,6 +40,10 @@ export async function wireFetch(request: Request, wire: WireRequest): Promise<Re
   const onAbort = () => void socket.close().catch(() => undefined);
   signal.addEventListener("abort", onAbort, { once: true });
   try {
+    // workerd's own message here suggests using fetch instead: say what failed.
+    await socket.opened.catch(() => {
+      throw new WireError(`cannot connect to ${url.host}`);
+    });
     const writer = socket.writable.getWriter();
     await writer.write(requestBytes(url, request.headers, wire));
     writer.releaseLock();

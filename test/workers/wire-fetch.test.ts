@@ -120,10 +120,10 @@ describe("requests fetch cannot express, sent over a socket", () => {
     expect(get!.console.map((e) => e.message).join("\n")).not.toMatch(/was not sent/);
   });
 
-  it("follows a 307 with the custom method and body, times out a hanging or dripping target, caps a large body", async () => {
+  it("follows a 307 with the custom method and body, times out a hanging or dripping target, names a refused one, caps a large body", async () => {
     const t = target();
     const back = encodeURIComponent(`${t}/anything`);
-    const [redirected, hanging, dripping, large, after] = await run(
+    const [redirected, hanging, dripping, refused, large, after] = await run(
       [
         item({
           name: "LINK, 307",
@@ -137,6 +137,7 @@ describe("requests fetch cannot express, sent over a socket", () => {
         }),
         item({ name: "LINK, hang", method: "LINK", url: `${t}/hang`, tests: [] }),
         item({ name: "LINK, drip", method: "LINK", url: `${t}/drip`, tests: [] }),
+        item({ name: "LINK, refused", method: "LINK", url: "http://127.0.0.1:1/", tests: [] }),
         // 12 MiB, past the 10 MiB capture cap: read up to the cap, then the socket is closed.
         item({
           name: "LINK, large",
@@ -156,6 +157,10 @@ describe("requests fetch cannot express, sent over a socket", () => {
     expect(verdicts(redirected!)).toEqual([["kept", true, undefined]]);
     expect(hanging?.error?.name).toBe("TimeoutError");
     expect(dripping?.error?.name).toBe("TimeoutError");
+    expect(refused?.error).toEqual({
+      name: "RequestError",
+      message: "could not reach 127.0.0.1:1: cannot connect to 127.0.0.1:1",
+    });
     expect(large?.response?.code).toBe(200);
     expect(verdicts(large!)).toEqual([["capped", true, undefined]]);
     expect(verdicts(after!)).toEqual([["on", true, undefined]]);
