@@ -1,6 +1,7 @@
 // The `pm` object of one script and the globals a script may name (legacy sandbox, timers, the lazy
 // library globals of Newman's sandbox), each built only when used.
 import type { PreludeHost, PreludeInput } from "../contract";
+import { deprecationWarnings } from "./deprecation";
 import { createJar, createSendRequest } from "./host-calls";
 import { legacyLoaders } from "./legacy";
 import { legacyNames } from "./legacy-names";
@@ -189,7 +190,9 @@ export function buildScriptApi(parts: PmParts) {
     names = [...names, ...TIMER_NAMES, ...Object.keys(LIBRARY_GLOBALS)];
     namesByKind.set(isTest, names);
   }
-  const load = (name: string): unknown => {
+  const deprecated = deprecationWarnings((message) => consoleObj.warn?.(message));
+  const load = (name: string): unknown => deprecated.wrap(name, loadRaw(name));
+  const loadRaw = (name: string): unknown => {
     if (name === "pm") return pm;
     if (name === "console") return consoleObj;
     if (name === "require") return requireModule;
