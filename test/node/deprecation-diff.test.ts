@@ -45,6 +45,9 @@ function context(): ScriptContext {
       url: { raw: "http://h/", host: ["h"], path: [], query: [], variable: [] },
       headers: [],
     },
+    cookies: [],
+    location: ["C", "r"],
+    collectionName: "C",
   };
 }
 
