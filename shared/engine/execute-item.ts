@@ -370,7 +370,8 @@ async function sendDefinition(
     },
   );
   // The URL before auth and redirects, for `pm.request.url` in test scripts (see sentRequest).
-  return { ...sent, builtUrl: prepared.url, ...(warnings ? { warnings } : {}) };
+  const all = [...(warnings ?? []), ...(sent.warnings ?? [])];
+  return { ...sent, builtUrl: prepared.url, ...(all.length ? { warnings: all } : {}) };
 }
 
 function isRetryable(r: SendResult): boolean {

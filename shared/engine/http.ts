@@ -4,7 +4,7 @@
  * Postman's policy, a per-request timeout, and response capture with a size cap.
  */
 import { abortedError, linkSignal, type SharedTimer } from "./abort";
-import { applyAuth, digestChallengeAuth } from "./auth";
+import { AuthUnsupported, applyAuth, digestChallengeAuth } from "./auth";
 import { type CapturedBody, readCapped } from "./body";
 import type { CookieJar } from "./cookie-jar";
 import { inflated } from "./inflate";
@@ -61,6 +61,8 @@ export interface SendResult {
   timings: { startedAt: number; totalMs: number; headersMs?: number };
   /** Requests sent besides the main one to complete an auth handshake (digest); Newman counts them. */
   authRequests?: number;
+  /** Console warnings of the send (an auth signer's error, as postman-runtime logs it). */
+  warnings?: string[];
 }
 
 /**
@@ -169,13 +171,17 @@ export async function send(
       ...(lastHeadersMs !== undefined ? { headersMs: lastHeadersMs } : {}),
     },
     ...(digestTried ? { authRequests: 1 } : {}),
+    ...(warnings ? { warnings } : {}),
     ...extra,
   });
 
+  let warnings: string[] | undefined;
   try {
     req = await applyAuth(auth, req, resolve, { now: deps.now, random });
   } catch (err) {
-    return finish({ error: { name: "AuthError", message: errorMessage(err) } });
+    if (err instanceof AuthUnsupported) return finish({ error: { name: err.name, message: err.message } });
+    // postman-runtime: a signer's error is a console warning and the request goes out unsigned.
+    warnings = [`runtime~${auth?.type}.auth: could not sign the request: ${errorMessage(err)}`];
   }
 
   for (;;) {

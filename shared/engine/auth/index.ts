@@ -3,18 +3,16 @@
  * sending. Signatures use WebCrypto (HMAC, SHA) so the same code runs in workerd and Node.
  */
 import type { AuthDefinition, JsonValue } from "../types";
+import { edgegrid } from "./edgegrid";
 import { md5Hex } from "./md5";
+import { asap, jwt } from "./signed-tokens";
+import { type AuthContext, addQuery, b64, enc, hex, hmac, type Req, setHeader, sha } from "./util";
 
-type Req = {
-  method: string;
-  url: string;
-  headers: Array<{ key: string; value: string }>;
-  body?: Uint8Array | string;
-};
+export type { AuthContext } from "./util";
 
-export interface AuthContext {
-  now(): number;
-  random(): number;
+/** An auth type edgerun cannot sign at all: the request fails (a signer's own error is only a warning). */
+export class AuthUnsupported extends Error {
+  override name = "AuthError";
 }
 
 /** Reads `auth[auth.type]` params as a resolved string map. */
@@ -35,46 +33,6 @@ export function authParams(auth: AuthDefinition, resolve: (s: string) => string)
     }
   }
   return out;
-}
-
-const enc = new TextEncoder();
-const hex = (buf: ArrayBuffer) =>
-  [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
-const b64 = (buf: ArrayBuffer | Uint8Array) =>
-  btoa(String.fromCharCode(...new Uint8Array(buf instanceof Uint8Array ? buf : new Uint8Array(buf))));
-const b64url = (buf: ArrayBuffer | Uint8Array) =>
-  b64(buf).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-
-async function hmac(
-  hash: "SHA-1" | "SHA-256" | "SHA-384" | "SHA-512",
-  key: Uint8Array | string,
-  data: string,
-): Promise<ArrayBuffer> {
-  const k = await crypto.subtle.importKey(
-    "raw",
-    typeof key === "string" ? enc.encode(key) : key,
-    { name: "HMAC", hash },
-    false,
-    ["sign"],
-  );
-  return crypto.subtle.sign("HMAC", k, enc.encode(data));
-}
-
-async function sha(hash: "SHA-1" | "SHA-256", data: Uint8Array | string): Promise<ArrayBuffer> {
-  return crypto.subtle.digest(hash, typeof data === "string" ? enc.encode(data) : data);
-}
-
-function setHeader(req: Req, key: string, value: string): Req {
-  return {
-    ...req,
-    headers: [...req.headers.filter((h) => h.key.toLowerCase() !== key.toLowerCase()), { key, value }],
-  };
-}
-
-function addQuery(req: Req, key: string, value: string): Req {
-  const u = new URL(req.url);
-  u.searchParams.append(key, value);
-  return { ...req, url: u.href };
 }
 
 /** RFC 3986 encoding used by OAuth 1.0 signatures. */
@@ -128,13 +86,15 @@ export async function applyAuth(
       return hawk(req, p, ctx);
     case "jwt":
       return jwt(req, p, ctx);
-    case "ntlm":
     case "edgegrid":
+      return edgegrid(req, p, ctx);
     case "asap":
+      return asap(req, p, ctx);
+    case "ntlm":
     case "akamai":
-      throw new Error(`auth type '${auth.type}' is not supported by edgerun yet`);
+      throw new AuthUnsupported(`auth type '${auth.type}' is not supported by edgerun yet`);
     default:
-      throw new Error(`unknown auth type '${auth.type}'`);
+      throw new AuthUnsupported(`unknown auth type '${auth.type}'`);
   }
 }
 
@@ -317,27 +277,4 @@ async function hawk(req: Req, p: Record<string, string>, ctx: AuthContext): Prom
     ...(p.app ? [`app="${p.app}"`] : []),
   ];
   return setHeader(req, "Authorization", `Hawk ${attrs.join(", ")}`);
-}
-
-async function jwt(req: Req, p: Record<string, string>, ctx: AuthContext): Promise<Req> {
-  const alg = (p.algorithm || "HS256").toUpperCase();
-  if (!alg.startsWith("HS")) throw new Error(`JWT algorithm ${alg} is not supported yet (HS256/384/512 are)`);
-  const hash = alg === "HS384" ? "SHA-384" : alg === "HS512" ? "SHA-512" : "SHA-256";
-  let header: Record<string, unknown> = { alg, typ: "JWT" };
-  let payload: Record<string, unknown> = {};
-  try {
-    header = { ...header, ...(p.header ? (JSON.parse(p.header) as Record<string, unknown>) : {}) };
-    payload = p.payload ? (JSON.parse(p.payload) as Record<string, unknown>) : {};
-  } catch {
-    throw new Error("JWT header or payload is not valid JSON");
-  }
-  if (payload.iat === undefined && p.addIat !== "false") payload.iat = Math.floor(ctx.now() / 1000);
-  const secret =
-    p.isSecretBase64Encoded === "true"
-      ? Uint8Array.from(atob(p.secret ?? ""), (c) => c.charCodeAt(0))
-      : (p.secret ?? "");
-  const signingInput = `${b64url(enc.encode(JSON.stringify(header)))}.${b64url(enc.encode(JSON.stringify(payload)))}`;
-  const token = `${signingInput}.${b64url(await hmac(hash, secret, signingInput))}`;
-  if (p.addTokenTo === "queryParam") return addQuery(req, p.queryParamKey || "token", token);
-  return setHeader(req, "Authorization", `${p.headerPrefix ?? "Bearer"} ${token}`.trim());
 }
