@@ -164,6 +164,7 @@ function report(profile: Profile): void {
     current.what.set(label, (current.what.get(label) ?? 0) + dt);
   }
   const totalUs = t;
+  if (process.env.STALLS_WINDOW) windowReport(profile, parent, byId, process.env.STALLS_WINDOW);
   console.log(
     `profile ${(totalUs / 1000).toFixed(0)} ms, JS ${(jsUs / 1000).toFixed(0)} ms in ${stretches.length} stretches`,
   );
@@ -190,4 +191,32 @@ function report(profile: Profile): void {
       `  at ${(s.startUs / 1000).toFixed(0).padStart(6)} ms: ${(s.us / 1000).toFixed(1)} ms (${parts.join(", ")}) ${s.entry}`,
     );
   }
+}
+
+/** Inclusive time per function for the samples between two profile times (`STALLS_WINDOW=300-700`, ms). */
+function windowReport(
+  profile: Profile,
+  parent: Map<number, number>,
+  byId: Map<number, ProfileNode>,
+  window: string,
+): void {
+  const [from, to] = window.split("-").map((x) => Number(x) * 1000) as [number, number];
+  const inclusive = new Map<string, number>();
+  let t = 0;
+  let total = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    t += profile.timeDeltas[i] ?? 0;
+    if (t < from || t >= to) continue;
+    const dt = profile.timeDeltas[i + 1] ?? 0;
+    total += dt;
+    const seen = new Set<string>();
+    for (let a: number | undefined = profile.samples[i]; a !== undefined; a = parent.get(a)) {
+      const f = byId.get(a)!.callFrame;
+      seen.add(`${f.functionName || "(anonymous)"}:${f.lineNumber}`);
+    }
+    for (const k of seen) inclusive.set(k, (inclusive.get(k) ?? 0) + dt);
+  }
+  console.log(`window ${window} ms: ${(total / 1000).toFixed(0)} ms sampled; inclusive:`);
+  for (const [k, v] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, 45))
+    console.log(`  ${(v / 1000).toFixed(1).padStart(7)} ms  ${k}`);
 }

@@ -61,4 +61,26 @@ describe("StartQueue: one QuickJS start at a time, handed on after a turn of the
     (await b).release();
     expect(seen).toEqual(["queued task", "start"]);
   });
+
+  it("stops waiting for a start that holds the queue past its lease (its object gone)", async () => {
+    const queue = new StartQueue({ leaseMs: 20 });
+    const gone = await queue.enter(); // never released
+    const next = await queue.enter();
+    const after = queue.enter();
+    next.release();
+    (await after).release();
+    gone.release(); // a late release of a lease taken over changes nothing
+    expect(queue.size).toBe(0);
+  });
+
+  it("takes the start over from a waiter it was handed to that never went on", async () => {
+    const queue = new StartQueue({ leaseMs: 20 });
+    const first = await queue.enter();
+    const second = queue.enter(); // handed the start below, but its holder never releases it
+    const third = queue.enter();
+    first.release();
+    await second;
+    (await third).release();
+    expect(queue.size).toBe(0);
+  });
 });
