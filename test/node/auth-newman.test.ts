@@ -9,6 +9,7 @@ import { generateKeyPairSync, verify } from "node:crypto";
 import { createRequire } from "node:module";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { applyAuth } from "../../shared/engine/auth";
+import { buildBody } from "../../shared/engine/body";
 import { buildPlan } from "../../shared/engine/plan";
 import { runLocal } from "../../shared/engine/run-local";
 import type { RequestCompletedEvent, RunEvent } from "../../shared/schemas/events";
@@ -33,10 +34,101 @@ interface Case {
   params: Params;
   method?: string;
   body?: string;
+  form?: Array<{ key: string; value: string }>;
   headers?: Array<{ key: string; value: string }>;
 }
 
 const CASES: Case[] = [
+  { name: "basic", type: "basic", params: { username: "ann", password: "p:ss wörd" } },
+  { name: "bearer", type: "bearer", params: { token: "tok-1" } },
+  { name: "apikey header", type: "apikey", params: { key: "X-Api-Key", value: "k1", in: "header" } },
+  { name: "apikey query", type: "apikey", params: { key: "api_key", value: "k 2", in: "query" } },
+  {
+    name: "oauth2 header",
+    type: "oauth2",
+    params: { accessToken: "at-1", addTokenTo: "header", headerPrefix: "Token" },
+  },
+  {
+    name: "oauth1 HMAC-SHA1",
+    type: "oauth1",
+    params: {
+      consumerKey: "ck",
+      consumerSecret: "cs",
+      token: "tk",
+      tokenSecret: "ts",
+      signatureMethod: "HMAC-SHA1",
+      timestamp: "1700000000",
+      nonce: "abc123",
+      version: "1.0",
+      addParamsToHeader: "true",
+    },
+  },
+  {
+    name: "oauth1 HMAC-SHA256, POST form",
+    type: "oauth1",
+    params: {
+      consumerKey: "ck",
+      consumerSecret: "cs",
+      signatureMethod: "HMAC-SHA256",
+      timestamp: "1700000001",
+      nonce: "n1",
+      addParamsToHeader: "true",
+      realm: "r",
+    },
+    method: "POST",
+  },
+  {
+    name: "oauth1 to the query",
+    type: "oauth1",
+    params: {
+      consumerKey: "ck",
+      consumerSecret: "cs",
+      signatureMethod: "HMAC-SHA1",
+      timestamp: "1700000003",
+      nonce: "n3",
+      version: "1.0",
+    },
+  },
+  {
+    name: "oauth1 to a form body",
+    type: "oauth1",
+    params: {
+      consumerKey: "ck",
+      consumerSecret: "cs",
+      signatureMethod: "HMAC-SHA512",
+      timestamp: "1700000004",
+      nonce: "n4",
+    },
+    method: "POST",
+    form: [{ key: "a", value: "1 2" }],
+  },
+  {
+    name: "oauth1 RSA-SHA256 with a body hash",
+    type: "oauth1",
+    params: {
+      consumerKey: "ck",
+      privateKey: RSA_KEY,
+      signatureMethod: "RSA-SHA256",
+      timestamp: "1700000005",
+      nonce: "n5",
+      includeBodyHash: "true",
+      addParamsToHeader: "true",
+    },
+    method: "POST",
+    body: '{"x":1}',
+  },
+  {
+    name: "hawk",
+    type: "hawk",
+    params: {
+      authId: "id1",
+      authKey: "key1",
+      algorithm: "sha256",
+      nonce: "nn",
+      timestamp: "1700000002",
+      extraData: "x",
+    },
+  },
   {
     name: "jwt HS256 + header",
     type: "jwt",
@@ -121,6 +213,8 @@ const TARGET = () => `${inject("targetUrl")}/anything?q=1`;
 interface Seen {
   authorization?: string;
   url: string;
+  /** The request body as the target received it. */
+  data: unknown;
 }
 
 function collection(cases: Case[]) {
@@ -133,6 +227,7 @@ function collection(cases: Case[]) {
         url: TARGET(),
         header: c.headers ?? [],
         ...(c.body ? { body: { mode: "raw", raw: c.body } } : {}),
+        ...(c.form ? { body: { mode: "urlencoded", urlencoded: c.form } } : {}),
         auth: {
           type: c.type,
           [c.type]: Object.entries(c.params).map(([key, value]) => ({ key, value, type: "string" })),
@@ -152,8 +247,9 @@ beforeAll(async () => {
           const body = JSON.parse(e.response!.stream.toString()) as {
             headers: Record<string, string>;
             url: string;
+            data: unknown;
           };
-          return { authorization: body.headers.authorization, url: body.url };
+          return { authorization: body.headers.authorization, url: body.url, data: body.data };
         }),
       );
     }),
@@ -161,21 +257,32 @@ beforeAll(async () => {
 }, 60_000);
 
 async function ours(c: Case): Promise<Seen> {
+  const method = c.method ?? "GET";
+  const built = c.form
+    ? await buildBody({ mode: "urlencoded", urlencoded: c.form }, { method, resolve: (s) => s, profile: {} })
+    : { body: c.body, contentType: undefined };
+  const headers = [
+    ...(c.headers ?? []),
+    ...(built.contentType ? [{ key: "Content-Type", value: built.contentType }] : []),
+  ];
   const signed = await applyAuth(
     { type: c.type, [c.type]: Object.entries(c.params).map(([key, value]) => ({ key, value })) } as never,
-    {
-      method: c.method ?? "GET",
-      url: TARGET(),
-      headers: c.headers ?? [],
-      ...(c.body ? { body: c.body } : {}),
-    },
+    { method, url: TARGET(), headers, ...(built.body !== undefined ? { body: built.body } : {}) },
     (s) => s,
     { now: () => Date.now(), random: Math.random },
   );
   const u = new URL(signed.url);
+  // The echo target answers the body as text (none of these is sent as JSON).
+  const text =
+    signed.body === undefined
+      ? ""
+      : typeof signed.body === "string"
+        ? signed.body
+        : new TextDecoder().decode(signed.body);
   return {
     authorization: signed.headers.find((h) => h.key === "Authorization")?.value,
     url: u.pathname + u.search,
+    data: text,
   };
 }
 

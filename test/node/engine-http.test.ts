@@ -264,6 +264,8 @@ describe("auth", () => {
           { key: "nonce", value: "kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg" },
           { key: "timestamp", value: "1318622958" },
           { key: "signatureMethod", value: "HMAC-SHA1" },
+          { key: "version", value: "1.0" },
+          { key: "addParamsToHeader", value: true },
         ],
       } as never,
       {

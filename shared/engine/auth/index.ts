@@ -5,8 +5,21 @@
 import type { AuthDefinition, JsonValue } from "../types";
 import { edgegrid } from "./edgegrid";
 import { md5Hex } from "./md5";
+import { oauth1 } from "./oauth1";
 import { asap, jwt } from "./signed-tokens";
-import { type AuthContext, addQuery, b64, enc, hex, hmac, type Req, setHeader, sha } from "./util";
+import {
+  type AuthContext,
+  addQuery,
+  b64,
+  enc,
+  hex,
+  hmac,
+  nonce,
+  type Req,
+  rfc3986,
+  setHeader,
+  sha,
+} from "./util";
 
 export type { AuthContext } from "./util";
 
@@ -33,19 +46,6 @@ export function authParams(auth: AuthDefinition, resolve: (s: string) => string)
     }
   }
   return out;
-}
-
-/** RFC 3986 encoding used by OAuth 1.0 signatures. */
-const rfc3986 = (s: string) =>
-  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-
-function nonce(random: () => number, n = 11): string {
-  const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  return Array.from({ length: n }, () => chars[Math.floor(random() * chars.length)]).join("");
-}
-
-function bodyText(body: Req["body"]): string {
-  return body === undefined ? "" : typeof body === "string" ? body : new TextDecoder().decode(body);
 }
 
 export async function applyAuth(
@@ -193,57 +193,6 @@ async function awsV4(req: Req, p: Record<string, string>, ctx: AuthContext): Pro
     out,
     "Authorization",
     `AWS4-HMAC-SHA256 Credential=${p.accessKey ?? ""}/${scope}, SignedHeaders=${names.join(";")}, Signature=${signature}`,
-  );
-}
-
-async function oauth1(req: Req, p: Record<string, string>, ctx: AuthContext): Promise<Req> {
-  const method = (p.signatureMethod || "HMAC-SHA1").toUpperCase();
-  const oauth: Record<string, string> = {
-    oauth_consumer_key: p.consumerKey ?? "",
-    oauth_nonce: p.nonce || nonce(ctx.random),
-    oauth_signature_method: method,
-    oauth_timestamp: p.timestamp || String(Math.floor(ctx.now() / 1000)),
-    oauth_version: p.version || "1.0",
-  };
-  if (p.token) oauth.oauth_token = p.token;
-  if (p.callback) oauth.oauth_callback = p.callback;
-  if (p.verifier) oauth.oauth_verifier = p.verifier;
-  const u = new URL(req.url);
-  const params: Array<[string, string]> = [...u.searchParams.entries(), ...Object.entries(oauth)];
-  const ctype = req.headers.find((h) => h.key.toLowerCase() === "content-type")?.value ?? "";
-  if (ctype.includes("application/x-www-form-urlencoded"))
-    params.push(...new URLSearchParams(bodyText(req.body)).entries());
-  const normalized = params
-    .map(([k, v]) => [rfc3986(k), rfc3986(v)] as const)
-    .sort((a, b) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : 1))
-    .map(([k, v]) => `${k}=${v}`)
-    .join("&");
-  const baseUrl = `${u.protocol}//${u.host}${u.pathname}`;
-  const base = [req.method.toUpperCase(), rfc3986(baseUrl), rfc3986(normalized)].join("&");
-  const key = `${rfc3986(p.consumerSecret ?? "")}&${rfc3986(p.tokenSecret ?? "")}`;
-  const signature =
-    method === "PLAINTEXT"
-      ? key
-      : b64(
-          await hmac(
-            method === "HMAC-SHA256" ? "SHA-256" : method === "HMAC-SHA512" ? "SHA-512" : "SHA-1",
-            key,
-            base,
-          ),
-        );
-  oauth.oauth_signature = signature;
-  if (p.addParamsToHeader === "false") {
-    let out = req;
-    for (const [k, v] of Object.entries(oauth)) out = addQuery(out, k, v);
-    return out;
-  }
-  const realm = p.realm ? `realm="${rfc3986(p.realm)}",` : "";
-  return setHeader(
-    req,
-    "Authorization",
-    `OAuth ${realm}${Object.entries(oauth)
-      .map(([k, v]) => `${k}="${rfc3986(v)}"`)
-      .join(",")}`,
   );
 }
 

@@ -4,7 +4,7 @@
  * workerd and Node. The header is the user's object with `alg` set (no `typ` added), the payload exactly
  * the user's JSON (no `iat` added); ASAP adds its registered claims in jose's order.
  */
-import { type AuthContext, addQuery, b64url, enc, hmac, type Req, setHeader } from "./util";
+import { type AuthContext, addQuery, b64url, dropQuery, enc, hmac, type Req, setHeader } from "./util";
 
 type Hash = "SHA-256" | "SHA-384" | "SHA-512";
 const HASH: Record<string, Hash> = { "256": "SHA-256", "384": "SHA-384", "512": "SHA-512" };
@@ -28,7 +28,7 @@ function lenientBase64(text: string): Uint8Array {
 }
 
 /** The DER of a PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), as jose's importPKCS8 takes it. */
-function pkcs8Der(pem: string): Uint8Array {
+export function pkcs8Der(pem: string): Uint8Array {
   const text = pem.trim();
   if (!/^-----BEGIN PRIVATE KEY-----/.test(text))
     throw new TypeError('"pkcs8" must be PKCS#8 formatted string');
@@ -98,9 +98,7 @@ export async function jwt(req: Req, p: Record<string, string>, _ctx: AuthContext
   if (p.addTokenTo === "queryParam") {
     // Newman removes a query parameter of that name and appends the token.
     const name = p.queryParamKey || "token";
-    const u = new URL(req.url);
-    u.searchParams.delete(name);
-    return addQuery({ ...req, url: u.href }, name, token);
+    return addQuery(dropQuery(req, new Set([name])), name, token);
   }
   const prefix = p.headerPrefix ?? "Bearer";
   return setHeader(req, "Authorization", prefix ? `${prefix} ${token}` : token);

@@ -35,7 +35,10 @@ export async function hmac(
   return crypto.subtle.sign("HMAC", k, enc.encode(data));
 }
 
-export async function sha(hash: "SHA-1" | "SHA-256", data: Uint8Array | string): Promise<ArrayBuffer> {
+export async function sha(
+  hash: "SHA-1" | "SHA-256" | "SHA-512",
+  data: Uint8Array | string,
+): Promise<ArrayBuffer> {
   return crypto.subtle.digest(hash, typeof data === "string" ? enc.encode(data) : data);
 }
 
@@ -46,8 +49,64 @@ export function setHeader(req: Req, key: string, value: string): Req {
   };
 }
 
+/**
+ * A query parameter's text as postman-url-encoder writes it: controls, space, non-ASCII and `"#'<>`
+ * percent-encoded, `&` (and `=` in a key) too; `%` and `+` kept as they are.
+ */
+function queryPart(text: string, isKey: boolean): string {
+  let out = "";
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    const special = ch === "&" || ch === "#" || ch === '"' || ch === "'" || ch === "<" || ch === ">";
+    if (code <= 0x20 || code >= 0x7f || special || (isKey && ch === "="))
+      for (const b of enc.encode(ch)) out += `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
+    else out += ch;
+  }
+  return out;
+}
+
+/** Splits a URL at its query and fragment, without re-encoding anything. */
+function splitUrl(url: string): { head: string; query: string; hash: string } {
+  const h = url.indexOf("#");
+  const hash = h >= 0 ? url.slice(h) : "";
+  const rest = h >= 0 ? url.slice(0, h) : url;
+  const q = rest.indexOf("?");
+  return q >= 0
+    ? { head: rest.slice(0, q), query: rest.slice(q + 1), hash }
+    : { head: rest, query: "", hash };
+}
+
+/** Appends `key=value` to the query as Newman does, leaving the rest of the URL's text alone. */
 export function addQuery(req: Req, key: string, value: string): Req {
-  const u = new URL(req.url);
-  u.searchParams.append(key, value);
-  return { ...req, url: u.href };
+  const { head, query, hash } = splitUrl(req.url);
+  const pair = `${queryPart(key, true)}=${queryPart(value, false)}`;
+  return { ...req, url: `${head}?${query ? `${query}&` : ""}${pair}${hash}` };
+}
+
+/** Drops the query parameters with these names (compared decoded), leaving the rest as written. */
+export function dropQuery(req: Req, names: ReadonlySet<string>): Req {
+  const { head, query, hash } = splitUrl(req.url);
+  if (!query) return req;
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s.replace(/\+/g, " "));
+    } catch {
+      return s;
+    }
+  };
+  const kept = query.split("&").filter((part) => !names.has(decode(part.split("=")[0]!)));
+  return { ...req, url: `${head}${kept.length ? `?${kept.join("&")}` : ""}${hash}` };
+}
+
+/** RFC 3986 encoding used by OAuth 1.0 signatures. */
+export const rfc3986 = (s: string) =>
+  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+export function nonce(random: () => number, n = 11): string {
+  const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  return Array.from({ length: n }, () => chars[Math.floor(random() * chars.length)]).join("");
+}
+
+export function bodyText(body: Req["body"]): string {
+  return body === undefined ? "" : typeof body === "string" ? body : new TextDecoder().decode(body);
 }
