@@ -118,6 +118,35 @@ const CASES: Case[] = [
     body: '{"x":1}',
   },
   {
+    name: "digest, preconfigured",
+    type: "digest",
+    params: {
+      username: "ann",
+      password: "pw",
+      realm: "r@h",
+      nonce: "dcd98b",
+      algorithm: "MD5",
+      qop: "auth",
+      nonceCount: "00000001",
+      clientNonce: "0a4f113b",
+      opaque: "5ccc",
+    },
+  },
+  {
+    name: "digest SHA-256-sess",
+    type: "digest",
+    params: {
+      username: "ann",
+      password: "pw",
+      realm: "r",
+      nonce: "n",
+      algorithm: "SHA-256-sess",
+      qop: "auth",
+      nonceCount: "00000002",
+      clientNonce: "c",
+    },
+  },
+  {
     name: "hawk",
     type: "hawk",
     params: {
