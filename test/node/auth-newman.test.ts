@@ -7,7 +7,7 @@
  */
 import { generateKeyPairSync, verify } from "node:crypto";
 import { createRequire } from "node:module";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { applyAuth } from "../../shared/engine/auth";
 import { buildBody } from "../../shared/engine/body";
 import { buildPlan } from "../../shared/engine/plan";
@@ -147,6 +147,33 @@ const CASES: Case[] = [
     },
   },
   {
+    name: "awsv4 GET",
+    type: "awsv4",
+    params: { accessKey: "AKID", secretKey: "SECRET", region: "eu-west-1", service: "execute-api" },
+  },
+  {
+    name: "awsv4 s3 POST with a session token",
+    type: "awsv4",
+    params: {
+      accessKey: "AKID",
+      secretKey: "SECRET",
+      region: "us-east-1",
+      service: "s3",
+      sessionToken: "TOKEN",
+    },
+    method: "POST",
+    body: "hello",
+  },
+  {
+    name: "awsv4 POST with a body",
+    type: "awsv4",
+    params: { accessKey: "AKID", secretKey: "SECRET", region: "eu-west-1", service: "execute-api" },
+    method: "POST",
+    body: "a=1",
+  },
+  { name: "awsv4 s3 GET", type: "awsv4", params: { accessKey: "AKID", secretKey: "SECRET", service: "s3" } },
+  { name: "awsv4 defaults", type: "awsv4", params: { accessKey: "AKID", secretKey: "SECRET" } },
+  {
     name: "hawk",
     type: "hawk",
     params: {
@@ -244,6 +271,8 @@ interface Seen {
   url: string;
   /** The request body as the target received it. */
   data: unknown;
+  /** The signing headers AWS Signature v4 adds. */
+  amz: string;
 }
 
 function collection(cases: Case[]) {
@@ -266,9 +295,13 @@ function collection(cases: Case[]) {
   };
 }
 
+/** Newman signs AWS requests with the clock: both sides sign at this instant (Date faked for Newman). */
+const FIXED_NOW = Date.UTC(2026, 0, 2, 3, 4, 5);
+
 let theirs: Seen[] = [];
 beforeAll(async () => {
-  theirs = await new Promise((resolve, reject) =>
+  vi.useFakeTimers({ toFake: ["Date"], now: FIXED_NOW });
+  theirs = await new Promise<Seen[]>((resolve, reject) =>
     newman.run({ collection: collection(CASES), reporters: [] }, (err, summary) => {
       if (err) return reject(err);
       resolve(
@@ -278,11 +311,13 @@ beforeAll(async () => {
             url: string;
             data: unknown;
           };
-          return { authorization: body.headers.authorization, url: body.url, data: body.data };
+          const h = body.headers;
+          const amz = [h["x-amz-date"], h["x-amz-content-sha256"], h["x-amz-security-token"]].join("|");
+          return { authorization: h.authorization, url: body.url, data: body.data, amz };
         }),
       );
     }),
-  );
+  ).finally(() => vi.useRealTimers());
 }, 60_000);
 
 async function ours(c: Case): Promise<Seen> {
@@ -298,7 +333,7 @@ async function ours(c: Case): Promise<Seen> {
     { type: c.type, [c.type]: Object.entries(c.params).map(([key, value]) => ({ key, value })) } as never,
     { method, url: TARGET(), headers, ...(built.body !== undefined ? { body: built.body } : {}) },
     (s) => s,
-    { now: () => Date.now(), random: Math.random },
+    { now: () => FIXED_NOW, random: Math.random },
   );
   const u = new URL(signed.url);
   // The echo target answers the body as text (none of these is sent as JSON).
@@ -312,6 +347,9 @@ async function ours(c: Case): Promise<Seen> {
     authorization: signed.headers.find((h) => h.key === "Authorization")?.value,
     url: u.pathname + u.search,
     data: text,
+    amz: ["x-amz-date", "x-amz-content-sha256", "x-amz-security-token"]
+      .map((k) => signed.headers.find((x) => x.key.toLowerCase() === k)?.value)
+      .join("|"),
   };
 }
 

@@ -157,7 +157,12 @@ async function awsV4(req: Req, p: Record<string, string>, ctx: AuthContext): Pro
   const amzDate = new Date(ctx.now()).toISOString().replace(/[:-]|\.\d{3}/g, "");
   const day = amzDate.slice(0, 8);
   const payloadHash = hex(await sha("SHA-256", typeof req.body === "string" ? req.body : (req.body ?? "")));
-  let out = setHeader(setHeader(req, "X-Amz-Date", amzDate), "X-Amz-Content-Sha256", payloadHash);
+  // As postman-runtime: the payload's hash is a header when there is a body (form-data aside).
+  let out = setHeader(req, "X-Amz-Date", amzDate);
+  const ctype = req.headers.find((h) => h.key.toLowerCase() === "content-type")?.value ?? "";
+  const bodied = req.body !== undefined && req.body.length > 0;
+  if ((bodied && !/multipart\/form-data/i.test(ctype)) || service === "s3")
+    out = setHeader(out, "X-Amz-Content-Sha256", payloadHash);
   if (p.sessionToken) out = setHeader(out, "X-Amz-Security-Token", p.sessionToken);
   const signed = new Map<string, string>([["host", u.host]]);
   for (const hdr of out.headers) {
