@@ -203,21 +203,29 @@ function execution(
     id,
     ...(assertions.length ? { assertions } : {}),
     ...(e.error ? { requestError: e.error } : {}),
-    ...(e.scripts.test
-      ? {
-          testScript: e.scriptErrors
-            .filter((s) => s.event === "test")
-            .map((s) => ({ error: { name: s.name, message: s.message } })),
-        }
-      : {}),
-    ...(e.scripts.prerequest
-      ? {
-          prerequestScript: e.scriptErrors
-            .filter((s) => s.event === "prerequest")
-            .map((s) => ({ error: { name: s.name, message: s.message } })),
-        }
-      : {}),
+    ...scriptErrorsOf(e, "prerequest"),
+    ...scriptErrorsOf(e, "test"),
   };
+}
+
+/** A script error as Newman's summary stores it (postman-runtime's serialised error). */
+function scriptError(s: { name: string; message: string }) {
+  return {
+    type: "Error",
+    name: s.name,
+    message: s.message,
+    checksum: "",
+    id: "",
+    timestamp: 0,
+    stacktrace: [],
+  };
+}
+
+/** `prerequestScript` / `testScript`: Newman adds them to an execution only when its script failed. */
+function scriptErrorsOf(e: RequestCompletedEvent, event: "prerequest" | "test") {
+  const errors = e.scriptErrors.filter((s) => s.event === event);
+  if (!errors.length) return {};
+  return { [`${event}Script`]: errors.map((s) => ({ error: scriptError(s) })) };
 }
 
 /** What a failure needs of the execution it points at (kept small so streaming stays bounded). */
@@ -252,21 +260,27 @@ function failure(f: Failure, index: number, exec: Map<string, ExecutionRef>, def
   const cursor = found
     ? { ...found.cursor, scriptId: "", execution: found.id }
     : { iteration: f.iteration, scriptId: "", execution: "" };
+  const name = f.errorName ?? (f.source === "assertion" ? "AssertionError" : f.name);
+  // Newman's error shapes differ by source: an assertion's names its test, a script's is
+  // postman-runtime's serialised error, a request's Node's (its errno/code are Node's alone).
+  const error =
+    f.source === "script"
+      ? scriptError({ name, message: f.message })
+      : {
+          name,
+          ...(f.source === "assertion" ? { index, test: f.name } : {}),
+          message: f.message,
+          stack: `${name}: ${f.message}`,
+          checksum: "",
+          id: "",
+          timestamp: 0,
+          stacktrace: [],
+        };
   return {
-    error: {
-      name: f.errorName ?? (f.source === "assertion" ? "AssertionError" : f.name),
-      index,
-      test: f.name,
-      message: f.message,
-      stack: `${f.name}: ${f.message}`,
-      checksum: "",
-      id: "",
-      timestamp: 0,
-      stacktrace: [],
-    },
+    error,
     at,
     source: f.item ? (defs.get(f.item.id) ?? { id: f.item.id, name: f.item.name }) : { name: "run" },
-    parent: f.item ? { id: f.item.id, name: f.item.name } : undefined,
+    parent: f.item && f.source !== "request" ? { id: f.item.id, name: f.item.name } : undefined,
     cursor,
   };
 }
