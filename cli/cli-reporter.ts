@@ -4,13 +4,15 @@
  * It only consumes events; it never asks the server anything.
  */
 import { itemFailures, MAX_KEPT_FAILURES } from "../shared/engine/stats";
-import { formatSummaryTable } from "../shared/reporters/summary";
 import type { Failure, RequestCompletedEvent, RunEvent, TerminalEvent } from "../shared/schemas/events";
 import type { CliReporterOptions } from "./args";
+import { failuresTable, fileSize, type ListedFailure, prettyms, statisticsTable } from "./summary-table";
 
 export interface Output {
   write(text: string): void;
   isTTY: boolean;
+  /** The terminal's width, when it is one (the failures table wraps to it, as Newman's does). */
+  columns?: number | undefined;
 }
 
 type Paint = (text: string) => string;
@@ -31,38 +33,50 @@ function palette(enabled: boolean) {
   };
 }
 
-function size(n: number): string {
-  if (n < 1024) return `${n}B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(2)}kB`;
-  return `${(n / 1048576).toFixed(2)}MB`;
+/** Newman's symbols, and its plain-text ones under `--disable-unicode`. */
+function symbolsFor(ascii: boolean) {
+  return ascii
+    ? { top: "-", middle: "|", bottom: "-", folder: "Folder", root: "Root", sub: "Sub-folder", ok: "Pass" }
+    : { top: "┌", middle: "│", bottom: "└", folder: "❏", root: "→", sub: "↳", ok: "✓" };
 }
+type Symbols = ReturnType<typeof symbolsFor>;
+type Entry = RequestCompletedEvent["console"][number];
 
-/** Newman's --disable-unicode: box-drawing characters replaced by ASCII. */
-function asciiBox(line: string): string {
-  return line
-    .replace(/[┌┐└┘├┤┬┴┼]/g, "+")
-    .replace(/─/g, "-")
-    .replace(/│/g, "|");
-}
-
-/** Formats one console entry the way Newman frames script output. */
-function consoleLines(
-  entries: RequestCompletedEvent["console"],
-  paint: ReturnType<typeof palette>,
-  ascii = false,
-): string[] {
+/** One box of consecutive console entries, as Newman frames script output. */
+function consoleBox(entries: Entry[], paint: ReturnType<typeof palette>, sym: Symbols): string[] {
   if (!entries.length) return [];
-  const [top, side, bottom] = ascii ? ["+", "|", "+"] : ["┌", "│", "└"];
-  const out = [`  ${top}`];
-  for (const entry of entries) {
-    for (const line of entry.message.split("\n")) {
-      const text =
-        entry.level === "error" ? paint.red(line) : entry.level === "warn" ? paint.yellow(line) : line;
-      out.push(`  ${side} ${text}`);
-    }
-  }
-  out.push(`  ${bottom}`);
+  const tint = (e: Entry) =>
+    e.level === "error" ? paint.red : e.level === "warn" ? paint.yellow : paint.gray;
+  const out = [tint(entries[0]!)(`  ${sym.top}`)];
+  for (const entry of entries)
+    for (const line of entry.message.split("\n"))
+      out.push(`  ${tint(entry)(sym.middle)} ${paint.gray(line)}`);
+  out.push(tint(entries.at(-1)!)(`  ${sym.bottom}`));
   return out;
+}
+
+/** Welford's running mean and variance of response times, as Newman's summary computes them. */
+class ResponseStats {
+  #n = 0;
+  #mean = 0;
+  #m2 = 0;
+  #min = 0;
+  #max = 0;
+
+  add(ms: number): void {
+    if (!ms) return;
+    this.#n++;
+    const d1 = ms - this.#mean;
+    this.#mean += d1 / this.#n;
+    this.#m2 += d1 * (ms - this.#mean);
+    this.#min = this.#n === 1 ? ms : Math.min(this.#min, ms);
+    this.#max = Math.max(this.#max, ms);
+  }
+
+  get(): { average: number; min: number; max: number; sd: number } | undefined {
+    if (!this.#n) return undefined;
+    return { average: this.#mean, min: this.#min, max: this.#max, sd: Math.sqrt(this.#m2 / this.#n) };
+  }
 }
 
 export class CliReporter {
@@ -74,7 +88,12 @@ export class CliReporter {
   #received = 0;
   #failureIndex = 0;
   /** Every item failure, for the summary when the terminal event kept only its first ones. */
-  readonly #failures: Failure[] = [];
+  readonly #failures: ListedFailure[] = [];
+  /** The folder of the last item printed ("" at the root), for Newman's folder lines. */
+  #group = "";
+  readonly #times = new ResponseStats();
+  readonly #symbols: Symbols;
+  readonly #color: boolean;
   #barShown = false;
   #lastIteration = -1;
 
@@ -84,7 +103,9 @@ export class CliReporter {
   constructor(out: Output, color: boolean, opts: Partial<CliReporterOptions> = {}) {
     this.#out = out;
     this.#paint = palette(color);
+    this.#color = color;
     this.#opts = opts;
+    this.#symbols = symbolsFor(opts.ascii === true);
   }
 
   /** Consumes one event; returns nothing because the reporter only prints. */
@@ -117,30 +138,47 @@ export class CliReporter {
 
   #request(event: RequestCompletedEvent): void {
     const p = this.#paint;
+    const sym = this.#symbols;
     this.#done++;
-    const path = [...event.item.path, event.item.name].join(" / ");
-    const arrow = this.#opts.ascii ? "->" : "→";
-    const lines = ["", `${arrow} ${path}`];
+    const lines = this.#itemHeader(event);
     if (event.skipped) {
       lines.push(p.gray("  (skipped by a pre-request script)"));
       this.#print(lines);
       return;
     }
-    if (!this.#opts.noFailures) this.#failures.push(...itemFailures(event, { bail: false }));
-    if (!this.#opts.noConsole) lines.push(...consoleLines(event.console, p, this.#opts.ascii === true));
-    const target = `  ${event.request.method} ${event.request.url}`;
+    if (!this.#opts.noFailures) this.#listFailures(event);
+    const consoleOn = !this.#opts.noConsole;
+    const before = consoleOn ? event.console.filter((c) => c.event !== "test") : [];
+    lines.push(
+      ...consoleBox(
+        before.filter((c) => c.event === "prerequest"),
+        p,
+        sym,
+      ),
+    );
+    for (const e of event.scriptErrors.filter((x) => x.event === "prerequest"))
+      lines.push(this.#scriptError(e));
+    lines.push(
+      ...consoleBox(
+        before.filter((c) => c.event === undefined),
+        p,
+        sym,
+      ),
+    );
+    const target = `  ${p.gray(event.request.method)} ${p.gray(event.request.url)}`;
     if (event.response) {
       const r = event.response;
       this.#received += r.size;
+      this.#times.add(r.timeMs);
       const retried = event.attempts && event.attempts > 1 ? `, ${event.attempts} attempts` : "";
       const wait =
         event.timings && event.timings.waitMs >= 1 ? `, waited ${Math.round(event.timings.waitMs)}ms` : "";
       lines.push(
-        `${target} ${p.gray(`[${r.code} ${r.status}, ${size(r.size)}, ${Math.round(r.timeMs)}ms${retried}${wait}]`)}`,
+        `${target} ${p.gray(`[${r.code} ${r.status}, ${fileSize(r.size + headerSize(r))}, ${prettyms(r.timeMs)}${retried}${wait}]`)}`,
       );
     } else if (event.error) {
-      lines.push(`${target} ${p.red("[errored]")}`);
-      lines.push(`  ${p.red(`${++this.#failureIndex}. ${event.error.name}: ${event.error.message}`)}`);
+      ++this.#failureIndex;
+      lines.push(`${target} ${p.red("[errored]")}`, p.red(`     ${event.error.message}`));
     } else {
       lines.push(target);
     }
@@ -150,45 +188,117 @@ export class CliReporter {
       this.#phases.add(event.timings);
       if (this.#opts.verbose) lines.push(p.gray(`  ${phaseLine(event.timings)}`));
     }
-    for (const e of event.scriptErrors) {
-      lines.push(
-        `  ${p.red(`${++this.#failureIndex}. ${e.name} in ${e.event}-script (${e.location}): ${e.message}`)}`,
-      );
+    lines.push(...this.#testPhase(event, consoleOn));
+    this.#print(lines);
+  }
+
+  /** Newman's item lines: the folder when it changes (`❏ A / B`), then `↳ item` (or `→ item` at the root). */
+  #itemHeader(event: RequestCompletedEvent): string[] {
+    const sym = this.#symbols;
+    const group = event.item.path.join(" / ");
+    // Newman prints the folder line without a blank line between it and its first item.
+    const lines: string[] = [""];
+    if (group !== this.#group) {
+      if (group) lines.push(`${sym.folder} ${group}`);
+      this.#group = group;
     }
-    for (const a of event.assertions) {
+    lines.push(`${group ? sym.sub : sym.root} ${event.item.name}`);
+    return lines;
+  }
+
+  /** Assertions and test-script console output in the order they happened, then test-script errors. */
+  #testPhase(event: RequestCompletedEvent, consoleOn: boolean): string[] {
+    const p = this.#paint;
+    const out: string[] = [];
+    const logs = consoleOn ? event.console.filter((c) => c.event === "test") : [];
+    let next = 0;
+    const flush = (upTo: number) => {
+      const box: Entry[] = [];
+      while (next < logs.length && (logs[next]!.afterAssertions ?? 0) <= upTo) box.push(logs[next++]!);
+      out.push(...consoleBox(box, p, this.#symbols));
+    };
+    event.assertions.forEach((a, i) => {
+      flush(i);
       const failed = !a.passed && !a.skipped;
       if (failed) ++this.#failureIndex;
-      if (this.#opts.noAssertions || (this.#opts.noSuccessAssertions && !failed)) continue;
-      if (a.skipped) lines.push(`  ${p.cyan("-")}  ${p.gray(a.name)}`);
-      else if (a.passed) lines.push(`  ${p.green(this.#opts.ascii ? "OK" : "✓")}  ${p.gray(a.name)}`);
-      else lines.push(`  ${p.red(`${this.#failureIndex}. ${a.name}`)}`);
+      if (this.#opts.noAssertions) return;
+      if (a.skipped) {
+        if (!this.#opts.noSuccessAssertions) out.push(`${p.cyan("  - ")} ${p.cyan(`[skipped] ${a.name}`)}`);
+      } else if (a.passed) {
+        if (!this.#opts.noSuccessAssertions)
+          out.push(`${p.green(`  ${this.#symbols.ok} `)} ${p.gray(a.name)}`);
+      } else out.push(`${p.red(`${String(this.#failureIndex).padStart(3)}.`)} ${p.red(a.name)}`);
+    });
+    flush(Number.POSITIVE_INFINITY);
+    for (const e of event.scriptErrors.filter((x) => x.event === "test")) out.push(this.#scriptError(e));
+    return out;
+  }
+
+  /** `  6⠄ ReferenceError in prerequest-script`: Newman names the error; the failures table has its message. */
+  #scriptError(e: RequestCompletedEvent["scriptErrors"][number]): string {
+    return this.#paint.red(`${String(++this.#failureIndex).padStart(3)}⠄ ${e.name} in ${e.event}-script`);
+  }
+
+  /** The item's failures for the table, each assertion with its position in its script. */
+  #listFailures(event: RequestCompletedEvent): void {
+    const failures = itemFailures(event, { bail: false });
+    for (const failure of failures) {
+      const index =
+        failure.source === "assertion"
+          ? event.assertions.find((a) => a.name === failure.name && !a.passed)?.index
+          : undefined;
+      this.#failures.push({ failure, assertionIndex: index });
     }
-    this.#print(lines);
   }
 
   #end(event: TerminalEvent): void {
     this.#clearBar();
     const p = this.#paint;
-    const lines = [""];
-    if (event.type === "run.cancelled") lines.push(p.yellow("Run cancelled."), "");
-    if (event.type === "run.failed") lines.push(p.red(`Run failed: ${event.reason}`), "");
-    if (!this.#opts.noSummary) {
-      const table = formatSummaryTable(
-        event.stats,
-        event.timings,
-        this.#opts.noFailures ? [] : this.#allFailures(event.failures),
-        this.#received,
+    const lines: string[] = [];
+    if (event.type === "run.cancelled") lines.push("", p.yellow("Run cancelled."));
+    if (event.type === "run.failed") lines.push("", p.red(`Run failed: ${event.reason}`));
+    const ascii = this.#opts.ascii === true;
+    if (!this.#opts.noSummary)
+      lines.push(
+        "",
+        statisticsTable({
+          stats: event.stats,
+          timings: event.timings,
+          received: this.#received,
+          response: this.#times.get(),
+          paint: p,
+          ascii,
+          color: this.#color,
+        }),
       );
-      lines.push(...(this.#opts.ascii ? table.map(asciiBox) : table));
-    }
+    const failures = this.#opts.noFailures ? [] : this.#allFailures(event.failures);
+    if (failures.length)
+      lines.push(
+        "",
+        failuresTable({
+          failures,
+          paint: p,
+          iterations: this.#iterations,
+          columns: this.#out.isTTY ? this.#out.columns : undefined,
+          color: this.#color,
+        }),
+      );
     if (this.#opts.verbose) lines.push(...this.#phases.summary());
     this.#out.write(`${lines.join("\n")}\n`);
   }
 
   /** Newman lists every failure: past the terminal event's bounded list, the ones seen per item. */
-  #allFailures(kept: Failure[]): Failure[] {
-    if (kept.length < MAX_KEPT_FAILURES) return kept;
-    return [...this.#failures, ...kept.filter((f) => !f.item)];
+  #allFailures(kept: Failure[]): ListedFailure[] {
+    if (kept.length < MAX_KEPT_FAILURES) {
+      // The terminal event's list, with each assertion's position as the items reported it.
+      const seen = new Map(this.#failures.map((f) => [f.failure, f.assertionIndex]));
+      const byKey = new Map(this.#failures.map((f) => [failureKey(f.failure), f.assertionIndex]));
+      return kept.map((failure) => ({
+        failure,
+        assertionIndex: seen.get(failure) ?? byKey.get(failureKey(failure)),
+      }));
+    }
+    return [...this.#failures, ...kept.filter((f) => !f.item).map((failure) => ({ failure }))];
   }
 
   #print(lines: string[]): void {
@@ -256,4 +366,19 @@ class PhaseTimings {
     });
     return ["", "Phase timings:", ...rows];
   }
+}
+
+/** A failure's identity across the item events and the terminal event's copy of it. */
+function failureKey(f: Failure): string {
+  return `${f.item?.id ?? ""}|${f.iteration}|${f.source}|${f.name}|${f.message}`;
+}
+
+/**
+ * A response's header size as postman-collection counts it (status line, each `key: value` line, the
+ * blank line): Newman's request line shows body plus headers.
+ */
+function headerSize(r: NonNullable<RequestCompletedEvent["response"]>): number {
+  let n = `HTTP/X.X ${r.code} ${r.status}\r\n\r\n`.length;
+  for (const h of r.headers) n += h.key.length + h.value.length + 4;
+  return n;
 }

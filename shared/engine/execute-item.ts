@@ -192,9 +192,16 @@ export async function executeItem(
           request.description !== undefined && outcome.request.description === undefined
             ? { ...outcome.request, description: request.description }
             : outcome.request;
+      const before = assertions.length;
       assertions.push(...outcome.assertions);
       for (const entry of outcome.console)
-        if (consoleOut.length < MAX_CONSOLE_PER_ITEM) consoleOut.push(entry);
+        if (consoleOut.length < MAX_CONSOLE_PER_ITEM)
+          consoleOut.push({
+            level: entry.level,
+            message: entry.message,
+            event,
+            afterAssertions: before + Math.min(entry.afterAssertions ?? 0, outcome.assertions.length),
+          });
       if (outcome.error) {
         counts[event === "prerequest" ? "prerequestFailed" : "testFailed"] += 1;
         scriptErrors.push({ ...outcome.error, event, location: ref.location });

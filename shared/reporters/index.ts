@@ -2,4 +2,3 @@ export { collectionItems, type ReportFolder, type ReportItem } from "./collectio
 export { htmlReport } from "./html";
 export { buildJUnitReport, xmlEscape } from "./junit";
 export { buildNewmanReport, type NewmanReport, type ReportContext } from "./newman-json";
-export { formatSummaryTable } from "./summary";

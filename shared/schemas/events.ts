@@ -50,6 +50,10 @@ export type AssertionResult = z.infer<typeof AssertionResultSchema>;
 export const ConsoleEntrySchema = z.object({
   level: z.enum(["log", "info", "warn", "error", "debug"]),
   message: z.string(),
+  /** The script that logged it; absent for the runner's own warnings (before the request is sent). */
+  event: z.enum(["prerequest", "test"]).optional(),
+  /** How many of the item's assertions were recorded before it (reporters interleave them as Newman). */
+  afterAssertions: z.number().optional(),
 });
 export type ConsoleEntry = z.infer<typeof ConsoleEntrySchema>;
 

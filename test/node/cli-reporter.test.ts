@@ -102,3 +102,85 @@ describe("the CLI reporter's failure list", () => {
     expect(text).not.toMatch(/ 4\. /);
   });
 });
+
+describe("the CLI reporter's live lines, laid out as Newman's", () => {
+  it("prints folders once, script output where it happened, errors numbered in Newman's order", () => {
+    let text = "";
+    const reporter = new CliReporter({ write: (t) => (text += t), isTTY: false }, false);
+    const response = {
+      code: 200,
+      status: "OK",
+      headers: [{ key: "a", value: "b" }],
+      size: 10,
+      timeMs: 12.7,
+      bodyPreview: "",
+    };
+    const item = (name: string, path: string[]) => ({ id: name, name, path });
+    const done = (over: Record<string, unknown>) =>
+      ({
+        ...base,
+        type: "request.completed",
+        iteration: 0,
+        request: { method: "GET", url: "http://example.test/", headers: [] },
+        assertions: [],
+        console: [],
+        scriptErrors: [],
+        scripts: { prerequest: 0, test: 0 },
+        ...over,
+      }) as unknown as RunEvent;
+    reporter.onEvent({
+      ...base,
+      type: "run.started",
+      collection: { id: "c", name: "C" },
+      iterations: 1,
+      items: 3,
+      region: "l",
+    });
+    reporter.onEvent(
+      done({
+        item: item("one", ["Users"]),
+        response,
+        console: [
+          { level: "log", message: "before", event: "prerequest", afterAssertions: 0 },
+          { level: "log", message: "between", event: "test", afterAssertions: 1 },
+        ],
+        scriptErrors: [{ name: "TypeError", message: "x", event: "prerequest", location: "request:one" }],
+        assertions: [
+          { name: "first", passed: true, skipped: false },
+          { name: "second", passed: false, skipped: false, error: { name: "AssertionError", message: "no" } },
+          { name: "third", passed: true, skipped: true },
+        ],
+      }),
+    );
+    reporter.onEvent(done({ item: item("two", ["Users"]), response }));
+    reporter.onEvent(
+      done({ item: item("root", []), error: { name: "RequestError", message: "could not reach x" } }),
+    );
+    expect(text.split("\n").slice(0, 24)).toEqual([
+      "edgerun",
+      "",
+      "C",
+      "",
+      "❏ Users",
+      "↳ one",
+      "  ┌",
+      "  │ before",
+      "  └",
+      "  1⠄ TypeError in prerequest-script",
+      "  GET http://example.test/ [200 OK, 35B, 12ms]",
+      "  ✓  first",
+      "  ┌",
+      "  │ between",
+      "  └",
+      "  2. second",
+      "  -  [skipped] third",
+      "",
+      "↳ two",
+      "  GET http://example.test/ [200 OK, 35B, 12ms]",
+      "",
+      "→ root",
+      "  GET http://example.test/ [errored]",
+      "     could not reach x",
+    ]);
+  });
+});

@@ -199,8 +199,9 @@ describe("QuickJS sandbox: pm API", () => {
   it("captures console output and reports script errors by name", async () => {
     const out = await run(`console.log("hi", { a: 1 }); console.warn("careful"); undefinedFn();`);
     expect(out.console).toEqual([
-      { level: "log", message: 'hi {"a":1}' },
-      { level: "warn", message: "careful" },
+      // afterAssertions: how many of the script's assertions came before (reporters interleave them).
+      { level: "log", message: 'hi {"a":1}', afterAssertions: 0 },
+      { level: "warn", message: "careful", afterAssertions: 0 },
     ]);
     expect(out.error?.name).toBe("ReferenceError");
   });
@@ -208,7 +209,7 @@ describe("QuickJS sandbox: pm API", () => {
   it("keeps the first 100 console entries and ends with one warning counting the dropped rest", async () => {
     const out = await run(`for (let i = 0; i < 130; i++) console.log("line " + i);`);
     expect(out.console).toHaveLength(101);
-    expect(out.console[99]).toEqual({ level: "log", message: "line 99" });
+    expect(out.console[99]).toEqual({ level: "log", message: "line 99", afterAssertions: 0 });
     expect(out.console[100]).toEqual({
       level: "warn",
       message: "… 30 more console messages dropped (limit)",

@@ -346,7 +346,7 @@ describe("edgerun run <dir>", () => {
     expect(res.stderr).toContain(
       "warning: skipped postman/collections/Echo API/Live feed.request.yaml: WebSocket",
     );
-    expect(res.stdout).toContain("→ Users / Get user :id");
+    expect(res.stdout).toContain("❏ Users\n↳ Get user :id");
     expect(res.stdout).toMatch(/│\s+assertions │\s+13 │\s+0 │/);
   }, 60_000);
 

@@ -179,7 +179,8 @@ describe("scripts in workerd", () => {
       ["header echoed", true],
       ["fails on purpose", false],
     ]);
-    expect(req.console).toEqual([{ level: "log", message: "done" }]);
+    // Logged by the test script after its first two assertions (the CLI prints it between them).
+    expect(req.console).toEqual([{ level: "log", message: "done", event: "test", afterAssertions: 2 }]);
     const end = all.at(-1)!.data as any;
     expect(end.stats.assertions).toMatchObject({ total: 3, failed: 1 });
     const report = (await (await api(`/v1/runs/${id}/report`)).json()) as any;

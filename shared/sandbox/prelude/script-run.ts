@@ -70,7 +70,8 @@ export function createConsole(run: ScriptRun, limits: Limits): Record<string, Fn
       let message = format(args);
       if (message.length > limits.consoleMessageChars)
         message = `${message.slice(0, limits.consoleMessageChars)}… (truncated)`;
-      run.out.console.push({ level, message });
+      // `afterAssertions`: this script's assertions recorded so far (the engine adds the item's earlier ones).
+      run.out.console.push({ level, message, afterAssertions: run.out.assertions.length });
     };
   return {
     log: log("log"),
