@@ -231,6 +231,7 @@ export class CliReporter {
     });
     flush(Number.POSITIVE_INFINITY);
     for (const e of event.scriptErrors.filter((x) => x.event === "test")) out.push(this.#scriptError(e));
+    if (event.nextRequest) out.push("", p.gray(`Attempting to set next request to ${event.nextRequest}`));
     return out;
   }
 

@@ -96,6 +96,8 @@ export async function executeItem(
   const consoleOut: ConsoleEntry[] = [];
   const scriptErrors: ScriptError[] = [];
   let nextRequest: { target: string | null } | undefined;
+  /** The last request a test script asked for next (Newman's CLI announces it). */
+  let announcedNext: string | undefined;
   let skipRequest = false;
   let visualizer: { template: string; data: JsonValue } | undefined;
   const counts = { prerequest: 0, test: 0, prerequestFailed: 0, testFailed: 0 };
@@ -207,6 +209,7 @@ export async function executeItem(
         scriptErrors.push({ ...outcome.error, event, location: ref.location });
       }
       if (outcome.nextRequest) nextRequest = outcome.nextRequest;
+      if (event === "test" && outcome.nextRequest?.target) announcedNext = outcome.nextRequest.target;
       if (outcome.skipRequest && event === "prerequest") skipRequest = true;
       if (outcome.visualizer) visualizer = outcome.visualizer;
       if (skipRequest) break;
@@ -305,6 +308,7 @@ export async function executeItem(
       },
       ...(retries.length ? { attempts: retries.length + 1, retries } : {}),
       ...(visualizer ? { visualizer } : {}),
+      ...(announcedNext ? { nextRequest: announcedNext } : {}),
     },
   };
 }

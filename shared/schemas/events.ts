@@ -163,6 +163,8 @@ export const RequestCompletedSchema = z.object({
   /** True when the request may have been sent twice because the run resumed after a crash mid-request. */
   resent: z.boolean().optional(),
   visualizer: z.object({ template: z.string(), data: z.unknown() }).optional(),
+  /** The request a test script asked to run next (`pm.execution.setNextRequest`), as Newman announces it. */
+  nextRequest: z.string().optional(),
 });
 
 const terminal = {

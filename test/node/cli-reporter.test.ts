@@ -152,11 +152,11 @@ describe("the CLI reporter's live lines, laid out as Newman's", () => {
         ],
       }),
     );
-    reporter.onEvent(done({ item: item("two", ["Users"]), response }));
+    reporter.onEvent(done({ item: item("two", ["Users"]), response, nextRequest: "root" }));
     reporter.onEvent(
       done({ item: item("root", []), error: { name: "RequestError", message: "could not reach x" } }),
     );
-    expect(text.split("\n").slice(0, 24)).toEqual([
+    expect(text.split("\n").slice(0, 26)).toEqual([
       "edgerun",
       "",
       "C",
@@ -177,6 +177,8 @@ describe("the CLI reporter's live lines, laid out as Newman's", () => {
       "",
       "↳ two",
       "  GET http://example.test/ [200 OK, 35B, 12ms]",
+      "",
+      "Attempting to set next request to root",
       "",
       "→ root",
       "  GET http://example.test/ [errored]",
