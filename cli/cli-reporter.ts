@@ -292,11 +292,10 @@ export class CliReporter {
   #allFailures(kept: Failure[]): ListedFailure[] {
     if (kept.length < MAX_KEPT_FAILURES) {
       // The terminal event's list, with each assertion's position as the items reported it.
-      const seen = new Map(this.#failures.map((f) => [f.failure, f.assertionIndex]));
       const byKey = new Map(this.#failures.map((f) => [failureKey(f.failure), f.assertionIndex]));
       return kept.map((failure) => ({
         failure,
-        assertionIndex: seen.get(failure) ?? byKey.get(failureKey(failure)),
+        assertionIndex: byKey.get(failureKey(failure)),
       }));
     }
     return [...this.#failures, ...kept.filter((f) => !f.item).map((failure) => ({ failure }))];

@@ -86,12 +86,7 @@ function requestBytes(url: URL, headers: Headers, wire: WireRequest): Uint8Array
   if (body) lines.push(`Content-Length: ${body.byteLength}`);
   else if (!NO_BODY_METHODS.has(wire.method)) lines.push("Content-Length: 0");
   lines.push("Connection: close", "", "");
-  const head = new TextEncoder().encode(lines.join("\r\n"));
-  if (!body?.byteLength) return head;
-  const out = new Uint8Array(head.byteLength + body.byteLength);
-  out.set(head);
-  out.set(body, head.byteLength);
-  return out;
+  return concat(new TextEncoder().encode(lines.join("\r\n")), body ?? new Uint8Array(0));
 }
 
 interface ResponseHead {
@@ -184,7 +179,7 @@ function bodyStream(opts: {
     const { value, done } = await reader.read();
     return done ? null : value;
   };
-  const source = head.length === "chunked" ? dechunk(more, (b) => (pending = concat(b, pending))) : more;
+  const source = head.length === "chunked" ? dechunk(more) : more;
   let left = typeof head.length === "number" ? head.length : Number.POSITIVE_INFINITY;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -205,7 +200,7 @@ function bodyStream(opts: {
 }
 
 /** A chunked body's data: answers the next data bytes, or null after the last chunk. */
-function dechunk(more: () => Promise<Uint8Array | null>, unread: (b: Uint8Array) => void) {
+function dechunk(more: () => Promise<Uint8Array | null>) {
   let buf: Uint8Array = new Uint8Array(0);
   let inChunk = 0;
   let ended = false;
@@ -238,9 +233,9 @@ function dechunk(more: () => Promise<Uint8Array | null>, unread: (b: Uint8Array)
       const size = Number.parseInt(new TextDecoder().decode(buf.subarray(0, eol)).split(";")[0]!.trim(), 16);
       if (!Number.isFinite(size) || size < 0) throw new WireError("malformed chunk size");
       buf = buf.subarray(eol + 2);
+      // The last chunk: trailers and anything after them are not read (the socket is closed).
       if (size === 0) {
         ended = true;
-        unread(buf);
         return null;
       }
       inChunk = size;

@@ -400,8 +400,7 @@ function fetchTakesMethod(method: string): boolean {
  * through fetch as before: the socket cannot reach targets behind Cloudflare's own network.
  */
 function wireFor(req: PreparedRequest, url: URL): WireRequest | undefined {
-  const bodied =
-    req.body !== undefined && (typeof req.body === "string" ? req.body !== "" : req.body.byteLength > 0);
+  const bodied = req.body !== undefined && req.body.length > 0;
   const target = req.written !== undefined ? rawTarget(req.written, url) : undefined;
   const body = bodied ? { body: req.body } : {};
   const path = target ? { target } : {};

@@ -220,6 +220,15 @@ const PATH_SPECIAL = new Set(['"', "<", ">", "`", "#", "?", "{", "}"]);
 const QUERY_SPECIAL = new Set(['"', "#", "'", "<", ">"]);
 
 /**
+ * A query parameter's text as postman-url-encoder writes it, for a parameter added after variables are
+ * resolved (auth): the query's encode set, plus its own `&` and `#` (and `=` in a key).
+ */
+export function encodeQueryPart(text: string, isKey: boolean): string {
+  const own = text.replace(isKey ? /[&#=]/g : /[&#]/g, (c) => encodeURIComponent(c));
+  return encodeKeepingPercents(own, (ch) => QUERY_SPECIAL.has(ch));
+}
+
+/**
  * A query parameter's own `&` and `#` (and `=` in a key) are encoded before variables are substituted,
  * as postman-collection's QueryParam.unparseSingle does; what a `{{variable}}` brings is not.
  */

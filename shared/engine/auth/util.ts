@@ -1,4 +1,5 @@
 /** Helpers the auth signers share: encodings, WebCrypto HMAC and digests, header and query edits. */
+import { encodeQueryPart } from "../url";
 
 export type Req = {
   method: string;
@@ -49,22 +50,6 @@ export function setHeader(req: Req, key: string, value: string): Req {
   };
 }
 
-/**
- * A query parameter's text as postman-url-encoder writes it: controls, space, non-ASCII and `"#'<>`
- * percent-encoded, `&` (and `=` in a key) too; `%` and `+` kept as they are.
- */
-function queryPart(text: string, isKey: boolean): string {
-  let out = "";
-  for (const ch of text) {
-    const code = ch.codePointAt(0)!;
-    const special = ch === "&" || ch === "#" || ch === '"' || ch === "'" || ch === "<" || ch === ">";
-    if (code <= 0x20 || code >= 0x7f || special || (isKey && ch === "="))
-      for (const b of enc.encode(ch)) out += `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
-    else out += ch;
-  }
-  return out;
-}
-
 /** Splits a URL at its query and fragment, without re-encoding anything. */
 function splitUrl(url: string): { head: string; query: string; hash: string } {
   const h = url.indexOf("#");
@@ -79,7 +64,7 @@ function splitUrl(url: string): { head: string; query: string; hash: string } {
 /** Appends `key=value` to the query as Newman does, leaving the rest of the URL's text alone. */
 export function addQuery(req: Req, key: string, value: string): Req {
   const { head, query, hash } = splitUrl(req.url);
-  const pair = `${queryPart(key, true)}=${queryPart(value, false)}`;
+  const pair = `${encodeQueryPart(key, true)}=${encodeQueryPart(value, false)}`;
   return { ...req, url: `${head}?${query ? `${query}&` : ""}${pair}${hash}` };
 }
 
