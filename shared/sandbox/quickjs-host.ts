@@ -151,6 +151,14 @@ export class QuickJSScriptHost implements ScriptHost {
       return unchanged("ScriptError", `sandbox could not start: ${(err as Error).message}`);
     }
     await slot?.turn();
+    if (slot && needed.includes("chai")) {
+      try {
+        live = this.#warm(live, needed) ?? (await this.#ensure());
+      } catch (err) {
+        return unchanged("ScriptError", `sandbox could not start: ${(err as Error).message}`);
+      }
+      await slot.turn();
+    }
     live.caps = caps;
     this.#gate.beginScript();
     live.calls = 0;
@@ -234,6 +242,27 @@ export class QuickJSScriptHost implements ScriptHost {
     live.execute = context.getProp(context.global, EXECUTE_GLOBAL);
     this.#live = live;
     return live;
+  }
+
+  /**
+   * A fresh context's libraries as a start stage of their own (prelude/index.ts `__edgerun_preload`): chai
+   * is most of a first script's CPU. A failed load (a memory limit) leaves a half-loaded module behind,
+   * so the context is dropped (undefined) and the script starts on a new one that loads on first use.
+   */
+  #warm(live: Live, ids: string[]): Live | undefined {
+    const { context: ctx } = live;
+    const fnH = ctx.getProp(ctx.global, PRELOAD_GLOBAL);
+    const argH = ctx.newString(JSON.stringify(ids));
+    const result = ctx.callFunction(fnH, ctx.undefined, argH);
+    argH.dispose();
+    fnH.dispose();
+    if (!result.error) {
+      result.value.dispose();
+      return live;
+    }
+    result.error.dispose();
+    this.dispose();
+    return undefined;
   }
 
   #installHost(live: Live): void {
@@ -380,6 +409,8 @@ export class QuickJSScriptHost implements ScriptHost {
   }
 }
 
+/** The prelude's global that loads a first script's libraries (prelude/index.ts). */
+const PRELOAD_GLOBAL = "__edgerun_preload";
 /** The isolate's QuickJS starts (see start-queue.ts). */
 const starts = new StartQueue();
 /** Library sources are the same for every run: cache them per isolate. */

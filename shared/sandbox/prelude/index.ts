@@ -214,6 +214,18 @@ async function execute(inputJson: string, body?: unknown): Promise<string> {
   return nativeJson.stringify(out);
 }
 
+/**
+ * Loads chai (with chai-postman) before a run's first script, when the script's text needs it: the QuickJS
+ * host calls this as a start stage of its own (quickjs-host.ts `#warm`), so the first script's run is not
+ * one long stretch of the isolate's thread. Loading earlier changes nothing a script sees: chai is loaded
+ * in the libraries' clean room either way, once per run.
+ */
+function preload(idsJson: string): void {
+  const ids = nativeJson.parse(idsJson) as string[];
+  if (ids.includes("chai")) modules.chai();
+}
+Object.defineProperty(g, "__edgerun_preload", { value: preload, writable: false, configurable: false });
+
 // The host looks this up for every script; since a run's scripts share the global object, a script's
 // assignment must not replace it for the later scripts (sloppy assignment to it is ignored).
 Object.defineProperty(g, "__edgerun_execute", { value: execute, writable: false, configurable: false });
