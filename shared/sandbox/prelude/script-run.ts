@@ -42,15 +42,24 @@ export function createRun(): ScriptRun {
   };
 }
 
+/** A function as postman-sandbox sends it to the console (teleport-javascript): `[Function: name]`. */
+const functionText = (f: { name?: unknown }) => (f.name ? `[Function: ${String(f.name)}]` : "[Function]");
+
+/**
+ * One console line: strings as they are, an Error as `Name: message`, numbers, symbols and bigints as
+ * JavaScript writes them (NaN, Infinity, Symbol(s)), other values as JSON with functions written as
+ * postman-sandbox sends them (nested ones too, where JSON would drop them).
+ */
 function format(args: unknown[]): string {
   return args
     .map((a) => {
       if (typeof a === "string") return a;
       if (a instanceof Error) return `${a.name}: ${a.message}`;
-      if (a === undefined) return "undefined";
-      if (typeof a === "function") return `[Function ${a.name || "anonymous"}]`;
+      if (a === undefined || typeof a === "number" || typeof a === "symbol" || typeof a === "bigint")
+        return String(a);
+      if (typeof a === "function") return functionText(a);
       try {
-        return JSON.stringify(a);
+        return JSON.stringify(a, (_k, v: unknown) => (typeof v === "function" ? functionText(v) : v));
       } catch (_e) {
         return String(a);
       }
