@@ -4,6 +4,7 @@
  * never a silently ignored option.
  */
 import { parseArgs } from "node:util";
+import { bailStops, CLI_REPORTER_SWITCHES, type CliReporterSwitch, splitNewmanArgv } from "./newman-argv";
 
 /** A user-facing CLI failure: printed as one line (plus optional detail lines), never as a stack. */
 export class CliError extends Error {
@@ -19,6 +20,9 @@ export class CliError extends Error {
 
 export type ColorMode = "on" | "off" | "auto";
 export type ReporterName = "cli" | "json" | "junit" | "html";
+
+/** Reporters Newman users name that edgerun writes with one of its own (`-r htmlextra` → html). */
+const REPORTER_ALIASES: Record<string, ReporterName> = { htmlextra: "html" };
 
 export interface RunArgs {
   collection: string;
@@ -43,6 +47,8 @@ export interface RunArgs {
   htmlExport?: string;
   exportEnvironment?: string;
   exportGlobals?: string;
+  /** Newman's --export-collection: the collection as run, with Postman's export fields. */
+  exportCollection?: string;
   silent: boolean;
   color: ColorMode;
   cli: CliReporterOptions;
@@ -54,6 +60,8 @@ export interface RunArgs {
   region?: string;
   parallel?: number;
   retry?: number;
+  /** Notes for stderr about accepted Newman options edgerun reads differently or ignores. */
+  warnings: string[];
 }
 
 /** Newman's `--reporter-cli-*` switches and `--disable-unicode`. */
@@ -93,7 +101,8 @@ Behaviour
       --timeout MS               whole-run timeout (the run ends failed)
       --timeout-request MS       per-request timeout
       --timeout-script MS        per-script CPU budget
-      --bail                     stop at the first failing test or request error
+      --bail [failure|folder]    stop at the first failing test or request error (as Newman:
+                                 a bare --bail or 'failure'; 'folder' alone does not stop)
       --ignore-redirects         do not follow 3xx redirects
   -k, --insecure                 accepted for compatibility; TLS is verified by the platform
   -x, --suppress-exit-code       exit 0 even when tests fail
@@ -102,12 +111,14 @@ Behaviour
       --region HINT              auto, wnam, enam, sam, weur, eeur, apac, oc, afr or me
 
 Output
-  -r, --reporters LIST           cli,json,junit,html (default: cli)
+  -r, --reporters LIST           cli,json,junit,html (default: cli; htmlextra writes html)
       --reporter-json-export F   where the json reporter writes (default newman/…json)
       --reporter-junit-export F  where the junit reporter writes (default newman/…xml)
-      --reporter-html-export F   where the html reporter writes (default newman/…html)
+      --reporter-html-export F   where the html reporter writes (default newman/…html; also
+                                 --reporter-htmlextra-export)
       --export-environment FILE  write the final environment
       --export-globals FILE      write the final globals
+      --export-collection FILE   write the collection as run
       --silent                   no cli output
       --color on|off|auto        colour the cli output (default auto)
       --disable-unicode          ASCII symbols only
@@ -139,27 +150,18 @@ const OPTIONS = {
   timeout: { type: "string" },
   "timeout-request": { type: "string" },
   "timeout-script": { type: "string" },
-  bail: { type: "boolean" },
   "ignore-redirects": { type: "boolean" },
   insecure: { type: "boolean", short: "k" },
   "suppress-exit-code": { type: "boolean", short: "x" },
   reporters: { type: "string", short: "r" },
-  "reporter-json-export": { type: "string" },
-  "reporter-junit-export": { type: "string" },
-  "reporter-html-export": { type: "string" },
   "export-environment": { type: "string" },
   "export-globals": { type: "string" },
+  "export-collection": { type: "string" },
   silent: { type: "boolean" },
   color: { type: "string" },
   "no-color": { type: "boolean" },
   "disable-unicode": { type: "boolean" },
   verbose: { type: "boolean" },
-  "reporter-cli-no-summary": { type: "boolean" },
-  "reporter-cli-no-failures": { type: "boolean" },
-  "reporter-cli-no-assertions": { type: "boolean" },
-  "reporter-cli-no-success-assertions": { type: "boolean" },
-  "reporter-cli-no-console": { type: "boolean" },
-  "reporter-cli-no-banner": { type: "boolean" },
   "working-dir": { type: "string" },
   "no-insecure-file-read": { type: "boolean" },
   "ssl-client-cert": { type: "string" },
@@ -195,24 +197,65 @@ function pairs(flag: string, raw: string[] | undefined): Array<[string, string]>
   });
 }
 
-function reporters(raw: string | undefined): ReporterName[] {
+function reporters(raw: string | undefined, warnings: string[]): ReporterName[] {
   const list = (raw ?? "cli")
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
+  const out: ReporterName[] = [];
   for (const name of list) {
-    if (name !== "cli" && name !== "json" && name !== "junit" && name !== "html") {
-      throw new CliError(`Unknown reporter '${name}'. Available reporters: cli, json, junit, html.`);
+    const alias = REPORTER_ALIASES[name];
+    if (alias) warnings.push(`-r ${name}: edgerun writes its own ${alias} report in its place.`);
+    const reporter = alias ?? name;
+    if (reporter !== "cli" && reporter !== "json" && reporter !== "junit" && reporter !== "html") {
+      throw new CliError(
+        `Unknown reporter '${name}'. Available reporters: cli, json, junit, html (htmlextra writes the html report).`,
+      );
     }
+    out.push(reporter);
   }
-  return [...new Set(list)] as ReporterName[];
+  return [...new Set(out)];
+}
+
+/** What edgerun reads of Newman's `--reporter-<name>-<option>` options; the rest is named in a warning. */
+interface ReporterOptions {
+  jsonExport?: string;
+  junitExport?: string;
+  htmlExport?: string;
+  cli: Record<CliReporterSwitch, boolean>;
+}
+
+const EXPORT_OPTIONS: Record<string, "jsonExport" | "junitExport" | "htmlExport"> = {
+  "json-export": "jsonExport",
+  "junit-export": "junitExport",
+  "html-export": "htmlExport",
+  "htmlextra-export": "htmlExport",
+};
+
+function reporterOptions(options: Map<string, string | true>, warnings: string[]): ReporterOptions {
+  const cli = Object.fromEntries(CLI_REPORTER_SWITCHES.map((s) => [s, false])) as ReporterOptions["cli"];
+  const out: ReporterOptions = { cli };
+  for (const [name, value] of options) {
+    const exportKey = EXPORT_OPTIONS[name];
+    if (exportKey) {
+      if (value === true || value === "") throw new CliError(`--reporter-${name} needs a file path.`);
+      out[exportKey] = value;
+    } else if (
+      name.startsWith("cli-") &&
+      (CLI_REPORTER_SWITCHES as readonly string[]).includes(name.slice(4))
+    ) {
+      cli[name.slice(4) as CliReporterSwitch] = true;
+    } else warnings.push(`ignoring --reporter-${name}: edgerun's reporters have no such option.`);
+  }
+  return out;
 }
 
 /** Turns argv (without `node bin`) into a command; throws CliError with Newman-style wording. */
 export function parseCommand(argv: string[]): Command {
+  const newman = splitNewmanArgv(argv);
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: newman.rest, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
     const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
     throw new CliError(`${message} (see edgerun --help)`);
@@ -244,6 +287,9 @@ export function parseCommand(argv: string[]): Command {
       );
     }
   }
+  const warnings: string[] = [];
+  const chosen = reporters(v.reporters, warnings);
+  const reporting = reporterOptions(newman.reporterOptions, warnings);
   const color = v["no-color"] ? "off" : (v.color ?? "auto");
   if (color !== "on" && color !== "off" && color !== "auto") {
     throw new CliError(`--color must be on, off or auto, got '${color}'.`);
@@ -263,25 +309,26 @@ export function parseCommand(argv: string[]): Command {
       timeout: integer("timeout", v.timeout, 0, 24 * 3600_000),
       timeoutRequest: integer("timeout-request", v["timeout-request"], 0, 300_000),
       timeoutScript: integer("timeout-script", v["timeout-script"], 0, 60_000),
-      bail: v.bail ?? false,
+      bail: bailStops(newman.bail),
       ignoreRedirects: v["ignore-redirects"] ?? false,
       insecure: v.insecure ?? false,
       suppressExitCode: v["suppress-exit-code"] ?? false,
-      reporters: reporters(v.reporters),
-      jsonExport: v["reporter-json-export"],
-      junitExport: v["reporter-junit-export"],
-      htmlExport: v["reporter-html-export"],
+      reporters: chosen,
+      jsonExport: reporting.jsonExport,
+      junitExport: reporting.junitExport,
+      htmlExport: reporting.htmlExport,
       exportEnvironment: v["export-environment"],
       exportGlobals: v["export-globals"],
+      exportCollection: v["export-collection"],
       silent: v.silent ?? false,
       color,
       cli: {
-        noSummary: v["reporter-cli-no-summary"] ?? false,
-        noFailures: v["reporter-cli-no-failures"] ?? false,
-        noAssertions: v["reporter-cli-no-assertions"] ?? false,
-        noSuccessAssertions: v["reporter-cli-no-success-assertions"] ?? false,
-        noConsole: v["reporter-cli-no-console"] ?? false,
-        noBanner: v["reporter-cli-no-banner"] ?? false,
+        noSummary: reporting.cli["no-summary"],
+        noFailures: reporting.cli["no-failures"],
+        noAssertions: reporting.cli["no-assertions"],
+        noSuccessAssertions: reporting.cli["no-success-assertions"],
+        noConsole: reporting.cli["no-console"],
+        noBanner: reporting.cli["no-banner"],
         ascii: v["disable-unicode"] ?? false,
         verbose: v.verbose ?? false,
       },
@@ -292,6 +339,7 @@ export function parseCommand(argv: string[]): Command {
       region: v.region,
       parallel: integer("parallel", v.parallel, 1, 6),
       retry: integer("retry", v.retry, 0, 10),
+      warnings,
     },
   };
 }

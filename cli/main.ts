@@ -87,6 +87,25 @@ function exportScope(scope: ScopeJson | undefined, kind: "environment" | "global
   )}\n`;
 }
 
+/**
+ * Newman's --export-collection: the collection as it was run (scripts do not change it: Newman exports
+ * the parsed collection, not the variables a run set), with the fields of Postman's exports.
+ */
+function exportCollection(collection: unknown, tool: string): string {
+  const json = (collection && typeof collection === "object" ? collection : {}) as Record<string, unknown>;
+  return `${JSON.stringify(
+    {
+      ...json,
+      name: json.name ?? "collection",
+      _postman_variable_scope: "collection",
+      _postman_exported_at: new Date().toISOString(),
+      _postman_exported_using: tool,
+    },
+    null,
+    2,
+  )}\n`;
+}
+
 async function writeReports(server: Server, runId: string, args: RunArgs, tool: string): Promise<void> {
   const wantsJson = args.reporters.includes("json");
   const needsNewman = wantsJson || args.exportEnvironment || args.exportGlobals;
@@ -227,6 +246,8 @@ async function conclude(c: Conclusion, followed: Followed, interrupted: boolean)
   } else {
     await writeReports(c.server, c.runId, c.args, c.tool);
   }
+  if (c.args.exportCollection && followed.terminal)
+    await writeOutput(c.args.exportCollection, exportCollection(c.collection, c.tool));
   if (terminal.type === "run.cancelled") return 130;
   const failed = terminal.type !== "run.completed" || terminal.failures.length > 0;
   return failed && !c.args.suppressExitCode ? 1 : 0;
@@ -272,6 +293,7 @@ interface RunOptions {
 }
 
 async function run({ args, io, tool, embedded, exiting }: RunOptions): Promise<number> {
+  for (const warning of args.warnings) io.stderr.write(`edgerun: ${warning}\n`);
   const { body, json, server } = await inputsAndServer(args, io, embedded);
   const stopFollowing = new AbortController();
   let lastEventAt = Date.now();

@@ -371,6 +371,40 @@ describe("edgerun run --server", () => {
     expect(res.code).toBe(1);
     expect(res.stdout).toContain("[errored]");
   }, 60_000);
+
+  it("runs a Newman CI line unchanged: --bail failure, -r htmlextra and its options, --export-collection", async () => {
+    const html = join(dir, "htmlextra.html");
+    const exported = join(dir, "exported-collection.json");
+    const res = await edgerun([
+      "run",
+      join(dir, "collection.json"),
+      ...remote(),
+      "--env-var",
+      "base=http://127.0.0.1:1",
+      "--bail",
+      "failure",
+      "-r",
+      "cli,htmlextra",
+      "--reporter-htmlextra-export",
+      html,
+      "--reporter-htmlextra-title",
+      "Nightly",
+      "--export-collection",
+      exported,
+    ]);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toContain("[errored]");
+    expect(res.stderr).toContain("edgerun: -r htmlextra: edgerun writes its own html report in its place.");
+    expect(res.stderr).toContain("edgerun: ignoring --reporter-htmlextra-title");
+    expect(await readFile(html, "utf8")).toMatch(/^<!doctype html>/i);
+    const collectionJson = JSON.parse(await readFile(exported, "utf8")) as Record<string, unknown>;
+    expect(collectionJson).toMatchObject({
+      info: { name: "CLI parity" },
+      name: "collection",
+      _postman_variable_scope: "collection",
+    });
+    expect(collectionJson._postman_exported_using).toMatch(/^edgerun\//);
+  }, 60_000);
 });
 
 /**
