@@ -186,11 +186,13 @@ export function createTest(run: ScriptRun, source: string, self: () => unknown) 
     unsettled.add(slot);
     const fail = (e: unknown) => {
       slot.passed = false;
-      // A thrown non-object (`throw "text"`) carries no message: Newman reports the test's name.
-      slot.error =
-        e !== null && typeof e === "object"
-          ? { name: v8Name(e), message: v8Message(e, source) }
-          : { name: "AssertionError", message: slot.name };
+      // Newman's reporter names an error without a name (`throw "text"`, `throw { message }`) an
+      // AssertionError, and words one without a message with the test's name.
+      const isObject = e !== null && typeof e === "object";
+      slot.error = {
+        name: isObject && Reflect.get(e, "name") !== undefined ? v8Name(e) : "AssertionError",
+        message: isObject && Reflect.get(e, "message") !== undefined ? v8Message(e, source) : slot.name,
+      };
     };
     // Newman records a pm.test without a callback as a passed (not skipped) assertion.
     if (typeof fn !== "function") {
