@@ -97,8 +97,10 @@ function pmObject(
     }),
     execution: {
       setNextRequest,
+      // postman-sandbox offers skipRequest to prerequest scripts only: a test script's call throws.
       skipRequest: () => {
-        if (!isTest) out.skipRequest = true;
+        if (isTest) throw new TypeError("pm.execution.skipRequest is not a function");
+        out.skipRequest = true;
       },
       location: locationOf(input),
     },
