@@ -123,6 +123,31 @@ export function checkJsonLimits(value: unknown, options: JsonLimitOptions): Limi
 }
 
 /**
+ * Whether an object or array sits at depth `maxDepth` or deeper (the top-level value is depth 0): exactly
+ * when `checkJsonLimits(value, { maxDepth })` reports something. One iterative walk with no allocation
+ * per value, so a document within the limit (every accepted one) costs a fraction of the full check,
+ * which runs only to name the offending pointers.
+ */
+export function nestsDeeperThan(value: unknown, maxDepth: number): boolean {
+  const values: unknown[] = [value];
+  const depths: number[] = [0];
+  while (values.length) {
+    const v = values.pop();
+    const depth = depths.pop()!;
+    if (!v || typeof v !== "object") continue;
+    if (depth >= maxDepth) return true;
+    const children = Array.isArray(v) ? v : Object.values(v as Record<string, unknown>);
+    for (const child of children) {
+      if (child && typeof child === "object") {
+        values.push(child);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return false;
+}
+
+/**
  * Characters of text a value contributes once the engine turns it into a string: strings and numbers
  * anywhere inside it (an `exec` array, a structured URL, a header value given as an object). Stops
  * counting past `cap`, and is iterative.
@@ -223,8 +248,7 @@ function checkRequest(add: Add, request: unknown, pointer: string): void {
 /** Walks the raw collection once; returns the limits it breaks (empty when fine). */
 export function checkCollectionLimits(raw: unknown): LimitViolation[] {
   if (isV3Input(raw)) return checkV3Limits(raw, checkCollectionLimits);
-  const depthViolations = checkJsonLimits(raw, { maxDepth: LIMITS.jsonDepth });
-  if (depthViolations.length) return depthViolations;
+  if (nestsDeeperThan(raw, LIMITS.jsonDepth)) return checkJsonLimits(raw, { maxDepth: LIMITS.jsonDepth });
   const out: LimitViolation[] = [];
   const add: Add = (pointer, message) => {
     if (out.length < MAX_VIOLATIONS) out.push({ pointer, message });
