@@ -50,31 +50,42 @@ function indexOutsideVars(text: string, ch: string): number {
  * syntax (`{{p://}}`, `{{###}}`, `{{&}}`) stays whole: variables are set aside while the URL is split.
  */
 export function parseRawUrl(raw: string): UrlDefinition {
+  if (!raw.includes("{{")) return parseMaskedUrl(raw);
   const vars: string[] = [];
-  const masked = raw.replace(/\{\{[^{}]*\}\}/g, (m) => `\uE000${vars.push(m) - 1}\uE000`);
+  const masked = raw.replace(VAR_RE, (m) => `\uE000${vars.push(m) - 1}\uE000`);
   if (!vars.length) return parseMaskedUrl(raw);
-  // Most parts hold no variable (`{{base}}/get?i=1`: only the host does): they are kept as they are.
-  const back = (t: string) =>
-    t.includes("\uE000") ? t.replace(/\uE000(\d+)\uE000/g, (_m, i: string) => vars[Number(i)]!) : t;
+  // The parts are fresh: each is put back in place, and most (`{{base}}/get?i=1`: all but the host)
+  // hold no variable and stay as they are. Key order is parseMaskedUrl's, so the plan's JSON is too.
   const d = parseMaskedUrl(masked);
-  const kv = (list: KV[]) =>
-    list.map((q) => {
-      const key = back(q.key);
-      const value = typeof q.value === "string" ? back(q.value) : q.value;
-      return key === q.key && value === q.value ? q : { ...q, key, value };
-    });
-  return {
-    ...d,
-    raw,
-    ...(d.protocol !== undefined ? { protocol: back(d.protocol) } : {}),
-    ...(d.auth !== undefined ? { auth: back(d.auth) } : {}),
-    ...(d.port !== undefined ? { port: back(d.port) } : {}),
-    ...(d.hash !== undefined ? { hash: back(d.hash) } : {}),
-    host: d.host.map(back),
-    path: d.path.map(back),
-    query: kv(d.query),
-    variable: kv(d.variable),
-  };
+  d.raw = raw;
+  if (d.protocol !== undefined) d.protocol = unmask(d.protocol, vars);
+  if (d.auth !== undefined) d.auth = unmask(d.auth, vars);
+  if (d.port !== undefined) d.port = unmask(d.port, vars);
+  if (d.hash !== undefined) d.hash = unmask(d.hash, vars);
+  unmaskAll(d.host, vars);
+  unmaskAll(d.path, vars);
+  unmaskPairs(d.query, vars);
+  unmaskPairs(d.variable, vars);
+  return d;
+}
+
+const VAR_RE = /\{\{[^{}]*\}\}/g;
+const MASK_RE = /\uE000(\d+)\uE000/g;
+
+/** A part with its set-aside variables written back (the part itself when it holds none). */
+function unmask(text: string, vars: string[]): string {
+  return text.includes("\uE000") ? text.replace(MASK_RE, (_m, i: string) => vars[Number(i)]!) : text;
+}
+
+function unmaskAll(parts: string[], vars: string[]): void {
+  for (let i = 0; i < parts.length; i++) parts[i] = unmask(parts[i]!, vars);
+}
+
+function unmaskPairs(list: KV[], vars: string[]): void {
+  for (const q of list) {
+    q.key = unmask(q.key, vars);
+    if (typeof q.value === "string") q.value = unmask(q.value, vars);
+  }
 }
 
 function parseMaskedUrl(raw: string): UrlDefinition {
