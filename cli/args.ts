@@ -57,6 +57,8 @@ export interface RunArgs {
   noInsecureFileRead: boolean;
   server?: string;
   apiKey?: string;
+  /** Newman's --postman-api-key: collections and environments by Postman UID (cli/postman-api.ts). */
+  postmanApiKey?: string;
   region?: string;
   parallel?: number;
   retry?: number;
@@ -86,9 +88,11 @@ Collection v3 directory (postman/collections/<name>/, or the repository root hol
 With no --server it starts edgerun's own Worker and Durable Objects embedded (workerd) for the
 duration of the run; with --server/--api-key it runs on a deployed or \`npm start\` instance.
 
-Inputs
+Inputs (a file, an http(s) URL or - for stdin)
   -e, --environment FILE|NAME    environment file (Postman export); with a v3 directory, the name
                                  of one in postman/environments/
+      --postman-api-key KEY      load the collection and environment by Postman UID from the
+                                 Postman API (an api.postman.com URL's ?apikey= works too)
   -g, --globals FILE             globals file (Postman export)
   -d, --iteration-data FILE      data file, CSV or JSON (one iteration per row)
   -n, --iteration-count N        number of iterations
@@ -173,6 +177,7 @@ const OPTIONS = {
   "export-cookie-jar": { type: "string" },
   server: { type: "string" },
   "api-key": { type: "string" },
+  "postman-api-key": { type: "string" },
   region: { type: "string" },
   parallel: { type: "string" },
   retry: { type: "string" },
@@ -336,6 +341,7 @@ export function parseCommand(argv: string[]): Command {
       noInsecureFileRead: v["no-insecure-file-read"] ?? false,
       server: v.server,
       apiKey: v["api-key"] ?? process.env.EDGERUN_API_KEY,
+      postmanApiKey: v["postman-api-key"],
       region: v.region,
       parallel: integer("parallel", v.parallel, 1, 6),
       retry: integer("retry", v.retry, 0, 10),

@@ -2,12 +2,14 @@
  * Reads the run's inputs (collection, environment, globals, data) from files, URLs or stdin and
  * builds the `POST /v1/runs` body. Every failure is a one-line CliError that names the file.
  */
+import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve as resolvePath } from "node:path";
 import { isV1Collection } from "../shared/engine/convert-v1";
 import { decodeText } from "../shared/engine/data-file";
 import { collectionInput, scopeInput } from "../shared/engine/input-shapes";
 import { CliError, type RunArgs } from "./args";
+import { type PostmanResource, postmanApiError, postmanApiRequest } from "./postman-api";
 import { environmentName, isDirectory, readV3Tree } from "./v3-tree";
 
 type JsonObject = Record<string, unknown>;
@@ -23,22 +25,41 @@ async function readStdin(what: string): Promise<string> {
   return decodeText(Buffer.concat(chunks));
 }
 
+/** Where a collection or environment may come from the Postman API (postman-api.ts). */
+export interface PostmanSource {
+  resource: PostmanResource;
+  apiKey: string | undefined;
+}
+
+async function fetchSource(url: string, what: string, headers: Record<string, string> = {}): Promise<string> {
+  let res: Response;
+  try {
+    res = await fetch(url, { headers });
+  } catch (error) {
+    throw new CliError(`Could not fetch the ${what} from ${url}: ${(error as Error).message}`);
+  }
+  const text = decodeText(new Uint8Array(await res.arrayBuffer()));
+  if (!res.ok) {
+    const reason = postmanApiError(text);
+    throw new CliError(
+      `Could not fetch the ${what} from ${url}: HTTP ${res.status}${reason ? ` (${reason})` : ""}`,
+    );
+  }
+  return text;
+}
+
 /**
  * Reads a path, `-` (stdin) or an http(s) URL, as Newman accepts for its file arguments; UTF-8 and
- * UTF-16 (LE/BE) with or without BOM.
+ * UTF-16 (LE/BE) with or without BOM. With `postman`, also a Postman UID or API URL, as Newman's
+ * `--postman-api-key` allows.
  */
-export async function readSource(source: string, what: string): Promise<string> {
+export async function readSource(source: string, what: string, postman?: PostmanSource): Promise<string> {
   if (source === "-") return readStdin(what);
-  if (/^https?:\/\//i.test(source)) {
-    let res: Response;
-    try {
-      res = await fetch(source);
-    } catch (error) {
-      throw new CliError(`Could not fetch the ${what} from ${source}: ${(error as Error).message}`);
-    }
-    if (!res.ok) throw new CliError(`Could not fetch the ${what} from ${source}: HTTP ${res.status}`);
-    return decodeText(new Uint8Array(await res.arrayBuffer()));
-  }
+  const api = postman
+    ? postmanApiRequest({ location: source, ...postman, fileExists: existsSync(source) })
+    : undefined;
+  if (api) return fetchSource(api.url, what, api.headers);
+  if (/^https?:\/\//i.test(source)) return fetchSource(source, what);
   try {
     return decodeText(await readFile(source));
   } catch (error) {
@@ -172,22 +193,28 @@ export async function buildRunBody(
   args: RunArgs,
   warn: (message: string) => void = (m) => process.stderr.write(`${m}\n`),
 ): Promise<JsonObject> {
+  const postman = (resource: PostmanResource): PostmanSource => ({ resource, apiKey: args.postmanApiKey });
   const v3 = (await isDirectory(args.collection))
     ? await readV3Tree(args.collection, await environmentName(args.environment))
     : undefined;
   const collection =
     v3?.collection ??
-    parseJsonObject(await readSource(args.collection, "collection"), args.collection, "collection", (c) => {
-      const converted = collectionInput(c);
-      if (converted !== c && isV1Collection(c)) warn(V1_WARNING);
-      return converted;
-    });
+    parseJsonObject(
+      await readSource(args.collection, "collection", postman("collection")),
+      args.collection,
+      "collection",
+      (c) => {
+        const converted = collectionInput(c);
+        if (converted !== c && isV1Collection(c)) warn(V1_WARNING);
+        return converted;
+      },
+    );
   await inlineLocalFiles(collection, resolvePath(args.workingDir ?? process.cwd()), !args.noInsecureFileRead);
   const environment = v3?.environment
     ? v3.environment
     : args.environment
       ? parseJsonObject(
-          await readSource(args.environment, "environment"),
+          await readSource(args.environment, "environment", postman("environment")),
           args.environment,
           "environment",
           scopeInput,
