@@ -298,9 +298,15 @@ const SCOPES_AND_REQUEST: DiffCase[] = [
     "variables replaceIn",
     "console.log(pm.variables.replaceIn('{{baseUrl}}/{{apiVersion}}/{{user}}/{{missing}}/{{shared}}'));",
   ),
-  t("variables replaceIn object", "console.log(pm.variables.replaceIn({ u: '{{user}}' }));", {
-    known: "not fixed yet",
-  }),
+  t("variables replaceIn object", "console.log(pm.variables.replaceIn({ u: '{{user}}' }));"),
+  t(
+    "variables replaceIn nested",
+    "const o = { a: ['{{user}}', { b: '{{token}}', n: 1 }], c: null }; const r = pm.variables.replaceIn(o); console.log(r, o.a[0], r === o);",
+  ),
+  t(
+    "variables replaceIn array and number",
+    "console.log(pm.variables.replaceIn(['{{user}}', 2]), pm.variables.replaceIn(5), pm.environment.replaceIn({ t: '{{token}}' }));",
+  ),
   t(
     "variables dynamic type",
     "console.log(typeof pm.variables.replaceIn('{{$guid}}'), pm.variables.replaceIn('{{$guid}}').length);",

@@ -75,9 +75,27 @@ export interface ScopeApi {
   written: () => boolean;
 }
 
+/**
+ * postman-collection's VariableScope.replaceIn: a string is substituted; in an array or object every
+ * string, however deep, is (a new object at the top, nested arrays and objects changed in place).
+ */
+function replaceDeep(template: unknown, replace: (text: unknown) => unknown): unknown {
+  if (template === null || typeof template !== "object") return replace(template);
+  const walk = (v: unknown): unknown => {
+    if (typeof v === "string") return replace(v);
+    if (v === null || typeof v !== "object") return v;
+    for (const k of Object.keys(v)) Reflect.set(v, k, walk(Reflect.get(v, k)));
+    return v;
+  };
+  if (Array.isArray(template)) return walk(template);
+  const top: Record<string, unknown> = {};
+  for (const k in template) top[k] = walk(Reflect.get(template, k));
+  return top;
+}
+
 /** Builds pm.environment, pm.globals, pm.collectionVariables, pm.variables and pm.iterationData. */
 export function scopeApi(scopes: Scopes, replaceIn: (scopes: Scopes, text: unknown) => unknown): ScopeApi {
-  const resolveIn = (t: unknown) => replaceIn(scopes, t);
+  const resolveIn = (t: unknown) => replaceDeep(t, (text) => replaceIn(scopes, text));
   let written = false;
   const onWrite = () => {
     written = true;
