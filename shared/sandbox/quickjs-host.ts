@@ -27,9 +27,11 @@ import {
 } from "./contract";
 import { loadLibrary, neededLibraries, preludeSource } from "./libraries";
 import { describe, LimitError, limitError, limitMessage, limitOf } from "./quickjs-limits";
+import { getModule, retireModule } from "./quickjs-loader";
 import { SendRequestGate, type SendRequestLimits } from "./send-gate";
 import { StartQueue, type StartSlot } from "./start-queue";
 
+export { loadQuickJS, setQuickJSLoader } from "./quickjs-loader";
 export { SEND_REQUEST_LIMITS, type SendRequestLimits } from "./send-gate";
 
 export interface QuickJSHostOptions {
@@ -42,48 +44,6 @@ export interface QuickJSHostOptions {
   timers?: number;
   /** `pm.sendRequest` caps (see SEND_REQUEST_LIMITS). */
   sendRequests?: Partial<SendRequestLimits>;
-}
-
-type ModuleLoader = () => Promise<QuickJSWASMModule>;
-let loader: ModuleLoader | undefined;
-let modulePromise: Promise<QuickJSWASMModule> | undefined;
-let loadedModule: QuickJSWASMModule | undefined;
-
-/** Chooses how the WebAssembly module is obtained (workerd imports it; Node reads it from disk). */
-export function setQuickJSLoader(load: ModuleLoader): void {
-  loader = load;
-  modulePromise = undefined;
-  loadedModule = undefined;
-}
-
-/** The shared QuickJS module (readiness checks load it once and evaluate a trivial script). */
-export function loadQuickJS(): Promise<QuickJSWASMModule> {
-  return getModule();
-}
-
-function getModule(): Promise<QuickJSWASMModule> {
-  if (!loader)
-    throw new Error(
-      "QuickJS loader not configured: import quickjs-module.workerd or quickjs-module.node first",
-    );
-  const load = loader;
-  modulePromise ??= load().then((module) => {
-    if (loader === load) loadedModule = module;
-    return module;
-  });
-  return modulePromise;
-}
-
-/**
- * Stops giving new runs a module whose C side aborted (a runtime that hit a limit can fail QuickJS's
- * leak assertion in JS_FreeRuntime, quickjs-emscripten issue 257): the abort unwinds past the C stack
- * and leaves that runtime's memory allocated, so later runs start in a fresh module instead; runs
- * still on the old one keep it until they end.
- */
-function retireModule(module: QuickJSWASMModule): void {
-  if (loadedModule !== module) return;
-  loadedModule = undefined;
-  modulePromise = undefined;
 }
 
 const CALLS_PER_MS = 20;

@@ -1,0 +1,48 @@
+/**
+ * The isolate's one QuickJS WebAssembly module: how it is obtained (workerd imports it, Node reads it from
+ * disk) and when a new one replaces it. Every run's runtime lives in this module (quickjs-host.ts).
+ */
+import type { QuickJSWASMModule } from "quickjs-emscripten-core";
+
+type ModuleLoader = () => Promise<QuickJSWASMModule>;
+let loader: ModuleLoader | undefined;
+let modulePromise: Promise<QuickJSWASMModule> | undefined;
+let loadedModule: QuickJSWASMModule | undefined;
+
+/** Chooses how the WebAssembly module is obtained (workerd imports it; Node reads it from disk). */
+export function setQuickJSLoader(load: ModuleLoader): void {
+  loader = load;
+  modulePromise = undefined;
+  loadedModule = undefined;
+}
+
+/** The shared QuickJS module (readiness checks load it once and evaluate a trivial script). */
+export function loadQuickJS(): Promise<QuickJSWASMModule> {
+  return getModule();
+}
+
+/** The module new runtimes are made in: loaded once, or again after `retireModule`. */
+export function getModule(): Promise<QuickJSWASMModule> {
+  if (!loader)
+    throw new Error(
+      "QuickJS loader not configured: import quickjs-module.workerd or quickjs-module.node first",
+    );
+  const load = loader;
+  modulePromise ??= load().then((module) => {
+    if (loader === load) loadedModule = module;
+    return module;
+  });
+  return modulePromise;
+}
+
+/**
+ * Stops giving new runs a module whose C side aborted (a runtime that hit a limit can fail QuickJS's
+ * leak assertion in JS_FreeRuntime, quickjs-emscripten issue 257): the abort unwinds past the C stack
+ * and leaves that runtime's memory allocated, so later runs start in a fresh module instead; runs
+ * still on the old one keep it until they end.
+ */
+export function retireModule(module: QuickJSWASMModule): void {
+  if (loadedModule !== module) return;
+  loadedModule = undefined;
+  modulePromise = undefined;
+}
