@@ -96,6 +96,12 @@ function replaceDeep(template: unknown, replace: (text: unknown) => unknown): un
 /** Builds pm.environment, pm.globals, pm.collectionVariables, pm.variables and pm.iterationData. */
 export function scopeApi(scopes: Scopes, replaceIn: (scopes: Scopes, text: unknown) => unknown): ScopeApi {
   const resolveIn = (t: unknown) => replaceDeep(t, (text) => replaceIn(scopes, text));
+  // A scope's own replaceIn (pm.environment.replaceIn, …) substitutes that scope's variables only, as
+  // postman-collection's VariableScope does: `{{name}}` of another scope stays as written.
+  const resolveOwn = (own: Partial<Scopes>) => (t: unknown) =>
+    replaceDeep(t, (text) =>
+      replaceIn({ globals: [], collection: [], environment: [], data: {}, local: [], ...own }, text),
+    );
   let written = false;
   const onWrite = () => {
     written = true;
@@ -105,22 +111,26 @@ export function scopeApi(scopes: Scopes, replaceIn: (scopes: Scopes, text: unkno
     return v === UNSET ? undefined : v;
   };
   // In Newman a variable set to undefined in these scopes reads back (and renders) as null.
-  const environment = variableScope(scopes.environment, resolveIn, {
+  const environment = variableScope(scopes.environment, resolveOwn({ environment: scopes.environment }), {
     name: scopes.environmentName,
     label: "pm.environment",
     undefinedAs: null,
     onWrite,
   });
-  const globals = variableScope(scopes.globals, resolveIn, {
+  const globals = variableScope(scopes.globals, resolveOwn({ globals: scopes.globals }), {
     label: "pm.globals",
     undefinedAs: null,
     onWrite,
   });
-  const collectionVariables = variableScope(scopes.collection, resolveIn, {
-    label: "pm.collectionVariables",
-    undefinedAs: null,
-    onWrite,
-  });
+  const collectionVariables = variableScope(
+    scopes.collection,
+    resolveOwn({ collection: scopes.collection }),
+    {
+      label: "pm.collectionVariables",
+      undefinedAs: null,
+      onWrite,
+    },
+  );
   const local = variableScope(scopes.local, resolveIn, { label: "pm.variables", onWrite });
   const data = scopes.data;
   const variables = {
@@ -152,7 +162,7 @@ export function scopeApi(scopes: Scopes, replaceIn: (scopes: Scopes, text: unkno
     },
     toObject: () => ({ ...data }),
     toJSON: () => ({ ...data }),
-    replaceIn: resolveIn,
+    replaceIn: resolveOwn({ data: scopes.data }),
   };
   return {
     environment,
