@@ -50,16 +50,21 @@ function repeat(this: unknown, count: unknown): string {
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const b64 = (n: number) => B64[n & 63] ?? "";
 
-/** btoa over Latin-1 text (QuickJS has none). */
+/**
+ * btoa as Newman's (the `btoa` package: Buffer.from(text, "binary")): each character's low byte, so
+ * text beyond Latin-1 is encoded, not refused (QuickJS has no btoa).
+ */
 export function btoa(input: unknown): string {
   const s = String(input);
   let out = "";
   for (let i = 0; i < s.length; i += 3) {
-    const [a, b, c] = [s.charCodeAt(i), s.charCodeAt(i + 1), s.charCodeAt(i + 2)];
-    if (a > 255 || b > 255 || c > 255) throw new Error("InvalidCharacterError: btoa() accepts Latin-1 only");
-    const n = (a << 16) | ((b || 0) << 8) | (c || 0);
+    const byte = (at: number) => (at < s.length ? s.charCodeAt(at) & 255 : 0);
+    const n = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
     out +=
-      b64(n >> 18) + b64(n >> 12) + (Number.isNaN(b) ? "=" : b64(n >> 6)) + (Number.isNaN(c) ? "=" : b64(n));
+      b64(n >> 18) +
+      b64(n >> 12) +
+      (i + 1 < s.length ? b64(n >> 6) : "=") +
+      (i + 2 < s.length ? b64(n) : "=");
   }
   return out;
 }
