@@ -896,8 +896,86 @@ const MORE: DiffCase[] = [
   ),
 ];
 
+const SDK_OBJECTS: DiffCase[] = [
+  pt("expect response property code fails", "pm.expect(pm.response).to.have.property('code', 201)"),
+  pt("expect response eql fails", "pm.expect(pm.response.code).to.be.oneOf([201, 204])"),
+  pt("expect request header include", "pm.expect(pm.request.headers.get('Accept')).to.include('xml')"),
+  pt(
+    "expect headers object fails",
+    "pm.expect(pm.response.headers.toObject()).to.have.property('x-missing')",
+  ),
+  pt("expect response headers has", "pm.expect(pm.response.headers.has('X-Request-Id')).to.be.true"),
+  pt("expect header value undefined", "pm.expect(pm.response.headers.get('X-None')).to.eql('x')"),
+  pt("expect response to be an object", "pm.expect(pm.response).to.be.a('string')"),
+  pt(
+    "expect request url to equal",
+    "pm.expect(pm.request.url.toString()).to.equal('https://api.example.com/users/8')",
+  ),
+  pt("expect url object", "pm.expect(pm.request.url).to.eql('x')"),
+  pt("expect headers list", "pm.expect(pm.response.headers).to.eql([])"),
+  t("console.log url object", "console.log(JSON.stringify(pm.request.url));", {
+    known:
+      "not fixed: pm.request.url.toJSON() is the engine's UrlDefinition (raw first), Newman's postman-collection JSON (no raw)",
+  }),
+  pt("expect url with auth", "pm.expect(pm.request.url).to.eql('x')", {
+    request: { url: "https://u:p@api.example.com/x" },
+  }),
+  t(
+    "url auth read and set",
+    "console.log(JSON.stringify(pm.request.url.auth)); pm.request.url.auth = { user: 'x', password: 'y' }; console.log(pm.request.url.toString());",
+    { event: "prerequest", request: { url: "https://u:p@api.example.com/x" } },
+  ),
+  t("console.log pm.request.url", "console.log(pm.request.url.toString(), String(pm.request.url));"),
+  t("console.log pm.response.headers", "console.log(pm.response.headers.all().length);"),
+  t(
+    "console.log scope toObject nested",
+    "pm.environment.set('o', { a: { b: [1, 2] } }); console.log(pm.environment.get('o'), typeof pm.environment.get('o'));",
+  ),
+  t("tests with names of all kinds", "tests[42] = true; tests['quote \"name\"'] = false; tests[''] = true;"),
+  t("tests reassigned", "tests['x'] = false; tests['x'] = true;"),
+  t("postman.getResponseCookie", "console.log(postman.getResponseCookie('sid'));"),
+  t("responseCookies legacy", "console.log(JSON.stringify(responseCookies));"),
+  t("xml2Json attributes", "console.log(JSON.stringify(xml2Json('<r a=\"1\"><i>x</i><i>y</i></r>')));"),
+  t("xml2Json invalid", "console.log(JSON.stringify(xml2Json('not xml')));"),
+  t("cheerio text of body", "const $ = cheerio.load(pm.response.text()); console.log($('body').text());", {
+    response: html,
+  }),
+  t(
+    "JSON.stringify response json",
+    "console.log(JSON.stringify(pm.response.json(), null, 2).split('\\n').length);",
+  ),
+  t(
+    "pm.response.json reviver-free",
+    "const a = pm.response.json(); const b = pm.response.json(); console.log(a === b, a.items[1].price);",
+    {
+      known:
+        "not fixed: edgerun parses the body once per script and pm.response.json() hands back the same object (Newman parses again: a new object each call)",
+    },
+  ),
+  t(
+    "object spread of json",
+    "const { name, ...rest } = pm.response.json(); console.log(name, Object.keys(rest).length);",
+  ),
+  t("destructure undefined", "const { a } = pm.response.json().missing;", {
+    known:
+      "QuickJS operand naming: V8 names the destructured value ('Cannot destructure property 'a' of ...'), documented in README",
+  }),
+  t("in operator on undefined", "'x' in pm.response.json().missing;", {
+    known: "QuickJS operand naming: V8 names the right operand of in, documented in README",
+  }),
+  t("call of undefined method on response", "pm.response.jsonp();"),
+  t("assign to const", "const c = 1; c = 2;"),
+  t("stack overflow", "function f() { return f(); } f();", {
+    known:
+      "the stack limit is the QuickJS host's: the script ends with ScriptStackError (README, Script backends)",
+  }),
+  t("array method on undefined", "pm.response.json().missing.forEach((x) => x);"),
+  t("null property in test", "pm.test('null prop', () => { pm.response.json().nothing.id; });"),
+];
+
 export const CASES: DiffCase[] = [
   ...MORE,
+  ...SDK_OBJECTS,
   ...RESPONSE_AND_CHAI,
   ...SCOPES_AND_REQUEST,
   ...LIBRARIES,

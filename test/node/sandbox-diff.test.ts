@@ -256,7 +256,8 @@ async function ours(c: Full): Promise<Outcome> {
     caps,
   );
   const req = r.request;
-  const url = typeof req.url === "string" ? req.url : new sdk.Url({ ...req.url, raw: undefined }).toString();
+  // The prelude's request comes back with its text as `raw`; an unchanged one is the input (text).
+  const url = typeof req.url === "string" ? req.url : (req.url.raw ?? new sdk.Url(req.url).toString());
   return {
     assertions: r.assertions.map((a) => ({
       name: a.name,

@@ -19,6 +19,24 @@ const items = (v: unknown): ListItem[] => (Array.isArray(v) ? (v as ListItem[]) 
 /** `?a=1&b` → [{ key: "a", value: "1" }, { key: "b", value: null }] (postman-collection's QueryParam.parse). */
 const parseQuery = (query: string): KV[] => parseRawUrl(`x?${query}`).query;
 
+/** The URL's `user:password` as postman-collection holds it: `{ user, password }`. */
+function urlAuth(auth: unknown): unknown {
+  if (typeof auth !== "string") return auth;
+  const colon = auth.indexOf(":");
+  return colon < 0
+    ? { user: auth, password: undefined }
+    : { user: auth.slice(0, colon), password: auth.slice(colon + 1) };
+}
+
+/** `user:password` again (the engine's form), from the object or from a string a script assigned. */
+function authText(auth: unknown): string | undefined {
+  if (!auth) return undefined;
+  if (!isRecord(auth)) return String(auth);
+  const { user, password } = auth;
+  const text = `${user ?? ""}${password === undefined || password === null ? "" : `:${String(password)}`}`;
+  return text || undefined;
+}
+
 export class Url {
   declare protocol: string | undefined;
   declare host: string[];
@@ -34,8 +52,9 @@ export class Url {
   }
   update(input?: unknown): void {
     const def: Fields = typeof input === "string" ? { ...parseRawUrl(input) } : isRecord(input) ? input : {};
+    // postman-collection's order of own properties, which chai's messages show (`PostmanUrl{ auth: …`).
+    this.auth = urlAuth(def.auth);
     this.protocol = def.protocol as string | undefined;
-    this.host = Array.isArray(def.host) ? def.host.slice() : def.host ? String(def.host).split(".") : [];
     this.port = def.port as string | undefined;
     this.path = Array.isArray(def.path)
       ? def.path.slice()
@@ -43,7 +62,7 @@ export class Url {
         ? String(def.path).replace(/^\//, "").split("/")
         : [];
     this.hash = def.hash as string | undefined;
-    this.auth = def.auth;
+    this.host = Array.isArray(def.host) ? def.host.slice() : def.host ? String(def.host).split(".") : [];
     this.query = new PropertyList(
       items(def.query).map((q) => ({
         key: q.key,
@@ -94,7 +113,7 @@ export class Url {
   toString(forceProtocol?: boolean): string {
     const def: UrlDefinition = {
       protocol: this.protocol,
-      auth: this.auth ? String(this.auth) : undefined,
+      auth: authText(this.auth),
       host: this.host,
       port: this.port,
       path: this.path,
@@ -118,7 +137,7 @@ export class Url {
       variable: this.variables
         .toJSON()
         .map((v) => ({ key: v.key, value: v.value === undefined ? "" : String(v.value) })),
-      ...(this.auth ? { auth: this.auth as string } : {}),
+      ...(authText(this.auth) ? { auth: authText(this.auth) } : {}),
     };
   }
 }
