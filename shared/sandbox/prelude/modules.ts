@@ -33,6 +33,23 @@ export interface Chai extends ChaiLike {
   use(plugin: (chai: ChaiPluginApi, utils: ChaiUtils) => void): void;
 }
 
+/**
+ * postman-sandbox's libraries have no console of their own: what one would warn about (moment's
+ * deprecations, ajv's ignored schema keywords) never reaches the script's console in Newman. Here they
+ * would share the script's, so those two are told to stay quiet (a logger an ajv caller passes is kept).
+ */
+function quietLibrary(id: string, exports: unknown): unknown {
+  if (id === "moment" && typeof exports === "function")
+    Reflect.set(exports, "suppressDeprecationWarnings", true);
+  if (id !== "ajv" || typeof exports !== "function") return exports;
+  const Ajv = exports as new (options?: Record<string, unknown>) => object;
+  return class extends Ajv {
+    constructor(options?: Record<string, unknown>) {
+      super({ logger: false, ...(options || {}) });
+    }
+  };
+}
+
 /** Loads libraries for one context; `host.library` serves source (QuickJS) or a precompiled factory (V8). */
 export function createModules(host: PreludeHost, cleanRoom: CleanRoom) {
   const modules = new Map<string, unknown>();
@@ -54,8 +71,9 @@ export function createModules(host: PreludeHost, cleanRoom: CleanRoom) {
     const factory =
       typeof src === "function" ? src : (new Function("module", "exports", "require", src) as LibraryFactory);
     cleanRoom.around(() => factory(module, module.exports, requireModule));
-    modules.set(id, module.exports);
-    return module.exports;
+    const loaded = quietLibrary(id, module.exports);
+    modules.set(id, loaded);
+    return loaded;
   }
 
   function requireModule(name: string): unknown {
