@@ -647,7 +647,7 @@ const ASYNC_AND_FLOW: DiffCase[] = [
   t("skipRequest in prerequest", "pm.execution.skipRequest(); console.log('not printed');", {
     event: "prerequest",
     known:
-      "after skipRequest Newman hands back the execution at once (later console lines and changes are not part of it); edgerun runs the script to its end",
+      "after skipRequest Newman hands back the execution at once (what the script does after the call is not part of it); edgerun runs the script to its end",
   }),
   t("skipRequest in test", "pm.execution.skipRequest();"),
   t("execution location", "console.log(typeof pm.execution.location, pm.execution.location.current);"),
