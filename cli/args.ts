@@ -49,6 +49,10 @@ export interface RunArgs {
   exportGlobals?: string;
   /** Newman's --export-collection: the collection as run, with Postman's export fields. */
   exportCollection?: string;
+  /** Newman's --cookie-jar: a tough-cookie jar file the run starts with. */
+  cookieJar?: string;
+  /** Newman's --export-cookie-jar: where the run's final jar is written. */
+  exportCookieJar?: string;
   silent: boolean;
   color: ColorMode;
   cli: CliReporterOptions;
@@ -123,6 +127,8 @@ Output
       --export-environment FILE  write the final environment
       --export-globals FILE      write the final globals
       --export-collection FILE   write the collection as run
+      --cookie-jar FILE          start with this cookie jar (tough-cookie JSON, as Newman's)
+      --export-cookie-jar FILE   write the final cookie jar
       --silent                   no cli output
       --color on|off|auto        colour the cli output (default auto)
       --disable-unicode          ASCII symbols only
@@ -285,13 +291,6 @@ export function parseCommand(argv: string[]): Command {
       );
     }
   }
-  for (const flag of ["cookie-jar", "export-cookie-jar"] as const) {
-    if (v[flag] !== undefined) {
-      throw new CliError(
-        `--${flag} is not supported yet: the run keeps its own cookie jar from the first request.`,
-      );
-    }
-  }
   const warnings: string[] = [];
   const chosen = reporters(v.reporters, warnings);
   const reporting = reporterOptions(newman.reporterOptions, warnings);
@@ -325,6 +324,8 @@ export function parseCommand(argv: string[]): Command {
       exportEnvironment: v["export-environment"],
       exportGlobals: v["export-globals"],
       exportCollection: v["export-collection"],
+      cookieJar: v["cookie-jar"],
+      exportCookieJar: v["export-cookie-jar"],
       silent: v.silent ?? false,
       color,
       cli: {

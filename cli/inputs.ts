@@ -181,6 +181,25 @@ export async function inlineLocalFiles(
   await visit(collection.item);
 }
 
+/**
+ * A cookie jar file as Newman's --cookie-jar reads it: tough-cookie's serialised jar (`{ cookies: [...] }`,
+ * what --export-cookie-jar writes) or a bare list of its cookies.
+ */
+function jarCookies(text: string, source: string): unknown[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`The cookie jar '${source}' is not valid JSON: ${(error as Error).message}`);
+  }
+  const list = Array.isArray(value) ? value : (value as { cookies?: unknown } | null)?.cookies;
+  if (!Array.isArray(list))
+    throw new CliError(
+      `The cookie jar '${source}' holds no cookie list (tough-cookie's { "cookies": [...] }).`,
+    );
+  return list;
+}
+
 const V1_WARNING =
   "newman: Newman v4 deprecates support for the v1 collection format\n  Use the Postman Native app to export collections in the v2 format";
 
@@ -230,6 +249,8 @@ export async function buildRunBody(
     throw new CliError(`The iteration data file '${args.iterationData}' is empty.`);
   }
   const options: JsonObject = {};
+  if (args.cookieJar)
+    options.cookies = jarCookies(await readSource(args.cookieJar, "cookie jar"), args.cookieJar);
   const set = (key: string, value: unknown) => {
     if (value !== undefined && value !== false) options[key] = value;
   };

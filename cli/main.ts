@@ -2,12 +2,13 @@
  * `edgerun run`: submit a collection through `POST /v1/runs` (embedded stack or --server), follow its
  * events live, write the requested reports, and exit with Newman's exit code.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { RunEvent, TerminalEvent } from "../shared/schemas/events";
 import { CliError, HELP, parseCommand, type RunArgs } from "./args";
 import { CliReporter, type Output } from "./cli-reporter";
+import { exportCollection, exportCookieJar, exportScope, writeOutput } from "./exports";
 import { followRun, isTerminal } from "./follow";
 import { buildRunBody } from "./inputs";
 import { Interrupted, type InterruptHandle, onInterrupt } from "./interrupt";
@@ -51,59 +52,9 @@ async function rejection(res: Response, what: string, server?: Server): Promise<
   return new CliError(head, details);
 }
 
-async function writeOutput(path: string, content: string): Promise<void> {
-  try {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, content);
-  } catch (error) {
-    throw new CliError(`Could not write '${path}': ${(error as Error).message}`);
-  }
-}
-
 function defaultReportPath(ext: string): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
   return join("newman", `edgerun-run-report-${stamp}.${ext}`);
-}
-
-interface ScopeJson {
-  id?: string;
-  name?: string;
-  values?: unknown[];
-}
-
-/** Newman's exported environment/globals file shape, so Postman can import it back. */
-function exportScope(scope: ScopeJson | undefined, kind: "environment" | "globals", tool: string): string {
-  return `${JSON.stringify(
-    {
-      id: scope?.id ?? crypto.randomUUID(),
-      name: scope?.name ?? (kind === "globals" ? "globals" : "environment"),
-      values: scope?.values ?? [],
-      _postman_variable_scope: kind,
-      _postman_exported_at: new Date().toISOString(),
-      _postman_exported_using: tool,
-    },
-    null,
-    2,
-  )}\n`;
-}
-
-/**
- * Newman's --export-collection: the collection as it was run (scripts do not change it: Newman exports
- * the parsed collection, not the variables a run set), with the fields of Postman's exports.
- */
-function exportCollection(collection: unknown, tool: string): string {
-  const json = (collection && typeof collection === "object" ? collection : {}) as Record<string, unknown>;
-  return `${JSON.stringify(
-    {
-      ...json,
-      name: json.name ?? "collection",
-      _postman_variable_scope: "collection",
-      _postman_exported_at: new Date().toISOString(),
-      _postman_exported_using: tool,
-    },
-    null,
-    2,
-  )}\n`;
 }
 
 async function writeReports(server: Server, runId: string, args: RunArgs, tool: string): Promise<void> {
@@ -248,6 +199,12 @@ async function conclude(c: Conclusion, followed: Followed, interrupted: boolean)
   }
   if (c.args.exportCollection && followed.terminal)
     await writeOutput(c.args.exportCollection, exportCollection(c.collection, c.tool));
+  if (c.args.exportCookieJar && followed.terminal) {
+    const res = await c.server.api(`/v1/runs/${c.runId}/cookies`);
+    if (!res.ok) throw await rejection(res, "Could not fetch the cookie jar");
+    const { cookies } = (await res.json()) as { cookies: unknown[] };
+    await writeOutput(c.args.exportCookieJar, exportCookieJar(cookies));
+  }
   if (terminal.type === "run.cancelled") return 130;
   const failed = terminal.type !== "run.completed" || terminal.failures.length > 0;
   return failed && !c.args.suppressExitCode ? 1 : 0;

@@ -114,7 +114,7 @@ export class RunCoordinator extends DurableObject<Env> {
     const plan = store.plan();
     // A finished run's object may stay in memory for long: do not keep its plan cached for a report.
     if (isFinished(store.record()?.status ?? "completed")) store.forgetPlan();
-    return reportContextJson(plan, store.state()?.scopes);
+    return reportContextJson(plan, store.state() ?? undefined);
   }
 
   /** SSE: `GET …/events` with optional `Last-Event-ID` (header or `lastEventId` query). */

@@ -5,6 +5,7 @@
 
 import type { RunSource } from "../platform/run-service";
 import { type Baseline, first, type Migration, migrate, readChunks, writeChunks } from "../platform/sql";
+import { cookiesFromJar, cookiesToJar } from "../shared/engine/cookie-jar";
 import { runMasker } from "../shared/engine/run-masker";
 import type { RunPlan, RunState } from "../shared/engine/runner";
 import { emptyStats, emptyTimings, toRunTimings } from "../shared/engine/stats";
@@ -258,7 +259,11 @@ export function bareTerminal(runId: string, status: "failed" | "cancelled", reas
  * What the reporters need besides events — collection identity and tree, the final scopes — as JSON,
  * masked like the events (with the final scopes' secrets).
  */
-export function reportContextJson(plan: RunPlan, scopes: RunState["scopes"] | undefined): string {
+export function reportContextJson(
+  plan: RunPlan,
+  state: Pick<RunState, "scopes" | "cookies"> | undefined,
+): string {
+  const scopes = state?.scopes;
   const environment = scopes?.environment ?? plan.environment.values;
   const globals = scopes?.globals ?? plan.globals;
   const collection = scopes?.collection ?? plan.collection.variables;
@@ -269,6 +274,11 @@ export function reportContextJson(plan: RunPlan, scopes: RunState["scopes"] | un
     events: event,
     environment: { ...(plan.environment.name ? { name: plan.environment.name } : {}), values: environment },
     globals: { values: globals },
+    // The jar as it stands (Newman's --export-cookie-jar; the starting one before the first commit).
+    cookies: cookiesToJar(
+      state?.cookies ?? cookiesFromJar(plan.options.cookies ?? [], Date.now()),
+      Date.now(),
+    ),
   };
   return JSON.stringify(maskDeep(context, runMasker(plan, { globals, collection, environment })));
 }

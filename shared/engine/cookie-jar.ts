@@ -214,3 +214,51 @@ export class CookieJar {
     }
   }
 }
+
+/** A cookie of a jar file, in tough-cookie's serialisation (shared/schemas/api.ts `JarCookieSchema`). */
+export interface JarCookieInput {
+  key: string;
+  value: string;
+  domain: string;
+  path?: string | undefined;
+  expires?: string | number | undefined;
+  httpOnly?: boolean | undefined;
+  secure?: boolean | undefined;
+  hostOnly?: boolean | undefined;
+  sameSite?: string | undefined;
+}
+
+/**
+ * A jar file's cookies (Newman's `--cookie-jar`) as the run's starting `Cookie` list: expired ones and
+ * ones past the size cap dropped, at most `COOKIE_LIMITS.total`, as the jar would hold them.
+ */
+export function cookiesFromJar(input: readonly JarCookieInput[], now: number): Cookie[] {
+  const out: Cookie[] = [];
+  for (const c of input) {
+    const expires =
+      typeof c.expires === "number"
+        ? c.expires
+        : c.expires && c.expires !== "Infinity"
+          ? Date.parse(c.expires)
+          : NaN;
+    if (!Number.isNaN(expires) && expires <= now) continue;
+    if (tooLarge(c.key, c.value) || out.length >= COOKIE_LIMITS.total) continue;
+    out.push({
+      name: c.key,
+      value: c.value,
+      domain: c.domain.replace(/^\./, "").toLowerCase(),
+      path: c.path || "/",
+      ...(Number.isNaN(expires) ? {} : { expires }),
+      ...(c.httpOnly ? { httpOnly: true } : {}),
+      ...(c.secure ? { secure: true } : {}),
+      hostOnly: c.hostOnly === true,
+      ...(c.sameSite ? { sameSite: c.sameSite } : {}),
+    });
+  }
+  return out;
+}
+
+/** The run's cookies in tough-cookie's serialisation, as Newman's `--export-cookie-jar` writes them. */
+export function cookiesToJar(cookies: readonly Cookie[], now: number): SerializedCookie[] {
+  return cookies.filter((c) => c.expires === undefined || c.expires > now).map((c) => toSerialized(c, now));
+}

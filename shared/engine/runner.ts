@@ -8,7 +8,7 @@
 import type { EventBody, Failure, RunEvent, RunStats } from "../schemas/events";
 import type { Masker, ScopeSet } from "../security/mask";
 import { abortReason, type LinkedSignal, linkSignal } from "./abort";
-import { CookieJar } from "./cookie-jar";
+import { CookieJar, cookiesFromJar } from "./cookie-jar";
 import { executeItem, type ItemDeps } from "./execute-item";
 import { IsoTimestamps } from "./iso-timestamps";
 import { sameSignature, scopeSignature } from "./masker-scopes";
@@ -115,7 +115,7 @@ export class Runner {
       nextIteration: 0,
       halted: false,
       scopes,
-      cookies: [],
+      cookies: cookiesFromJar(plan.options.cookies ?? [], this.#deps.now()),
       stats: emptyStats(),
       timings: emptyTimings(this.#deps.now()),
       failures: [],

@@ -22,6 +22,30 @@ export type RateLimit = z.infer<typeof RateLimitSchema>;
 
 const ms = (max: number) => z.number().int().min(0).max(max);
 
+/**
+ * A cookie in tough-cookie's serialisation (`key`, `value`, `domain`, …): what Newman's `--cookie-jar`
+ * files hold. Other fields of that format (`creation`, `lastAccessed`, …) are accepted and ignored.
+ */
+export const JarCookieSchema = z.object({
+  key: z.string().max(4096),
+  value: z.string().max(4096),
+  domain: z.string().min(1).max(255),
+  path: z.string().max(2048).optional(),
+  /** ISO 8601 time, `"Infinity"` (a session cookie) or epoch ms. */
+  expires: z.union([z.string().max(64), z.number()]).optional(),
+  httpOnly: z.boolean().optional(),
+  secure: z.boolean().optional(),
+  hostOnly: z.boolean().optional(),
+  sameSite: z.string().max(16).optional(),
+});
+export type JarCookie = z.infer<typeof JarCookieSchema>;
+
+/** `GET /v1/runs/{id}/cookies`: the run's jar in tough-cookie's serialisation. */
+export const RunCookiesSchema = z.object({
+  cookies: z.array(JarCookieSchema.extend({ creation: z.string().optional() })),
+});
+export type RunCookies = z.infer<typeof RunCookiesSchema>;
+
 export const RunOptionsSchema = z
   .strictObject({
     iterationCount: z.number().int().min(1).max(10_000).optional(),
@@ -40,6 +64,8 @@ export const RunOptionsSchema = z
     rateLimit: RateLimitSchema.optional(),
     /** Send W3C `traceparent`/`tracestate` to targets, continuing the run's trace. */
     propagateTrace: z.boolean().optional(),
+    /** The cookie jar the run starts with (Newman's `--cookie-jar`); expired cookies are dropped. */
+    cookies: z.array(JarCookieSchema).max(3000).optional(),
   })
   .default({});
 export type RunOptions = z.infer<typeof RunOptionsSchema>;

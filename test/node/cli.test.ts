@@ -454,6 +454,90 @@ async function startProxy(opts: { cutAfter?: number; jsonOnly?: boolean }) {
   return { url: `http://127.0.0.1:${port}`, seen, wasCut: () => cut, close: () => proxy.close() };
 }
 
+describe("cookie jars (--cookie-jar, --export-cookie-jar)", () => {
+  const remote = () => ["--server", server.baseUrl, "--api-key", server.apiKey];
+
+  it("starts from a Newman jar file and exports the final jar as Newman does", async () => {
+    const host = new URL(base()).hostname;
+    const jarCollection = {
+      info: { name: "jar", schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json" },
+      item: [
+        { name: "set", request: { method: "GET", url: `${base()}/cookies/set?a=1&b=2` } },
+        {
+          name: "get",
+          request: { method: "GET", url: `${base()}/cookies` },
+          event: [
+            script(
+              "test",
+              "pm.test('cookies sent', () => pm.expect(pm.response.json().cookies).to.eql({ seed: 's1', a: '1', b: '2' }));",
+            ),
+          ],
+        },
+      ],
+    };
+    const seed = {
+      version: "tough-cookie@4.1.3-postman.1",
+      storeType: "MemoryCookieStore",
+      rejectPublicSuffixes: true,
+      cookies: [
+        {
+          key: "seed",
+          value: "s1",
+          domain: host,
+          path: "/",
+          hostOnly: true,
+          creation: "2026-01-01T00:00:00.000Z",
+        },
+        {
+          key: "old",
+          value: "x",
+          domain: host,
+          path: "/",
+          hostOnly: true,
+          expires: "2020-01-01T00:00:00.000Z",
+        },
+      ],
+    };
+    await writeFile(join(dir, "jar-collection.json"), JSON.stringify(jarCollection));
+    await writeFile(join(dir, "jar-seed.json"), JSON.stringify(seed));
+    const jarRun = (tool: typeof edgerun, out: string, extra: string[] = []) =>
+      tool([
+        "run",
+        join(dir, "jar-collection.json"),
+        ...extra,
+        "--cookie-jar",
+        join(dir, "jar-seed.json"),
+        "--export-cookie-jar",
+        join(dir, out),
+      ]);
+    const [ours, theirs] = [
+      await jarRun(edgerun, "jar-ours.json", remote()),
+      await jarRun(newman, "jar-newman.json"),
+    ];
+    expect(theirs.code).toBe(0);
+    expect(ours.code).toBe(0);
+    const pick = (jar: { cookies: Array<Record<string, unknown>> }) =>
+      jar.cookies.map(({ key, value, domain, path, hostOnly }) => ({ key, value, domain, path, hostOnly }));
+    const ourJar = JSON.parse(await readFile(join(dir, "jar-ours.json"), "utf8"));
+    const newmanJar = JSON.parse(await readFile(join(dir, "jar-newman.json"), "utf8"));
+    expect(pick(ourJar)).toEqual(pick(newmanJar));
+    expect(ourJar).toMatchObject({ storeType: "MemoryCookieStore", rejectPublicSuffixes: true });
+  }, 90_000);
+
+  it("says what is wrong with a jar file that holds no cookies", async () => {
+    await writeFile(join(dir, "jar-bad.json"), JSON.stringify({ version: "x" }));
+    const res = await edgerun([
+      "run",
+      join(dir, "collection.json"),
+      ...remote(),
+      "--cookie-jar",
+      join(dir, "jar-bad.json"),
+    ]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain("holds no cookie list");
+  }, 60_000);
+});
+
 describe("edgerun run over a flaky connection", () => {
   const items = Array.from({ length: 8 }, (_, i) => ({
     name: `r${i}`,

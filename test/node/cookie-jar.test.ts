@@ -3,7 +3,7 @@
  * run state or the next request's Cookie header without bound.
  */
 import { describe, expect, it } from "vitest";
-import { COOKIE_LIMITS, CookieJar } from "../../shared/engine/cookie-jar";
+import { COOKIE_LIMITS, CookieJar, cookiesFromJar, cookiesToJar } from "../../shared/engine/cookie-jar";
 
 const flood = (n: number, prefix = "c") => Array.from({ length: n }, (_, i) => `${prefix}${i}=v; Path=/`);
 
@@ -137,5 +137,52 @@ describe("cookie jar emptiness (no tough-cookie work for a run without cookies)"
     expect(jar.empty).toBe(false);
     expect(jar.headerFor("http://a.example/x")).toBe("new=1");
     expect(jar.toJSON()).toEqual([live]);
+  });
+});
+
+describe("jar files (Newman's --cookie-jar / --export-cookie-jar, tough-cookie's serialisation)", () => {
+  const now = Date.parse("2026-06-01T00:00:00.000Z");
+  const base = { key: "k", value: "v", domain: "a.example", path: "/", hostOnly: true };
+
+  it("reads expiry as ISO, Infinity or epoch ms, drops expired and oversized cookies", () => {
+    const cookies = cookiesFromJar(
+      [
+        { ...base, key: "session", expires: "Infinity" },
+        { ...base, key: "later", expires: "2027-01-01T00:00:00.000Z" },
+        { ...base, key: "ms", expires: now + 1000 },
+        { ...base, key: "gone", expires: "2020-01-01T00:00:00.000Z" },
+        { ...base, key: "big", value: "x".repeat(COOKIE_LIMITS.cookieBytes) },
+        { key: "dot", value: "1", domain: ".B.Example", httpOnly: true, secure: true },
+      ],
+      now,
+    );
+    expect(cookies.map((c) => c.name)).toEqual(["session", "later", "ms", "dot"]);
+    expect(cookies[0]).not.toHaveProperty("expires");
+    expect(cookies[1]?.expires).toBe(Date.parse("2027-01-01T00:00:00.000Z"));
+    expect(cookies[3]).toEqual({
+      name: "dot",
+      value: "1",
+      domain: "b.example",
+      path: "/",
+      httpOnly: true,
+      secure: true,
+      hostOnly: false,
+    });
+  });
+
+  it("round-trips through a jar: what it sends and what it exports", () => {
+    const seeded = cookiesFromJar([{ ...base, key: "seed", value: "s1" }], Date.now());
+    const jar = new CookieJar(seeded);
+    expect(jar.headerFor("http://a.example/x")).toBe("seed=s1");
+    expect(cookiesToJar(jar.toJSON(), now)).toEqual([
+      {
+        key: "seed",
+        value: "s1",
+        domain: "a.example",
+        path: "/",
+        hostOnly: true,
+        creation: new Date(now).toISOString(),
+      },
+    ]);
   });
 });

@@ -15,6 +15,7 @@ import { newmanReportStream } from "../../shared/reporters/newman-json";
 import {
   CreatedRunSchema,
   CreateRunBodySchema,
+  RunCookiesSchema,
   RunListSchema,
   RunStatusSchema,
   type RunSummary,
@@ -307,6 +308,29 @@ export function runRoutes(app: Hono<AppEnv>): void {
           headers: { "content-type": "application/json" },
         },
       );
+    },
+  );
+
+  defineRoute(
+    app,
+    {
+      method: "get",
+      path: "/v1/runs/{id}/cookies",
+      tags: ["runs"],
+      summary: "The run's cookie jar, as Newman's --export-cookie-jar writes it",
+      description:
+        "The cookies the run holds after its last committed request (the final jar once it has ended), in " +
+        "tough-cookie's serialisation; a run can start from such a list (`options.cookies`). Values that " +
+        "match the run's secrets are masked.",
+      params: RunIdParams,
+      problems: [404],
+      responses: { 200: { description: "The cookie jar", schema: RunCookiesSchema } },
+    },
+    async (c, { params }) => {
+      const stub = await existingRun(c.env, c.get("workspaceId"), params.id);
+      if (!(await stub.status())) throw notFound("Run", params.id);
+      const context = JSON.parse(await stub.reportContext()) as { cookies?: unknown[] };
+      return c.json({ cookies: context.cookies ?? [] });
     },
   );
 }

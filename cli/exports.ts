@@ -1,0 +1,77 @@
+/**
+ * Newman's --export-* files: environment, globals, collection and cookie jar, in the shapes Newman
+ * writes them, so Postman, Newman and edgerun can read them back.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import { CliError } from "./args";
+import type { ScopeJson } from "./report-file";
+
+/** Writes an export or report file, creating its folder; a failure is one CliError line. */
+export async function writeOutput(path: string, content: string): Promise<void> {
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, content);
+  } catch (error) {
+    throw new CliError(`Could not write '${path}': ${(error as Error).message}`);
+  }
+}
+
+/** Newman's exported environment/globals file shape, so Postman can import it back. */
+export function exportScope(
+  scope: ScopeJson | undefined,
+  kind: "environment" | "globals",
+  tool: string,
+): string {
+  return `${JSON.stringify(
+    {
+      id: scope?.id ?? crypto.randomUUID(),
+      name: scope?.name ?? (kind === "globals" ? "globals" : "environment"),
+      values: scope?.values ?? [],
+      _postman_variable_scope: kind,
+      _postman_exported_at: new Date().toISOString(),
+      _postman_exported_using: tool,
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+/**
+ * Newman's --export-collection: the collection as it was run (scripts do not change it: Newman exports
+ * the parsed collection, not the variables a run set), with the fields of Postman's exports.
+ */
+export function exportCollection(collection: unknown, tool: string): string {
+  const json = (collection && typeof collection === "object" ? collection : {}) as Record<string, unknown>;
+  return `${JSON.stringify(
+    {
+      ...json,
+      name: json.name ?? "collection",
+      _postman_variable_scope: "collection",
+      _postman_exported_at: new Date().toISOString(),
+      _postman_exported_using: tool,
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+/** tough-cookie's version field for exported jars (the library the engine's jar is built on). */
+const JAR_VERSION = "tough-cookie@6.1.0";
+
+/** Newman's --export-cookie-jar file: tough-cookie's serialised jar (Newman's --cookie-jar reads it). */
+export function exportCookieJar(cookies: unknown[]): string {
+  return `${JSON.stringify(
+    {
+      version: JAR_VERSION,
+      storeType: "MemoryCookieStore",
+      rejectPublicSuffixes: true,
+      enableLooseMode: false,
+      allowSpecialUseDomain: true,
+      prefixSecurity: "silent",
+      cookies,
+    },
+    null,
+    2,
+  )}\n`;
+}
