@@ -119,7 +119,8 @@ Behaviour
       --region HINT              auto, wnam, enam, sam, weur, eeur, apac, oc, afr or me
 
 Output
-  -r, --reporters LIST           cli,json,junit,html (default: cli; htmlextra writes html)
+  -r, --reporters LIST           cli,json,junit,html (default: cli; htmlextra writes html;
+                                 others are skipped with a note, as in Newman)
       --reporter-json-export F   where the json reporter writes (default newman/…json)
       --reporter-junit-export F  where the junit reporter writes (default newman/…xml)
       --reporter-html-export F   where the html reporter writes (default newman/…html; also
@@ -218,10 +219,12 @@ function reporters(raw: string | undefined, warnings: string[]): ReporterName[] 
     const alias = REPORTER_ALIASES[name];
     if (alias) warnings.push(`-r ${name}: edgerun writes its own ${alias} report in its place.`);
     const reporter = alias ?? name;
+    // Newman warns about a reporter it cannot load and runs on with the others: so does edgerun.
     if (reporter !== "cli" && reporter !== "json" && reporter !== "junit" && reporter !== "html") {
-      throw new CliError(
-        `Unknown reporter '${name}'. Available reporters: cli, json, junit, html (htmlextra writes the html report).`,
+      warnings.push(
+        `could not find "${name}" reporter; edgerun's reporters are cli, json, junit and html (htmlextra writes html).`,
       );
+      continue;
     }
     out.push(reporter);
   }

@@ -70,9 +70,16 @@ describe("Newman's --reporter-<name>-<option>", () => {
     ]);
   });
 
-  it("rejects an export option without a path and an unknown reporter", () => {
+  it("rejects an export option without a path", () => {
     expect(() => args("--reporter-json-export")).toThrow(/--reporter-json-export needs a file path/);
-    expect(() => args("-r", "teamcity")).toThrow(/Unknown reporter 'teamcity'/);
+  });
+
+  it("runs on without a reporter it does not have, as Newman does, and says so", () => {
+    const a = args("-r", "cli,teamcity,junit");
+    expect(a.reporters).toEqual(["cli", "junit"]);
+    expect(a.warnings).toEqual([
+      `could not find "teamcity" reporter; edgerun's reporters are cli, json, junit and html (htmlextra writes html).`,
+    ]);
   });
 
   it("leaves words after -- alone", () => {

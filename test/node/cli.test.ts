@@ -617,7 +617,11 @@ describe("edgerun usage errors", () => {
     ["missing file", ["run", "nope.json"], /The collection file 'nope.json' does not exist\./],
     ["unknown flag", ["run", "x.json", "--frobnicate"], /Unknown option '--frobnicate'/],
     ["bad number", ["run", "x.json", "-n", "zero"], /--iteration-count must be a whole number/],
-    ["bad reporter", ["run", "x.json", "-r", "teamcity"], /Unknown reporter 'teamcity'/],
+    [
+      "export without a path",
+      ["run", "x.json", "--reporter-json-export"],
+      /--reporter-json-export needs a file path/,
+    ],
     ["bad env-var", ["run", "x.json", "--env-var", "novalue"], /--env-var expects KEY=VALUE/],
     ["unknown command", ["launch", "x.json"], /Unknown command 'launch'/],
     [
