@@ -153,6 +153,9 @@ export function nestsDeeperThan(value: unknown, maxDepth: number): boolean {
  * counting past `cap`, and is iterative.
  */
 export function textLength(value: unknown, cap = Number.POSITIVE_INFINITY): number {
+  // A lone string (a URL, a method, a script given as one text) is the common case: no walk.
+  if (typeof value === "string") return value.length;
+  if (value === undefined || value === null) return 0;
   let total = 0;
   const stack: unknown[] = [value];
   while (stack.length && total <= cap) {

@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ProblemError } from "../../platform/problem";
-import { checkJsonLimits, nestsDeeperThan } from "../../shared/engine/limits";
+import { checkJsonLimits, nestsDeeperThan, textLength } from "../../shared/engine/limits";
 import { parseRawUrl, parseUrl } from "../../shared/engine/url";
 import { jsonDepth, MAX_JSON_DEPTH, MAX_JSON_VALUES, readJsonBody } from "../../workers/openapi/body";
 
@@ -386,5 +386,16 @@ describe("parseRawUrl with variables", () => {
         JSON.stringify(structured),
       );
     }
+  });
+});
+
+describe("textLength", () => {
+  it("counts a lone string or nothing as the walk counts them", () => {
+    expect(textLength("abc")).toBe(3);
+    expect(textLength("")).toBe(0);
+    expect(textLength(undefined)).toBe(0);
+    expect(textLength(null)).toBe(0);
+    expect(textLength(["ab", "c"])).toBe(4);
+    expect(textLength({ a: 12, b: [true] })).toBe(7);
   });
 });
