@@ -102,7 +102,12 @@ describe("json-error", () => {
     expect(err.message).toBe("Unexpected token 'n' at 2:3\n  nope }\n  ^");
     expect(jsonError("", undefined).message).toBe("No data, empty input at 1:1\n\n^");
     expect(jsonError(undefined, undefined).message).toBe('"undefined" is not valid JSON');
-    expect(jsonError('{"a":', undefined).message).toBe("Unexpected end of JSON input");
+    // liquid-json's (jju's) wording, as Newman's sandbox: where the text ends, and what it expected.
+    expect(jsonError('{"a":', undefined).message).toBe('No value found for key a at 1:6\n{"a":\n     ^');
+    expect(jsonError('{"a": 1,', undefined).message).toBe(
+      'Unexpected end of input at 1:9\n{"a": 1,\n        ^',
+    );
+    expect(jsonError("[", undefined).message).toBe("No data, only a whitespace at 1:2\n[\n ^");
   });
 });
 

@@ -393,8 +393,6 @@ const SCOPES_AND_REQUEST: DiffCase[] = [
   }),
   t("response json on bad json", "pm.test('parses', () => { pm.response.json(); });", {
     response: { body: '{"a": 1,' },
-    known:
-      "not fixed: postman-sandbox words a text that ends early 'Unexpected end of input at 1:9' with the line and caret (edgerun: Unexpected end of JSON input); prelude-units.test.ts asserts edgerun's wording",
   }),
   t("JSON.parse responseBody bad", "JSON.parse(responseBody);", { response: html }),
   t("response to.have.status in prerequest", "console.log(typeof pm.response);", { event: "prerequest" }),
@@ -551,20 +549,15 @@ const CONSOLE_AND_ERRORS: DiffCase[] = [
   t("JSON.parse error in test", "pm.test('json', () => { JSON.parse('{bad'); });"),
   t("JSON.parse error top", "JSON.parse('not json');"),
   t("JSON.parse empty", "pm.test('empty', () => JSON.parse(''));"),
-  t("JSON.parse truncated multi-line", `pm.test('multi', () => JSON.parse('{\\n  "a": [1,'));`, {
-    known:
-      "not fixed: postman-sandbox's JSON parser words some early ends by what it expected (No value found for key a)",
+  t("JSON.parse truncated multi-line", `pm.test('multi', () => JSON.parse('{\\n  "a": [1,'));`),
+  t("JSON.parse truncated array", "pm.test('arr', () => JSON.parse('['));"),
+  t("JSON.parse with a byte order mark", "console.log(JSON.parse('\\ufeff{\"a\": 1}').a);"),
+  t("response json with a byte order mark", "console.log(pm.response.json().a);", {
+    response: { body: '\ufeff{"a": 2}' },
   }),
-  t("JSON.parse truncated array", "pm.test('arr', () => JSON.parse('['));", {
-    known:
-      "not fixed: postman-sandbox's JSON parser words some early ends by what it expected (No data, only a whitespace)",
-  }),
-  t("JSON.parse unterminated string", `pm.test('str', () => JSON.parse('{"a": "abc'));`, {
-    known: "not fixed: as 'response json on bad json'",
-  }),
+  t("JSON.parse unterminated string", `pm.test('str', () => JSON.parse('{"a": "abc'));`),
   t("response json truncated", "pm.response.json();", {
     response: { body: '{"items": [{"id": 1}' },
-    known: "not fixed: as 'response json on bad json'",
   }),
   t("thrown named object in test", "pm.test('named', () => { throw { name: 'Custom' }; });"),
   t("thrown null in test", "pm.test('null', () => { throw null; });"),
@@ -951,10 +944,6 @@ const SDK_OBJECTS: DiffCase[] = [
   t(
     "pm.response.json reviver-free",
     "const a = pm.response.json(); const b = pm.response.json(); console.log(a === b, a.items[1].price);",
-    {
-      known:
-        "not fixed: edgerun parses the body once per script and pm.response.json() hands back the same object (Newman parses again: a new object each call)",
-    },
   ),
   t(
     "object spread of json",

@@ -5,6 +5,7 @@
 import type { Cookie, ResponseData } from "../../engine/types";
 import { jsonError } from "./json-error";
 import { type ListItem, PropertyList, sdkInspect } from "./lists";
+import { bomLength } from "./shims";
 
 /** The chai instance the prelude loads (only what pm.response.to / .not need of it). */
 export interface ChaiLike {
@@ -87,8 +88,6 @@ function mergeDefined(to: Details, from: Details): Details {
 
 interface ResponseState {
   data: ResponseData | undefined;
-  parsed: unknown;
-  parsedOk: boolean;
 }
 const stateOf = (response: PostmanResponse): ResponseState =>
   (response as unknown as Record<typeof MARK, ResponseState>)[MARK];
@@ -126,7 +125,7 @@ export class PostmanResponse {
       this.responseTime = data.responseTime;
       this.responseSize = data.responseSize;
     }
-    const state: ResponseState = { data, parsed: undefined, parsedOk: false };
+    const state: ResponseState = { data };
     Object.defineProperty(this, MARK, { value: state });
   }
   get to(): unknown {
@@ -145,15 +144,15 @@ export class PostmanResponse {
       err.name = "JSONError";
       throw err;
     }
-    if (!state.parsedOk || reviver) {
-      try {
-        state.parsed = JSON.parse(state.data.body, reviver);
-        state.parsedOk = !reviver;
-      } catch (e) {
-        throw jsonError(state.data.body, e);
-      }
+    // Parsed on every call, as postman-collection's Response#json does: each call answers a fresh
+    // object, so a script that changes what one call returned does not change the next one's.
+    const bom = bomLength(state.data.body);
+    const body = bom ? state.data.body.slice(bom) : state.data.body;
+    try {
+      return JSON.parse(body, reviver);
+    } catch (e) {
+      throw jsonError(body, e);
     }
-    return state.parsed;
   }
   jsonp(cb?: string): unknown {
     const m = new RegExp(

@@ -103,6 +103,20 @@ function installEvents(): void {
   };
 }
 
+/**
+ * Length of a byte order mark at the start of `text` (0 for none or a non-string): liquid-json, Postman's
+ * JSON parser, drops a UTF-16/UTF-32 mark (U+FEFF, U+BBBF), a UTF-16 one read as two characters (FE FF,
+ * FF FE) or a UTF-8 one read as three (EF BB BF) before parsing, so such a body parses in Newman.
+ */
+export function bomLength(text: unknown): number {
+  if (typeof text !== "string") return 0;
+  const a = text.charCodeAt(0);
+  if (a === 0xfeff || a === 0xbbbf) return 1;
+  const b = text.charCodeAt(1);
+  if ((a === 0xfe && b === 0xff) || (a === 0xff && b === 0xfe)) return 2;
+  return a === 0xef && b === 0xbb && text.charCodeAt(2) === 0xbf ? 3 : 0;
+}
+
 /** Installs the shims on the context's global object (once, when the prelude is evaluated). */
 export function installShims(): void {
   installCrypto();
@@ -113,10 +127,11 @@ export function installShims(): void {
     text: string,
     reviver?: (this: unknown, key: string, value: unknown) => unknown,
   ) {
+    const bom = bomLength(text);
     try {
-      return nativeParse(text, reviver);
+      return nativeParse(bom ? text.slice(bom) : text, reviver);
     } catch (e) {
-      throw jsonError(text, e);
+      throw jsonError(bom ? text.slice(bom) : text, e);
     }
   };
   Object.defineProperty(String.prototype, "repeat", {
