@@ -139,7 +139,12 @@ describe("lists and variable scopes", () => {
     expect(env.toObject()).toEqual({ a: null, "5": 6 });
     expect(env.has(5)).toBe(false); // keys are strings
     env.unset("a");
-    expect(env.toJSON()).toEqual([{ key: "5", value: 6, type: "secret", enabled: true }]);
+    // postman-collection's VariableScope JSON: an id, then each variable as type, value, key.
+    expect(env.toJSON()).toEqual({
+      id: expect.any(String),
+      values: [{ type: "secret", value: 6, key: "5" }],
+    });
+    expect(env.toJSON().id).toBe(env.toJSON().id);
     expect(() => env.set("big", "x".repeat(VARIABLE_LIMITS.valueChars))).toThrow(/at most 1048576/);
   });
 });

@@ -322,7 +322,7 @@ const SCOPES_AND_REQUEST: DiffCase[] = [
   ),
   t("iterationData toJSON", "console.log(JSON.stringify(pm.iterationData.toJSON()));", {
     known:
-      "not fixed: Newman's pm.iterationData.toJSON() is a VariableScope's JSON (a random id and values), edgerun's the data row",
+      "deliberate: a scope's JSON carries a random id on both sides (its values agree: 'scopes toJSON values')",
   }),
   t(
     "info",
@@ -808,10 +808,11 @@ const MORE: DiffCase[] = [
     "btoa binary and padding",
     "console.log(btoa('a'), btoa('ab'), btoa('abc'), btoa('é'), btoa(''), btoa(12));",
   ),
-  t("environment toJSON", "console.log(JSON.stringify(pm.environment.toJSON().values.map((v) => v.key)));", {
-    known:
-      "not fixed: edgerun's scope toJSON() is the list of variables (test/node/script-outcome.test.ts reads its length), Newman's a VariableScope's JSON ({ id, values })",
-  }),
+  t("environment toJSON", "console.log(JSON.stringify(pm.environment.toJSON().values.map((v) => v.key)));"),
+  t(
+    "scopes toJSON values",
+    "console.log(JSON.stringify([pm.environment, pm.globals, pm.collectionVariables, pm.variables, pm.iterationData].map((s) => s.toJSON().values)), typeof pm.globals.toJSON().id, pm.environment.toJSON().name);",
+  ),
   t(
     "variables get number from data",
     "console.log(pm.variables.get('n') + 1, typeof pm.variables.get('n'));",

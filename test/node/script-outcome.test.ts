@@ -60,7 +60,7 @@ describe("script outcome: what comes back unchanged", () => {
     const ctx = context();
     const out = await run(
       `pm.test("reads", () => { pm.expect(pm.environment.get("e")).to.equal("E"); pm.expect(pm.variables.toObject().c).to.equal("C"); });
-       pm.iterationData.set("row", 2); console.log(pm.globals.toJSON().length, pm.response.code);`,
+       pm.iterationData.set("row", 2); console.log(pm.globals.toJSON().values.length, pm.response.code);`,
       ctx,
     );
     expect(out.assertions.map((a) => a.passed)).toEqual([true]);

@@ -196,6 +196,49 @@ export interface ScopeOptions {
   onWrite?: () => void;
 }
 
+/** A variable as postman-collection's Variable#toJSON writes it (key order included). */
+export interface VariableJson {
+  type: string;
+  value: unknown;
+  key: string;
+  disabled?: true;
+}
+
+/** A scope as postman-collection's VariableScope#toJSON writes it (its mutation log aside). */
+export interface ScopeJson {
+  id: string;
+  name?: string;
+  values: VariableJson[];
+}
+
+/** A scope's id, drawn when a script first asks for it (postman-collection gives each scope one). */
+export function scopeIdOnce(): () => string {
+  let id: string | undefined;
+  return () => {
+    if (id === undefined) {
+      const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+      id = c?.randomUUID
+        ? c.randomUUID()
+        : `${Date.now().toString(16)}-${Math.random().toString(16).slice(2)}`;
+    }
+    return id;
+  };
+}
+
+/** `entries` as VariableScope#toJSON's values: every variable, a disabled one marked as such. */
+export function scopeJson(id: string, entries: readonly VarEntry[], name?: string): ScopeJson {
+  return {
+    id,
+    ...(name === undefined ? {} : { name }),
+    values: entries.map((v) => ({
+      type: v.type ?? "any",
+      value: v.value,
+      key: v.key,
+      ...(v.enabled === false ? { disabled: true as const } : {}),
+    })),
+  };
+}
+
 /** pm.environment / pm.globals / pm.collectionVariables / pm.variables' local scope. */
 export interface VariableScope {
   has(key: unknown): boolean;
@@ -204,7 +247,7 @@ export interface VariableScope {
   unset(key: unknown): void;
   clear(): void;
   toObject(): Record<string, JsonValue>;
-  toJSON(): VarEntry[];
+  toJSON(): ScopeJson;
   replaceIn(text: unknown): unknown;
   values: { all(): VarEntry[]; count(): number };
   name?: string;
@@ -220,6 +263,7 @@ export function variableScope(list: VarEntry[], resolveIn: ResolveIn, extra?: Sc
   // Keys in a scope are strings: a key of another type names nothing (as with Newman's strict compare).
   const find = (k: unknown) => (typeof k === "string" ? getVar(list, k) : undefined);
   let total: number | undefined; // serialized size of the scope, computed on the first set()
+  const idOf = scopeIdOnce();
   const sizeOf = (e: VarEntry) => e.key.length + valueSize(e.value);
   const admit = (key: string, value: unknown, existing: VarEntry | undefined) => {
     const size = valueSize(value);
@@ -262,7 +306,7 @@ export function variableScope(list: VarEntry[], resolveIn: ResolveIn, extra?: Sc
       list.splice(0, list.length);
     },
     toObject: () => toObject(list),
-    toJSON: () => list.map((v) => ({ ...v })),
+    toJSON: () => scopeJson(idOf(), list, typeof more.name === "string" ? more.name : undefined),
     replaceIn: (text) => resolveIn(text),
     values: {
       all: () => list.filter((v) => v.enabled !== false).map((v) => ({ ...v })),

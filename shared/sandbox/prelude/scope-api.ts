@@ -3,7 +3,7 @@
 import { createDynamicResolver } from "../../engine/dynamic-variables";
 import type { JsonValue, Scopes } from "../../engine/types";
 import { getVar } from "../../engine/variables";
-import { type VariableScope, variableScope } from "./lists";
+import { scopeIdOnce, scopeJson, type VariableScope, variableScope } from "./lists";
 
 const UNSET = Symbol("unset");
 type Lookup = (key: unknown) => unknown;
@@ -133,6 +133,7 @@ export function scopeApi(scopes: Scopes, replaceIn: (scopes: Scopes, text: unkno
   );
   const local = variableScope(scopes.local, resolveIn, { label: "pm.variables", onWrite });
   const data = scopes.data;
+  const dataId = scopeIdOnce();
   const variables = {
     has: (k: unknown) => lookup(k) !== undefined,
     get: (k: unknown) => lookup(k),
@@ -140,6 +141,7 @@ export function scopeApi(scopes: Scopes, replaceIn: (scopes: Scopes, text: unkno
     unset: (k: unknown) => local.unset(k),
     clear: () => local.clear(),
     replaceIn: resolveIn,
+    toJSON: () => local.toJSON(),
     toObject: () => ({
       ...globals.toObject(),
       ...collectionVariables.toObject(),
@@ -161,7 +163,11 @@ export function scopeApi(scopes: Scopes, replaceIn: (scopes: Scopes, text: unkno
       for (const k of Object.keys(data)) delete data[k];
     },
     toObject: () => ({ ...data }),
-    toJSON: () => ({ ...data }),
+    toJSON: () =>
+      scopeJson(
+        dataId(),
+        Object.entries(data).map(([key, value]) => ({ key, value })),
+      ),
     replaceIn: resolveOwn({ data: scopes.data }),
   };
   return {
