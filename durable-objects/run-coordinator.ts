@@ -26,6 +26,7 @@ import { EventLog, parseLastEventId } from "./event-log";
 import { notifyMonitor, notifyStartedLater, notifyWorkspace } from "./run-notify";
 import {
   bareTerminal,
+  cookieJarJson,
   initialRecord,
   isFinished,
   type RunInit,
@@ -114,7 +115,15 @@ export class RunCoordinator extends DurableObject<Env> {
     const plan = store.plan();
     // A finished run's object may stay in memory for long: do not keep its plan cached for a report.
     if (isFinished(store.record()?.status ?? "completed")) store.forgetPlan();
-    return reportContextJson(plan, store.state() ?? undefined);
+    return reportContextJson(plan, store.state()?.scopes);
+  }
+
+  /** The run's cookie jar as JSON (`{ cookies }`, tough-cookie's serialisation), masked like the reports. */
+  async cookieJar(): Promise<string> {
+    const store = this.#ensure();
+    const plan = store.plan();
+    if (isFinished(store.record()?.status ?? "completed")) store.forgetPlan();
+    return cookieJarJson(plan, store.state() ?? undefined);
   }
 
   /** SSE: `GET …/events` with optional `Last-Event-ID` (header or `lastEventId` query). */

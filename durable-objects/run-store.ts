@@ -255,32 +255,46 @@ export function bareTerminal(runId: string, status: "failed" | "cancelled", reas
     : { ...common, type: "run.cancelled" };
 }
 
+/** The run's final scopes (its starting ones before the first commit): what its secrets are read from. */
+function finalScopes(plan: RunPlan, scopes: RunState["scopes"] | undefined) {
+  return {
+    environment: scopes?.environment ?? plan.environment.values,
+    globals: scopes?.globals ?? plan.globals,
+    collection: scopes?.collection ?? plan.collection.variables,
+  };
+}
+
 /**
  * What the reporters need besides events — collection identity and tree, the final scopes — as JSON,
  * masked like the events (with the final scopes' secrets).
  */
-export function reportContextJson(
-  plan: RunPlan,
-  state: Pick<RunState, "scopes" | "cookies"> | undefined,
-): string {
-  const scopes = state?.scopes;
-  const environment = scopes?.environment ?? plan.environment.values;
-  const globals = scopes?.globals ?? plan.globals;
-  const collection = scopes?.collection ?? plan.collection.variables;
+export function reportContextJson(plan: RunPlan, scopes: RunState["scopes"] | undefined): string {
+  const final = finalScopes(plan, scopes);
   const { tree, event } = collectionItems(plan.collection);
   const context = {
     collection: { id: plan.collection.id, name: plan.collection.name },
     items: tree,
     events: event,
-    environment: { ...(plan.environment.name ? { name: plan.environment.name } : {}), values: environment },
-    globals: { values: globals },
-    // The jar as it stands (Newman's --export-cookie-jar; the starting one before the first commit).
-    cookies: cookiesToJar(
-      state?.cookies ?? cookiesFromJar(plan.options.cookies ?? [], Date.now()),
-      Date.now(),
-    ),
+    environment: {
+      ...(plan.environment.name ? { name: plan.environment.name } : {}),
+      values: final.environment,
+    },
+    globals: { values: final.globals },
   };
-  return JSON.stringify(maskDeep(context, runMasker(plan, { globals, collection, environment })));
+  return JSON.stringify(maskDeep(context, runMasker(plan, final)));
+}
+
+/**
+ * The run's cookie jar as it stands (the starting one before the first commit), in tough-cookie's
+ * serialisation (Newman's --export-cookie-jar), masked like the reports.
+ */
+export function cookieJarJson(
+  plan: RunPlan,
+  state: Pick<RunState, "scopes" | "cookies"> | undefined,
+): string {
+  const now = Date.now();
+  const cookies = cookiesToJar(state?.cookies ?? cookiesFromJar(plan.options.cookies ?? [], now), now);
+  return JSON.stringify(maskDeep({ cookies }, runMasker(plan, finalScopes(plan, state?.scopes))));
 }
 
 export interface RunInit {

@@ -329,8 +329,7 @@ export function runRoutes(app: Hono<AppEnv>): void {
     async (c, { params }) => {
       const stub = await existingRun(c.env, c.get("workspaceId"), params.id);
       if (!(await stub.status())) throw notFound("Run", params.id);
-      const context = JSON.parse(await stub.reportContext()) as { cookies?: unknown[] };
-      return c.json({ cookies: context.cookies ?? [] });
+      return c.body(await stub.cookieJar(), 200, { "content-type": "application/json" });
     },
   );
 }
