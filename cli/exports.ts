@@ -17,24 +17,29 @@ export async function writeOutput(path: string, content: string): Promise<void> 
   }
 }
 
+/** A Postman export file: `body`, then the fields every Postman export ends with, pretty-printed. */
+function postmanExport(body: Record<string, unknown>, kind: string, tool: string): string {
+  const file = {
+    ...body,
+    _postman_variable_scope: kind,
+    _postman_exported_at: new Date().toISOString(),
+    _postman_exported_using: tool,
+  };
+  return `${JSON.stringify(file, null, 2)}\n`;
+}
+
 /** Newman's exported environment/globals file shape, so Postman can import it back. */
 export function exportScope(
   scope: ScopeJson | undefined,
   kind: "environment" | "globals",
   tool: string,
 ): string {
-  return `${JSON.stringify(
-    {
-      id: scope?.id ?? crypto.randomUUID(),
-      name: scope?.name ?? (kind === "globals" ? "globals" : "environment"),
-      values: scope?.values ?? [],
-      _postman_variable_scope: kind,
-      _postman_exported_at: new Date().toISOString(),
-      _postman_exported_using: tool,
-    },
-    null,
-    2,
-  )}\n`;
+  const body = {
+    id: scope?.id ?? crypto.randomUUID(),
+    name: scope?.name ?? (kind === "globals" ? "globals" : "environment"),
+    values: scope?.values ?? [],
+  };
+  return postmanExport(body, kind, tool);
 }
 
 /**
@@ -43,17 +48,7 @@ export function exportScope(
  */
 export function exportCollection(collection: unknown, tool: string): string {
   const json = (collection && typeof collection === "object" ? collection : {}) as Record<string, unknown>;
-  return `${JSON.stringify(
-    {
-      ...json,
-      name: json.name ?? "collection",
-      _postman_variable_scope: "collection",
-      _postman_exported_at: new Date().toISOString(),
-      _postman_exported_using: tool,
-    },
-    null,
-    2,
-  )}\n`;
+  return postmanExport({ ...json, name: json.name ?? "collection" }, "collection", tool);
 }
 
 /** tough-cookie's version field for exported jars (the library the engine's jar is built on). */

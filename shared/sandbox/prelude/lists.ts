@@ -215,12 +215,8 @@ export interface ScopeJson {
 export function scopeIdOnce(): () => string {
   let id: string | undefined;
   return () => {
-    if (id === undefined) {
-      const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
-      id = c?.randomUUID
-        ? c.randomUUID()
-        : `${Date.now().toString(16)}-${Math.random().toString(16).slice(2)}`;
-    }
+    // Every context has crypto.randomUUID: the platform's, or the prelude's shim (shims.ts).
+    id ??= (globalThis as unknown as { crypto: { randomUUID(): string } }).crypto.randomUUID();
     return id;
   };
 }

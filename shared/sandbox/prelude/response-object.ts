@@ -151,7 +151,8 @@ export class PostmanResponse {
     try {
       return JSON.parse(body, reviver);
     } catch (e) {
-      throw jsonError(body, e);
+      // The prelude's JSON.parse has worded it already; a script's own replacement may not have.
+      throw e instanceof SyntaxError && e.name === "JSONError" ? e : jsonError(body, e);
     }
   }
   jsonp(cb?: string): unknown {

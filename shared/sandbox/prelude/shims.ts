@@ -128,10 +128,11 @@ export function installShims(): void {
     reviver?: (this: unknown, key: string, value: unknown) => unknown,
   ) {
     const bom = bomLength(text);
+    const input = bom ? text.slice(bom) : text;
     try {
-      return nativeParse(bom ? text.slice(bom) : text, reviver);
+      return nativeParse(input, reviver);
     } catch (e) {
-      throw jsonError(bom ? text.slice(bom) : text, e);
+      throw jsonError(input, e);
     }
   };
   Object.defineProperty(String.prototype, "repeat", {
