@@ -470,10 +470,24 @@ const LIBRARIES: DiffCase[] = [
     "Buffer",
     "console.log(Buffer.from('héllo').toString('base64'), Buffer.from('aGk=', 'base64').toString(), Buffer.byteLength('héllo'));",
   ),
-  t("require unknown module", "require('fs');", {
-    known:
-      "Newman's require answers an empty object for a module it does not bundle; edgerun throws Cannot find module",
-  }),
+  t(
+    "require fs",
+    "const fs = require('fs'); console.log(typeof fs, JSON.stringify(fs), fs === require('fs'));",
+  ),
+  t(
+    "require fs then tests run",
+    "const fs = require('fs'); pm.test('after fs', function () { pm.expect(fs.readFileSync).to.be.undefined; });",
+  ),
+  t(
+    "require os",
+    "const os = require('os'); console.log(Object.keys(os).join(','), os.EOL === '\\n', os.platform(), os.type(), os.arch(), os.tmpdir(), os.freemem() === Number.MAX_VALUE, JSON.stringify(os.cpus()), os.endianness());",
+  ),
+  t("require unknown module", "require('crypto'); console.log('not reached');"),
+  t("require relative path", "require('./helpers');"),
+  t(
+    "require unknown module caught",
+    "try { require('child_process'); } catch (e) { console.log(e.name, e.message); } pm.test('still runs', function () {});",
+  ),
   t("require path", "const p = require('path'); console.log(p.join('a', 'b'));"),
   t("querystring", "console.log(require('querystring').stringify({ a: 1, b: 'x y' }));"),
   t("util.format", "console.log(require('util').format('%s=%d', 'a', 1));"),

@@ -253,7 +253,8 @@ const CASES: Case[] = [
       pm.test("util", () => pm.expect(util.format("%s=%d", "n", 4)).to.equal("n=4"));
       pm.test("uuid", () => pm.expect(require("uuid").v4()).to.match(/^[0-9a-f]{8}-/));
       pm.test("tv4", () => pm.expect(tv4.validate({ a: 1 }, { type: "object" })).to.be.true);
-      pm.test("missing", () => require("fs"));`,
+      pm.test("fs", () => pm.expect(require("fs")).to.eql({}));
+      pm.test("missing", () => require("crypto"));`,
     expect: {
       lodash: true,
       moment: true,
@@ -266,6 +267,7 @@ const CASES: Case[] = [
       util: true,
       uuid: true,
       tv4: true,
+      fs: true,
       missing: false,
     },
   },

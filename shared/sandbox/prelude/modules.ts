@@ -25,6 +25,39 @@ const ALIASES: Record<string, string> = {
   "node:querystring": "querystring",
 };
 
+/** os-browserify's answers, which postman-sandbox's bundle serves as `os` (no real machine behind them). */
+function browserOs(): Record<string, unknown> {
+  const constant =
+    <T>(v: T) =>
+    () =>
+      v;
+  return {
+    endianness: constant("LE"),
+    hostname: constant(""),
+    loadavg: () => [],
+    uptime: constant(0),
+    freemem: constant(Number.MAX_VALUE),
+    totalmem: constant(Number.MAX_VALUE),
+    cpus: () => [],
+    type: constant("Browser"),
+    release: constant(""),
+    getNetworkInterfaces: () => ({}),
+    networkInterfaces: () => ({}),
+    arch: constant("javascript"),
+    platform: constant("browser"),
+    tmpDir: constant("/tmp"),
+    tmpdir: constant("/tmp"),
+    EOL: "\n",
+    homedir: constant("/"),
+  };
+}
+
+/**
+ * Node built-ins postman-sandbox bundles without a library behind them: `fs` is browserify's empty
+ * module (`{}`), `os` is os-browserify. Any other module it does not bundle throws Cannot find module.
+ */
+const BUILTINS: Record<string, () => unknown> = { fs: () => ({}), os: browserOs };
+
 /** The chai instance scripts and pm.expect share (chai-postman installed). */
 export interface Chai extends ChaiLike {
   expect: ((...args: unknown[]) => { to: unknown; not: unknown }) & {
@@ -58,6 +91,11 @@ export function createModules(host: PreludeHost, cleanRoom: CleanRoom) {
 
   function loadModule(name: string, id: string): unknown {
     if (modules.has(id)) return modules.get(id);
+    const builtin = Object.hasOwn(BUILTINS, id) ? BUILTINS[id] : undefined;
+    if (builtin) {
+      modules.set(id, builtin());
+      return modules.get(id);
+    }
     const src = host.library(id);
     if (src === undefined) {
       const err = new Error(`Cannot find module '${name}'`);
