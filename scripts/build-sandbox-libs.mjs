@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runInNewContext } from "node:vm";
 import { build } from "esbuild";
-import { buildLazyChai } from "./chai-lazy-assert.mjs";
+import { buildLazyChai, chaiSource } from "./chai-lazy-assert.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "shared/sandbox/generated");
@@ -260,6 +260,16 @@ writeFileSync(
 // by every run whose scripts use pm.expect: 10.4 -> 6.6 ms in QuickJS) whose class no script's Buffer is
 // an instance of; without it the check reads the sandbox's global (none), with the same messages.
 const NO_SHIMS = new Set(["buffer", "chai"]);
+// The V8 build's chai, worded as postman-sandbox's (chai-lazy-assert.mjs `chaiSource`).
+const chaiMessages = {
+  name: "chai-messages",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]chai[\\/]index\.js$/ }, (args) => ({
+      contents: chaiSource(args.path),
+      loader: "js",
+    }));
+  },
+};
 const loaders = [];
 // `<id>:quickjs` is the build the QuickJS host serves for `<id>` (libraries.ts); others serve `<id>`.
 const builds = [
@@ -276,6 +286,7 @@ for (const [id, spec, custom] of builds) {
           entryPoints: [entry],
           format: "cjs",
           inject: NO_SHIMS.has(id) ? [] : [shim],
+          ...(id === "chai" ? { plugins: [...common.plugins, chaiMessages] } : {}),
         })
       ).outputFiles[0].text;
   const file = `${id.replace(/[^a-z0-9]/gi, "_")}.ts`;

@@ -167,7 +167,7 @@ describe("chai chains in the prelude", () => {
       Object.defineProperty(P, "property", property);`);
     expect(fast).toEqual([
       { passed: false, message: "expected 'ab' to have a length of 3 but got 2" },
-      { passed: false, message: "expected Map{ 1 => 1 } to have a size of 2 but got 1" },
+      { passed: false, message: "expected Map{} to have a size of 2 but got 1" }, // postman-sandbox's loupe: a one-entry Map is Map{}
       { passed: false, message: "expected 5 to have property 'length'" },
       { passed: false, message: "m: Target cannot be null or undefined." },
       { passed: false, message: "n: expected [ 1 ] to not have a length of 1" },

@@ -233,10 +233,11 @@ const RESPONSE_AND_CHAI: DiffCase[] = [
   pt("symbol equal fails", "pm.expect(Symbol('s')).to.equal(1)"),
   pt("function equal fails", "pm.expect(function foo() {}).to.equal(1)"),
   pt("Set include fails", "pm.expect(new Set([1])).to.include(2)"),
-  pt("Map eql fails", "pm.expect(new Map([['a', 1]])).to.eql(new Map())", {
-    known:
-      "not fixed: chai in postman-sandbox displays a Map from the script's realm as Map{} whatever it holds",
-  }),
+  pt("Map eql fails", "pm.expect(new Map([['a', 1]])).to.eql(new Map())"),
+  pt("Map of two eql fails", "pm.expect(new Map([['a', 1], ['b', { c: 2 }]])).to.eql(new Map([['a', 1]]))"),
+  pt("Map nested in object fails", "pm.expect({ m: new Map([['x', 1]]), n: new Map() }).to.eql({})"),
+  pt("Map property fails", "pm.expect(new Map([['a', 1]])).to.have.property('a')"),
+  pt("Set eql fails", "pm.expect([new Set([1, 2]), new Set([3])]).to.eql([])"),
   pt("error object eql fails", "pm.expect(new Error('x')).to.eql({})"),
   pt("undefined property read fails", "pm.expect(pm.response.json().missing).to.eql('x')"),
   pt("string startsWith via match", "pm.expect(pm.response.json().email).to.match(/^bob/)"),
