@@ -157,7 +157,21 @@ describe("request building", () => {
     url.removeQueryParams("x");
     // A path variable resolves (to "" here: it is declared by the path alone).
     expect(url.getPathWithQuery()).toBe("/a/?y&z=2");
-    expect(url.toJSON().variable).toEqual([{ key: "id", value: "" }]);
+    expect(url.toDefinition().variable).toEqual([{ key: "id", value: "" }]);
+    // Scripts see the collection format (postman-collection's Url#toJSON): no raw, auth as an object.
+    expect(url.toJSON()).toEqual({
+      auth: { user: "u", password: "p" },
+      protocol: "https",
+      port: "8080",
+      path: ["a", ":id"],
+      hash: "frag",
+      host: ["{{host}}"],
+      query: [
+        { key: "y", value: null },
+        { key: "z", value: "2" },
+      ],
+      variable: [{ type: "any", value: "", key: "id" }],
+    });
   });
 
   it("turns what pm.sendRequest accepts into a RequestDefinition", () => {

@@ -364,10 +364,47 @@ const SCOPES_AND_REQUEST: DiffCase[] = [
     event: "prerequest",
   }),
   t("request body update", "pm.request.body.update('plain text');", { event: "prerequest" }),
-  t("request toJSON", "console.log(JSON.stringify(pm.request.toJSON().header));", {
-    known:
-      "not fixed: edgerun's pm.request.toJSON() is the engine's RequestDefinition (headers), Newman's the collection format (header)",
+  t("request toJSON", "console.log(JSON.stringify(pm.request.toJSON().header));"),
+  t(
+    "request toJSON whole",
+    "console.log(JSON.stringify(pm.request.toJSON()), Object.keys(pm.request.toJSON()));",
+  ),
+  t(
+    "request toJSON parts",
+    "console.log(JSON.stringify(pm.request.url.toJSON()), JSON.stringify(pm.request.headers.toJSON()), JSON.stringify(pm.request.body.toJSON()));",
+  ),
+  t(
+    "request toJSON after changes",
+    "pm.request.addHeader({ key: 'X-New', value: 'n' }); pm.request.url.addQueryParams('q=1'); pm.request.body.update('text'); console.log(JSON.stringify(pm.request.toJSON()));",
+    { event: "prerequest" },
+  ),
+  t("request toJSON url parts", "console.log(JSON.stringify(pm.request.toJSON()));", {
+    request: {
+      method: "GET",
+      url: "https://u:p@api.example.com:8080/x/y?a=1&b&c=#frag",
+      headers: [],
+      body: undefined,
+    },
   }),
+  t(
+    "request toJSON without path or protocol",
+    "console.log(JSON.stringify(pm.request), JSON.stringify(pm.request.url));",
+    {
+      request: { method: "GET", url: "api.example.com", headers: [["A", "1"]], body: undefined },
+    },
+  ),
+  t("request toJSON root path", "console.log(JSON.stringify(pm.request.url.toJSON()));", {
+    request: { url: "http://localhost:3000/" },
+  }),
+  t(
+    "response toJSON",
+    "const j = pm.response.toJSON(); console.log(Object.keys(j), j.status, j.code, JSON.stringify(j.header), j.stream.type, j.stream.data.length, JSON.stringify(j.cookie), j.responseTime, j.responseSize, typeof j.id);",
+  ),
+  t(
+    "response toJSON bytes",
+    "console.log(JSON.stringify(pm.response.toJSON().stream), JSON.stringify(pm.response.headers.toJSON()));",
+    { response: { headers: [["Content-Type", "text/plain"]], body: "é€😀" } },
+  ),
   t("request url variables", "console.log(pm.request.url.toString());", {
     request: { url: "{{baseUrl}}/users/{{id}}" },
   }),
@@ -926,10 +963,7 @@ const SDK_OBJECTS: DiffCase[] = [
   ),
   pt("expect url object", "pm.expect(pm.request.url).to.eql('x')"),
   pt("expect headers list", "pm.expect(pm.response.headers).to.eql([])"),
-  t("console.log url object", "console.log(JSON.stringify(pm.request.url));", {
-    known:
-      "not fixed: pm.request.url.toJSON() is the engine's UrlDefinition (raw first), Newman's postman-collection JSON (no raw)",
-  }),
+  t("console.log url object", "console.log(JSON.stringify(pm.request.url));"),
   pt("expect url with auth", "pm.expect(pm.request.url).to.eql('x')", {
     request: { url: "https://u:p@api.example.com/x" },
   }),

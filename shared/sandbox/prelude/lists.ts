@@ -2,6 +2,7 @@
 // postman-collection exposes them to scripts. Runs inside QuickJS.
 import type { JsonValue, VarEntry } from "../../engine/types";
 import { getVar, setVar, toObject, unsetVar } from "../../engine/variables";
+import { memberJson } from "./sdk-json";
 
 /** One member of a list: `{ key, value }` plus whatever else the SDK or the script put on it. */
 export interface ListItem {
@@ -152,8 +153,9 @@ export class PropertyList {
     }
     return out;
   }
+  /** PropertyList#toJSON: each member as the SDK's Property writes it (sdk-json.ts `memberJson`). */
   toJSON(): ListItem[] {
-    return this._items.map((i) => ({ ...i }));
+    return this._items.map((i) => memberJson(i) as ListItem);
   }
   toString(): string {
     return this.all()

@@ -11,6 +11,7 @@ import type {
 } from "../../engine/types";
 import { parseRawUrl, urlToString } from "../../engine/url";
 import { type ItemInput, type ListItem, PropertyList, sdkInspect } from "./lists";
+import { authJson, defined, variableJson } from "./sdk-json";
 
 type Fields = Record<string, unknown>;
 const isRecord = (v: unknown): v is Fields => typeof v === "object" && v !== null;
@@ -123,7 +124,23 @@ export class Url {
     };
     return urlToString(def, { forceProtocol: !!forceProtocol });
   }
-  toJSON(): UrlDefinition {
+  /** Url#toJSON: the collection format (no `raw`; auth as `{ user, password }`), in the SDK's order. */
+  toJSON(): Record<string, unknown> {
+    const auth = this.auth;
+    return defined({
+      auth: isRecord(auth) ? { ...auth } : auth,
+      protocol: this.protocol,
+      port: this.port,
+      // The SDK's parser leaves out a path or host the text has none of.
+      path: this.path.length ? this.path.slice() : undefined,
+      hash: this.hash,
+      host: this.host.length ? this.host.slice() : undefined,
+      query: this.query.toJSON(),
+      variable: this.variables.toJSON().map(variableJson),
+    });
+  }
+  /** The engine's UrlDefinition (what the prelude hands back to it: contract.ts). */
+  toDefinition(): UrlDefinition {
     return {
       raw: this.toString(),
       ...(this.protocol ? { protocol: this.protocol } : {}),
@@ -180,7 +197,23 @@ export class RequestBody {
     if (this.mode === "graphql") return JSON.stringify(this.graphql || {});
     return "";
   }
-  toJSON(): BodyDefinition | undefined {
+  /** RequestBody#toJSON: only the fields the body has, raw text `""` when a raw body has none. */
+  toJSON(): Record<string, unknown> {
+    if (!this.mode) return {};
+    const mode = this.mode;
+    return defined({
+      mode,
+      raw: this.raw === undefined && mode === "raw" ? "" : this.raw,
+      urlencoded: this.urlencoded.count() || mode === "urlencoded" ? this.urlencoded.toJSON() : undefined,
+      formdata: this.formdata.count() || mode === "formdata" ? this.formdata.toJSON() : undefined,
+      file: this.file,
+      graphql: this.graphql ?? (mode === "graphql" ? {} : undefined),
+      options: this.options,
+      disabled: this.disabled,
+    });
+  }
+  /** The engine's BodyDefinition, or undefined for a body without a mode. */
+  toDefinition(): BodyDefinition | undefined {
     if (!this.mode) return undefined;
     return {
       mode: this.mode,
@@ -251,11 +284,23 @@ export class PostmanRequest {
   removeQueryParams(p: unknown): void {
     this.url.removeQueryParams(p);
   }
-  toJSON(): RequestDefinition {
-    const b = this.body.toJSON();
+  /** Request#toJSON: the collection format (`url`, `header`, `method`, `body`, `auth`), no empty header list. */
+  toJSON(): Record<string, unknown> {
+    const header = this.headers.toJSON();
+    return defined({
+      url: this.url.toJSON(),
+      header: header.length ? header : undefined,
+      method: this.method,
+      body: Object.hasOwn(this, "body") ? this.body.toJSON() : undefined,
+      auth: this.auth ? authJson(this.auth) : undefined,
+    });
+  }
+  /** The engine's RequestDefinition: what a pre-request script's changes send (contract.ts `preludeRequest`). */
+  toDefinition(): RequestDefinition {
+    const b = this.body.toDefinition();
     return {
       method: String(this.method || "GET").toUpperCase(),
-      url: this.url.toJSON(),
+      url: this.url.toDefinition(),
       headers: this.headers.toJSON().map((h) => ({
         key: h.key,
         value: h.value === undefined ? "" : String(h.value),
@@ -295,7 +340,7 @@ export function createRequest(def: RequestInput): {
   serialize: () => RequestDefinition;
 } {
   const request = new PostmanRequest(def);
-  return { request, serialize: () => request.toJSON() };
+  return { request, serialize: () => request.toDefinition() };
 }
 
 function parseHeader(line: string): ListItem {
@@ -326,24 +371,24 @@ function headerList(input: unknown): ListItem[] {
 export function toRequestDefinition(input: unknown): RequestDefinition {
   if (typeof input === "string")
     return createRequest({ method: "GET", url: parseRawUrl(input), headers: [] }).serialize();
-  if (isRecord(input) && isRequestLike(input)) return input.toJSON();
+  if (isRecord(input) && isRequestLike(input)) return input.toDefinition();
   const i: Fields = isRecord(input) ? input : {};
   const headers = headerList(i.header || i.headers || []);
   let bodyDef = i.body;
-  if (bodyDef instanceof RequestBody) bodyDef = bodyDef.toJSON();
+  if (bodyDef instanceof RequestBody) bodyDef = bodyDef.toDefinition();
   else if (typeof bodyDef === "string") bodyDef = { mode: "raw", raw: bodyDef };
   else if (isRecord(bodyDef) && bodyDef.mode === "raw" && typeof bodyDef.raw === "object")
     bodyDef = { ...bodyDef, raw: JSON.stringify(bodyDef.raw) };
   const url =
     i.url instanceof Url
-      ? i.url.toJSON()
+      ? i.url.toDefinition()
       : typeof i.url === "string"
         ? parseRawUrl(i.url)
-        : new Url(i.url).toJSON();
+        : new Url(i.url).toDefinition();
   return createRequest({ method: i.method || "GET", url, headers, body: bodyDef, auth: i.auth }).serialize();
 }
 
-/** A request-like object with its own toJSON and a parsed Url (a PostmanRequest from another script's copy). */
-function isRequestLike(v: Fields): v is Fields & { toJSON(): RequestDefinition } {
-  return typeof v.toJSON === "function" && !(v instanceof Url) && v.url instanceof Url;
+/** A request-like object with a parsed Url and the engine's serializer (a PostmanRequest of this prelude). */
+function isRequestLike(v: Fields): v is Fields & { toDefinition(): RequestDefinition } {
+  return typeof v.toDefinition === "function" && !(v instanceof Url) && v.url instanceof Url;
 }

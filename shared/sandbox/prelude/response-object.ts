@@ -5,6 +5,7 @@
 import type { Cookie, ResponseData } from "../../engine/types";
 import { jsonError } from "./json-error";
 import { type ListItem, PropertyList, sdkInspect } from "./lists";
+import { defined, utf8Bytes } from "./sdk-json";
 import { bomLength } from "./shims";
 
 /** The chai instance the prelude loads (only what pm.response.to / .not need of it). */
@@ -183,15 +184,21 @@ export class PostmanResponse {
     const { btoa } = globalThis as unknown as { btoa(text: string): string };
     return `data:${this.headers.get("content-type") || "text/plain"};base64,${btoa(unescape(encodeURIComponent(body)))}`;
   }
+  /** Response#toJSON: the SDK's own fields in its order, the body as the Buffer's JSON (its UTF-8 bytes). */
   toJSON(): Record<string, unknown> {
     const data = stateOf(this).data;
-    return {
-      code: this.code,
+    return defined({
+      id: this.id,
       status: this.status,
-      header: data ? data.headers : [],
-      body: data?.body,
+      code: this.code,
+      header: this.headers.toJSON(),
+      stream: data ? { type: "Buffer", data: utf8Bytes(data.body) } : undefined,
+      cookie: this.cookies
+        .all()
+        .map(({ key: _key, name, value, ...attributes }) => defined({ name, ...attributes, value })),
       responseTime: this.responseTime,
-    };
+      responseSize: this.responseSize,
+    });
   }
 }
 
