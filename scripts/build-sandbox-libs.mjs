@@ -41,6 +41,8 @@ const LIBS = {
   url: "url/",
   stream: "stream-browserify",
   timers: "timers-browserify",
+  // pm.response.contentInfo()'s tables and sniffing, loaded by the scripts that call it.
+  "content-info": "./shared/sandbox/prelude/content-info.ts",
 };
 
 const alias = {
@@ -259,7 +261,24 @@ writeFileSync(
 // Buffer in messages): the shim would bundle a private copy of the buffer polyfill (28 of chai's 94 kB, parsed
 // by every run whose scripts use pm.expect: 10.4 -> 6.6 ms in QuickJS) whose class no script's Buffer is
 // an instance of; without it the check reads the sandbox's global (none), with the same messages.
-const NO_SHIMS = new Set(["buffer", "chai"]);
+const NO_SHIMS = new Set(["buffer", "chai", "content-info"]);
+// mime-types' `extension(type)` as a table (type -> first extension): what contentInfo() needs of mime-db.
+const mimeExtensions = {
+  name: "mime-extensions",
+  setup(b) {
+    b.onResolve({ filter: /^edgerun:mime-extensions$/ }, (args) => ({ path: args.path, namespace: "mime" }));
+    b.onLoad({ filter: /.*/, namespace: "mime" }, () => {
+      const db = require("mime-db");
+      const table = {};
+      for (const [type, entry] of Object.entries(db))
+        if (entry.extensions?.length) table[type] = entry.extensions[0];
+      return {
+        contents: `module.exports = JSON.parse(${JSON.stringify(JSON.stringify(table))});`,
+        loader: "js",
+      };
+    });
+  },
+};
 // The V8 build's chai, worded as postman-sandbox's (chai-lazy-assert.mjs `chaiSource`).
 const chaiMessages = {
   name: "chai-messages",
@@ -287,6 +306,7 @@ for (const [id, spec, custom] of builds) {
           format: "cjs",
           inject: NO_SHIMS.has(id) ? [] : [shim],
           ...(id === "chai" ? { plugins: [...common.plugins, chaiMessages] } : {}),
+          ...(id === "content-info" ? { plugins: [...common.plugins, mimeExtensions] } : {}),
         })
       ).outputFiles[0].text;
   const file = `${id.replace(/[^a-z0-9]/gi, "_")}.ts`;

@@ -36,6 +36,8 @@ const GLOBAL_USES: Array<[RegExp, string[]]> = [
   [/\bxml2Json\b/, ["xml2js", "buffer", "events", "stream", "string_decoder", "timers"]],
   [/\bBuffer\b/, ["buffer"]],
   [/\bcheerio\b/, ["cheerio", "buffer"]],
+  // pm.response.contentInfo(): postman-collection's MIME tables (prelude/content-info.ts).
+  [/\bcontentInfo\b/, ["content-info"]],
 ];
 
 /** A call of a method only Sugar provides (`responseBody.has(…)`): the script needs Sugar loaded. */

@@ -808,8 +808,86 @@ const MORE: DiffCase[] = [
     "response headers filter",
     "console.log(pm.response.headers.filter((h) => h.key.startsWith('C')).map((h) => h.key));",
   ),
-  t("response contentInfo", "console.log(JSON.stringify(pm.response.contentInfo()));", {
-    known: "not fixed: edgerun has no pm.response.contentInfo() (postman-collection's mime lookup)",
+  t("response contentInfo", "console.log(JSON.stringify(pm.response.contentInfo()));"),
+  t("response contentInfo html", "console.log(JSON.stringify(pm.response.contentInfo()));", {
+    response: { headers: [["Content-Type", "text/html"]], body: "<p>hi</p>" },
+  }),
+  t("response contentInfo no content-type", "console.log(JSON.stringify(pm.response.contentInfo()));", {
+    response: { headers: [], body: "plain words" },
+  }),
+  t("response contentInfo no content-type pdf", "console.log(JSON.stringify(pm.response.contentInfo()));", {
+    response: { headers: [], body: "%PDF-1.4 rest" },
+  }),
+  t("response contentInfo no content-type xml", "console.log(JSON.stringify(pm.response.contentInfo()));", {
+    response: { headers: [], body: '<?xml version="1.0"?><a/>' },
+  }),
+  t("response contentInfo empty body", "console.log(JSON.stringify(pm.response.contentInfo()));", {
+    response: { headers: [], body: "" },
+  }),
+  t(
+    "response contentInfo uppercase with charset",
+    "console.log(JSON.stringify(pm.response.contentInfo()));",
+    {
+      response: { headers: [["Content-Type", "Application/JSON; Charset=ISO-8859-1"]], body: "{}" },
+    },
+  ),
+  t("response contentInfo unknown type", "console.log(JSON.stringify(pm.response.contentInfo()));", {
+    response: { headers: [["Content-Type", "application/x-edgerun-thing"]], body: "x" },
+  }),
+  t("response contentInfo vendor json", "console.log(JSON.stringify(pm.response.contentInfo()));", {
+    response: { headers: [["Content-Type", "application/vnd.api+json"]], body: "{}" },
+  }),
+  t("response contentInfo image", "console.log(JSON.stringify(pm.response.contentInfo()));", {
+    response: { headers: [["Content-Type", "image/png"]], body: "x" },
+  }),
+  t("response contentInfo attachment filename", "console.log(JSON.stringify(pm.response.contentInfo()));", {
+    response: {
+      headers: [
+        ["Content-Type", "text/csv"],
+        ["Content-Disposition", 'attachment; filename="report \\"q\\".csv"'],
+      ],
+      body: "a,b",
+    },
+  }),
+  t("response contentInfo attachment token", "console.log(JSON.stringify(pm.response.contentInfo()));", {
+    response: {
+      headers: [
+        ["Content-Type", "application/octet-stream"],
+        ["Content-Disposition", "attachment; filename=data.bin"],
+      ],
+      body: "x",
+    },
+  }),
+  t("response contentInfo attachment utf-8", "console.log(JSON.stringify(pm.response.contentInfo()));", {
+    response: {
+      headers: [
+        ["Content-Type", "text/plain"],
+        ["Content-Disposition", "attachment; filename*=UTF-8''na%C3%AFve.txt; filename=plain.txt"],
+      ],
+      body: "x",
+    },
+  }),
+  t(
+    "response contentInfo attachment utf-8 lower",
+    "console.log(JSON.stringify(pm.response.contentInfo()));",
+    {
+      response: {
+        headers: [
+          ["Content-Type", "text/plain"],
+          ["Content-Disposition", "attachment; filename*=utf-8''na%C3%AFve.txt"],
+        ],
+        body: "x",
+      },
+    },
+  ),
+  t("response contentInfo attachment latin1", "console.log(JSON.stringify(pm.response.contentInfo()));", {
+    response: {
+      headers: [
+        ["Content-Type", "text/plain"],
+        ["Content-Disposition", "attachment; filename*=iso-8859-1'en'caf%E9.txt"],
+      ],
+      body: "x",
+    },
   }),
   t("response text on html", "console.log(pm.response.text());", { response: html }),
   t("request headers each", "pm.request.headers.each((h) => console.log(h.key + '=' + h.value));"),

@@ -272,6 +272,15 @@ const CASES: Case[] = [
     },
   },
   {
+    name: "pm.response.contentInfo and the collection-format toJSON",
+    source: `const info = pm.response.contentInfo();
+      pm.test("contentInfo", () => pm.expect(info).to.eql({ contentType: "application/json", mimeType: "text", mimeFormat: "json", charset: "utf8", fileExtension: "json", fileName: "response.json" }));
+      pm.test("request toJSON", () => pm.expect(Object.keys(pm.request.toJSON())).to.include.members(["url", "method"]).and.not.include("headers"));
+      pm.test("url toJSON", () => pm.expect(pm.request.url.toJSON()).to.not.have.property("raw"));
+      pm.test("response toJSON", () => pm.expect(pm.response.toJSON().stream.type).to.equal("Buffer"));`,
+    expect: { contentInfo: true, "request toJSON": true, "url toJSON": true, "response toJSON": true },
+  },
+  {
     name: "JSON schema (ajv compiles code: the V8 host runs it in QuickJS)",
     ownHost: true,
     source: `pm.test("schema", () => pm.response.to.have.jsonSchema({ type: "object", required: ["id"] }));

@@ -14,7 +14,7 @@ import { libraryCleanRoom } from "./containment";
 import { createModules } from "./modules";
 import { buildScriptApi } from "./pm-api";
 import { PostmanRequest } from "./request";
-import { useChai } from "./response-object";
+import { type ContentInfoLibrary, useChai, useContentInfo } from "./response-object";
 import { createReplaceIn, scopeApi } from "./scope-api";
 import { createRun, type ScriptRun } from "./script-run";
 import { installShims, nativeJson } from "./shims";
@@ -28,6 +28,7 @@ delete g.__host;
 installShims();
 const modules = createModules(host, libraryCleanRoom());
 useChai(() => modules);
+useContentInfo(() => modules.loadModule("content-info", "content-info") as ContentInfoLibrary);
 Object.defineProperties(PostmanRequest.prototype, {
   to: {
     get(this: PostmanRequest) {

@@ -3,6 +3,7 @@
 // `PostmanResponse{ …(5) }` after a request error), the same details() from http-reasons, and the same
 // answers when there was no response (code, status and text() undefined). Runs inside QuickJS.
 import type { Cookie, ResponseData } from "../../engine/types";
+import type { ContentInfo, ContentSource } from "./content-info";
 import { jsonError } from "./json-error";
 import { type ListItem, PropertyList, sdkInspect } from "./lists";
 import { defined, utf8Bytes } from "./sdk-json";
@@ -27,6 +28,17 @@ let chaiOf: () => ChaiLike = () => {
 /** The prelude hands in its lazy chai loader (for `pm.response.to` / `.not`). */
 export function useChai(load: () => ChaiLike): void {
   chaiOf = load;
+}
+
+/** The `content-info` library's exports (content-info.ts). */
+export type ContentInfoLibrary = { contentInfo(source: ContentSource): ContentInfo };
+let contentInfoOf: () => ContentInfoLibrary = () => {
+  throw new Error("contentInfo is not available");
+};
+
+/** The prelude hands in the loader of the `content-info` library (its tables load only when used). */
+export function useContentInfo(load: () => ContentInfoLibrary): void {
+  contentInfoOf = load;
 }
 
 interface ResponseCookie {
@@ -177,6 +189,14 @@ export class PostmanResponse {
     if (!data) return { body: 0, header: 0, total: 0 };
     const header = data.headers.reduce((n, h) => n + h.key.length + String(h.value).length + 4, 0);
     return { body: data.responseSize, header, total: data.responseSize + header };
+  }
+  /** Response#contentInfo: MIME type and format, charset, file extension and name (content-info.ts). */
+  contentInfo(): ContentInfo {
+    return contentInfoOf().contentInfo({
+      contentType: this.headers.get("content-type"),
+      disposition: this.headers.get("content-disposition"),
+      body: this.text(),
+    });
   }
   dataURI(): string {
     const body = this.text() ?? "";
