@@ -174,6 +174,47 @@ describe("request building", () => {
     });
   });
 
+  it("hands the engine its RequestDefinition while scripts see the collection format", () => {
+    const request = new PostmanRequest({
+      method: "POST",
+      url: "https://a.com/x?q=1",
+      headers: [
+        { key: "A", value: "1" },
+        { key: "B", value: "2", disabled: true },
+      ],
+      body: { mode: "raw", raw: "hi" },
+      auth: { type: "bearer", bearer: [{ key: "token", value: "t" }] },
+    });
+    expect(request.toJSON()).toEqual({
+      url: {
+        protocol: "https",
+        path: ["x"],
+        host: ["a", "com"],
+        query: [{ key: "q", value: "1" }],
+        variable: [],
+      },
+      header: [
+        { key: "A", value: "1" },
+        { disabled: true, key: "B", value: "2" },
+      ],
+      method: "POST",
+      body: { mode: "raw", raw: "hi" },
+      auth: { type: "bearer", bearer: [{ type: "any", value: "t", key: "token" }] },
+    });
+    const definition = toRequestDefinition(request);
+    expect(definition).toMatchObject({
+      method: "POST",
+      url: { raw: "https://a.com/x?q=1", host: ["a", "com"], path: ["x"] },
+      headers: [
+        { key: "A", value: "1" },
+        { key: "B", value: "2", disabled: true },
+      ],
+      body: { mode: "raw", raw: "hi" },
+    });
+    // pm.sendRequest(pm.request.toJSON()) sends the same request.
+    expect(toRequestDefinition(request.toJSON())).toMatchObject({ ...definition, auth: { type: "bearer" } });
+  });
+
   it("turns what pm.sendRequest accepts into a RequestDefinition", () => {
     expect(toRequestDefinition("http://h/p?q=1")).toMatchObject({
       method: "GET",
