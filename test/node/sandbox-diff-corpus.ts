@@ -4,7 +4,7 @@
  * libraries, console, thrown errors, async tests, flow control, the legacy globals). `known` marks a
  * documented, deliberate difference (README "Compatibility with Newman") with its reason.
  */
-import type { JsonValue } from "../../shared/engine/types";
+import type { AuthDefinition, JsonValue } from "../../shared/engine/types";
 
 export type Vars = Record<string, JsonValue>;
 export interface DiffCase {
@@ -12,7 +12,14 @@ export interface DiffCase {
   source: string;
   /** Test script (with a response) unless said otherwise. */
   event?: "prerequest" | "test";
-  request?: { method?: string; url?: string; headers?: [string, string][]; body?: string };
+  request?: {
+    method?: string;
+    url?: string;
+    headers?: [string, string][];
+    body?: string;
+    /** The request's auth, as the collection gives it (`{ type, [type]: [{ key, value }] }`). */
+    auth?: AuthDefinition;
+  };
   response?: {
     code?: number;
     status?: string;
@@ -29,7 +36,7 @@ export interface DiffCase {
   known?: string;
 }
 export type Full = Required<Omit<DiffCase, "request" | "response">> & {
-  request: Required<NonNullable<DiffCase["request"]>>;
+  request: Required<Omit<NonNullable<DiffCase["request"]>, "auth">> & { auth?: AuthDefinition };
   response: Required<NonNullable<DiffCase["response"]>>;
 };
 
@@ -386,6 +393,21 @@ const SCOPES_AND_REQUEST: DiffCase[] = [
       body: undefined,
     },
   }),
+  t(
+    "request toJSON with auth",
+    "console.log(JSON.stringify(pm.request.toJSON().auth), JSON.stringify(pm.request.auth));",
+    {
+      request: {
+        auth: {
+          type: "basic",
+          basic: [
+            { key: "username", value: "ada", type: "string" },
+            { key: "password", value: "pw" },
+          ],
+        },
+      },
+    },
+  ),
   t(
     "request toJSON without path or protocol",
     "console.log(JSON.stringify(pm.request), JSON.stringify(pm.request.url));",

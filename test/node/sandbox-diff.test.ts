@@ -141,6 +141,7 @@ function newman(c: Full): Promise<Outcome> {
       method: rq.method,
       header: pairs(rq.headers),
       ...(rq.body === undefined ? {} : { body: { mode: "raw", raw: rq.body } }),
+      ...(rq.auth ? { auth: rq.auth } : {}),
     },
     ...(c.event === "test"
       ? {
@@ -234,6 +235,7 @@ async function ours(c: Full): Promise<Outcome> {
       url: rq.url as unknown as RequestDefinition["url"],
       headers: pairs(rq.headers),
       ...(rq.body === undefined ? {} : { body: { mode: "raw", raw: rq.body } }),
+      ...(rq.auth ? { auth: rq.auth } : {}),
     },
     ...(c.event === "test"
       ? {

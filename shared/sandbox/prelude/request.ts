@@ -11,7 +11,7 @@ import type {
 } from "../../engine/types";
 import { parseRawUrl, urlToString } from "../../engine/url";
 import { type ItemInput, type ListItem, PropertyList, sdkInspect } from "./lists";
-import { authJson, defined, variableJson } from "./sdk-json";
+import { authJson, defined, sdkAuth, variableJson } from "./sdk-json";
 
 type Fields = Record<string, unknown>;
 const isRecord = (v: unknown): v is Fields => typeof v === "object" && v !== null;
@@ -264,7 +264,7 @@ export class PostmanRequest {
     this.method = def.method;
     if (def.body)
       Object.defineProperty(this, "body", { enumerable: true, configurable: true, ...bodyAccessor });
-    if (def.auth) this.auth = def.auth;
+    if (def.auth) this.auth = sdkAuth(def.auth);
   }
   addHeader(h: unknown): void {
     this.headers.add(h);
@@ -307,7 +307,8 @@ export class PostmanRequest {
         ...(h.disabled ? { disabled: true } : {}),
       })),
       ...(b ? { body: b } : {}),
-      ...(this.auth ? { auth: this.auth as AuthDefinition } : {}),
+      // A copy: the engine gets the auth's own fields, not the toJSON scripts see.
+      ...(isRecord(this.auth) ? { auth: { ...this.auth } as AuthDefinition } : {}),
     };
   }
 }
