@@ -78,6 +78,12 @@ function workerdCpuMs(): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** workerd's resident memory in MiB, after a wave. */
+function workerdRssMiB(): number {
+  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${runtime.pid}/status`, "utf8"))?.[1];
+  return Math.round(Number(kb ?? 0) / 1024);
+}
+
 try {
   const runs = Number(values.runs);
   const requests = Number(values.requests);
@@ -92,6 +98,8 @@ try {
       JSON.stringify({
         workerdCpuMsPerRequest: Math.round((cpu / r.requests) * 1000) / 1000,
         workerdCpuMsPerRun: Math.round((cpu / runs) * 10) / 10,
+        // What the runs left behind (finished runs' isolates, objects): a later wave's cost may follow it.
+        workerdRssMiB: workerdRssMiB(),
         requestsPerSecond: r.requestsPerSecond,
         requestMs: r.requestMs,
         sseDeliveryMs: r.sseDeliveryMs,

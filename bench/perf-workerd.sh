@@ -5,9 +5,10 @@
 # JS functions and the self share by kind (JS, V8 builtins and internals, workerd, kernel, …).
 #   sh bench/perf-workerd.sh --runs 1 --requests 5000 --backend v8 --repeats 1 --unscripted
 # Needs perf and kernel.perf_event_paranoid ≤ 2 (user-space samples of one's own processes).
+# EDGERUN_V8_FLAGS from the caller replaces the default flags (see the classes' note below).
 set -eu
 out=${TMPDIR:-/tmp}/edgerun-perf.$$
-export EDGERUN_V8_FLAGS="--perf-basic-prof"
+export EDGERUN_V8_FLAGS="${EDGERUN_V8_FLAGS:---perf-basic-prof}"
 . bench/lib/bench-cpu-bg.sh
 bench_cpu_in_background "$out.bench" "$@"
 sleep 1.5 # past the bundle's load and compile
@@ -31,5 +32,8 @@ perf report -i "$out.data" --no-children --sort sym -g none --percent-limit 0 2>
     else if (s ~ /workerd::jsg/) c = "jsg (bindings)"; else if (s ~ /workerd::api/) c = "workerd api"
     else if (s ~ /kj::/) c = "kj (event loop, I/O)"
     t[c] += p } END { for (c in t) printf "%6.2f%%  %s\n", t[c], c }' | sort -rn
+echo "by isolate and kind (bench/perf-classes.mjs; name interpreted frames with"
+echo "EDGERUN_V8_FLAGS=\"--perf-basic-prof --interpreted-frames-native-stack\", which costs ≈ 30 % more CPU):"
+perf script -i "$out.data" -F comm,tid,ip,sym 2>/dev/null | node bench/perf-classes.mjs || true
 echo "perf data: $out.data (perf report -i $out.data)"
 rm -f "$out.bench"
