@@ -100,6 +100,7 @@ async function main(): Promise<void> {
       if (cases.has("concurrent")) {
         log("concurrent: 50 runs × 40 scripted requests");
         results.cases.concurrent = await concurrentCase(stack, { url: echo.url, runs: 50, requests: 40 });
+        results.cases.stackBackend = process.env.SCRIPT_BACKEND ?? "quickjs";
       }
       if (cases.has("big")) {
         results.cases.big = [];

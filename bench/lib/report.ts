@@ -16,6 +16,8 @@ export interface Results {
     workerdFetch?: WorkerdFetchResult;
     cli?: CliRow[];
     concurrent?: ConcurrentResult;
+    /** Where the first stack ran scripts (`SCRIPT_BACKEND` given to the bench; QuickJS by default, as `npm start`). */
+    stackBackend?: string;
     /** The same case with scripts in V8 isolates (`SCRIPT_BACKEND=v8`; `npm start` keeps QuickJS). */
     concurrentV8?: ConcurrentResult;
     /** The V8 case again with the stack's storage in /dev/shm: what the disk's fsync per commit costs. */
@@ -73,7 +75,7 @@ export function renderTable(r: Results): string {
     ]);
   }
   for (const [k, backend] of [
-    [r.cases.concurrent, "QuickJS"],
+    [r.cases.concurrent, r.cases.stackBackend === "v8" ? "V8" : "QuickJS"],
     [r.cases.concurrentV8, "V8"],
     [r.cases.concurrentV8Memory, "V8, storage in /dev/shm"],
   ] as const) {
