@@ -6,6 +6,7 @@
 import { itemFailures, MAX_KEPT_FAILURES } from "../shared/engine/stats";
 import type { Failure, RequestCompletedEvent, RunEvent, TerminalEvent } from "../shared/schemas/events";
 import type { CliReporterOptions } from "./args";
+import { consoleBoxLines } from "./console-inspect";
 import { failuresTable, fileSize, type ListedFailure, prettyms, statisticsTable } from "./summary-table";
 
 export interface Output {
@@ -41,19 +42,6 @@ function symbolsFor(ascii: boolean) {
 }
 type Symbols = ReturnType<typeof symbolsFor>;
 type Entry = RequestCompletedEvent["console"][number];
-
-/** One box of consecutive console entries, as Newman frames script output. */
-function consoleBox(entries: Entry[], paint: ReturnType<typeof palette>, sym: Symbols): string[] {
-  if (!entries.length) return [];
-  const tint = (e: Entry) =>
-    e.level === "error" ? paint.red : e.level === "warn" ? paint.yellow : paint.gray;
-  const out = [tint(entries[0]!)(`  ${sym.top}`)];
-  for (const entry of entries)
-    for (const line of entry.message.split("\n"))
-      out.push(`  ${tint(entry)(sym.middle)} ${paint.gray(line)}`);
-  out.push(tint(entries.at(-1)!)(`  ${sym.bottom}`));
-  return out;
-}
 
 /** Welford's running mean and variance of response times, as Newman's summary computes them. */
 class ResponseStats {
@@ -138,7 +126,6 @@ export class CliReporter {
 
   #request(event: RequestCompletedEvent): void {
     const p = this.#paint;
-    const sym = this.#symbols;
     this.#done++;
     const lines = this.#itemHeader(event);
     if (event.skipped) {
@@ -149,22 +136,10 @@ export class CliReporter {
     if (!this.#opts.noFailures) this.#listFailures(event);
     const consoleOn = !this.#opts.noConsole;
     const before = consoleOn ? event.console.filter((c) => c.event !== "test") : [];
-    lines.push(
-      ...consoleBox(
-        before.filter((c) => c.event === "prerequest"),
-        p,
-        sym,
-      ),
-    );
+    lines.push(...this.#consoleBox(before.filter((c) => c.event === "prerequest")));
     for (const e of event.scriptErrors.filter((x) => x.event === "prerequest"))
       lines.push(this.#scriptError(e));
-    lines.push(
-      ...consoleBox(
-        before.filter((c) => c.event === undefined),
-        p,
-        sym,
-      ),
-    );
+    lines.push(...this.#consoleBox(before.filter((c) => c.event === undefined)));
     const target = `  ${p.gray(event.request.method)} ${p.gray(event.request.url)}`;
     if (event.response) {
       const r = event.response;
@@ -215,7 +190,7 @@ export class CliReporter {
     const flush = (upTo: number) => {
       const box: Entry[] = [];
       while (next < logs.length && (logs[next]!.afterAssertions ?? 0) <= upTo) box.push(logs[next++]!);
-      out.push(...consoleBox(box, p, this.#symbols));
+      out.push(...this.#consoleBox(box));
     };
     event.assertions.forEach((a, i) => {
       flush(i);
@@ -233,6 +208,16 @@ export class CliReporter {
     for (const e of event.scriptErrors.filter((x) => x.event === "test")) out.push(this.#scriptError(e));
     if (event.nextRequest) out.push("", p.gray(`Attempting to set next request to ${event.nextRequest}`));
     return out;
+  }
+
+  /** One box of consecutive console entries, as Newman frames script output. */
+  #consoleBox(entries: Entry[]): string[] {
+    return consoleBoxLines({
+      entries,
+      symbols: this.#symbols,
+      color: this.#color,
+      columns: this.#out.isTTY ? this.#out.columns : undefined,
+    });
   }
 
   /** `  6⠄ ReferenceError in prerequest-script`: Newman names the error; the failures table has its message. */

@@ -201,6 +201,7 @@ export async function executeItem(
           consoleOut.push({
             level: entry.level,
             message: entry.message,
+            ...(entry.args ? { args: entry.args } : {}),
             event,
             afterAssertions: before + Math.min(entry.afterAssertions ?? 0, outcome.assertions.length),
           });

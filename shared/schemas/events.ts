@@ -47,9 +47,67 @@ export const AssertionResultSchema = z.object({
 });
 export type AssertionResult = z.infer<typeof AssertionResultSchema>;
 
+/** The tags of a ConsoleValue that is not plain JSON (see ConsoleValueSchema). */
+export type ConsoleTag = "u" | "n" | "b" | "y" | "d" | "re" | "o" | "a" | "M" | "S" | "ta" | "B" | "c" | "x";
+/** One console argument, JSON-safe: see ConsoleValueSchema. */
+export type ConsoleValue =
+  | string
+  | number
+  | boolean
+  | null
+  | ConsoleValue[]
+  | ConsoleTagged
+  | { [key: string]: ConsoleValue };
+/** A ConsoleValue that is not plain JSON: see ConsoleValueSchema. */
+export interface ConsoleTagged {
+  t: ConsoleTag;
+  v?: string | ConsoleValue[];
+  n?: number;
+  c?: string;
+  up?: number;
+}
+
+/**
+ * One argument of a console call as postman-sandbox hands it to Newman's reporter (JSON's rules as
+ * teleport-javascript extends them), in a JSON-safe encoding: strings, finite numbers, booleans and
+ * null as themselves, an array as an array, an object as an object (when none of its keys is `t` or
+ * `__proto__`), anything else tagged by `t`: `u` undefined, `n` NaN or
+ * ±Infinity (`v`), `b` a bigint (`v` its digits), `y` a symbol (`v` its description), `d` a Date (`v`
+ * ISO text), `re` a RegExp (`v` `/source/flags`), `o` an object (`v` its [key, value] pairs), `a` an
+ * array of more than 100 items (`v` the first 100, `n` its length), `M` a Map (`v` [key, value] pairs),
+ * `S` a Set (`v` its values), `ta` a typed array (`c` its class, `v` the first 100 items, `n` its
+ * length), `B` a Buffer (`v` its bytes), `c` a cycle: the object `up` levels above, `x` a value deeper
+ * than the console shows. Functions arrive as postman-sandbox sends them (`[Function: name]` strings),
+ * errors as `{ type: "Error", name, message }` objects.
+ */
+export const ConsoleValueSchema: z.ZodType<ConsoleValue> = z.lazy(() =>
+  z.union([
+    z.string(),
+    z.number(),
+    z.boolean(),
+    z.null(),
+    z.array(ConsoleValueSchema),
+    z.object({
+      t: z.enum(["u", "n", "b", "y", "d", "re", "o", "a", "M", "S", "ta", "B", "c", "x"]),
+      v: z.union([z.string(), z.array(ConsoleValueSchema)]).optional(),
+      n: z.number().optional(),
+      c: z.string().optional(),
+      up: z.number().optional(),
+    }),
+    z.record(z.string(), ConsoleValueSchema),
+  ]),
+);
+
 export const ConsoleEntrySchema = z.object({
   level: z.enum(["log", "info", "warn", "error", "debug"]),
+  /** The call's arguments as one line of text (as the Postman app's console shows them). */
   message: z.string(),
+  /**
+   * The call's arguments as values, for the CLI's Newman-style console (each through Node's
+   * util.inspect). Absent when their encoding exceeds the console message limit, and for the runner's
+   * own warnings: `message` is then the text to show.
+   */
+  args: z.array(ConsoleValueSchema).optional(),
   /** The script that logged it; absent for the runner's own warnings (before the request is sent). */
   event: z.enum(["prerequest", "test"]).optional(),
   /** How many of the item's assertions were recorded before it (reporters interleave them as Newman). */

@@ -21,7 +21,7 @@
  */
 import type { AuthDefinition, KV, Scopes } from "../engine/types";
 import { makeResolver } from "../engine/variables";
-import type { RunEvent } from "../schemas/events";
+import type { ConsoleTagged, ConsoleValue, RunEvent } from "../schemas/events";
 
 export const MASK = "********";
 const MIN_SECRET_LENGTH = 4;
@@ -360,12 +360,43 @@ function maskRequest<E extends RunEvent>(event: E, mask: MaskFn, isStatic?: (t: 
       name: keepStatic(a.name, mask, isStatic),
       ...(a.error ? { error: { ...a.error, message: mask(a.error.message) } } : {}),
     })),
-    console: event.console.map((c) => ({ ...c, message: mask(c.message) })),
+    console: event.console.map((c) => ({
+      ...c,
+      message: mask(c.message),
+      ...(c.args ? { args: c.args.map((a) => maskConsoleValue(a, mask)) } : {}),
+    })),
     scriptErrors: event.scriptErrors.map((e) => ({ ...e, message: mask(e.message) })),
     ...(event.retries
       ? { retries: event.retries.map((r) => (r.error ? { ...r, error: mask(r.error) } : r)) }
       : {}),
     ...(event.visualizer ? { visualizer: maskDeep(event.visualizer, { maskString: mask }) } : {}),
+  };
+}
+
+/**
+ * A console argument with every string in it masked as `message` is (keys, dates and regexps too), and
+ * a number whose digits hold a secret turned into the masked text.
+ */
+function maskConsoleValue(value: ConsoleValue, mask: MaskFn): ConsoleValue {
+  if (typeof value === "string") return mask(value);
+  if (typeof value === "number") {
+    const masked = mask(String(value));
+    return masked === String(value) ? value : masked;
+  }
+  if (Array.isArray(value)) return value.map((v) => maskConsoleValue(v, mask));
+  if (value === null || typeof value !== "object") return value;
+  if (typeof value.t !== "string") {
+    const out: Record<string, ConsoleValue> = {};
+    for (const [k, x] of Object.entries(value)) out[mask(k)] = maskConsoleValue(x, mask);
+    return out;
+  }
+  const { v, c, ...rest } = value as ConsoleTagged;
+  return {
+    ...rest,
+    ...(v === undefined
+      ? {}
+      : { v: typeof v === "string" ? mask(v) : v.map((x) => maskConsoleValue(x, mask)) }),
+    ...(c === undefined ? {} : { c }),
   };
 }
 

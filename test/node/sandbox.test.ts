@@ -200,8 +200,8 @@ describe("QuickJS sandbox: pm API", () => {
     const out = await run(`console.log("hi", { a: 1 }); console.warn("careful"); undefinedFn();`);
     expect(out.console).toEqual([
       // afterAssertions: how many of the script's assertions came before (reporters interleave them).
-      { level: "log", message: 'hi {"a":1}', afterAssertions: 0 },
-      { level: "warn", message: "careful", afterAssertions: 0 },
+      { level: "log", message: 'hi {"a":1}', args: ["hi", { a: 1 }], afterAssertions: 0 },
+      { level: "warn", message: "careful", args: ["careful"], afterAssertions: 0 },
     ]);
     expect(out.error?.name).toBe("ReferenceError");
   });
@@ -209,7 +209,12 @@ describe("QuickJS sandbox: pm API", () => {
   it("keeps the first 100 console entries and ends with one warning counting the dropped rest", async () => {
     const out = await run(`for (let i = 0; i < 130; i++) console.log("line " + i);`);
     expect(out.console).toHaveLength(101);
-    expect(out.console[99]).toEqual({ level: "log", message: "line 99", afterAssertions: 0 });
+    expect(out.console[99]).toEqual({
+      level: "log",
+      message: "line 99",
+      args: ["line 99"],
+      afterAssertions: 0,
+    });
     expect(out.console[100]).toEqual({
       level: "warn",
       message: "… 30 more console messages dropped (limit)",

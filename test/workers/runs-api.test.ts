@@ -180,7 +180,9 @@ describe("scripts in workerd", () => {
       ["fails on purpose", false],
     ]);
     // Logged by the test script after its first two assertions (the CLI prints it between them).
-    expect(req.console).toEqual([{ level: "log", message: "done", event: "test", afterAssertions: 2 }]);
+    expect(req.console).toEqual([
+      { level: "log", message: "done", args: ["done"], event: "test", afterAssertions: 2 },
+    ]);
     const end = all.at(-1)!.data as any;
     expect(end.stats.assertions).toMatchObject({ total: 3, failed: 1 });
     const report = (await (await api(`/v1/runs/${id}/report`)).json()) as any;

@@ -2,6 +2,7 @@
 // (awaited before the script counts as finished), console capture and virtual timers.
 import type { AssertionResult, ConsoleEntry } from "../../schemas/events";
 import type { PreludeInput, PreludeOutput } from "../contract";
+import { encodeArgs, functionText } from "./console-args";
 import { v8Message, v8Name } from "./v8-messages";
 
 type Limits = PreludeInput["limits"];
@@ -42,9 +43,6 @@ export function createRun(): ScriptRun {
   };
 }
 
-/** A function as postman-sandbox sends it to the console (teleport-javascript): `[Function: name]`. */
-const functionText = (f: { name?: unknown }) => (f.name ? `[Function: ${String(f.name)}]` : "[Function]");
-
 /**
  * One console line: strings as they are, an Error as `Name: message`, numbers, symbols and bigints as
  * JavaScript writes them (NaN, Infinity, Symbol(s)), other values as JSON with functions written as
@@ -61,10 +59,23 @@ function format(args: unknown[]): string {
       try {
         return JSON.stringify(a, (_k, v: unknown) => (typeof v === "function" ? functionText(v) : v));
       } catch (_e) {
-        return String(a);
+        return cycleSafeText(a);
       }
     })
     .join(" ");
+}
+
+/**
+ * String(value) for a value JSON refused (a cycle, a bigint), as V8 writes it: an array that contains
+ * itself joins to "" there. QuickJS's Array#join has no cycle check and overflows the stack.
+ */
+function cycleSafeText(a: unknown, seen: unknown[] = []): string {
+  if (!Array.isArray(a)) return String(a);
+  if (seen.includes(a)) return "";
+  seen.push(a);
+  const text = a.map((x: unknown) => (x === null || x === undefined ? "" : cycleSafeText(x, seen))).join(",");
+  seen.pop();
+  return text;
 }
 
 /** The script's console: entries and message length bounded by the host's limits. */
@@ -79,8 +90,14 @@ export function createConsole(run: ScriptRun, limits: Limits): Record<string, Fn
       let message = format(args);
       if (message.length > limits.consoleMessageChars)
         message = `${message.slice(0, limits.consoleMessageChars)}… (truncated)`;
+      const encoded = encodeArgs(args, limits.consoleMessageChars);
       // `afterAssertions`: this script's assertions recorded so far (the engine adds the item's earlier ones).
-      run.out.console.push({ level, message, afterAssertions: run.out.assertions.length });
+      run.out.console.push({
+        level,
+        message,
+        ...(encoded ? { args: encoded } : {}),
+        afterAssertions: run.out.assertions.length,
+      });
     };
   return {
     log: log("log"),
