@@ -21,21 +21,20 @@ import {
   preludeRequest,
   scriptOutcome,
 } from "../shared/sandbox/contract";
-import { V8_HOST_SOURCE, V8_MAIN_SOURCE } from "../shared/sandbox/generated/v8-entry";
-import { loadLibrary, neededLibraries, preludeSource } from "../shared/sandbox/libraries";
+import { loadLibrary, neededLibraries } from "../shared/sandbox/libraries";
 import { QuickJSScriptHost } from "../shared/sandbox/quickjs-host";
 import { SEND_REQUEST_LIMITS, SendRequestGate, type SendRequestLimits } from "../shared/sandbox/send-gate";
-import {
-  CHUNK_SCRIPTS,
-  type ScriptGroup,
-  scriptAtLine,
-  scriptBody,
-  sha256,
-  syntaxErrorOf,
-  workerCode,
-} from "../shared/sandbox/v8/worker-code";
+import { scriptAtLine, scriptBody, syntaxErrorOf } from "../shared/sandbox/v8/worker-code";
 import { Bridge } from "./script-bridge";
 import { type ScriptSession, ScriptSessions, SESSION_CALLS } from "./script-session";
+import {
+  type BuiltWorker,
+  buildWorker,
+  COMPATIBILITY_DATE,
+  COMPATIBILITY_FLAGS,
+  isLimit,
+  limitFailure,
+} from "./v8-worker";
 import { WallDeadline } from "./wall-deadline";
 
 export interface V8HostOptions {
@@ -60,12 +59,6 @@ export interface V8HostOptions {
 /** Code generation from strings, which dynamic workers refuse: runs with such scripts use QuickJS. */
 const CODE_GENERATION = /\bajv\b|\.jsonSchema\b|\beval\b|\bFunction\s*\(|\.template\s*\(/;
 
-const COMPATIBILITY_DATE = "2026-10-20";
-/**
- * Node.js compatibility, on by default from 2026-08-04, off: scripts get no `process` or `Buffer` (host.js
- * would hide them) and the isolate does not set them up. Libraries bring their own polyfills.
- */
-const COMPATIBILITY_FLAGS = ["no_nodejs_compat", "no_nodejs_compat_v2"];
 /** host.js's answer when the prelude asks for a script body no module was built for. */
 const NOT_PRECOMPILED = "script was not precompiled";
 
@@ -82,15 +75,6 @@ interface Sends {
  * SyntaxError it fails with.
  */
 type ScriptModule = { id: string; module: string; index: number; chars: number } | { broken: string };
-
-/** A built worker: its name (which stands for its code), the code and its modules of scripts. */
-interface BuiltWorker {
-  name: string;
-  code: WorkerLoaderWorkerCode;
-  groups: ScriptGroup[];
-  /** Script id → its module and index there. */
-  places: Map<string, { module: string; index: number }>;
-}
 
 /** The length of scriptBody(source), without building it. */
 const BODY_CHARS = scriptBody("").length;
@@ -380,75 +364,19 @@ export class V8ScriptHost implements ScriptHost {
     this.#worker = undefined;
   }
 
-  async #build(): Promise<BuiltWorker> {
-    const prelude = await preludeSource();
-    const { modules, groups } = workerCode({
-      prelude,
+  #build(): Promise<BuiltWorker> {
+    return buildWorker({
+      runId: this.#runId,
+      generation: this.#generation,
       libraries: this.#libraries,
       scripts: this.#scripts,
       broken: this.#broken,
       singles: this.#singles,
     });
-    const places = new Map<string, { module: string; index: number }>();
-    for (const { module, ids } of groups)
-      for (const [index, id] of ids.entries()) places.set(id, { module, index });
-    // The name stands for the code: the prelude's and libraries' hashes (once per Worker isolate), then
-    // the scripts and the broken ones, in one digest instead of every module's text per run.
-    const libraries: string[][] = [];
-    for (const [lib, text] of this.#libraries) libraries.push([lib, await contentHash(`lib:${lib}`, text)]);
-    const identity = [
-      await contentHash("prelude", prelude),
-      libraries,
-      [...this.#scripts],
-      [...this.#broken],
-      [...this.#singles],
-      CHUNK_SCRIPTS,
-    ];
-    const hash = await sha256(JSON.stringify(identity));
-    return {
-      name: `edgerun:${this.#runId}:${hash.slice(0, 24)}:${this.#generation}`,
-      groups,
-      places,
-      code: {
-        compatibilityDate: COMPATIBILITY_DATE,
-        compatibilityFlags: COMPATIBILITY_FLAGS,
-        mainModule: "main.js",
-        modules,
-        env: {},
-        globalOutbound: null,
-      },
-    };
   }
-}
-
-/** Hashes of the prelude's and the libraries' text (with the entry modules'), once per Worker isolate. */
-const contentHashes = new Map<string, Promise<string>>();
-function contentHash(key: string, text: string): Promise<string> {
-  let hash = contentHashes.get(key);
-  if (!hash) {
-    hash = sha256(key === "prelude" ? `${V8_HOST_SOURCE}\n${V8_MAIN_SOURCE}\n${text}` : text);
-    contentHashes.set(key, hash);
-  }
-  return hash;
 }
 
 type Failed = (name: string, message: string) => ScriptOutcome;
 
 /** The bridge's class, for benches that make the engine's call themselves (bench/cases/v8-call.ts). */
 export { Bridge };
-
-/** The platform stopped the isolate at a limit (CPU, memory) or the engine's wall deadline passed. */
-function isLimit(message: string): boolean {
-  return /exceeded (its )?cpu|cpu time limit|^wall: |memory limit|out of memory/i.test(message);
-}
-
-/** A failure of the isolate itself, named as the QuickJS host names the same limits. */
-function limitFailure(message: string, timeoutMs: number, failed: Failed): ScriptOutcome {
-  if (message === "stack")
-    return failed("ScriptStackError", "script exceeded the stack limit (unbounded recursion?)");
-  if (/exceeded (its )?cpu|cpu time limit|^wall: /i.test(message))
-    return failed("ScriptTimeoutError", `script exceeded its CPU/time budget of ${timeoutMs} ms`);
-  if (/memory limit|out of memory/i.test(message))
-    return failed("ScriptMemoryError", "script exceeded the memory limit of 128 MiB");
-  return failed("ScriptError", `sandbox could not start: ${message}`);
-}
