@@ -113,8 +113,10 @@ const PM_NAMES = [
 const shared = new Set([...Object.getOwnPropertyNames(chai.Assertion.prototype), ...PM_NAMES]);
 const alt = (names) => names.map((n) => n.replace(/\$/g, "\\$")).join("|");
 const sugarUse = [
-  // not on `_` (lodash has many of the same names)
-  `(?<!(?:^|[^\\w$])_\\s*)\\.\\s*(?:${alt(sugarNames.filter((n) => !shared.has(n)))})\\s*\\(`,
+  // not on `_` (lodash has many of the same names), nor on built-ins Sugar does not extend whose methods
+  // share a name with one of its own (`console.log(`, `Math.round(`, `Math.floor(`), nor on a
+  // `moment(…)` (`.format(`): every script would load Sugar for those
+  `(?<!(?:(?:^|[^\\w$.])(?:_|console|Math|JSON|Reflect)|\\bmoment\\s*\\([^()]*\\))\\s*)\\.\\s*(?:${alt(sugarNames.filter((n) => !shared.has(n)))})\\s*\\(`,
   `(?:\\b(?:${BUILT_INS.join("|")})\\s*\\.\\s*(?:${alt(sugarNames)})\\s*\\()`,
   "(?<![\\w$.])(?:tests\\s*\\[|responseBody\\b|postman\\s*\\.|responseCode\\b|responseHeaders\\b)",
 ].join("|");

@@ -10,6 +10,7 @@ import type { PreludeHost, PreludeInput, PreludeOutput } from "../../shared/sand
 import { preludeInput, preludeRequest } from "../../shared/sandbox/contract";
 import { LIBRARY_LOADERS } from "../../shared/sandbox/generated/libs/index";
 import { PRELUDE_SOURCE } from "../../shared/sandbox/generated/prelude";
+import { SUGAR_USE } from "../../shared/sandbox/libraries";
 
 type Execute = (inputJson: string, body?: string) => Promise<string>;
 
@@ -62,5 +63,37 @@ describe("PreludeInput.sugar", () => {
     const execute = await preludeContext();
     expect((await run(execute, HIDDEN)).assertions[0]?.passed).toBe(false);
     expect((await run(execute, PLAIN)).assertions[0]?.passed).toBe(true);
+  });
+});
+
+describe("SUGAR_USE", () => {
+  it("does not load Sugar for natives that share a method name with it", () => {
+    // Sugar (hundreds of KB, slowest to load in QuickJS) has Number#log/round/floor and Date#format.
+    for (const text of [
+      "console.log(x)",
+      "console .log(x)",
+      "Math.round(x)",
+      "Math.floor(Math.random() * 9)",
+      "moment().format('YYYY')",
+      "moment(d).format()",
+      "JSON.stringify(x)",
+    ])
+      expect(SUGAR_USE.test(text), text).toBe(false);
+  });
+
+  it("still loads it for Sugar's own methods, on any other receiver", () => {
+    for (const text of [
+      "x.log(2)",
+      "(5).round(1)",
+      "new Date().format('{yyyy}')",
+      "console.log(n.format())",
+      "Math.round(x).format()",
+      "[1, 2].average()",
+      "Object.isString(x)",
+      "Number.random(1, 5)",
+      "responseBody.has('x')",
+      "tests['a'] = true",
+    ])
+      expect(SUGAR_USE.test(text), text).toBe(true);
   });
 });
