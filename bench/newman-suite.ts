@@ -15,7 +15,6 @@
  * equivalent CLI flags for both tools. Newman's suite also passes `abortOnFailure` (not a CLI option;
  * it only makes its own run stop early), which neither tool gets here.
  */
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -24,14 +23,9 @@ import { URL } from "node:url";
 import { parseArgs } from "node:util";
 import { startEchoServer } from "../test/echo-server";
 import { type BackendDiff, diffBackends, printBackendDiffs } from "./lib/newman-suite-backends";
-import {
-  type Comparison,
-  compare,
-  type ReportJson,
-  type Verdict,
-  verdicts,
-} from "./lib/newman-suite-compare";
+import { type Comparison, compare, type Verdict, verdicts } from "./lib/newman-suite-compare";
 import { startRawEchoServer, startRedirectServer } from "./lib/newman-suite-servers";
+import { runTool, type ToolRun } from "./lib/tool-run";
 
 const ROOT = join(import.meta.dirname, "..");
 
@@ -145,50 +139,6 @@ async function stage(suite: Suite, out: string, t: Targets, workingDir: string):
   return args.filter((a) => a !== "");
 }
 
-interface ToolRun {
-  code: number | null;
-  stderr: string;
-  stdout: string;
-  report: ReportJson | null;
-}
-
-interface ToolOptions {
-  /** Extra environment (`SCRIPT_BACKEND` for --backends). */
-  env?: Record<string, string>;
-  /** Reporters besides json (--backends compares the cli reporter's output too). */
-  reporters?: string;
-}
-
-function runTool(
-  script: string,
-  args: string[],
-  reportPath: string,
-  opts: ToolOptions = {},
-): Promise<ToolRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [script, "run", ...args, "-r", opts.reporters ?? "json", "--reporter-json-export", reportPath],
-      {
-        cwd: ROOT,
-        env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", ...opts.env },
-        stdio: ["ignore", opts.reporters ? "pipe" : "ignore", "pipe"],
-      },
-    );
-    let stderr = "";
-    let stdout = "";
-    child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      readFile(reportPath, "utf8").then(
-        (text) => resolve({ code, stderr, stdout, report: JSON.parse(text) as ReportJson }),
-        () => resolve({ code, stderr, stdout, report: null }),
-      );
-    });
-  });
-}
-
 /** --backends: the suite through edgerun with scripts in QuickJS (twice: the noise), then in V8, compared. */
 async function runBackends(
   suite: Suite,
@@ -199,6 +149,7 @@ async function runBackends(
   const args = await stage(suite, out, targets, workingDir);
   const run = (backend: string, file = backend) =>
     runTool(edgerun, args, join(out, `${file}.json`), {
+      cwd: ROOT,
       env: { SCRIPT_BACKEND: backend },
       reporters: "cli,json",
     });
@@ -233,8 +184,9 @@ async function runSuite(
     join(ROOT, "node_modules/newman/bin/newman.js"),
     args,
     join(out, "newman.json"),
+    { cwd: ROOT },
   );
-  const ours = await runTool(edgerun, args, join(out, "edgerun.json"));
+  const ours = await runTool(edgerun, args, join(out, "edgerun.json"), { cwd: ROOT });
   const pick = (r: ToolRun): Verdict[] | null => (r.report ? verdicts(r.report) : null);
   return {
     name: suite.name,
