@@ -13,7 +13,7 @@ export interface SendRequestLimits {
   perSlice: number;
 }
 
-export const SEND_REQUEST_LIMITS: SendRequestLimits = { perScript: 50, concurrent: 6, perSlice: 500 };
+export const SEND_REQUEST_LIMITS: SendRequestLimits = { perScript: 200, concurrent: 6, perSlice: 500 };
 
 /** The slice size SEND_REQUEST_LIMITS.perSlice was set for (a run's default SLICE_REQUESTS). */
 const DEFAULT_SLICE_REQUESTS = 40;

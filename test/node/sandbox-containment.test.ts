@@ -194,16 +194,16 @@ describe("sandbox containment: what persists within a run (as in Newman) and nev
 });
 
 describe("sandbox containment: pm.sendRequest caps", () => {
-  it("sends at most 50 requests from a 10,000-request loop and fails the script clearly", async () => {
+  it("sends at most 200 requests from a 10,000-request loop and fails the script clearly", async () => {
     const { host, run, stats } = runner();
     const out = await run(`
       let answered = 0;
       for (let i = 0; i < 10000; i++) pm.sendRequest("http://h/x?i=" + i, () => answered++);
     `);
-    expect(stats.sent).toBe(50);
+    expect(stats.sent).toBe(200);
     expect(out.error).toEqual({
       name: "ScriptLimitError",
-      message: "pm.sendRequest: a script may send at most 50 requests (limit reached)",
+      message: "pm.sendRequest: a script may send at most 200 requests (limit reached)",
     });
     const next = await run(
       `pm.sendRequest("http://h/y", (e, r) => pm.test("next script may send", () => pm.expect(r.code).to.equal(200)));`,
