@@ -24,7 +24,7 @@ const LIBS = {
   sugar: "sugar/release/sugar-full.development.js",
   "crypto-js": "crypto-js",
   moment: "moment",
-  uuid: "uuid",
+  // `uuid` is not the uuid package: postman-sandbox serves its own v4 function (prelude/modules.ts).
   tv4: "tv4",
   ajv: "ajv6", // ajv 6, as Newman's sandbox bundles (messages say "should", paths are `.a[0]`)
   xml2js: "xml2js",

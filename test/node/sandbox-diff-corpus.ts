@@ -506,7 +506,6 @@ const LIBRARIES: DiffCase[] = [
   t(
     "uuid",
     "const uuid = require('uuid'); console.log(/^[0-9a-f-]{36}$/.test(uuid.v4()), typeof uuid.v1, uuid.validate ? 'has validate' : 'no validate');",
-    { known: "library bundle: postman-sandbox's uuid is the old v4-only module (no v1, no validate)" },
   ),
   t(
     "xml2Json",
@@ -1178,7 +1177,16 @@ const CHAI_MORE: DiffCase[] = [
   pt("node assert with message", "require('assert').equal(1, 2, 'one is not two')"),
 ];
 
+// H44: modules and globals real-world collections rely on (bench/real-world-diff.ts findings).
+const REAL_WORLD_MODULES: DiffCase[] = [
+  t(
+    "uuid module is callable",
+    "const uuid = require('uuid'); console.log(typeof uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(uuid()), uuid.v4 === uuid, typeof uuid.v4, Object.keys(uuid), uuid.length, uuid.v4.length);",
+  ),
+];
+
 export const CASES: DiffCase[] = [
+  ...REAL_WORLD_MODULES,
   ...CHAI_MORE,
   ...MORE,
   ...SDK_OBJECTS,

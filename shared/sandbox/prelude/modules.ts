@@ -52,11 +52,30 @@ function browserOs(): Record<string, unknown> {
   };
 }
 
+const HEX = "0123456789abcdef";
 /**
- * Node built-ins postman-sandbox bundles without a library behind them: `fs` is browserify's empty
- * module (`{}`), `os` is os-browserify. Any other module it does not bundle throws Cannot find module.
+ * postman-sandbox's own `uuid` module (its vendor/uuid.js, not the uuid package): a function returning a
+ * random v4 UUID (from Math.random, read at each call as there), with the same function as `.v4`.
  */
-const BUILTINS: Record<string, () => unknown> = { fs: () => ({}), os: browserOs };
+function vendorUuid(): unknown {
+  const v4 = () =>
+    "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx".replace(/[xy]/g, (c) => {
+      const r = (Math.random() * 16) | 0;
+      return HEX[c === "x" ? r : (r & 3) | 8] ?? "0";
+    });
+  return Object.assign(() => v4(), { v4 });
+}
+
+/**
+ * Modules postman-sandbox bundles that need no library here: `fs` is browserify's empty module (`{}`),
+ * `os` is os-browserify, `uuid` its vendor module. Any other module it does not bundle throws Cannot
+ * find module.
+ */
+const BUILTINS: Record<string, () => unknown> = {
+  fs: () => ({}),
+  os: browserOs,
+  uuid: vendorUuid,
+};
 
 /** The chai instance scripts and pm.expect share (chai-postman installed). */
 export interface Chai extends ChaiLike {
