@@ -1183,6 +1183,14 @@ const REAL_WORLD_MODULES: DiffCase[] = [
     "uuid module is callable",
     "const uuid = require('uuid'); console.log(typeof uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(uuid()), uuid.v4 === uuid, typeof uuid.v4, Object.keys(uuid), uuid.length, uuid.v4.length);",
   ),
+  t(
+    "btoa and atob modules",
+    "const b = require('btoa'); const a = require('atob'); console.log(typeof b, b('héllo'), b('ab'), typeof a, a('aGk='), a('aGk'), typeof a.atob, a.atob === a, Object.keys(a), Object.keys(b));",
+  ),
+  t(
+    "json module is liquid-json",
+    "const J = require('json'); console.log(Object.keys(J), J.parse('\\ufeff{\"a\":1}').a, J.stringify({ b: [1] })); try { J.parse('{x'); } catch (e) { console.log(e.name); }",
+  ),
 ];
 
 export const CASES: DiffCase[] = [

@@ -13,6 +13,7 @@ import {
   type Registrar,
 } from "./response";
 import type { ChaiLike } from "./response-object";
+import { atob, btoa, nativeJson } from "./shims";
 
 const ALIASES: Record<string, string> = {
   "csv-parse/lib/sync": "csv-parse-sync",
@@ -67,14 +68,42 @@ function vendorUuid(): unknown {
 }
 
 /**
+ * `json` is liquid-json (JSON whose parse drops a byte order mark, its errors named JSONError): the
+ * prelude's JSON.parse already is that parse (shims.ts), taken when the module is first required.
+ */
+function liquidJson(): unknown {
+  const parse = JSON.parse;
+  const named = <T>(f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      if (e !== null && typeof e === "object") Reflect.set(e, "name", "JSONError");
+      throw e;
+    }
+  };
+  return {
+    parse: (text: string, reviver?: (key: string, value: unknown) => unknown) =>
+      named(() => parse(text, reviver)),
+    stringify: (...args: Parameters<typeof JSON.stringify>) => named(() => nativeJson.stringify(...args)),
+  };
+}
+
+/**
  * Modules postman-sandbox bundles that need no library here: `fs` is browserify's empty module (`{}`),
- * `os` is os-browserify, `uuid` its vendor module. Any other module it does not bundle throws Cannot
- * find module.
+ * `os` is os-browserify, `uuid` its vendor module, `btoa`/`atob` the packages the prelude's globals copy
+ * (the atob function is also its own `.atob`), `json` liquid-json. Any other module it does not bundle
+ * throws Cannot find module.
  */
 const BUILTINS: Record<string, () => unknown> = {
   fs: () => ({}),
   os: browserOs,
   uuid: vendorUuid,
+  btoa: () => (input: unknown) => btoa(input),
+  atob: () => {
+    const fn = (input: unknown) => atob(input);
+    return Object.assign(fn, { atob: fn });
+  },
+  json: liquidJson,
 };
 
 /** The chai instance scripts and pm.expect share (chai-postman installed). */
