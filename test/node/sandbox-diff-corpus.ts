@@ -272,7 +272,10 @@ const SCOPES_AND_REQUEST: DiffCase[] = [
   t(
     "environment set types",
     "pm.environment.set('n', 1); pm.environment.set('b', true); pm.environment.set('o', { x: [1] }); pm.environment.set('u', undefined); pm.environment.set('z', null);",
-    { known: "scopes are JSON: a value set to undefined is kept as null (Newman keeps undefined)" },
+    {
+      known:
+        "scopes are JSON: a value set to undefined goes back to the engine as null (Newman's scope keeps undefined)",
+    },
   ),
   t("environment toObject", "console.log(pm.environment.toObject());"),
   t("environment get missing", "console.log(pm.environment.get('nope'), typeof pm.environment.get('nope'));"),
@@ -940,7 +943,10 @@ const MORE: DiffCase[] = [
   t(
     "environment set undefined then get",
     "pm.environment.set('u', undefined); console.log(pm.environment.get('u'), pm.environment.has('u'));",
-    { known: "scopes are JSON: a value set to undefined is kept as null (Newman keeps undefined)" },
+    {
+      known:
+        "scopes are JSON: a value set to undefined goes back to the engine as null (Newman's scope keeps undefined)",
+    },
   ),
   t("globals replaceIn", "console.log(pm.globals.replaceIn('{{g}}-{{token}}'));"),
   t(
@@ -1190,6 +1196,11 @@ const REAL_WORLD_MODULES: DiffCase[] = [
   t(
     "json module is liquid-json",
     "const J = require('json'); console.log(Object.keys(J), J.parse('\\ufeff{\"a\":1}').a, J.stringify({ b: [1] })); try { J.parse('{x'); } catch (e) { console.log(e.name); }",
+  ),
+  t(
+    "scopes set undefined read back in the same script",
+    "pm.environment.set('b', undefined); pm.globals.set('g2', undefined); pm.collectionVariables.set('c2', undefined); console.log(pm.environment.get('b'), typeof pm.globals.get('g2'), pm.collectionVariables.get('c2'), pm.environment.has('b'), pm.variables.get('b'), pm.variables.has('b'), 'b' in pm.environment.toObject()); pm.environment.unset('b'); pm.globals.unset('g2'); pm.collectionVariables.unset('c2');",
+    { event: "prerequest" },
   ),
 ];
 

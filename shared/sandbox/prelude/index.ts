@@ -209,7 +209,10 @@ async function execute(inputJson: string, body?: unknown): Promise<string> {
   api.release();
   modules.release();
   // Left out when unchanged: the host hands back the engine's own (contract.ts PreludeOutput).
-  if (scopes.written()) out.scopes = input.context.scopes;
+  if (scopes.written()) {
+    scopes.settle();
+    out.scopes = input.context.scopes;
+  }
   const request = api.serializeRequest();
   if (request) out.request = request;
   return nativeJson.stringify(out);

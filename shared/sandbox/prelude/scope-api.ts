@@ -73,6 +73,8 @@ export interface ScopeApi {
    * (`pm.iterationData.set`) is the script's own: the engine keeps its row either way.
    */
   written: () => boolean;
+  /** Turns values left undefined in the environment, globals and collection lists into null (JSON). */
+  settle: () => void;
 }
 
 /**
@@ -110,16 +112,15 @@ export function scopeApi(scopes: Scopes, replaceIn: (scopes: Scopes, text: unkno
     const v = lookupIn(scopes, k);
     return v === UNSET ? undefined : v;
   };
-  // In Newman a variable set to undefined in these scopes reads back (and renders) as null.
+  // A variable set to undefined reads back as undefined for the rest of the script, as in Newman; the
+  // engine gets it as null (`settle`), which is what Newman's later scripts read.
   const environment = variableScope(scopes.environment, resolveOwn({ environment: scopes.environment }), {
     name: scopes.environmentName,
     label: "pm.environment",
-    undefinedAs: null,
     onWrite,
   });
   const globals = variableScope(scopes.globals, resolveOwn({ globals: scopes.globals }), {
     label: "pm.globals",
-    undefinedAs: null,
     onWrite,
   });
   const collectionVariables = variableScope(
@@ -127,7 +128,6 @@ export function scopeApi(scopes: Scopes, replaceIn: (scopes: Scopes, text: unkno
     resolveOwn({ collection: scopes.collection }),
     {
       label: "pm.collectionVariables",
-      undefinedAs: null,
       onWrite,
     },
   );
@@ -135,7 +135,8 @@ export function scopeApi(scopes: Scopes, replaceIn: (scopes: Scopes, text: unkno
   const data = scopes.data;
   const dataId = scopeIdOnce();
   const variables = {
-    has: (k: unknown) => lookup(k) !== undefined,
+    // A variable set to undefined is there (as in Newman): only a name no scope has is not.
+    has: (k: unknown) => lookupIn(scopes, k) !== UNSET,
     get: (k: unknown) => lookup(k),
     set: (k: unknown, v: unknown, t?: unknown) => local.set(k, v, t),
     unset: (k: unknown) => local.unset(k),
@@ -178,5 +179,9 @@ export function scopeApi(scopes: Scopes, replaceIn: (scopes: Scopes, text: unkno
     iterationData,
     resolveIn,
     written: () => written,
+    settle: () => {
+      for (const list of [scopes.environment, scopes.globals, scopes.collection])
+        for (const v of list) if (v.value === undefined) v.value = null;
+    },
   };
 }
