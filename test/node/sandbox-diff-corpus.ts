@@ -5,6 +5,7 @@
  * documented, deliberate difference (README "Compatibility with Newman") with its reason.
  */
 import type { AuthDefinition, JsonValue } from "../../shared/engine/types";
+import { REQUEST_CASES } from "./sandbox-diff-request";
 
 export type Vars = Record<string, JsonValue>;
 export interface DiffCase {
@@ -1205,6 +1206,7 @@ const REAL_WORLD_MODULES: DiffCase[] = [
 ];
 
 export const CASES: DiffCase[] = [
+  ...REQUEST_CASES,
   ...REAL_WORLD_MODULES,
   ...CHAI_MORE,
   ...MORE,

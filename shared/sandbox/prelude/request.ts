@@ -230,9 +230,12 @@ export class RequestBody {
 
 const STATE = "__postmanRequest";
 interface RequestState {
-  url: Url;
+  /** A Url, or whatever a script assigned to `pm.request.url` (the SDK keeps it as it is). */
+  url: unknown;
   body: RequestBody;
 }
+/** A Url of the request's URL, parsing one a script assigned as text or as a plain object. */
+const urlOf = (url: unknown): Url => (url instanceof Url ? url : new Url(url));
 const stateOf = (request: object): RequestState => (request as Record<typeof STATE, RequestState>)[STATE];
 
 /** What pm.request is built from: the engine's definition, or what a script handed pm.sendRequest. */
@@ -288,7 +291,7 @@ export class PostmanRequest {
   toJSON(): Record<string, unknown> {
     const header = this.headers.toJSON();
     return defined({
-      url: this.url.toJSON(),
+      url: this.url instanceof Url ? this.url.toJSON() : this.url,
       header: header.length ? header : undefined,
       method: this.method,
       body: Object.hasOwn(this, "body") ? this.body.toJSON() : undefined,
@@ -300,7 +303,7 @@ export class PostmanRequest {
     const b = this.body.toDefinition();
     return {
       method: String(this.method || "GET").toUpperCase(),
-      url: this.url.toDefinition(),
+      url: urlOf(this.url).toDefinition(),
       headers: this.headers.toJSON().map((h) => ({
         key: h.key,
         value: h.value === undefined ? "" : String(h.value),
@@ -313,12 +316,14 @@ export class PostmanRequest {
   }
 }
 
+// pm.request.url = "…" keeps the string (postman-collection's Request has a plain `url` property):
+// scripts read back what they assigned; the request sent parses it (`toDefinition`), as postman-runtime does.
 const urlAccessor = {
   get(this: PostmanRequest): Url {
-    return stateOf(this).url;
+    return stateOf(this).url as Url;
   },
   set(this: PostmanRequest, v: unknown) {
-    stateOf(this).url = v instanceof Url ? v : new Url(v);
+    stateOf(this).url = v;
   },
 };
 const bodyAccessor = {
