@@ -44,6 +44,17 @@ const GLOBAL_USES: Array<[RegExp, string[]]> = [
 export const SUGAR_USE = new RegExp(SUGAR_USE_SOURCE);
 GLOBAL_USES.push([SUGAR_USE, ["sugar"]]);
 
+/**
+ * Code built from strings (`eval`, `Function(…)`, `new Function(…)`): the text cannot say which globals
+ * that code names, so every library global's source is fetched (each still loads only when read:
+ * prelude/index.ts installLazyGlobals).
+ */
+const CODE_FROM_TEXT = /\beval\b|\bFunction\s*\(/;
+const LIBRARY_GLOBAL_IDS = [
+  ...["lodash3", "crypto-js", "tv4", "buffer", "cheerio"],
+  ...["xml2js", "events", "stream", "string_decoder", "timers"],
+];
+
 const REQUIRE_RE = /\brequire\s*\(\s*["'`]([^"'`]+)["'`]\s*\)/g;
 
 /** Which bundles a script needs, from its text (require calls and well-known globals). */
@@ -54,5 +65,6 @@ export function neededLibraries(source: string): string[] {
     out.add(name === "csv-parse/lib/sync" ? "csv-parse-sync" : name);
   }
   for (const [re, ids] of GLOBAL_USES) if (re.test(source)) for (const id of ids) out.add(id);
+  if (CODE_FROM_TEXT.test(source)) for (const id of LIBRARY_GLOBAL_IDS) out.add(id);
   return [...out];
 }

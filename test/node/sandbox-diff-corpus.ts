@@ -1203,6 +1203,14 @@ const REAL_WORLD_MODULES: DiffCase[] = [
     "pm.environment.set('b', undefined); pm.globals.set('g2', undefined); pm.collectionVariables.set('c2', undefined); console.log(pm.environment.get('b'), typeof pm.globals.get('g2'), pm.collectionVariables.get('c2'), pm.environment.has('b'), pm.variables.get('b'), pm.variables.has('b'), 'b' in pm.environment.toObject()); pm.environment.unset('b'); pm.globals.unset('g2'); pm.collectionVariables.unset('c2');",
     { event: "prerequest" },
   ),
+  t(
+    "eval'd UMD bundle uses Buffer",
+    "pm.collectionVariables.set('lib', \"(function (root, factory) { if (typeof module === 'object' && module.exports) { module.exports = factory(); } else { root.b64lib = factory(); } })(this, function () { return { enc: function (s) { return Buffer.from(s).toString('base64'); } }; });\"); eval(pm.collectionVariables.get('lib')); console.log(typeof this.b64lib, this.b64lib.enc('hi'), typeof this.Buffer, typeof this.pm); pm.collectionVariables.unset('lib'); delete this.b64lib;",
+  ),
+  t(
+    "globals named only by code from strings",
+    "const probe = (f) => { try { return f(); } catch (e) { return e.name; } }; console.log(['Buffer', '_', 'CryptoJS', 'tv4', 'responseBody', 'postman', 'xml2Json', 'pm'].map((n) => [n, probe(() => eval('typeof ' + n)), probe(() => new Function('return typeof ' + n)()), probe(() => typeof this[n])].join(':')).join(' '), probe(() => eval('CryptoJS.MD5(\\'a\\').toString()')), probe(() => eval('Buffer.from(\\'a\\').length')));",
+  ),
 ];
 
 export const CASES: DiffCase[] = [

@@ -46,6 +46,8 @@ const replaceIn = createReplaceIn(() => host.now());
 /** What the prelude reads from a script's text, memoised per source (the same scripts run per item). */
 interface ScriptText {
   sugar: boolean;
+  /** The text builds code from strings (`eval`, `Function(…)`): what that code names cannot be read. */
+  opaque: boolean;
   /** Every identifier-like word of the text (whether it names `arguments`, `callee`, `caller`). */
   words: Set<string>;
   /** The words not read as a property (`pm.environment` does not name the global `environment`). */
@@ -70,6 +72,43 @@ function usesSugar(source: string): boolean {
 // (`...environment`) and a word after a line break (a comment may end in a dot) still count.
 const FREE_WORD = /(?<![\w$]|(?:^|[^.])\.[ \t]*)[A-Za-z_$][\w$]*/g;
 const texts = new Map<string, ScriptText>();
+/** libraries.ts CODE_FROM_TEXT: the host has then fetched every library global's source. */
+const CODE_FROM_TEXT = /\beval\b|\bFunction\s*\(/;
+const SCOPE_PARAM = "__edgerunScope";
+
+/**
+ * Code a script builds from strings may name any of its globals: its text cannot say which. Newman's
+ * sandbox has them all, read through the script's scope (direct eval) and its `this` (a UMD bundle's
+ * `root`; what is set there stays off the global object). Such a script runs `with` an object whose
+ * properties load each global on first read (the libraries are costly), and with `this` another over
+ * the same values. Code of `new Function` still sees only the real globals, as in Newman.
+ */
+function opaqueScope(api: ScriptApi): { scope: object; self: object } {
+  const values = new Map<string, unknown>();
+  const scope = Object.create(null) as object;
+  const self = Object.create(null) as object;
+  for (const name of api.names)
+    for (const target of [scope, self])
+      Object.defineProperty(target, name, {
+        configurable: true,
+        enumerable: true,
+        get() {
+          if (!values.has(name)) {
+            try {
+              values.set(name, api.load(name));
+            } catch {
+              values.set(name, undefined); // as a bound name whose library failed to load
+            }
+          }
+          return values.get(name);
+        },
+        set(value: unknown) {
+          values.set(name, value);
+        },
+      });
+  return { scope, self };
+}
+
 /** `sugar`: the host's answer to SUGAR_USE (contract.ts PreludeInput.sugar); else the text is tested. */
 function textOf(source: string, sugar: boolean | undefined): ScriptText {
   let t = texts.get(source);
@@ -77,6 +116,7 @@ function textOf(source: string, sugar: boolean | undefined): ScriptText {
     if (texts.size >= 256) texts.clear();
     t = {
       sugar: typeof sugar === "boolean" ? sugar : usesSugar(source),
+      opaque: CODE_FROM_TEXT.test(source),
       words: new Set(source.match(/[A-Za-z_$][\w$]*/g) || []),
       free: new Set(source.match(FREE_WORD) || []),
     };
@@ -94,7 +134,8 @@ function compiled(text: ScriptText, params: string, source: string): CompiledScr
   if (text.fn && text.params === params) return text.fn;
   // As in Newman: the body is not async (a top-level `await` is a SyntaxError) and the `;` ends the
   // directive prologue, so a leading 'use strict' is an ordinary expression (scripts stay sloppy).
-  const fn = host.compile(params, `return (() => {;\n${source}\n})();`);
+  const scoped = params === SCOPE_PARAM ? `with (${SCOPE_PARAM}) ` : "";
+  const fn = host.compile(params, `${scoped}return (() => {;\n${source}\n})();`);
   if (!text.words.has("arguments") && !text.words.has("callee") && !text.words.has("caller")) {
     text.fn = fn;
     text.params = params;
@@ -117,6 +158,7 @@ function ensureSugar(text: ScriptText): void {
 function start(run: ScriptRun, text: ScriptText, source: string, api: ScriptApi): void {
   // `tests` is always bound: legacy scripts write to it and the runner reads it back. Other globals are
   // built only when the script's text names them (copying the response and scopes is most of the cost).
+  if (text.opaque) return startOpaque(run, text, source, api);
   if (text.names?.of !== api.names)
     text.names = { of: api.names, list: api.names.filter((k) => k === "tests" || text.free.has(k)) };
   const names = text.names.list;
@@ -134,6 +176,21 @@ function start(run: ScriptRun, text: ScriptText, source: string, api: ScriptApi)
     // error is taken inside the tracked chain, so the drain cannot end before it is recorded.
     run.track(
       fn(...values).catch((e: unknown) => {
+        run.error ??= e;
+      }),
+    );
+  } catch (e) {
+    run.error = e;
+  }
+}
+
+/** `start` for a script that builds code from strings (opaqueScope). */
+function startOpaque(run: ScriptRun, text: ScriptText, source: string, api: ScriptApi): void {
+  try {
+    const { scope, self } = opaqueScope(api);
+    const fn = compiled(text, SCOPE_PARAM, source);
+    run.track(
+      fn.call(self, scope).catch((e: unknown) => {
         run.error ??= e;
       }),
     );
