@@ -1211,6 +1211,8 @@ const REAL_WORLD_MODULES: DiffCase[] = [
     "globals named only by code from strings",
     "const probe = (f) => { try { return f(); } catch (e) { return e.name; } }; console.log(['Buffer', '_', 'CryptoJS', 'tv4', 'responseBody', 'postman', 'xml2Json', 'pm'].map((n) => [n, probe(() => eval('typeof ' + n)), probe(() => new Function('return typeof ' + n)()), probe(() => typeof this[n])].join(':')).join(' '), probe(() => eval('CryptoJS.MD5(\\'a\\').toString()')), probe(() => eval('Buffer.from(\\'a\\').length')));",
   ),
+  t("SyntaxError of an eval'd JSON object", 'eval(\'{"args":{},"data":""}\');'),
+  t("SyntaxError of an eval'd statement", "eval('var x = ;');"),
 ];
 
 export const CASES: DiffCase[] = [

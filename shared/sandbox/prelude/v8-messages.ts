@@ -32,8 +32,11 @@ function positionOf(error: unknown, source: string, native?: string): number {
   const first = frames[native ? 1 : 0];
   const m = first ? FRAME.exec(first) : null;
   if (!m) return -1;
-  const line = Number(m[1]) - SCRIPT_HEADER_LINES;
-  const col = Number(m[2]) - 1;
+  return indexOf(source, Number(m[1]) - SCRIPT_HEADER_LINES, Number(m[2]) - 1);
+}
+
+/** Index in `source` of 1-based `line`, 0-based `col`, or -1 when it is not in it. */
+function indexOf(source: string, line: number, col: number): number {
   if (line < 1) return -1;
   let index = 0;
   for (let l = 1; l < line; l++) {
@@ -228,6 +231,32 @@ function literalAt(text: string): { value: string; length: number } | undefined 
   }
 }
 
+const EVAL_FRAME = /^\s*at <input>:(\d+):(\d+)/;
+
+/**
+ * A SyntaxError of code built from a string (`eval('{"a":1}')`, `new Function('a b')`): QuickJS places
+ * it in `<input>`, not in the script. With the string written as a literal in the call, it is worded from
+ * that text; else from QuickJS's message alone (the token it names, or the message as it is): the
+ * script's own source says nothing about it. Undefined when the error is not from such code.
+ */
+function builtCodeMessage(error: unknown, message: string, source: string): string | undefined {
+  const frames = String(field(error, "stack") ?? "")
+    .split("\n")
+    .filter((l) => l.trim().startsWith("at "));
+  const where = EVAL_FRAME.exec(frames[0] ?? "");
+  if (!where) return undefined;
+  const caller = FRAME.exec(frames[1] ?? "");
+  const call = caller ? indexOf(source, Number(caller[1]) - SCRIPT_HEADER_LINES, Number(caller[2]) - 1) : -1;
+  const text = call >= 0 && source[call] === "(" ? literalAt(source.slice(call + 1).trimStart()) : undefined;
+  if (text) {
+    const at = indexOf(text.value, Number(where[1]), Number(where[2]) - 1);
+    const worded = fromToken(message, text.value, at < 0 ? text.value.length : at);
+    if (worded) return worded;
+  }
+  const token = /^unexpected token(?: in expression)?: '(.*)'$/.exec(message);
+  return token ? unexpectedAt(token[1] ?? "", 0) : message;
+}
+
 /** V8's `Invalid regular expression: /(/: Unterminated group` for `new RegExp('(')` with literal arguments. */
 function regexpMessage(error: unknown, message: string, source: string): string | undefined {
   const at = positionOf(error, source, "RegExp");
@@ -265,6 +294,8 @@ export function v8Message(error: unknown, source: unknown): string {
     if (worded) return worded;
   }
   if (name === "SyntaxError" && typeof source === "string") {
+    const built = builtCodeMessage(error, message, source);
+    if (built !== undefined) return built;
     const at = positionOf(error, source);
     const worded = fromToken(message, source, at < 0 ? source.length : at);
     if (worded) return worded;
