@@ -18,6 +18,10 @@ export interface Output {
 
 type Paint = (text: string) => string;
 
+/** A line of escape codes alone (what colors leaves after a console box's closing line break). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: escape codes are what it matches
+const BOX_RESIDUE = /\n((?:\x1b\[\d+m)+)\n/g;
+
 function palette(enabled: boolean) {
   const code =
     (open: number, close: number): Paint =>
@@ -31,6 +35,10 @@ function palette(enabled: boolean) {
     gray: code(90, 39),
     bold: code(1, 22),
     underline: code(4, 24),
+    /** colors' `reset`, which Newman wraps the banner, collection, folder and item names in. */
+    reset: code(0, 0),
+    /** colors' `red.bold`: failed assertions and script errors. */
+    alarm: (text: string) => code(31, 39)(code(1, 22)(text)),
   };
 }
 
@@ -104,14 +112,15 @@ export class CliReporter {
         this.#expected = Math.max(1, event.iterations * event.items);
         this.#print(
           this.#opts.noBanner
-            ? [this.#paint.bold(event.collection.name)]
-            : ["edgerun", "", this.#paint.bold(event.collection.name)],
+            ? [this.#paint.reset(event.collection.name)]
+            : [this.#paint.reset("edgerun"), "", this.#paint.reset(event.collection.name)],
         );
         break;
       case "iteration.started":
         if (this.#iterations > 1 && event.iteration !== this.#lastIteration) {
           this.#lastIteration = event.iteration;
-          this.#print(["", this.#paint.gray(`Iteration ${event.iteration + 1}/${this.#iterations}`)]);
+          const label = `Iteration ${event.iteration + 1}/${this.#iterations}`;
+          this.#print(["", this.#paint.gray(this.#paint.underline(label))]);
         }
         break;
       case "request.completed":
@@ -128,17 +137,17 @@ export class CliReporter {
     const p = this.#paint;
     this.#done++;
     const lines = this.#itemHeader(event);
-    if (event.skipped) {
-      lines.push(p.gray("  (skipped by a pre-request script)"));
-      this.#print(lines);
-      return;
-    }
-    if (!this.#opts.noFailures) this.#listFailures(event);
+    this.#listFailures(event);
     const consoleOn = !this.#opts.noConsole;
     const before = consoleOn ? event.console.filter((c) => c.event !== "test") : [];
     lines.push(...this.#consoleBox(before.filter((c) => c.event === "prerequest")));
     for (const e of event.scriptErrors.filter((x) => x.event === "prerequest"))
       lines.push(this.#scriptError(e));
+    // Newman prints nothing more for an item its pre-request script skipped.
+    if (event.skipped) {
+      this.#print(lines);
+      return;
+    }
     lines.push(...this.#consoleBox(before.filter((c) => c.event === undefined)));
     const target = `  ${p.gray(event.request.method)} ${p.gray(event.request.url)}`;
     if (event.response) {
@@ -174,10 +183,10 @@ export class CliReporter {
     // Newman prints the folder line without a blank line between it and its first item.
     const lines: string[] = [""];
     if (group !== this.#group) {
-      if (group) lines.push(`${sym.folder} ${group}`);
+      if (group) lines.push(`${sym.folder} ${this.#paint.reset(group)}`);
       this.#group = group;
     }
-    lines.push(`${group ? sym.sub : sym.root} ${event.item.name}`);
+    lines.push(`${group ? sym.sub : sym.root} ${this.#paint.reset(event.item.name)}`);
     return lines;
   }
 
@@ -202,7 +211,7 @@ export class CliReporter {
       } else if (a.passed) {
         if (!this.#opts.noSuccessAssertions)
           out.push(`${p.green(`  ${this.#symbols.ok} `)} ${p.gray(a.name)}`);
-      } else out.push(`${p.red(`${String(this.#failureIndex).padStart(3)}.`)} ${p.red(a.name)}`);
+      } else out.push(`${p.alarm(`${String(this.#failureIndex).padStart(3)}.`)} ${p.alarm(a.name)}`);
     });
     flush(Number.POSITIVE_INFINITY);
     for (const e of event.scriptErrors.filter((x) => x.event === "test")) out.push(this.#scriptError(e));
@@ -222,7 +231,7 @@ export class CliReporter {
 
   /** `  6⠄ ReferenceError in prerequest-script`: Newman names the error; the failures table has its message. */
   #scriptError(e: RequestCompletedEvent["scriptErrors"][number]): string {
-    return this.#paint.red(`${String(++this.#failureIndex).padStart(3)}⠄ ${e.name} in ${e.event}-script`);
+    return this.#paint.alarm(`${String(++this.#failureIndex).padStart(3)}⠄ ${e.name} in ${e.event}-script`);
   }
 
   /** The item's failures for the table, each assertion with its position in its script. */
@@ -243,6 +252,7 @@ export class CliReporter {
     const lines: string[] = [];
     if (event.type === "run.cancelled") lines.push("", p.yellow("Run cancelled."));
     if (event.type === "run.failed") lines.push("", p.red(`Run failed: ${event.reason}`));
+    lines.push(...this.#bailLine(event.failures));
     const ascii = this.#opts.ascii === true;
     if (!this.#opts.noSummary)
       lines.push(
@@ -273,6 +283,19 @@ export class CliReporter {
     this.#out.write(`${lines.join("\n")}\n`);
   }
 
+  /**
+   * Under `--bail`, postman-runtime turns the last item's first failed assertion into a test script error
+   * (`AssertionFailure`) that Newman prints live: it is in the terminal event's failures, not the item's.
+   */
+  #bailLine(kept: Failure[]): string[] {
+    const seen = new Set(this.#failures.map((f) => failureKey(f.failure)));
+    const bail = kept.find(
+      (f) => f.source === "script" && f.name === "AssertionFailure" && !seen.has(failureKey(f)),
+    );
+    if (!bail) return [];
+    return [this.#scriptError({ name: bail.name, message: bail.message, event: "test", location: "" })];
+  }
+
   /** Newman lists every failure: past the terminal event's bounded list, the ones seen per item. */
   #allFailures(kept: Failure[]): ListedFailure[] {
     if (kept.length < MAX_KEPT_FAILURES) {
@@ -288,7 +311,8 @@ export class CliReporter {
 
   #print(lines: string[]): void {
     this.#clearBar();
-    this.#out.write(`${lines.join("\n")}\n`);
+    // A console box ends in colors' empty span after its last line break: Newman's next output follows it.
+    this.#out.write(`${lines.join("\n")}\n`.replace(BOX_RESIDUE, "\n$1"));
     this.#drawBar();
   }
 

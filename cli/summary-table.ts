@@ -156,7 +156,7 @@ export function failuresTable(opts: {
     widths[1] = Math.trunc((opts.columns - widths[0]) * 0.2);
     widths[2] = Math.trunc(opts.columns - (widths[0] + widths[1] + 5));
   }
-  const underline = (s: string) => paint.underline(paint.red(s));
+  const underline = (s: string) => paint.red(paint.underline(s));
   const table = new Table({
     head: [underline("#"), underline("failure"), underline("detail")],
     chars: BLANK,
@@ -167,18 +167,26 @@ export function failuresTable(opts: {
     colWidths: widths,
   });
   opts.failures.forEach(({ failure: f, assertionIndex }, i) => {
-    const errorName = f.source === "assertion" ? (f.errorName ?? "AssertionError") : f.name;
+    // Newman's request failures are Node's network errors, all named `Error`.
+    const errorName =
+      f.source === "assertion"
+        ? (f.errorName ?? "AssertionError")
+        : f.source === "request"
+          ? "Error"
+          : f.name;
     const name =
       opts.iterations > 1 ? `${errorName}\n${paint.gray(`iteration: ${f.iteration + 1}`)}` : errorName;
     // A request failure's source is the request, whose full name Newman prints as "".
     const inside = f.item && f.source !== "request" ? [...f.item.path, f.item.name].join(" / ") : "";
+    // Newman colours `\ninside …` as one string: colors closes an empty grey span before the line break.
     const detail = [
       f.source === "assertion" ? f.name : "",
       paint.gray(f.message),
-      paint.gray(`at ${failureAt(f, assertionIndex)}`),
+      `${paint.gray(`at ${failureAt(f, assertionIndex)}`)}${paint.gray("")}`,
       paint.gray(`inside "${inside}"`),
     ].join("\n");
-    table.push([`${String(i + 1).padStart(digits)}.`, name, detail]);
+    // Newman pads the numbers with zeros (`01.` … `12.`).
+    table.push([`${String(i + 1).padStart(digits, "0")}.`, name, detail]);
   });
   return table.toString();
 }

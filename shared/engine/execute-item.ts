@@ -250,7 +250,8 @@ export async function executeItem(
   let result = await sendDefinition(request, resolve, jar, profile, settings, deps);
   // Body warnings (a file that could not be loaded) go to the request's console, as Newman's do.
   for (const message of result.warnings ?? [])
-    if (consoleOut.length < MAX_CONSOLE_PER_ITEM) consoleOut.push({ level: "warn", message });
+    if (consoleOut.length < MAX_CONSOLE_PER_ITEM)
+      consoleOut.push({ level: "warn", message, args: [message] });
   for (let attempt = 1; attempt <= (settings.retry ?? 0) && isRetryable(result); attempt++) {
     const delayMs = retryDelay(attempt, result, deps.random);
     retries.push({

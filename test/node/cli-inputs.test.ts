@@ -168,8 +168,14 @@ describe("differential: input shapes Newman accepts", () => {
       "--env-var",
       `base=${inject("targetUrl")}`,
     ]);
-    expect(cli.stdout).toContain(form);
-    expect(cli.stdout).toContain(binary);
+    // Newman shows them as console messages: quoted by util.inspect, wrapped to 54 columns in the box.
+    const box = (text: string) =>
+      `'${text}'`
+        .match(/.{1,54}/g)
+        ?.map((line) => `  │ ${line}`)
+        .join("\n");
+    expect(cli.stdout).toContain(box(form));
+    expect(cli.stdout).toContain(box(binary));
   }, 90_000);
 });
 

@@ -1,0 +1,211 @@
+/**
+ * `edgerun run -r cli` prints what `newman run` prints: one collection covering the reporter's output
+ * (folders, request lines, assertions, failed requests, script errors, iterations with data, a runner
+ * warning, the summary table and the failures list, `--bail`) through real Newman and the real CLI, the
+ * outputs compared line by line once what legitimately differs is masked (timings, sizes, the banner's
+ * name, the network errors' wording, table widths that follow them).
+ */
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const NEWMAN = join(ROOT, "node_modules/newman/bin/newman.js");
+const EDGERUN = join(ROOT, "cli/bin.mjs");
+
+function run(file: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    // Colour as the flags say: neither tool sees the environment's colour switches.
+    const { NO_COLOR: _n, FORCE_COLOR: _f, ...env } = process.env;
+    const child = spawn(process.execPath, [file, ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.on("error", reject);
+    child.on("close", () => resolve(stdout));
+  });
+}
+
+const script = (listen: string, exec: string[]) => ({ listen, script: { type: "text/javascript", exec } });
+
+function collection(base: string) {
+  return {
+    info: {
+      name: "Output parity",
+      schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+    },
+    event: [
+      script("prerequest", [
+        "if (pm.info.requestName === 'col pre') throw new RangeError('collection pre');",
+      ]),
+      script("test", ["pm.test('collection-level test', () => {});"]),
+    ],
+    item: [
+      {
+        name: "root ok",
+        request: { method: "GET", url: `${base}/get?q={{q}}` },
+        event: [
+          script("test", [
+            "pm.test('status 200', () => pm.response.to.have.status(200));",
+            "pm.test('fails', () => pm.expect(pm.iterationData.get('q')).to.equal('never'));",
+            "pm.test.skip('skipped one', () => {});",
+            "console.log('logged', { q: pm.iterationData.get('q') });",
+            "pm.test('last', () => {});",
+          ]),
+        ],
+      },
+      {
+        name: "Folder A",
+        item: [
+          {
+            name: "a1",
+            request: { method: "POST", url: `${base}/post`, body: { mode: "raw", raw: '{"x":1}' } },
+            event: [
+              script("prerequest", ["undefinedFn();"]),
+              script("test", ["pm.test('a1 ok', () => {});"]),
+            ],
+          },
+          {
+            name: "Nested B",
+            event: [
+              script("test", ["if (pm.info.requestName === 'b1') throw new TypeError('folder boom');"]),
+            ],
+            item: [
+              { name: "b1", request: { method: "GET", url: `${base}/status/404` } },
+              { name: "refused", request: { method: "GET", url: "http://127.0.0.1:1/x" } },
+            ],
+          },
+          {
+            name: "a2",
+            request: { method: "GET", url: `${base}/get` },
+            event: [script("test", ["null.x;"])],
+          },
+        ],
+      },
+      {
+        name: "upload",
+        request: {
+          method: "POST",
+          url: `${base}/post`,
+          body: {
+            mode: "formdata",
+            formdata: [{ key: "f", type: "file", src: "edgerun-no-such-upload.txt" }],
+          },
+        },
+      },
+      { name: "col pre", request: { method: "GET", url: `${base}/get` } },
+      { name: "timeout", request: { method: "GET", url: `${base}/delay/2000` } },
+      {
+        name: "last root",
+        request: { method: "GET", url: `${base}/get` },
+        event: [
+          script("test", [
+            "pm.test('long ' + 'x'.repeat(150), () => { throw new Error('y'.repeat(200)); });",
+          ]),
+        ],
+      },
+    ],
+  };
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape codes
+const ANSI = /\x1b\[\d+m/g;
+/** The banner as colors.reset wraps it. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape codes
+const RESET_BANNER = /^\x1b\[0m(newman|edgerun)\x1b\[0m$/;
+/** Network errors: Node's words in Newman, the Workers fetch's in edgerun. */
+const NETWORK = [
+  /connect ECONNREFUSED 127\.0\.0\.1:1|ESOCKETTIMEDOUT/g,
+  /could not reach 127\.0\.0\.1:1: Network connection lost\.|request to \S+ exceeded the timeout of \d+ ms/g,
+];
+
+/**
+ * The output with what legitimately differs masked: the banner's name, a response's size and time, the
+ * run's duration, data received and response times, network errors' wording; in the tables (whose
+ * widths follow those texts) runs of borders and spaces are collapsed.
+ */
+function masked(out: string): string[] {
+  const lines = out.split("\n");
+  const tableAt = lines.findIndex((l) => /^(┌─|---)/.test(l.replace(ANSI, "")));
+  return lines.map((raw, i) => {
+    let line = raw
+      .replace(/^(newman|edgerun)$/, "BANNER")
+      .replace(RESET_BANNER, "\x1b[0mBANNER\x1b[0m")
+      .replace(/\[(\d{3} [^,\]]*), [\d.]+k?B, [\d.]+(ms|µs|s)\]/, "[$1, SIZE, TIME]")
+      .replace(/(total run duration|total data received|average response time): [^│|]*/, "$1: X");
+    for (const re of NETWORK) line = line.replace(re, "NETWORK ERROR");
+    if (tableAt >= 0 && i >= tableAt) line = line.replace(/─+/g, "─").replace(/-+/g, "-").replace(/ +/g, " ");
+    return line.trimEnd();
+  });
+}
+
+let dir: string;
+const args = (...extra: string[]) => [
+  "run",
+  join(dir, "collection.json"),
+  "-d",
+  join(dir, "data.json"),
+  "--timeout-request",
+  "500",
+  ...extra,
+];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "edgerun-cli-output-"));
+  await writeFile(join(dir, "collection.json"), JSON.stringify(collection(inject("targetUrl"))));
+  await writeFile(join(dir, "data.json"), JSON.stringify([{ q: "one" }, { q: "two" }]));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("edgerun run -r cli output", () => {
+  it("is Newman's line by line without colour (-n 2 with data)", async () => {
+    const [newman, ours] = await Promise.all([
+      run(NEWMAN, args("-n", "2", "--color", "off")),
+      run(EDGERUN, args("-n", "2", "-r", "cli", "--no-color")),
+    ]);
+    // Newman's `--color off` still lets cli-table3 colour the failures table: edgerun prints no codes.
+    expect(ours).not.toMatch(ANSI);
+    expect(masked(ours)).toEqual(masked(newman.replace(ANSI, "")));
+    expect(ours).toContain("Iteration 2/2");
+    expect(ours).toMatch(/^ 16\. {2}Error +long xxx/m);
+    // A runner warning is a console message: quoted by util.inspect and wrapped as Newman wraps them.
+    expect(ours).toContain('  │ \'Form param `f`, file load error: "edgerun-no-such-upl\n  │ oad.txt"');
+  }, 60_000);
+
+  it("is Newman's line by line and code by code with colour", async () => {
+    const [newman, ours] = await Promise.all([
+      run(NEWMAN, args("--color", "on")),
+      run(EDGERUN, args("-r", "cli", "--color", "on")),
+    ]);
+    expect(ours).toContain("\x1b[31m\x1b[1m  1.\x1b[22m\x1b[39m");
+    expect(masked(ours)).toEqual(masked(newman));
+  }, 60_000);
+
+  it("is Newman's under --folder (a nested folder, its parents' scripts run)", async () => {
+    const [newman, ours] = await Promise.all([
+      run(NEWMAN, args("--folder", "Nested B", "--color", "off")),
+      run(EDGERUN, args("--folder", "Nested B", "-r", "cli", "--no-color")),
+    ]);
+    expect(masked(ours)).toEqual(masked(newman.replace(ANSI, "")));
+    expect(ours).toContain("❏ Folder A / Nested B\n↳ b1\n");
+  }, 60_000);
+
+  it("is Newman's under --bail, the AssertionFailure line included", async () => {
+    const [newman, ours] = await Promise.all([
+      run(NEWMAN, args("--bail", "--color", "off")),
+      run(EDGERUN, args("--bail", "-r", "cli", "--no-color")),
+    ]);
+    // Newman's `at` for it is a line and column inside its sandbox bundle.
+    const at = (l: string) => l.replace(/at test-script:\d+:\d+/, "at test-script");
+    expect(masked(ours)).toEqual(masked(newman.replace(ANSI, "")).map(at));
+    expect(ours).toContain("  2⠄ AssertionFailure in test-script");
+  }, 60_000);
+});
