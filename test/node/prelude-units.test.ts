@@ -118,12 +118,14 @@ describe("lists and variable scopes", () => {
         { key: "Accept", value: "a" },
         { key: "accept", value: "b", disabled: true },
       ],
-      true,
+      { header: true },
     );
     expect(headers.get("ACCEPT")).toBe("a");
     headers.add("X-Id: 7");
+    // A Header keeps its value's type and takes the upserted key's case (postman-collection's Header#update).
     headers.upsert({ key: "x-id", value: 8 });
-    expect(headers.toObject(true)).toEqual({ accept: "a", "x-id": "8" });
+    expect(headers.toObject(true)).toEqual({ accept: "a", "x-id": 8 });
+    expect(headers.one("X-ID")?.key).toBe("x-id");
     expect(headers.count()).toBe(2);
     expect(PropertyList.name).toBe("a");
   });

@@ -26,4 +26,45 @@ export const REQUEST_CASES: DiffCase[] = [
     "url assigned an object",
     "pm.request.url = { host: ['a', 'test'], path: ['p'], protocol: 'https' }; console.log(typeof pm.request.url, String(pm.request.url));",
   ),
+  pre(
+    "addHeader with a number",
+    "pm.request.addHeader({ key: 'n', value: 5 }); console.log(pm.request.headers.get('n'), typeof pm.request.headers.get('n'), JSON.stringify(pm.request.headers.toObject()), JSON.stringify(pm.request.headers));",
+  ),
+  pre(
+    "headers add and upsert with numbers",
+    "pm.request.headers.add({ key: 'a', value: 1 }); pm.request.headers.upsert({ key: 'a', value: 2 }); pm.request.headers.upsert({ key: 'b', value: true }); console.log(JSON.stringify(pm.request.headers.toObject()), typeof pm.request.headers.get('a'));",
+  ),
+  pre(
+    "headers add null and undefined values",
+    "pm.request.headers.add({ key: 'u' }); pm.request.headers.add({ key: 'n', value: null }); console.log(JSON.stringify(pm.request.headers));",
+  ),
+  pre(
+    "headers upsert with another case",
+    "pm.request.headers.upsert({ key: 'accept', value: 'text/xml' }); pm.request.upsertHeader({ key: 'X-N', value: 7 }); console.log(JSON.stringify(pm.request.headers), pm.request.headers.get('x-n'));",
+  ),
+  pre(
+    "headers remove then sent",
+    "pm.request.headers.remove('accept'); pm.request.removeHeader('Content-Type'); pm.request.headers.add({ key: 'X-Late', value: 'yes' }); console.log(pm.request.headers.count());",
+  ),
+  t(
+    "request headers each and toObject",
+    "pm.request.headers.each((h) => console.log(h.key, h.value)); console.log(JSON.stringify(pm.request.getHeaders()), JSON.stringify(pm.request.headers.toObject()));",
+  ),
+  t(
+    "request getHeaders options and duplicates",
+    "pm.request.headers.add({ key: 'accept', value: 'text/xml' }); pm.request.headers.add({ key: 'X-Off', value: '1', disabled: true }); console.log(JSON.stringify(pm.request.getHeaders()), JSON.stringify(pm.request.getHeaders({ enabled: true, ignoreCase: true })), JSON.stringify(pm.request.headers.toObject()), JSON.stringify(pm.request.headers.toObject(true)), pm.request.headers.get('Accept'));",
+  ),
+  t(
+    "response headers toObject with duplicates",
+    "console.log(JSON.stringify(pm.response.headers.toObject()), pm.response.headers.get('set-cookie'), JSON.stringify(pm.response.headers.toObject(false, true)));",
+    {
+      response: {
+        headers: [
+          ["Content-Type", "application/json"],
+          ["Set-Cookie", "a=1"],
+          ["Set-Cookie", "b=2; Path=/"],
+        ],
+      },
+    },
+  ),
 ];

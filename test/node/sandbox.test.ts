@@ -152,8 +152,9 @@ describe("QuickJS sandbox: pm API", () => {
     );
     expect(out.error).toBeUndefined();
     expect(out.request.method).toBe("POST");
+    // upsert takes the key as given (postman-collection's Header#update; sandbox-diff checks it).
     expect(out.request.headers).toEqual([
-      { key: "Accept", value: "text/plain" },
+      { key: "accept", value: "text/plain" },
       { key: "X-Sig", value: "abc" },
     ]);
     expect(out.request.url.query).toEqual([

@@ -30,13 +30,14 @@ export class PropertyList {
   declare _postman_listAllowsMultipleValues: boolean;
   declare __parent: unknown;
 
-  constructor(items?: ReadonlyArray<ItemInput> | null, caseInsensitive?: boolean) {
+  /** `header`: a HeaderList (keys case-insensitive, values kept as given: the SDK's Header). */
+  constructor(items?: ReadonlyArray<ItemInput> | null, opts?: { header?: boolean }) {
     this.members = (items || []).map((i) => ({ ...i }) as ListItem);
     this.reference = {};
     this.Type = Object;
     this._postman_listIndexKey = "key";
-    this._postman_listIndexCaseInsensitive = !!caseInsensitive;
-    this._postman_listAllowsMultipleValues = false;
+    this._postman_listIndexCaseInsensitive = !!opts?.header;
+    this._postman_listAllowsMultipleValues = !!opts?.header;
     Object.defineProperty(this, "__parent", { value: undefined, writable: true });
   }
   get _items(): ListItem[] {
@@ -80,9 +81,17 @@ export class PropertyList {
     } else entry = isRecord(item) ? item : {};
     this._items.push({
       key: String(entry.key),
-      value: entry.value === undefined || entry.value === null ? "" : String(entry.value),
+      value: this._value(entry.value),
       ...(entry.disabled ? { disabled: true } : {}),
     });
+  }
+  /**
+   * A member's value as the list's Type keeps it: a Header its value as given (a number stays a number,
+   * null stays null; it is sent as its string form), missing as ""; other lists the text, null as "".
+   */
+  _value(value: unknown): unknown {
+    if (this._ci) return value === undefined ? "" : value;
+    return value === undefined || value === null ? "" : String(value);
   }
   append(item: unknown): void {
     this.add(item);
@@ -91,7 +100,9 @@ export class PropertyList {
     if (!item) return;
     const entry = isRecord(item) ? item : {};
     const it = this._find(entry.key);
-    if (it) it.value = entry.value === undefined || entry.value === null ? "" : String(entry.value);
+    // Header#update takes the key too (its case): other members keep theirs.
+    if (it && this._ci) it.key = String(entry.key || "");
+    if (it) it.value = this._value(entry.value);
     else this.add(item);
   }
   remove(predicate: unknown): void {
@@ -148,7 +159,8 @@ export class PropertyList {
     for (const i of this._items) {
       if (excludeDisabled && i.disabled) continue;
       const k = caseSensitive || !this._ci ? i.key : i.key.toLowerCase();
-      if (multiValue && out[k] !== undefined) out[k] = ([] as unknown[]).concat(out[k], i.value);
+      if ((multiValue || this._postman_listAllowsMultipleValues) && Object.hasOwn(out, k))
+        out[k] = ([] as unknown[]).concat(out[k], i.value);
       else out[k] = i.value;
     }
     return out;

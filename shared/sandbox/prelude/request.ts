@@ -263,7 +263,7 @@ export class PostmanRequest {
     const state: RequestState = { url: new Url(def.url), body: new RequestBody(def.body) };
     Object.defineProperty(this, STATE, { value: state });
     Object.defineProperty(this, "url", { enumerable: true, configurable: true, ...urlAccessor });
-    this.headers = new PropertyList(def.headers, true);
+    this.headers = new PropertyList(def.headers, { header: true });
     this.method = def.method;
     if (def.body)
       Object.defineProperty(this, "body", { enumerable: true, configurable: true, ...bodyAccessor });
@@ -278,8 +278,13 @@ export class PostmanRequest {
   upsertHeader(h: unknown): void {
     this.headers.upsert(h);
   }
-  getHeaders(opts?: { enabled?: boolean }): Record<string, unknown> {
-    return this.headers.toObject(!(opts && opts.enabled === false), false);
+  /** Request#getHeaders: keys as written unless `ignoreCase`, disabled headers too unless `enabled`. */
+  getHeaders(opts?: {
+    enabled?: boolean;
+    ignoreCase?: boolean;
+    multiValue?: boolean;
+  }): Record<string, unknown> {
+    return this.headers.toObject(!!opts?.enabled, !opts?.ignoreCase, !!opts?.multiValue);
   }
   addQueryParams(p: unknown): void {
     this.url.addQueryParams(p);

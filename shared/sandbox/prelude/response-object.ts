@@ -68,10 +68,7 @@ function parseCookie(header: unknown): ResponseCookie {
 
 /** pm.cookies and a response's cookies: a list keyed by cookie name, as the SDK's CookieList. */
 export function cookieList(cookies: ReadonlyArray<Cookie | ResponseCookie>): PropertyList {
-  return new PropertyList(
-    cookies.map((c) => ({ ...c, key: c.name })),
-    false,
-  );
+  return new PropertyList(cookies.map((c) => ({ ...c, key: c.name })));
 }
 
 /** http-reasons' entry for a code: `{ name, detail }`, or `{}` for an unknown code. */
@@ -128,7 +125,7 @@ export class PostmanResponse {
       this.status = this._details.name;
       this.code = data.code;
     }
-    this.headers = new PropertyList(data ? (data.headers as ListItem[]) : [], true);
+    this.headers = new PropertyList(data ? (data.headers as ListItem[]) : [], { header: true });
     if (data) this.stream = { toString: () => data.body };
     const setCookies = (data?.headers ?? [])
       .filter((h) => h.key.toLowerCase() === "set-cookie")
