@@ -157,8 +157,8 @@ describe("request building", () => {
     expect(url.toString()).toBe("https://u:p@{{host}}:8080/a/:id?x=1&y#frag");
     url.addQueryParams(["z=2"]);
     url.removeQueryParams("x");
-    // A path variable resolves (to "" here: it is declared by the path alone).
-    expect(url.getPathWithQuery()).toBe("/a/?y&z=2");
+    // A path variable declared by the text alone has no value: it stays (postman-collection's Url#getPath).
+    expect(url.getPathWithQuery()).toBe("/a/:id?y&z=2");
     expect(url.toDefinition().variable).toEqual([{ key: "id", value: "" }]);
     // Scripts see the collection format (postman-collection's Url#toJSON): no raw, auth as an object.
     expect(url.toJSON()).toEqual({
@@ -172,7 +172,7 @@ describe("request building", () => {
         { key: "y", value: null },
         { key: "z", value: "2" },
       ],
-      variable: [{ type: "any", value: "", key: "id" }],
+      variable: [{ type: "any", key: "id" }],
     });
   });
 

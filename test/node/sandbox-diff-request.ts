@@ -67,4 +67,35 @@ export const REQUEST_CASES: DiffCase[] = [
       },
     },
   ),
+  t(
+    "path variable parsed from a string",
+    "console.log(JSON.stringify(pm.request.url.variables), pm.request.url.getPath(), JSON.stringify(pm.request.url.toJSON()));",
+    { request: { url: "https://api.example.com/users/:id/posts/:postId" } },
+  ),
+  t(
+    "path variables with values and a suffix",
+    "pm.request.url.variables.add({ key: 'id', value: '42' }); pm.request.url.variables.add({ key: 'n', value: '' }); console.log(pm.request.url.getPath(), pm.request.url.getPath(true), pm.request.url.getPathWithQuery());",
+    {
+      event: "test",
+      request: { url: "https://api.example.com/users/:id.json/:n/:id?x=1" },
+      known:
+        "the request handed back: postman-collection's Url#toString fills in path variables; edgerun hands back the template (the engine fills them in when it sends)",
+    },
+  ),
+  t(
+    "url helpers",
+    "const u = pm.request.url; console.log(u.getQueryString(), u.getPathWithQuery(), u.getHost(), u.getRemote(), u.getRemote(true), u.toString(true)); try { u.getRaw(); } catch (e) { console.log(e.message); } console.log(JSON.stringify(u.query.toObject()), u.query.count(), u.query.get('page'));",
+    { request: { url: "http://api.example.com:8080/a/b?page=2&flag&e=#frag" } },
+  ),
+  pre(
+    "query add remove upsert then sent",
+    "const q = pm.request.url.query; q.add({ key: 'x', value: 'y' }); q.remove('limit'); q.upsert({ key: 'page', value: '9' }); q.add({ key: 'n', value: 5 }); pm.request.addQueryParams('z=1&w'); pm.request.removeQueryParams(['x']); console.log(pm.request.url.getQueryString(), JSON.stringify(q.toObject()));",
+    {
+      known:
+        "query parameters: edgerun keeps a value a script adds as text (5 → '5', null → ''); postman-collection's QueryParam keeps it and prints a non-text value as the bare key",
+    },
+  ),
+  pre("method assigned", "pm.request.method = 'put'; console.log(pm.request.method);", {
+    known: "the engine sends the method in capitals (PUT); Newman hands the request back with it as assigned",
+  }),
 ];

@@ -159,9 +159,11 @@ export class PropertyList {
     for (const i of this._items) {
       if (excludeDisabled && i.disabled) continue;
       const k = caseSensitive || !this._ci ? i.key : i.key.toLowerCase();
+      // A member's valueOf(): a key-only query parameter (null) is "" (QueryParam#valueOf).
+      const value = i.value === null && !this._ci ? "" : i.value;
       if ((multiValue || this._postman_listAllowsMultipleValues) && Object.hasOwn(out, k))
-        out[k] = ([] as unknown[]).concat(out[k], i.value);
-      else out[k] = i.value;
+        out[k] = ([] as unknown[]).concat(out[k], value);
+      else out[k] = value;
     }
     return out;
   }

@@ -71,17 +71,27 @@ export class Url {
         ...(q.disabled ? { disabled: true } : {}),
       })),
     );
-    this.variables = new PropertyList(items(def.variable));
+    // The SDK's parser names a text's path variables without a value (`{ key }`).
+    const variable = items(def.variable);
+    this.variables = new PropertyList(
+      typeof input === "string"
+        ? variable.map((v) => ({ type: "any", key: v.key, value: undefined }))
+        : variable,
+    );
   }
   getHost(): string {
     return this.host.join(".");
   }
   getPath(unresolved?: boolean): string {
-    let segs = this.path;
-    if (!unresolved)
-      segs = segs.map((s) =>
-        s.startsWith(":") && this.variables.has(s.slice(1)) ? String(this.variables.get(s.slice(1))) : s,
-      );
+    if (unresolved) return `/${this.path.join("/")}`;
+    // Url#getPath: `:name` (up to a ".") becomes the variable's value when that is a non-empty string.
+    const segs = this.path.map((s) => {
+      if (!s.startsWith(":")) return s;
+      const dot = s.indexOf(".");
+      const key = s.slice(1, dot < 0 ? undefined : dot);
+      const value = key ? this.variables.get(key) : undefined;
+      return value && typeof value === "string" ? value + s.slice(key.length + 1) : s;
+    });
     return `/${segs.join("/")}`;
   }
   getPathWithQuery(): string {
@@ -97,8 +107,9 @@ export class Url {
   getRemote(): string {
     return this.getHost() + (this.port ? `:${this.port}` : "");
   }
-  getRaw(): string {
-    return this.toString();
+  /** Url#getRaw is discontinued in postman-collection 4: it throws, so a script fails as in Newman. */
+  getRaw(): never {
+    throw new Error("`Url#getRaw` has been discontinued, use `Url#toString` instead.");
   }
   addQueryParams(params: unknown): void {
     const list = typeof params === "string" ? parseQuery(params) : ([] as unknown[]).concat(params);
