@@ -127,7 +127,7 @@ delete globalThis.umdLib;`,
 console.log(moment.utc("2021-03-07T13:04:05Z").format("LLLL"), moment.utc(0).add(1, "d").toISOString(), moment("2021-03-07", "YYYY-MM-DD").isValid());
 const _ = require("lodash"); console.log(_.sortBy([{ a: 2 }, { a: 1 }], "a"), _.chunk([1, 2, 3], 2), _.template ? "t" : "-");
 const CryptoJS = require("crypto-js"); console.log(CryptoJS.SHA256("x").toString(), CryptoJS.HmacSHA1("m", "k").toString(CryptoJS.enc.Base64));
-const uuid = require("uuid"); console.log(typeof uuid.v4(), uuid.validate("not"));`,
+const uuid = require("uuid"); console.log(typeof uuid.v4(), /^[0-9a-f-]{36}$/.test(uuid()), typeof uuid.validate);`,
   `const cheerio = require("cheerio"); const $ = cheerio.load("<ul><li class='a'>x</li><li>y</li></ul>");
 console.log($("li").length, $(".a").text(), $("ul").html());
 const xml2js = require("xml2js"); xml2js.parseString("<r><a>1</a></r>", (err, res) => console.log(err, JSON.stringify(res)));
