@@ -9,6 +9,7 @@ import { jsonError } from "../../shared/sandbox/prelude/json-error";
 import { legacyLoaders } from "../../shared/sandbox/prelude/legacy";
 import { PropertyList, VARIABLE_LIMITS, variableScope } from "../../shared/sandbox/prelude/lists";
 import { PostmanRequest, toRequestDefinition, Url } from "../../shared/sandbox/prelude/request";
+import type { RequestAuth } from "../../shared/sandbox/prelude/request-auth";
 import { createReplaceIn, scopeApi } from "../../shared/sandbox/prelude/scope-api";
 import { atob, btoa } from "../../shared/sandbox/prelude/shims";
 import { v8Message, v8Name } from "../../shared/sandbox/prelude/v8-messages";
@@ -215,6 +216,19 @@ describe("request building", () => {
     });
     // pm.sendRequest(pm.request.toJSON()) sends the same request.
     expect(toRequestDefinition(request.toJSON())).toMatchObject({ ...definition, auth: { type: "bearer" } });
+    // pm.request.auth is a RequestAuth: a parameter a script changes or a type it selects is what is sent.
+    const auth = request.auth as RequestAuth;
+    auth.update({ token: "t2" });
+    expect(request.toDefinition().auth).toEqual({ type: "bearer", bearer: [{ key: "token", value: "t2" }] });
+    auth.use("basic", { username: "ada", password: "pw" });
+    expect(request.toDefinition().auth).toEqual({
+      type: "basic",
+      bearer: [{ key: "token", value: "t2" }],
+      basic: [
+        { key: "username", value: "ada" },
+        { key: "password", value: "pw" },
+      ],
+    });
   });
 
   it("turns what pm.sendRequest accepts into a RequestDefinition", () => {

@@ -12,6 +12,14 @@ const t = (name: string, source: string, extra: Partial<DiffCase> = {}): DiffCas
 });
 const pre = (name: string, source: string, extra: Partial<DiffCase> = {}): DiffCase =>
   t(name, source, { event: "prerequest", ...extra });
+const basic = {
+  type: "basic",
+  basic: [
+    { key: "username", value: "ada" },
+    { key: "password", value: "s3cret" },
+  ],
+};
+
 /** The cases (see the file's comment). */
 export const REQUEST_CASES: DiffCase[] = [
   pre(
@@ -98,4 +106,24 @@ export const REQUEST_CASES: DiffCase[] = [
   pre("method assigned", "pm.request.method = 'put'; console.log(pm.request.method);", {
     known: "the engine sends the method in capitals (PUT); Newman hands the request back with it as assigned",
   }),
+  t(
+    "auth basic list",
+    "const a = pm.request.auth; console.log(a.type, typeof a.basic, JSON.stringify(a.basic)); console.log(typeof a.parameters, typeof a.current, typeof a.update, typeof a.use, typeof a.clear);",
+    { request: { auth: basic } },
+  ),
+  t(
+    "auth parameters read",
+    "const a = pm.request.auth; console.log(a.current(), a.basic.get('username'), JSON.stringify(a.basic.toObject()), a.parameters().get('password'), JSON.stringify(a.parameters().toObject()), a.basic.count(), a.basic.has('username'));",
+    { request: { auth: basic } },
+  ),
+  pre(
+    "auth update and use",
+    "const a = pm.request.auth; a.update({ username: 'bob' }); console.log(JSON.stringify(a.basic.toObject())); a.use('bearer', { token: 'tk' }); console.log(a.type, a.current(), JSON.stringify(a.parameters().toObject()), JSON.stringify(a.toJSON()));",
+    { request: { auth: basic } },
+  ),
+  pre(
+    "auth clear and parameters list methods",
+    "const a = pm.request.auth; a.update([{ key: 'extra', value: 1 }], 'basic'); a.update({ key: 'k' }, 'apikey'); console.log(JSON.stringify(a.apikey), a.basic.get('extra'), typeof a.basic.get('extra')); a.clear('apikey'); a.clear('basic'); console.log(JSON.stringify(a), typeof a.apikey, a.parameters().count()); a.use('type'); console.log(a.type);",
+    { request: { auth: basic } },
+  ),
 ];

@@ -2,16 +2,11 @@
 // RequestDefinition and serialised back after the script, so pre-request mutations change what is sent.
 // URL parsing and printing are the engine's (shared/engine/url.ts), so a URL a script sets reads back
 // the way the engine parses collection URLs.
-import type {
-  AuthDefinition,
-  BodyDefinition,
-  KV,
-  RequestDefinition,
-  UrlDefinition,
-} from "../../engine/types";
+import type { BodyDefinition, KV, RequestDefinition, UrlDefinition } from "../../engine/types";
 import { parseRawUrl, urlToString } from "../../engine/url";
 import { type ItemInput, type ListItem, PropertyList, sdkInspect } from "./lists";
-import { authJson, defined, sdkAuth, variableJson } from "./sdk-json";
+import { authDefinition, RequestAuth } from "./request-auth";
+import { authJson, defined, variableJson } from "./sdk-json";
 
 type Fields = Record<string, unknown>;
 const isRecord = (v: unknown): v is Fields => typeof v === "object" && v !== null;
@@ -278,7 +273,7 @@ export class PostmanRequest {
     this.method = def.method;
     if (def.body)
       Object.defineProperty(this, "body", { enumerable: true, configurable: true, ...bodyAccessor });
-    if (def.auth) this.auth = sdkAuth(def.auth);
+    if (def.auth) this.auth = isRecord(def.auth) ? new RequestAuth(def.auth) : def.auth;
   }
   addHeader(h: unknown): void {
     this.headers.add(h);
@@ -311,7 +306,8 @@ export class PostmanRequest {
       header: header.length ? header : undefined,
       method: this.method,
       body: Object.hasOwn(this, "body") ? this.body.toJSON() : undefined,
-      auth: this.auth ? authJson(this.auth) : undefined,
+      auth:
+        this.auth instanceof RequestAuth ? this.auth.toJSON() : this.auth ? authJson(this.auth) : undefined,
     });
   }
   /** The engine's RequestDefinition: what a pre-request script's changes send (contract.ts `preludeRequest`). */
@@ -326,8 +322,7 @@ export class PostmanRequest {
         ...(h.disabled ? { disabled: true } : {}),
       })),
       ...(b ? { body: b } : {}),
-      // A copy: the engine gets the auth's own fields, not the toJSON scripts see.
-      ...(isRecord(this.auth) ? { auth: { ...this.auth } as AuthDefinition } : {}),
+      ...(isRecord(this.auth) ? { auth: authDefinition(this.auth) } : {}),
     };
   }
 }

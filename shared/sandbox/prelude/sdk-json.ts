@@ -62,23 +62,6 @@ export function authJson(auth: unknown): unknown {
   return out;
 }
 
-/**
- * pm.request.auth as scripts hold it: a copy of the auth's fields (its parameter lists shared, so a
- * script's change to one reaches the request sent) whose JSON is RequestAuth#toJSON's shape.
- */
-export function sdkAuth(auth: unknown): unknown {
-  if (!isRecord(auth)) return auth;
-  const copy = { ...auth };
-  Object.defineProperty(copy, "toJSON", {
-    value(this: unknown) {
-      return authJson(this);
-    },
-    configurable: true,
-    writable: true,
-  });
-  return copy;
-}
-
 /** The UTF-8 bytes of a text, as Buffer#toJSON lists them (a lone surrogate becomes U+FFFD). */
 export function utf8Bytes(text: string): number[] {
   const bytes: number[] = [];
