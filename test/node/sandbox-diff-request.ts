@@ -126,4 +126,12 @@ export const REQUEST_CASES: DiffCase[] = [
     "const a = pm.request.auth; a.update([{ key: 'extra', value: 1 }], 'basic'); a.update({ key: 'k' }, 'apikey'); console.log(JSON.stringify(a.apikey), a.basic.get('extra'), typeof a.basic.get('extra')); a.clear('apikey'); a.clear('basic'); console.log(JSON.stringify(a), typeof a.apikey, a.parameters().count()); a.use('type'); console.log(a.type);",
     { request: { auth: basic } },
   ),
+  t(
+    "response helpers",
+    "console.log(pm.response.reason(), pm.response.size().body, pm.response.size().header, pm.response.size().total, pm.response.responseSize, JSON.stringify(pm.response.headers.toObject()), pm.response.text());",
+  ),
+  pre(
+    "body urlencoded and formdata toObject",
+    "pm.request.body.update({ mode: 'urlencoded', urlencoded: [{ key: 'a', value: '1' }, { key: 'b', value: 'x y' }] }); console.log(JSON.stringify(pm.request.body.urlencoded.toObject()), pm.request.body.toString()); pm.request.body.update({ mode: 'formdata', formdata: [{ key: 'f', value: 'v', type: 'text' }] }); console.log(JSON.stringify(pm.request.body.formdata.toObject()), JSON.stringify(pm.request.body.formdata), pm.request.body.mode);",
+  ),
 ];

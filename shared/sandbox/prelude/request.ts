@@ -196,9 +196,10 @@ export class RequestBody {
   toString(): string {
     if (this.mode === "raw") return String(this.raw || "");
     if (this.mode === "urlencoded")
+      // QueryParam.unparse: as written, no percent-encoding; a parameter without a value is its key.
       return this.urlencoded
         .all()
-        .map((f) => `${encodeURIComponent(f.key)}=${encodeURIComponent(String(f.value))}`)
+        .map((f) => (f.value === null || f.value === undefined ? f.key : `${f.key}=${f.value}`))
         .join("&");
     if (this.mode === "graphql") return JSON.stringify(this.graphql || {});
     return "";

@@ -181,10 +181,12 @@ export class PostmanResponse {
     }
     return { ...this._details };
   }
+  /** Response#size: the header part counts a status line (`HTTP/X.X 200 OK`) and the blank line too. */
   size(): { body: number; header: number; total: number } {
     const data = stateOf(this).data;
     if (!data) return { body: 0, header: 0, total: 0 };
-    const header = data.headers.reduce((n, h) => n + h.key.length + String(h.value).length + 4, 0);
+    const statusLine = `HTTP/X.X ${this.code} ${this.reason()}\r\n\r\n`.length;
+    const header = data.headers.reduce((n, h) => n + h.key.length + String(h.value).length + 4, statusLine);
     return { body: data.responseSize, header, total: data.responseSize + header };
   }
   /** Response#contentInfo: MIME type and format, charset, file extension and name (content-info.ts). */
