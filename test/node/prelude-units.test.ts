@@ -10,6 +10,7 @@ import { legacyLoaders } from "../../shared/sandbox/prelude/legacy";
 import { PropertyList, VARIABLE_LIMITS, variableScope } from "../../shared/sandbox/prelude/lists";
 import { PostmanRequest, toRequestDefinition, Url } from "../../shared/sandbox/prelude/request";
 import type { RequestAuth } from "../../shared/sandbox/prelude/request-auth";
+import { createResponse } from "../../shared/sandbox/prelude/response-object";
 import { createReplaceIn, scopeApi } from "../../shared/sandbox/prelude/scope-api";
 import { atob, btoa } from "../../shared/sandbox/prelude/shims";
 import { v8Message, v8Name } from "../../shared/sandbox/prelude/v8-messages";
@@ -229,6 +230,19 @@ describe("request building", () => {
         { key: "password", value: "pw" },
       ],
     });
+  });
+
+  it("writes a response's cookies in Cookie#toJSON's order of fields", () => {
+    const response = createResponse({
+      code: 200,
+      status: "OK",
+      headers: [{ key: "Set-Cookie", value: "sid=abc; HttpOnly; Path=/; Secure; Domain=x.test" }],
+      body: "",
+      responseSize: 0,
+      responseTime: 1,
+    });
+    const cookie = (response.toJSON().cookie as Record<string, unknown>[])[0];
+    expect(Object.keys(cookie ?? {})).toEqual(["name", "domain", "path", "secure", "httpOnly", "value"]);
   });
 
   it("turns what pm.sendRequest accepts into a RequestDefinition", () => {

@@ -212,13 +212,30 @@ export class PostmanResponse {
       code: this.code,
       header: this.headers.toJSON(),
       stream: data ? { type: "Buffer", data: utf8Bytes(data.body) } : undefined,
-      cookie: this.cookies
-        .all()
-        .map(({ key: _key, name, value, ...attributes }) => defined({ name, ...attributes, value })),
+      cookie: this.cookies.all().map(cookieJson),
       responseTime: this.responseTime,
       responseSize: this.responseSize,
     });
   }
+}
+
+// Cookie#toJSON's order of fields (the Cookie constructor's), whatever order the Set-Cookie header had.
+const COOKIE_FIELDS = [
+  "name",
+  "expires",
+  "maxAge",
+  "domain",
+  "path",
+  "secure",
+  "httpOnly",
+  "hostOnly",
+  "value",
+];
+function cookieJson(c: ListItem): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of COOKIE_FIELDS) out[k] = c[k];
+  for (const k of Object.keys(c)) if (k !== "key" && !COOKIE_FIELDS.includes(k)) out[k] = c[k];
+  return defined(out);
 }
 
 Object.defineProperty(PostmanResponse, "name", { value: "PostmanResponse" });
