@@ -82,7 +82,7 @@ export const REQUEST_CASES: DiffCase[] = [
   ),
   t(
     "path variables with values and a suffix",
-    "pm.request.url.variables.add({ key: 'id', value: '42' }); pm.request.url.variables.add({ key: 'n', value: '' }); console.log(pm.request.url.getPath(), pm.request.url.getPath(true), pm.request.url.getPathWithQuery());",
+    "pm.request.url.variables.add({ key: 'id', value: '42' }); pm.request.url.variables.add({ key: 'n', value: '' }); console.log(pm.request.url.getPath(), pm.request.url.getPath(true), pm.request.url.getPathWithQuery(), pm.request.url.toString(), String(pm.request.url));",
     {
       event: "test",
       request: { url: "https://api.example.com/users/:id.json/:n/:id?x=1" },

@@ -78,16 +78,17 @@ export class Url {
     return this.host.join(".");
   }
   getPath(unresolved?: boolean): string {
-    if (unresolved) return `/${this.path.join("/")}`;
-    // Url#getPath: `:name` (up to a ".") becomes the variable's value when that is a non-empty string.
-    const segs = this.path.map((s) => {
+    return `/${(unresolved ? this.path : this.resolvedPath()).join("/")}`;
+  }
+  /** Url#getPath's segments: `:name` (up to a ".") becomes the variable's value when a non-empty string. */
+  resolvedPath(): string[] {
+    return this.path.map((s) => {
       if (!s.startsWith(":")) return s;
       const dot = s.indexOf(".");
       const key = s.slice(1, dot < 0 ? undefined : dot);
       const value = key ? this.variables.get(key) : undefined;
       return value && typeof value === "string" ? value + s.slice(key.length + 1) : s;
     });
-    return `/${segs.join("/")}`;
   }
   getPathWithQuery(): string {
     const q = this.getQueryString();
@@ -116,19 +117,22 @@ export class Url {
     for (const p of ([] as unknown[]).concat(params))
       this.query.remove(typeof p === "string" ? p : isRecord(p) ? p.key : undefined);
   }
-  /** The unresolved URL as Postman prints it (the engine's printer). */
+  /** The URL as Postman prints it (the engine's printer), path variables with a value filled in. */
   toString(forceProtocol?: boolean): string {
+    return this.print({ forceProtocol: !!forceProtocol, path: this.resolvedPath() });
+  }
+  print(opts: { forceProtocol: boolean; path: string[] }): string {
     const def: UrlDefinition = {
       protocol: this.protocol,
       auth: authText(this.auth),
       host: this.host,
       port: this.port,
-      path: this.path,
+      path: opts.path,
       query: this.query.all() as KV[],
       hash: this.hash,
       variable: [],
     };
-    return urlToString(def, { forceProtocol: !!forceProtocol });
+    return urlToString(def, { forceProtocol: opts.forceProtocol });
   }
   /** Url#toJSON: the collection format (no `raw`; auth as `{ user, password }`), in the SDK's order. */
   toJSON(): Record<string, unknown> {
@@ -148,7 +152,8 @@ export class Url {
   /** The engine's UrlDefinition (what the prelude hands back to it: contract.ts). */
   toDefinition(): UrlDefinition {
     return {
-      raw: this.toString(),
+      // The template: the engine fills in path variables itself.
+      raw: this.print({ forceProtocol: false, path: this.path }),
       ...(this.protocol ? { protocol: this.protocol } : {}),
       host: this.host,
       ...(this.port ? { port: String(this.port) } : {}),
