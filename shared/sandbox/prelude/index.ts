@@ -158,7 +158,10 @@ function ensureSugar(text: ScriptText): void {
 function start(run: ScriptRun, text: ScriptText, source: string, api: ScriptApi): void {
   // `tests` is always bound: legacy scripts write to it and the runner reads it back. Other globals are
   // built only when the script's text names them (copying the response and scopes is most of the cost).
-  if (text.opaque) return startOpaque(run, text, source, api);
+  if (text.opaque) {
+    startOpaque(run, text, source, api);
+    return;
+  }
   if (text.names?.of !== api.names)
     text.names = { of: api.names, list: api.names.filter((k) => k === "tests" || text.free.has(k)) };
   const names = text.names.list;
