@@ -169,9 +169,15 @@ export function preludeInput(
  * The arguments of `__edgerun_execute` for one script: the input's JSON without the response body, and
  * the body beside it. Both hosts build their call with this, so the prelude sees the same input.
  */
-export function preludeRequest(input: PreludeInput): { json: string; body: string | undefined } {
+export function preludeRequest(
+  input: PreludeInput,
+  opts: { nulSafe?: boolean } = {},
+): { json: string; body: string | undefined } {
   const { response } = input.context;
-  if (!response) return { json: JSON.stringify(input), body: undefined };
+  // `nulSafe`: the host hands strings over as C strings (QuickJS), which end at a NUL character: a body
+  // with one travels inside the JSON, where it is escaped (a binary body was cut at its first zero byte).
+  if (!response || (opts.nulSafe && response.body?.includes("\0")))
+    return { json: JSON.stringify(input), body: undefined };
   const { body, ...rest } = response;
   return { json: JSON.stringify({ ...input, context: { ...input.context, response: rest } }), body };
 }

@@ -87,6 +87,19 @@ async function run(
 }
 
 describe("QuickJS sandbox: pm API", () => {
+  it("sees a body with NUL characters whole (QuickJS strings from the host are C strings)", async () => {
+    const base = context("test").response!;
+    const out = await run(
+      `pm.test("whole", () => { pm.expect(pm.response.text().length).to.equal(5); pm.expect(responseBody.split("\\0")).to.eql(["a", "b", "c"]); });`,
+      "test",
+      { response: { ...base, body: "a\0b\0c" } },
+    );
+    expect(out.error).toBeUndefined();
+    expect(out.assertions.map((a) => [a.name, a.passed, a.error?.message])).toEqual([
+      ["whole", true, undefined],
+    ]);
+  });
+
   it("runs pm.test with pm.expect and chai-postman assertions", async () => {
     const out = await run(`
       pm.test("status 200", () => pm.response.to.have.status(200));
