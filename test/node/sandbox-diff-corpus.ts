@@ -1213,7 +1213,28 @@ const REAL_WORLD_MODULES: DiffCase[] = [
   t("SyntaxError of an eval'd statement", "eval('var x = ;');"),
 ];
 
+// A scope's `values` is the SDK's VariableList (real collections filter and map it).
+const SCOPE_VALUES: DiffCase[] = [
+  t(
+    "scope values as a list",
+    "const v = pm.environment.values; console.log(v.count(), v.filter((x) => x.key === 'baseUrl').map((x) => x.value), v.map((x) => x.key).join(','), typeof v.each, v.has('token'), v.get('baseUrl'), JSON.stringify(v.toObject()));",
+  ),
+  t(
+    "scope values each and find",
+    "const keys = []; pm.environment.values.each((x) => keys.push(x.key)); console.log(keys, pm.globals.values.find((x) => x.key === 'g') && pm.globals.values.find((x) => x.key === 'g').value, pm.collectionVariables.values.all().length, pm.environment.values.idx(0).key);",
+  ),
+  t(
+    "scope values after set",
+    "pm.environment.set('n', 5); console.log(pm.environment.values.count(), pm.environment.values.map((x) => [x.key, typeof x.value, x.type].join(':')).join(' '));",
+  ),
+  t(
+    "scope values all as JSON",
+    "console.log(JSON.stringify(pm.environment.values.all().map((x) => [x.key, x.value, x.type])));",
+  ),
+];
+
 export const CASES: DiffCase[] = [
+  ...SCOPE_VALUES,
   ...REQUEST_CASES,
   ...REAL_WORLD_MODULES,
   ...CHAI_MORE,

@@ -261,7 +261,7 @@ export interface VariableScope {
   toObject(): Record<string, JsonValue>;
   toJSON(): ScopeJson;
   replaceIn(text: unknown): unknown;
-  values: { all(): VarEntry[]; count(): number };
+  readonly values: ScopeValues;
   name?: string;
 }
 
@@ -320,15 +320,43 @@ export function variableScope(list: VarEntry[], resolveIn: ResolveIn, extra?: Sc
     toObject: () => toObject(list),
     toJSON: () => scopeJson(idOf(), list, typeof more.name === "string" ? more.name : undefined),
     replaceIn: (text) => resolveIn(text),
-    values: {
-      all: () => list.filter((v) => v.enabled !== false).map((v) => ({ ...v })),
-      count: () => list.length,
+    get values() {
+      return new ScopeValues(list);
     },
     ...more,
   };
 }
 
 Object.defineProperty(PropertyList, "name", { value: "a" });
+
+/**
+ * A scope's `values`, the SDK's VariableList: real collections filter, map and walk it. A view of the
+ * scope as it is when read (`pm.environment.values` again after a set() sees the change); `all()` and
+ * `count()` keep their earlier answers (the enabled entries as copies; every entry counted).
+ */
+export class ScopeValues extends PropertyList {
+  readonly #list: VarEntry[];
+
+  constructor(list: VarEntry[]) {
+    super(
+      list.map((v) => ({
+        key: v.key,
+        value: v.value,
+        type: v.type ?? "any",
+        ...(v.enabled === false ? { disabled: true } : {}),
+      })),
+    );
+    this.#list = list;
+  }
+  override all(): ListItem[] {
+    return this.#list
+      .filter((v) => v.enabled !== false)
+      .map((v) => ({ ...v, type: v.type ?? "any" }) as ListItem);
+  }
+  override count(): number {
+    return this.#list.length;
+  }
+}
 
 const CHAI_INSPECT = Symbol.for("chai/inspect");
 
