@@ -3,7 +3,13 @@
  * request), variable resolution, auth, send, then test scripts in the same order. Pure data in, data out:
  * the runner decides what happens next.
  */
-import type { AssertionResult, ConsoleEntry, RequestCompletedEvent, ScriptError } from "../schemas/events";
+import type {
+  AssertionResult,
+  ConsoleEntry,
+  RequestCompletedEvent,
+  ScriptError,
+  SideRequestFailure,
+} from "../schemas/events";
 import { abortedError, lazyLink, type SharedTimer, sleep } from "./abort";
 import { buildBody } from "./body";
 import type { CookieJar } from "./cookie-jar";
@@ -23,12 +29,14 @@ import type {
   TargetCheck,
   UrlDefinition,
 } from "./types";
-import { buildUrl, parseRawUrl, parseUrl } from "./url";
+import { buildUrl, parseRawUrl, parseUrl, urlToString } from "./url";
 import { makeResolver } from "./variables";
 
 export const BODY_PREVIEW_BYTES = 2048;
 export const MAX_CAPTURE_BYTES = 10 * 1024 * 1024;
 const MAX_CONSOLE_PER_ITEM = 200;
+/** Failed pm.sendRequest calls an item's event lists (stats count them all). */
+const MAX_SIDE_FAILURES = 50;
 
 export interface ItemDeps {
   fetch: Fetcher;
@@ -107,6 +115,7 @@ export async function executeItem(
   };
 
   const sideRequests = { total: 0, failed: 0 };
+  const sideFailures: SideRequestFailure[] = [];
   // Built for the item's first script, shared by the rest (most items run one or two).
   let cookieJar: ScriptCapabilities["cookieJar"] | undefined;
   const jarCaps = (): ScriptCapabilities["cookieJar"] => {
@@ -120,21 +129,26 @@ export async function executeItem(
   };
   let location: string[] | undefined;
   /** `pm.sendRequest` for one script: its fetches end with the script's signal (script timeout). */
-  const capsFor = (signal: () => AbortSignal): ScriptCapabilities => ({
+  const capsFor = (signal: () => AbortSignal, event: "prerequest" | "test"): ScriptCapabilities => ({
     sendRequest: async (req) => {
       const def: RequestDefinition =
         typeof req === "string"
           ? { method: "GET", url: parseUrl(req), headers: [] }
           : normalizeScriptRequest(req);
-      const result = await sendDefinition(def, (s) => s, jar, profile, settings, {
-        ...deps,
-        signal: signal(),
-      });
+      // postman-runtime refuses a request without a URL before sending it (still a failed request).
+      const result = urlToString(def.url)
+        ? await sendDefinition(def, (s) => s, jar, profile, settings, { ...deps, signal: signal() })
+        : emptyUrl(def);
       sideRequests.total += 1;
       if (!result.response) sideRequests.failed += 1;
-      return result.response
-        ? { response: result.response }
-        : { error: result.error ?? { name: "RequestError", message: "request failed" } };
+      if (!result.response && sideFailures.length < MAX_SIDE_FAILURES)
+        sideFailures.push({
+          event,
+          method: result.sent.method,
+          url: result.sent.url,
+          error: failedWith(result),
+        });
+      return result.response ? { response: result.response } : { error: failedWith(result) };
     },
     cookieJar: jarCaps(),
   });
@@ -182,7 +196,7 @@ export async function executeItem(
       if (response) context.response = response;
       const outcome: ScriptOutcome = await deps.scripts.run(
         { source: ref.source, location: ref.location, timeoutMs, context },
-        capsFor(scriptSignal.signal),
+        capsFor(scriptSignal.signal, event),
       );
       // Bounded even if run() threw: the timer fires at most timeoutMs later.
       scriptSignal.end();
@@ -241,6 +255,7 @@ export async function executeItem(
         console: consoleOut,
         scriptErrors,
         scripts: { prerequest: counts.prerequest, test: 0 },
+        ...(sideFailures.length ? { sideRequestFailures: sideFailures } : {}),
       },
     };
   }
@@ -311,8 +326,24 @@ export async function executeItem(
       ...(retries.length ? { attempts: retries.length + 1, retries } : {}),
       ...(visualizer ? { visualizer } : {}),
       ...(announcedNext ? { nextRequest: announcedNext } : {}),
+      ...(sideFailures.length ? { sideRequestFailures: sideFailures } : {}),
     },
   };
+}
+
+/** postman-runtime's answer to a request whose URL is empty. */
+function emptyUrl(def: RequestDefinition): SendResult {
+  return {
+    sent: { method: def.method || "GET", url: "", headers: [] },
+    error: { name: "Error", message: "runtime:extensions~request: request url is empty" },
+    timings: { startedAt: 0, totalMs: 0 },
+    redirects: [],
+  };
+}
+
+/** The error a script's pm.sendRequest callback gets when its request got no response. */
+function failedWith(result: SendResult): { name: string; message: string } {
+  return result.error ?? { name: "RequestError", message: "request failed" };
 }
 
 /** Resolves, builds and sends a Postman request definition through the one HTTP path. */

@@ -64,12 +64,13 @@ export function pushFailure(list: Failure[], failure: Failure): void {
 
 type ItemOutcome = Pick<
   RequestCompletedEvent,
-  "iteration" | "item" | "error" | "assertions" | "scriptErrors"
+  "iteration" | "item" | "error" | "assertions" | "scriptErrors" | "sideRequestFailures"
 >;
 
 /**
- * One item's failures, in the order Newman reports them: pre-request script errors, the request
- * error, the test scripts' failed assertions, then test script errors. Under `bail`, postman-runtime
+ * One item's failures, in the order Newman reports them: the pre-request scripts' failed
+ * pm.sendRequest calls and errors, the request error, the test scripts' failed assertions, failed
+ * pm.sendRequest calls and errors. Under `bail`, postman-runtime
  * turns the first failed assertion into an error of the test script (`AssertionFailure`).
  */
 export function itemFailures(e: ItemOutcome, opts: { bail: boolean }): Failure[] {
@@ -83,6 +84,19 @@ export function itemFailures(e: ItemOutcome, opts: { bail: boolean }): Failure[]
     message: x.message,
     event: x.event,
   });
+  const side = (event: "prerequest" | "test") => {
+    for (const x of e.sideRequestFailures ?? [])
+      if (x.event === event)
+        out.push({
+          iteration: e.iteration,
+          item,
+          source: "request",
+          name: x.error.name,
+          message: x.error.message,
+          sideRequest: { method: x.method, url: x.url },
+        });
+  };
+  side("prerequest");
   for (const x of e.scriptErrors) if (x.event === "prerequest") out.push(script(x));
   if (e.error)
     out.push({
@@ -103,6 +117,7 @@ export function itemFailures(e: ItemOutcome, opts: { bail: boolean }): Failure[]
       errorName: a.error?.name ?? "AssertionError",
     });
   }
+  side("test");
   for (const x of e.scriptErrors) if (x.event === "test") out.push(script(x));
   const firstFailed = bailFailure(e, opts.bail);
   if (firstFailed)

@@ -64,6 +64,12 @@ function absorb(suite: Suite, e: RequestCompletedEvent): void {
   suite.executions++;
   suite.timeSum += time;
   suite.lastTime = time;
+  // Newman records each failed pm.sendRequest as one more errored execution of the item.
+  for (const side of e.sideRequestFailures ?? []) {
+    suite.errors++;
+    suite.errorText += `Iteration: ${e.iteration}\nRequestError: ${side.error.name}: ${side.error.message}\n\n---\n`;
+    addError(suite, "request error", side.error);
+  }
   let msg = `Iteration: ${e.iteration}\n`;
   let errored = false;
   if (e.error) {

@@ -232,24 +232,46 @@ function scriptErrorsOf(e: RequestCompletedEvent, event: "prerequest" | "test") 
 interface ExecutionRef {
   cursor: NewmanExecution["cursor"];
   id: string;
-  /** Name → index of the first failed assertion with that name. */
-  failedAt: Map<string, number>;
+  /**
+   * Name → indexes of the failed assertions with that name, in order; the failures of a name are
+   * matched to them one by one (`taken`), so same-named tests keep their own index as in Newman.
+   */
+  failedAt: Map<string, number[]>;
+  taken: Map<string, number>;
 }
 
 function refOf(ex: NewmanExecution): ExecutionRef {
-  const failedAt = new Map<string, number>();
+  const failedAt = new Map<string, number[]>();
   ex.assertions?.forEach((a, i) => {
-    if (a.error && !failedAt.has(a.assertion)) failedAt.set(a.assertion, a.error.index ?? i);
+    if (!a.error) return;
+    const list = failedAt.get(a.assertion) ?? [];
+    list.push(a.error.index ?? i);
+    failedAt.set(a.assertion, list);
   });
-  return { cursor: ex.cursor, id: ex.id, failedAt };
+  return { cursor: ex.cursor, id: ex.id, failedAt, taken: new Map() };
+}
+
+/** The index of the assertion a failure reports: the next failed one of its name, if known. */
+function assertionIndex(found: ExecutionRef | undefined, name: string): number {
+  if (!found) return -1;
+  const nth = found.taken.get(name) ?? 0;
+  const list = found.failedAt.get(name) ?? [];
+  found.taken.set(name, nth + 1);
+  return list[Math.min(nth, list.length - 1)] ?? -1;
+}
+
+/** Newman's `source` of a failed pm.sendRequest: the side request itself (no name, no parent). */
+function sideSource(r: { method: string; url: string }) {
+  return { id: "", request: { url: newmanUrl(r.url), method: r.method } };
 }
 
 function failure(f: Failure, index: number, exec: Map<string, ExecutionRef>, defs: Map<string, ReportItem>) {
   const found = f.item ? exec.get(`${f.item.id}:${f.iteration}`) : undefined;
-  const position = found?.failedAt.get(f.name) ?? -1;
+  const assertion = f.source === "assertion" ? assertionIndex(found, f.name) : -1;
+  const position = assertion >= 0 ? assertion : index;
   const at =
     f.source === "assertion"
-      ? `assertion:${position >= 0 ? position : index} in test-script`
+      ? `assertion:${position} in test-script`
       : f.source === "request"
         ? "request"
         : f.source === "script"
@@ -268,7 +290,7 @@ function failure(f: Failure, index: number, exec: Map<string, ExecutionRef>, def
       ? scriptError({ name, message: f.message })
       : {
           name,
-          ...(f.source === "assertion" ? { index, test: f.name } : {}),
+          ...(f.source === "assertion" ? { index: position, test: f.name } : {}),
           message: f.message,
           stack: `${name}: ${f.message}`,
           checksum: "",
@@ -279,7 +301,11 @@ function failure(f: Failure, index: number, exec: Map<string, ExecutionRef>, def
   return {
     error,
     at,
-    source: f.item ? (defs.get(f.item.id) ?? { id: f.item.id, name: f.item.name }) : { name: "run" },
+    source: f.sideRequest
+      ? sideSource(f.sideRequest)
+      : f.item
+        ? (defs.get(f.item.id) ?? { id: f.item.id, name: f.item.name })
+        : { name: "run" },
     parent: f.item && f.source !== "request" ? { id: f.item.id, name: f.item.name } : undefined,
     cursor,
   };
@@ -459,7 +485,12 @@ function allFailures(terminal: Terminal | undefined, rebuilt: Failure[]): Failur
 }
 
 function mayFail(e: RequestCompletedEvent): boolean {
-  return Boolean(e.error) || e.scriptErrors.length > 0 || e.assertions.some((a) => !a.passed);
+  return (
+    Boolean(e.error) ||
+    e.scriptErrors.length > 0 ||
+    Boolean(e.sideRequestFailures?.length) ||
+    e.assertions.some((a) => !a.passed)
+  );
 }
 
 function emptyStats(): RunStats {

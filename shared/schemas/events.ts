@@ -124,6 +124,19 @@ export const ScriptErrorSchema = z.object({
 });
 export type ScriptError = z.infer<typeof ScriptErrorSchema>;
 
+/**
+ * A `pm.sendRequest` of an item's scripts that got no response (refused, unresolvable, invalid URL,
+ * timed out). Newman emits it as a failed request, so it is a run failure and fails the exit code.
+ */
+export const SideRequestFailureSchema = z.object({
+  /** The script that sent it. */
+  event: z.enum(["prerequest", "test"]),
+  method: z.string(),
+  url: z.string(),
+  error: z.object({ name: z.string(), message: z.string() }),
+});
+export type SideRequestFailure = z.infer<typeof SideRequestFailureSchema>;
+
 export const ItemRefSchema = z.object({ id: z.string(), name: z.string(), path: z.array(z.string()) });
 export type ItemRef = z.infer<typeof ItemRefSchema>;
 
@@ -137,6 +150,8 @@ export const FailureSchema = z.object({
   errorName: z.string().optional(),
   /** For script errors: which script failed (Newman's `at`: `prerequest-script` / `test-script`). */
   event: z.enum(["prerequest", "test"]).optional(),
+  /** For a `pm.sendRequest` that got no response (source `request`): the request the script sent. */
+  sideRequest: z.object({ method: z.string(), url: z.string() }).optional(),
 });
 export type Failure = z.infer<typeof FailureSchema>;
 
@@ -223,6 +238,8 @@ export const RequestCompletedSchema = z.object({
   visualizer: z.object({ template: z.string(), data: z.unknown() }).optional(),
   /** The request a test script asked to run next (`pm.execution.setNextRequest`), as Newman announces it. */
   nextRequest: z.string().optional(),
+  /** The item's failed `pm.sendRequest` calls, in call order (absent when none failed; at most 50). */
+  sideRequestFailures: z.array(SideRequestFailureSchema).optional(),
 });
 
 const terminal = {
