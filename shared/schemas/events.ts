@@ -104,8 +104,8 @@ export const ConsoleEntrySchema = z.object({
   message: z.string(),
   /**
    * The call's arguments as values, for the CLI's Newman-style console (each through Node's
-   * util.inspect). Absent when their encoding exceeds the console message limit, and for the runner's
-   * own warnings: `message` is then the text to show.
+   * util.inspect; the runner's own warnings carry `[message]`, which Newman prints quoted too). Absent
+   * when their encoding exceeds the console message limit: `message` is then the text to show.
    */
   args: z.array(ConsoleValueSchema).optional(),
   /** The script that logged it; absent for the runner's own warnings (before the request is sent). */
