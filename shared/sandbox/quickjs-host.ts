@@ -128,7 +128,12 @@ export class QuickJSScriptHost implements ScriptHost {
     // QuickJS ≈ 0.1 ms per 200 characters of a script text it has not seen).
     const prelude = preludeInput({ ...input, sugar: needed.includes("sugar") }, this.#options);
     try {
-      const json = await this.#execute(live, preludeRequest(prelude, { nulSafe: true }), input.timeoutMs, slot);
+      const json = await this.#execute(
+        live,
+        preludeRequest(prelude, { nulSafe: true }),
+        input.timeoutMs,
+        slot,
+      );
       const out = JSON.parse(json) as PreludeOutput;
       const limit = limitError(out.error, live.calls > live.budget);
       if (limit) {
