@@ -100,7 +100,9 @@ const PM_NAMES = [
   "add",
   "all",
   "any",
-  "each",
+  // not "each": Sugar's Array#each is what real scripts call on the arrays pm lists' filter/map return
+  // (`pm.environment.values.filter(…).each(…)` works in Newman, whose sandbox always has Sugar); a pm list's
+  // own each() still answers first when Sugar is loaded
   "find",
   "remove",
   "clear",

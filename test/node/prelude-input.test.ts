@@ -93,6 +93,7 @@ describe("SUGAR_USE", () => {
       "Number.random(1, 5)",
       "responseBody.has('x')",
       "tests['a'] = true",
+      "pm.environment.values.filter((v) => v.key).each((v) => v)",
     ])
       expect(SUGAR_USE.test(text), text).toBe(true);
   });

@@ -1228,6 +1228,10 @@ const SCOPE_VALUES: DiffCase[] = [
     "pm.environment.set('n', 5); console.log(pm.environment.values.count(), pm.environment.values.map((x) => [x.key, typeof x.value, x.type].join(':')).join(' '));",
   ),
   t(
+    "scope values filtered, then Sugar's each",
+    "const keep = ['baseUrl']; const drop = pm.environment.values.filter((x) => !keep.includes(x.key)); drop.each((x) => pm.environment.unset(x.key)); console.log(pm.environment.values.map((x) => x.key));",
+  ),
+  t(
     "scope values all as JSON",
     "console.log(JSON.stringify(pm.environment.values.all().map((x) => [x.key, x.value, x.type])));",
   ),
