@@ -366,6 +366,16 @@ function maskRequest<E extends RunEvent>(event: E, mask: MaskFn, isStatic?: (t: 
       ...(c.args ? { args: c.args.map((a) => maskConsoleValue(a, mask)) } : {}),
     })),
     scriptErrors: event.scriptErrors.map((e) => ({ ...e, message: mask(e.message) })),
+    // A failed pm.sendRequest's URL is written by the script (an API key in its query, userinfo).
+    ...(event.sideRequestFailures
+      ? {
+          sideRequestFailures: event.sideRequestFailures.map((f) => ({
+            ...f,
+            url: mask(maskUrlUserinfo(f.url)),
+            error: { ...f.error, message: mask(f.error.message) },
+          })),
+        }
+      : {}),
     ...(event.retries
       ? { retries: event.retries.map((r) => (r.error ? { ...r, error: mask(r.error) } : r)) }
       : {}),
@@ -410,6 +420,7 @@ function maskPositional<E extends RunEvent>(event: E, isStatic?: (t: string) => 
   const positional =
     event.visualizer !== undefined ||
     maskUrlUserinfo(event.request.url) !== event.request.url ||
+    event.sideRequestFailures?.some((f) => maskUrlUserinfo(f.url) !== f.url) === true ||
     event.request.headers.some((h) => isSensitiveHeader(h.key)) ||
     event.response?.headers.some((h) => isSensitiveHeader(h.key)) === true;
   return positional ? maskRequest(event, (text) => text, isStatic) : event;
@@ -425,6 +436,9 @@ function maskTerminal<E extends RunEvent>(event: E, mask: MaskFn, isStatic?: (t:
       name: keepStatic(f.name, mask, isStatic),
       // Under --bail an assertion failure's message is the assertion's name.
       message: f.name === "AssertionFailure" ? keepStatic(f.message, mask, isStatic) : mask(f.message),
+      ...(f.sideRequest
+        ? { sideRequest: { ...f.sideRequest, url: mask(maskUrlUserinfo(f.sideRequest.url)) } }
+        : {}),
     })),
     ...(event.type === "run.failed" ? { reason: mask(event.reason) } : {}),
   };

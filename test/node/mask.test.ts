@@ -222,6 +222,33 @@ describe("credential values the run sends", () => {
   });
 });
 
+describe("a failed pm.sendRequest", () => {
+  it("has its URL and error masked in its event and in the run's failures", async () => {
+    const { text, events } = await run({
+      info: { name: "side" },
+      item: [
+        {
+          name: "side request",
+          event: [
+            pre([`pm.environment.set('rt', ${JSON.stringify(RUNTIME.split("-"))}.join('-'), 'secret');`]),
+            test([
+              `pm.sendRequest('http://user:${PASSWORD}@127.0.0.1:1/x?key=' + pm.environment.get('rt'), () => {});`,
+            ]),
+          ],
+          request: { method: "GET", url: `${inject("targetUrl")}/get` },
+        },
+      ],
+    });
+    const req = events.find((e) => e.type === "request.completed");
+    expect(req?.type === "request.completed" && req.sideRequestFailures?.[0]?.url).toBe(
+      `http://user:${MASK}@127.0.0.1:1/x?key=${MASK}`,
+    );
+    const end = events.at(-1);
+    expect(end?.type === "run.completed" && end.failures.some((f) => f.sideRequest)).toBe(true);
+    for (const secret of [RUNTIME, PASSWORD]) expect(leak(text, secret)).toBe("");
+  });
+});
+
 describe("static names and short values", () => {
   it("never rewrites item, folder or assertion names written in the collection", async () => {
     const base = inject("targetUrl");
