@@ -11,10 +11,18 @@ import type {
   SideRequestFailure,
 } from "../schemas/events";
 import { abortedError, lazyLink, type SharedTimer, sleep } from "./abort";
-import { buildBody } from "./body";
 import type { CookieJar } from "./cookie-jar";
-import { type PreparedRequest, type SendResult, send } from "./http";
 import type { ItemNode, ScriptRef } from "./normalize";
+import {
+  BODY_PREVIEW_BYTES,
+  emptyUrl,
+  failedWith,
+  isRetryable,
+  normalizeScriptRequest,
+  retryDelay,
+  sendDefinition,
+} from "./send-definition";
+import { safeCookies, safeUrl, sentRequest, toEventResponse, truncateUtf8 } from "./sent-request";
 import type {
   Fetcher,
   JsonValue,
@@ -27,13 +35,10 @@ import type {
   ScriptHost,
   ScriptOutcome,
   TargetCheck,
-  UrlDefinition,
 } from "./types";
-import { buildUrl, parseRawUrl, parseUrl, urlToString } from "./url";
+import { parseUrl, urlToString } from "./url";
 import { makeResolver } from "./variables";
 
-export const BODY_PREVIEW_BYTES = 2048;
-export const MAX_CAPTURE_BYTES = 10 * 1024 * 1024;
 const MAX_CONSOLE_PER_ITEM = 200;
 /** Failed pm.sendRequest calls an item's event lists (stats count them all). */
 const MAX_SIDE_FAILURES = 50;
@@ -328,231 +333,5 @@ export async function executeItem(
       ...(announcedNext ? { nextRequest: announcedNext } : {}),
       ...(sideFailures.length ? { sideRequestFailures: sideFailures } : {}),
     },
-  };
-}
-
-/** postman-runtime's answer to a request whose URL is empty. */
-function emptyUrl(def: RequestDefinition): SendResult {
-  return {
-    sent: { method: def.method || "GET", url: "", headers: [] },
-    error: { name: "Error", message: "runtime:extensions~request: request url is empty" },
-    timings: { startedAt: 0, totalMs: 0 },
-    redirects: [],
-  };
-}
-
-/** The error a script's pm.sendRequest callback gets when its request got no response. */
-function failedWith(result: SendResult): { name: string; message: string } {
-  return result.error ?? { name: "RequestError", message: "request failed" };
-}
-
-/** Resolves, builds and sends a Postman request definition through the one HTTP path. */
-async function sendDefinition(
-  request: RequestDefinition,
-  resolve: (s: string) => string,
-  jar: CookieJar,
-  profile: ProtocolProfile,
-  settings: ItemSettings,
-  deps: ItemDeps,
-): Promise<SendResult & { warnings?: string[]; builtUrl?: string }> {
-  const started = deps.now();
-  let prepared: PreparedRequest;
-  let warnings: string[] | undefined;
-  let url: string | undefined;
-  try {
-    let written: string | undefined;
-    url = buildUrl(request.url, resolve, {
-      disableUrlEncoding: profile.disableUrlEncoding === true,
-      ...(profile.disableUrlEncoding === true && deps.wire ? { written: (text) => (written = text) } : {}),
-    });
-    const method = resolve(request.method || "GET").toUpperCase();
-    const built = await buildBody(request.body, { method, resolve, profile, wire: deps.wire });
-    const headers = request.headers
-      .filter((h) => !h.disabled && h.key)
-      .map((h) => ({ key: resolve(h.key), value: resolve(String(h.value ?? "")) }));
-    if (built.contentType && !headers.some((h) => h.key.toLowerCase() === "content-type")) {
-      headers.push({ key: "Content-Type", value: built.contentType });
-    }
-    prepared = {
-      method,
-      url,
-      headers,
-      ...(built.body !== undefined ? { body: built.body } : {}),
-      ...(written !== undefined ? { written } : {}),
-    };
-    warnings = built.warnings;
-  } catch (err) {
-    return {
-      error: { name: "InvalidRequestError", message: (err as Error).message },
-      sent: { method: request.method, url: safeUrlRaw(request, resolve), headers: [] },
-      redirects: [],
-      timings: { startedAt: started, totalMs: 0 },
-      ...(url !== undefined ? { builtUrl: url } : {}),
-    };
-  }
-  const sent = await send(
-    prepared,
-    request.auth,
-    resolve,
-    {
-      ...(settings.timeoutRequest ? { timeoutMs: settings.timeoutRequest } : {}),
-      // unset/0: http.ts applies DEFAULT_REQUEST_TIMEOUT_MS
-      profile,
-      maxBodyBytes: MAX_CAPTURE_BYTES,
-      previewBytes: BODY_PREVIEW_BYTES,
-      ...(settings.insecure ? { insecure: true } : {}),
-    },
-    {
-      fetch: deps.fetch,
-      wire: deps.wire,
-      jar,
-      checkTarget: deps.checkTarget,
-      now: deps.now,
-      random: deps.random,
-      signal: deps.signal,
-      timer: deps.timer,
-    },
-  );
-  // The URL before auth and redirects, for `pm.request.url` in test scripts (see sentRequest).
-  const all = [...(warnings ?? []), ...(sent.warnings ?? [])];
-  return { ...sent, builtUrl: prepared.url, ...(all.length ? { warnings: all } : {}) };
-}
-
-function isRetryable(r: SendResult): boolean {
-  if (r.error) return r.error.name !== "TargetPolicyError" && r.error.name !== "InvalidRequestError";
-  const code = r.response?.code ?? 0;
-  return code === 429 || code >= 500;
-}
-
-/** Exponential backoff (250 ms · 2^n, max 10 s) with full jitter; a target's Retry-After wins, capped at 60 s. */
-function retryDelay(attempt: number, r: SendResult, random: () => number): number {
-  const header = r.response?.headers.find((h) => h.key.toLowerCase() === "retry-after")?.value;
-  if (header) {
-    const secs = Number(header);
-    const ms = Number.isFinite(secs) ? secs * 1000 : Date.parse(header) - Date.now();
-    if (Number.isFinite(ms) && ms >= 0) return Math.min(ms, 60_000);
-  }
-  const cap = Math.min(10_000, 250 * 2 ** (attempt - 1));
-  return Math.round(cap / 2 + (random() * cap) / 2);
-}
-
-function toEventResponse(r: ResponseData): NonNullable<RequestCompletedEvent["response"]> {
-  const preview = truncateUtf8(r.body, BODY_PREVIEW_BYTES);
-  return {
-    code: r.code,
-    status: r.status,
-    headers: r.headers,
-    size: r.responseSize,
-    timeMs: r.responseTime,
-    bodyPreview: preview,
-    ...(preview.length < r.body.length || r.truncated ? { bodyTruncated: true } : {}),
-  };
-}
-
-/** Cuts a string to at most `bytes` UTF-8 bytes without splitting a character. */
-export function truncateUtf8(text: string, bytes: number): string {
-  if (text.length <= bytes / 3) return text;
-  const encoded = new TextEncoder().encode(text);
-  if (encoded.length <= bytes) return text;
-  return new TextDecoder().decode(encoded.subarray(0, bytes)).replace(/\uFFFD$/, "");
-}
-
-/** A body definition with its variables resolved (raw text, form fields, GraphQL). */
-function resolveBody(body: NonNullable<RequestDefinition["body"]>, resolve: (s: string) => string) {
-  const fields = (list: unknown) =>
-    Array.isArray(list)
-      ? list.map((f: { key?: unknown; value?: unknown }) => ({
-          ...f,
-          ...(typeof f.key === "string" ? { key: resolve(f.key) } : {}),
-          ...(typeof f.value === "string" ? { value: resolve(f.value) } : {}),
-        }))
-      : list;
-  return {
-    ...body,
-    ...(typeof body.raw === "string" ? { raw: resolve(body.raw) } : {}),
-    ...(body.urlencoded ? { urlencoded: fields(body.urlencoded) } : {}),
-    ...(body.formdata ? { formdata: fields(body.formdata) } : {}),
-  } as typeof body;
-}
-
-/** The definition of the request actually sent, for `pm.request` in test scripts. */
-function sentRequest(
-  def: RequestDefinition,
-  result: { sent: PreparedRequest; builtUrl?: string | undefined },
-  resolve: (s: string) => string,
-): RequestDefinition {
-  const sent = result.sent;
-  // The URL sendDefinition built from `def` (an unbuildable one failed the request already; scripts
-  // then see the definition).
-  const url = result.builtUrl !== undefined ? sentUrl(result.builtUrl) : def.url;
-  const body = def.body ? resolveBody(def.body, resolve) : undefined;
-  return {
-    ...def,
-    method: sent.method || resolve(def.method || "GET").toUpperCase(),
-    url,
-    headers: sent.headers.length
-      ? sent.headers.map(({ key, value }) => ({ key, value }))
-      : def.headers.filter((h) => !h.disabled).map((h) => ({ key: resolve(h.key), value: resolve(h.value) })),
-    ...(body ? { body } : {}),
-  };
-}
-
-/**
- * The URL as sent, parsed for the engine and serialised as its text: the prelude parses that text with
- * the same parseRawUrl when a test script builds pm.request (most never do), so a test script's input
- * carries the URL once instead of its five parsed lists (contract.ts PreludeInput). A spread copy is a
- * plain definition (the `toJSON` is not enumerable).
- */
-function sentUrl(raw: string): UrlDefinition {
-  const url = parseRawUrl(raw);
-  Object.defineProperty(url, "toJSON", { value: () => raw });
-  return url;
-}
-
-function safeUrlRaw(request: RequestDefinition, resolve: (s: string) => string): string {
-  try {
-    return buildUrl(request.url, resolve);
-  } catch {
-    return request.url.raw ?? "";
-  }
-}
-
-function safeUrl(request: RequestDefinition, scopes: Scopes): string {
-  return safeUrlRaw(request, makeResolver(scopes));
-}
-
-function safeCookies(jar: CookieJar, request: RequestDefinition, scopes: Scopes) {
-  if (jar.empty) return [];
-  try {
-    return jar.cookiesFor(safeUrl(request, scopes));
-  } catch {
-    return [];
-  }
-}
-
-/** Script-provided request objects may be partial or use Postman's SDK-ish shapes; fill the gaps. */
-function normalizeScriptRequest(req: RequestDefinition): RequestDefinition {
-  const r = req as Partial<RequestDefinition> & { url?: unknown; header?: unknown };
-  const url =
-    typeof r.url === "string" || r.url === undefined
-      ? parseUrl((r.url as string | undefined) ?? "")
-      : (r.url as RequestDefinition["url"]);
-  const headers = Array.isArray(r.headers)
-    ? r.headers
-    : Array.isArray(r.header)
-      ? (r.header as RequestDefinition["headers"])
-      : [];
-  return {
-    method: r.method ?? "GET",
-    url: {
-      ...url,
-      host: url.host ?? [],
-      path: url.path ?? [],
-      query: url.query ?? [],
-      variable: url.variable ?? [],
-    },
-    headers,
-    ...(r.body ? { body: r.body } : {}),
-    ...(r.auth ? { auth: r.auth } : {}),
   };
 }

@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { COOKIE_LIMITS } from "../../shared/engine/cookie-jar";
-import { MAX_CAPTURE_BYTES } from "../../shared/engine/execute-item";
 import { MAX_REDIRECTS } from "../../shared/engine/http";
 import { buildPlan } from "../../shared/engine/plan";
 import { runLocal } from "../../shared/engine/run-local";
+import { MAX_CAPTURE_BYTES } from "../../shared/engine/send-definition";
 import type { RequestCompletedEvent, RunEvent } from "../../shared/schemas/events";
 import { type HostileServer, startHostileServer } from "../support/hostile-server";
 

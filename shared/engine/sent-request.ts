@@ -1,0 +1,97 @@
+/**
+ * What an item's event and its test scripts see of the request that was sent and its response: the
+ * resolved definition, the event's response preview, and URL/cookie look-ups that never throw.
+ */
+import type { RequestCompletedEvent } from "../schemas/events";
+import type { CookieJar } from "./cookie-jar";
+import type { PreparedRequest } from "./http";
+import { BODY_PREVIEW_BYTES, safeUrlRaw } from "./send-definition";
+import type { RequestDefinition, ResponseData, Scopes, UrlDefinition } from "./types";
+import { parseRawUrl } from "./url";
+import { makeResolver } from "./variables";
+
+export function toEventResponse(r: ResponseData): NonNullable<RequestCompletedEvent["response"]> {
+  const preview = truncateUtf8(r.body, BODY_PREVIEW_BYTES);
+  return {
+    code: r.code,
+    status: r.status,
+    headers: r.headers,
+    size: r.responseSize,
+    timeMs: r.responseTime,
+    bodyPreview: preview,
+    ...(preview.length < r.body.length || r.truncated ? { bodyTruncated: true } : {}),
+  };
+}
+
+/** Cuts a string to at most `bytes` UTF-8 bytes without splitting a character. */
+export function truncateUtf8(text: string, bytes: number): string {
+  if (text.length <= bytes / 3) return text;
+  const encoded = new TextEncoder().encode(text);
+  if (encoded.length <= bytes) return text;
+  return new TextDecoder().decode(encoded.subarray(0, bytes)).replace(/\uFFFD$/, "");
+}
+
+/** A body definition with its variables resolved (raw text, form fields, GraphQL). */
+function resolveBody(body: NonNullable<RequestDefinition["body"]>, resolve: (s: string) => string) {
+  const fields = (list: unknown) =>
+    Array.isArray(list)
+      ? list.map((f: { key?: unknown; value?: unknown }) => ({
+          ...f,
+          ...(typeof f.key === "string" ? { key: resolve(f.key) } : {}),
+          ...(typeof f.value === "string" ? { value: resolve(f.value) } : {}),
+        }))
+      : list;
+  return {
+    ...body,
+    ...(typeof body.raw === "string" ? { raw: resolve(body.raw) } : {}),
+    ...(body.urlencoded ? { urlencoded: fields(body.urlencoded) } : {}),
+    ...(body.formdata ? { formdata: fields(body.formdata) } : {}),
+  } as typeof body;
+}
+
+/** The definition of the request actually sent, for `pm.request` in test scripts. */
+export function sentRequest(
+  def: RequestDefinition,
+  result: { sent: PreparedRequest; builtUrl?: string | undefined },
+  resolve: (s: string) => string,
+): RequestDefinition {
+  const sent = result.sent;
+  // The URL sendDefinition built from `def` (an unbuildable one failed the request already; scripts
+  // then see the definition).
+  const url = result.builtUrl !== undefined ? sentUrl(result.builtUrl) : def.url;
+  const body = def.body ? resolveBody(def.body, resolve) : undefined;
+  return {
+    ...def,
+    method: sent.method || resolve(def.method || "GET").toUpperCase(),
+    url,
+    headers: sent.headers.length
+      ? sent.headers.map(({ key, value }) => ({ key, value }))
+      : def.headers.filter((h) => !h.disabled).map((h) => ({ key: resolve(h.key), value: resolve(h.value) })),
+    ...(body ? { body } : {}),
+  };
+}
+
+/**
+ * The URL as sent, parsed for the engine and serialised as its text: the prelude parses that text with
+ * the same parseRawUrl when a test script builds pm.request (most never do), so a test script's input
+ * carries the URL once instead of its five parsed lists (contract.ts PreludeInput). A spread copy is a
+ * plain definition (the `toJSON` is not enumerable).
+ */
+function sentUrl(raw: string): UrlDefinition {
+  const url = parseRawUrl(raw);
+  Object.defineProperty(url, "toJSON", { value: () => raw });
+  return url;
+}
+
+export function safeUrl(request: RequestDefinition, scopes: Scopes): string {
+  return safeUrlRaw(request, makeResolver(scopes));
+}
+
+export function safeCookies(jar: CookieJar, request: RequestDefinition, scopes: Scopes) {
+  if (jar.empty) return [];
+  try {
+    return jar.cookiesFor(safeUrl(request, scopes));
+  } catch {
+    return [];
+  }
+}
