@@ -685,6 +685,23 @@ const ASYNC_AND_FLOW: DiffCase[] = [
     },
   ),
   t("error in timer", "setTimeout(() => { throw new Error('timer boom'); }, 5);"),
+  t(
+    "error in timer, tests kept",
+    "pm.test('before', () => {}); setTimeout(() => { pm.test('in timer', () => {}); null.x; }, 5); pm.test('after', () => {});",
+  ),
+  t("done never called", "pm.test('never done', (done) => {}); pm.test('sync after', () => {});"),
+  t(
+    "done never called, assertion fails in timer",
+    "pm.test('async err', (done) => { setTimeout(() => { pm.expect(1).to.equal(2); done(); }, 1); }); pm.test('after', () => {});",
+  ),
+  t(
+    "done called from a microtask chain",
+    "pm.test('chained', (done) => { Promise.resolve().then(() => null).then(() => null).then(() => done()); });",
+  ),
+  t(
+    "done waits for a request started in a microtask",
+    "pm.test('late request', (done) => { Promise.resolve().then(() => setTimeout(() => { pm.expect(1).to.equal(1); done(); }, 5)); });",
+  ),
   t("top-level await", "await new Promise((r) => setTimeout(r, 5)); console.log('awaited');"),
   t("unhandled rejection", "Promise.reject(new Error('nobody catches'));"),
   t(

@@ -100,7 +100,6 @@ function newman(c: Full): Promise<Outcome> {
     request: undefined as never,
     skip: false,
   };
-  let asyncError: { name?: string; message?: string } | undefined;
   const mine = (cursor: { execution?: string }) => cursor.execution === id;
   sandbox.on("console", (cursor, level, ...args) => {
     if (!mine(cursor)) return;
@@ -125,9 +124,6 @@ function newman(c: Full): Promise<Outcome> {
   });
   sandbox.on(`execution.skipRequest.${id}`, () => {
     out.skip = true;
-  });
-  sandbox.on(`execution.error.${id}`, (_cursor, err) => {
-    asyncError ??= err as { name?: string; message?: string };
   });
   const { request: rq, response: rs } = c;
   const context = {
@@ -178,8 +174,9 @@ function newman(c: Full): Promise<Outcome> {
           `execution.skipRequest.${id}`,
         ])
           sandbox.removeAllListeners(e);
-        const error = err ?? asyncError;
-        if (error) out.error = errorText(error);
+        // postman-runtime keeps an asynchronous error (a timer's, an unhandled rejection's: the
+        // sandbox's execution.error event) only under --bail; `newman run` neither fails nor prints it.
+        if (err) out.error = errorText(err);
         const ret = result?.return as { nextRequest?: string | null } | undefined;
         if (ret && "nextRequest" in ret) out.next = ret.nextRequest ?? null;
         const scope = (k: string) => scopeMap((result?.[k] as { values?: VarEntry[] } | undefined)?.values);
