@@ -3,13 +3,8 @@
  * context the run object stores (durable-objects/run-store.ts) mask with the same secrets and spare
  * the same collection-written names.
  */
-import {
-  createMasker,
-  credentialTemplates,
-  type Masker,
-  type MaskerOptions,
-  staticText,
-} from "../security/mask";
+import { credentialTemplates, staticText } from "../security/mask";
+import { createMasker, type Masker, type MaskerOptions } from "../security/masker";
 import type { RunPlan } from "./plan";
 import type { Scopes } from "./types";
 

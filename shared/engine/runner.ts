@@ -6,7 +6,8 @@
  * persisted state back into a fresh Runner continues exactly where the run left off.
  */
 import type { EventBody, Failure, RunEvent, RunStats } from "../schemas/events";
-import type { Masker, ScopeSet } from "../security/mask";
+import type { ScopeSet } from "../security/mask";
+import type { Masker } from "../security/masker";
 import { abortReason, type LinkedSignal, linkSignal } from "./abort";
 import { CookieJar, cookiesFromJar } from "./cookie-jar";
 import { executeItem, type ItemDeps } from "./execute-item";

@@ -9,14 +9,8 @@ import { buildPlan } from "../../shared/engine/plan";
 import { runLocal } from "../../shared/engine/run-local";
 import { runMasker } from "../../shared/engine/run-masker";
 import { QuickJSScriptHost } from "../../shared/sandbox/quickjs-host";
-import {
-  createMasker,
-  credentialForms,
-  MASK,
-  maskDeep,
-  maskUrlUserinfo,
-  staticText,
-} from "../../shared/security/mask";
+import { credentialForms, MASK, maskDeep, maskUrlUserinfo, staticText } from "../../shared/security/mask";
+import { createMasker } from "../../shared/security/masker";
 
 const host = new QuickJSScriptHost({});
 const RUNTIME = "rt-Zq81-runtime-canary";

@@ -8,7 +8,7 @@ import { executeItem } from "../../shared/engine/execute-item";
 import type { ItemNode } from "../../shared/engine/normalize";
 import type { Scopes, ScriptCapabilities, ScriptContext } from "../../shared/engine/types";
 import { QuickJSScriptHost } from "../../shared/sandbox/quickjs-host";
-import { createMasker } from "../../shared/security/mask";
+import { createMasker } from "../../shared/security/masker";
 
 function scopes(): Scopes {
   return {

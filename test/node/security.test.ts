@@ -7,7 +7,8 @@ import { runLocal } from "../../shared/engine/run-local";
 import { buildUrl, parseUrl } from "../../shared/engine/url";
 import { resolveTemplate } from "../../shared/engine/variables";
 import { CollectionSchema } from "../../shared/schemas/collection";
-import { createMasker, MASK } from "../../shared/security/mask";
+import { MASK } from "../../shared/security/mask";
+import { createMasker } from "../../shared/security/masker";
 import { createTargetCheck } from "../../shared/security/target-policy";
 import { MiniScriptHost } from "../support/mini-script-host";
 
