@@ -195,11 +195,20 @@ export class CliReporter {
     const p = this.#paint;
     const out: string[] = [];
     const logs = consoleOn ? event.console.filter((c) => c.event === "test") : [];
+    const errors = event.scriptErrors.filter((x) => x.event === "test");
     let next = 0;
+    let nextError = 0;
+    // Console output and script errors recorded before assertion `upTo` (an error without a position,
+    // from an older stream, comes after every assertion).
     const flush = (upTo: number) => {
       const box: Entry[] = [];
       while (next < logs.length && (logs[next]!.afterAssertions ?? 0) <= upTo) box.push(logs[next++]!);
       out.push(...this.#consoleBox(box));
+      while (
+        nextError < errors.length &&
+        (errors[nextError]!.afterAssertions ?? Number.POSITIVE_INFINITY) <= upTo
+      )
+        out.push(this.#scriptError(errors[nextError++]!));
     };
     event.assertions.forEach((a, i) => {
       flush(i);
@@ -214,7 +223,7 @@ export class CliReporter {
       } else out.push(`${p.alarm(`${String(this.#failureIndex).padStart(3)}.`)} ${p.alarm(a.name)}`);
     });
     flush(Number.POSITIVE_INFINITY);
-    for (const e of event.scriptErrors.filter((x) => x.event === "test")) out.push(this.#scriptError(e));
+    for (const e of errors.slice(nextError)) out.push(this.#scriptError(e));
     if (event.nextRequest) out.push("", p.gray(`Attempting to set next request to ${event.nextRequest}`));
     return out;
   }

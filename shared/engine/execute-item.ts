@@ -226,7 +226,12 @@ export async function executeItem(
           });
       if (outcome.error) {
         counts[event === "prerequest" ? "prerequestFailed" : "testFailed"] += 1;
-        scriptErrors.push({ ...outcome.error, event, location: ref.location });
+        scriptErrors.push({
+          ...outcome.error,
+          event,
+          location: ref.location,
+          afterAssertions: assertions.length,
+        });
       }
       if (outcome.nextRequest) nextRequest = outcome.nextRequest;
       if (event === "test" && outcome.nextRequest?.target) announcedNext = outcome.nextRequest.target;

@@ -121,6 +121,11 @@ export const ScriptErrorSchema = z.object({
   event: z.enum(["prerequest", "test"]),
   /** Where the failing script lives, e.g. `collection`, `folder:Users`, `request:Get user`. */
   location: z.string(),
+  /**
+   * How many of the item's assertions were recorded before the error (its own script's and earlier
+   * scripts'), so reporters print it between them as Newman does. Absent from older streams.
+   */
+  afterAssertions: z.number().optional(),
 });
 export type ScriptError = z.infer<typeof ScriptErrorSchema>;
 

@@ -113,6 +113,32 @@ function collection(base: string) {
   };
 }
 
+/** Collection- and folder-level test scripts that each pass a test and then throw, before the item's own. */
+function interleaved(base: string) {
+  const passThenThrow = (level: string) =>
+    script("test", [`pm.test('${level} test', () => {});`, `throw new Error('${level} boom');`]);
+  return {
+    info: {
+      name: "Interleaved errors",
+      schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+    },
+    event: [passThenThrow("collection")],
+    item: [
+      {
+        name: "Folder",
+        event: [passThenThrow("folder")],
+        item: [
+          {
+            name: "item",
+            request: { method: "GET", url: `${base}/get` },
+            event: [script("test", ["pm.test('item test', () => {});"])],
+          },
+        ],
+      },
+    ],
+  };
+}
+
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape codes
 const ANSI = /\x1b\[\d+m/g;
 /** The banner as colors.reset wraps it. */
@@ -159,6 +185,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "edgerun-cli-output-"));
   await writeFile(join(dir, "collection.json"), JSON.stringify(collection(inject("targetUrl"))));
   await writeFile(join(dir, "data.json"), JSON.stringify([{ q: "one" }, { q: "two" }]));
+  await writeFile(join(dir, "interleaved.json"), JSON.stringify(interleaved(inject("targetUrl"))));
 });
 
 afterAll(async () => {
@@ -196,6 +223,18 @@ describe("edgerun run -r cli output", () => {
     ]);
     expect(masked(ours)).toEqual(masked(newman.replace(ANSI, "")));
     expect(ours).toContain("❏ Folder A / Nested B\n↳ b1\n");
+  }, 60_000);
+
+  it("prints a test script's error between its assertions and the next script's, as Newman", async () => {
+    const file = join(dir, "interleaved.json");
+    const [newman, ours] = await Promise.all([
+      run(NEWMAN, ["run", file, "--color", "off"]),
+      run(EDGERUN, ["run", file, "-r", "cli", "--no-color"]),
+    ]);
+    expect(masked(ours)).toEqual(masked(newman.replace(ANSI, "")));
+    expect(ours).toMatch(
+      /collection test\n +1⠄ Error in test-script\n.*folder test\n +2⠄ Error in test-script\n.*item test/,
+    );
   }, 60_000);
 
   it("is Newman's under --bail, the AssertionFailure line included", async () => {
