@@ -80,16 +80,66 @@ export const ResourceIdSchema = z
   .string()
   .regex(/^(col|env)_[a-z0-9]{8,40}$/, "must be a stored resource id");
 
-export const CreateRunBodySchema = z.strictObject({
+const CreateRunFieldsSchema = z.strictObject({
   /** An inline Postman collection, or the id of a stored one. */
-  collection: z.union([CollectionSchema, CollectionV3InputSchema, ResourceIdSchema]),
+  collection: z.union([CollectionSchema, CollectionV3InputSchema, ResourceIdSchema]).optional(),
+  /** A stored collection's id: the same as passing the id as `collection` (give one of the two). */
+  collectionId: ResourceIdSchema.optional(),
   /** With a stored collection: the version to run (default: the latest). */
   collectionVersion: z.number().int().min(1).optional(),
   environment: z.union([EnvironmentSchema, ResourceIdSchema]).optional(),
+  /** A stored environment's id: the same as passing the id as `environment`. */
+  environmentId: ResourceIdSchema.optional(),
   environmentVersion: z.number().int().min(1).optional(),
   globals: EnvironmentSchema.optional(),
   iterationData: IterationDataSchema.optional(),
   options: RunOptionsSchema,
+});
+
+/** Exactly one of a pair (`collection` / `collectionId`) may be given; the first is required when `required`. */
+function checkAlternatives(
+  ctx: z.RefinementCtx,
+  pair: { inline: unknown; id: unknown; name: string; required: boolean },
+): void {
+  if (pair.inline !== undefined && pair.id !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: [`${pair.name}Id`],
+      message: `give either ${pair.name} or ${pair.name}Id, not both`,
+    });
+  } else if (pair.required && pair.inline === undefined && pair.id === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: [pair.name],
+      message: `a ${pair.name} (inline or a stored id) or a ${pair.name}Id is required`,
+    });
+  }
+}
+
+/**
+ * The body of `POST /v1/runs`. The contract names stored resources either way (`collection: "col_…"` or
+ * `collectionId: "col_…"`, as monitors do); both are accepted and folded into `collection` / `environment`, so
+ * everything downstream sees one shape.
+ */
+export const CreateRunBodySchema = CreateRunFieldsSchema.superRefine((body, ctx) => {
+  checkAlternatives(ctx, {
+    inline: body.collection,
+    id: body.collectionId,
+    name: "collection",
+    required: true,
+  });
+  checkAlternatives(ctx, {
+    inline: body.environment,
+    id: body.environmentId,
+    name: "environment",
+    required: false,
+  });
+}).transform(({ collectionId, environmentId, ...rest }) => {
+  const collection = rest.collection ?? collectionId;
+  // superRefine has already rejected a body with neither; this only narrows the type.
+  if (collection === undefined) throw new Error("collection is required");
+  const environment = rest.environment ?? environmentId;
+  return { ...rest, collection, ...(environment === undefined ? {} : { environment }) };
 });
 export type CreateRunBody = z.infer<typeof CreateRunBodySchema>;
 

@@ -37,6 +37,22 @@ const echoCollection = () =>
     },
   ]);
 
+/** Starts a run from `body`, reads its whole event stream, and checks its one request's assertions passed. */
+async function runToEnd(
+  body: unknown,
+  key: string,
+): Promise<{ id: string; events: Awaited<ReturnType<typeof readSse>> }> {
+  const run = await post("/v1/runs", body, key);
+  expect(run.status).toBe(201);
+  const { id } = (await run.json()) as { id: string };
+  const events = await readSse(await api(`/v1/runs/${id}/events`, { key }));
+  const completed = events.find((e) => e.event === "request.completed")!.data as {
+    assertions: Array<{ passed: boolean }>;
+  };
+  expect(completed.assertions).toEqual([expect.objectContaining({ passed: true })]);
+  return { id, events };
+}
+
 describe("stored collections and environments", () => {
   it("stores, versions, lists, conditionally gets and deletes a collection", async () => {
     const key = await newWorkspace("crud");
@@ -143,19 +159,10 @@ describe("stored collections and environments", () => {
     expect(JSON.stringify(await put.json())).not.toContain(canary);
 
     const col = (await (await post("/v1/collections", echoCollection(), key)).json()) as { id: string };
-    const run = await post(
-      "/v1/runs",
+    const { id, events } = await runToEnd(
       { collection: col.id, environment: env.id, collectionVersion: 1 },
       key,
     );
-    expect(run.status).toBe(201);
-    const { id } = (await run.json()) as { id: string };
-    const events = await readSse(await api(`/v1/runs/${id}/events`, { key }));
-    const completed = events.find((e) => e.event === "request.completed")!.data as {
-      assertions: Array<{ passed: boolean }>;
-      response: { bodyPreview: string };
-    };
-    expect(completed.assertions).toEqual([expect.objectContaining({ passed: true })]);
     // The target saw the real secret; the event shows it masked.
     expect(JSON.stringify(events)).not.toContain(canary);
     const summary = (await (await api(`/v1/runs/${id}`, { key })).json()) as {
@@ -268,5 +275,29 @@ describe("stored collections and environments", () => {
       assertions: Array<{ name: string; passed: boolean }>;
     };
     expect(done.assertions).toEqual([expect.objectContaining({ name: "v3 ran", passed: true })]);
+  });
+
+  it("runs a stored collection and environment named as collectionId / environmentId, as the contract spells them", async () => {
+    const key = await newWorkspace("ids");
+    const col = (await (await post("/v1/collections", echoCollection(), key)).json()) as { id: string };
+    const env = (await (await post("/v1/environments", envDoc("id-secret"), key)).json()) as { id: string };
+    const { id } = await runToEnd({ collectionId: col.id, environmentId: env.id, collectionVersion: 1 }, key);
+    const summary = (await (await api(`/v1/runs/${id}`, { key })).json()) as { source: unknown };
+    expect(summary.source).toEqual({
+      collection: { id: col.id, version: 1 },
+      environment: { id: env.id, version: 1 },
+    });
+
+    // Both forms at once, or neither: a 400 with the pointer of the field at fault, and no run stored.
+    const both = await post("/v1/runs", { collection: col.id, collectionId: col.id }, key);
+    expect(both.status).toBe(400);
+    const bothProblem = (await both.json()) as { errors: Array<{ pointer: string }> };
+    expect(bothProblem.errors.map((e) => e.pointer)).toEqual(["/collectionId"]);
+    const neither = await post("/v1/runs", { environmentId: env.id }, key);
+    expect(neither.status).toBe(400);
+    const neitherProblem = (await neither.json()) as { errors: Array<{ pointer: string }> };
+    expect(neitherProblem.errors.map((e) => e.pointer)).toEqual(["/collection"]);
+    const list = (await (await api("/v1/runs", { key })).json()) as { runs: unknown[] };
+    expect(list.runs).toHaveLength(1);
   });
 });
