@@ -685,6 +685,20 @@ const ASYNC_AND_FLOW: DiffCase[] = [
     },
   ),
   t("error in timer", "setTimeout(() => { throw new Error('timer boom'); }, 5);"),
+  t("const data redeclared", "const data = pm.response.json(); pm.test('never runs', () => {});"),
+  t("const lodash redeclared", "const _ = require('lodash'); pm.test('never runs', () => {});"),
+  t("destructured redeclaration", "const { a, b: tv4 } = { a: 1, b: 2 }; pm.test('never', () => {});"),
+  t("class redeclared", "class CryptoJS {} pm.test('never', () => {});"),
+  t("responseBody in a pre-request script", "const responseBody = 1; console.log(responseBody);", {
+    event: "prerequest",
+  }),
+  t("request redeclared in a pre-request script", "let request = 1; console.log(request);", {
+    event: "prerequest",
+  }),
+  t(
+    "declarations that do not clash",
+    "var data = 1; { const _ = 2; } for (const pm2 of [1]) {} const s = 'const data = 1'; const re = /let _/; const f = () => { const JSON = 1; return JSON; }; pm.test('ran', () => pm.expect(f()).to.equal(1));",
+  ),
   t(
     "error in timer, tests kept",
     "pm.test('before', () => {}); setTimeout(() => { pm.test('in timer', () => {}); null.x; }, 5); pm.test('after', () => {});",

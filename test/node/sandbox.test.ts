@@ -235,10 +235,10 @@ describe("QuickJS sandbox: pm API", () => {
     });
   });
 
-  it("requires the bundled libraries", async () => {
-    const out = await run(`
-      const _ = require("lodash"); const moment = require("moment"); const CryptoJS = require("crypto-js");
-      const uuid = require("uuid"); const tv4 = require("tv4"); const cheerio = require("cheerio"); const parse = require("csv-parse/lib/sync");
+  it("requires the bundled libraries (var: a top-level const of a global is a SyntaxError in Newman)", async () => {
+    var out = await run(`
+      var _ = require("lodash"); var moment = require("moment"); var CryptoJS = require("crypto-js");
+      var uuid = require("uuid"); var tv4 = require("tv4"); var cheerio = require("cheerio"); var parse = require("csv-parse/lib/sync");
       pm.test("lodash", () => pm.expect(_.chunk([1,2,3], 2)).to.eql([[1,2],[3]]));
       pm.test("moment", () => pm.expect(moment("2024-01-02").format("YYYY")).to.equal("2024"));
       pm.test("crypto", () => pm.expect(CryptoJS.HmacSHA256("a", "k").toString()).to.have.lengthOf(64));

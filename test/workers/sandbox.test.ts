@@ -35,8 +35,8 @@ describe("sandbox in workerd", () => {
   it("loads the bundled libraries on demand and uses them", async () => {
     const [r] = await runCollection([
       item("libraries", [
-        "const _ = require('lodash'), CryptoJS = require('crypto-js'), moment = require('moment');",
-        "const Ajv = require('ajv'), xml2js = require('xml2js'), cheerio = require('cheerio');",
+        "var _ = require('lodash'), CryptoJS = require('crypto-js'), moment = require('moment');",
+        "var Ajv = require('ajv'), xml2js = require('xml2js'), cheerio = require('cheerio');",
         "const parse = require('csv-parse/lib/sync'), url = require('url'), qs = require('querystring');",
         "pm.test('lodash', () => pm.expect(_.get({ a: { b: [1, 2] } }, 'a.b[1]')).to.equal(2));",
         "pm.test('crypto-js', () => pm.expect(CryptoJS.enc.Base64.stringify(CryptoJS.HmacSHA256('m', 'k'))).to.have.lengthOf(44));",

@@ -125,14 +125,14 @@ delete globalThis.umdLib;`,
   // Libraries (none needing code generation).
   `const moment = require("moment");
 console.log(moment.utc("2021-03-07T13:04:05Z").format("LLLL"), moment.utc(0).add(1, "d").toISOString(), moment("2021-03-07", "YYYY-MM-DD").isValid());
-const _ = require("lodash"); console.log(_.sortBy([{ a: 2 }, { a: 1 }], "a"), _.chunk([1, 2, 3], 2), _.template ? "t" : "-");
-const CryptoJS = require("crypto-js"); console.log(CryptoJS.SHA256("x").toString(), CryptoJS.HmacSHA1("m", "k").toString(CryptoJS.enc.Base64));
+var _ = require("lodash"); console.log(_.sortBy([{ a: 2 }, { a: 1 }], "a"), _.chunk([1, 2, 3], 2), _.template ? "t" : "-");
+var CryptoJS = require("crypto-js"); console.log(CryptoJS.SHA256("x").toString(), CryptoJS.HmacSHA1("m", "k").toString(CryptoJS.enc.Base64));
 const uuid = require("uuid"); console.log(typeof uuid.v4(), /^[0-9a-f-]{36}$/.test(uuid()), typeof uuid.validate);`,
-  `const cheerio = require("cheerio"); const $ = cheerio.load("<ul><li class='a'>x</li><li>y</li></ul>");
+  `var cheerio = require("cheerio"); const $ = cheerio.load("<ul><li class='a'>x</li><li>y</li></ul>");
 console.log($("li").length, $(".a").text(), $("ul").html());
 const xml2js = require("xml2js"); xml2js.parseString("<r><a>1</a></r>", (err, res) => console.log(err, JSON.stringify(res)));
 console.log(JSON.stringify(xml2Json("<r><a x='1'>t</a></r>")));
-const tv4 = require("tv4"); console.log(tv4.validate({ a: 1 }, { properties: { a: { type: "string" } } }), tv4.error && tv4.error.message);`,
+var tv4 = require("tv4"); console.log(tv4.validate({ a: 1 }, { properties: { a: { type: "string" } } }), tv4.error && tv4.error.message);`,
   `const { Buffer } = require("buffer"); console.log(Buffer.from("héllo").toString("base64"), Buffer.from("aGk=", "base64").toString());
 const url = require("url"); console.log(JSON.stringify(url.parse("http://u:p@h:8/p?q=1#f")));
 const qs = require("querystring"); console.log(qs.stringify({ a: [1, 2], b: "x y" }), JSON.stringify(qs.parse("a=1&a=2")));

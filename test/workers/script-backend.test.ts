@@ -239,9 +239,9 @@ const CASES: Case[] = [
   },
   {
     name: "require of the bundled libraries",
-    source: `const _ = require("lodash"), moment = require("moment"), CryptoJS = require("crypto-js");
-      const cheerio = require("cheerio"), xml2js = require("xml2js"), parse = require("csv-parse/lib/sync");
-      const { Buffer } = require("buffer"), url = require("url"), qs = require("querystring"), util = require("util");
+    source: `var _ = require("lodash"), moment = require("moment"), CryptoJS = require("crypto-js");
+      var cheerio = require("cheerio"), xml2js = require("xml2js"), parse = require("csv-parse/lib/sync");
+      var { Buffer } = require("buffer"), url = require("url"), qs = require("querystring"), util = require("util");
       pm.test("lodash", () => pm.expect(_.get({ a: { b: [1, 2] } }, "a.b[1]")).to.equal(2));
       pm.test("moment", () => pm.expect(moment.utc("2024-02-29").add(1, "year").format("YYYY-MM-DD")).to.equal("2025-02-28"));
       pm.test("crypto-js", () => pm.expect(CryptoJS.MD5("x").toString()).to.have.lengthOf(32));

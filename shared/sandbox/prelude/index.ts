@@ -13,6 +13,7 @@ import { SUGAR_USE_SOURCE } from "../generated/sugar-names";
 import { libraryCleanRoom } from "./containment";
 import { createModules } from "./modules";
 import { buildScriptApi } from "./pm-api";
+import { redeclaredGlobal } from "./redeclared";
 import { PostmanRequest } from "./request";
 import { type ContentInfoLibrary, useChai, useContentInfo } from "./response-object";
 import { createReplaceIn, scopeApi } from "./scope-api";
@@ -56,6 +57,8 @@ interface ScriptText {
   params?: string;
   /** The globals the text names, of the list `of` (the same array for every script of a kind). */
   names?: { of: readonly string[]; list: string[] };
+  /** The global a top-level declaration redeclares (redeclared.ts), by whether it is a test script. */
+  redeclared?: Map<boolean, string | undefined>;
 }
 // Compiling this RegExp costs ≈ 3 ms in V8 (on first use) and ≈ 0.4 ms in QuickJS (when built), once
 // per context: a host that already knows the answer passes it (PreludeInput.sugar) and it is never
@@ -156,6 +159,14 @@ function ensureSugar(text: ScriptText): void {
 
 /** Starts the user script; its completion (and error) is tracked in `run`. */
 function start(run: ScriptRun, text: ScriptText, source: string, api: ScriptApi): void {
+  const testScript = api.names.includes("responseBody");
+  text.redeclared ??= new Map();
+  if (!text.redeclared.has(testScript)) text.redeclared.set(testScript, redeclaredGlobal(source, testScript));
+  const clash = text.redeclared.get(testScript);
+  if (clash !== undefined) {
+    run.error = new SyntaxError(`Identifier '${clash}' has already been declared`);
+    return;
+  }
   // `tests` is always bound: legacy scripts write to it and the runner reads it back. Other globals are
   // built only when the script's text names them (copying the response and scopes is most of the cost).
   if (text.opaque) {
