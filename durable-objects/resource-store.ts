@@ -70,13 +70,14 @@ export class ResourceStore {
     this.#storage.transactionSync(() => {
       writeChunks(sql, "resource_chunks", owner(input.kind, input.id, version), text);
       sql.exec(
-        "INSERT INTO resource_versions (kind, id, version, etag, size, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO resource_versions (kind, id, version, etag, size, created_at, name) VALUES (?, ?, ?, ?, ?, ?, ?)",
         input.kind,
         input.id,
         version,
         etag,
         text.length,
         now,
+        input.name,
       );
       sql.exec(
         `INSERT INTO resources (kind, id, name, latest, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -175,9 +176,9 @@ export class ResourceStore {
   }
 
   #meta(row: ResourceRow, version: number): StoredResourceMeta {
-    const v = first<{ etag: string; size: number; created_at: string }>(
+    const v = first<{ etag: string; size: number; created_at: string; name: string | null }>(
       this.#storage.sql,
-      "SELECT etag, size, created_at FROM resource_versions WHERE kind = ? AND id = ? AND version = ?",
+      "SELECT etag, size, created_at, name FROM resource_versions WHERE kind = ? AND id = ? AND version = ?",
       row.kind,
       row.id,
       version,
@@ -185,7 +186,8 @@ export class ResourceStore {
     return {
       id: row.id,
       kind: row.kind as ResourceKind,
-      name: row.name,
+      // Versions stored before migration 5 have no name of their own.
+      name: v?.name ?? row.name,
       version,
       latestVersion: row.latest,
       etag: v?.etag ?? "",

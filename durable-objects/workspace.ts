@@ -112,6 +112,13 @@ const MIGRATIONS: Migration[] = [
       sql.exec("CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status)");
     },
   },
+  {
+    version: 5,
+    name: "each stored version keeps its own name (an older version answered the latest one's)",
+    up: (sql) => {
+      sql.exec("ALTER TABLE resource_versions ADD COLUMN name TEXT");
+    },
+  },
 ];
 
 export class Workspace extends DurableObject<Env> {

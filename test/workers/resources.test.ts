@@ -90,10 +90,13 @@ describe("stored collections and environments", () => {
 
     const old = (await (await api(`/v1/collections/${v1.id}?version=1`, { key })).json()) as {
       version: number;
+      name: string;
       collection: { info: { name: string } };
     };
     expect(old.version).toBe(1);
     expect(old.collection.info.name).toBe("Stored");
+    // The version's own name, not the latest one's.
+    expect(old.name).toBe("Stored");
     expect((await api(`/v1/collections/${v1.id}?version=9`, { key })).status).toBe(404);
 
     const list = (await (await api("/v1/collections", { key })).json()) as {
