@@ -223,7 +223,6 @@ export class CliReporter {
       } else out.push(`${p.alarm(`${String(this.#failureIndex).padStart(3)}.`)} ${p.alarm(a.name)}`);
     });
     flush(Number.POSITIVE_INFINITY);
-    for (const e of errors.slice(nextError)) out.push(this.#scriptError(e));
     if (event.nextRequest) out.push("", p.gray(`Attempting to set next request to ${event.nextRequest}`));
     return out;
   }

@@ -22,6 +22,7 @@ const DECLARED_IN_TESTS = new Set(
   "responseBody responseCode responseHeaders responseTime responseCookies".split(" "),
 );
 const LEXICAL = /\b(?:let|const|class)\b/;
+const WORD = /[\w$]+/y;
 
 /**
  * The first name a script declares at its top level with `let`/`const`/`class` that Newman's scope
@@ -67,7 +68,8 @@ function tokenize(src: string): Token[] {
       templates.pop();
       i = templatePart(src, i + 1, templates, depth);
     } else if (/[A-Za-z_$\d]/.test(c)) {
-      const m = /^[\w$]+/.exec(src.slice(i, i + 256)) as RegExpExecArray;
+      WORD.lastIndex = i;
+      const m = WORD.exec(src) as RegExpExecArray;
       push(/^\d/.test(m[0]) ? "v" : "id", m[0]);
       i += m[0].length;
     } else if (c === "/" && regexAllowed(out[out.length - 1])) {
@@ -222,7 +224,6 @@ function defaultEnd(tokens: Token[], start: number, depth: number): number {
     const t = tokens[i] as Token;
     if (t.depth < depth) return i;
     if (t.depth === depth && t.kind === "p" && t.text === ",") return i;
-    if (t.depth === depth - 1 && t.kind === "p" && (t.text === "}" || t.text === "]")) return i;
     i++;
   }
   return i;
