@@ -3,10 +3,14 @@
  * a progress bar on terminals, and the end-of-run summary table with the failures listed.
  * It only consumes events; it never asks the server anything.
  */
+import { headersSize } from "../shared/engine/side-requests";
 import { itemFailures, MAX_KEPT_FAILURES } from "../shared/engine/stats";
 import type { Failure, RequestCompletedEvent, RunEvent, TerminalEvent } from "../shared/schemas/events";
 import type { CliReporterOptions } from "./args";
+import { palette, type Symbols, symbolsFor } from "./cli-style";
 import { consoleBoxLines } from "./console-inspect";
+import { type Phase, phaseSteps, type Step } from "./item-timeline";
+import { PhaseTimings, phaseLine, ResponseStats } from "./run-stats";
 import { failuresTable, fileSize, type ListedFailure, prettyms, statisticsTable } from "./summary-table";
 
 export interface Output {
@@ -16,64 +20,16 @@ export interface Output {
   columns?: number | undefined;
 }
 
-type Paint = (text: string) => string;
-
 /** A line of escape codes alone (what colors leaves after a console box's closing line break). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: escape codes are what it matches
 const BOX_RESIDUE = /\n((?:\x1b\[\d+m)+)\n/g;
 
-function palette(enabled: boolean) {
-  const code =
-    (open: number, close: number): Paint =>
-    (text) =>
-      enabled ? `\x1b[${open}m${text}\x1b[${close}m` : text;
-  return {
-    green: code(32, 39),
-    red: code(31, 39),
-    yellow: code(33, 39),
-    cyan: code(36, 39),
-    gray: code(90, 39),
-    bold: code(1, 22),
-    underline: code(4, 24),
-    /** colors' `reset`, which Newman wraps the banner, collection, folder and item names in. */
-    reset: code(0, 0),
-    /** colors' `red.bold`: failed assertions and script errors. */
-    alarm: (text: string) => code(31, 39)(code(1, 22)(text)),
-  };
-}
-
-/** Newman's symbols, and its plain-text ones under `--disable-unicode`. */
-function symbolsFor(ascii: boolean) {
-  return ascii
-    ? { top: "-", middle: "|", bottom: "-", folder: "Folder", root: "Root", sub: "Sub-folder", ok: "Pass" }
-    : { top: "┌", middle: "│", bottom: "└", folder: "❏", root: "→", sub: "↳", ok: "✓" };
-}
-type Symbols = ReturnType<typeof symbolsFor>;
 type Entry = RequestCompletedEvent["console"][number];
-
-/** Welford's running mean and variance of response times, as Newman's summary computes them. */
-class ResponseStats {
-  #n = 0;
-  #mean = 0;
-  #m2 = 0;
-  #min = 0;
-  #max = 0;
-
-  add(ms: number): void {
-    if (!ms) return;
-    this.#n++;
-    const d1 = ms - this.#mean;
-    this.#mean += d1 / this.#n;
-    this.#m2 += d1 * (ms - this.#mean);
-    this.#min = this.#n === 1 ? ms : Math.min(this.#min, ms);
-    this.#max = Math.max(this.#max, ms);
-  }
-
-  get(): { average: number; min: number; max: number; sd: number } | undefined {
-    if (!this.#n) return undefined;
-    return { average: this.#mean, min: this.#min, max: this.#max, sd: Math.sqrt(this.#m2 / this.#n) };
-  }
-}
+type SideRequest = NonNullable<RequestCompletedEvent["sideRequests"]>[number];
+/** What a request line says after the URL: the response's status, size and time, or the error. */
+type RequestOutcome =
+  | { code: number; status: string; size: number; timeMs: number; extra?: string }
+  | { error: { message: string } };
 
 export class CliReporter {
   readonly #out: Output;
@@ -138,42 +94,48 @@ export class CliReporter {
     this.#done++;
     const lines = this.#itemHeader(event);
     this.#listFailures(event);
-    const consoleOn = !this.#opts.noConsole;
-    const before = consoleOn ? event.console.filter((c) => c.event !== "test") : [];
-    lines.push(...this.#consoleBox(before.filter((c) => c.event === "prerequest")));
-    for (const e of event.scriptErrors.filter((x) => x.event === "prerequest"))
-      lines.push(this.#scriptError(e));
+    lines.push(...this.#phase(event, "prerequest"));
     // Newman prints nothing more for an item its pre-request script skipped.
     if (event.skipped) {
       this.#print(lines);
       return;
     }
-    lines.push(...this.#consoleBox(before.filter((c) => c.event === undefined)));
-    const target = `  ${p.gray(event.request.method)} ${p.gray(event.request.url)}`;
+    // The runner's warnings (a body file that could not be read) come as the request is built.
+    if (!this.#opts.noConsole) lines.push(...this.#consoleBox(event.console.filter((c) => !c.event)));
     if (event.response) {
       const r = event.response;
-      this.#received += r.size;
-      this.#times.add(r.timeMs);
       const retried = event.attempts && event.attempts > 1 ? `, ${event.attempts} attempts` : "";
       const wait =
         event.timings && event.timings.waitMs >= 1 ? `, waited ${Math.round(event.timings.waitMs)}ms` : "";
-      lines.push(
-        `${target} ${p.gray(`[${r.code} ${r.status}, ${fileSize(r.size + headerSize(r))}, ${prettyms(r.timeMs)}${retried}${wait}]`)}`,
-      );
-    } else if (event.error) {
-      ++this.#failureIndex;
-      lines.push(`${target} ${p.red("[errored]")}`, p.red(`     ${event.error.message}`));
-    } else {
-      lines.push(target);
-    }
+      this.#count(r);
+      const size = r.size + headersSize(r.code, r.status, r.headers);
+      lines.push(...this.#requestLine(event.request, { ...r, size, extra: `${retried}${wait}` }));
+    } else lines.push(...this.#requestLine(event.request, event.error ? { error: event.error } : undefined));
     if (event.resent)
       lines.push(p.yellow("  (sent after the run resumed: it may have reached the target before)"));
     if (event.timings) {
       this.#phases.add(event.timings);
       if (this.#opts.verbose) lines.push(p.gray(`  ${phaseLine(event.timings)}`));
     }
-    lines.push(...this.#testPhase(event, consoleOn));
+    lines.push(...this.#phase(event, "test"));
+    if (event.nextRequest) lines.push("", p.gray(`Attempting to set next request to ${event.nextRequest}`));
     this.#print(lines);
+  }
+
+  /**
+   * `  GET <url> [200 OK, 1.2kB, 5ms]` (the item's request or a pm.sendRequest), or `[errored]` with the
+   * error's message on the next line; a response counts towards the summary's data received and times.
+   */
+  #requestLine(request: { method: string; url: string }, outcome?: RequestOutcome): string[] {
+    const p = this.#paint;
+    const target = `  ${p.gray(request.method)} ${p.gray(request.url)}`;
+    if (!outcome) return [target];
+    if ("error" in outcome) {
+      ++this.#failureIndex;
+      return [`${target} ${p.red("[errored]")}`, p.red(`     ${outcome.error.message}`)];
+    }
+    const { code, status, size, timeMs, extra = "" } = outcome;
+    return [`${target} ${p.gray(`[${code} ${status}, ${fileSize(size)}, ${prettyms(timeMs)}${extra}]`)}`];
   }
 
   /** Newman's item lines: the folder when it changes (`❏ A / B`), then `↳ item` (or `→ item` at the root). */
@@ -190,41 +152,57 @@ export class CliReporter {
     return lines;
   }
 
-  /** Assertions and test-script console output in the order they happened, then test-script errors. */
-  #testPhase(event: RequestCompletedEvent, consoleOn: boolean): string[] {
-    const p = this.#paint;
+  /**
+   * One phase of the item as Newman prints it live: its scripts' assertions, console boxes,
+   * pm.sendRequest lines and script errors in the order they happened (see item-timeline.ts).
+   */
+  #phase(event: RequestCompletedEvent, phase: Phase): string[] {
+    // An older stream lists no side requests: its failed ones still take their numbers.
+    if (!event.sideRequests)
+      this.#failureIndex += (event.sideRequestFailures ?? []).filter((f) => f.event === phase).length;
     const out: string[] = [];
-    const logs = consoleOn ? event.console.filter((c) => c.event === "test") : [];
-    const errors = event.scriptErrors.filter((x) => x.event === "test");
-    let next = 0;
-    let nextError = 0;
-    // Console output and script errors recorded before assertion `upTo` (an error without a position,
-    // from an older stream, comes after every assertion).
-    const flush = (upTo: number) => {
-      const box: Entry[] = [];
-      while (next < logs.length && (logs[next]!.afterAssertions ?? 0) <= upTo) box.push(logs[next++]!);
+    let box: Entry[] = [];
+    const flush = () => {
       out.push(...this.#consoleBox(box));
-      while (
-        nextError < errors.length &&
-        (errors[nextError]!.afterAssertions ?? Number.POSITIVE_INFINITY) <= upTo
-      )
-        out.push(this.#scriptError(errors[nextError++]!));
+      box = [];
     };
-    event.assertions.forEach((a, i) => {
-      flush(i);
-      const failed = !a.passed && !a.skipped;
-      if (failed) ++this.#failureIndex;
-      if (this.#opts.noAssertions) return;
-      if (a.skipped) {
-        if (!this.#opts.noSuccessAssertions) out.push(`${p.cyan("  - ")} ${p.cyan(`[skipped] ${a.name}`)}`);
-      } else if (a.passed) {
-        if (!this.#opts.noSuccessAssertions)
-          out.push(`${p.green(`  ${this.#symbols.ok} `)} ${p.gray(a.name)}`);
-      } else out.push(`${p.alarm(`${String(this.#failureIndex).padStart(3)}.`)} ${p.alarm(a.name)}`);
-    });
-    flush(Number.POSITIVE_INFINITY);
-    if (event.nextRequest) out.push("", p.gray(`Attempting to set next request to ${event.nextRequest}`));
+    for (const step of phaseSteps(event, phase)) {
+      if (step.kind === "console") {
+        if (!this.#opts.noConsole) box.push(step.entry);
+        continue;
+      }
+      flush();
+      out.push(...this.#stepLines(step));
+    }
+    flush();
     return out;
+  }
+
+  #stepLines(step: Exclude<Step, { kind: "console" }>): string[] {
+    if (step.kind === "error") return [this.#scriptError(step.error)];
+    if (step.kind === "side") return this.#sideRequest(step.request);
+    const p = this.#paint;
+    const a = step.assertion;
+    if (!a.passed && !a.skipped) ++this.#failureIndex;
+    if (this.#opts.noAssertions) return [];
+    if (a.skipped)
+      return this.#opts.noSuccessAssertions ? [] : [`${p.cyan("  - ")} ${p.cyan(`[skipped] ${a.name}`)}`];
+    if (a.passed)
+      return this.#opts.noSuccessAssertions ? [] : [`${p.green(`  ${this.#symbols.ok} `)} ${p.gray(a.name)}`];
+    return [`${p.alarm(`${String(this.#failureIndex).padStart(3)}.`)} ${p.alarm(a.name)}`];
+  }
+
+  /** A pm.sendRequest's line, as Newman prints every request of the run (its response counted as theirs). */
+  #sideRequest(s: SideRequest): string[] {
+    if (!s.response) return this.#requestLine(s, { error: s.error ?? { message: "request failed" } });
+    this.#count(s.response);
+    return this.#requestLine(s, { ...s.response, size: s.response.size + s.response.headersSize });
+  }
+
+  /** A response in the summary's data received and response times. */
+  #count(r: { size: number; timeMs: number }): void {
+    this.#received += r.size;
+    this.#times.add(r.timeMs);
   }
 
   /** One box of consecutive console entries, as Newman frames script output. */
@@ -340,62 +318,7 @@ export class CliReporter {
   }
 }
 
-type Timings = NonNullable<RequestCompletedEvent["timings"]>;
-const PHASES = [
-  ["waitMs", "rate-limit wait"],
-  ["prerequestMs", "pre-request script"],
-  ["headersMs", "time to headers"],
-  ["totalMs", "request total"],
-  ["testMs", "test script"],
-] as const;
-
-function phaseLine(t: Timings): string {
-  return PHASES.filter(([k]) => t[k] !== undefined)
-    .map(([k, label]) => `${label} ${Math.round(t[k] ?? 0)}ms`)
-    .join(", ");
-}
-
-/** Per-phase totals and percentiles over the run (a bounded sample per phase: constant memory). */
-class PhaseTimings {
-  readonly #values = new Map<string, number[]>();
-  readonly #totals = new Map<string, number>();
-  #seen = 0;
-
-  add(t: Timings): void {
-    this.#seen++;
-    for (const [k] of PHASES) {
-      const v = t[k];
-      if (v === undefined) continue;
-      this.#totals.set(k, (this.#totals.get(k) ?? 0) + v);
-      const list = this.#values.get(k) ?? [];
-      if (list.length < 10_000) list.push(v);
-      this.#values.set(k, list);
-    }
-  }
-
-  summary(): string[] {
-    if (this.#seen === 0) return [];
-    const pct = (sorted: number[], p: number) =>
-      sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-    const rows = PHASES.filter(([k]) => this.#values.has(k)).map(([k, label]) => {
-      const sorted = [...(this.#values.get(k) ?? [])].sort((a, b) => a - b);
-      return `  ${label.padEnd(20)} total ${Math.round(this.#totals.get(k) ?? 0)}ms, p50 ${Math.round(pct(sorted, 50))}ms, p95 ${Math.round(pct(sorted, 95))}ms`;
-    });
-    return ["", "Phase timings:", ...rows];
-  }
-}
-
 /** A failure's identity across the item events and the terminal event's copy of it. */
 function failureKey(f: Failure): string {
   return `${f.item?.id ?? ""}|${f.iteration}|${f.source}|${f.name}|${f.message}`;
-}
-
-/**
- * A response's header size as postman-collection counts it (status line, each `key: value` line, the
- * blank line): Newman's request line shows body plus headers.
- */
-function headerSize(r: NonNullable<RequestCompletedEvent["response"]>): number {
-  let n = `HTTP/X.X ${r.code} ${r.status}\r\n\r\n`.length;
-  for (const h of r.headers) n += h.key.length + h.value.length + 4;
-  return n;
 }

@@ -3,13 +3,7 @@
  * request), variable resolution, auth, send, then test scripts in the same order. Pure data in, data out:
  * the runner decides what happens next.
  */
-import type {
-  AssertionResult,
-  ConsoleEntry,
-  RequestCompletedEvent,
-  ScriptError,
-  SideRequestFailure,
-} from "../schemas/events";
+import type { AssertionResult, ConsoleEntry, RequestCompletedEvent, ScriptError } from "../schemas/events";
 import { abortedError, lazyLink, type SharedTimer, sleep } from "./abort";
 import type { CookieJar } from "./cookie-jar";
 import type { ItemNode, ScriptRef } from "./normalize";
@@ -23,6 +17,7 @@ import {
   sendDefinition,
 } from "./send-definition";
 import { safeCookies, safeUrl, sentRequest, toEventResponse, truncateUtf8 } from "./sent-request";
+import { type ScriptCalls, SideRequestLog } from "./side-requests";
 import type {
   Fetcher,
   JsonValue,
@@ -40,8 +35,6 @@ import { parseUrl, urlToString } from "./url";
 import { makeResolver } from "./variables";
 
 const MAX_CONSOLE_PER_ITEM = 200;
-/** Failed pm.sendRequest calls an item's event lists (stats count them all). */
-const MAX_SIDE_FAILURES = 50;
 
 export interface ItemDeps {
   fetch: Fetcher;
@@ -119,8 +112,7 @@ export async function executeItem(
     ...(settings.ignoreRedirects ? { followRedirects: false } : {}),
   };
 
-  const sideRequests = { total: 0, failed: 0 };
-  const sideFailures: SideRequestFailure[] = [];
+  const side = new SideRequestLog();
   // Built for the item's first script, shared by the rest (most items run one or two).
   let cookieJar: ScriptCapabilities["cookieJar"] | undefined;
   const jarCaps = (): ScriptCapabilities["cookieJar"] => {
@@ -134,8 +126,9 @@ export async function executeItem(
   };
   let location: string[] | undefined;
   /** `pm.sendRequest` for one script: its fetches end with the script's signal (script timeout). */
-  const capsFor = (signal: () => AbortSignal, event: "prerequest" | "test"): ScriptCapabilities => ({
+  const capsFor = (signal: () => AbortSignal, calls: ScriptCalls): ScriptCapabilities => ({
     sendRequest: async (req) => {
+      const call = side.start(calls);
       const def: RequestDefinition =
         typeof req === "string"
           ? { method: "GET", url: parseUrl(req), headers: [] }
@@ -144,15 +137,7 @@ export async function executeItem(
       const result = urlToString(def.url)
         ? await sendDefinition(def, (s) => s, jar, profile, settings, { ...deps, signal: signal() })
         : emptyUrl(def);
-      sideRequests.total += 1;
-      if (!result.response) sideRequests.failed += 1;
-      if (!result.response && sideFailures.length < MAX_SIDE_FAILURES)
-        sideFailures.push({
-          event,
-          method: result.sent.method,
-          url: result.sent.url,
-          error: failedWith(result),
-        });
+      side.record(calls, call, result);
       return result.response ? { response: result.response } : { error: failedWith(result) };
     },
     cookieJar: jarCaps(),
@@ -199,9 +184,10 @@ export async function executeItem(
         collectionName: settings.collectionName,
       };
       if (response) context.response = response;
+      const calls = side.script(event);
       const outcome: ScriptOutcome = await deps.scripts.run(
         { source: ref.source, location: ref.location, timeoutMs, context },
-        capsFor(scriptSignal.signal, event),
+        capsFor(scriptSignal.signal, calls),
       );
       // Bounded even if run() threw: the timer fires at most timeoutMs later.
       scriptSignal.end();
@@ -214,7 +200,8 @@ export async function executeItem(
             ? { ...outcome.request, description: request.description }
             : outcome.request;
       const before = assertions.length;
-      assertions.push(...outcome.assertions);
+      const consoleBefore = consoleOut.length;
+      for (const a of outcome.assertions) assertions.push({ ...a, event });
       for (const entry of outcome.console)
         if (consoleOut.length < MAX_CONSOLE_PER_ITEM)
           consoleOut.push({
@@ -224,6 +211,10 @@ export async function executeItem(
             event,
             afterAssertions: before + Math.min(entry.afterAssertions ?? 0, outcome.assertions.length),
           });
+      side.place(calls, outcome.sideRequests, {
+        offset: { afterAssertions: before, afterConsole: consoleBefore },
+        end: { afterAssertions: assertions.length, afterConsole: consoleOut.length },
+      });
       if (outcome.error) {
         counts[event === "prerequest" ? "prerequestFailed" : "testFailed"] += 1;
         scriptErrors.push({
@@ -231,6 +222,7 @@ export async function executeItem(
           event,
           location: ref.location,
           afterAssertions: assertions.length,
+          afterConsole: consoleOut.length,
         });
       }
       if (outcome.nextRequest) nextRequest = outcome.nextRequest;
@@ -255,7 +247,7 @@ export async function executeItem(
       cookies: jar,
       requestError: false,
       scriptCounts: counts,
-      sideRequests,
+      sideRequests: { total: side.total, failed: side.failed },
       ...(nextRequest ? { nextRequest } : {}),
       event: {
         ...base,
@@ -265,7 +257,7 @@ export async function executeItem(
         console: consoleOut,
         scriptErrors,
         scripts: { prerequest: counts.prerequest, test: 0 },
-        ...(sideFailures.length ? { sideRequestFailures: sideFailures } : {}),
+        ...sideFields(side),
       },
     };
   }
@@ -293,7 +285,7 @@ export async function executeItem(
     }
     result = await sendDefinition(request, resolve, jar, profile, settings, deps);
   }
-  sideRequests.total += result.authRequests ?? 0;
+  side.total += result.authRequests ?? 0;
   // Test scripts see the request as it was sent (variables resolved, auth and system headers added),
   // as postman-runtime hands it to them (nothing else reads it past this point).
   if (item.test.length) request = sentRequest(request, result, resolve);
@@ -307,7 +299,7 @@ export async function executeItem(
     cookies: jar,
     requestError: result.error !== undefined,
     scriptCounts: counts,
-    sideRequests,
+    sideRequests: { total: side.total, failed: side.failed },
     ...(nextRequest ? { nextRequest } : {}),
     ...(result.response ? { response: result.response } : {}),
     event: {
@@ -336,7 +328,15 @@ export async function executeItem(
       ...(retries.length ? { attempts: retries.length + 1, retries } : {}),
       ...(visualizer ? { visualizer } : {}),
       ...(announcedNext ? { nextRequest: announcedNext } : {}),
-      ...(sideFailures.length ? { sideRequestFailures: sideFailures } : {}),
+      ...sideFields(side),
     },
+  };
+}
+
+/** The event's side-request lists, each absent when empty. */
+function sideFields(side: SideRequestLog) {
+  return {
+    ...(side.failures.length ? { sideRequestFailures: side.failures } : {}),
+    ...(side.listed.length ? { sideRequests: side.listed } : {}),
   };
 }

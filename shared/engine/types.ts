@@ -178,6 +178,20 @@ export interface ScriptOutcome {
   nextRequest?: { target: string | null };
   skipRequest: boolean;
   visualizer?: { template: string; data: JsonValue };
+  /**
+   * Each `pm.sendRequest` whose answer arrived, in arrival order: `call` its call order in the script
+   * (from 0, the order the engine's sendRequest capability was called in), and how many of the script's
+   * assertions and console entries were recorded before it (before its callback ran), so reporters print
+   * its line there, as Newman does. Absent when the script sent none (or from an older sandbox).
+   */
+  sideRequests?: SideRequestPosition[];
+}
+
+/** Where a script's pm.sendRequest completed among its assertions and console entries (ScriptOutcome). */
+export interface SideRequestPosition {
+  call: number;
+  afterAssertions: number;
+  afterConsole: number;
 }
 
 export interface SendRequestOutcome {

@@ -44,6 +44,8 @@ export const AssertionResultSchema = z.object({
   error: z.object({ name: z.string(), message: z.string() }).optional(),
   /** Call order of the test within its script, from 0 (Newman's assertion index: its `at`). */
   index: z.number().optional(),
+  /** The script that made it (a pre-request script's come first: Newman prints them before the request). */
+  event: z.enum(["prerequest", "test"]).optional(),
 });
 export type AssertionResult = z.infer<typeof AssertionResultSchema>;
 
@@ -126,6 +128,8 @@ export const ScriptErrorSchema = z.object({
    * scripts'), so reporters print it between them as Newman does. Absent from older streams.
    */
   afterAssertions: z.number().optional(),
+  /** How many of the item's console entries were recorded before the error (absent from older streams). */
+  afterConsole: z.number().optional(),
 });
 export type ScriptError = z.infer<typeof ScriptErrorSchema>;
 
@@ -141,6 +145,36 @@ export const SideRequestFailureSchema = z.object({
   error: z.object({ name: z.string(), message: z.string() }),
 });
 export type SideRequestFailure = z.infer<typeof SideRequestFailureSchema>;
+
+/**
+ * A `pm.sendRequest` of an item's scripts, answered or failed, placed where its answer arrived among the
+ * item's assertions and console entries (before its callback ran): Newman's CLI prints each one's line
+ * there, and counts its response in the run's data received and response times.
+ */
+export const SideRequestSchema = z.object({
+  /** The script that sent it. */
+  event: z.enum(["prerequest", "test"]),
+  method: z.string(),
+  url: z.string(),
+  response: z
+    .object({
+      code: z.number(),
+      status: z.string(),
+      /** Body bytes, as request.completed's `response.size`. */
+      size: z.number(),
+      /** The status line, header lines and blank line, as postman-collection counts them. */
+      headersSize: z.number(),
+      timeMs: z.number(),
+    })
+    .optional(),
+  /** Why it got no response (as in `sideRequestFailures`). */
+  error: z.object({ name: z.string(), message: z.string() }).optional(),
+  /** How many of the item's assertions were recorded before its answer arrived. */
+  afterAssertions: z.number(),
+  /** How many of the item's console entries were recorded before its answer arrived. */
+  afterConsole: z.number(),
+});
+export type SideRequest = z.infer<typeof SideRequestSchema>;
 
 export const ItemRefSchema = z.object({ id: z.string(), name: z.string(), path: z.array(z.string()) });
 export type ItemRef = z.infer<typeof ItemRefSchema>;
@@ -245,6 +279,11 @@ export const RequestCompletedSchema = z.object({
   nextRequest: z.string().optional(),
   /** The item's failed `pm.sendRequest` calls, in call order (absent when none failed; at most 50). */
   sideRequestFailures: z.array(SideRequestFailureSchema).optional(),
+  /**
+   * The item's `pm.sendRequest` calls, answered or not, in the order their answers arrived (absent when
+   * it sent none or from older streams; at most 50: the run's stats count them all).
+   */
+  sideRequests: z.array(SideRequestSchema).optional(),
 });
 
 const terminal = {

@@ -145,6 +145,15 @@ function maskRequest<E extends RunEvent>(event: E, mask: MaskFn, isStatic?: (t: 
           })),
         }
       : {}),
+    ...(event.sideRequests
+      ? {
+          sideRequests: event.sideRequests.map((r) => ({
+            ...r,
+            url: mask(maskUrlUserinfo(r.url)),
+            ...(r.error ? { error: { ...r.error, message: mask(r.error.message) } } : {}),
+          })),
+        }
+      : {}),
     ...(event.retries
       ? { retries: event.retries.map((r) => (r.error ? { ...r, error: mask(r.error) } : r)) }
       : {}),
@@ -190,6 +199,7 @@ function maskPositional<E extends RunEvent>(event: E, isStatic?: (t: string) => 
     event.visualizer !== undefined ||
     maskUrlUserinfo(event.request.url) !== event.request.url ||
     event.sideRequestFailures?.some((f) => maskUrlUserinfo(f.url) !== f.url) === true ||
+    event.sideRequests?.some((r) => maskUrlUserinfo(r.url) !== r.url) === true ||
     event.request.headers.some((h) => isSensitiveHeader(h.key)) ||
     event.response?.headers.some((h) => isSensitiveHeader(h.key)) === true;
   return positional ? maskRequest(event, (text) => text, isStatic) : event;

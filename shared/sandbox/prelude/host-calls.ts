@@ -85,9 +85,17 @@ export function createSendRequest(host: PreludeHost, run: ScriptRun) {
   return (req: unknown, callback?: unknown): Promise<PostmanResponse> | undefined => {
     // The host call is synchronous so a cap (ScriptLimitError) throws into the script at the call site.
     const sent = host.sendRequest(nativeJson.stringify(toRequestDefinition(req)));
+    const call = run.sideCalls++;
     const p = run.track(
       (async () => {
         const outcome = nativeJson.parse(await sent) as SendRequestOutcome;
+        // Where its answer arrived among the script's output (before its callback runs), for reporters.
+        run.out.sideRequests ??= [];
+        run.out.sideRequests.push({
+          call,
+          afterAssertions: run.out.assertions.length,
+          afterConsole: run.out.console.length,
+        });
         if (outcome.error) {
           const err = new Error(outcome.error.message);
           err.name = outcome.error.name;

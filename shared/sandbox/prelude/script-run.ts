@@ -21,6 +21,8 @@ export interface ScriptRun {
   testPromises: Promise<unknown>[];
   /** Newman numbers a script's tests in call order (skipped and legacy ones included): its `at` index. */
   assertionIndex: number;
+  /** pm.sendRequest calls handed to the host so far (the next call's number in `out.sideRequests`). */
+  sideCalls: number;
 }
 
 /** A fresh run state for one script. */
@@ -40,6 +42,7 @@ export function createRun(): ScriptRun {
     },
     testPromises: [],
     assertionIndex: 0,
+    sideCalls: 0,
   };
 }
 
