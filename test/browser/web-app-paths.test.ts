@@ -106,6 +106,8 @@ describe("web app paths", () => {
     await page.getByLabel("Collection", { exact: true }).fill(JSON.stringify(body));
     await page.getByRole("button", { name: "Run in cloud" }).click();
     await expect.poll(() => summary(page).textContent(), { timeout: 20_000 }).toContain("120 failed");
+    // Not by colour alone: the badge says the run completed with failures.
+    await expect.poll(() => summary(page).locator(".badge").textContent()).toBe("Completed with failures");
     const list = summary(page).locator("details.failures");
     expect(await list.locator("summary").textContent()).toBe("120 failure(s)");
     expect(await list.locator("li").count()).toBe(0); // closed: not built

@@ -70,14 +70,15 @@ function Summary(props: { view: RunView }) {
   const assertionsTotal = t ? t.stats.assertions.total : view.passed + view.failed;
   const assertionsFailed = t ? t.stats.assertions.failed : view.failed;
   const duration = t?.timings.completed !== undefined ? t.timings.completed - t.timings.started : null;
+  // The badge's colour is not the only signal: a run that completed with failures says so in words.
+  const clean = outcome === "Completed" && !assertionsFailed && !t?.failures.length;
+  const label = outcome === "Completed" && !clean ? "Completed with failures" : outcome;
   return (
     <section class="summary" aria-label="Summary">
       <h2>
         Summary{" "}
-        <span
-          class={`badge ${outcome ? (outcome === "Completed" && !assertionsFailed && !t?.failures.length ? "ok" : "bad") : ""}`}
-        >
-          {outcome ?? (view.stream === "ended" ? "Stopped" : "Running")}
+        <span class={`badge ${outcome ? (clean ? "ok" : "bad") : ""}`}>
+          {label ?? (view.stream === "ended" ? "Stopped" : "Running")}
         </span>
       </h2>
       <dl class="stats">
