@@ -179,7 +179,7 @@ describe("QuickJS host: run starts through the isolate's start queue", () => {
     const hosts = Array.from({ length: 6 }, () => new QuickJSScriptHost({}));
     const outcomes = await Promise.all(
       hosts.map((host, i) =>
-        run(host, `globalThis.mark = (globalThis.mark || 0) + ${i + 1}; ${passes} console.log(mark);`, caps),
+        run(host, `this.mark = (this.mark || 0) + ${i + 1}; ${passes} console.log(mark);`, caps),
       ),
     );
     expect(outcomes.map((o) => o.assertions.map((a) => a.passed))).toEqual(hosts.map(() => [true]));

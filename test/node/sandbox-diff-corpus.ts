@@ -1067,9 +1067,7 @@ const MORE: DiffCase[] = [
     "console.log(Buffer.from('ab').toString('hex'), Buffer.isBuffer(Buffer.alloc(1)), Buffer.concat([Buffer.from('a'), Buffer.from('b')]).toString());",
   ),
   t("structured eval", "console.log(eval('1 + 1'), typeof Function('return 1'));"),
-  t("global this keys", "console.log(typeof globalThis, typeof window, typeof global, typeof process);", {
-    known: "postman-sandbox's scope hides globalThis and global; edgerun's scripts see them",
-  }),
+  t("global this keys", "console.log(typeof globalThis, typeof window, typeof global, typeof process);"),
   t(
     "string methods",
     "console.log('a-b'.split('-'), 'x'.padStart(3, '0'), [1, 2, 3].includes(2), Object.entries({ a: 1 }));",
@@ -1268,6 +1266,36 @@ const SCOPE_VALUES: DiffCase[] = [
   ),
 ];
 
+/** The globals a script sees: postman-sandbox deletes every global its allow-list does not name. */
+const GLOBALS: DiffCase[] = [
+  t(
+    "globals: platform and newer built-ins are not defined",
+    "console.log([typeof crypto, typeof fetch, typeof Request, typeof Response, typeof Headers, typeof navigator, typeof performance, typeof queueMicrotask, typeof structuredClone, typeof TextEncoder, typeof TextDecoder, typeof URL, typeof URLSearchParams, typeof AbortController, typeof WebAssembly, typeof global, typeof globalThis, typeof self, typeof window, typeof EventTarget, typeof Event, typeof Intl, typeof WeakRef, typeof FinalizationRegistry, typeof AggregateError, typeof Iterator, typeof Blob, typeof module, typeof exports].join());",
+  ),
+  t(
+    "globals: what a script has",
+    "console.log([typeof setTimeout, typeof atob, typeof btoa, typeof escape, typeof SharedArrayBuffer, typeof Symbol, typeof Proxy, typeof Reflect, typeof require, typeof Buffer, typeof postman, typeof _, typeof CryptoJS, typeof tv4, typeof xml2Json, typeof eval, typeof Function, typeof WeakMap, typeof BigInt].join());",
+  ),
+  t(
+    "globals: crypto or CryptoJS",
+    "const hex = typeof crypto !== 'undefined' ? 'webcrypto' : CryptoJS.lib.WordArray.random(16).toString(); console.log(hex.length, CryptoJS.lib.WordArray.random(8).sigBytes, require('crypto-js').lib.WordArray.random(4).words.length);",
+  ),
+  t("globals: naming crypto", "const id = crypto.randomUUID(); console.log(id);"),
+  t("globals: naming globalThis", "globalThis.token = 'x'; pm.environment.set('t', token);"),
+  t(
+    "globals: naming global, WeakRef",
+    "for (const f of [() => global.x, () => new WeakRef({}), () => new TextEncoder()]) { try { f(); } catch (e) { console.log(e.name); } }",
+  ),
+  t(
+    "globals: a script's own crypto stays",
+    "crypto = { randomUUID: () => 'mine' }; console.log(typeof crypto, crypto.randomUUID(), require('uuid')().length, CryptoJS.lib.WordArray.random(4).sigBytes);",
+  ),
+  t(
+    "globals: the global object's names",
+    "const G = Function('return this')(); console.log(['crypto', 'globalThis', 'global', 'EventTarget', 'WeakRef', 'Iterator', 'AggregateError'].filter((n) => n in G));",
+  ),
+];
+
 export const CASES: DiffCase[] = [
   ...SCOPE_VALUES,
   ...REQUEST_CASES,
@@ -1281,4 +1309,5 @@ export const CASES: DiffCase[] = [
   ...CONSOLE_AND_ERRORS,
   ...ASYNC_AND_FLOW,
   ...LEGACY,
+  ...GLOBALS,
 ];

@@ -286,12 +286,12 @@ describe("QuickJS sandbox: limits and isolation", () => {
       pm.expect(typeof __host).to.equal("undefined");
       pm.expect(typeof fetch).to.equal("undefined");
       pm.expect(typeof process).to.equal("undefined");
-    }); globalThis.leak = "from run A";`);
+    }); leak = "from run A";`);
     expect(probe.assertions[0]?.passed).toBe(true);
     const other = new QuickJSScriptHost({});
     const b = await other.run(
       {
-        source: `pm.test("isolated", () => pm.expect(typeof globalThis.leak).to.equal("undefined"));`,
+        source: `pm.test("isolated", () => pm.expect(typeof leak).to.equal("undefined"));`,
         location: "x",
         context: context("test"),
         timeoutMs: 2000,

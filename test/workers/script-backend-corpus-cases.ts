@@ -108,7 +108,7 @@ pm.test("promise return", () => Promise.reject(new Error("rejected")));`,
   "Promise.reject(new Error('unhandled'));",
   // Scope: this, var, arguments, sloppy mode.
   `var topVar = 1; function decl() {}
-console.log(typeof this, this === globalThis, typeof arguments, typeof globalThis.topVar, typeof globalThis.decl);
+console.log(typeof this, typeof globalThis, typeof arguments, typeof this.topVar, typeof this.decl);
 console.log(typeof pm, typeof postman, typeof require, typeof module, typeof exports, typeof __filename, typeof __dirname, typeof CryptoJS);
 console.log(typeof atob, typeof btoa, btoa("hi"), atob("aGk="), typeof crypto, typeof Buffer, typeof URL, typeof URLSearchParams);
 console.log(typeof setImmediate, typeof TextEncoder, typeof process, typeof global, typeof window);`,
@@ -119,7 +119,7 @@ console.log(typeof setImmediate, typeof TextEncoder, typeof process, typeof glob
   else root.umdLib = factory();
 })(this, () => ({ v: 1 }));
 pm.test("umd global", () => pm.expect(umdLib.v).to.equal(1));
-delete globalThis.umdLib;`,
+delete this.umdLib;`,
   // The legacy lodash 3 global, named without a member access.
   "console.log(typeof _, _([1, 2, 3]).map((x) => x * 2).value().join());",
   // Libraries (none needing code generation).

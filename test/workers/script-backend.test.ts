@@ -197,7 +197,7 @@ const CASES: Case[] = [
       with ({ w: 2 }) { pm.test("with", () => pm.expect(w).to.equal(2)); }
       pm.test("implicit", () => pm.expect(implicitGlobal).to.equal(5));
       pm.test("this", () => pm.expect(typeof this).to.equal("object"));
-      delete globalThis.implicitGlobal;`,
+      delete this.implicitGlobal;`,
     expect: { with: true, implicit: true, this: true },
   },
   {
@@ -290,7 +290,7 @@ const CASES: Case[] = [
   {
     name: "no host globals, process or network",
     source: `const names = ["fetch", "caches", "env", "RUN_COORDINATOR", "LOADER", "WebSocket", "scheduler", "navigator", "__host"];
-      console.log(names.filter((n) => typeof globalThis[n] !== "undefined").join(","));
+      console.log(names.filter((n) => typeof this[n] !== "undefined").join(","));
       pm.test("no process", () => pm.expect(typeof process).to.equal("undefined"));
       pm.test("no fetch", () => pm.expect(typeof fetch).to.equal("undefined"));`,
     expect: { "no process": true, "no fetch": true },
@@ -510,7 +510,7 @@ describe("V8 isolate containment", () => {
       const out = await v8!.run(
         {
           source: `const chain = [];
-          for (let o = Object.getPrototypeOf(globalThis); o && o !== Object.prototype; o = Object.getPrototypeOf(o)) chain.push(o);
+          for (let o = Object.getPrototypeOf(this); o && o !== Object.prototype; o = Object.getPrototypeOf(o)) chain.push(o);
           pm.test("no fetch on a prototype", () => pm.expect(chain.filter((o) => Object.hasOwn(o, "fetch"))).to.have.lengthOf(0));
           pm.test("stack names the script's line (4, after the wrapper's 2)", () => pm.expect(new Error("here").stack).to.match(/script\\.js:6:/));`,
           location: "request:Get user",

@@ -64,7 +64,7 @@ describe.skipIf(!loader)("V8 script call deadline", () => {
 describe.skipIf(!loader)("V8 script calls on sessions", () => {
   it("run a run's scripts in one isolate across sessions and slices, a broken one failing alone", async () => {
     const counting = (i: number) =>
-      `globalThis.count = (globalThis.count || 0) + 1;\nconsole.log("script ${i}: " + count);`;
+      `this.count = (this.count || 0) + 1;\nconsole.log("script ${i}: " + count);`;
     const scripts = [
       ...Array.from({ length: SESSION_CALLS + 4 }, (_, i) => counting(i)),
       "pm.test((",

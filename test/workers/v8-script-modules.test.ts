@@ -22,8 +22,7 @@ const caps: ScriptCapabilities = {
 };
 
 /** A script that counts the run's scripts in a global: the same isolate ran them all if it counts on. */
-const counting = (i: number) =>
-  `globalThis.count = (globalThis.count || 0) + 1;\nconsole.log("script ${i}: " + count);`;
+const counting = (i: number) => `this.count = (this.count || 0) + 1;\nconsole.log("script ${i}: " + count);`;
 
 function runner(host: V8ScriptHost) {
   return (source: string): Promise<ScriptOutcome> =>

@@ -8,6 +8,10 @@
 // what an earlier script added to Object.prototype and fail. While a library loads, such additions are
 // hidden from enumeration; they are put back right after.
 //
+// The clean room also lends a library the globals it reads while it loads but scripts must not see
+// (shims.ts LIBRARY_ONLY: crypto, EventTarget, globalThis…): defined on the global object for the time
+// of the load, then put back as the script left them.
+//
 // The functions used here are captured when the prelude starts, so a script that patched Reflect or
 // Array.prototype cannot break the clean-up.
 
@@ -17,6 +21,8 @@ const defineProperty = Reflect.defineProperty;
 const SetCtor = Set;
 const setHas = Set.prototype.has;
 const apply = Reflect.apply;
+const deleteProperty = Reflect.deleteProperty;
+const global: object = globalThis;
 
 /** The prototypes whose enumerable additions reach every object, array, function or string. */
 const CORE: object[] = [
@@ -30,11 +36,36 @@ const CORE: object[] = [
   RegExp.prototype,
 ];
 
-/** Records the core prototypes' keys now (after the prelude's shims); returns the loader's clean room. */
-export function libraryCleanRoom() {
+/** Defines `lent` on the global object; returns what puts back the properties it replaced. */
+function lend(lent: Readonly<Record<string, unknown>>): () => void {
+  const names = ownKeys(lent);
+  const saved: Array<PropertyDescriptor | undefined> = [];
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
+    saved[i] = getDescriptor(global, name);
+    defineProperty(global, name, { value: lent[name], writable: true, configurable: true });
+  }
+  return () => {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      const before = saved[i];
+      if (before) defineProperty(global, name, before);
+      else deleteProperty(global, name);
+    }
+  };
+}
+
+/**
+ * Records the core prototypes' keys now (after the prelude's shims); returns the loader's clean room,
+ * which lends a loading library `lent` (shims.ts LIBRARY_ONLY).
+ */
+export function libraryCleanRoom(lent: Readonly<Record<string, unknown>> = {}) {
   const known = CORE.map((proto) => new SetCtor<string | symbol>(ownKeys(proto)));
   return {
-    /** Runs `load` with the properties scripts added to the core prototypes hidden from enumeration. */
+    /**
+     * Runs `load` with the properties scripts added to the core prototypes hidden from enumeration and
+     * the lent globals defined.
+     */
     around<T>(load: () => T): T {
       const hidden: Array<[object, string | symbol]> = [];
       for (let i = 0; i < CORE.length; i++) {
@@ -48,9 +79,11 @@ export function libraryCleanRoom() {
             hidden[hidden.length] = [proto, key];
         }
       }
+      const restore = lend(lent);
       try {
         return load();
       } finally {
+        restore();
         for (let i = 0; i < hidden.length; i++) {
           const [proto, key] = hidden[i] as [object, string | symbol];
           defineProperty(proto, key, { enumerable: true });

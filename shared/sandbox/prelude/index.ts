@@ -18,7 +18,7 @@ import { PostmanRequest } from "./request";
 import { type ContentInfoLibrary, useChai, useContentInfo } from "./response-object";
 import { createReplaceIn, scopeApi } from "./scope-api";
 import { createRun, type ScriptRun } from "./script-run";
-import { installShims, nativeJson } from "./shims";
+import { installShims, LIBRARY_ONLY, nativeJson } from "./shims";
 import { v8Message } from "./v8-messages";
 
 type Global = typeof globalThis & Record<string, unknown>;
@@ -27,7 +27,7 @@ const host = g.__host as PreludeHost;
 delete g.__host;
 
 installShims();
-const modules = createModules(host, libraryCleanRoom());
+const modules = createModules(host, libraryCleanRoom(LIBRARY_ONLY));
 useChai(() => modules);
 useContentInfo(() => modules.loadModule("content-info", "content-info") as ContentInfoLibrary);
 Object.defineProperties(PostmanRequest.prototype, {

@@ -3,6 +3,7 @@
 import type { JsonValue, VarEntry } from "../../engine/types";
 import { getVar, setVar, toObject, unsetVar } from "../../engine/variables";
 import { memberJson } from "./sdk-json";
+import { sandboxCrypto } from "./shims";
 
 /** One member of a list: `{ key, value }` plus whatever else the SDK or the script put on it. */
 export interface ListItem {
@@ -231,8 +232,8 @@ export interface ScopeJson {
 export function scopeIdOnce(): () => string {
   let id: string | undefined;
   return () => {
-    // Every context has crypto.randomUUID: the platform's, or the prelude's shim (shims.ts).
-    id ??= (globalThis as unknown as { crypto: { randomUUID(): string } }).crypto.randomUUID();
+    // The prelude's own crypto: scripts have no `crypto` global (shims.ts).
+    id ??= sandboxCrypto.randomUUID();
     return id;
   };
 }

@@ -13,6 +13,8 @@ import type { ScopeApi } from "./scope-api";
 import { createConsole, createTest, createTimers, type ScriptRun } from "./script-run";
 import { nativeJson } from "./shims";
 
+/** The global object, taken before the shims delete the name `globalThis` (shims.ts LIBRARY_ONLY). */
+const global: object = globalThis;
 const vaultMissing = () => Promise.reject(new Error("pm.vault is not available in edgerun"));
 
 /** What a script's pm and globals are built from. */
@@ -201,7 +203,7 @@ export function buildScriptApi(parts: PmParts) {
     if (name === "tests") return tests;
     if (name === "data") return { ...ctx.scopes.data };
     // The context's own (the shims' in QuickJS; V8's native ones where the host has them).
-    if (name === "atob" || name === "btoa") return Reflect.get(globalThis, name);
+    if (name === "atob" || name === "btoa") return Reflect.get(global, name);
     if (TIMER_NAMES.includes(name)) return timers.api[name as keyof typeof timers.api];
     const library = LIBRARY_GLOBALS[name];
     if (library)

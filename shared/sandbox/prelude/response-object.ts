@@ -7,7 +7,7 @@ import type { ContentInfo, ContentSource } from "./content-info";
 import { jsonError } from "./json-error";
 import { type ListItem, PropertyList, sdkInspect } from "./lists";
 import { defined, utf8Bytes } from "./sdk-json";
-import { bomLength } from "./shims";
+import { bomLength, btoa } from "./shims";
 
 /** The chai instance the prelude loads (only what pm.response.to / .not need of it). */
 export interface ChaiLike {
@@ -199,8 +199,6 @@ export class PostmanResponse {
   }
   dataURI(): string {
     const body = this.text() ?? "";
-    // btoa is the prelude's own global (index.ts); QuickJS has none.
-    const { btoa } = globalThis as unknown as { btoa(text: string): string };
     return `data:${this.headers.get("content-type") || "text/plain"};base64,${btoa(unescape(encodeURIComponent(body)))}`;
   }
   /** Response#toJSON: the SDK's own fields in its order, the body as the Buffer's JSON (its UTF-8 bytes). */

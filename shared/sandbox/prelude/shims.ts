@@ -1,6 +1,7 @@
 // Platform shims the bundled libraries and Newman's scripts expect, installed once per context before
-// any script runs: crypto.getRandomValues/randomUUID, btoa/atob, a minimal EventTarget, `global`, a
-// JSON.parse whose errors read like Postman's, and a String.prototype.repeat the CPU budget can see.
+// any script runs: btoa/atob, a JSON.parse whose errors read like Postman's and a String.prototype.repeat
+// the CPU budget can see. What only the libraries need (crypto, a minimal EventTarget, `global`,
+// `globalThis`) is kept off the global object and lent to a library while it loads (LIBRARY_ONLY).
 import { jsonError } from "./json-error";
 
 type Global = typeof globalThis & Record<string, unknown>;
@@ -9,23 +10,22 @@ const g = globalThis as Global;
 /** JSON as the prelude found it: its own input and output never go through a script's replacement. */
 export const nativeJson = { parse: JSON.parse, stringify: JSON.stringify };
 
-function installCrypto(): void {
-  if (typeof g.crypto !== "undefined") return;
-  g.crypto = {
-    getRandomValues<T extends { length: number; [i: number]: number }>(arr: T): T {
-      for (let i = 0; i < arr.length; i++) arr[i] = Math.floor(Math.random() * 256);
-      return arr;
-    },
-    randomUUID(): string {
-      const h = "0123456789abcdef";
-      return "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx".replace(/[xy]/g, (c) =>
-        c === "x"
-          ? (h[Math.floor(Math.random() * 16)] ?? "0")
-          : (h[8 + Math.floor(Math.random() * 4)] ?? "8"),
-      );
-    },
-  };
-}
+/** crypto.getRandomValues/randomUUID (Math.random: neither backend lends the platform's to scripts). */
+const cryptoShim = {
+  getRandomValues<T extends { length: number; [i: number]: number }>(arr: T): T {
+    for (let i = 0; i < arr.length; i++) arr[i] = Math.floor(Math.random() * 256);
+    return arr;
+  },
+  randomUUID(): string {
+    const h = "0123456789abcdef";
+    return "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx".replace(/[xy]/g, (c) =>
+      c === "x" ? (h[Math.floor(Math.random() * 16)] ?? "0") : (h[8 + Math.floor(Math.random() * 4)] ?? "8"),
+    );
+  },
+};
+
+/** The prelude's own crypto (scope ids): scripts have none, as in Newman (`typeof crypto` is "undefined"). */
+export const sandboxCrypto: { randomUUID(): string } = cryptoShim;
 
 // QuickJS's native String.prototype.repeat appends one copy at a time without reaching the interrupt
 // handler, so 'x'.repeat(1e6) costs ~0.3 s of CPU the budget cannot see. Doubling keeps it O(log n).
@@ -86,22 +86,50 @@ export function atob(input: unknown): string {
   return out;
 }
 
-function installEvents(): void {
-  if (typeof g.EventTarget !== "undefined") return;
-  g.Event = class Event {
+/** The EventTarget and Event chai's plugin events are built on when it loads (no platform has one here). */
+function events(): { Event: unknown; EventTarget: unknown } {
+  class Event {
     type: unknown;
     constructor(type: unknown) {
       this.type = type;
     }
-  };
-  g.EventTarget = class EventTarget {
+  }
+  class EventTarget {
     addEventListener(): void {}
     removeEventListener(): void {}
     dispatchEvent(): boolean {
       return true;
     }
-  };
+  }
+  return { Event, EventTarget };
 }
+
+/**
+ * Globals the bundled libraries read while they load (crypto-js takes `globalThis.crypto` for
+ * WordArray.random, chai builds on EventTarget, UMD wrappers look for `global`/`globalThis`) but that
+ * Newman's scripts do not have: its sandbox deletes every global its allow-list does not name, so there
+ * `typeof crypto`, `typeof globalThis` and `typeof global` are "undefined" and naming one is a
+ * ReferenceError. containment.ts lends them to a library for the time of its load.
+ */
+export const LIBRARY_ONLY: Readonly<Record<string, unknown>> = {
+  crypto: cryptoShim,
+  ...events(),
+  global: g,
+  globalThis: g,
+};
+
+/**
+ * Built-ins newer than postman-sandbox's allow-list, which its sandbox deletes (so scripts there see
+ * none of them): the libraries test for each with `typeof` first.
+ */
+const NEWER_BUILT_INS = [
+  "AggregateError",
+  "FinalizationRegistry",
+  "WeakRef",
+  "Iterator",
+  "Float16Array",
+  "InternalError",
+];
 
 /**
  * Length of a byte order mark at the start of `text` (0 for none or a non-string): liquid-json, Postman's
@@ -119,7 +147,6 @@ export function bomLength(text: unknown): number {
 
 /** Installs the shims on the context's global object (once, when the prelude is evaluated). */
 export function installShims(): void {
-  installCrypto();
   // Postman's sandbox parses JSON with errors named JSONError and worded with a position; scripts and
   // reports see the same here.
   const nativeParse = nativeJson.parse;
@@ -143,7 +170,7 @@ export function installShims(): void {
   });
   g.btoa ??= btoa;
   g.atob ??= atob;
-  installEvents();
-  g.global ??= globalThis;
   // No `process` global, as in Newman's sandbox: the bundled libraries get their own shim at build time.
+  // The platform's crypto, EventTarget, … (V8: what host.js could not delete) go too.
+  for (const name of [...Object.keys(LIBRARY_ONLY), ...NEWER_BUILT_INS]) Reflect.deleteProperty(g, name);
 }

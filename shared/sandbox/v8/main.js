@@ -5,7 +5,8 @@ import { modulesOfScripts, state } from "./host.js";
 import loadScript from "./scripts.js";
 import "./prelude.js";
 
-const execute = globalThis.__edgerun_execute;
+// Not through `globalThis`: the prelude deleted that name, as Newman's sandbox has none (shims.ts).
+const execute = __edgerun_execute;
 /** Script id → its function, from its module (loaded when one of the module's scripts first runs). */
 const factories = new Map();
 
