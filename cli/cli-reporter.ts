@@ -3,13 +3,14 @@
  * a progress bar on terminals, and the end-of-run summary table with the failures listed.
  * It only consumes events; it never asks the server anything.
  */
+
+import { type Phase, phaseSteps, type Step } from "../shared/engine/item-timeline";
 import { headersSize } from "../shared/engine/side-requests";
 import { itemFailures, MAX_KEPT_FAILURES } from "../shared/engine/stats";
 import type { Failure, RequestCompletedEvent, RunEvent, TerminalEvent } from "../shared/schemas/events";
 import type { CliReporterOptions } from "./args";
 import { palette, type Symbols, symbolsFor } from "./cli-style";
 import { consoleBoxLines } from "./console-inspect";
-import { type Phase, phaseSteps, type Step } from "./item-timeline";
 import { PhaseTimings, phaseLine, ResponseStats } from "./run-stats";
 import { failuresTable, fileSize, type ListedFailure, prettyms, statisticsTable } from "./summary-table";
 

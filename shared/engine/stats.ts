@@ -2,7 +2,15 @@
  * Run statistics in Newman's shape, accumulated incrementally as items complete, so the terminal event
  * and the report carry the same numbers without re-reading the event log.
  */
-import type { Counter, Failure, RequestCompletedEvent, RunStats, RunTimings } from "../schemas/events";
+import type {
+  Counter,
+  Failure,
+  RequestCompletedEvent,
+  RunStats,
+  RunTimings,
+  ScriptError,
+} from "../schemas/events";
+import { phaseSteps } from "./item-timeline";
 
 const counter = (): Counter => ({ total: 0, pending: 0, failed: 0 });
 
@@ -64,64 +72,68 @@ export function pushFailure(list: Failure[], failure: Failure): void {
 
 type ItemOutcome = Pick<
   RequestCompletedEvent,
-  "iteration" | "item" | "error" | "assertions" | "scriptErrors" | "sideRequestFailures"
+  | "iteration"
+  | "item"
+  | "error"
+  | "assertions"
+  | "scriptErrors"
+  | "sideRequestFailures"
+  | "console"
+  | "sideRequests"
 >;
 
 /**
- * One item's failures, in the order Newman reports them: the pre-request scripts' failed
- * pm.sendRequest calls and errors, the request error, the test scripts' failed assertions, failed
- * pm.sendRequest calls and errors. Under `bail`, postman-runtime
- * turns the first failed assertion into an error of the test script (`AssertionFailure`).
+ * One item's failures, in the order Newman reports them, which is the order they happened: the
+ * pre-request scripts' failed assertions, failed pm.sendRequest calls and errors, the request error,
+ * then the test scripts'. Under `bail`, postman-runtime turns the first failed assertion into an error
+ * of the test script (`AssertionFailure`).
  */
 export function itemFailures(e: ItemOutcome, opts: { bail: boolean }): Failure[] {
-  const item = e.item;
   const out: Failure[] = [];
-  const script = (x: ItemOutcome["scriptErrors"][number]): Failure => ({
-    iteration: e.iteration,
-    item,
+  // Most items fail nothing: no order to rebuild.
+  const clean = !e.error && !e.scriptErrors.length && !e.sideRequestFailures?.length;
+  if (clean && e.assertions.every((a) => a.passed || a.skipped)) return out;
+  const base = { iteration: e.iteration, item: e.item };
+  const script = (x: Pick<ScriptError, "name" | "message" | "event">): Failure => ({
+    ...base,
     source: "script",
     name: x.name,
     message: x.message,
     event: x.event,
   });
-  const side = (event: "prerequest" | "test") => {
-    for (const x of e.sideRequestFailures ?? [])
-      if (x.event === event)
+  const side = (x: { method: string; url: string; error?: { name: string; message: string } }): Failure => ({
+    ...base,
+    source: "request",
+    name: x.error?.name ?? "RequestError",
+    message: x.error?.message ?? "request failed",
+    sideRequest: { method: x.method, url: x.url },
+  });
+  for (const phase of ["prerequest", "test"] as const) {
+    if (phase === "test" && e.error)
+      out.push({ ...base, source: "request", name: e.error.name, message: e.error.message });
+    let placedSides = 0;
+    for (const step of phaseSteps(e, phase)) {
+      if (step.kind === "error") out.push(script(step.error));
+      else if (step.kind === "side" && !step.request.response) {
+        placedSides++;
+        out.push(side(step.request));
+      } else if (step.kind === "assertion" && !step.assertion.passed && !step.assertion.skipped) {
+        const a = step.assertion;
         out.push({
-          iteration: e.iteration,
-          item,
-          source: "request",
-          name: x.error.name,
-          message: x.error.message,
-          sideRequest: { method: x.method, url: x.url },
+          ...base,
+          source: "assertion",
+          name: a.name,
+          message: a.error?.message ?? "assertion failed",
+          errorName: a.error?.name ?? "AssertionError",
         });
-  };
-  side("prerequest");
-  for (const x of e.scriptErrors) if (x.event === "prerequest") out.push(script(x));
-  if (e.error)
-    out.push({
-      iteration: e.iteration,
-      item,
-      source: "request",
-      name: e.error.name,
-      message: e.error.message,
-    });
-  for (const a of e.assertions) {
-    if (a.passed || a.skipped) continue;
-    out.push({
-      iteration: e.iteration,
-      item,
-      source: "assertion",
-      name: a.name,
-      message: a.error?.message ?? "assertion failed",
-      errorName: a.error?.name ?? "AssertionError",
-    });
+      }
+    }
+    // Failed calls past the listed ones (or from a stream that lists none) close their phase.
+    const unplaced = (e.sideRequestFailures ?? []).filter((x) => x.event === phase).slice(placedSides);
+    for (const x of unplaced) out.push(side(x));
   }
-  side("test");
-  for (const x of e.scriptErrors) if (x.event === "test") out.push(script(x));
   const firstFailed = bailFailure(e, opts.bail);
-  if (firstFailed)
-    out.push(script({ name: "AssertionFailure", message: firstFailed.name, event: "test", location: "" }));
+  if (firstFailed) out.push(script({ name: "AssertionFailure", message: firstFailed.name, event: "test" }));
   return out;
 }
 

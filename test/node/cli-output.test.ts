@@ -32,13 +32,14 @@ function run(file: string, args: string[]): Promise<string> {
 }
 
 const script = (listen: string, exec: string[]) => ({ listen, script: { type: "text/javascript", exec } });
+const info = (name: string) => ({
+  name,
+  schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+});
 
 function collection(base: string) {
   return {
-    info: {
-      name: "Output parity",
-      schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
-    },
+    info: info("Output parity"),
     event: [
       script("prerequest", [
         "if (pm.info.requestName === 'col pre') throw new RangeError('collection pre');",
@@ -118,10 +119,7 @@ function interleaved(base: string) {
   const passThenThrow = (level: string) =>
     script("test", [`pm.test('${level} test', () => {});`, `throw new Error('${level} boom');`]);
   return {
-    info: {
-      name: "Interleaved errors",
-      schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
-    },
+    info: info("Interleaved errors"),
     event: [passThenThrow("collection")],
     item: [
       {
@@ -133,6 +131,71 @@ function interleaved(base: string) {
             request: { method: "GET", url: `${base}/get` },
             event: [script("test", ["pm.test('item test', () => {});"])],
           },
+        ],
+      },
+    ],
+  };
+}
+
+/**
+ * pm.sendRequest calls (answered, 404, refused; nested in callbacks) in pre-request and test scripts,
+ * pre-request assertions and errors, a collection-level pre-request error before the item's console
+ * output, and a request skipped from a side request's callback.
+ */
+function sideRequests(base: string) {
+  const collectionError =
+    "if (pm.info.requestName === 'after collection error') { console.log('collection pre'); throw new Error('collection boom'); }";
+  return {
+    info: info("Side requests"),
+    event: [script("prerequest", [collectionError])],
+    item: [
+      {
+        name: "token first",
+        request: { method: "GET", url: `${base}/get?main=1` },
+        event: [
+          script("prerequest", [
+            "pm.test('pre passes', () => {});",
+            `pm.sendRequest('${base}/get?token=1', (err, res) => {`,
+            "  console.log('token', res.code);",
+            "  pm.test('token ok', () => pm.expect(res.code).to.equal(200));",
+            "  pm.sendRequest('http://127.0.0.1:1/refused', (err2) => {",
+            "    console.log('refused', Boolean(err2));",
+            "    pm.test('after refused', () => {});",
+            "  });",
+            "});",
+            "console.log('after call');",
+            "pm.test('pre fails', () => pm.expect(1).to.equal(2));",
+          ]),
+          script("test", [
+            "pm.test('t1', () => {});",
+            `pm.sendRequest({ url: '${base}/status/404', method: 'POST', body: { mode: 'raw', raw: 'x' } }, (err, res) => {`,
+            "  pm.test('side 404', () => pm.expect(res.code).to.equal(200));",
+            "});",
+            "pm.test('t2', () => {});",
+          ]),
+        ],
+      },
+      {
+        name: "pre error",
+        request: { method: "GET", url: `${base}/get` },
+        event: [
+          script("prerequest", ["pm.test('before error', () => {});", "console.log('x');", "undefinedFn();"]),
+          script("test", ["pm.test('after', () => {});"]),
+        ],
+      },
+      {
+        name: "after collection error",
+        request: { method: "GET", url: `${base}/get` },
+        event: [script("prerequest", ["console.log('item pre');"])],
+      },
+      {
+        name: "skipped",
+        request: { method: "GET", url: `${base}/get` },
+        event: [
+          script("prerequest", [
+            "pm.test('before skip', () => {});",
+            `pm.sendRequest('${base}/get?s=1', () => { pm.execution.skipRequest(); });`,
+          ]),
         ],
       },
     ],
@@ -181,11 +244,23 @@ const args = (...extra: string[]) => [
   ...extra,
 ];
 
+/** Runs a collection of `dir` through both without colour, expects the same masked output, answers ours. */
+async function sameAsNewman(name: string, extra: string[] = []): Promise<string> {
+  const file = join(dir, name);
+  const [newman, ours] = await Promise.all([
+    run(NEWMAN, ["run", file, "--color", "off", ...extra]),
+    run(EDGERUN, ["run", file, "-r", "cli", "--no-color", ...extra]),
+  ]);
+  expect(masked(ours)).toEqual(masked(newman.replace(ANSI, "")));
+  return ours;
+}
+
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "edgerun-cli-output-"));
   await writeFile(join(dir, "collection.json"), JSON.stringify(collection(inject("targetUrl"))));
   await writeFile(join(dir, "data.json"), JSON.stringify([{ q: "one" }, { q: "two" }]));
   await writeFile(join(dir, "interleaved.json"), JSON.stringify(interleaved(inject("targetUrl"))));
+  await writeFile(join(dir, "side-requests.json"), JSON.stringify(sideRequests(inject("targetUrl"))));
 });
 
 afterAll(async () => {
@@ -226,15 +301,20 @@ describe("edgerun run -r cli output", () => {
   }, 60_000);
 
   it("prints a test script's error between its assertions and the next script's, as Newman", async () => {
-    const file = join(dir, "interleaved.json");
-    const [newman, ours] = await Promise.all([
-      run(NEWMAN, ["run", file, "--color", "off"]),
-      run(EDGERUN, ["run", file, "-r", "cli", "--no-color"]),
-    ]);
-    expect(masked(ours)).toEqual(masked(newman.replace(ANSI, "")));
+    const ours = await sameAsNewman("interleaved.json");
     expect(ours).toMatch(
       /collection test\n +1⠄ Error in test-script\n.*folder test\n +2⠄ Error in test-script\n.*item test/,
     );
+  }, 60_000);
+
+  it("prints pm.sendRequest lines and pre-request assertions where they happened, as Newman", async () => {
+    const ours = await sameAsNewman("side-requests.json");
+    // Sync output first, then the answer, then what its callback did; the refused call takes number 2.
+    expect(ours).toMatch(
+      /pre passes\n.*\n.*'after call'\n.*\n +1\. pre fails\n +GET \S+\?token=1 \[200 OK.*\n(.*\n){3}.*token ok\n +GET http:\/\/127\.0\.0\.1:1\/refused \[errored\]\n/,
+    );
+    expect(ours).toMatch(/POST \S+\/status\/404 \[404 Not Found, [^\]]+\]\n +3\. side 404\n/);
+    expect(ours).toMatch(/ +5⠄ Error in prerequest-script\n +┌\n +│ 'item pre'/);
   }, 60_000);
 
   it("is Newman's under --bail, the AssertionFailure line included", async () => {

@@ -251,7 +251,7 @@ describe("runner steps", () => {
     const { events } = await runLocal(buildPlan({ collection: c as never, options: {} }, "r9"), deps());
     const [req] = events.filter((e) => e.type === "request.completed");
     expect(req?.type === "request.completed" && req.assertions).toEqual([
-      { name: "same uuid", passed: true, skipped: false },
+      { name: "same uuid", passed: true, skipped: false, event: "test" },
     ]);
   });
 });

@@ -4,9 +4,9 @@
  * live. The events carry positions (how many assertions and console entries came before each), not a
  * single sequence, so the order is rebuilt from them.
  */
-import type { RequestCompletedEvent } from "../shared/schemas/events";
+import type { RequestCompletedEvent } from "../schemas/events";
 
-type Event = RequestCompletedEvent;
+type Event = Pick<RequestCompletedEvent, "assertions" | "console" | "scriptErrors" | "sideRequests">;
 export type Phase = "prerequest" | "test";
 export type Step =
   | { kind: "assertion"; assertion: Event["assertions"][number] }
