@@ -1296,6 +1296,18 @@ const GLOBALS: DiffCase[] = [
   ),
 ];
 
+/** pm.sendRequest answered in the sandbox itself: a falsy request is "nothing to request", nothing sent. */
+const SEND_REQUEST_FALSY: DiffCase[] = [
+  t(
+    "pm.sendRequest of a falsy request",
+    "['', undefined, null, 0, false].forEach(function (req) { var sync = true; var r = pm.sendRequest(req, function (err) { console.log(sync, arguments.length, err instanceof Error, err.name, err.message, this === pm); }); sync = false; console.log(r); }); console.log(pm.sendRequest(''));",
+  ),
+  t(
+    "pm.sendRequest of a falsy request: its callback's error is the script's",
+    "pm.sendRequest('', function (err) { throw new TypeError('from callback: ' + err.message); }); console.log('not reached');",
+  ),
+];
+
 export const CASES: DiffCase[] = [
   ...SCOPE_VALUES,
   ...REQUEST_CASES,
@@ -1310,4 +1322,5 @@ export const CASES: DiffCase[] = [
   ...ASYNC_AND_FLOW,
   ...LEGACY,
   ...GLOBALS,
+  ...SEND_REQUEST_FALSY,
 ];

@@ -4,26 +4,8 @@
  * code 1), and same-named failing tests keep their own `assertion:N`. Both CLIs run as child processes
  * against the local echo target; the refused side request goes to 127.0.0.1:1.
  */
-import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-
-const ROOT = join(import.meta.dirname, "..", "..");
-
-function exec(file: string, args: string[]): Promise<number | null> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [file, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    child.stderr.resume();
-    child.on("error", reject);
-    child.on("close", resolve);
-  });
-}
+import { describe, expect, inject, it } from "vitest";
+import { runBoth } from "./cli-pair";
 
 const script = (listen: string, ...exec: string[]) => ({ listen, script: { type: "text/javascript", exec } });
 
@@ -78,36 +60,13 @@ function shape(r: Report) {
   };
 }
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "edgerun-side-"));
-  await writeFile(join(dir, "c.json"), JSON.stringify(collection(inject("targetUrl"))));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
 describe("failed pm.sendRequest and same-named tests (vs Newman)", () => {
   it("lists, counts and exits as Newman does", async () => {
-    const run = (bin: string, name: string) =>
-      exec(join(ROOT, bin), [
-        "run",
-        join(dir, "c.json"),
-        "-r",
-        "json",
-        "--reporter-json-export",
-        join(dir, `${name}.json`),
-      ]);
-    const [ours, theirs] = [
-      await run("cli/bin.mjs", "ours"),
-      await run("node_modules/newman/bin/newman.js", "newman"),
-    ];
-    expect(ours).toBe(theirs);
-    expect(theirs).toBe(1);
-    const read = async (name: string) =>
-      JSON.parse(await readFile(join(dir, `${name}.json`), "utf8")) as Report;
-    const a = shape(await read("ours"));
-    expect(a).toEqual(shape(await read("newman")));
+    const both = await runBoth<Report>({ collection: collection(inject("targetUrl")) });
+    expect(both.oursCode).toBe(both.newmanCode);
+    expect(both.newmanCode).toBe(1);
+    const a = shape(both.ours);
+    expect(a).toEqual(shape(both.newman));
     expect(a.failures.map((f) => f.at)).toEqual([
       "request",
       "request",

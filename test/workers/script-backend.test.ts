@@ -63,6 +63,11 @@ function capabilities(): ScriptCapabilities & { jar: Cookie[] } {
     jar,
     async sendRequest(req) {
       const url = typeof req === "string" ? req : typeof req.url === "string" ? req.url : (req.url.raw ?? "");
+      // The engine's wording for a closed port (workerd's fetch), which scripts see as Node's ECONNREFUSED.
+      if (url.startsWith("http://127.0.0.1:1/"))
+        return {
+          error: { name: "RequestError", message: "could not reach 127.0.0.1:1: Network connection lost." },
+        };
       if (!url.startsWith(target())) return { error: { name: "RequestError", message: `refused: ${url}` } };
       const res = await fetch(url, { method: typeof req === "string" ? "GET" : req.method });
       const text = await res.text();
@@ -209,6 +214,19 @@ const CASES: Case[] = [
       pm.sendRequest("http://example.invalid/", (err) => pm.test("refused", () => pm.expect(err.message).to.match(/^refused/)));`,
     expect: { callback: true, promise: true, refused: true },
     // The two requests are in flight together (as in Newman): which test is recorded first is a race.
+    unordered: true,
+  },
+  {
+    name: "pm.sendRequest: a refused connection's error object, an empty response, a falsy request",
+    source: `pm.sendRequest("http://127.0.0.1:1/x", function (err, res) {
+        pm.test("error", () => pm.expect(JSON.stringify(err)).to.equal('{"errno":-111,"code":"ECONNREFUSED","syscall":"connect","address":"127.0.0.1","port":1}'));
+        pm.test("not an Error", () => pm.expect([err instanceof Error, String(err), err.message]).to.eql([false, "[object Object]", undefined]));
+        pm.test("empty response", () => pm.expect([typeof res, res.code, res.headers.count(), this === pm]).to.eql(["object", undefined, 0, true]));
+      });
+      let sync = true;
+      pm.sendRequest("", (err) => pm.test("nothing to request", () => pm.expect([sync, err.message]).to.eql([true, "sendrequest: nothing to request"])));
+      sync = false;`,
+    expect: { error: true, "not an Error": true, "empty response": true, "nothing to request": true },
     unordered: true,
   },
   {

@@ -3,8 +3,9 @@
 import type { SendRequestOutcome } from "../../engine/types";
 import type { PreludeHost } from "../contract";
 import { toRequestDefinition } from "./request";
-import { createResponse, type PostmanResponse } from "./response-object";
+import { createResponse } from "./response-object";
 import type { ScriptRun } from "./script-run";
+import { scriptSendError } from "./send-error";
 import { nativeJson } from "./shims";
 
 type Callback = (error: unknown, value: unknown) => unknown;
@@ -80,12 +81,25 @@ export function createJar(host: PreludeHost, run: ScriptRun) {
   });
 }
 
-/** pm.sendRequest: the engine sends it (same policy and limits as collection requests). */
+/**
+ * pm.sendRequest: the engine sends it (same policy and limits as collection requests). As in Newman, a
+ * falsy request is answered at once, to the callback alone, with "sendrequest: nothing to request"
+ * (nothing is sent or recorded); a failed one hands its callback Newman's error object and an empty
+ * response (send-error.ts); callbacks run with `this` the object it was called on (pm), which a call
+ * with a callback returns. Without one it returns a promise of the response (Newman's returns pm).
+ */
 export function createSendRequest(host: PreludeHost, run: ScriptRun) {
-  return (req: unknown, callback?: unknown): Promise<PostmanResponse> | undefined => {
+  return function sendRequest(this: unknown, req: unknown, callback?: unknown): unknown {
+    if (!req)
+      return (
+        typeof callback === "function" && callback.call(this, new Error("sendrequest: nothing to request"))
+      );
+    const definition = toRequestDefinition(req);
     // The host call is synchronous so a cap (ScriptLimitError) throws into the script at the call site.
-    const sent = host.sendRequest(nativeJson.stringify(toRequestDefinition(req)));
+    const sent = host.sendRequest(nativeJson.stringify(definition));
     const call = run.sideCalls++;
+    const https = /^https/i.test(definition.url.protocol ?? "");
+    let failed = false;
     const p = run.track(
       (async () => {
         const outcome = nativeJson.parse(await sent) as SendRequestOutcome;
@@ -97,19 +111,20 @@ export function createSendRequest(host: PreludeHost, run: ScriptRun) {
           afterConsole: run.out.console.length,
         });
         if (outcome.error) {
-          const err = new Error(outcome.error.message);
-          err.name = outcome.error.name;
-          throw err;
+          failed = true;
+          throw scriptSendError(outcome.error, https);
         }
         return createResponse(outcome.response);
       })(),
     );
     if (typeof callback === "function") {
+      // Newman's callbacks get (error, response, history); history is its request's redirects and
+      // cookies, which a script here does not get.
       p.then(
-        (res) => callback(null, res),
-        (err) => callback(err, undefined),
+        (res) => callback.call(this, null, res, undefined),
+        (err) => callback.call(this, err, failed ? createResponse(undefined) : undefined, undefined),
       );
-      return undefined;
+      return this;
     }
     return p;
   };
