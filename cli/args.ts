@@ -78,6 +78,8 @@ export interface CliReporterOptions {
   noSuccessAssertions: boolean;
   noConsole: boolean;
   noBanner: boolean;
+  /** `--reporter-cli-show-timestamps`: Newman's local times before request lines, assertions and console output. */
+  showTimestamps?: boolean;
   ascii: boolean;
   /** `--verbose`: per-request phase timings, and their totals and percentiles in the summary. */
   verbose?: boolean;
@@ -134,7 +136,7 @@ Output
       --color on|off|auto        colour the cli output (default auto)
       --disable-unicode          ASCII symbols only
       --reporter-cli-no-summary | -no-failures | -no-assertions | -no-success-assertions
-      --reporter-cli-no-console | -no-banner
+      --reporter-cli-no-console | -no-banner | -silent | -show-timestamps
                                  trim the cli reporter's output, as in Newman
       --verbose                  show each request's phase timings and a phase summary
       --working-dir DIR          where relative file paths of form-data/file bodies are read from
@@ -329,7 +331,8 @@ export function parseCommand(argv: string[]): Command {
       exportCollection: v["export-collection"],
       cookieJar: v["cookie-jar"],
       exportCookieJar: v["export-cookie-jar"],
-      silent: v.silent ?? false,
+      // `--reporter-cli-silent` silences the cli reporter as `--silent` does (Newman registers neither).
+      silent: (v.silent ?? false) || reporting.cli.silent,
       color,
       cli: {
         noSummary: reporting.cli["no-summary"],
@@ -338,6 +341,7 @@ export function parseCommand(argv: string[]): Command {
         noSuccessAssertions: reporting.cli["no-success-assertions"],
         noConsole: reporting.cli["no-console"],
         noBanner: reporting.cli["no-banner"],
+        showTimestamps: reporting.cli["show-timestamps"],
         ascii: v["disable-unicode"] ?? false,
         verbose: v.verbose ?? false,
       },

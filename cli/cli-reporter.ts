@@ -52,6 +52,8 @@ export class CliReporter {
 
   readonly #opts: Partial<CliReporterOptions>;
   readonly #phases = new PhaseTimings();
+  /** Under --reporter-cli-show-timestamps, the time the current item's lines show. */
+  #stamp: Date | undefined;
 
   constructor(out: Output, color: boolean, opts: Partial<CliReporterOptions> = {}) {
     this.#out = out;
@@ -93,6 +95,8 @@ export class CliReporter {
   #request(event: RequestCompletedEvent): void {
     const p = this.#paint;
     this.#done++;
+    // The item's steps all show the time its event says it completed (they arrive together).
+    this.#stamp = this.#opts.showTimestamps ? new Date(event.ts) : undefined;
     const lines = this.#itemHeader(event);
     this.#listFailures(event);
     lines.push(...this.#phase(event, "prerequest"));
@@ -102,7 +106,7 @@ export class CliReporter {
       return;
     }
     // The runner's warnings (a body file that could not be read) come as the request is built.
-    if (!this.#opts.noConsole) lines.push(...this.#consoleBox(event.console.filter((c) => !c.event)));
+    if (!this.#opts.noConsole) lines.push(...this.#consoleLines(event.console.filter((c) => !c.event)));
     if (event.response) {
       const r = event.response;
       const retried = event.attempts && event.attempts > 1 ? `, ${event.attempts} attempts` : "";
@@ -129,7 +133,8 @@ export class CliReporter {
    */
   #requestLine(request: { method: string; url: string }, outcome?: RequestOutcome): string[] {
     const p = this.#paint;
-    const target = `  ${p.gray(request.method)} ${p.gray(request.url)}`;
+    const at = this.#stamp ? `${p.gray(`[${this.#stamp.toLocaleString()}]`)}  ` : "";
+    const target = `  ${at}${p.gray(request.method)} ${p.gray(request.url)}`;
     if (!outcome) return [target];
     if ("error" in outcome) {
       ++this.#failureIndex;
@@ -164,7 +169,7 @@ export class CliReporter {
     const out: string[] = [];
     let box: Entry[] = [];
     const flush = () => {
-      out.push(...this.#consoleBox(box));
+      out.push(...this.#consoleLines(box));
       box = [];
     };
     for (const step of phaseSteps(event, phase)) {
@@ -188,9 +193,14 @@ export class CliReporter {
     if (this.#opts.noAssertions) return [];
     if (a.skipped)
       return this.#opts.noSuccessAssertions ? [] : [`${p.cyan("  - ")} ${p.cyan(`[skipped] ${a.name}`)}`];
+    // Under --reporter-cli-show-timestamps the number is padded to 2, not 3, after the time.
+    const at = this.#stamp ? `  ${p.gray(`[${this.#stamp.toLocaleTimeString()}]`)}` : "";
     if (a.passed)
-      return this.#opts.noSuccessAssertions ? [] : [`${p.green(`  ${this.#symbols.ok} `)} ${p.gray(a.name)}`];
-    return [`${p.alarm(`${String(this.#failureIndex).padStart(3)}.`)} ${p.alarm(a.name)}`];
+      return this.#opts.noSuccessAssertions
+        ? []
+        : [`${at}${p.green(`  ${this.#symbols.ok} `)} ${p.gray(a.name)}`];
+    const n = String(this.#failureIndex).padStart(at ? 2 : 3);
+    return [`${at}${p.alarm(`${n}.`)} ${p.alarm(a.name)}`];
   }
 
   /** A pm.sendRequest's line, as Newman prints every request of the run (its response counted as theirs). */
@@ -207,6 +217,21 @@ export class CliReporter {
   }
 
   /** One box of consecutive console entries, as Newman frames script output. */
+  /**
+   * Consecutive console entries: one box, or under --reporter-cli-show-timestamps a box each after a
+   * blank line and the time (Newman paints `[time]` and its line break gray: colors paints each line,
+   * so an empty gray span opens the box's first line).
+   */
+  #consoleLines(entries: Entry[]): string[] {
+    const stamp = this.#stamp;
+    if (!stamp) return this.#consoleBox(entries);
+    return entries.flatMap((entry) => {
+      const [top = "", ...rest] = this.#consoleBox([entry]);
+      const p = this.#paint;
+      return ["", `  ${p.gray(`[${stamp.toLocaleTimeString()}]`)}`, `${p.gray("")}${top}`, ...rest];
+    });
+  }
+
   #consoleBox(entries: Entry[]): string[] {
     return consoleBoxLines({
       entries,

@@ -17,6 +17,8 @@ export const CLI_REPORTER_SWITCHES = [
   "no-success-assertions",
   "no-console",
   "no-banner",
+  "silent",
+  "show-timestamps",
 ] as const;
 export type CliReporterSwitch = (typeof CLI_REPORTER_SWITCHES)[number];
 

@@ -226,7 +226,9 @@ function masked(out: string): string[] {
       .replace(/^(newman|edgerun)$/, "BANNER")
       .replace(RESET_BANNER, "\x1b[0mBANNER\x1b[0m")
       .replace(/\[(\d{3} [^,\]]*), [\d.]+k?B, [\d.]+(ms|µs|s)\]/, "[$1, SIZE, TIME]")
-      .replace(/(total run duration|total data received|average response time): [^│|]*/, "$1: X");
+      .replace(/(total run duration|total data received|average response time): [^│|]*/, "$1: X")
+      // --reporter-cli-show-timestamps' local times, in whatever form the locale writes them.
+      .replace(/\[\d[\d/.,: ]*(?: ?[AP]M)?\]/g, "[CLOCK]");
     for (const re of NETWORK) line = line.replace(re, "NETWORK ERROR");
     if (tableAt >= 0 && i >= tableAt) line = line.replace(/─+/g, "─").replace(/-+/g, "-").replace(/ +/g, " ");
     return line.trimEnd();
@@ -316,6 +318,25 @@ describe("edgerun run -r cli output", () => {
     expect(ours).toMatch(/POST \S+\/status\/404 \[404 Not Found, [^\]]+\]\n +3\. side 404\n/);
     expect(ours).toMatch(/ +5⠄ Error in prerequest-script\n +┌\n +│ 'item pre'/);
   }, 60_000);
+
+  it("is Newman's under the cli reporter's switches", async () => {
+    const stamped = await sameAsNewman("side-requests.json", ["--reporter-cli-show-timestamps"]);
+    expect(stamped).toMatch(/^ {2}\[[^\]]+\] {2}✓ {2}pre passes\n/m);
+    const trimmed = [
+      "--reporter-cli-no-success-assertions",
+      "--reporter-cli-no-console",
+      "--reporter-cli-no-banner",
+    ];
+    expect(await sameAsNewman("side-requests.json", trimmed)).not.toContain("pre passes");
+    const quiet = await sameAsNewman("side-requests.json", [
+      "--reporter-cli-no-assertions",
+      "--reporter-cli-no-summary",
+    ]);
+    expect(quiet).not.toMatch(/^ +1\. pre fails$/m);
+    // Newman registers no cli output at all under either.
+    for (const silent of ["--reporter-cli-silent", "--silent"])
+      expect(await sameAsNewman("side-requests.json", [silent])).toBe("");
+  }, 120_000);
 
   it("is Newman's under --bail, the AssertionFailure line included", async () => {
     const [newman, ours] = await Promise.all([
