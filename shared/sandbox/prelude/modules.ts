@@ -131,6 +131,19 @@ function quietLibrary(id: string, exports: unknown): unknown {
   };
 }
 
+/** The global object, taken before the shims delete the name `globalThis` (shims.ts LIBRARY_ONLY). */
+const global: object = globalThis;
+
+/**
+ * A library's CommonJS source as a factory. Its `globalThis` is a parameter bound to the global object,
+ * so code that reads it after the load (a module required lazily) finds it though scripts do not; the
+ * V8 host's library modules bind it as a module variable (v8/worker-code.ts libraryModule).
+ */
+function compileLibrary(src: string): LibraryFactory {
+  const fn = new Function("module", "exports", "require", "globalThis", src);
+  return (module, exports, require) => fn(module, exports, require, global);
+}
+
 /** Loads libraries for one context; `host.library` serves source (QuickJS) or a precompiled factory (V8). */
 export function createModules(host: PreludeHost, cleanRoom: CleanRoom) {
   const modules = new Map<string, unknown>();
@@ -154,8 +167,7 @@ export function createModules(host: PreludeHost, cleanRoom: CleanRoom) {
     modules.set(id, module.exports);
     // QuickJS serves the library's CommonJS source; the V8 host (no code generation from strings) serves
     // the same body precompiled as a function (module, exports, require).
-    const factory =
-      typeof src === "function" ? src : (new Function("module", "exports", "require", src) as LibraryFactory);
+    const factory = typeof src === "function" ? src : compileLibrary(src);
     cleanRoom.around(() => factory(module, module.exports, requireModule));
     const loaded = quietLibrary(id, module.exports);
     modules.set(id, loaded);
