@@ -53,6 +53,7 @@ const runtime = await startWorkerd({
     ...(process.env.CHECKPOINT_INTERVAL_MS
       ? { CHECKPOINT_INTERVAL_MS: process.env.CHECKPOINT_INTERVAL_MS }
       : {}),
+    ...(process.env.COMMIT_GROUP_STEPS ? { COMMIT_GROUP_STEPS: process.env.COMMIT_GROUP_STEPS } : {}),
     // What a slice's hand-over costs: `SLICE_REQUESTS=10 npm run bench:cpu --` (the CLI's runtime: 200).
     ...(process.env.SLICE_REQUESTS ? { SLICE_REQUESTS: process.env.SLICE_REQUESTS } : {}),
     // What log lines cost: `LOG_LEVEL=warn npm run bench:cpu --` (the CLI's runtime logs at warn).

@@ -199,6 +199,9 @@ async function startStack(unguard: () => void, scriptBackend: string): Promise<S
     // No per-invocation limits here: a run hands over to its next alarm every 1,000 requests, not 40
     // (each hand-over waits ≈ 2.4 ms for workerd's alarm scheduler; bench/README.md rounds 11 and 12).
     SLICE_REQUESTS: process.env.EDGERUN_SLICE_REQUESTS ?? EMBEDDED_SLICE_REQUESTS,
+    // Storage dies with the process (no resume): large commit groups, fewer commits and SSE chunks (bench round 17).
+    CHECKPOINT_INTERVAL_MS: process.env.EDGERUN_CHECKPOINT_INTERVAL_MS ?? "100",
+    COMMIT_GROUP_STEPS: process.env.EDGERUN_COMMIT_GROUP_STEPS ?? "200",
     // Nobody reads the embedded runtime's log: info lines (one per run event batch) would be CPU for nothing.
     LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
   };

@@ -10,11 +10,15 @@
  * never lost or repeated either way: they are committed with the cursor that produced them.
  */
 
-/** Upper bound of one group (it also bounds how many requests a crash may re-send). */
+/**
+ * Default upper bound of one group (it also bounds how many requests a crash may re-send);
+ * `COMMIT_GROUP_STEPS` changes it (the CLI's ephemeral runtime, which never resumes, raises it).
+ */
 export const MAX_GROUP_STEPS = 16;
 
 export class CommitGroups {
   readonly #intervalMs: number;
+  readonly #maxSteps: number;
   #stepMs: number;
   #resendLeft: number;
   #groupStart = 0;
@@ -23,9 +27,16 @@ export class CommitGroups {
    * `resend`: steps of the group that was in flight when the object last stopped (0 if none).
    * `stepMs`: the pace the previous slice of this object ended with (`stepMs` below); without it the
    * first group is one step, its pace unknown (a new object, or one that restarted).
+   * `maxSteps`: the largest group (default MAX_GROUP_STEPS).
    */
-  constructor(opts: { intervalMs: number; resend: number; stepMs?: number | undefined }) {
+  constructor(opts: {
+    intervalMs: number;
+    resend: number;
+    stepMs?: number | undefined;
+    maxSteps?: number | undefined;
+  }) {
     this.#intervalMs = opts.intervalMs;
+    this.#maxSteps = opts.maxSteps ?? MAX_GROUP_STEPS;
     this.#stepMs = opts.stepMs ?? opts.intervalMs;
     this.#resendLeft = opts.resend;
   }
@@ -63,6 +74,6 @@ export class CommitGroups {
   #paced(): number {
     if (this.#intervalMs <= 0 || this.#stepMs >= this.#intervalMs) return 1;
     const steps = Math.floor(this.#intervalMs / Math.max(this.#stepMs, 0.5));
-    return Math.min(MAX_GROUP_STEPS, Math.max(1, steps));
+    return Math.min(this.#maxSteps, Math.max(1, steps));
   }
 }

@@ -245,9 +245,10 @@ export class RunCoordinator extends DurableObject<Env> {
     let state = store.state();
     // After a crash, the steps of the batch that was in flight may have reached their targets.
     const resend = state?.inflight ? Math.max(1, store.inflightSteps()) : 0;
-    const { CHECKPOINT_INTERVAL_MS, SLICE_REQUESTS: sliceRequests } = config(this.env);
+    const { CHECKPOINT_INTERVAL_MS, COMMIT_GROUP_STEPS, SLICE_REQUESTS: sliceRequests } = config(this.env);
     const groups = new CommitGroups({
       intervalMs: CHECKPOINT_INTERVAL_MS,
+      maxSteps: COMMIT_GROUP_STEPS,
       resend,
       stepMs: this.#stepMs,
     });

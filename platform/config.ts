@@ -62,6 +62,12 @@ export const ConfigSchema = z.object({
    */
   CHECKPOINT_INTERVAL_MS: nonNegativeInt(10),
   /**
+   * The most requests one group commit may hold (durable-objects/commit-groups.ts). It also bounds how
+   * many requests a crash may send again, so deployments keep it small; the CLI's runtime, whose storage
+   * dies with the process (no resume), raises it with the interval.
+   */
+  COMMIT_GROUP_STEPS: positiveInt(16),
+  /**
    * Requests one alarm invocation of a run sends before it hands over to the next: the platform's
    * per-invocation CPU and subrequest limits bound it. Scripts' pm.sendRequest budget per slice scales
    * with it (500 per 40). The CLI's embedded runtime, where no such limit applies, uses 200: each

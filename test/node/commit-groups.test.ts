@@ -37,6 +37,17 @@ describe("group commit policy", () => {
     expect(g.begin(40, 0).size).toBe(1);
   });
 
+  it("takes a larger bound where a crash cannot resume (the CLI: 100 ms, 200 steps)", () => {
+    const g = new CommitGroups({ intervalMs: 100, resend: 0, stepMs: 1, maxSteps: 200 });
+    expect(g.begin(1000, 0).size).toBe(100);
+    g.stepDone(0.2, 1);
+    expect(g.begin(1000, 1).size).toBe(200);
+    expect(g.begin(150, 1).size).toBe(150);
+    // A slow step still commits alone.
+    expect(g.stepDone(120, 121)).toBe(true);
+    expect(g.begin(1000, 121).size).toBe(1);
+  });
+
   it("flags as re-sent exactly the steps of the group that was in flight at a crash", () => {
     const g = new CommitGroups({ intervalMs: 10, resend: 3 });
     expect(g.begin(40, 0).inflight).toBe(3);
