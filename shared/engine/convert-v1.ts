@@ -285,7 +285,13 @@ function convertItem(req: Json): Json {
   });
 }
 
-/** Folders (with `folders_order` nesting) first, then the root requests in `order`, as the transformer does. */
+/**
+ * Folders (with `folders_order` nesting) first, then the root requests in `order`, as the transformer does.
+ * Each folder is placed once, where the walk from the root first meets it: a `folders_order` cycle
+ * (f1 → f2 → f1) or a folder named twice would otherwise make the tree circular or repeat a subtree, and
+ * every later walk (the schema, the limits, the plan) would recurse without end. The walk is iterative,
+ * so a long chain of folders cannot overflow the stack here (the limits then refuse its depth).
+ */
 function convertItems(v1: Json): Json[] {
   const requests = new Map(
     list(v1.requests)
@@ -293,33 +299,39 @@ function convertItems(v1: Json): Json[] {
       .map((r) => [String(r.id), r] as const),
   );
   const folders = list(v1.folders).filter(isObject);
-  const groups = new Map<string, Json & { item: Json[] }>();
+  const groups = new Map<string, { folder: Json; group: Json & { item: Json[] } }>();
   for (const f of folders) {
     const auth = convertAuth(f);
     const group = { name: f.name, ...(f.id ? { id: f.id } : {}), item: [] as Json[] };
     if (f.description) Object.assign(group, { description: f.description });
     if (auth) Object.assign(group, { auth });
-    groups.set(String(f.id), common(f, group) as Json & { item: Json[] });
+    groups.set(String(f.id), { folder: f, group: common(f, group) as Json & { item: Json[] } });
   }
-  const nested = new Set<string>();
-  for (const f of folders) {
-    const group = groups.get(String(f.id))!;
-    for (const sub of list(f.folders_order)) {
-      const child = groups.get(String(sub));
-      if (!child) continue;
-      nested.add(String(sub));
-      group.item.push(child);
-    }
-    for (const id of list(f.order)) {
-      const req = requests.get(String(id));
-      if (req) group.item.push(convertItem(req));
-    }
-  }
+  const nested = new Set(folders.flatMap((f) => list(f.folders_order).map(String)));
   const order = Array.isArray(v1.folders_order) ? v1.folders_order : folders.map((f) => f.id);
   const items: Json[] = [];
-  for (const id of new Set(order.map(String))) {
-    const group = groups.get(id);
-    if (group && !nested.has(id)) items.push(group);
+  const placed = new Set<string>();
+  // A stack of folders to place and of folders whose requests follow their (already placed) sub-folders.
+  type Task = { id: string; into: Json[] } | { requestsOf: Json & { item: Json[] }; order: unknown[] };
+  const pending: Task[] = [];
+  const roots = [...new Set(order.map(String))].filter((id) => !nested.has(id));
+  for (let i = roots.length - 1; i >= 0; i--) pending.push({ id: roots[i]!, into: items });
+  while (pending.length) {
+    const task = pending.pop()!;
+    if ("requestsOf" in task) {
+      for (const reqId of task.order) {
+        const req = requests.get(String(reqId));
+        if (req) task.requestsOf.item.push(convertItem(req));
+      }
+      continue;
+    }
+    const entry = groups.get(task.id);
+    if (!entry || placed.has(task.id)) continue;
+    placed.add(task.id);
+    task.into.push(entry.group);
+    pending.push({ requestsOf: entry.group, order: list(entry.folder.order) });
+    const children = list(entry.folder.folders_order).map(String);
+    for (let i = children.length - 1; i >= 0; i--) pending.push({ id: children[i]!, into: entry.group.item });
   }
   for (const id of list(v1.order)) {
     const req = requests.get(String(id));

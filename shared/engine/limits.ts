@@ -6,6 +6,7 @@
  * string or an array of lines; headers as a list or as one `Key: value` string; a URL as a string, a
  * `raw` string or structured parts), and every walk is iterative, so no input can overflow the stack.
  */
+import { convertV1Collection, isV1Collection } from "./convert-v1";
 import { checkV3Limits, isV3Input } from "./v3/limits";
 
 export const LIMITS = {
@@ -19,6 +20,10 @@ export const LIMITS = {
   headers: 200,
   /** Characters of one header (key or value) or one auth parameter. */
   headerChars: 64 * 1024,
+  /** Characters of one request's headers together (names and values): the platform's own 128 KB limit. */
+  requestHeaderChars: 128 * 1024,
+  /** Characters of a name: the collection's, a folder's, a request's, an environment's. */
+  nameChars: 16 * 1024,
   /** Characters of one URL (its raw form, or all its structured parts together). */
   urlChars: 16 * 1024,
   /** Characters of a request method. */
@@ -210,6 +215,7 @@ function checkHeaders(add: Add, headers: unknown, pointer: string): void {
   const list = typeof headers === "string" ? headers.split("\n") : Array.isArray(headers) ? headers : [];
   if (list.length > LIMITS.headers)
     add(pointer, `${list.length} headers exceed the limit of ${LIMITS.headers}`);
+  checkText(add, pointer, headers, LIMITS.requestHeaderChars, "headers");
   list.slice(0, LIMITS.headers + 1).forEach((h, j) => {
     const r = asRec(h);
     if (typeof h === "string") checkText(add, pointer, h, LIMITS.headerChars, `header line ${j}`);
@@ -248,15 +254,70 @@ function checkRequest(add: Add, request: unknown, pointer: string): void {
   checkText(add, `${pointer}/method`, r.method, LIMITS.methodChars, "method");
 }
 
-/** Walks the raw collection once; returns the limits it breaks (empty when fine). */
+/**
+ * Walks the raw collection once; returns the limits it breaks (empty when fine). Every shape the schema
+ * accepts is checked as what it becomes: a Postman API export `{ collection: … }` as its inner collection
+ * (pointers under `/collection`), a v1 collection as its v2.1 conversion, once its references are counted
+ * (an 8 MB v1 document naming one request two million times converts to two million items).
+ */
 export function checkCollectionLimits(raw: unknown): LimitViolation[] {
   if (isV3Input(raw)) return checkV3Limits(raw, checkCollectionLimits);
   if (nestsDeeperThan(raw, LIMITS.jsonDepth)) return checkJsonLimits(raw, { maxDepth: LIMITS.jsonDepth });
+  const obj = asRec(raw);
+  const inner = asRec(obj?.collection);
+  if (inner && obj?.info === undefined && obj?.item === undefined) {
+    return checkCollectionLimits(inner).map((v) => ({ ...v, pointer: `/collection${v.pointer}` }));
+  }
+  if (isV1Collection(raw)) return checkV1Limits(raw);
+  return checkV2Limits(obj);
+}
+
+/** Items a v1 collection can convert to: one per `order` entry, per folder and per `folders_order` entry. */
+function v1References(v1: Rec): number {
+  const len = (v: unknown) => (Array.isArray(v) ? v.length : 0);
+  let refs = len(v1.order) + len(v1.folders);
+  if (Array.isArray(v1.folders))
+    for (const f of v1.folders) refs += len(asRec(f)?.order) + len(asRec(f)?.folders_order);
+  return refs;
+}
+
+/**
+ * An environment's or globals' limits beyond the body's JSON checks: its name (stored in one row of the
+ * workspace's index, as a collection's is). Its values are bounded by the body and the JSON checks.
+ */
+export function checkScopeLimits(raw: unknown): LimitViolation[] {
+  const out: LimitViolation[] = [];
+  const obj = asRec(raw);
+  checkText(
+    (pointer, message) => out.push({ pointer, message }),
+    "/name",
+    obj?.name,
+    LIMITS.nameChars,
+    "name",
+  );
+  return out;
+}
+
+/** A v1 collection's limits: its size before converting it, then the v2.1 limits of the conversion. */
+function checkV1Limits(v1: Rec): LimitViolation[] {
+  if (v1References(v1) > LIMITS.items) {
+    const message = `more than ${LIMITS.items} items in one collection (v1 order, folders and folders_order entries)`;
+    return [{ pointer: "/order", message }];
+  }
+  // The conversion's pointers (/item/0/request/…) are not the v1 document's: each names its place in
+  // the v2.1 form, at the document's root.
+  return checkV2Limits(convertV1Collection(v1)).map((v) => ({
+    pointer: "",
+    message: `${v.message} (at ${v.pointer} of the collection converted to v2.1)`,
+  }));
+}
+
+function checkV2Limits(obj: Rec | undefined): LimitViolation[] {
   const out: LimitViolation[] = [];
   const add: Add = (pointer, message) => {
     if (out.length < MAX_VIOLATIONS) out.push({ pointer, message });
   };
-  const obj = asRec(raw);
+  checkText(add, "/info/name", asRec(obj?.info)?.name, LIMITS.nameChars, "name");
   checkVariables(add, "/variable", obj?.variable);
   checkEvents(add, obj?.event, "/event");
   checkAuth(add, obj?.auth, "/auth");
@@ -276,7 +337,9 @@ export function checkCollectionLimits(raw: unknown): LimitViolation[] {
       const p = `${pointer}/${i}`;
       itemCount++;
       if (itemCount === LIMITS.items + 1) add(p, `more than ${LIMITS.items} items in one collection`);
+      if (itemCount > LIMITS.items) return;
       const it = asRec(item);
+      checkText(add, `${p}/name`, it?.name, LIMITS.nameChars, "name");
       checkEvents(add, it?.event, `${p}/event`);
       checkVariables(add, `${p}/variable`, it?.variable);
       checkAuth(add, it?.auth, `${p}/auth`);

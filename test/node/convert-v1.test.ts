@@ -46,6 +46,25 @@ describe("convertV1Collection", () => {
     });
   });
 
+  it("places each folder once: a folders_order cycle or a folder named twice makes no circular tree", () => {
+    const out = convertV1Collection(
+      v1({
+        folders_order: ["f0"],
+        folders: [
+          { id: "f0", name: "F0", folders_order: ["f1", "f1"], order: ["r"] },
+          { id: "f1", name: "F1", folders_order: ["f2"], order: ["r"] },
+          { id: "f2", name: "F2", folders_order: ["f1", "f2"], order: ["r"] },
+          { id: "lone", name: "only in a cycle", folders_order: ["lone"] },
+        ],
+        requests: [{ id: "r", name: "r", method: "GET", url: "http://x/r" }],
+      }),
+    );
+    const names = (items: unknown): unknown =>
+      (items as Json[]).map((i) => (i.item ? { [String(i.name)]: names(i.item) } : i.name));
+    expect(names(out.item)).toEqual([{ F0: [{ F1: [{ F2: ["r"] }, "r"] }, "r"] }]);
+    expect(() => normalizeCollection(CollectionSchema.parse(out) as never)).not.toThrow();
+  });
+
   it("without folders_order keeps the folders' own order", () => {
     const out = convertV1Collection(
       v1({

@@ -4,7 +4,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkCollectionLimits, checkJsonLimits, LIMITS } from "../../shared/engine/limits";
+import { checkCollectionLimits, checkJsonLimits, checkScopeLimits, LIMITS } from "../../shared/engine/limits";
 
 const big = (n: number) => "x".repeat(n);
 const one = (item: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
@@ -141,6 +141,43 @@ describe("collection limits on every shape", () => {
     expect(pointers(c)).toEqual(
       expect.arrayContaining(["/event/0/script", "/auth/apikey/0/value", "/variable"]),
     );
+  });
+
+  it("bounds names (collection, folder, request, environment) and one request's headers together", () => {
+    const c = {
+      info: { name: big(LIMITS.nameChars + 1) },
+      item: [{ name: big(LIMITS.nameChars + 1), item: [{ name: "r", request: { url: "http://e/" } }] }],
+    };
+    expect(pointers(c)).toEqual(["/info/name", "/item/0/name"]);
+    expect(checkScopeLimits({ name: big(LIMITS.nameChars + 1), values: [] })[0]?.pointer).toBe("/name");
+    expect(checkScopeLimits({ name: "env", values: [] })).toEqual([]);
+    // 150 headers of 64,000 characters: each within its own limit, together 9.6 MB in one event.
+    const header = Array.from({ length: 150 }, (_, i) => ({ key: `X-${i}`, value: big(64_000) }));
+    expect(pointers(one({ request: { url: "http://e/", header } }))).toEqual(["/item/0/request/header"]);
+    const block = header.map((h) => `${h.key}: ${h.value}`).join("\n");
+    expect(pointers(one({ request: { url: "http://e/", header: block } }))).toEqual([
+      "/item/0/request/header",
+    ]);
+  });
+
+  it("checks a Postman API export and a v1 collection as what they become", () => {
+    const wrapped = { collection: one({ request: { url: big(LIMITS.urlChars + 1) } }) };
+    expect(pointers(wrapped)).toEqual(["/collection/item/0/request/url"]);
+    const request = { id: "r", name: "R", method: "GET", url: "http://e/", headers: `X-A: ${big(70_000)}` };
+    const legacy = { id: "c", name: "v1", order: ["r"], requests: [request] };
+    const [violation] = checkCollectionLimits(legacy);
+    expect(violation?.pointer).toBe("");
+    expect(violation?.message).toMatch(/header value .* \(at \/item\/0\/request\/header\/0\/value of the/);
+    // Two million references to one request would convert to two million items: refused uncounted.
+    const amplified = { ...legacy, order: Array(2_000_000).fill("r") };
+    expect(checkCollectionLimits(amplified)).toEqual([
+      { pointer: "/order", message: expect.stringMatching(/more than 5000 items/) },
+    ]);
+    const inFolders = {
+      ...legacy,
+      folders: [{ id: "f", name: "F", order: Array(LIMITS.items).fill("r") }],
+    };
+    expect(checkCollectionLimits(inFolders)[0]?.pointer).toBe("/order");
   });
 
   it("refuses a collection nested far beyond any stack without throwing", () => {

@@ -126,6 +126,32 @@ describe("readJsonBody's limits", () => {
     const justBelow = `[${"0,".repeat(MAX_JSON_VALUES - 2)}0]`;
     expect(await problemOf(justBelow)).toBeNull();
   });
+
+  it("answers an upload that breaks off mid-body with 400, not an unhandled error", async () => {
+    // What workerd's body stream does when the client resets the connection or sends less than its
+    // Content-Length: the read rejects ('Network connection lost').
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"collection":'));
+        controller.error(new Error("Network connection lost."));
+      },
+    });
+    const req = new Request("http://x/v1/runs", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    const problem = await readJsonBody(req).then(
+      () => null,
+      (err: unknown) => (err instanceof ProblemError ? err.toProblem("/v1/runs") : err),
+    );
+    expect(problem).toMatchObject({
+      status: 400,
+      title: "Incomplete Request Body",
+      errors: [{ pointer: "" }],
+    });
+  });
 });
 
 /** parseRawUrl's and parseUrl's answers before the in-place version (e2ff8c0), key order included. */

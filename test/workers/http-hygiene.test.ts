@@ -82,6 +82,24 @@ describe("HTTP hygiene", () => {
     expect(sent).toBeLessThan(20);
   });
 
+  it("refuses a name past its limit (one row of the workspace's index) for runs, collections, environments", async () => {
+    const name = "n".repeat(16 * 1024 + 1);
+    const cases: Array<[string, unknown, string]> = [
+      ["/v1/runs", { collection: { ...tiny(), info: { name } } }, "/collection/info/name"],
+      ["/v1/collections", { ...tiny(), item: [{ name, request: `${target()}/get` }] }, "/item/0/name"],
+      ["/v1/environments", { name, values: [] }, "/name"],
+    ];
+    for (const [path, doc, pointer] of cases) {
+      const res = await api(path, { method: "POST", body: JSON.stringify(doc) });
+      expect(res.status, path).toBe(413);
+      const problem = (await res.json()) as { errors: Array<{ pointer: string; detail: string }> };
+      expect(problem.errors[0], path).toMatchObject({
+        pointer,
+        detail: expect.stringMatching(/name of more than 16384/),
+      });
+    }
+  });
+
   it("answers 405 with Allow for a known path and 404 for an unknown one", async () => {
     const res = await api("/v1/runs", { method: "DELETE" });
     expect(res.status).toBe(405);

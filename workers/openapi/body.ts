@@ -86,13 +86,24 @@ export async function readJsonBody(req: Request, maxBytes = MAX_BODY_BYTES): Pro
   return { text, value };
 }
 
+/**
+ * The body stopped before its end: the client closed or reset the connection mid-upload (or sent less
+ * than its Content-Length). A client error, not an unhandled exception of ours.
+ */
+const incomplete = () =>
+  new ProblemError(400, "Incomplete Request Body", "The request body ended before it was complete.", {
+    errors: [{ pointer: "", detail: "the connection closed before the whole body arrived" }],
+  });
+
 async function readCapped(req: Request, maxBytes: number): Promise<Uint8Array> {
   if (!req.body) return new Uint8Array();
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { value, done } = await reader.read();
+    const { value, done } = await reader.read().catch(() => {
+      throw incomplete();
+    });
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {

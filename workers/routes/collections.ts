@@ -10,7 +10,7 @@ import * as z from "zod";
 import { randomToken } from "../../platform/keys";
 import { notFound, ProblemError, validationProblem } from "../../platform/problem";
 import { workspaceStub } from "../../platform/stubs";
-import { checkCollectionLimits } from "../../shared/engine/limits";
+import { checkCollectionLimits, checkScopeLimits, type LimitViolation } from "../../shared/engine/limits";
 import { normalizeCollection } from "../../shared/engine/normalize";
 import { asV21Collection } from "../../shared/engine/v3/convert";
 import { EnvironmentSchema } from "../../shared/schemas/collection";
@@ -53,16 +53,17 @@ const COLLECTION: Kind = {
     const v21 = asV21Collection(doc) as { info?: { name?: unknown } };
     return String(v21.info?.name ?? "Untitled collection");
   },
-  check(raw) {
-    const limits = checkCollectionLimits(raw);
-    if (limits.length > 0) {
-      throw new ProblemError(413, "Collection Too Large", limits[0]!.message, {
-        type: "https://edgerun.dev/problems/limit",
-        errors: limits.map((l) => ({ pointer: l.pointer, detail: l.message })),
-      });
-    }
-  },
+  check: (raw) => refuseLimits(checkCollectionLimits(raw), "Collection Too Large"),
 };
+
+/** 413 naming every limit a document breaks, with its pointer. */
+function refuseLimits(limits: LimitViolation[], title: string): void {
+  if (limits.length === 0) return;
+  throw new ProblemError(413, title, limits[0]!.message, {
+    type: "https://edgerun.dev/problems/limit",
+    errors: limits.map((l) => ({ pointer: l.pointer, detail: l.message })),
+  });
+}
 
 const ENVIRONMENT: Kind = {
   kind: "environment",
@@ -72,7 +73,7 @@ const ENVIRONMENT: Kind = {
   schema: component("Environment", EnvironmentSchema),
   stored: component("StoredEnvironment", StoredEnvironmentSchema),
   name: (doc) => String(doc.name ?? "Untitled environment"),
-  check: () => undefined,
+  check: (raw) => refuseLimits(checkScopeLimits(raw), "Environment Too Large"),
 };
 
 component("StoredResourceMeta", StoredResourceMetaSchema);
