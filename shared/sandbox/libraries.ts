@@ -26,7 +26,8 @@ export async function loadLibrary(id: string, variant?: "quickjs"): Promise<stri
 }
 
 const GLOBAL_USES: Array<[RegExp, string[]]> = [
-  [/\bpm\s*\.\s*expect\b|\.\s*to\s*\.|\bexpect\s*\(|\bchai\b|\.jsonSchema\b/, ["chai"]],
+  // `.to` alone too: `const to = pm.response.to;` reads chai as much as `pm.response.to.have…` does.
+  [/\bpm\s*\.\s*expect\b|\.\s*to\b|\bexpect\s*\(|\bchai\b|\.jsonSchema\b/, ["chai"]],
   [/\.jsonSchema\b|\bajv\b/i, ["ajv"]],
   // The legacy `_` global is lodash 3, as in Newman (require('lodash') is lodash 4): `_.map`, `_(list)`
   // (a chain) and `typeof _` (else only a V8 run whose other scripts load lodash3 would have it).

@@ -1308,6 +1308,19 @@ const SEND_REQUEST_FALSY: DiffCase[] = [
   ),
 ];
 
+/** pm.response.to and pm.request.to are own getters of those two objects; neither has a `not`. */
+const TO_GETTERS: DiffCase[] = [
+  t(
+    "pm.response.to and pm.request.to, no .not",
+    "console.log(typeof pm.response.to, typeof pm.response.not, typeof pm.request.to, typeof pm.request.not, Object.keys(pm.response).includes('to'), 'to' in pm.response, Object.keys(pm.request).includes('to')); pm.test('ok', () => pm.response.to.be.ok);",
+  ),
+  t("pm.response.not is undefined", "pm.test('not', () => pm.response.not.to.have.status(500));"),
+  t(
+    "pm.response.to kept in a variable",
+    "const to = pm.response.to; pm.test('kept', () => to.have.status(200));",
+  ),
+];
+
 export const CASES: DiffCase[] = [
   ...SCOPE_VALUES,
   ...REQUEST_CASES,
@@ -1323,4 +1336,5 @@ export const CASES: DiffCase[] = [
   ...LEGACY,
   ...GLOBALS,
   ...SEND_REQUEST_FALSY,
+  ...TO_GETTERS,
 ];

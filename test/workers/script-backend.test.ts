@@ -221,7 +221,7 @@ const CASES: Case[] = [
     source: `pm.sendRequest("http://127.0.0.1:1/x", function (err, res) {
         pm.test("error", () => pm.expect(JSON.stringify(err)).to.equal('{"errno":-111,"code":"ECONNREFUSED","syscall":"connect","address":"127.0.0.1","port":1}'));
         pm.test("not an Error", () => pm.expect([err instanceof Error, String(err), err.message]).to.eql([false, "[object Object]", undefined]));
-        pm.test("empty response", () => pm.expect([typeof res, res.code, res.headers.count(), this === pm]).to.eql(["object", undefined, 0, true]));
+        pm.test("empty response", () => pm.expect([typeof res, res.code, res.headers.count(), this === pm, typeof res.to]).to.eql(["object", undefined, 0, true, "undefined"]));
       });
       let sync = true;
       pm.sendRequest("", (err) => pm.test("nothing to request", () => pm.expect([sync, err.message]).to.eql([true, "sendrequest: nothing to request"])));

@@ -14,7 +14,6 @@ import { libraryCleanRoom } from "./containment";
 import { createModules } from "./modules";
 import { buildScriptApi } from "./pm-api";
 import { redeclaredGlobal } from "./redeclared";
-import { PostmanRequest } from "./request";
 import { type ContentInfoLibrary, useChai, useContentInfo } from "./response-object";
 import { createReplaceIn, scopeApi } from "./scope-api";
 import { createRun, type ScriptRun } from "./script-run";
@@ -30,18 +29,6 @@ installShims();
 const modules = createModules(host, libraryCleanRoom(LIBRARY_ONLY));
 useChai(() => modules);
 useContentInfo(() => modules.loadModule("content-info", "content-info") as ContentInfoLibrary);
-Object.defineProperties(PostmanRequest.prototype, {
-  to: {
-    get(this: PostmanRequest) {
-      return modules.expect(this).to;
-    },
-  },
-  not: {
-    get(this: PostmanRequest) {
-      return modules.expect(this).not;
-    },
-  },
-});
 const replaceIn = createReplaceIn(() => host.now());
 
 /** What the prelude reads from a script's text, memoised per source (the same scripts run per item). */

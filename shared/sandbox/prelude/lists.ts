@@ -373,7 +373,12 @@ export function sdkInspect<T extends object>(
   Object.defineProperty(cls.prototype, CHAI_INSPECT, {
     value(this: T, options?: { truncate?: unknown }) {
       if (!options || !Number.isFinite(options.truncate) || !when(this)) return "";
-      const n = Object.getOwnPropertyNames(this).length + Object.getOwnPropertySymbols(this).length;
+      // pm.response's and pm.request's own `to` getter (response-object.ts withTo) is not counted, as in
+      // Newman, whose count leaves it out too.
+      const names = Object.getOwnPropertyNames(this).filter(
+        (k) => k !== "to" || !Object.getOwnPropertyDescriptor(this, k)?.get,
+      );
+      const n = names.length + Object.getOwnPropertySymbols(this).length;
       return `${cls.name}{ …(${n}) }`;
     },
   });

@@ -8,7 +8,7 @@ import { legacyNames } from "./legacy-names";
 import type { PropertyList } from "./lists";
 import type { Modules } from "./modules";
 import { createRequest, type PostmanRequest } from "./request";
-import { cookieList, createResponse, type PostmanResponse } from "./response-object";
+import { cookieList, createResponse, type PostmanResponse, withTo } from "./response-object";
 import type { ScopeApi } from "./scope-api";
 import { createConsole, createTest, createTimers, type ScriptRun } from "./script-run";
 import { nativeJson } from "./shims";
@@ -33,7 +33,10 @@ function lazyMessages(input: PreludeInput) {
   const ctx = input.context;
   let requestState: ReturnType<typeof createRequest> | undefined;
   const requestOf = (): PostmanRequest => {
-    requestState ??= createRequest(ctx.request);
+    if (!requestState) {
+      requestState = createRequest(ctx.request);
+      withTo(requestState.request);
+    }
     return requestState.request;
   };
   const isTest = ctx.info.eventName === "test";
@@ -41,7 +44,7 @@ function lazyMessages(input: PreludeInput) {
   let responseObj: PostmanResponse | undefined;
   const responseOf = (): PostmanResponse | undefined => {
     if (responseObj !== undefined || (!ctx.response && !isTest)) return responseObj;
-    responseObj = createResponse(ctx.response);
+    responseObj = withTo(createResponse(ctx.response));
     return responseObj;
   };
   return {

@@ -30,6 +30,19 @@ export function useChai(load: () => ChaiLike): void {
   chaiOf = load;
 }
 
+/**
+ * Gives pm.response or pm.request its `to` (`pm.response.to.have.status(200)`), as postman-sandbox
+ * does: an own getter of those two objects only, not enumerable. A pm.sendRequest response has none,
+ * and neither has a `not` (`pm.response.not` is undefined; `pm.response.to.not…` is the negation).
+ */
+export function withTo<T extends object>(target: T): T {
+  return Object.defineProperty(target, "to", {
+    get(this: unknown) {
+      return chaiOf().expect(this).to;
+    },
+  });
+}
+
 /** The `content-info` library's exports (content-info.ts). */
 export type ContentInfoLibrary = { contentInfo(source: ContentSource): ContentInfo };
 let contentInfoOf: () => ContentInfoLibrary = () => {
@@ -137,12 +150,6 @@ export class PostmanResponse {
     }
     const state: ResponseState = { data };
     Object.defineProperty(this, MARK, { value: state });
-  }
-  get to(): unknown {
-    return chaiOf().expect(this).to;
-  }
-  get not(): unknown {
-    return chaiOf().expect(this).not;
   }
   text(): string | undefined {
     return stateOf(this).data?.body;
