@@ -9,6 +9,7 @@ import { applyAuth } from "../../shared/engine/auth";
 import { buildPlan } from "../../shared/engine/plan";
 import { runLocal } from "../../shared/engine/run-local";
 import type { RequestCompletedEvent, RunEvent } from "../../shared/schemas/events";
+import { createTargetCheck } from "../../shared/security/target-policy";
 
 const base = () => inject("targetUrl");
 
@@ -384,6 +385,30 @@ describe("cookies, redirects, decoding, limits", () => {
     });
     expect(body(keep).method).toBe("POST");
     expect(body(keep).data).toBe("x");
+  });
+
+  it("checks the target policy on every hop: a redirect to loopback or metadata is refused", async () => {
+    // TARGET_POLICY=public with the echo's own address allowed: only the first hop may reach it.
+    const checkTarget = createTargetCheck({ policy: "public", allowHosts: ["127.0.0.1"] });
+    const port = new URL(base()).port;
+    for (const [to, reason] of [
+      [`http://localhost:${port}/get`, "loopback name"],
+      ["http://169.254.169.254/latest/meta-data/", "link-local / metadata address"],
+      [`http://[::ffff:127.0.0.2]:${port}/get`, "loopback"],
+    ] as const) {
+      const collection = {
+        info: { name: "hops" },
+        item: [{ name: "r", request: `${base()}/redirect-to?url=${encodeURIComponent(to)}` }],
+      };
+      const plan = buildPlan({ collection: collection as never, options: {} }, "hops");
+      const { events } = await runLocal(plan, { ...deps, checkTarget });
+      const done = events.find((e): e is RequestCompletedEvent => e.type === "request.completed")!;
+      expect(done.error, to).toMatchObject({
+        name: "TargetPolicyError",
+        message: expect.stringContaining(reason),
+      });
+      expect(done.response, to).toBeUndefined();
+    }
   });
 
   it("drops Authorization on a redirect to another host unless followAuthorizationHeader", async () => {

@@ -98,7 +98,8 @@ function parseDocument(kind: Kind, raw: unknown): Record<string, unknown> {
       // A Collection v3 tree is stored as sent and converted for validation (and at each run).
       normalizeCollection(asV21Collection(parsed.data) as Parameters<typeof normalizeCollection>[0]);
     } catch (err) {
-      throw new ProblemError(400, "Invalid collection", (err as Error).message);
+      const detail = (err as Error).message;
+      throw new ProblemError(400, "Invalid collection", detail, { errors: [{ pointer: "", detail }] });
     }
   }
   return parsed.data as Record<string, unknown>;
