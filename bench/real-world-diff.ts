@@ -24,8 +24,9 @@
  * messages (`expected 12 to be below 200`) are replaced by placeholders; then Newman runs each
  * collection a second time and every verdict on which Newman disagrees with itself (random data,
  * `$randomInt`, timing) is compared on both sides by its shape only (state and message without
- * quoted strings and numbers), or left out when even that changes; both are counted as unstable
- * (`--no-rerun` skips the second run).
+ * quoted strings and numbers), or left out when even that changes; an assertion whose name changes
+ * between the two runs (random data in `pm.test`'s name) is keyed by its place (iteration, item,
+ * execution, index) on every side; all are counted as unstable (`--no-rerun` skips the second run).
  */
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -104,6 +105,38 @@ function unstableKeys(first: Verdict[] | null, second: Verdict[] | null): Map<st
   return out;
 }
 
+/** An assertion verdict's place, `<iteration>|<item>#<execution>|<index>`, before its name. */
+const SLOT = /^(.*?#\d+\|\d+) /;
+
+/**
+ * The places whose assertion name changed between Newman's two runs: a name built from random data
+ * (`pm.test("Name must be " + pm.variables.replaceIn("{{$randomFirstName}}"), …)`) gives every run
+ * its own key, so by key alone each side's verdict would look absent on the other.
+ */
+function unstableNames(first: Verdict[] | null, second: Verdict[] | null): Set<string> {
+  const out = new Set<string>();
+  if (!first || !second) return out;
+  const bySlot = (list: Verdict[]) =>
+    new Map(
+      list.flatMap((v): Array<[string, string]> => {
+        const m = SLOT.exec(v.key);
+        return m ? [[m[1] as string, v.key]] : [];
+      }),
+    );
+  const again = bySlot(second);
+  for (const [slot, key] of bySlot(first)) if (again.has(slot) && again.get(slot) !== key) out.add(slot);
+  return out;
+}
+
+/** A side's verdicts with the assertions at `slots` keyed by their place instead of their name. */
+function renamed(list: Verdict[] | null, slots: Set<string>): Verdict[] | null {
+  if (!list || slots.size === 0) return list;
+  return list.map((v) => {
+    const slot = SLOT.exec(v.key)?.[1];
+    return slot !== undefined && slots.has(slot) ? { key: `${slot} <unstable name>`, value: v.value } : v;
+  });
+}
+
 /** A side's verdicts with the unstable ones reduced to their shape or left out. */
 function steady(list: Verdict[] | null, unstable: Map<string, "shape" | "drop">): Verdict[] | null {
   if (!list) return null;
@@ -126,12 +159,14 @@ async function runOne(entry: Entry, opts: Options): Promise<Result> {
   const theirs = await runTool(NEWMAN, args, join(out, "newman.json"), tool);
   const ours = await runTool(opts.edgerun, args, join(out, "edgerun.json"), tool);
   const again = opts.rerun ? await runTool(NEWMAN, args, join(out, "newman-again.json"), tool) : null;
-  const unstable = again ? unstableKeys(pick(theirs), pick(again)) : new Map<string, "shape" | "drop">();
+  const slots = again ? unstableNames(pick(theirs), pick(again)) : new Set<string>();
+  const [first, second, mine] = [theirs, again, ours].map((r) => (r ? renamed(pick(r), slots) : null));
+  const unstable = again ? unstableKeys(first ?? null, second ?? null) : new Map<string, "shape" | "drop">();
   const brief = (r: ToolRun) => ({ code: r.code, killed: r.killed, stderr: r.stderr.trim().slice(0, 2000) });
   return {
     name: entry.name,
-    ...compare(steady(pick(theirs), unstable), steady(pick(ours), unstable)),
-    unstable: unstable.size,
+    ...compare(steady(first ?? null, unstable), steady(mine ?? null, unstable)),
+    unstable: unstable.size + slots.size,
     newman: brief(theirs),
     edgerun: brief(ours),
   };
