@@ -252,6 +252,23 @@ function reservedInParam(text: string, isKey: boolean): string {
     .join("");
 }
 
+/**
+ * Newman's refusals of a URL without a host, before anything is sent: nothing at all (`null`, `""`, a
+ * `{{var}}` that resolves to `""`) is postman-runtime's "request url is empty"; a path or query without
+ * a host (`/login`, `{{baseUrl}}/login` with an empty baseUrl, `http://`) is postman-request's
+ * `Invalid URI "http:///login"`. Why: WHATWG would read `http:///login` as the host `login` and send
+ * the request there. A written scheme with a path (`https:///p`) is left to WHATWG, as Node's parser
+ * in Newman reads it the same way (host `p`).
+ */
+function refuseHostless(url: string, at: { explicit: boolean; segments: string[] }): void {
+  const scheme = /^(https?):\/\//i.exec(url);
+  if (!scheme) return;
+  const rest = url.slice(scheme[0].length);
+  if (!at.explicit && rest === "") throw new Error("runtime:extensions~request: request url is empty");
+  if (at.explicit && at.segments.length > 0) return;
+  throw new Error(`Invalid URI "${scheme[0]}${rest.startsWith("/") ? "" : "/"}${rest}"`);
+}
+
 /** Builds the resolved, encoded URL that is sent. Throws with a clear message if the result is not a URL. */
 export function buildUrl(
   def: UrlDefinition,
@@ -302,6 +319,8 @@ export function buildUrl(
   if (embeddedQuery) query.unshift(embeddedQuery);
   if (query.length) url += `?${query.join("&")}`;
   if (def.hash) url += `#${enc(resolve(def.hash), new Set())}`;
+  if (host === "" && !def.auth && !port)
+    refuseHostless(url, { explicit: !!def.protocol || !!embedded, segments });
   try {
     // WHATWG normalises (e.g. lower-cases the host, adds a trailing `/`); send its form, which is
     // equivalent (and equal to `url` when there is nothing to normalise).
