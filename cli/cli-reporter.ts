@@ -305,7 +305,8 @@ export class CliReporter {
       (f) => f.source === "script" && f.name === "AssertionFailure" && !seen.has(failureKey(f)),
     );
     if (!bail) return [];
-    return [this.#scriptError({ name: bail.name, message: bail.message, event: "test", location: "" })];
+    const event = bail.event ?? "test";
+    return [this.#scriptError({ name: bail.name, message: bail.message, event, location: "" })];
   }
 
   /** Newman lists every failure: past the terminal event's bounded list, the ones seen per item. */

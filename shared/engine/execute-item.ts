@@ -64,6 +64,12 @@ export interface ItemSettings {
   insecure?: boolean | undefined;
   /** Extra attempts on network errors, 5xx and 429 (exponential backoff with jitter, Retry-After honoured). */
   retry?: number | undefined;
+  /**
+   * `--bail`: as postman-runtime's `stopOnFailure`, the item stops at its first failing script (an
+   * error or a failed assertion: its phase's later scripts do not run), a failing pre-request phase
+   * sends no request, and a request error runs no test scripts.
+   */
+  bail?: boolean | undefined;
 }
 
 export interface AttemptRecord {
@@ -105,6 +111,8 @@ export async function executeItem(
   /** The last request a test script asked for next (Newman's CLI announces it). */
   let announcedNext: string | undefined;
   let skipRequest = false;
+  /** Under `bail`, a script of this item failed: nothing after it runs. */
+  let bailed = false;
   let visualizer: { template: string; data: JsonValue } | undefined;
   const counts = { prerequest: 0, test: 0, prerequestFailed: 0, testFailed: 0 };
   const profile: ProtocolProfile = {
@@ -229,7 +237,9 @@ export async function executeItem(
       if (event === "test" && outcome.nextRequest?.target) announcedNext = outcome.nextRequest.target;
       if (outcome.skipRequest && event === "prerequest") skipRequest = true;
       if (outcome.visualizer) visualizer = outcome.visualizer;
-      if (skipRequest) break;
+      if (settings.bail && (outcome.error || outcome.assertions.some((a) => !a.passed && !a.skipped)))
+        bailed = true;
+      if (skipRequest || bailed) break;
     }
   };
 
@@ -241,7 +251,7 @@ export async function executeItem(
     iteration: settings.iteration,
     item: { id: item.id, name: item.name, path: item.path },
   };
-  if (skipRequest) {
+  if (skipRequest || bailed) {
     return {
       scopes,
       cookies: jar,
@@ -290,7 +300,7 @@ export async function executeItem(
   // as postman-runtime hands it to them (nothing else reads it past this point).
   if (item.test.length) request = sentRequest(request, result, resolve);
   const testStarted = deps.now();
-  await runScripts("test", item.test, result.response);
+  if (!(settings.bail && result.error)) await runScripts("test", item.test, result.response);
   const testMs = deps.now() - testStarted;
 
   const sent = result.sent;

@@ -275,6 +275,7 @@ export class Runner {
         ignoreRedirects: plan.options.ignoreRedirects,
         insecure: plan.options.insecure,
         retry: plan.options.retry,
+        bail: plan.options.bail === true,
       },
       { ...this.#deps, signal },
     );
@@ -355,8 +356,10 @@ export class Runner {
     // (Newman then counts a failed test script and lists an `AssertionFailure`); mirror its numbers.
     const bail = this.#plan.options.bail === true;
     const failures = itemFailures({ ...result.event, item: ref, iteration }, { bail });
-    if (bailFailure(result.event, bail)) {
-      s.testScripts.failed += 1;
+    const bailed = bailFailure(result.event, bail);
+    if (bailed) {
+      if (bailed.event === "prerequest") s.prerequestScripts.failed += 1;
+      else s.testScripts.failed += 1;
       s.scripts.failed += 1;
     }
     for (const f of failures) pushFailure(state.failures, f);

@@ -132,13 +132,25 @@ export function itemFailures(e: ItemOutcome, opts: { bail: boolean }): Failure[]
     const unplaced = (e.sideRequestFailures ?? []).filter((x) => x.event === phase).slice(placedSides);
     for (const x of unplaced) out.push(side(x));
   }
-  const firstFailed = bailFailure(e, opts.bail);
-  if (firstFailed) out.push(script({ name: "AssertionFailure", message: firstFailed.name, event: "test" }));
+  const bailed = bailFailure(e, opts.bail);
+  if (bailed)
+    out.push(script({ name: "AssertionFailure", message: bailed.assertion.name, event: bailed.event }));
   return out;
 }
 
-/** Under `bail`, the failed assertion postman-runtime turns into a test script error, if any. */
-export function bailFailure(e: Pick<ItemOutcome, "assertions" | "scriptErrors">, bail: boolean) {
-  if (!bail || e.scriptErrors.some((x) => x.event === "test")) return undefined;
-  return e.assertions.find((a) => !a.passed && !a.skipped);
+/**
+ * Under `bail`, the failed assertion postman-runtime turns into an error of its script (the item stops
+ * at that script, so it is the item's first failed assertion), unless the script threw: the thrown
+ * error takes precedence. The phase says which script counter Newman marks failed.
+ */
+export function bailFailure(
+  e: Pick<ItemOutcome, "assertions" | "scriptErrors">,
+  bail: boolean,
+): { assertion: ItemOutcome["assertions"][number]; event: "prerequest" | "test" } | undefined {
+  if (!bail) return undefined;
+  const assertion = e.assertions.find((a) => !a.passed && !a.skipped);
+  if (!assertion) return undefined;
+  const event = assertion.event ?? "test";
+  if (e.scriptErrors.some((x) => x.event === event)) return undefined;
+  return { assertion, event };
 }

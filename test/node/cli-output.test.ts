@@ -257,8 +257,57 @@ async function sameAsNewman(name: string, extra: string[] = []): Promise<string>
   return ours;
 }
 
+/**
+ * `--bail` stops an item at its first failing script, as postman-runtime's stopOnFailure: a failed
+ * pre-request assertion or error sends no request, a collection-level failure runs no item script
+ * after it, a request error runs no test script.
+ */
+function bailCases(base: string): Record<string, unknown> {
+  const item = (name: string, url: string, pre: string[] | null, test: string[]) => ({
+    name,
+    request: { method: "GET", url },
+    event: [...(pre ? [script("prerequest", pre)] : []), script("test", test)],
+  });
+  const rest = item("two", `${base}/get`, null, ["pm.test('two runs', () => {});"]);
+  const itemTest = ["console.log('item test'); pm.test('item passes', () => {});"];
+  const col = (name: string, event: unknown[], first: unknown) => ({
+    info: info(name),
+    event,
+    item: [first, rest],
+  });
+  return {
+    "bail-pre-assertion.json": col(
+      "pre assertion",
+      [],
+      item(
+        "one",
+        `${base}/get`,
+        ["console.log('pre'); pm.test('pre fails', () => pm.expect(1).to.eql(2)); console.log('after');"],
+        itemTest,
+      ),
+    ),
+    "bail-pre-error.json": col(
+      "pre error",
+      [script("prerequest", ["throw new Error('collection pre boom');"])],
+      item("one", `${base}/get`, ["console.log('item pre');"], itemTest),
+    ),
+    "bail-request-error.json": col("request error", [], item("one", "http://127.0.0.1:1/x", null, itemTest)),
+    "bail-collection-test.json": col(
+      "collection test",
+      [
+        script("test", [
+          "pm.test('collection fails', () => pm.expect(1).to.eql(2)); console.log('coll after');",
+        ]),
+      ],
+      item("one", `${base}/get`, null, itemTest),
+    ),
+  };
+}
+
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "edgerun-cli-output-"));
+  for (const [name, doc] of Object.entries(bailCases(inject("targetUrl"))))
+    await writeFile(join(dir, name), JSON.stringify(doc));
   await writeFile(join(dir, "collection.json"), JSON.stringify(collection(inject("targetUrl"))));
   await writeFile(join(dir, "data.json"), JSON.stringify([{ q: "one" }, { q: "two" }]));
   await writeFile(join(dir, "interleaved.json"), JSON.stringify(interleaved(inject("targetUrl"))));
@@ -348,4 +397,24 @@ describe("edgerun run -r cli output", () => {
     expect(masked(ours)).toEqual(masked(newman.replace(ANSI, "")).map(at));
     expect(ours).toContain("  2⠄ AssertionFailure in test-script");
   }, 60_000);
+
+  it("stops an item at its first failing script under --bail, as Newman", async () => {
+    const at = (l: string) => l.replace(/at (prerequest|test)-script:\d+:\d+/, "at $1-script");
+    for (const name of Object.keys(bailCases(""))) {
+      const file = join(dir, name);
+      const [newman, ours] = await Promise.all([
+        run(NEWMAN, ["run", file, "--bail", "--color", "off"]),
+        run(EDGERUN, ["run", file, "--bail", "-r", "cli", "--no-color"]),
+      ]);
+      expect({ name, lines: masked(ours) }).toEqual({
+        name,
+        lines: masked(newman.replace(ANSI, "")).map(at),
+      });
+      expect(ours).not.toContain("item passes");
+      expect(ours).not.toContain("two runs");
+    }
+    expect(
+      await run(EDGERUN, ["run", join(dir, "bail-pre-assertion.json"), "--bail", "--no-color"]),
+    ).toContain("  2⠄ AssertionFailure in prerequest-script");
+  }, 120_000);
 });
