@@ -127,6 +127,27 @@ describe("readJsonBody's limits", () => {
     expect(await problemOf(justBelow)).toBeNull();
   });
 
+  it("refuses a compressed body with 415 and Accept-Encoding: identity instead of reading it as text", async () => {
+    const gzip = new Uint8Array([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0x03, 0x03, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const req = new Request("http://x/v1/runs", {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": "gzip" },
+      body: gzip,
+    });
+    const err = await readJsonBody(req).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProblemError);
+    expect((err as ProblemError).toProblem("/v1/runs")).toMatchObject({
+      status: 415,
+      title: "Unsupported Content-Encoding",
+    });
+    const identity = new Request("http://x/v1/runs", {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": "identity" },
+      body: "{}",
+    });
+    expect((await readJsonBody(identity)).value).toEqual({});
+  });
+
   it("answers an upload that breaks off mid-body with 400, not an unhandled error", async () => {
     // What workerd's body stream does when the client resets the connection or sends less than its
     // Content-Length: the read rejects ('Network connection lost').

@@ -40,6 +40,17 @@ export async function readJsonBody(req: Request, maxBytes = MAX_BODY_BYTES): Pro
       { headers: { "Accept-Post": "application/json" } },
     );
   }
+  // Request bodies are never decompressed (no gzip bomb reaches the parser): say so instead of reading
+  // the compressed bytes as text (RFC 7694: 415 with the codings accepted).
+  const coding = (req.headers.get("content-encoding") ?? "").trim().toLowerCase();
+  if (coding !== "" && coding !== "identity") {
+    throw new ProblemError(
+      415,
+      "Unsupported Content-Encoding",
+      `Send the request body uncompressed: Content-Encoding '${coding.slice(0, 64)}' is not accepted.`,
+      { headers: { "Accept-Encoding": "identity" } },
+    );
+  }
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > maxBytes) throw tooLarge();
   const bytes = await readCapped(req, maxBytes);
