@@ -7,6 +7,8 @@
  * delivery; live delivery skips anything at or below the subscriber's cursor, so none is sent twice.
  * Sequence numbers advance only when the transaction that wrote the events has committed.
  */
+
+import { fitEvent } from "../shared/engine/event-fit";
 import type { RunEvent } from "../shared/schemas/events";
 import { decodeStoredEvent, encodeStoredEvent } from "./event-codec";
 
@@ -87,7 +89,8 @@ export class EventLog {
     let seq = this.#lastSeq;
     for (const event of events) {
       seq++;
-      out.push({ seq, event, json: JSON.stringify(event) });
+      // An event past one row's size is shrunk to fit (event-fit.ts); any other is stored as it is.
+      out.push({ seq, ...fitEvent(event, JSON.stringify(event)) });
     }
     // A group commit's rows go in a few multi-row statements (each statement has a fixed cost).
     for (let i = 0; i < out.length; i += ROWS_PER_INSERT) {

@@ -284,6 +284,12 @@ export const RequestCompletedSchema = z.object({
    * it sent none or from older streams; at most 50: the run's stats count them all).
    */
   sideRequests: z.array(SideRequestSchema).optional(),
+  /**
+   * Present when the event was larger than one event may be (1 MiB of JSON): its size before, and how
+   * many trailing entries each list lost (by JSON pointer: `/assertions`, `/request/headers`, …). Long
+   * texts are shortened too. The run's stats still count everything.
+   */
+  truncated: z.object({ bytes: z.number(), dropped: z.record(z.string(), z.number()) }).optional(),
 });
 
 const terminal = {

@@ -173,4 +173,29 @@ describe("engine state at rest", () => {
     );
     expect(chunks.map((c) => c.idx)).toEqual([0]);
   });
+
+  it("shrinks a request event past one row's size and goes on (30,000 pm.test calls with long names)", async () => {
+    const tests = [
+      "for (let i = 0; i < 30000; i++) pm.test('t'.repeat(200) + i, () => pm.expect(i % 2).to.equal(0));",
+    ];
+    const { id } = await startRun({
+      collection: collection("Huge event", [
+        { name: "huge", url: `${target()}/get?i=0`, tests },
+        { name: "after", url: `${target()}/get?i=1`, tests: ["pm.test('after runs', () => {});"] },
+      ]),
+    });
+    const events = await readSse(await api(`/v1/runs/${id}/events`));
+    expect(events.at(-1)?.event).toBe("run.completed");
+    const [huge, after] = events.filter((e) => e.event === "request.completed").map((e) => e.data);
+    const truncated = huge?.truncated as { bytes: number; dropped: Record<string, number> };
+    expect(truncated.bytes).toBeGreaterThan(6_000_000);
+    const kept = (huge?.assertions as unknown[]).length;
+    expect(kept).toBeGreaterThan(1000);
+    expect(truncated.dropped["/assertions"]).toBe(30_000 - kept);
+    expect(JSON.stringify(huge?.console)).toMatch(/past the 1048576-byte limit/);
+    expect(after?.assertions).toEqual([expect.objectContaining({ name: "after runs", passed: true })]);
+    // The stats count every assertion, kept in the event or not.
+    const stats = events.at(-1)?.data.stats as { assertions: { total: number; failed: number } };
+    expect(stats.assertions).toMatchObject({ total: 30_001, failed: 15_000 });
+  }, 120_000);
 });
