@@ -650,6 +650,17 @@ describe("edgerun usage errors", () => {
     expect(res.stderr).toContain(`The collection '${join(dir, "broken.json")}' is not valid JSON`);
   });
 
+  it("rejects a file nested 10,000 levels deep with its name, without a stack overflow", async () => {
+    const deep = `{"info":{"name":"deep"},"item":${"[".repeat(10_000)}${"]".repeat(10_000)}}`;
+    await writeFile(join(dir, "deep.json"), deep);
+    const res = await edgerun(["run", join(dir, "deep.json")]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(
+      `The collection '${join(dir, "deep.json")}' is nested deeper than 128 levels`,
+    );
+    expect(res.stderr).not.toContain("RangeError");
+  });
+
   it("documents itself", async () => {
     const res = await edgerun(["--help"]);
     expect(res.code).toBe(0);
