@@ -7,7 +7,7 @@ import type { CookieJar } from "./cookie-jar";
 import type { ItemDeps, ItemSettings } from "./execute-item";
 import { type PreparedRequest, type SendResult, send } from "./http";
 import type { ProtocolProfile, RequestDefinition } from "./types";
-import { buildUrl, parseUrl } from "./url";
+import { buildUrl, HostlessUrlError, parseUrl } from "./url";
 
 export const BODY_PREVIEW_BYTES = 2048;
 export const MAX_CAPTURE_BYTES = 10 * 1024 * 1024;
@@ -64,7 +64,10 @@ export async function sendDefinition(
     warnings = built.warnings;
   } catch (err) {
     return {
-      error: { name: "InvalidRequestError", message: (err as Error).message },
+      error: {
+        name: err instanceof HostlessUrlError ? "Error" : "InvalidRequestError",
+        message: (err as Error).message,
+      },
       sent: { method: request.method, url: safeUrlRaw(request, resolve), headers: [] },
       redirects: [],
       timings: { startedAt: started, totalMs: 0 },
@@ -100,7 +103,9 @@ export async function sendDefinition(
 }
 
 export function isRetryable(r: SendResult): boolean {
-  if (r.error) return r.error.name !== "TargetPolicyError" && r.error.name !== "InvalidRequestError";
+  // Refusals before sending (policy, a request that cannot be built, Newman's `Error` for a URL
+  // without a host or an empty one) would fail the same way again.
+  if (r.error) return !["TargetPolicyError", "InvalidRequestError", "Error"].includes(r.error.name);
   const code = r.response?.code ?? 0;
   return code === 429 || code >= 500;
 }

@@ -260,13 +260,17 @@ function reservedInParam(text: string, isKey: boolean): string {
  * the request there. A written scheme with a path (`https:///p`) is left to WHATWG, as Node's parser
  * in Newman reads it the same way (host `p`).
  */
+/** Newman's refusal of a URL without a host: a plain `Error` there, so its name is `Error` here too. */
+export class HostlessUrlError extends Error {}
+
 function refuseHostless(url: string, at: { explicit: boolean; segments: string[] }): void {
   const scheme = /^(https?):\/\//i.exec(url);
   if (!scheme) return;
   const rest = url.slice(scheme[0].length);
-  if (!at.explicit && rest === "") throw new Error("runtime:extensions~request: request url is empty");
+  if (!at.explicit && rest === "")
+    throw new HostlessUrlError("runtime:extensions~request: request url is empty");
   if (at.explicit && at.segments.length > 0) return;
-  throw new Error(`Invalid URI "${scheme[0]}${rest.startsWith("/") ? "" : "/"}${rest}"`);
+  throw new HostlessUrlError(`Invalid URI "${scheme[0]}${rest.startsWith("/") ? "" : "/"}${rest}"`);
 }
 
 /** Builds the resolved, encoded URL that is sent. Throws with a clear message if the result is not a URL. */

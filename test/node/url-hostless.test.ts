@@ -65,6 +65,7 @@ describe("a run with a hostless request", () => {
     });
     const done = events.filter((e): e is RequestCompletedEvent => e.type === "request.completed");
     expect(sent).toEqual([]);
-    expect(done.map((e) => e.error?.message)).toEqual(['Invalid URI "http:///login"']);
+    // Newman's name for it is a plain Error.
+    expect(done.map((e) => e.error)).toEqual([{ name: "Error", message: 'Invalid URI "http:///login"' }]);
   });
 });
