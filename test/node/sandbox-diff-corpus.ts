@@ -1321,6 +1321,15 @@ const TO_GETTERS: DiffCase[] = [
   ),
 ];
 
+/** `.jsonBody(path)` reads its path as lodash does: `""`, a plain word or an own dotted name is one key. */
+const JSON_BODY_KEYS: DiffCase[] = [
+  pt("jsonBody('') is not a property", "pm.response.to.not.have.jsonBody('')"),
+  pt("jsonBody('') fails", "pm.response.to.have.jsonBody('')"),
+  pt("jsonBody('', undefined) fails", "pm.response.to.have.jsonBody('', undefined)"),
+  pt("jsonBody of a dotted path", "pm.response.to.have.jsonBody('address.city')"),
+  pt("jsonBody of a bracket path", "pm.response.to.have.jsonBody('tags[0]')"),
+];
+
 export const CASES: DiffCase[] = [
   ...SCOPE_VALUES,
   ...REQUEST_CASES,
@@ -1337,4 +1346,5 @@ export const CASES: DiffCase[] = [
   ...GLOBALS,
   ...SEND_REQUEST_FALSY,
   ...TO_GETTERS,
+  ...JSON_BODY_KEYS,
 ];

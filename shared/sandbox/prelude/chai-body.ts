@@ -18,18 +18,31 @@ function toPath(path: unknown): string[] {
   return out;
 }
 
-function hasPath(obj: unknown, path: unknown): boolean {
+/** A path lodash reads as one property name: `_.has`/`_.get` (chai-postman's) use it whole. */
+const DEEP_PROP = /\.|\[(?:[^[\]]*|(["'])(?:(?!\1)[^\\]|\\.)*?\1)\]/;
+
+/**
+ * lodash's castPath for a string: a plain word (also `""`), a text without `.`/`[…]`, or a name the
+ * object already has is one key; anything else is parsed. (`.jsonBody` only takes strings.)
+ */
+function castPath(text: string, obj: unknown): string[] {
+  if (/^\w*$/.test(text) || !DEEP_PROP.test(text)) return [text];
+  if (obj !== null && obj !== undefined && text in Object(obj)) return [text];
+  return toPath(text);
+}
+
+function hasPath(obj: unknown, path: string): boolean {
   let cur = obj;
-  for (const key of toPath(path)) {
+  for (const key of castPath(path, obj)) {
     if (cur === null || cur === undefined || !Object.hasOwn(Object(cur), key)) return false;
     cur = Reflect.get(Object(cur), key);
   }
   return true;
 }
 
-function getPath(obj: unknown, path: unknown): unknown {
+function getPath(obj: unknown, path: string): unknown {
   let cur = obj;
-  for (const key of toPath(path)) {
+  for (const key of castPath(path, obj)) {
     if (cur === null || cur === undefined) return undefined;
     cur = Reflect.get(Object(cur), key);
   }
