@@ -9,7 +9,6 @@ import type { CookieJar } from "./cookie-jar";
 import type { ItemNode, ScriptRef } from "./normalize";
 import {
   BODY_PREVIEW_BYTES,
-  emptyUrl,
   failedWith,
   isRetryable,
   normalizeScriptRequest,
@@ -31,7 +30,7 @@ import type {
   ScriptOutcome,
   TargetCheck,
 } from "./types";
-import { parseUrl, urlToString } from "./url";
+import { parseUrl } from "./url";
 import { makeResolver } from "./variables";
 
 const MAX_CONSOLE_PER_ITEM = 200;
@@ -141,10 +140,12 @@ export async function executeItem(
         typeof req === "string"
           ? { method: "GET", url: parseUrl(req), headers: [] }
           : normalizeScriptRequest(req);
-      // postman-runtime refuses a request without a URL before sending it (still a failed request).
-      const result = urlToString(def.url)
-        ? await sendDefinition(def, (s) => s, jar, profile, settings, { ...deps, signal: signal() })
-        : emptyUrl(def);
+      // A request without a URL is refused before sending (still a failed request), as every request
+      // is: sendDefinition's URL check answers postman-runtime's "request url is empty".
+      const result = await sendDefinition(def, (s) => s, jar, profile, settings, {
+        ...deps,
+        signal: signal(),
+      });
       side.record(calls, call, result);
       return result.response ? { response: result.response } : { error: failedWith(result) };
     },

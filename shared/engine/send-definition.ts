@@ -12,16 +12,6 @@ import { buildUrl, HostlessUrlError, parseUrl } from "./url";
 export const BODY_PREVIEW_BYTES = 2048;
 export const MAX_CAPTURE_BYTES = 10 * 1024 * 1024;
 
-/** postman-runtime's answer to a request whose URL is empty. */
-export function emptyUrl(def: RequestDefinition): SendResult {
-  return {
-    sent: { method: def.method || "GET", url: "", headers: [] },
-    error: { name: "Error", message: "runtime:extensions~request: request url is empty" },
-    timings: { startedAt: 0, totalMs: 0 },
-    redirects: [],
-  };
-}
-
 /** The error a script's pm.sendRequest callback gets when its request got no response. */
 export function failedWith(result: SendResult): { name: string; message: string } {
   return result.error ?? { name: "RequestError", message: "request failed" };
