@@ -56,7 +56,7 @@ export function fitEvent(event: RunEvent, json: string, maxBytes = MAX_EVENT_BYT
     next = cutStrings(next, SHORT_STRING) as RunEvent;
     text = JSON.stringify(next);
   }
-  next = annotate(next, { bytes: originalBytes, dropped });
+  next = annotate(next, { bytes: originalBytes, dropped, limit: maxBytes });
   return { event: next, json: JSON.stringify(next) };
 }
 
@@ -91,11 +91,14 @@ function largestList(root: unknown): { list: unknown[]; path: string } | undefin
 }
 
 /** Says on the event what was cut: `truncated` on a request's event, plus a console warning people see. */
-function annotate(event: RunEvent, cut: { bytes: number; dropped: Record<string, number> }): RunEvent {
+function annotate(
+  event: RunEvent,
+  cut: { bytes: number; dropped: Record<string, number>; limit: number },
+): RunEvent {
   if (event.type !== "request.completed") return event;
   const lists = Object.entries(cut.dropped).map(([path, n]) => `${n} of ${path.slice(1)}`);
   const message =
-    `edgerun: this request's result was ${cut.bytes} bytes, past the ${MAX_EVENT_BYTES}-byte limit of ` +
+    `edgerun: this request's result was ${cut.bytes} bytes, past the ${cut.limit}-byte limit of ` +
     `one event; long texts were shortened${lists.length ? ` and the last entries dropped (${lists.join(", ")})` : ""}.`;
   return {
     ...event,
