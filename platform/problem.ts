@@ -2,6 +2,7 @@
  * One error type for the whole API, rendered as RFC 9457 problem+json by the app's single onError.
  */
 import type * as z from "zod";
+import type { LimitViolation } from "../shared/engine/limits";
 import type { Problem } from "../shared/schemas/api";
 
 export interface ProblemDetail {
@@ -94,3 +95,15 @@ export const notFound = (what: string, id: string): ProblemError =>
   new ProblemError(404, "Not Found", `${what} '${id}' does not exist in this workspace.`, {
     type: "https://edgerun.dev/problems/not-found",
   });
+
+/**
+ * 413 naming every limit a document breaks, each with its JSON pointer (`prefix` places a nested
+ * document's pointers in the request body, e.g. `/collection`). Nothing when it breaks none.
+ */
+export function refuseLimits(limits: readonly LimitViolation[], title: string, prefix = ""): void {
+  if (limits.length === 0) return;
+  throw new ProblemError(413, title, limits[0]!.message, {
+    type: "https://edgerun.dev/problems/limit",
+    errors: limits.map((l) => ({ pointer: `${prefix}${l.pointer}`, detail: l.message })),
+  });
+}

@@ -4,7 +4,7 @@
  * UTF-8 is refused instead of being turned into replacement characters (400), and hostile nesting is
  * refused before any recursive code (JSON.parse is iterative in V8, zod and structured clone are not).
  */
-import { ProblemError } from "../../platform/problem";
+import { ProblemError, refuseLimits } from "../../platform/problem";
 import { checkJsonLimits } from "../../shared/engine/limits";
 
 /** The largest request body the API accepts (a collection with its data and environment). */
@@ -88,12 +88,7 @@ export async function readJsonBody(req: Request, maxBytes = MAX_BODY_BYTES): Pro
     text.length <= MAX_JSON_VALUES
       ? []
       : checkJsonLimits(value, { maxDepth: MAX_JSON_DEPTH, maxNodes: MAX_JSON_VALUES });
-  if (limits.length > 0) {
-    throw new ProblemError(413, "Payload Too Large", limits[0]!.message, {
-      type: "https://edgerun.dev/problems/limit",
-      errors: limits.map((l) => ({ pointer: l.pointer, detail: l.message })),
-    });
-  }
+  refuseLimits(limits, "Payload Too Large");
   return { text, value };
 }
 

@@ -8,9 +8,9 @@
 import type { Context, Hono } from "hono";
 import * as z from "zod";
 import { randomToken } from "../../platform/keys";
-import { notFound, ProblemError, validationProblem } from "../../platform/problem";
+import { notFound, ProblemError, refuseLimits, validationProblem } from "../../platform/problem";
 import { workspaceStub } from "../../platform/stubs";
-import { checkCollectionLimits, checkScopeLimits, type LimitViolation } from "../../shared/engine/limits";
+import { checkCollectionLimits, checkScopeLimits } from "../../shared/engine/limits";
 import { normalizeCollection } from "../../shared/engine/normalize";
 import { asV21Collection } from "../../shared/engine/v3/convert";
 import { EnvironmentSchema } from "../../shared/schemas/collection";
@@ -55,15 +55,6 @@ const COLLECTION: Kind = {
   },
   check: (raw) => refuseLimits(checkCollectionLimits(raw), "Collection Too Large"),
 };
-
-/** 413 naming every limit a document breaks, with its pointer. */
-function refuseLimits(limits: LimitViolation[], title: string): void {
-  if (limits.length === 0) return;
-  throw new ProblemError(413, title, limits[0]!.message, {
-    type: "https://edgerun.dev/problems/limit",
-    errors: limits.map((l) => ({ pointer: l.pointer, detail: l.message })),
-  });
-}
 
 const ENVIRONMENT: Kind = {
   kind: "environment",

@@ -9,7 +9,13 @@
 import type { Context, Hono } from "hono";
 import * as z from "zod";
 import { config } from "../../platform/config";
-import { invalidInput, notFound, type ProblemDetail, ProblemError } from "../../platform/problem";
+import {
+  invalidInput,
+  notFound,
+  type ProblemDetail,
+  ProblemError,
+  refuseLimits,
+} from "../../platform/problem";
 import { workspaceStub } from "../../platform/stubs";
 import { targetCheckFor } from "../../platform/target-policy";
 import { checkCollectionLimits } from "../../shared/engine/limits";
@@ -60,13 +66,7 @@ function invalid(errors: ProblemDetail[], title = "Invalid monitor"): ProblemErr
 function preValidate(raw: unknown): void {
   const collection = (raw as { collection?: unknown } | null)?.collection;
   if (!collection || typeof collection !== "object") return;
-  const limits = checkCollectionLimits(collection);
-  if (limits.length > 0) {
-    throw new ProblemError(413, "Collection Too Large", limits[0]!.message, {
-      type: "https://edgerun.dev/problems/limit",
-      errors: limits.map((l) => ({ pointer: `/collection${l.pointer}`, detail: l.message })),
-    });
-  }
+  refuseLimits(checkCollectionLimits(collection), "Collection Too Large", "/collection");
 }
 
 /** Body → validated configuration; throws the problem the client should see. */

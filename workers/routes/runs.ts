@@ -5,7 +5,7 @@
 import type { Hono } from "hono";
 import * as z from "zod";
 import { sha256Hex } from "../../platform/keys";
-import { notFound, ProblemError } from "../../platform/problem";
+import { notFound, ProblemError, refuseLimits } from "../../platform/problem";
 import { createRun } from "../../platform/run-service";
 import { runStub, workspaceStub } from "../../platform/stubs";
 import { checkCollectionLimits } from "../../shared/engine/limits";
@@ -70,13 +70,7 @@ function collectionLimits(raw: unknown): void {
   const collection =
     raw && typeof raw === "object" ? (raw as { collection?: unknown }).collection : undefined;
   if (!collection || typeof collection !== "object") return;
-  const limits = checkCollectionLimits(collection);
-  if (limits.length > 0) {
-    throw new ProblemError(413, "Collection Too Large", limits[0]!.message, {
-      type: "https://edgerun.dev/problems/limit",
-      errors: limits.map((l) => ({ pointer: `/collection${l.pointer}`, detail: l.message })),
-    });
-  }
+  refuseLimits(checkCollectionLimits(collection), "Collection Too Large", "/collection");
 }
 
 /** Whether the client asked for an event stream (`Accept: text/event-stream`, not refused with q=0). */
