@@ -8,7 +8,7 @@ import { isAbsolute, relative, resolve as resolvePath } from "node:path";
 import { isV1Collection } from "../shared/engine/convert-v1";
 import { decodeText } from "../shared/engine/data-file";
 import { collectionInput, scopeInput } from "../shared/engine/input-shapes";
-import { checkJsonLimits } from "../shared/engine/limits";
+import { checkJsonLimits, LIMITS } from "../shared/engine/limits";
 import { CliError, type RunArgs } from "./args";
 import { type PostmanResource, postmanApiError, postmanApiRequest } from "./postman-api";
 import { environmentName, isDirectory, readV3Tree } from "./v3-tree";
@@ -74,9 +74,6 @@ export async function readSource(source: string, what: string, postman?: Postman
 }
 
 /** Parses JSON with an error that says which file and where, not a bare SyntaxError. */
-/** JSON nesting an input file may have: the API's limit for a request body (workers/openapi/body.ts). */
-const MAX_INPUT_DEPTH = 128;
-
 export function parseJsonObject(
   text: string,
   source: string,
@@ -91,10 +88,10 @@ export function parseJsonObject(
   }
   // Before anything recursive sees it (conversion, JSON.stringify of the submission): a file nested
   // thousands of levels deep overflowed the stack here; the API refuses it past the same depth.
-  const [tooDeep] = checkJsonLimits(value, { maxDepth: MAX_INPUT_DEPTH });
+  const [tooDeep] = checkJsonLimits(value, { maxDepth: LIMITS.bodyJsonDepth });
   if (tooDeep)
     throw new CliError(
-      `The ${what} '${source}' is nested deeper than ${MAX_INPUT_DEPTH} levels (at ${tooDeep.pointer || "/"}).`,
+      `The ${what} '${source}' is nested deeper than ${LIMITS.bodyJsonDepth} levels (at ${tooDeep.pointer || "/"}).`,
     );
   value = shape(value);
   if (typeof value !== "object" || value === null || Array.isArray(value)) {

@@ -32,6 +32,11 @@ export const LIMITS = {
   variables: 5000,
   /** JSON nesting depth anywhere in the document. */
   jsonDepth: 64,
+  /**
+   * JSON nesting anywhere in an API request body (a collection inside it is held to `jsonDepth`), and in
+   * a file the CLI reads: past it, recursive code (JSON.stringify, conversions) could overflow the stack.
+   */
+  bodyJsonDepth: 128,
   /** JSON values (objects, arrays, strings, numbers…) in one request body. */
   jsonNodes: 2_000_000,
 } as const;

@@ -5,12 +5,12 @@
  * refused before any recursive code (JSON.parse is iterative in V8, zod and structured clone are not).
  */
 import { ProblemError, refuseLimits } from "../../platform/problem";
-import { checkJsonLimits } from "../../shared/engine/limits";
+import { checkJsonLimits, LIMITS } from "../../shared/engine/limits";
 
 /** The largest request body the API accepts (a collection with its data and environment). */
 export const MAX_BODY_BYTES = 12 * 1024 * 1024;
 /** JSON nesting allowed anywhere in a request body. */
-export const MAX_JSON_DEPTH = 128;
+export const MAX_JSON_DEPTH = LIMITS.bodyJsonDepth;
 /** JSON values (objects, arrays, scalars) in one request body. */
 export const MAX_JSON_VALUES = 2_000_000;
 
