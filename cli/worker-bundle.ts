@@ -46,7 +46,9 @@ function ensureSandboxLibraries(): void {
 const WORKER_SOURCES = [
   "workers",
   "durable-objects",
+  "platform",
   "shared",
+  "cli/worker-bundle.ts",
   "scripts/build-sandbox-libs.mjs",
   "wrangler.toml",
   "package-lock.json",
@@ -110,6 +112,19 @@ export const WORKER_BUILD: BuildOptions = {
   mainFields: ["browser", "module", "main"],
   external: ["cloudflare:*", "node:*"],
   plugins: [
+    {
+      // csv-parse (Newman's CSV reader, shared/engine/data-file.ts) is CommonJS and `require`s the bare
+      // "stream": as wrangler's bundler does under nodejs_compat, it gets an ES import of node:stream
+      // (an ESM bundle cannot `require` an external module).
+      name: "node-builtin-require",
+      setup(b) {
+        b.onResolve({ filter: /^stream$/ }, () => ({ path: "stream", namespace: "node-builtin" }));
+        b.onLoad({ filter: /.*/, namespace: "node-builtin" }, (args) => ({
+          contents: `import m from "node:${args.path}"; export default m; export * from "node:${args.path}";`,
+          loader: "js",
+        }));
+      },
+    },
     {
       name: "quickjs-wasm",
       setup(b) {

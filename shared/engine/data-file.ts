@@ -1,7 +1,8 @@
 /**
  * Iteration data (newman `-d`): a JSON array of objects, or CSV text whose first row names the columns.
- * CSV follows RFC 4180 (quoted fields, doubled quotes, embedded newlines, CRLF, BOM); values stay strings.
+ * CSV is read by csv-parse with Newman's options (parseCsv); unquoted numbers become numbers as in Newman.
  */
+import parseCsvSync from "csv-parse/lib/sync";
 import type { JsonValue } from "./types";
 
 export class DataFileError extends Error {
@@ -84,77 +85,38 @@ function fromJsonArray(rows: unknown[]): Array<Record<string, JsonValue>> {
  * Newman's cast for unquoted CSV values (`csvAutoParse`): whole numbers without a leading zero become
  * integers, other numeric-looking values floats (with parseFloat's quirks); quoted values stay strings.
  */
-function castCsvValue(raw: string, quoted: boolean): JsonValue {
-  if (quoted) return raw;
-  const value = raw.trim();
+function castCsvValue(value: string, context: { quoting: boolean }): JsonValue {
+  if (context.quoting) return value;
   if (/^(-|\+)?([1-9]+[0-9]*)$/.test(value)) return Number.parseInt(value, 10);
   const n = Number.parseFloat(value);
   if ((value as unknown as number) - n + 1 >= 0) return n;
   return value;
 }
 
-/** Parses CSV into records keyed by the header row. */
+/**
+ * Newman's own CSV reading (newman lib/run/options.js, csv-parse 4 with these options), so a file reads
+ * into the same iterations: a blank line is an iteration with an empty first column, quotes inside an
+ * unquoted value are kept, a short row leaves its missing columns undefined, extra fields are dropped.
+ */
+const NEWMAN_CSV = {
+  columns: true,
+  escape: '"',
+  cast: castCsvValue,
+  trim: true,
+  relax: true,
+  relax_column_count: true,
+  bom: true,
+} as const;
+
+/** Parses CSV into records keyed by the header row, as `newman run -d file.csv` does. */
 export function parseCsv(text: string): Array<Record<string, JsonValue>> {
-  type Field = { value: string; quoted: boolean };
-  const rows: Field[][] = [];
-  let row: Field[] = [];
-  let field = "";
-  let fieldQuoted = false;
-  let quoted = false;
-  let line = 1;
-  let fieldStartLine = 1;
-  const endField = () => {
-    row.push({ value: field, quoted: fieldQuoted });
-    field = "";
-    fieldQuoted = false;
-  };
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else {
-        if (ch === "\n") line++;
-        field += ch;
-      }
-      continue;
-    }
-    if (ch === '"' && field.trim() === "") {
-      quoted = true;
-      fieldQuoted = true;
-      field = "";
-      fieldStartLine = line;
-    } else if (ch === ",") {
-      endField();
-    } else if (ch === "\n" || ch === "\r") {
-      if (ch === "\r" && text[i + 1] === "\n") i++;
-      endField();
-      rows.push(row);
-      row = [];
-      line++;
-    } else if (!(fieldQuoted && (ch === " " || ch === "\t"))) field += ch;
+  let rows: Array<Record<string, JsonValue>>;
+  try {
+    rows = parseCsvSync(text, NEWMAN_CSV) as Array<Record<string, JsonValue>>;
+  } catch (err) {
+    throw new DataFileError(`CSV: ${(err as Error).message}`);
   }
-  if (quoted) throw new DataFileError(`CSV: unterminated quoted field starting on line ${fieldStartLine}`);
-  if (field !== "" || row.length) {
-    endField();
-    rows.push(row);
-  }
-  const nonEmpty = rows.filter((r) => !(r.length === 1 && r[0]!.value === "" && !r[0]!.quoted));
-  if (nonEmpty.length === 0) return [];
-  const [header, ...data] = nonEmpty as [Field[], ...Field[][]];
-  if (data.length > MAX_DATA_ROWS)
-    throw new DataFileError(`iteration data has ${data.length} rows; the limit is ${MAX_DATA_ROWS}`);
-  // Like Newman (csv-parse, relax_column_count): extra fields are ignored and missing ones are absent
-  // (`data.c3` is undefined for a short row).
-  return data.map((r) => {
-    const rec: Record<string, JsonValue> = {};
-    header.forEach((h, j) => {
-      const f = r[j];
-      if (f) rec[h.value.trim()] = castCsvValue(f.value, f.quoted);
-    });
-    return rec;
-  });
+  if (rows.length > MAX_DATA_ROWS)
+    throw new DataFileError(`iteration data has ${rows.length} rows; the limit is ${MAX_DATA_ROWS}`);
+  return rows;
 }

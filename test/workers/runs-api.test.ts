@@ -188,4 +188,13 @@ describe("scripts in workerd", () => {
     const report = (await (await api(`/v1/runs/${id}/report`)).json()) as any;
     expect(report.environment.values).toContainEqual(expect.objectContaining({ key: "seen", value: "yes" }));
   });
+
+  it("reads CSV iteration data as Newman does: a blank line is an iteration, unquoted numbers are numbers", async () => {
+    const coll = collection("Data", [{ name: "Echo", url: `${target()}/get?who={{who}}` }]);
+    const { res, id } = await startRun({ collection: coll, iterationData: 'who,n\n ann , 7\n\n"bob",008\n' });
+    expect(res.status).toBe(201);
+    const all = await readSse(await api(`/v1/runs/${id}/events`));
+    const urls = all.filter((m) => m.event === "request.completed").map((m) => (m.data as any).request.url);
+    expect(urls).toEqual([`${target()}/get?who=ann`, `${target()}/get?who=`, `${target()}/get?who=bob`]);
+  });
 });
