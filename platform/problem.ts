@@ -2,7 +2,7 @@
  * One error type for the whole API, rendered as RFC 9457 problem+json by the app's single onError.
  */
 import type * as z from "zod";
-import type { LimitViolation } from "../shared/engine/limits";
+import { checkCollectionLimits, type LimitViolation } from "../shared/engine/limits";
 import type { Problem } from "../shared/schemas/api";
 
 export interface ProblemDetail {
@@ -106,4 +106,15 @@ export function refuseLimits(limits: readonly LimitViolation[], title: string, p
     type: "https://edgerun.dev/problems/limit",
     errors: limits.map((l) => ({ pointer: `${prefix}${l.pointer}`, detail: l.message })),
   });
+}
+
+/**
+ * The `preValidate` of the routes whose body may carry an inline `collection` (runs, monitors): its size
+ * limits are checked before zod builds a parsed copy of it, with pointers under `/collection`.
+ */
+export function refuseLargeInlineCollection(body: unknown): void {
+  const collection =
+    body && typeof body === "object" ? (body as { collection?: unknown }).collection : undefined;
+  if (!collection || typeof collection !== "object") return;
+  refuseLimits(checkCollectionLimits(collection), "Collection Too Large", "/collection");
 }

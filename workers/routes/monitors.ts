@@ -14,11 +14,10 @@ import {
   notFound,
   type ProblemDetail,
   ProblemError,
-  refuseLimits,
+  refuseLargeInlineCollection,
 } from "../../platform/problem";
 import { workspaceStub } from "../../platform/stubs";
 import { targetCheckFor } from "../../platform/target-policy";
-import { checkCollectionLimits } from "../../shared/engine/limits";
 import { normalizeCollection } from "../../shared/engine/normalize";
 import { applyBody, type MonitorConfig } from "../../shared/monitors/config";
 import { scheduleIssues } from "../../shared/monitors/schedule";
@@ -61,12 +60,6 @@ function existing(c: Context<AppEnv>, id: string) {
 
 function invalid(errors: ProblemDetail[], title = "Invalid monitor"): ProblemError {
   return invalidInput(errors, title);
-}
-
-function preValidate(raw: unknown): void {
-  const collection = (raw as { collection?: unknown } | null)?.collection;
-  if (!collection || typeof collection !== "object") return;
-  refuseLimits(checkCollectionLimits(collection), "Collection Too Large", "/collection");
 }
 
 /** Body → validated configuration; throws the problem the client should see. */
@@ -139,7 +132,7 @@ export function monitorRoutes(app: Hono<AppEnv>): void {
       tags,
       summary: "Create a monitor",
       body: component("CreateMonitor", CreateMonitorBodySchema),
-      preValidate,
+      preValidate: refuseLargeInlineCollection,
       problems: [404, 409, 413],
       responses: { 201: { description: "The monitor", schema: Monitor } },
     },
@@ -216,7 +209,7 @@ export function monitorRoutes(app: Hono<AppEnv>): void {
       summary: "Update a monitor (pause/resume with `active`; `notifications` replaces the list)",
       params: Params,
       body: component("UpdateMonitor", UpdateMonitorBodySchema),
-      preValidate,
+      preValidate: refuseLargeInlineCollection,
       problems: [404, 413],
       responses: { 200: { description: "The monitor", schema: Monitor } },
     },

@@ -5,10 +5,9 @@
 import type { Hono } from "hono";
 import * as z from "zod";
 import { sha256Hex } from "../../platform/keys";
-import { notFound, ProblemError, refuseLimits } from "../../platform/problem";
+import { notFound, ProblemError, refuseLargeInlineCollection } from "../../platform/problem";
 import { createRun } from "../../platform/run-service";
 import { runStub, workspaceStub } from "../../platform/stubs";
-import { checkCollectionLimits } from "../../shared/engine/limits";
 import { htmlReport, type ReportContext } from "../../shared/reporters";
 import { junitReportStream } from "../../shared/reporters/junit";
 import { newmanReportStream } from "../../shared/reporters/newman-json";
@@ -65,14 +64,6 @@ async function existingRun(env: Env, workspaceId: string, runId: string) {
   return runStub(env, workspaceId, runId);
 }
 
-/** Collection size limits are checked on the raw JSON, before the schema walks it. */
-function collectionLimits(raw: unknown): void {
-  const collection =
-    raw && typeof raw === "object" ? (raw as { collection?: unknown }).collection : undefined;
-  if (!collection || typeof collection !== "object") return;
-  refuseLimits(checkCollectionLimits(collection), "Collection Too Large", "/collection");
-}
-
 /** Whether the client asked for an event stream (`Accept: text/event-stream`, not refused with q=0). */
 function wantsEventStream(accept: string | undefined): boolean {
   return (accept ?? "").split(",").some((range) => {
@@ -112,7 +103,7 @@ export function runRoutes(app: Hono<AppEnv>): void {
         traceparent: "W3C trace context: the run's span continues the caller's trace",
       },
       body: CreateRunBodySchema,
-      preValidate: collectionLimits,
+      preValidate: refuseLargeInlineCollection,
       problems: [404, 422, 429],
       responses: {
         201: {
