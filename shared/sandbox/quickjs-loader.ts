@@ -36,10 +36,13 @@ export function getModule(): Promise<QuickJSWASMModule> {
 }
 
 /**
- * Stops giving new runs a module whose C side aborted (a runtime that hit a limit can fail QuickJS's
- * leak assertion in JS_FreeRuntime, quickjs-emscripten issue 257): the abort unwinds past the C stack
- * and leaves that runtime's memory allocated, so later runs start in a fresh module instead; runs
- * still on the old one keep it until they end.
+ * Stops giving new runs a module whose C side aborted: freeing a runtime can fail QuickJS's leak
+ * assertion in JS_FreeRuntime after a limit (quickjs-emscripten issue 257), and after a garbage
+ * collection that ran while an async function was resumed from an `await` (the prelude's `execute` is
+ * one; reproduced in plain quickjs-emscripten 0.32 by allocating ≈ 5 MB after `await 0`, as in its
+ * issue 235), e.g. a script that loops over many `pm.sendRequest` callbacks or returns megabytes. The
+ * abort unwinds past the C stack and leaves that runtime's memory allocated, so later runs start in a
+ * fresh module instead; runs still on the old one keep it until they end. The run itself is unaffected.
  */
 export function retireModule(module: QuickJSWASMModule): void {
   if (loadedModule !== module) return;
