@@ -81,7 +81,7 @@ export interface CliReporterOptions {
   /** `--reporter-cli-show-timestamps`: Newman's local times before request lines, assertions and console output. */
   showTimestamps?: boolean;
   ascii: boolean;
-  /** `--verbose`: per-request phase timings, and their totals and percentiles in the summary. */
+  /** `--verbose`: Newman's per-request detail (sizes, bodies, phases), phase totals and percentiles at the end. */
   verbose?: boolean;
 }
 
@@ -138,7 +138,7 @@ Output
       --reporter-cli-no-summary | -no-failures | -no-assertions | -no-success-assertions
       --reporter-cli-no-console | -no-banner | -silent | -show-timestamps
                                  trim the cli reporter's output, as in Newman
-      --verbose                  show each request's phase timings and a phase summary
+      --verbose                  show each exchange (sizes, headers, bodies, phases) and a phase summary
       --working-dir DIR          where relative file paths of form-data/file bodies are read from
       --no-insecure-file-read    refuse body files outside the working directory
 

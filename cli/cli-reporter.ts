@@ -11,8 +11,9 @@ import type { Failure, RequestCompletedEvent, RunEvent, TerminalEvent } from "..
 import type { CliReporterOptions } from "./args";
 import { palette, type Symbols, symbolsFor } from "./cli-style";
 import { consoleBoxLines } from "./console-inspect";
-import { PhaseTimings, phaseLine, ResponseStats } from "./run-stats";
+import { PhaseTimings, ResponseStats } from "./run-stats";
 import { failuresTable, fileSize, type ListedFailure, prettyms, statisticsTable } from "./summary-table";
+import { verboseResponseLines } from "./verbose-request";
 
 export interface Output {
   write(text: string): void;
@@ -45,6 +46,8 @@ export class CliReporter {
   /** The folder of the last item printed ("" at the root), for Newman's folder lines. */
   #group = "";
   readonly #times = new ResponseStats();
+  /** Times to the response headers, for `--verbose`'s summary row. */
+  readonly #firstByte = new ResponseStats();
   readonly #symbols: Symbols;
   readonly #color: boolean;
   #barShown = false;
@@ -114,13 +117,16 @@ export class CliReporter {
         event.timings && event.timings.waitMs >= 1 ? `, waited ${Math.round(event.timings.waitMs)}ms` : "";
       this.#count(r);
       const size = r.size + headersSize(r.code, r.status, r.headers);
-      lines.push(...this.#requestLine(event.request, { ...r, size, extra: `${retried}${wait}` }));
+      // Newman's --verbose ends the request line there and details the exchange below it.
+      if (this.#opts.verbose) lines.push(`${this.#requestLine(event.request)[0]}  `, ...this.#verbose(event));
+      else lines.push(...this.#requestLine(event.request, { ...r, size, extra: `${retried}${wait}` }));
     } else lines.push(...this.#requestLine(event.request, event.error ? { error: event.error } : undefined));
     if (event.resent)
       lines.push(p.yellow("  (sent after the run resumed: it may have reached the target before)"));
     if (event.timings) {
       this.#phases.add(event.timings);
-      if (this.#opts.verbose) lines.push(p.gray(`  ${phaseLine(event.timings)}`));
+      if (event.response && event.timings.headersMs !== undefined)
+        this.#firstByte.add(event.timings.headersMs);
     }
     lines.push(...this.#phase(event, "test"));
     if (event.nextRequest) lines.push("", p.gray(`Attempting to set next request to ${event.nextRequest}`));
@@ -142,6 +148,12 @@ export class CliReporter {
     }
     const { code, status, size, timeMs, extra = "" } = outcome;
     return [`${target} ${p.gray(`[${code} ${status}, ${fileSize(size)}, ${prettyms(timeMs)}${extra}]`)}`];
+  }
+
+  /** `--verbose`'s exchange line, bodies and phases (verbose-request.ts). */
+  #verbose(event: RequestCompletedEvent): string[] {
+    const style = { paint: this.#paint, ascii: this.#opts.ascii === true, columns: this.#out.columns };
+    return verboseResponseLines(event, style);
   }
 
   /** Newman's item lines: the folder when it changes (`❏ A / B`), then `↳ item` (or `→ item` at the root). */
@@ -274,6 +286,7 @@ export class CliReporter {
           timings: event.timings,
           received: this.#received,
           response: this.#times.get(),
+          ...(this.#opts.verbose ? { firstByte: this.#firstByte.get() } : {}),
           paint: p,
           ascii,
           color: this.#color,

@@ -37,13 +37,6 @@ const PHASES = [
   ["testMs", "test script"],
 ] as const;
 
-/** One request's phases, as `--verbose` prints them under its request line. */
-export function phaseLine(t: Timings): string {
-  return PHASES.filter(([k]) => t[k] !== undefined)
-    .map(([k, label]) => `${label} ${Math.round(t[k] ?? 0)}ms`)
-    .join(", ");
-}
-
 /** Per-phase totals and percentiles over the run (a bounded sample per phase: constant memory). */
 export class PhaseTimings {
   readonly #values = new Map<string, number[]>();

@@ -28,7 +28,8 @@ export function fileSize(bytes: number): string {
   return String(filesize(bytes || 0, { spacer: "" }));
 }
 
-const BLANK = {
+/** cli-table3 with no borders (Newman's `cliTableTemplate_Blank`). */
+export const BLANK = {
   top: "",
   "top-mid": "",
   "top-left": "",
@@ -91,6 +92,8 @@ export function statisticsTable(opts: {
   timings: RunTimings;
   received: number;
   response?: ResponseTimes | undefined;
+  /** Time to the response headers (`--verbose`: Newman's "average first byte time" row). */
+  firstByte?: ResponseTimes | undefined;
   paint: TablePaint;
   ascii: boolean;
   color: boolean;
@@ -120,6 +123,13 @@ export function statisticsTable(opts: {
     table.push(
       full(
         `average response time: ${prettyms(r.average)} [min: ${prettyms(r.min)}, max: ${prettyms(r.max)}, s.d.: ${prettyms(r.sd)}]`,
+      ),
+    );
+  const f = opts.firstByte;
+  if (f?.average)
+    table.push(
+      full(
+        `average first byte time: ${prettyms(f.average)} [min: ${prettyms(f.min)}, max: ${prettyms(f.max)}, s.d.: ${prettyms(f.sd)}]`,
       ),
     );
   return table.toString();

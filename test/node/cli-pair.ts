@@ -22,6 +22,23 @@ function exec(file: string, args: string[]): Promise<number | null> {
   });
 }
 
+/** One CLI's standard output for `args` (colour as the flags say: the environment's switches are dropped). */
+export function textOutput(bin: "edgerun" | "newman", args: string[]): Promise<string> {
+  const { NO_COLOR: _n, FORCE_COLOR: _f, ...env } = process.env;
+  const file = join(ROOT, bin === "edgerun" ? "cli/bin.mjs" : "node_modules/newman/bin/newman.js");
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [file, ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    const chunks: Buffer[] = [];
+    child.stdout.on("data", (d: Buffer) => chunks.push(d));
+    child.on("error", reject);
+    child.on("close", () => resolve(Buffer.concat(chunks).toString("utf8")));
+  });
+}
+
 /** Both CLIs' exit codes and JSON reports for `collection`, run with the same `args` (a temporary dir). */
 export async function runBoth<R>(input: { collection: object; args?: string[] }) {
   const { args = [] } = input;
