@@ -8,6 +8,13 @@ import { AuthUnsupported, applyAuth, digestChallengeAuth } from "./auth";
 import { type CapturedBody, readCapped } from "./body";
 import type { CookieJar } from "./cookie-jar";
 import { inflated } from "./inflate";
+import {
+  invalidProtocol,
+  type PlatformError,
+  platformFailure,
+  redirectLoop,
+  SOCKET_TIMEOUT,
+} from "./request-error";
 import { reasonPhrase } from "./status-reasons";
 import type {
   AuthDefinition,
@@ -130,12 +137,14 @@ function postmanToken(random: () => number): string {
   return out;
 }
 
-function errorMessage(err: unknown): string {
+function errorMessage(err: unknown, https = false): string {
   const e = err as { message?: string; cause?: { code?: string; message?: string } };
   const cause = e?.cause?.code ?? e?.cause?.message;
   const message = e?.message ?? String(err);
-  // workerd reports DNS and connect failures as an opaque "internal error; reference = …".
-  if (/^internal error/.test(message)) return `host not found or connection failed (${message})`;
+  // workerd reports DNS, TLS and connect failures as an opaque "internal error; reference = …" (a name
+  // that did not resolve is Newman's ENOTFOUND already: request-error.ts).
+  if (/^internal error/.test(message))
+    return `${https ? "TLS handshake or connection failed" : "host not found or connection failed"} (${message})`;
   return `${message}${cause ? ` (${cause})` : ""}`;
 }
 
@@ -189,6 +198,9 @@ export async function send(
     // Read-only below (withoutUserinfo copies before changing it), so the first hop reuses `first`.
     const url = req.url === input.url && redirects.length === 0 ? first : parsedUrl(req.url);
     if (!url) return finish({ error: { name: "InvalidUrlError", message: `invalid URL '${req.url}'` } });
+    // postman-request has clients for http and https only (a redirect elsewhere fails the same way).
+    if (url.protocol !== "http:" && url.protocol !== "https:")
+      return finish({ error: invalidProtocol(url.protocol) });
     const refusal = await deps.checkTarget(url);
     if (refusal) return finish({ error: { name: "TargetPolicyError", message: refusal } });
     let headers = req.headers;
@@ -211,12 +223,15 @@ export async function send(
     });
     queuedMs += hop.queuedMs;
     // A starved event loop can deliver the response before the timer fires: the deadline still decides.
+    // The user's timeout fails as Newman's does; edgerun's default (Newman has none) says so.
     if (hop.timedOut || (!hop.error && deps.now() - startedAt - queuedMs > timeoutMs))
       return finish({
-        error: {
-          name: "TimeoutError",
-          message: `request to ${url.host} exceeded the timeout of ${timeoutMs} ms`,
-        },
+        error: opts.timeoutMs
+          ? SOCKET_TIMEOUT
+          : {
+              name: "TimeoutError",
+              message: `request to ${url.host} exceeded the timeout of ${timeoutMs} ms`,
+            },
       });
     if (hop.error || !hop.res || !hop.captured) return finish({ error: hop.error });
     const { res, captured, t0 } = hop;
@@ -240,8 +255,12 @@ export async function send(
     const location = resHeaders.get("location");
     if (follow && location && [301, 302, 303, 307, 308].includes(res.status)) {
       if (redirects.length >= maxRedirects) {
+        // Newman's words for the profile's own maximum; edgerun's cap on a larger one is edgerun's limit.
+        const capped = (profile.maxRedirects ?? 10) > MAX_REDIRECTS;
         return finish({
-          error: { name: "RedirectError", message: `exceeded the maximum of ${maxRedirects} redirects` },
+          error: capped
+            ? { name: "RedirectError", message: `exceeded the maximum of ${maxRedirects} redirects` }
+            : redirectLoop(url.href),
         });
       }
       redirects.push({ url: url.href, code: res.status });
@@ -328,6 +347,7 @@ async function fetchHop(
     }
   }
   const target = withoutUserinfo(url, h);
+  let afterHeaders = false;
   const link = linkSignal([deps.signal], opts.timeoutMs, { timer: deps.timer });
   const hooks = {
     onQueue: () => link.restart(),
@@ -350,6 +370,7 @@ async function fetchHop(
     if (wire) wire.names = req.headers.map((x) => x.key);
     const res = await deps.fetch(request, wire ? { ...hooks, wire } : hooks);
     const headersAt = deps.now();
+    afterHeaders = true;
     const captured = await readCapped(inflated(res), opts.maxBodyBytes, link.signal);
     return { res, captured, t0, headersMs: headersAt - t0, queuedMs: t0 - called };
   } catch (err) {
@@ -366,14 +387,27 @@ async function fetchHop(
           message: `the platform's fetch cannot send the HTTP method '${req.method}' (standard methods only)`,
         },
       };
-    return {
-      t0,
-      queuedMs,
-      error: { name: "RequestError", message: `could not reach ${url.host}: ${errorMessage(err)}` },
+    const at = { host: url.hostname.replace(/^\[|\]$/g, ""), port: portOf(url), afterHeaders };
+    const error = platformFailure(platformError(err), at) ?? {
+      name: "RequestError",
+      message: `could not reach ${url.host}: ${errorMessage(err, url.protocol === "https:")}`,
     };
+    return { t0, queuedMs, error };
   } finally {
     link.dispose();
   }
+}
+
+/** What a platform's fetch threw, whatever it threw. */
+function platformError(err: unknown): PlatformError {
+  const e = err as { message?: unknown; cause?: PlatformError["cause"] } | null | undefined;
+  const cause = e?.cause !== null && typeof e?.cause === "object" ? e.cause : undefined;
+  return { message: String(e?.message ?? err), cause };
+}
+
+/** The port a URL connects to (its own, else its scheme's). */
+function portOf(url: URL): number {
+  return url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
 }
 
 const fetchMethods = new Map<string, boolean>();

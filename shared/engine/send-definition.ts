@@ -6,6 +6,7 @@ import { buildBody } from "./body";
 import type { CookieJar } from "./cookie-jar";
 import type { ItemDeps, ItemSettings } from "./execute-item";
 import { type PreparedRequest, type SendResult, send } from "./http";
+import { badPort, nodeErrorFields } from "./request-error";
 import type { ProtocolProfile, RequestDefinition } from "./types";
 import { buildUrl, HostlessUrlError, parseUrl } from "./url";
 
@@ -53,8 +54,10 @@ export async function sendDefinition(
     };
     warnings = built.warnings;
   } catch (err) {
+    // A port past 65535 fails Newman's socket, not its URL parser: Node's RangeError names it.
+    const port = url === undefined ? portRefusal(request, resolve) : undefined;
     return {
-      error: {
+      error: port ?? {
         name: err instanceof HostlessUrlError ? "Error" : "InvalidRequestError",
         message: (err as Error).message,
       },
@@ -92,10 +95,22 @@ export async function sendDefinition(
   return { ...sent, builtUrl: prepared.url, ...(all.length ? { warnings: all } : {}) };
 }
 
+/** Newman's error for the definition's port, when it is past 65535 (its URL could not be built). */
+function portRefusal(request: RequestDefinition, resolve: (s: string) => string) {
+  const { port, raw } = request.url;
+  return badPort({ port: port !== undefined ? resolve(port) : undefined, url: raw && resolve(raw) });
+}
+
+/** Refusals before sending, which would fail the same way again (Newman's errors without a Node code). */
+const REFUSALS = ["TargetPolicyError", "InvalidRequestError", "RangeError"];
+
 export function isRetryable(r: SendResult): boolean {
-  // Refusals before sending (policy, a request that cannot be built, Newman's `Error` for a URL
-  // without a host or an empty one) would fail the same way again.
-  if (r.error) return !["TargetPolicyError", "InvalidRequestError", "Error"].includes(r.error.name);
+  // Newman's `Error`s are retried when they are a connection's (a Node code: refused, reset, timeout,
+  // DNS, TLS), not for a URL without a host, an empty one, another scheme or a redirect loop.
+  if (r.error)
+    return r.error.name === "Error"
+      ? typeof nodeErrorFields(r.error)?.code === "string"
+      : !REFUSALS.includes(r.error.name);
   const code = r.response?.code ?? 0;
   return code === 429 || code >= 500;
 }

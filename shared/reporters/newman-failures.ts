@@ -2,6 +2,7 @@
  * The pieces of Newman's JSON report that tie a run's failures to their executions: script errors in
  * postman-runtime's serialised shape, a failure's `at`, `source` and `cursor`, and Newman's URL object.
  */
+import { nodeErrorFields } from "../engine/request-error";
 import { parseRawUrl } from "../engine/url";
 import type { Failure, RequestCompletedEvent } from "../schemas/events";
 import type { ReportItem } from "./collection-json";
@@ -115,6 +116,7 @@ export function failure(
     f.source === "script"
       ? scriptError({ name, message: f.message })
       : {
+          ...(f.source === "request" ? nodeErrorFields({ name, message: f.message }) : {}),
           name,
           ...(f.source === "assertion" ? { index: position, test: f.name } : {}),
           message: f.message,

@@ -4,6 +4,7 @@
  * anything), consumed one at a time.
  */
 
+import { nodeErrorFields } from "../engine/request-error";
 import { itemFailures, MAX_KEPT_FAILURES } from "../engine/stats";
 import type { JsonValue } from "../engine/types";
 import type {
@@ -82,7 +83,8 @@ export interface NewmanExecution {
   };
   id: string;
   assertions?: NewmanAssertion[];
-  requestError?: { name: string; message: string };
+  /** Node's error fields, as Newman stores its error (`{ errno, code, syscall, address, port }`). */
+  requestError?: Record<string, unknown>;
   testScript?: Array<{ error?: { name: string; message: string } }>;
   prerequestScript?: Array<{ error?: { name: string; message: string } }>;
 }
@@ -187,7 +189,7 @@ function execution(
       : {}),
     id,
     ...(assertions.length ? { assertions } : {}),
-    ...(e.error ? { requestError: e.error } : {}),
+    ...(e.error ? { requestError: nodeErrorFields(e.error) ?? e.error } : {}),
     ...scriptErrorsOf(e, "prerequest"),
     ...scriptErrorsOf(e, "test"),
   };

@@ -207,15 +207,10 @@ const ANSI = /\x1b\[\d+m/g;
 /** The banner as colors.reset wraps it. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape codes
 const RESET_BANNER = /^\x1b\[0m(newman|edgerun)\x1b\[0m$/;
-/** Network errors: Node's words in Newman, the Workers fetch's in edgerun. */
-const NETWORK = [
-  /connect ECONNREFUSED 127\.0\.0\.1:1|ESOCKETTIMEDOUT/g,
-  /could not reach 127\.0\.0\.1:1: Network connection lost\.|request to \S+ exceeded the timeout of \d+ ms/g,
-];
 
 /**
  * The output with what legitimately differs masked: the banner's name, a response's size and time, the
- * run's duration, data received and response times, network errors' wording; in the tables (whose
+ * run's duration, data received and response times, in the tables (whose
  * widths follow those texts) runs of borders and spaces are collapsed.
  */
 function masked(out: string): string[] {
@@ -229,7 +224,6 @@ function masked(out: string): string[] {
       .replace(/(total run duration|total data received|average response time): [^│|]*/, "$1: X")
       // --reporter-cli-show-timestamps' local times, in whatever form the locale writes them.
       .replace(/\[\d[\d/.,: ]*(?: ?[AP]M)?\]/g, "[CLOCK]");
-    for (const re of NETWORK) line = line.replace(re, "NETWORK ERROR");
     if (tableAt >= 0 && i >= tableAt) line = line.replace(/─+/g, "─").replace(/-+/g, "-").replace(/ +/g, " ");
     return line.trimEnd();
   });

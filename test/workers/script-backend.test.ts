@@ -63,11 +63,9 @@ function capabilities(): ScriptCapabilities & { jar: Cookie[] } {
     jar,
     async sendRequest(req) {
       const url = typeof req === "string" ? req : typeof req.url === "string" ? req.url : (req.url.raw ?? "");
-      // The engine's wording for a closed port (workerd's fetch), which scripts see as Node's ECONNREFUSED.
+      // The engine's wording for a closed port (Newman's), which scripts see as Node's error fields.
       if (url.startsWith("http://127.0.0.1:1/"))
-        return {
-          error: { name: "RequestError", message: "could not reach 127.0.0.1:1: Network connection lost." },
-        };
+        return { error: { name: "Error", message: "connect ECONNREFUSED 127.0.0.1:1" } };
       if (!url.startsWith(target())) return { error: { name: "RequestError", message: `refused: ${url}` } };
       const res = await fetch(url, { method: typeof req === "string" ? "GET" : req.method });
       const text = await res.text();

@@ -98,7 +98,6 @@ export function createSendRequest(host: PreludeHost, run: ScriptRun) {
     // The host call is synchronous so a cap (ScriptLimitError) throws into the script at the call site.
     const sent = host.sendRequest(nativeJson.stringify(definition));
     const call = run.sideCalls++;
-    const https = /^https/i.test(definition.url.protocol ?? "");
     let failed = false;
     const p = run.track(
       (async () => {
@@ -112,7 +111,7 @@ export function createSendRequest(host: PreludeHost, run: ScriptRun) {
         });
         if (outcome.error) {
           failed = true;
-          throw scriptSendError(outcome.error, https);
+          throw scriptSendError(outcome.error);
         }
         return createResponse(outcome.response);
       })(),
