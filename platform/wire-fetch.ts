@@ -10,6 +10,7 @@
  */
 import { connect } from "cloudflare:sockets";
 import type { WireRequest } from "../shared/engine/types";
+import { connectTarget } from "../shared/engine/url";
 
 /** A response head larger than this is refused (Node's own default limit is 16 KiB; fetch's is larger). */
 const MAX_HEAD_BYTES = 64 * 1024;
@@ -33,10 +34,8 @@ export async function wireFetch(request: Request, wire: WireRequest): Promise<Re
   const signal = request.signal;
   signal.throwIfAborted();
   const tls = url.protocol === "https:";
-  const socket = connect(
-    { hostname: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port) || (tls ? 443 : 80) },
-    { secureTransport: tls ? "on" : "off", allowHalfOpen: false },
-  );
+  const { host: hostname, port } = connectTarget(url);
+  const socket = connect({ hostname, port }, { secureTransport: tls ? "on" : "off", allowHalfOpen: false });
   const onAbort = () => void socket.close().catch(() => undefined);
   signal.addEventListener("abort", onAbort, { once: true });
   try {

@@ -25,7 +25,7 @@ import type {
   TargetCheck,
   WireRequest,
 } from "./types";
-import { parsedUrl } from "./url";
+import { connectTarget, parsedUrl } from "./url";
 
 export interface PreparedRequest {
   method: string;
@@ -387,7 +387,7 @@ async function fetchHop(
           message: `the platform's fetch cannot send the HTTP method '${req.method}' (standard methods only)`,
         },
       };
-    const at = { host: url.hostname.replace(/^\[|\]$/g, ""), port: portOf(url), afterHeaders };
+    const at = { ...connectTarget(url), afterHeaders };
     const error = platformFailure(platformError(err), at) ?? {
       name: "RequestError",
       message: `could not reach ${url.host}: ${errorMessage(err, url.protocol === "https:")}`,
@@ -403,11 +403,6 @@ function platformError(err: unknown): PlatformError {
   const e = err as { message?: unknown; cause?: PlatformError["cause"] } | null | undefined;
   const cause = e?.cause !== null && typeof e?.cause === "object" ? e.cause : undefined;
   return { message: String(e?.message ?? err), cause };
-}
-
-/** The port a URL connects to (its own, else its scheme's). */
-function portOf(url: URL): number {
-  return url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
 }
 
 const fetchMethods = new Map<string, boolean>();

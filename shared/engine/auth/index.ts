@@ -3,6 +3,7 @@
  * sending. Signatures use WebCrypto (HMAC, SHA) so the same code runs in workerd and Node.
  */
 import type { AuthDefinition, JsonValue } from "../types";
+import { connectTarget } from "../url";
 import { edgegrid } from "./edgegrid";
 import { md5Hex } from "./md5";
 import { oauth1 } from "./oauth1";
@@ -206,7 +207,7 @@ async function hawk(req: Req, p: Record<string, string>, ctx: AuthContext): Prom
   const ts = p.timestamp || String(Math.floor(ctx.now() / 1000));
   const n = p.nonce || nonce(ctx.random, 6);
   const algo = (p.algorithm || "sha256").toLowerCase() === "sha1" ? "SHA-1" : "SHA-256";
-  const port = u.port || (u.protocol === "https:" ? "443" : "80");
+  const port = String(connectTarget(u).port);
   // Hawk's normalized string: one line per field, then `app` and `dlg` lines when an app is named.
   const lines = [
     "hawk.1.header",
