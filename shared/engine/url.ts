@@ -382,7 +382,10 @@ export function parsedUrl(href: string): URL | undefined {
  * The host and port a URL connects to: the host without an IPv6 address's brackets, the port its own or
  * its scheme's. Why: the socket path, Hawk's normalized string and Node's error words all name them so.
  */
-export function connectTarget(url: URL): { host: string; port: number } {
+export function connectTarget(url: { hostname: string; port: string; protocol: string }): {
+  host: string;
+  port: number;
+} {
   const port = url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
   return { host: url.hostname.replace(/^\[|\]$/g, ""), port };
 }
