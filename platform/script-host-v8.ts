@@ -82,13 +82,13 @@ const BODY_CHARS = scriptBody("").length;
 type Runner = Rpc.WorkerEntrypointBranded & {
   execute(
     input: string,
-    bridge: Bridge,
+    bridge: Bridge | null,
     sends: Sends,
     body: string | undefined,
     script: ScriptModule,
   ): Promise<string>;
   ping(): Promise<string>;
-  session(): Promise<ScriptSession>;
+  session(bridge: Bridge): Promise<ScriptSession>;
 };
 
 export class V8ScriptHost implements ScriptHost {
@@ -116,6 +116,8 @@ export class V8ScriptHost implements ScriptHost {
   #queue: Promise<unknown> = Promise.resolve();
   readonly #wall = new WallDeadline();
   readonly #sessions = new ScriptSessions();
+  /** The current session's bridge (passed once when it opened; its scripts' calls pass none). */
+  #sessionBridge: Bridge | undefined;
 
   constructor(options: V8HostOptions) {
     this.#options = options;
@@ -132,7 +134,7 @@ export class V8ScriptHost implements ScriptHost {
   beginSlice(): void {
     this.#gate.beginSlice();
     this.#sliceSent = 0;
-    this.#sessions.drop();
+    this.#dropSession();
     this.#wall.reset();
     this.#fallback?.beginSlice();
   }
@@ -141,9 +143,16 @@ export class V8ScriptHost implements ScriptHost {
   dispose(): void {
     this.#generation++;
     this.#worker = undefined;
-    this.#sessions.drop();
+    this.#dropSession();
     this.#wall.reset();
     this.#fallback?.dispose();
+  }
+
+  /** Ends the session and its bridge: an isolate still holding them can no longer reach the engine. */
+  #dropSession(): void {
+    this.#sessions.drop();
+    if (this.#sessionBridge) Bridge.revoke(this.#sessionBridge);
+    this.#sessionBridge = undefined;
   }
 
   /** Scripts run one at a time: the isolate's host state belongs to the script in progress. */
@@ -285,14 +294,26 @@ export class V8ScriptHost implements ScriptHost {
   }): Promise<string> {
     const { request, caps, timeoutMs } = call;
     const worker = await this.#currentWorker();
-    // On sessions, a stub is made only to open one (once per SESSION_CALLS calls), not per call.
-    const target = this.#options.sessions
-      ? await this.#sessions.get(`${worker.name}:${timeoutMs}`, () =>
-          this.#entrypoint(worker, timeoutMs * SESSION_CALLS).session(),
-        )
-      : this.#entrypoint(worker, timeoutMs);
+    const sent = () => this.#sliceSent++;
+    let target: Runner | ScriptSession;
+    // null: the session's own bridge serves the call.
+    let bridge: Bridge | null;
+    if (this.#options.sessions) {
+      // A stub and a bridge are made only to open a session (once per SESSION_CALLS calls), not per call.
+      target = await this.#sessions.get(`${worker.name}:${timeoutMs}`, () => {
+        if (this.#sessionBridge) Bridge.revoke(this.#sessionBridge);
+        const opened = new Bridge(undefined, this.#gate, sent);
+        this.#sessionBridge = opened;
+        return this.#entrypoint(worker, timeoutMs * SESSION_CALLS).session(opened);
+      });
+      if (!this.#sessionBridge) throw new Error("V8 script host: a session without its bridge");
+      Bridge.serve(this.#sessionBridge, caps);
+      bridge = null;
+    } else {
+      target = this.#entrypoint(worker, timeoutMs);
+      bridge = new Bridge(caps, this.#gate, sent);
+    }
     const script = this.#moduleOf(call.source, worker);
-    const bridge = new Bridge(caps, this.#gate, () => this.#sliceSent++);
     const sends: Sends = {
       script: 0,
       slice: this.#sliceSent,

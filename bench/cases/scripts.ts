@@ -24,7 +24,7 @@ const LINE =
 /** `batches` × `perBatch` typical scripts per backend after a warm-up; 40 fresh hosts for the start. */
 export function scriptsCase(opts: { batches: number; perBatch: number }): Promise<ScriptCostRow[]> {
   const args = ["--import", "tsx", join(ROOT, "bench/cases/v8-scripts.ts")];
-  args.push(String(opts.batches), String(opts.perBatch), "typical", "40", "quickjs,v8");
+  args.push(String(opts.batches), String(opts.perBatch), "typical", "40", "quickjs,v8,v8session");
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";

@@ -8,13 +8,16 @@
  * SCOPE_VARS=n adds n environment and n global variables to the script's context.
  * A mode `m:per` runs its `n` iterations in requests of `per` each (default: one request of `n`).
  * Modes (CPU per iteration, median of `rounds` samples, modes interleaved per round):
- * - `full`     V8ScriptHost.run on a warm host: what the engine pays per script.
+ * - `full`     V8ScriptHost.run on a warm host: what the engine pays per script (production: one
+ *              invocation of the dynamic worker per script).
+ * - `session`  the same on sessions (local workerd, sessions: true), one slice per request.
  * - `inloop`   `n` executions of the script inside one RPC call (the prelude's `__edgerun_execute`
  *              called in a loop in the dynamic worker): the in-isolate cost per script.
  * - `rpc`      a trivial call per iteration (`noop()`), a new entrypoint stub each time: the call alone.
  * - `rpcstub`  the same on one stub: the call without `loader.get(…).getEntrypoint(…)`.
  * - `shape`    the engine's call shape with no script work: a new stub, the request JSON and body, a
- *              `Bridge` and `sends`, and an answer as long as the prelude's output.
+ *              `Bridge` and `sends`, and an answer as long as the prelude's output. `shapereuse`: one
+ *              Bridge for all calls; `shapenobridge`: none; `shapeone`: the input and body as one string.
  * - `exec`     the engine's call without V8ScriptHost: a new stub, `ScriptRunner.execute` with a
  *              Bridge, the output parsed (what `full` adds on top is the host class's own work).
  * - `deadline` the host's wall deadline alone (setTimeout, Promise.race, clearTimeout); `timer` without race.
@@ -41,6 +44,7 @@ const modes = process.argv[5] && process.argv[5] !== "all" ? process.argv[5].spl
 
 // The bench entrypoint, appended to the dynamic worker's main.js (whose `execute` and `state` it uses).
 const BENCH_ENTRY = `
+let benchOut;
 export class Bench extends WorkerEntrypoint {
   async loop(input, body, n, chars) {
     // As ScriptRunner.execute sets it for the script's call (the bench's one script: c/0's first).
@@ -63,7 +67,7 @@ export class Bench extends WorkerEntrypoint {
     state.bridge = bridge;
     Object.assign(state, sends);
     state.bridge = null;
-    return globalThis.__benchOut ??= "x".repeat(input.length);
+    return (benchOut ??= "x".repeat(input.length));
   }
 }
 `;
@@ -82,6 +86,7 @@ const caps = {
 const BENCH_ENTRY = ${JSON.stringify(BENCH_ENTRY)};
 const GARBAGE = ${Number(process.env.GARBAGE ?? 2000)};
 let host;
+let sessionHost;
 let code;
 let output;
 let curve = [];
@@ -118,10 +123,15 @@ export default {
           const out = await c.h.run({ source: s, location: "request:bench", context, timeoutMs: 5000 }, caps);
           if (out.error || out.assertions.some((a) => !a.passed)) return Response.json({ error: out }, { status: 500 });
         }
-    } else if (mode === "full") {
-      host ??= new V8ScriptHost({ loader: env.LOADER, runId: "bench-full" });
+    } else if (mode === "full" || mode === "session") {
+      // session: the local path (no CPU limit per invocation): a slice's calls on sessions.
+      if (mode === "session") {
+        sessionHost ??= new V8ScriptHost({ loader: env.LOADER, runId: "bench-session", sessions: true });
+        sessionHost.beginSlice();
+      } else host ??= new V8ScriptHost({ loader: env.LOADER, runId: "bench-full" });
+      const h = mode === "session" ? sessionHost : host;
       for (let i = 0; i < n; i++) {
-        const out = await host.run({ source, location: "request:bench", context, timeoutMs: 5000 }, caps);
+        const out = await h.run({ source, location: "request:bench", context, timeoutMs: 5000 }, caps);
         if (out.error || out.assertions.some((a) => !a.passed)) return Response.json({ error: out }, { status: 500 });
       }
     } else if (mode === "inloop") {
@@ -136,12 +146,19 @@ export default {
     } else if (mode === "rpcstub") {
       const s = stub(env);
       for (let i = 0; i < n; i++) await s.noop();
-    } else if (mode === "shape") {
+    } else if (mode === "shape" || mode === "shapereuse" || mode === "shapenobridge" || mode === "shapeone") {
+      // shapereuse: one Bridge for every call; shapenobridge: none; shapeone: one string argument only.
       const gate = new SendRequestGate();
+      const shared = new Bridge(caps, gate, () => undefined);
       for (let i = 0; i < n; i++) {
         const q = request(source, context);
         const sends = { script: 0, slice: 0, perScript: 10, perSlice: 100 };
-        const answer = await stub(env).shape(q.json, new Bridge(caps, gate, () => undefined), sends, q.body);
+        const bridge =
+          mode === "shape" ? new Bridge(caps, gate, () => undefined) : mode === "shapereuse" ? shared : null;
+        const answer =
+          mode === "shapeone"
+            ? await stub(env).shape(q.json + (q.body ?? ""), null, null, undefined)
+            : await stub(env).shape(q.json, bridge, sends, q.body);
         if (answer.length === 0) throw new Error("no answer");
       }
     } else if (mode === "exec" || mode === "nobridge") {

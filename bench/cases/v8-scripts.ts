@@ -5,7 +5,11 @@
  * (from /proc: time inside workerd does not advance during synchronous code), and the first script of
  * a run (QuickJS context + prelude, or V8 isolate start + prelude).
  *
- *   node --import tsx bench/cases/v8-scripts.ts [batches=20] [perBatch=25] [typical|empty|layers] [starts=40] [quickjs,v8]
+ *   node --import tsx bench/cases/v8-scripts.ts [batches=20] [perBatch=25] [typical|empty|layers] [starts=40] [quickjs,v8,v8session]
+ *
+ * `v8` makes one invocation of the run's dynamic worker per script (production, where each has its own
+ * CPU limit); `v8session` calls a slice's scripts on sessions (platform/script-session.ts), as the CLI's
+ * embedded stack and `npm start` with SCRIPT_BACKEND=v8 do, local workerd enforcing no such limit.
  *
  * `empty` (a script with one empty pm.test) shows the fixed cost of a script call. The run start is
  * the CPU of `starts` fresh hosts running their first script each, in one call (/proc counts 10 ms
@@ -24,7 +28,7 @@ const batches = Number(process.argv[2] ?? 20);
 const perBatch = Number(process.argv[3] ?? 25);
 const kind = process.argv[4] ?? "typical";
 const starts = Number(process.argv[5] ?? 40);
-const backends = (process.argv[6] ?? "quickjs,v8").split(",");
+const backends = (process.argv[6] ?? "quickjs,v8,v8session").split(",");
 
 // The bench Worker: both hosts, one warm host per backend, or a fresh one per batch (`fresh`).
 const WORKER = `
@@ -40,8 +44,8 @@ const caps = {
 const warm = {};
 let runs = 0;
 const make = (backend, env, planned) =>
-  backend === "v8"
-    ? new V8ScriptHost({ loader: env.LOADER, runId: "bench-" + runs++, ...(planned ? { scripts: planned } : {}) })
+  backend === "v8" || backend === "v8session"
+    ? new V8ScriptHost({ loader: env.LOADER, runId: "bench-" + runs++, sessions: backend === "v8session", ...(planned ? { scripts: planned } : {}) })
     : new QuickJSScriptHost({});
 const plan = (source, n) => (n > 1 ? [source, ...Array.from({ length: n - 1 }, (_, i) => source + "\\n// " + i)] : undefined);
 const PING = "import { WorkerEntrypoint } from 'cloudflare:workers';\\nexport class ScriptRunner extends WorkerEntrypoint { ping() { return 'ready'; } }";
@@ -62,7 +66,9 @@ export default {
       for (let i = 0; i < n; i++) await layer(env, layerName, i);
       return Response.json({ ok: true });
     }
-    // fresh: n hosts (runs) with one script each; otherwise n scripts on the backend's warm host.
+    // fresh: n hosts (runs) with one script each; otherwise n scripts on the backend's warm host, in
+    // a slice of its own (a slice's V8 sessions belong to the request that opened them).
+    warm[backend]?.beginSlice();
     for (let i = 0; i < n; i++) {
       const host = fresh ? make(backend, env, plan(source, planned)) : (warm[backend] ??= make(backend, env));
       const out = await host.run({ source, location: "request:bench", context, timeoutMs: 5000 }, caps);

@@ -5,6 +5,13 @@ import type { ScriptCostRow } from "../cases/scripts";
 import type { BigRunResult, ConcurrentResult } from "../cases/stack";
 import type { WorkerdFetchResult } from "../cases/workerd-fetch";
 
+/** The scripts case's backends, as the table names them. */
+const SCRIPT_BACKENDS: Record<string, string> = {
+  quickjs: "QuickJS",
+  v8: "V8 isolate, an invocation per script (production)",
+  v8session: "V8 isolate, a slice's scripts on sessions (CLI, local stack)",
+};
+
 export interface Results {
   date: string;
   quick: boolean;
@@ -69,7 +76,7 @@ export function renderTable(r: Results): string {
   }
   for (const s of r.cases.scripts ?? []) {
     rows.push([
-      `typical test script (5 \`pm.test\`, chai over JSON) in workerd, ${s.backend === "v8" ? "V8 isolate" : "QuickJS"}`,
+      `typical test script (5 \`pm.test\`, chai over JSON) in workerd, ${SCRIPT_BACKENDS[s.backend] ?? s.backend}`,
       `median ${s.medianWallMs} ms wall, ${s.cpuMs} ms CPU (${s.batches} × ${s.perBatch}); first script of a run ${s.firstScriptCpuMs} ms CPU`,
       "≤ 0.3 ms median",
     ]);

@@ -7,9 +7,10 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { V8ScriptHost } from "../../platform/script-host-v8";
+import { Bridge, V8ScriptHost } from "../../platform/script-host-v8";
 import { SESSION_CALLS } from "../../platform/script-session";
 import type { ScriptCapabilities } from "../../shared/engine/types";
+import { SendRequestGate } from "../../shared/sandbox/send-gate";
 import { emptyJar, scriptContext } from "./v8-support";
 
 const loader = (env as unknown as { LOADER?: WorkerLoader }).LOADER;
@@ -83,5 +84,42 @@ describe.skipIf(!loader)("V8 script calls on sessions", () => {
     expect((await run("pm.test((")).error?.name).toBe("SyntaxError");
     const last = await run(scripts.at(-1)!);
     expect(last.assertions.map((a) => [a.name, a.passed])).toEqual([["x", true]]);
+  });
+});
+
+describe.skipIf(!loader)("the bridge a session's scripts share", () => {
+  const answering = (word: string): ScriptCapabilities => ({
+    sendRequest: async () => ({ error: { name: "RequestError", message: word } }),
+    cookieJar: { ...emptyJar, getAll: () => [{ name: "jar", value: word, domain: "example.test", path: "/" }] },
+  });
+  const SEND = 'pm.sendRequest("http://example.test/", (err) => console.log(err && err.message));';
+
+  it("reaches each script's own capabilities, within one session and across sessions", async () => {
+    const host = new V8ScriptHost({ loader: loader!, runId: "call-session-bridge", sessions: true });
+    const seen: string[] = [];
+    for (let i = 0; i < SESSION_CALLS + 3; i++) {
+      if (i === 2) host.beginSlice();
+      const out = await host.run(
+        { source: SEND, location: "request:r", context, timeoutMs: 5000 },
+        answering(`caps ${i}`),
+      );
+      seen.push(...out.console.map((e) => e.message));
+    }
+    expect(seen).toEqual(Array.from({ length: SESSION_CALLS + 3 }, (_, i) => `caps ${i}`));
+  });
+
+  it("answers nothing once revoked, and serves the capabilities it is pointed at", async () => {
+    const bridge = new Bridge(undefined, new SendRequestGate(), () => undefined);
+    expect(JSON.parse(await bridge.sendRequest("{}"))).toEqual({
+      error: { name: "RequestError", message: "the script has ended" },
+    });
+    Bridge.serve(bridge, answering("served"));
+    expect(JSON.parse(bridge.cookieJar("getAll", '["http://example.test/"]'))).toEqual([
+      { name: "jar", value: "served", domain: "example.test", path: "/" },
+    ]);
+    Bridge.revoke(bridge);
+    expect(JSON.parse(bridge.cookieJar("getAll", '["http://example.test/"]'))).toEqual({
+      __error: "the script has ended",
+    });
   });
 });

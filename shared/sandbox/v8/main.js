@@ -43,10 +43,27 @@ async function run(input, bridge, sends, body, script) {
   }
 }
 
-/** A slice's calls: the engine keeps this stub for the scripts of one slice (see script-host-v8.ts). */
+/**
+ * A slice's calls: the engine keeps this stub for the scripts of one slice (see script-host-v8.ts), and
+ * passes its bridge once, when the session opens; a call's own bridge, if any, takes its place.
+ */
 class ScriptSession extends RpcTarget {
+  #bridge;
+
+  constructor(bridge) {
+    super();
+    // A stub received as an argument is disposed when its call returns: the session keeps a duplicate.
+    this.#bridge = bridge ? bridge.dup() : null;
+  }
+
   execute(input, bridge, sends, body, script) {
-    return run(input, bridge, sends, body, script);
+    return run(input, bridge ?? this.#bridge, sends, body, script);
+  }
+
+  /** The engine ended the session: its bridge goes with it. */
+  [Symbol.dispose]() {
+    this.#bridge?.[Symbol.dispose]();
+    this.#bridge = null;
   }
 }
 
@@ -56,9 +73,9 @@ export class ScriptRunner extends WorkerEntrypoint {
     return run(input, bridge, sends, body, script);
   }
 
-  /** A session for a slice's scripts: calls on it skip an entrypoint call each. */
-  session() {
-    return new ScriptSession();
+  /** A session for a slice's scripts (with the bridge they share): calls on it skip an entrypoint call each. */
+  session(bridge) {
+    return new ScriptSession(bridge);
   }
 
   /** Readiness: the prelude loaded. */
