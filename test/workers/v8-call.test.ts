@@ -90,7 +90,10 @@ describe.skipIf(!loader)("V8 script calls on sessions", () => {
 describe.skipIf(!loader)("the bridge a session's scripts share", () => {
   const answering = (word: string): ScriptCapabilities => ({
     sendRequest: async () => ({ error: { name: "RequestError", message: word } }),
-    cookieJar: { ...emptyJar, getAll: () => [{ name: "jar", value: word, domain: "example.test", path: "/" }] },
+    cookieJar: {
+      ...emptyJar,
+      getAll: () => [{ name: "jar", value: word, domain: "example.test", path: "/" }],
+    },
   });
   const SEND = 'pm.sendRequest("http://example.test/", (err) => console.log(err && err.message));';
 
