@@ -116,8 +116,6 @@ export class V8ScriptHost implements ScriptHost {
   #queue: Promise<unknown> = Promise.resolve();
   readonly #wall = new WallDeadline();
   readonly #sessions = new ScriptSessions();
-  /** The current session's bridge (passed once when it opened; its scripts' calls pass none). */
-  #sessionBridge: Bridge | undefined;
 
   constructor(options: V8HostOptions) {
     this.#options = options;
@@ -134,7 +132,7 @@ export class V8ScriptHost implements ScriptHost {
   beginSlice(): void {
     this.#gate.beginSlice();
     this.#sliceSent = 0;
-    this.#dropSession();
+    this.#sessions.drop();
     this.#wall.reset();
     this.#fallback?.beginSlice();
   }
@@ -143,16 +141,9 @@ export class V8ScriptHost implements ScriptHost {
   dispose(): void {
     this.#generation++;
     this.#worker = undefined;
-    this.#dropSession();
+    this.#sessions.drop();
     this.#wall.reset();
     this.#fallback?.dispose();
-  }
-
-  /** Ends the session and its bridge: an isolate still holding them can no longer reach the engine. */
-  #dropSession(): void {
-    this.#sessions.drop();
-    if (this.#sessionBridge) Bridge.revoke(this.#sessionBridge);
-    this.#sessionBridge = undefined;
   }
 
   /** Scripts run one at a time: the isolate's host state belongs to the script in progress. */
@@ -300,14 +291,13 @@ export class V8ScriptHost implements ScriptHost {
     let bridge: Bridge | null;
     if (this.#options.sessions) {
       // A stub and a bridge are made only to open a session (once per SESSION_CALLS calls), not per call.
-      target = await this.#sessions.get(`${worker.name}:${timeoutMs}`, () => {
-        if (this.#sessionBridge) Bridge.revoke(this.#sessionBridge);
-        const opened = new Bridge(undefined, this.#gate, sent);
-        this.#sessionBridge = opened;
-        return this.#entrypoint(worker, timeoutMs * SESSION_CALLS).session(opened);
-      });
-      if (!this.#sessionBridge) throw new Error("V8 script host: a session without its bridge");
-      Bridge.serve(this.#sessionBridge, caps);
+      const open = await this.#sessions.get(
+        `${worker.name}:${timeoutMs}`,
+        () => new Bridge(undefined, this.#gate, sent),
+        (shared) => this.#entrypoint(worker, timeoutMs * SESSION_CALLS).session(shared),
+      );
+      Bridge.serve(open.bridge, caps);
+      target = open.session;
       bridge = null;
     } else {
       target = this.#entrypoint(worker, timeoutMs);
