@@ -19,6 +19,11 @@ export interface BuiltBody {
   body?: Uint8Array | string;
   contentType?: string;
   /**
+   * postman-request sets this body's type itself (form bodies): sent, but not listed on the request
+   * scripts and reports see. Raw and GraphQL types are postman-runtime's, listed as system headers.
+   */
+  implicitType?: true;
+  /**
    * Things the user should know, worded as postman-runtime's console warnings (a file part or binary
    * body whose content was not provided: a cloud runner cannot read the user's disk).
    */
@@ -86,10 +91,10 @@ export async function buildBody(
       const text = fields
         .map((f) => `${formEncode(resolve(f.key))}=${formEncode(resolve(String(f.value ?? "")))}`)
         .join("&");
-      return { body: text, contentType: "application/x-www-form-urlencoded" };
+      return { body: text, contentType: "application/x-www-form-urlencoded", implicitType: true };
     }
     case "formdata": {
-      const boundary = `--------------------------${Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => (b % 10).toString()).join("")}`;
+      const boundary = `--------------------------${Array.from(crypto.getRandomValues(new Uint8Array(24)), (b) => (b % 10).toString()).join("")}`;
       const enc = new TextEncoder();
       const chunks: Uint8Array[] = [];
       const warnings: string[] = [];
@@ -140,6 +145,7 @@ export async function buildBody(
       return {
         body: out,
         contentType: `multipart/form-data; boundary=${boundary}`,
+        implicitType: true,
         ...(warnings.length ? { warnings } : {}),
       };
     }
@@ -151,27 +157,8 @@ export async function buildBody(
           : {};
       return { body: decodeInline(content) };
     }
-    case "graphql": {
-      const vars = body.graphql?.variables;
-      let variables: unknown;
-      if (typeof vars === "string") {
-        const text = resolve(vars).trim();
-        if (text) {
-          try {
-            variables = JSON.parse(text);
-          } catch {
-            variables = undefined;
-          }
-        }
-      } else if (vars !== undefined) variables = JSON.parse(resolve(JSON.stringify(vars)));
-      return {
-        body: JSON.stringify({
-          query: resolve(body.graphql?.query ?? ""),
-          ...(variables !== undefined ? { variables } : {}),
-        }),
-        contentType: "application/json",
-      };
-    }
+    case "graphql":
+      return { body: graphqlBody(body.graphql, resolve), contentType: "application/json" };
     default:
       return {};
   }
@@ -261,4 +248,26 @@ async function readWhole(res: Response, signal?: AbortSignal): Promise<CapturedB
   } finally {
     detach?.();
   }
+}
+
+/**
+ * A GraphQL body as postman-runtime writes it: variables written as text go out verbatim (after
+ * variable substitution; an empty text is left out, malformed JSON is sent as written), an object is
+ * serialised with the query; `query` and `operationName` only when they are strings.
+ */
+function graphqlBody(graphql: BodyDefinition["graphql"], resolve: (s: string) => string): string {
+  const g = graphql ?? {};
+  const query = typeof g.query === "string" ? resolve(g.query) : undefined;
+  const operationName = typeof g.operationName === "string" ? resolve(g.operationName) : undefined;
+  if (typeof g.variables !== "string") {
+    const variables =
+      g.variables === undefined ? undefined : JSON.parse(resolve(JSON.stringify(g.variables)));
+    return JSON.stringify({ query, operationName, variables });
+  }
+  const parts: string[] = [];
+  if (query !== undefined) parts.push(`"query":${JSON.stringify(query)}`);
+  if (operationName !== undefined) parts.push(`"operationName":${JSON.stringify(operationName)}`);
+  const variables = resolve(g.variables);
+  if (variables !== "") parts.push(`"variables":${variables}`);
+  return `{${parts.join(",")}}`;
 }

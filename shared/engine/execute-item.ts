@@ -15,7 +15,14 @@ import {
   retryDelay,
   sendDefinition,
 } from "./send-definition";
-import { safeCookies, safeUrl, sentRequest, toEventResponse, truncateUtf8 } from "./sent-request";
+import {
+  listedHeaders,
+  safeCookies,
+  safeUrl,
+  sentRequest,
+  toEventResponse,
+  truncateUtf8,
+} from "./sent-request";
 import { type ScriptCalls, SideRequestLog } from "./side-requests";
 import type {
   Fetcher,
@@ -305,6 +312,7 @@ export async function executeItem(
   const testMs = deps.now() - testStarted;
 
   const sent = result.sent;
+  const listed = listedHeaders(sent);
   return {
     scopes,
     cookies: jar,
@@ -318,7 +326,8 @@ export async function executeItem(
       request: {
         method: sent.method,
         url: sent.url,
-        headers: sent.headers.map(({ key, value }) => ({ key, value })),
+        headers: listed.headers,
+        ...(listed.system ? { systemHeaders: listed.system } : {}),
         ...(typeof sent.body === "string" && sent.body
           ? { body: truncateUtf8(sent.body, BODY_PREVIEW_BYTES) }
           : {}),

@@ -27,10 +27,22 @@ import type {
 } from "./types";
 import { connectTarget, parsedUrl } from "./url";
 
+/**
+ * A header of a prepared request. `system`: the runtime added it (Postman's system headers, auth, the
+ * body's type, Cookie, a redirect's Referer), as Newman's report marks it. `implicit`: sent, but not part
+ * of the request scripts and reports see (postman-request sets a form body's Content-Type itself).
+ */
+export interface SentHeader {
+  key: string;
+  value: string;
+  system?: true;
+  implicit?: true;
+}
+
 export interface PreparedRequest {
   method: string;
   url: string;
-  headers: Array<{ key: string; value: string }>;
+  headers: SentHeader[];
   body?: Uint8Array | string;
   /** Under `disableUrlEncoding`, the URL as written when WHATWG's parser changes it (`url` is parsed). */
   written?: string;
@@ -62,6 +74,10 @@ export interface SendDeps {
 export interface SendResult {
   response?: ResponseData;
   error?: { name: string; message: string };
+  /**
+   * The request as first sent (a digest answer included, a redirect's hops not), as postman-runtime
+   * hands it to scripts and reports; the request as prepared when it was never sent.
+   */
   sent: PreparedRequest;
   redirects: Array<{ url: string; code: number }>;
   /** `headersMs`: from sending the last hop to its response headers (time to first byte). */
@@ -119,9 +135,22 @@ function withSystemHeaders(
   for (const [key, lower, fixed] of SYSTEM_HEADERS) {
     if (present?.has(lower) || (disabled && (disabled[lower] || disabled[key]))) continue;
     const value = fixed ?? (lower === "host" ? host : postmanToken(random));
-    if (value) headers.push({ key, value });
+    if (value) headers.push({ key, value, system: true });
   }
   return { ...req, headers };
+}
+
+/** The lower-case names of Postman's system headers (the listed view orders them after the others). */
+export const SYSTEM_HEADER_NAMES: ReadonlySet<string> = new Set(SYSTEM_HEADERS.map(([, lower]) => lower));
+
+/** `after` with the headers it does not share with `before` (by identity) marked as added by the runtime. */
+function markAdded(before: PreparedRequest, after: PreparedRequest): PreparedRequest {
+  if (after.headers === before.headers) return after;
+  const kept = new Set(before.headers);
+  return {
+    ...after,
+    headers: after.headers.map((h) => (kept.has(h) || h.system ? h : { ...h, system: true })),
+  };
 }
 
 const TOKEN_PATTERN = "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx";
@@ -171,8 +200,9 @@ export async function send(
   const userCookie = input.headers.find((h) => h.key.toLowerCase() === "cookie")?.value;
   let digestTried = false;
   let lastHeadersMs: number | undefined;
+  let firstHop: PreparedRequest | undefined;
   const finish = (extra: Partial<SendResult>): SendResult => ({
-    sent: req,
+    sent: firstHop ?? req,
     redirects,
     timings: {
       startedAt,
@@ -186,7 +216,8 @@ export async function send(
 
   let warnings: string[] | undefined;
   try {
-    req = await applyAuth(auth, req, resolve, { now: deps.now, random });
+    const unsigned = req;
+    req = markAdded(unsigned, await applyAuth(auth, unsigned, resolve, { now: deps.now, random }));
   } catch (err) {
     if (err instanceof AuthUnsupported) return finish({ error: { name: err.name, message: err.message } });
     // postman-runtime: a signer's error is a console warning and the request goes out unsigned.
@@ -212,10 +243,13 @@ export async function send(
       if (cookie)
         headers = [
           ...drop(headers, "cookie"),
-          { key: "Cookie", value: [userCookie, cookie].filter(Boolean).join("; ") },
+          { key: "Cookie", value: [userCookie, cookie].filter(Boolean).join("; "), system: true as const },
         ];
     }
     req = { ...req, headers };
+    // postman-runtime hands scripts and reports the request as first sent (a digest answer included),
+    // not a redirect's hop.
+    if (redirects.length === 0) firstHop = req;
     const hop = await fetchHop(url, req, {
       timeoutMs: timeoutMs - (deps.now() - startedAt - queuedMs),
       maxBodyBytes: opts.maxBodyBytes,
@@ -247,7 +281,8 @@ export async function send(
       const challenge = resHeaders.get("www-authenticate");
       if (challenge?.toLowerCase().startsWith("digest")) {
         digestTried = true;
-        req = await digestChallengeAuth(auth, req, challenge, resolve, random);
+        const unsigned = req;
+        req = markAdded(unsigned, await digestChallengeAuth(auth, unsigned, challenge, resolve, random));
         continue;
       }
     }
@@ -269,13 +304,19 @@ export async function send(
         res.status === 307 || res.status === 308 || profile.followOriginalHttpMethod === true;
       let nextHeaders = req.headers;
       if (has(nextHeaders, "host"))
-        nextHeaders = [...drop(nextHeaders, "host"), { key: "Host", value: next.host }];
+        nextHeaders = [
+          ...drop(nextHeaders, "host"),
+          { key: "Host", value: next.host, system: true as const },
+        ];
       if (next.host !== originalHost && profile.followAuthorizationHeader !== true)
         nextHeaders = drop(nextHeaders, "authorization");
       // postman-request: each hop sets Referer to the previous URL unless removeRefererHeaderOnRedirect,
       // which leaves the headers as they were (a user's own Referer goes on unchanged).
       if (profile.removeRefererHeaderOnRedirect !== true)
-        nextHeaders = [...drop(nextHeaders, "referer"), { key: "Referer", value: url.href }];
+        nextHeaders = [
+          ...drop(nextHeaders, "referer"),
+          { key: "Referer", value: url.href, system: true as const },
+        ];
       if (keepMethod) req = { ...req, url: next.href, headers: nextHeaders, written: undefined };
       else {
         const method = req.method === "HEAD" ? "HEAD" : "GET";

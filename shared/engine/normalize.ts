@@ -142,6 +142,9 @@ function normalizeBody(body: Request["body"]): BodyDefinition | undefined {
   if (body.graphql) {
     out.graphql = {
       ...(body.graphql.query !== undefined ? { query: body.graphql.query } : {}),
+      ...(typeof body.graphql.operationName === "string"
+        ? { operationName: body.graphql.operationName }
+        : {}),
       ...(body.graphql.variables !== undefined ? { variables: body.graphql.variables as string } : {}),
     };
   }

@@ -39,11 +39,12 @@ export async function sendDefinition(
     });
     const method = resolve(request.method || "GET").toUpperCase();
     const built = await buildBody(request.body, { method, resolve, profile, wire: deps.wire });
-    const headers = request.headers
+    const headers: PreparedRequest["headers"] = request.headers
       .filter((h) => !h.disabled && h.key)
       .map((h) => ({ key: resolve(h.key), value: resolve(String(h.value ?? "")) }));
     if (built.contentType && !headers.some((h) => h.key.toLowerCase() === "content-type")) {
-      headers.push({ key: "Content-Type", value: built.contentType });
+      const origin = built.implicitType ? { implicit: true as const } : { system: true as const };
+      headers.push({ key: "Content-Type", value: built.contentType, ...origin });
     }
     prepared = {
       method,

@@ -4,10 +4,11 @@
  */
 import type { RequestCompletedEvent } from "../schemas/events";
 import type { CookieJar } from "./cookie-jar";
-import type { PreparedRequest } from "./http";
+import { type PreparedRequest, SYSTEM_HEADER_NAMES } from "./http";
 import { BODY_PREVIEW_BYTES, safeUrlRaw } from "./send-definition";
 import type { RequestDefinition, ResponseData, Scopes, UrlDefinition } from "./types";
 import { parseRawUrl } from "./url";
+import { utf8Length } from "./utf8";
 import { makeResolver } from "./variables";
 
 export function toEventResponse(r: ResponseData): NonNullable<RequestCompletedEvent["response"]> {
@@ -49,6 +50,48 @@ function resolveBody(body: NonNullable<RequestDefinition["body"]>, resolve: (s: 
   } as typeof body;
 }
 
+/**
+ * Where a listed header goes: the request's own, then the runtime's others, Postman's fixed set, then
+ * Content-Length and Cookie in the order postman-request wrote them (a multipart body's length last).
+ */
+function listRank(h: PreparedRequest["headers"][number], multipart: boolean): number {
+  if (!h.system) return 0;
+  const lower = h.key.toLowerCase();
+  if (lower === "cookie") return 4;
+  if (lower === "content-length") return multipart ? 5 : 3;
+  return SYSTEM_HEADER_NAMES.has(lower) ? 2 : 1;
+}
+
+/**
+ * The sent request's headers as postman-runtime lists them on the request that test scripts and
+ * Newman's report see: the request's own first, then the ones the runtime added (auth, the body's type,
+ * Postman's system headers, Content-Length, Cookie) — `system` counts those, at the end. A form body's
+ * Content-Type is left out (postman-request sets it, so Newman never lists it); Content-Length is
+ * listed as the platform will send it. Why: reports and scripts that read the request see Newman's.
+ */
+export function listedHeaders(sent: PreparedRequest): {
+  headers: Array<{ key: string; value: string }>;
+  system: number;
+} {
+  const shown = sent.headers.filter((h) => !h.implicit);
+  const length =
+    sent.body === undefined
+      ? 0
+      : typeof sent.body === "string"
+        ? utf8Length(sent.body)
+        : sent.body.byteLength;
+  if (length > 0 && !shown.some((h) => h.key.toLowerCase() === "content-length"))
+    shown.push({ key: "Content-Length", value: String(length), system: true });
+  const multipart = sent.headers.some((h) => h.implicit && /^multipart\//i.test(h.value));
+  const ranked = shown
+    .map((h, i) => ({ h, rank: listRank(h, multipart), i }))
+    .sort((a, b) => a.rank - b.rank || a.i - b.i);
+  return {
+    headers: ranked.map(({ h }) => ({ key: h.key, value: h.value })),
+    system: ranked.filter(({ rank }) => rank > 0).length,
+  };
+}
+
 /** The definition of the request actually sent, for `pm.request` in test scripts. */
 export function sentRequest(
   def: RequestDefinition,
@@ -65,7 +108,7 @@ export function sentRequest(
     method: sent.method || resolve(def.method || "GET").toUpperCase(),
     url,
     headers: sent.headers.length
-      ? sent.headers.map(({ key, value }) => ({ key, value }))
+      ? listedHeaders(sent).headers
       : def.headers.filter((h) => !h.disabled).map((h) => ({ key: resolve(h.key), value: resolve(h.value) })),
     ...(body ? { body } : {}),
   };

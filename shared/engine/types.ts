@@ -70,7 +70,7 @@ export interface BodyDefinition {
   urlencoded?: KV[];
   formdata?: FormField[];
   file?: { src?: string | null; content?: string };
-  graphql?: { query?: string; variables?: string | JsonValue };
+  graphql?: { query?: string; operationName?: string; variables?: string | JsonValue };
   options?: { raw?: { language?: string } } & Record<string, JsonValue | undefined>;
   disabled?: boolean;
 }

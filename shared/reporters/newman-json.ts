@@ -25,6 +25,7 @@ import {
   refOf,
   scriptErrorsOf,
 } from "./newman-failures";
+import { type NewmanBody, type NewmanHeader, newmanBody, newmanHeaders } from "./newman-request";
 
 export interface ReportVariable {
   key: string;
@@ -68,8 +69,8 @@ export interface NewmanExecution {
   request: {
     url: NewmanUrl;
     method: string;
-    header: Array<{ key: string; value: string }>;
-    body?: { mode: "raw"; raw: string };
+    header: NewmanHeader[];
+    body?: NewmanBody;
   };
   response?: {
     id: string;
@@ -135,6 +136,7 @@ function execution(
   definition: ReportItem | undefined,
 ): NewmanExecution {
   const id = `${e.item.id}-${e.iteration}-${position}`;
+  const body = newmanBody(e.request, definition);
   const assertions = e.assertions.map(
     (a: AssertionResult, index): NewmanAssertion => ({
       assertion: a.name,
@@ -168,9 +170,9 @@ function execution(
     item: definition ?? { id: e.item.id, name: e.item.name },
     request: {
       url: newmanUrl(e.request.url),
+      header: newmanHeaders(e.request),
       method: e.request.method,
-      header: e.request.headers,
-      ...(e.request.body !== undefined ? { body: { mode: "raw" as const, raw: e.request.body } } : {}),
+      ...(body ? { body } : {}),
     },
     ...(e.response
       ? {

@@ -227,7 +227,14 @@ export const RequestCompletedSchema = z.object({
   request: z.object({
     method: z.string(),
     url: z.string(),
+    /** As postman-runtime lists them: the request's own first, then those the runtime added. */
     headers: HeaderListSchema,
+    /**
+     * How many of `headers`, at the end, the runtime added (Postman's system headers, auth, the body's
+     * type, Content-Length, Cookie): Newman's report marks them `system: true`. Absent when none (and
+     * from older streams).
+     */
+    systemHeaders: z.number().int().nonnegative().optional(),
     body: z.string().optional(),
   }),
   response: z

@@ -162,6 +162,18 @@ describe("bodies", () => {
     });
     expect(body(e).json).toEqual({ query: "query { me { id } }", variables: { x: 1 } });
   });
+
+  it("graphql variables written as text go out verbatim, as postman-runtime writes them", async () => {
+    const sent = async (graphql: Record<string, unknown>) =>
+      (await one({ method: "POST", url: `${base()}/post`, body: { mode: "graphql", graphql } })).request.body;
+    expect(await sent({ query: "{ a }", operationName: "A", variables: '{"n": 1}' })).toBe(
+      '{"query":"{ a }","operationName":"A","variables":{"n": 1}}',
+    );
+    // An empty text is left out; malformed JSON is sent as written (the server answers for it).
+    expect(await sent({ query: "{ a }", variables: "" })).toBe('{"query":"{ a }"}');
+    expect(await sent({ query: "{ a }", variables: "{oops" })).toBe('{"query":"{ a }","variables":{oops}');
+    expect(await sent({ query: "{ a }", variables: { n: 1 } })).toBe('{"query":"{ a }","variables":{"n":1}}');
+  });
 });
 
 describe("auth", () => {

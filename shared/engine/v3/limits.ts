@@ -3,6 +3,7 @@
  * JSON before anything is parsed so that an oversized tree is refused cheaply (413, with a pointer).
  */
 import type { LimitViolation } from "../limits";
+import { utf8Length } from "../utf8";
 import { convertV3 } from "./convert";
 
 export { isV3Input } from "./convert";
@@ -15,21 +16,6 @@ export const V3_LIMITS = {
   /** UTF-8 bytes of one file. */
   fileBytes: 2 * 1024 * 1024,
 } as const;
-
-/** UTF-8 length without allocating (Workers have no Buffer). */
-function utf8Bytes(text: string): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c < 0xdc00) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
-}
 
 const pointer = (path: string) => `/files/${path.replace(/~/g, "~0").replace(/\//g, "~1")}`;
 
@@ -52,7 +38,7 @@ export function checkV3Limits(
   let total = 0;
   for (const [path, text] of list) {
     if (typeof text !== "string") continue;
-    const bytes = utf8Bytes(text);
+    const bytes = utf8Length(text);
     total += bytes;
     if (bytes > V3_LIMITS.fileBytes && out.length < 20) {
       out.push({

@@ -1,0 +1,112 @@
+/**
+ * Differential against real Newman 6.2.2: `executions[].request` in the JSON report, and the request a
+ * test script sees. Newman lists the request's own headers first, then the ones the runtime added
+ * (`system: true`: auth, a raw or GraphQL body's type, Postman's system headers, Content-Length, Cookie),
+ * leaves out a form body's Content-Type (postman-request sets it), and keeps the body in its own mode.
+ * Report renderers (htmlextra) and dashboards read exactly these.
+ */
+import { describe, expect, inject, it } from "vitest";
+import { runBoth } from "./cli-pair";
+
+/** A test whose name lists the header keys the test script sees on `pm.request`. */
+const seenHeaders = {
+  listen: "test",
+  script: {
+    exec: [
+      "pm.test('sees ' + pm.request.headers.all().map((h) => h.key).join(','), () => {});",
+      "pm.test('length ' + pm.request.headers.get('Content-Length'), () => {});",
+    ],
+  },
+};
+
+function collection(base: string) {
+  const item = (name: string, request: Record<string, unknown>) => ({
+    name,
+    event: [seenHeaders],
+    request: { method: "POST", url: `${base}/post`, ...request },
+  });
+  return {
+    info: {
+      name: "report request",
+      schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+    },
+    item: [
+      { name: "cookie", request: { method: "GET", url: `${base}/cookies/set?sid=1` } },
+      item("get", { method: "GET", url: `${base}/get?x=1`, header: [{ key: "X-Custom", value: "a" }] }),
+      item("raw json", {
+        header: [{ key: "Content-Type", value: "application/json" }],
+        body: { mode: "raw", raw: '{"a":"é"}', options: { raw: { language: "json" } } },
+      }),
+      item("raw text", { body: { mode: "raw", raw: "plain" } }),
+      item("urlencoded", {
+        body: {
+          mode: "urlencoded",
+          urlencoded: [
+            { key: "a", value: "1 2&3" },
+            { key: "b", value: "{{v}}" },
+            { key: "c", value: "x", disabled: true },
+          ],
+        },
+      }),
+      item("formdata", { body: { mode: "formdata", formdata: [{ key: "f", value: "v", type: "text" }] } }),
+      item("graphql", { body: { mode: "graphql", graphql: { query: "{ a }", variables: '{"n": 1}' } } }),
+      item("basic auth", {
+        method: "GET",
+        url: `${base}/get`,
+        auth: {
+          type: "basic",
+          basic: [
+            { key: "username", value: "u" },
+            { key: "password", value: "p" },
+          ],
+        },
+      }),
+    ],
+  };
+}
+
+interface Header {
+  key: string;
+  value: string;
+  system?: boolean;
+}
+interface Report {
+  run: {
+    executions: Array<{
+      item: { name: string };
+      request: { header: Header[]; body?: unknown };
+      assertions?: Array<{ assertion: string }>;
+    }>;
+  };
+}
+
+/** What may differ by design: the User-Agent's version, the random token, masked credentials. */
+function header(h: Header): [string, string, boolean] {
+  const free = /^(user-agent|postman-token|authorization|cookie)$/i.test(h.key);
+  return [h.key, free ? "…" : h.value, h.system === true];
+}
+
+describe("the sent request in the JSON report and in test scripts (vs Newman)", () => {
+  it("lists headers, system marks, Content-Length and bodies as Newman does", async () => {
+    const both = await runBoth<Report>({
+      collection: collection(inject("targetUrl")),
+      args: ["--env-var", "v=2"],
+    });
+    expect(both.oursCode).toBe(both.newmanCode);
+    const seen = (r: Report) =>
+      r.run.executions.map((e) => ({
+        name: e.item.name,
+        headers: e.request.header.map(header),
+        body: e.request.body ?? null,
+        script: (e.assertions ?? []).map((a) => a.assertion),
+      }));
+    const ours = seen(both.ours);
+    expect(ours).toEqual(seen(both.newman));
+    // The comparison saw what it is about.
+    const urlencoded = ours.find((e) => e.name === "urlencoded")!;
+    expect(urlencoded.headers.map(([key]) => key)).not.toContain("Content-Type");
+    expect(urlencoded.headers).toContainEqual(["Content-Length", "15", true]);
+    expect(urlencoded.body).toMatchObject({ mode: "urlencoded" });
+    expect(ours.find((e) => e.name === "basic auth")!.headers[0]).toEqual(["Authorization", "…", true]);
+  });
+});
