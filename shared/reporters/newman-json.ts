@@ -17,6 +17,7 @@ import type {
   TerminalEvent,
 } from "../schemas/events";
 import type { ReportFolder, ReportItem } from "./collection-json";
+import { type CursorFrame, CursorTrack } from "./newman-cursor";
 import {
   type ExecutionRef,
   failure,
@@ -131,11 +132,11 @@ function indexItems(
 
 function execution(
   e: RequestCompletedEvent,
-  position: number,
-  length: number,
+  at: CursorFrame,
   definition: ReportItem | undefined,
 ): NewmanExecution {
-  const id = `${e.item.id}-${e.iteration}-${position}`;
+  const { position } = at;
+  const id = `${e.item.id}-${e.iteration}-${at.seq}`;
   const body = newmanBody(e.request, definition);
   const assertions = e.assertions.map(
     (a: AssertionResult, index): NewmanAssertion => ({
@@ -158,11 +159,11 @@ function execution(
     cursor: {
       position,
       iteration: e.iteration,
-      length,
-      cycles: 0,
-      empty: false,
+      length: at.length,
+      cycles: at.cycles,
+      empty: at.length === 0,
       eof: false,
-      bof: position === 0,
+      bof: position === 0 && e.iteration === 0,
       cr: false,
       ref: id,
       httpRequestId: id,
@@ -261,14 +262,14 @@ export async function buildNewmanReport(events: EventSource, ctx: ReportContext)
   const executions: NewmanExecution[] = [];
   const byItem = new Map<string, ExecutionRef>();
   const definitions = indexItems(ctx.items ?? []);
+  const cursor = new CursorTrack(definitions);
   let terminal: Terminal | undefined;
-  let items = 0;
   let responseTotal = 0;
   const rebuilt: Failure[] = [];
   for await (const e of events as AsyncIterable<RunEvent>) {
-    if (e.type === "run.started") items = e.items;
+    if (e.type === "run.started") cursor.started(e);
     else if (e.type === "request.completed") {
-      const ex = execution(e, executions.length, items, definitions.get(e.item.id));
+      const ex = execution(e, cursor.next(e), definitions.get(e.item.id));
       executions.push(ex);
       byItem.set(`${e.item.id}:${e.iteration}`, refOf(ex));
       responseTotal += e.response?.size ?? 0;
@@ -317,6 +318,7 @@ export async function* newmanReportStream(
   const rebuilt: Failure[] = [];
   const limit = options.chunkChars ?? 65_536;
   const definitions = indexItems(ctx.items ?? []);
+  const cursor = new CursorTrack(definitions);
   const byItem = new Map<string, ExecutionRef>();
   const head = JSON.stringify(reportHead(ctx));
   let buffer = `${head.slice(0, -1)},"run":{`;
@@ -325,12 +327,11 @@ export async function* newmanReportStream(
   buffer += `"executions":[`;
   let terminal = known;
   let count = 0;
-  let items = 0;
   let responseTotal = 0;
   for await (const e of events as AsyncIterable<RunEvent>) {
-    if (e.type === "run.started") items = e.items;
+    if (e.type === "run.started") cursor.started(e);
     else if (e.type === "request.completed") {
-      const ex = execution(e, count, items, definitions.get(e.item.id));
+      const ex = execution(e, cursor.next(e), definitions.get(e.item.id));
       const key = `${e.item.id}:${e.iteration}`;
       // Without the terminal event, remember what can be a failure's target (and later runs of it).
       const keep = wanted ? wanted.has(key) : byItem.has(key) || mayFail(e);

@@ -3,7 +3,7 @@
  * test script sees. Newman lists the request's own headers first, then the ones the runtime added
  * (`system: true`: auth, a raw or GraphQL body's type, Postman's system headers, Content-Length, Cookie),
  * leaves out a form body's Content-Type (postman-request sets it), and keeps the body in its own mode.
- * Report renderers (htmlextra) and dashboards read exactly these.
+ * Report renderers (htmlextra) and dashboards read exactly these, and group executions by the cursor.
  */
 import { describe, expect, inject, it } from "vitest";
 import { runBoth } from "./cli-pair";
@@ -74,6 +74,7 @@ interface Report {
   run: {
     executions: Array<{
       item: { name: string };
+      cursor: { position: number; iteration: number; length: number; cycles: number };
       request: { header: Header[]; body?: unknown };
       assertions?: Array<{ assertion: string }>;
     }>;
@@ -87,15 +88,16 @@ function header(h: Header): [string, string, boolean] {
 }
 
 describe("the sent request in the JSON report and in test scripts (vs Newman)", () => {
-  it("lists headers, system marks, Content-Length and bodies as Newman does", async () => {
+  it("lists headers, system marks, Content-Length, bodies and the cursor as Newman does", async () => {
     const both = await runBoth<Report>({
       collection: collection(inject("targetUrl")),
-      args: ["--env-var", "v=2"],
+      args: ["--env-var", "v=2", "-n", "2"],
     });
     expect(both.oursCode).toBe(both.newmanCode);
     const seen = (r: Report) =>
       r.run.executions.map((e) => ({
         name: e.item.name,
+        cursor: [e.cursor.position, e.cursor.iteration, e.cursor.length, e.cursor.cycles],
         headers: e.request.header.map(header),
         body: e.request.body ?? null,
         script: (e.assertions ?? []).map((a) => a.assertion),
