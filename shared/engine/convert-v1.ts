@@ -340,8 +340,26 @@ function convertItems(v1: Json): Json[] {
   return items;
 }
 
-/** Converts a v1 collection (see `isV1Collection`) to v2.1; the input is not modified. */
+/**
+ * The conversions made so far, by input document: a submission checks the limits of the conversion and
+ * then runs it, and converting a large v1 document twice cost as much again. Callers only read it.
+ */
+const converted = new WeakMap<Json, Json>();
+
+/**
+ * Converts a v1 collection (see `isV1Collection`) to v2.1; the input is not modified. The same input
+ * object answers the same (read-only) conversion.
+ */
 export function convertV1Collection(source: Json): Json {
+  let out = converted.get(source);
+  if (!out) {
+    out = convertOnce(source);
+    converted.set(source, out);
+  }
+  return out;
+}
+
+function convertOnce(source: Json): Json {
   const v1 = structuredClone(source);
   const info: Json = { ...(v1.id ? { _postman_id: v1.id } : {}), name: v1.name, schema: SCHEMA_V21 };
   if (v1.description) info.description = v1.description;

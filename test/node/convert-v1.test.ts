@@ -24,6 +24,19 @@ describe("isV1Collection", () => {
 });
 
 describe("convertV1Collection", () => {
+  it("converts an input once: the limit check and the run share the conversion, the input stays as given", () => {
+    const input = v1({
+      order: ["r"],
+      requests: [{ id: "r", name: "r", url: "http://t.test/", method: "GET" }],
+    });
+    const before = structuredClone(input);
+    const first = convertV1Collection(input);
+    expect(convertV1Collection(input)).toBe(first);
+    expect(collectionInput(input)).toBe(first);
+    expect(input).toEqual(before);
+    expect(convertV1Collection(structuredClone(input))).not.toBe(first);
+  });
+
   it("builds the folder tree: folders (sub-folders first) in folders_order, then root requests in order", () => {
     const out = convertV1Collection(
       v1({

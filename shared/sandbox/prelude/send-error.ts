@@ -6,16 +6,13 @@
 // the same table reads the fields back here as for the JSON report's `requestError`.
 import { nodeErrorFields, type RequestFailure } from "../../engine/request-error";
 
-/** The engine's reason a request got no response (SendRequestOutcome.error). */
-export type SendFailure = RequestFailure;
-
 /**
  * The error object a script's pm.sendRequest callback gets for `failure`, shaped as Newman's: Node's
  * fields for a connection failure or a timeout (edgerun's default timeout too: the callback reads
  * `code`), `{}` for an empty URL. A reason Newman has no Node error for (edgerun's target policy, a
  * limit, a platform error that does not tell its kind) keeps its `name` and `message` as fields.
  */
-export function scriptSendError(failure: SendFailure): Record<string, unknown> {
+export function scriptSendError(failure: RequestFailure): Record<string, unknown> {
   if (failure.name === "TimeoutError") return { code: "ESOCKETTIMEDOUT", connect: false };
   return nodeErrorFields(failure) ?? { name: failure.name, message: failure.message };
 }
