@@ -12,7 +12,7 @@ import type { RequestCompletedEvent } from "../shared/schemas/events";
 import type { Palette } from "./cli-style";
 import { BLANK, fileSize, prettyms } from "./summary-table";
 
-type Header = { key: string; value: string };
+type Header = { key: string; value: string; disabled?: true };
 type Response = NonNullable<RequestCompletedEvent["response"]>;
 
 /** Newman's clip for a body shown under `--verbose`. */
@@ -32,7 +32,8 @@ function marks(ascii: boolean) {
     : { star: "★", up: "↑", down: "↓", top: "┌", middle: "│", bottom: "└" };
 }
 
-const header = (headers: Header[], name: string) => headers.find((h) => h.key.toLowerCase() === name)?.value;
+const header = (headers: Header[], name: string) =>
+  headers.find((h) => !h.disabled && h.key.toLowerCase() === name)?.value;
 
 const byteLength = (text: string) => new TextEncoder().encode(text).length;
 
@@ -48,7 +49,10 @@ export function requestSize(request: RequestCompletedEvent["request"]): number {
   } catch {
     // a URL the platform could not parse was not sent: its size is a guess either way
   }
-  const lines = sentHeaders(request).map((h) => `${h.key}: ${h.value}`);
+  // Header.unparse: a disabled header is not part of the size (it is of Newman's header count).
+  const lines = sentHeaders(request)
+    .filter((h) => !h.disabled)
+    .map((h) => `${h.key}: ${h.value}`);
   const declared = header(request.headers, "content-length");
   const body =
     declared !== undefined && /^\d+$/.test(declared) ? Number(declared) : byteLength(request.body ?? "");
@@ -84,7 +88,11 @@ function contentSummary(r: Response, star: string): string {
  * body, which Newman does not show (its form-data and file bodies print as nothing).
  */
 function bodyMode(request: RequestCompletedEvent["request"]): string | undefined {
-  const type = (header(request.headers, "content-type") ?? "").toLowerCase();
+  const listed = header(request.headers, "content-type");
+  // A form body's type is postman-request's, so it is not listed: a sent text without one is urlencoded.
+  if (listed === undefined && request.systemHeaders !== undefined)
+    return request.body !== undefined ? "urlencoded" : undefined;
+  const type = (listed ?? "").toLowerCase();
   if (type.startsWith("application/x-www-form-urlencoded")) return "urlencoded";
   if (type.startsWith("multipart/form-data")) return undefined;
   return "raw";

@@ -6,7 +6,7 @@ import type { RequestCompletedEvent } from "../schemas/events";
 import type { CookieJar } from "./cookie-jar";
 import { type PreparedRequest, SYSTEM_HEADER_NAMES } from "./http";
 import { BODY_PREVIEW_BYTES, safeUrlRaw } from "./send-definition";
-import type { RequestDefinition, ResponseData, Scopes, UrlDefinition } from "./types";
+import type { KV, RequestDefinition, ResponseData, Scopes, UrlDefinition } from "./types";
 import { parseRawUrl } from "./url";
 import { utf8Length } from "./utf8";
 import { makeResolver } from "./variables";
@@ -50,29 +50,42 @@ function resolveBody(body: NonNullable<RequestDefinition["body"]>, resolve: (s: 
   } as typeof body;
 }
 
+/** Methods Node's client sends without a Content-Length when they have no body. */
+const BODILESS_METHODS = new Set(["GET", "HEAD", "DELETE", "OPTIONS", "TRACE", "CONNECT"]);
+
 /**
  * Where a listed header goes: the request's own, then the runtime's others, Postman's fixed set, then
- * Content-Length and Cookie in the order postman-request wrote them (a multipart body's length last).
+ * Content-Length and Cookie in the order postman-request wrote them (a length known only at the end last).
  */
-function listRank(h: PreparedRequest["headers"][number], multipart: boolean): number {
+function listRank(h: PreparedRequest["headers"][number], lengthLast: boolean): number {
   if (!h.system) return 0;
   const lower = h.key.toLowerCase();
   if (lower === "cookie") return 4;
-  if (lower === "content-length") return multipart ? 5 : 3;
+  if (lower === "content-length") return lengthLast ? 5 : 3;
   return SYSTEM_HEADER_NAMES.has(lower) ? 2 : 1;
+}
+
+/** A listed header: a disabled one is the definition's, kept in its place but not sent. */
+export interface ListedHeader {
+  key: string;
+  value: string;
+  disabled?: true;
 }
 
 /**
  * The sent request's headers as postman-runtime lists them on the request that test scripts and
- * Newman's report see: the request's own first, then the ones the runtime added (auth, the body's type,
- * Postman's system headers, Content-Length, Cookie) — `system` counts those, at the end. A form body's
- * Content-Type is left out (postman-request sets it, so Newman never lists it); Content-Length is
- * listed as the platform will send it. Why: reports and scripts that read the request see Newman's.
+ * Newman's report see: the request's own first (`def`'s disabled ones kept in their places, resolved),
+ * then the ones the runtime added (auth, the body's type, Postman's system headers, Content-Length,
+ * Cookie) — `system` counts those, at the end. A form body's Content-Type is left out (postman-request
+ * sets it, so Newman never lists it); Content-Length is listed as Node's client declares it. Why:
+ * reports and scripts that read the request see Newman's. Nothing sent (the request failed before
+ * it): nothing listed.
  */
-export function listedHeaders(sent: PreparedRequest): {
-  headers: Array<{ key: string; value: string }>;
-  system: number;
-} {
+export function listedHeaders(
+  sent: PreparedRequest,
+  def?: { request: RequestDefinition; resolve: (s: string) => string },
+): { headers: ListedHeader[]; system: number } {
+  if (sent.headers.length === 0) return { headers: [], system: 0 };
   const shown = sent.headers.filter((h) => !h.implicit);
   const length =
     sent.body === undefined
@@ -80,16 +93,40 @@ export function listedHeaders(sent: PreparedRequest): {
       : typeof sent.body === "string"
         ? utf8Length(sent.body)
         : sent.body.byteLength;
-  if (length > 0 && !shown.some((h) => h.key.toLowerCase() === "content-length"))
+  // Node's client declares an empty body as `Content-Length: 0` on methods that usually carry one.
+  const declared = length > 0 || !BODILESS_METHODS.has(sent.method);
+  if (declared && !shown.some((h) => h.key.toLowerCase() === "content-length"))
     shown.push({ key: "Content-Length", value: String(length), system: true });
-  const multipart = sent.headers.some((h) => h.implicit && /^multipart\//i.test(h.value));
+  // A length the client computed as it finished the request (a multipart body, an empty one) comes last.
+  const lengthLast = length === 0 || sent.headers.some((h) => h.implicit && /^multipart\//i.test(h.value));
   const ranked = shown
-    .map((h, i) => ({ h, rank: listRank(h, multipart), i }))
+    .map((h, i) => ({ h, rank: listRank(h, lengthLast), i }))
     .sort((a, b) => a.rank - b.rank || a.i - b.i);
-  return {
-    headers: ranked.map(({ h }) => ({ key: h.key, value: h.value })),
-    system: ranked.filter(({ rank }) => rank > 0).length,
-  };
+  const own = ranked.filter(({ rank }) => rank === 0).map(({ h }) => ({ key: h.key, value: h.value }));
+  const added = ranked.filter(({ rank }) => rank > 0).map(({ h }) => ({ key: h.key, value: h.value }));
+  return { headers: [...withDisabled(own, def), ...added], system: added.length };
+}
+
+/** The request's own sent headers with the definition's disabled ones put back in their places. */
+function withDisabled(
+  own: ListedHeader[],
+  def: { request: RequestDefinition; resolve: (s: string) => string } | undefined,
+): ListedHeader[] {
+  if (!def?.request.headers.some((h) => h.disabled)) return own;
+  const { request, resolve } = def;
+  const out: ListedHeader[] = [];
+  let next = 0;
+  for (const h of request.headers) {
+    if (h.disabled) out.push({ key: resolve(h.key), value: resolve(String(h.value ?? "")), disabled: true });
+    else if (h.key && next < own.length) out.push(own[next++]!);
+  }
+  return out.concat(own.slice(next));
+}
+
+/** Listed headers as `pm.request` holds them in Newman: those the runtime added marked `system`. */
+function scriptHeaders(listed: { headers: ListedHeader[]; system: number }): KV[] {
+  const own = listed.headers.length - listed.system;
+  return listed.headers.map((h, i) => (i >= own ? { ...h, system: true } : h));
 }
 
 /** The definition of the request actually sent, for `pm.request` in test scripts. */
@@ -108,7 +145,7 @@ export function sentRequest(
     method: sent.method || resolve(def.method || "GET").toUpperCase(),
     url,
     headers: sent.headers.length
-      ? listedHeaders(sent).headers
+      ? scriptHeaders(listedHeaders(sent, { request: def, resolve }))
       : def.headers.filter((h) => !h.disabled).map((h) => ({ key: resolve(h.key), value: resolve(h.value) })),
     ...(body ? { body } : {}),
   };

@@ -36,6 +36,8 @@ export interface KV {
   value: string;
   disabled?: boolean;
   description?: string;
+  /** A header the runtime added to the sent request (test scripts' `pm.request`, as in Newman). */
+  system?: boolean;
 }
 
 /** Postman's structured URL, normalised: host and path always arrays. */

@@ -77,7 +77,7 @@ export const HTML_REPORT_JS = String.raw`(function () {
   }
   function details(r) {
     var box = el("div", "er-body");
-    add(box, el("h2", null, "Request"), el("pre", null, r.request.method + " " + r.request.url), kvTable(r.request.headers));
+    add(box, el("h2", null, "Request"), el("pre", null, r.request.method + " " + r.request.url), kvTable(r.request.headers.filter(function (h) { return !h.disabled; })));
     if (r.request.body) add(box, el("pre", null, r.request.body));
     if (r.response) {
       add(box, el("h2", null, "Response"), el("p", null, r.response.code + " " + r.response.status + " · " + bytes(r.response.size) + " · " + ms(r.response.timeMs)),

@@ -227,8 +227,11 @@ export const RequestCompletedSchema = z.object({
   request: z.object({
     method: z.string(),
     url: z.string(),
-    /** As postman-runtime lists them: the request's own first, then those the runtime added. */
-    headers: HeaderListSchema,
+    /**
+     * As postman-runtime lists them: the request's own first (a disabled one, not sent, marked so),
+     * then those the runtime added.
+     */
+    headers: z.array(z.object({ key: z.string(), value: z.string(), disabled: z.literal(true).optional() })),
     /**
      * How many of `headers`, at the end, the runtime added (Postman's system headers, auth, the body's
      * type, Content-Length, Cookie): Newman's report marks them `system: true`. Absent when none (and

@@ -100,8 +100,8 @@ function keepStatic(text: string, mask: MaskFn, isStatic?: (text: string) => boo
   return masked !== text && isStatic?.(text) ? text : masked;
 }
 
-function maskHeaders(list: Array<{ key: string; value: string }>, mask: MaskFn) {
-  return list.map((h) => ({ key: h.key, value: isSensitiveHeader(h.key) ? MASK : mask(h.value) }));
+function maskHeaders<H extends { key: string; value: string }>(list: H[], mask: MaskFn): H[] {
+  return list.map((h) => ({ ...h, value: isSensitiveHeader(h.key) ? MASK : mask(h.value) }));
 }
 
 function maskRequest<E extends RunEvent>(event: E, mask: MaskFn, isStatic?: (t: string) => boolean): E {

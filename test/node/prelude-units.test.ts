@@ -115,7 +115,7 @@ describe("json-error", () => {
 });
 
 describe("lists and variable scopes", () => {
-  it("finds the last enabled member, case-insensitively for headers", () => {
+  it("finds the last member, a disabled one too, case-insensitively for headers (as postman-collection)", () => {
     const headers = new PropertyList(
       [
         { key: "Accept", value: "a" },
@@ -123,13 +123,15 @@ describe("lists and variable scopes", () => {
       ],
       { header: true },
     );
-    expect(headers.get("ACCEPT")).toBe("a");
+    expect(headers.get("ACCEPT")).toBe("b");
     headers.add("X-Id: 7");
     // A Header keeps its value's type and takes the upserted key's case (postman-collection's Header#update).
     headers.upsert({ key: "x-id", value: 8 });
     expect(headers.toObject(true)).toEqual({ accept: "a", "x-id": 8 });
     expect(headers.one("X-ID")?.key).toBe("x-id");
-    expect(headers.count()).toBe(2);
+    expect(headers.count()).toBe(3);
+    expect(headers.all().map((h) => h.key)).toEqual(["Accept", "accept", "x-id"]);
+    expect(String(headers)).toBe("Accept: a\r\nx-id: 8\r\n");
     expect(PropertyList.name).toBe("a");
   });
 

@@ -2,7 +2,8 @@
  * Differential against real Newman 6.2.2: `executions[].request` in the JSON report, and the request a
  * test script sees. Newman lists the request's own headers first, then the ones the runtime added
  * (`system: true`: auth, a raw or GraphQL body's type, Postman's system headers, Content-Length, Cookie),
- * leaves out a form body's Content-Type (postman-request sets it), and keeps the body in its own mode.
+ * leaves out a form body's Content-Type (postman-request sets it), keeps a disabled header in its place
+ * (marked), and keeps the body in its own mode; test scripts' `pm.request` lists the same.
  * Report renderers (htmlextra) and dashboards read exactly these, and group executions by the cursor.
  */
 import { describe, expect, inject, it } from "vitest";
@@ -15,6 +16,7 @@ const seenHeaders = {
     exec: [
       "pm.test('sees ' + pm.request.headers.all().map((h) => h.key).join(','), () => {});",
       "pm.test('length ' + pm.request.headers.get('Content-Length'), () => {});",
+      "pm.test('json ' + JSON.stringify(pm.request.headers.toJSON().map((h) => [h.key, !!h.system, !!h.disabled])), () => {});",
     ],
   },
 };
@@ -33,6 +35,21 @@ function collection(base: string) {
     item: [
       { name: "cookie", request: { method: "GET", url: `${base}/cookies/set?sid=1` } },
       item("get", { method: "GET", url: `${base}/get?x=1`, header: [{ key: "X-Custom", value: "a" }] }),
+      {
+        ...item("own headers", {
+          header: [
+            { key: "X-On", value: "{{v}}" },
+            { key: "X-Off", value: "0", disabled: true },
+          ],
+        }),
+        event: [
+          {
+            listen: "prerequest",
+            script: { exec: ["pm.request.headers.add({ key: 'X-Pre', value: 'p' });"] },
+          },
+          seenHeaders,
+        ],
+      },
       item("raw json", {
         header: [{ key: "Content-Type", value: "application/json" }],
         body: { mode: "raw", raw: '{"a":"é"}', options: { raw: { language: "json" } } },
@@ -69,6 +86,7 @@ interface Header {
   key: string;
   value: string;
   system?: boolean;
+  disabled?: boolean;
 }
 interface Report {
   run: {
@@ -82,9 +100,9 @@ interface Report {
 }
 
 /** What may differ by design: the User-Agent's version, the random token, masked credentials. */
-function header(h: Header): [string, string, boolean] {
+function header(h: Header): [string, string, boolean, boolean] {
   const free = /^(user-agent|postman-token|authorization|cookie)$/i.test(h.key);
-  return [h.key, free ? "…" : h.value, h.system === true];
+  return [h.key, free ? "…" : h.value, h.system === true, h.disabled === true];
 }
 
 describe("the sent request in the JSON report and in test scripts (vs Newman)", () => {
@@ -107,8 +125,14 @@ describe("the sent request in the JSON report and in test scripts (vs Newman)", 
     // The comparison saw what it is about.
     const urlencoded = ours.find((e) => e.name === "urlencoded")!;
     expect(urlencoded.headers.map(([key]) => key)).not.toContain("Content-Type");
-    expect(urlencoded.headers).toContainEqual(["Content-Length", "15", true]);
+    expect(urlencoded.headers).toContainEqual(["Content-Length", "15", true, false]);
     expect(urlencoded.body).toMatchObject({ mode: "urlencoded" });
-    expect(ours.find((e) => e.name === "basic auth")!.headers[0]).toEqual(["Authorization", "…", true]);
+    expect(ours.find((e) => e.name === "basic auth")!.headers[0]).toEqual([
+      "Authorization",
+      "…",
+      true,
+      false,
+    ]);
+    expect(ours.find((e) => e.name === "own headers")!.headers[1]).toEqual(["X-Off", "0", false, true]);
   });
 });

@@ -23,6 +23,18 @@ const basic = {
 /** The cases (see the file's comment). */
 export const REQUEST_CASES: DiffCase[] = [
   pre(
+    "disabled members in list methods",
+    "pm.request.headers.add({ key: 'X-Off', value: '1', disabled: true }); pm.request.headers.add({ key: 'X-On', value: '2' }); const h = pm.request.headers; const keys = []; h.each((m) => keys.push(m.key)); console.log(h.count(), JSON.stringify(keys), JSON.stringify(h.all().map((m) => m.key)), JSON.stringify(h.map((m) => m.key)), h.filter((m) => m.disabled).length, h.find((m) => m.key === 'X-Off') !== undefined, h.idx(h.count() - 2) && h.idx(h.count() - 2).key, h.reduce((n) => n + 1, 0), h.indexOf('X-Off'), String(h).includes('X-Off'));",
+  ),
+  pre(
+    "lists as strings",
+    "pm.request.headers.add({ key: 'X-Off', value: '1', disabled: true }); console.log(JSON.stringify(String(pm.request.headers)), JSON.stringify(pm.request.headers.toString()), JSON.stringify(String(pm.request.url.query)));",
+  ),
+  pre(
+    "disabled members by key",
+    "pm.request.headers.add({ key: 'X-Off', value: '1', disabled: true }); pm.request.url.query.add({ key: 'q', value: 'off', disabled: true }); const h = pm.request.headers; console.log(h.get('X-Off'), h.has('X-Off'), h.one('X-Off') && h.one('X-Off').value, pm.request.url.query.get('q'), pm.request.url.query.count(), pm.request.url.getQueryString(), String(pm.request.url));",
+  ),
+  pre(
     "url assigned a string",
     "pm.request.url = 'http://x.test/y?z=1'; console.log(typeof pm.request.url, String(pm.request.url), JSON.stringify(pm.request.url));",
   ),

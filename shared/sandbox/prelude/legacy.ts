@@ -28,8 +28,8 @@ function fieldsObject(fields: ListItem[]): Record<string, unknown> {
 function legacyData(body: RequestBody | undefined): unknown {
   if (!body || body.isEmpty()) return {};
   if (body.mode === "raw") return body.raw ?? {};
-  if (body.mode === "urlencoded") return fieldsObject(body.urlencoded.all());
-  if (body.mode === "formdata") return fieldsObject(body.formdata.all());
+  if (body.mode === "urlencoded") return fieldsObject(body.urlencoded._enabled());
+  if (body.mode === "formdata") return fieldsObject(body.formdata._enabled());
   if (body.mode === "file") return body.file?.content ?? {};
   return {};
 }

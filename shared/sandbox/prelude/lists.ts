@@ -20,6 +20,16 @@ type ItemCallback<T> = (item: ListItem, index: number, items: ListItem[]) => T;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
 
+/** Lists whose members have a text form of their own (kept off the list: its own properties are counted). */
+const unparsers = new WeakMap<object, (enabled: ListItem[]) => string>();
+
+/** QueryParam.unparse: `key=value` joined by `&`, as written; a parameter without a value is its key. */
+export function unparseQuery(params: ListItem[]): string {
+  return params
+    .map((p) => (p.value === null || p.value === undefined ? p.key : `${p.key}=${p.value}`))
+    .join("&");
+}
+
 // Own properties mirror postman-collection's PropertyList (names and count), so chai renders a list in
 // a failure message the way Newman does: `a{ …(7) }` (the SDK's class name is minified to `a`).
 export class PropertyList {
@@ -31,8 +41,15 @@ export class PropertyList {
   declare _postman_listAllowsMultipleValues: boolean;
   declare __parent: unknown;
 
-  /** `header`: a HeaderList (keys case-insensitive, values kept as given: the SDK's Header). */
-  constructor(items?: ReadonlyArray<ItemInput> | null, opts?: { header?: boolean }) {
+  /**
+   * `header`: a HeaderList (keys case-insensitive, values kept as given: the SDK's Header). `unparse`:
+   * the member type's text form (QueryParam.unparse for a query), which `toString()` answers.
+   */
+  constructor(
+    items?: ReadonlyArray<ItemInput> | null,
+    opts?: { header?: boolean; unparse?: (enabled: ListItem[]) => string },
+  ) {
+    if (opts?.unparse) unparsers.set(this, opts.unparse);
     this.members = (items || []).map((i) => ({ ...i }) as ListItem);
     this.reference = {};
     this.Type = Object;
@@ -53,13 +70,18 @@ export class PropertyList {
   _k(k: unknown): string {
     return this._ci ? String(k).toLowerCase() : String(k);
   }
+  /** The last member with this key, a disabled one too (the SDK's `reference` index holds every member). */
   _find(key: unknown): ListItem | undefined {
     const k = this._k(key);
     for (let i = this._items.length - 1; i >= 0; i--) {
       const it = this._items[i];
-      if (it && this._k(it.key) === k && !it.disabled) return it;
+      if (it && this._k(it.key) === k) return it;
     }
     return undefined;
+  }
+  /** The members that take part in the request (what the SDK's `unparse` and the engine read). */
+  _enabled(): ListItem[] {
+    return this._items.filter((i) => !i.disabled);
   }
   get(key: unknown): unknown {
     const it = this._find(key);
@@ -124,32 +146,38 @@ export class PropertyList {
     this.clear();
     this.populate(items);
   }
+  // The SDK's list methods see every member, disabled ones included (postman-collection's PropertyList).
+  /** The members the list methods walk. */
+  _members(): ListItem[] {
+    return this._items;
+  }
   all(): ListItem[] {
-    return this._items.filter((i) => !i.disabled);
+    return this._items.slice();
   }
   count(): number {
-    return this.all().length;
+    return this._items.length;
   }
   idx(n: number): ListItem | undefined {
-    return this.all()[n];
+    return this._members()[n];
   }
-  each(fn: (item: ListItem) => void): void {
-    this.all().forEach((i) => fn(i));
+  each(fn: ItemCallback<void>): void {
+    this._members().forEach(fn);
   }
   map<T>(fn: ItemCallback<T>): T[] {
-    return this.all().map(fn);
+    return this._members().map(fn);
   }
   filter(fn: ItemCallback<unknown>): ListItem[] {
-    return this.all().filter(fn);
+    return this._members().filter(fn);
   }
   find(fn: ItemCallback<unknown>): ListItem | undefined {
-    return this.all().find(fn);
+    return this._members().find(fn);
   }
   reduce<T>(fn: (acc: T, item: ListItem, index: number, items: ListItem[]) => T, acc: T): T {
-    return this.all().reduce(fn, acc);
+    return this._members().reduce(fn, acc);
   }
-  indexOf(item: ListItem): number {
-    return this.all().indexOf(item);
+  /** A member's place; a key names its member, as `one(key)` finds it. */
+  indexOf(item: ListItem | string): number {
+    return this._members().indexOf((typeof item === "string" ? this.one(item) : item) as ListItem);
   }
   toObject(
     excludeDisabled?: boolean,
@@ -172,13 +200,17 @@ export class PropertyList {
   toJSON(): ListItem[] {
     return this._items.map((i) => memberJson(i) as ListItem);
   }
+  /** PropertyList#toString: the member type's unparse (Header.unparse: each `Key: value` and CRLF). */
   toString(): string {
-    return this.all()
+    const unparse = unparsers.get(this);
+    if (unparse) return unparse(this._enabled());
+    if (this._ci) return this._enabled().reduce((text, i) => `${text}${i.key}: ${i.value}\r\n`, "");
+    return this._enabled()
       .map((i) => `${i.key}: ${i.value}`)
       .join("\n");
   }
   [Symbol.iterator](): Iterator<ListItem> {
-    return this.all()[Symbol.iterator]();
+    return this._enabled()[Symbol.iterator]();
   }
 }
 
@@ -356,6 +388,10 @@ export class ScopeValues extends PropertyList {
   }
   override count(): number {
     return this.#list.length;
+  }
+  /** The list methods walk the enabled entries, as copies (their earlier answers). */
+  override _members(): ListItem[] {
+    return this.all();
   }
 }
 

@@ -36,7 +36,7 @@ export class VariableList extends PropertyList {
   }
   /** VariableList#assimilate: each `{ key, value }` set, added when missing. */
   assimilate(list: unknown): void {
-    const members = list instanceof PropertyList ? list.all() : Array.isArray(list) ? list : [];
+    const members = list instanceof PropertyList ? list._enabled() : Array.isArray(list) ? list : [];
     for (const m of members) if (isRecord(m) && m.key !== undefined) this.upsert(m);
   }
 }
@@ -109,7 +109,7 @@ export function authDefinition(auth: unknown): AuthDefinition | undefined {
     const v = auth[k];
     out[k] =
       v instanceof PropertyList
-        ? v.all().map((p) => ({ key: p.key, value: p.value === undefined ? "" : p.value }))
+        ? v._enabled().map((p) => ({ key: p.key, value: p.value === undefined ? "" : p.value }))
         : v;
   }
   return out as unknown as AuthDefinition;

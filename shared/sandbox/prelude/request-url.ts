@@ -2,7 +2,7 @@
 // a script sets reads back the way the engine parses collection URLs.
 import type { KV, UrlDefinition } from "../../engine/types";
 import { parseRawUrl, urlToString } from "../../engine/url";
-import { type ListItem, PropertyList } from "./lists";
+import { type ListItem, PropertyList, unparseQuery } from "./lists";
 import { defined, variableJson } from "./sdk-json";
 
 export type Fields = Record<string, unknown>;
@@ -62,6 +62,7 @@ export class Url {
         value: q.value,
         ...(q.disabled ? { disabled: true } : {}),
       })),
+      { unparse: unparseQuery },
     );
     // The SDK's parser names a text's path variables without a value (`{ key }`).
     const variable = items(def.variable);
@@ -92,10 +93,7 @@ export class Url {
     return this.getPath() + (q ? `?${q}` : "");
   }
   getQueryString(): string {
-    return this.query
-      .all()
-      .map((p) => (p.value === null || p.value === undefined ? p.key : `${p.key}=${p.value}`))
-      .join("&");
+    return unparseQuery(this.query._enabled());
   }
   getRemote(): string {
     return this.getHost() + (this.port ? `:${this.port}` : "");
@@ -125,7 +123,7 @@ export class Url {
       host: this.host,
       port: this.port,
       path: opts.path,
-      query: this.query.all() as KV[],
+      query: this.query._enabled() as KV[],
       hash: this.hash,
       variable: [],
     };

@@ -42,7 +42,7 @@ export class RequestBody {
     if (this.mode === "urlencoded")
       // QueryParam.unparse: as written, no percent-encoding; a parameter without a value is its key.
       return this.urlencoded
-        .all()
+        ._enabled()
         .map((f) => (f.value === null || f.value === undefined ? f.key : `${f.key}=${f.value}`))
         .join("&");
     if (this.mode === "graphql") return JSON.stringify(this.graphql || {});

@@ -30,7 +30,8 @@ function Details(props: { row: RequestRow }) {
       <p class="mono break">
         {e.request.method} {e.request.url}
       </p>
-      <Headers list={e.request.headers} />
+      {/* A disabled header of the definition was not sent. */}
+      <Headers list={e.request.headers.filter((h) => !h.disabled)} />
       {e.request.body ? <pre class="body">{e.request.body}</pre> : null}
       <h4>Response</h4>
       {e.response ? (
