@@ -118,7 +118,8 @@ function withDisabled(
   let next = 0;
   for (const h of request.headers) {
     if (h.disabled) out.push({ key: resolve(h.key), value: resolve(String(h.value ?? "")), disabled: true });
-    else if (h.key && next < own.length) out.push(own[next++]!);
+    // An own header the runtime replaced (auth's Authorization) is listed among its headers instead.
+    else if (h.key && next < own.length && own[next]!.key === resolve(h.key)) out.push(own[next++]!);
   }
   return out.concat(own.slice(next));
 }

@@ -1,9 +1,12 @@
 /**
- * `executions[].request` of the Newman JSON report where the differential (report-request-newman) cannot
+ * `executions[].request` of the Newman JSON report (and the engine's listed headers it comes from) where the differential (report-request-newman) cannot
  * reach: bodies whose fields cannot be read back from the event (a script changed them, the preview was
  * cut, a definition with variables and no sent text), and events from streams before `systemHeaders`.
  */
 import { describe, expect, it } from "vitest";
+import type { PreparedRequest } from "../../shared/engine/http";
+import { listedHeaders } from "../../shared/engine/sent-request";
+import type { RequestDefinition } from "../../shared/engine/types";
 import type { ReportItem } from "../../shared/reporters/collection-json";
 import { newmanBody, newmanHeaders } from "../../shared/reporters/newman-request";
 import type { RequestCompletedEvent } from "../../shared/schemas/events";
@@ -96,5 +99,61 @@ describe("newmanBody", () => {
     });
     expect(newmanBody(request({ body: "text" }), undefined)).toEqual({ mode: "raw", raw: "text" });
     expect(newmanBody(request({}), undefined)).toBe(undefined);
+  });
+});
+
+describe("listedHeaders", () => {
+  const sent = (extra: Partial<PreparedRequest>): PreparedRequest => ({
+    method: "POST",
+    url: "http://t.test/",
+    headers: [],
+    ...extra,
+  });
+  const def = (headers: RequestDefinition["headers"]) => ({
+    request: {
+      method: "POST",
+      url: { host: [], path: [], query: [], variable: [] },
+      headers,
+    } as RequestDefinition,
+    resolve: (s: string) => s.replace("{{v}}", "2"),
+  });
+
+  it("keeps disabled headers in place, an own header auth replaced among the added ones", () => {
+    const listed = listedHeaders(
+      sent({
+        headers: [
+          { key: "X-A", value: "2" },
+          { key: "Accept", value: "*/*", system: true },
+          { key: "Authorization", value: "Basic x", system: true },
+        ],
+        body: "é",
+      }),
+      def([
+        { key: "Authorization", value: "mine" },
+        { key: "X-Off", value: "{{v}}", disabled: true },
+        { key: "X-A", value: "{{v}}" },
+      ]),
+    );
+    expect(listed).toEqual({
+      headers: [
+        { key: "X-Off", value: "2", disabled: true },
+        { key: "X-A", value: "2" },
+        { key: "Authorization", value: "Basic x" },
+        { key: "Accept", value: "*/*" },
+        { key: "Content-Length", value: "2" },
+      ],
+      system: 3,
+    });
+  });
+
+  it("leaves a form body's type out, declares an empty POST body, lists nothing for nothing sent", () => {
+    const form = listedHeaders(
+      sent({ headers: [{ key: "Content-Type", value: "multipart/form-data; b", implicit: true }] }),
+    );
+    expect(form).toEqual({ headers: [{ key: "Content-Length", value: "0" }], system: 1 });
+    expect(
+      listedHeaders(sent({ method: "GET", headers: [{ key: "Accept", value: "*/*", system: true }] })),
+    ).toEqual({ headers: [{ key: "Accept", value: "*/*" }], system: 1 });
+    expect(listedHeaders(sent({ headers: [] }))).toEqual({ headers: [], system: 0 });
   });
 });

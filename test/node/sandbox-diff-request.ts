@@ -31,6 +31,18 @@ export const REQUEST_CASES: DiffCase[] = [
     "pm.request.headers.add({ key: 'X-Off', value: '1', disabled: true }); console.log(JSON.stringify(String(pm.request.headers)), JSON.stringify(pm.request.headers.toString()), JSON.stringify(String(pm.request.url.query)));",
   ),
   pre(
+    "form and query lists with disabled members",
+    "pm.request.body.update({ mode: 'urlencoded', urlencoded: [{ key: 'a', value: '1' }, { key: 'b', value: '2', disabled: true }] }); const f = pm.request.body.urlencoded; pm.request.url.query.add({ key: 'off', value: 'x', disabled: true }); console.log(f.count(), JSON.stringify(f.toObject()), JSON.stringify(f.toObject(true)), String(pm.request.body), JSON.stringify(pm.request.url.query.toObject()), JSON.stringify(pm.request.url.query.toJSON()), pm.request.url.getPathWithQuery());",
+  ),
+  t(
+    "cookies as text",
+    "console.log(JSON.stringify(String(pm.cookies)), pm.cookies.count(), JSON.stringify(String(pm.response.cookies)));",
+  ),
+  t(
+    "response headers as text",
+    "console.log(JSON.stringify(pm.response.headers.toString()), pm.response.headers.count());",
+  ),
+  pre(
     "disabled members by key",
     "pm.request.headers.add({ key: 'X-Off', value: '1', disabled: true }); pm.request.url.query.add({ key: 'q', value: 'off', disabled: true }); const h = pm.request.headers; console.log(h.get('X-Off'), h.has('X-Off'), h.one('X-Off') && h.one('X-Off').value, pm.request.url.query.get('q'), pm.request.url.query.count(), pm.request.url.getQueryString(), String(pm.request.url));",
   ),
