@@ -1,7 +1,8 @@
 /**
- * `executions[].request` of the Newman JSON report (and the engine's listed headers it comes from) where the differential (report-request-newman) cannot
- * reach: bodies whose fields cannot be read back from the event (a script changed them, the preview was
- * cut, a definition with variables and no sent text), and events from streams before `systemHeaders`.
+ * `executions[].request` of the Newman JSON report, and the engine's listed headers it comes from, where
+ * the differential (report-request-newman) cannot reach: bodies whose fields cannot be read back from the
+ * event (a script changed them, the preview was cut, a definition with variables and no sent text),
+ * events from streams before `systemHeaders`, and header lists Newman's runs here never produce.
  */
 import { describe, expect, it } from "vitest";
 import type { PreparedRequest } from "../../shared/engine/http";
