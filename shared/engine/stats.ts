@@ -34,17 +34,22 @@ export interface TimingAcc {
   total: number;
   min: number;
   max: number;
+  /** Welford's sum of squared deviations from the mean (absent from state checkpointed before it). */
+  m2?: number;
 }
 
 export function emptyTimings(now: number): TimingAcc {
   return { started: now, count: 0, total: 0, min: 0, max: 0 };
 }
 
+/** Adds one response's time; the deviation is Welford's running form (one pass, the state stays small). */
 export function addResponseTime(t: TimingAcc, ms: number): void {
   t.min = t.count === 0 ? ms : Math.min(t.min, ms);
   t.max = Math.max(t.max, ms);
+  const before = t.count ? t.total / t.count : 0;
   t.total += ms;
   t.count += 1;
+  t.m2 = (t.m2 ?? 0) + (ms - before) * (ms - t.total / t.count);
 }
 
 export function toRunTimings(t: TimingAcc, completed?: number): RunTimings {
@@ -55,6 +60,7 @@ export function toRunTimings(t: TimingAcc, completed?: number): RunTimings {
     responseMin: t.min,
     responseMax: t.max,
     responseTotal: t.total,
+    responseSd: t.count ? Math.sqrt((t.m2 ?? 0) / t.count) : 0,
   };
 }
 

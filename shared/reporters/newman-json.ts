@@ -234,7 +234,7 @@ function reportTimings(t: RunTimings | undefined): Record<string, number> {
     responseAverage: t?.responseAverage ?? 0,
     responseMin: t?.responseMin ?? 0,
     responseMax: t?.responseMax ?? 0,
-    responseSd: 0,
+    responseSd: t?.responseSd ?? 0,
     dnsAverage: 0,
     dnsMin: 0,
     dnsMax: 0,

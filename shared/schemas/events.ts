@@ -34,6 +34,8 @@ export const RunTimingsSchema = z.object({
   responseMin: z.number(),
   responseMax: z.number(),
   responseTotal: z.number(),
+  /** The responses' standard deviation (population, as Newman's summary); absent from older streams. */
+  responseSd: z.number().optional(),
 });
 export type RunTimings = z.infer<typeof RunTimingsSchema>;
 
