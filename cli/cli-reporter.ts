@@ -46,6 +46,8 @@ export class CliReporter {
   /** The folder of the last item printed ("" at the root), for Newman's folder lines. */
   #group = "";
   readonly #times = new ResponseStats();
+  /** Requests printed so far (the run's and pm.sendRequest's, answered or not): Newman's divisor. */
+  #requests = 0;
   /** Times to the response headers, for `--verbose`'s summary row. */
   readonly #firstByte = new ResponseStats();
   readonly #symbols: Symbols;
@@ -120,13 +122,16 @@ export class CliReporter {
       // Newman's --verbose ends the request line there and details the exchange below it.
       if (this.#opts.verbose) lines.push(`${this.#requestLine(event.request)[0]}  `, ...this.#verbose(event));
       else lines.push(...this.#requestLine(event.request, { ...r, size, extra: `${retried}${wait}` }));
-    } else lines.push(...this.#requestLine(event.request, event.error ? { error: event.error } : undefined));
+    } else {
+      this.#count(undefined);
+      lines.push(...this.#requestLine(event.request, event.error ? { error: event.error } : undefined));
+    }
     if (event.resent)
       lines.push(p.yellow("  (sent after the run resumed: it may have reached the target before)"));
     if (event.timings) {
       this.#phases.add(event.timings);
       if (event.response && event.timings.headersMs !== undefined)
-        this.#firstByte.add(event.timings.headersMs);
+        this.#firstByte.add(event.timings.headersMs, this.#requests);
     }
     lines.push(...this.#phase(event, "test"));
     if (event.nextRequest) lines.push("", p.gray(`Attempting to set next request to ${event.nextRequest}`));
@@ -217,15 +222,17 @@ export class CliReporter {
 
   /** A pm.sendRequest's line, as Newman prints every request of the run (its response counted as theirs). */
   #sideRequest(s: SideRequest): string[] {
-    if (!s.response) return this.#requestLine(s, { error: s.error ?? { message: "request failed" } });
     this.#count(s.response);
+    if (!s.response) return this.#requestLine(s, { error: s.error ?? { message: "request failed" } });
     return this.#requestLine(s, { ...s.response, size: s.response.size + s.response.headersSize });
   }
 
   /** A response in the summary's data received and response times. */
-  #count(r: { size: number; timeMs: number }): void {
+  #count(r: { size: number; timeMs: number } | undefined): void {
+    this.#requests++;
+    if (!r) return;
     this.#received += r.size;
-    this.#times.add(r.timeMs);
+    this.#times.add(r.timeMs, this.#requests);
   }
 
   /** One box of consecutive console entries, as Newman frames script output. */

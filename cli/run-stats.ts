@@ -4,27 +4,31 @@
  */
 import type { RequestCompletedEvent } from "../shared/schemas/events";
 
-/** Welford's running mean and variance of response times, as Newman's summary computes them. */
+/**
+ * Response times as Newman's summary keeps them (run/summary.js): Welford's update over the run's
+ * requests so far, each request counted, a request without a time (an error, 0 ms) skipped but still
+ * dividing — so its average is the total over every request, and its minimum the least non-zero time.
+ */
 export class ResponseStats {
-  #n = 0;
-  #mean = 0;
-  #m2 = 0;
+  #average = 0;
+  #sd = 0;
   #min = 0;
   #max = 0;
 
-  add(ms: number): void {
-    if (!ms) return;
-    this.#n++;
-    const d1 = ms - this.#mean;
-    this.#mean += d1 / this.#n;
-    this.#m2 += d1 * (ms - this.#mean);
-    this.#min = this.#n === 1 ? ms : Math.min(this.#min, ms);
+  /** `requests`: the run's requests so far, this one included (pm.sendRequest's too, as Newman's). */
+  add(ms: number | undefined, requests: number): void {
+    if (!ms || requests < 1) return;
+    const previous = this.#average;
+    this.#average = (previous * (requests - 1) + ms) / requests;
+    const variance = (this.#sd ** 2 * (requests - 1) + (ms - previous) * (ms - this.#average)) / requests;
+    this.#sd = Math.sqrt(variance);
+    this.#min = this.#min ? Math.min(this.#min, ms) : ms;
     this.#max = Math.max(this.#max, ms);
   }
 
   get(): { average: number; min: number; max: number; sd: number } | undefined {
-    if (!this.#n) return undefined;
-    return { average: this.#mean, min: this.#min, max: this.#max, sd: Math.sqrt(this.#m2 / this.#n) };
+    if (!this.#average) return undefined;
+    return { average: this.#average, min: this.#min, max: this.#max, sd: this.#sd };
   }
 }
 
