@@ -307,7 +307,7 @@ export async function executeItem(
   // Test scripts see the request as it was sent (variables resolved, auth and system headers added),
   // as postman-runtime hands it to them (nothing else reads it past this point).
   const listed = listedHeaders(result.sent, { request, resolve });
-  if (item.test.length) request = sentRequest(request, result, resolve);
+  if (item.test.length) request = sentRequest(request, result, resolve, listed);
   const testStarted = deps.now();
   if (!(settings.bail && result.error)) await runScripts("test", item.test, result.response);
   const testMs = deps.now() - testStarted;

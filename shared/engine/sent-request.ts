@@ -124,17 +124,27 @@ function withDisabled(
   return out.concat(own.slice(next));
 }
 
-/** Listed headers as `pm.request` holds them in Newman: those the runtime added marked `system`. */
-function scriptHeaders(listed: { headers: ListedHeader[]; system: number }): KV[] {
-  const own = listed.headers.length - listed.system;
-  return listed.headers.map((h, i) => (i >= own ? { ...h, system: true } : h));
+/**
+ * Listed headers with the last `system` of them marked as the runtime's, as `pm.request` and Newman's
+ * report hold them (`system: true`).
+ */
+export function markSystem<H extends { key: string; value: string }>(
+  headers: H[],
+  system: number,
+): Array<H & { system?: true }> {
+  const own = headers.length - system;
+  return headers.map((h, i) => (i >= own ? { ...h, system: true as const } : h));
 }
 
-/** The definition of the request actually sent, for `pm.request` in test scripts. */
+/**
+ * The definition of the request actually sent, for `pm.request` in test scripts; `listed`: its headers
+ * as `listedHeaders` gave them for `def`.
+ */
 export function sentRequest(
   def: RequestDefinition,
   result: { sent: PreparedRequest; builtUrl?: string | undefined },
   resolve: (s: string) => string,
+  listed: { headers: ListedHeader[]; system: number },
 ): RequestDefinition {
   const sent = result.sent;
   // The URL sendDefinition built from `def` (an unbuildable one failed the request already; scripts
@@ -146,7 +156,7 @@ export function sentRequest(
     method: sent.method || resolve(def.method || "GET").toUpperCase(),
     url,
     headers: sent.headers.length
-      ? scriptHeaders(listedHeaders(sent, { request: def, resolve }))
+      ? (markSystem(listed.headers, listed.system) as KV[])
       : def.headers.filter((h) => !h.disabled).map((h) => ({ key: resolve(h.key), value: resolve(h.value) })),
     ...(body ? { body } : {}),
   };

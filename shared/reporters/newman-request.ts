@@ -3,6 +3,8 @@
  * (headers the runtime added marked `system: true`, the body in its own mode), rebuilt from the event
  * and the item's definition. Tools that render reports (htmlextra, dashboards) show these as Newman's.
  */
+import { BODY_PREVIEW_BYTES } from "../engine/send-definition";
+import { markSystem } from "../engine/sent-request";
 import type { BodyDefinition, JsonValue } from "../engine/types";
 import type { RequestCompletedEvent } from "../schemas/events";
 import type { ReportItem } from "./collection-json";
@@ -12,6 +14,7 @@ type EventRequest = RequestCompletedEvent["request"];
 export interface NewmanHeader {
   key: string;
   value: string;
+  disabled?: true;
   system?: true;
 }
 
@@ -31,8 +34,7 @@ export type NewmanBody =
 
 /** The event's headers with those the runtime added marked as Newman marks them. */
 export function newmanHeaders(request: EventRequest): NewmanHeader[] {
-  const firstSystem = request.headers.length - (request.systemHeaders ?? 0);
-  return request.headers.map((h, i) => (i >= firstSystem ? { ...h, system: true } : h));
+  return markSystem(request.headers, request.systemHeaders ?? 0);
 }
 
 /**
@@ -40,7 +42,8 @@ export function newmanHeaders(request: EventRequest): NewmanHeader[] {
  * character): its fields cannot be read back from it then.
  */
 function mayBeCut(text: string): boolean {
-  return text.length * 3 >= 2045 && new TextEncoder().encode(text).byteLength >= 2045;
+  const shortest = BODY_PREVIEW_BYTES - 3;
+  return text.length * 3 >= shortest && new TextEncoder().encode(text).byteLength >= shortest;
 }
 const hasVariables = (value: unknown): boolean => JSON.stringify(value ?? null).includes("{{");
 
