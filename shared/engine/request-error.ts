@@ -106,11 +106,31 @@ export function platformFailure(
   if (code && causeMessage && nodeErrorFields(error(causeMessage))) return error(causeMessage);
   const refused = error(`connect ECONNREFUSED ${at.host}:${at.port}`);
   if (/^Network connection lost/i.test(err.message)) return at.afterHeaders ? error("aborted") : refused;
+  const decoding = decodeFailure(err, code);
+  if (decoding) return error(decoding);
   if (at.afterHeaders) return undefined;
   if (/^internal error/.test(err.message))
     return resolvable(at.host) ? undefined : error(`getaddrinfo ENOTFOUND ${at.host}`);
   // The socket path (platform/wire-fetch.ts) cannot tell a refused connection from a failed lookup.
   if (/^cannot connect to /.test(err.message) && resolvable(at.host)) return refused;
+  return undefined;
+}
+
+/**
+ * zlib's words (Node's, which Newman reports) for a body that does not decode as its Content-Encoding
+ * says: workerd's fetch says "Gzip decompression failed." (or Brotli), Node's fetch names zlib's error
+ * as the cause. A gzip or deflate body that is no such stream is zlib's "incorrect header check", the
+ * usual case (a server that labels plain text gzip); a cut one would be "unexpected end of file", which
+ * workerd's message does not tell apart.
+ */
+function decodeFailure(err: PlatformError, code: string | undefined): string | undefined {
+  if (/^brotli decompression failed/i.test(err.message) || code?.startsWith("ERR__ERROR_FORMAT"))
+    return "Decompression failed";
+  if (/^(gzip|deflate) decompression failed/i.test(err.message)) return "incorrect header check";
+  if (code === "Z_DATA_ERROR" || code === "Z_BUF_ERROR") {
+    const message = typeof err.cause?.message === "string" ? err.cause.message : "";
+    return message || "incorrect header check";
+  }
   return undefined;
 }
 

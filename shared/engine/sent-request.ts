@@ -4,8 +4,9 @@
  */
 import type { RequestCompletedEvent } from "../schemas/events";
 import type { CookieJar } from "./cookie-jar";
-import { type PreparedRequest, SYSTEM_HEADER_NAMES } from "./http";
+import type { PreparedRequest } from "./http";
 import { BODY_PREVIEW_BYTES, safeUrlRaw } from "./send-definition";
+import { SYSTEM_HEADER_NAMES } from "./system-headers";
 import type { KV, RequestDefinition, ResponseData, Scopes, UrlDefinition } from "./types";
 import { parseRawUrl } from "./url";
 import { utf8Length } from "./utf8";

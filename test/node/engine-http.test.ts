@@ -443,6 +443,26 @@ describe("cookies, redirects, decoding, limits", () => {
     expect(body(e)[encoding]).toBe(true);
   });
 
+  it.each([
+    ["gzip", "incorrect header check"],
+    ["br", "Decompression failed"],
+  ])("fails a body labelled %s that is none with zlib's words, as Newman", async (encoding, message) => {
+    const e = await one({ url: `${base()}/response-headers?Content-Encoding=${encoding}` });
+    expect(e.error).toEqual({ name: "Error", message });
+  });
+
+  it("fails a redirect whose Location is no URL and goes on with the next request", async () => {
+    const [bad, next] = await run([
+      { name: "bad", request: { url: `${base()}/redirect-to?url=${encodeURIComponent("http://[::1")}` } },
+      { name: "next", request: { url: `${base()}/get` } },
+    ]);
+    expect(bad!.error).toEqual({
+      name: "RedirectError",
+      message: "the redirect's Location 'http://[::1' is not a valid URL",
+    });
+    expect(next!.response!.code).toBe(200);
+  });
+
   it("fails a slow request at the request timeout and continues", async () => {
     const [slow, next] = await run(
       [
