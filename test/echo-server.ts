@@ -2,7 +2,7 @@
  * A small postman-echo–like HTTP target that tests start on a random loopback port.
  *
  * Real sockets, real HTTP: the engine and the Worker talk to it exactly as they would to a user's API.
- * Routes: /get /post /put /patch /delete /anything (echo), /status/:code, /delay/:ms, /headers,
+ * Routes: /get /post /put /patch /delete /anything (echo), /status/:code (?retry-after=, ?www-authenticate=), /delay/:ms, /headers,
  * /redirect/:n, /redirect-to?url=&status=, /cookies, /cookies/set?k=v, /cookies/delete?k,
  * /basic-auth/:user/:pass, /bearer, /gzip, /deflate, /brotli, /bytes/:n, /json, /xml, /html,
  * /response-headers?k=v, /limited/:bucket (counted), /stats/limited-:bucket (arrival times, for rate-limit tests),
@@ -108,6 +108,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, hits: Map<strin
       const code = Number(parts[1] ?? 200);
       const extra: Record<string, string> = {};
       if (query["retry-after"]) extra["retry-after"] = query["retry-after"];
+      if (query["www-authenticate"]) extra["www-authenticate"] = query["www-authenticate"];
       return json(res, code, { status: code }, extra);
     }
     case "raw-headers":

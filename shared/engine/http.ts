@@ -4,7 +4,7 @@
  * Postman's policy, a per-request timeout, and response capture with a size cap.
  */
 import { abortedError, type SharedTimer } from "./abort";
-import { AuthUnsupported, applyAuth, digestChallengeAuth } from "./auth";
+import { applyAuth, digestChallengeAuth } from "./auth";
 import type { CapturedBody } from "./body";
 import type { CookieJar } from "./cookie-jar";
 import { errorMessage, fetchHop } from "./fetch-hop";
@@ -131,7 +131,6 @@ export async function send(
     const unsigned = req;
     req = markAdded(unsigned, await applyAuth(auth, unsigned, resolve, { now: deps.now, random }));
   } catch (err) {
-    if (err instanceof AuthUnsupported) return finish({ error: { name: err.name, message: err.message } });
     // postman-runtime: a signer's error is a console warning and the request goes out unsigned.
     warnings = [`runtime~${auth?.type}.auth: could not sign the request: ${errorMessage(err)}`];
   }
@@ -197,8 +196,19 @@ export async function send(
       req = redirected(req, { from: url, to, status: res.status, profile, originalHost });
       continue;
     }
+    if (auth?.type === "ntlm" && ntlmChallenge(res)) warnings = [...(warnings ?? []), NTLM_UNANSWERED];
     return finish({ response: responseData(res, captured, { setCookies, responseTime }) });
   }
+}
+
+const NTLM_UNANSWERED =
+  "runtime~ntlm.auth: the server asked for an NTLM handshake, which edgerun does not answer yet: the response is its challenge";
+
+/** A 401/403 whose WWW-Authenticate offers NTLM or Negotiate: postman-runtime would start the handshake. */
+function ntlmChallenge(res: Response): boolean {
+  if (res.status !== 401 && res.status !== 403) return false;
+  const offered = res.headers.get("www-authenticate") ?? "";
+  return /\b(NTLM|Negotiate)\b/i.test(offered);
 }
 
 const REDIRECT_CODES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);

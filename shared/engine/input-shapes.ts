@@ -41,6 +41,17 @@ export function listInput(value: unknown): unknown {
   return isObject(value) ? [value] : value;
 }
 
+/**
+ * A raw body's text as postman-runtime sends it: postman-collection makes a missing or falsy `raw`
+ * empty, and the runtime's body builder sends any other non-string (an object or array a generator
+ * wrote, a number) as its JSON text.
+ */
+export function rawBodyInput(value: unknown): unknown {
+  if (typeof value === "string" || value === undefined) return value;
+  if (!value) return "";
+  return JSON.stringify(value) ?? "";
+}
+
 /** Header lists may hold `"Key: value"` strings (the SDK's Header parses them); a string is a block. */
 export function headerInput(value: unknown): unknown {
   if (!Array.isArray(value)) return value;

@@ -134,6 +134,26 @@ function decodeFailure(err: PlatformError, code: string | undefined): string | u
   return undefined;
 }
 
+/** RFC 9110's token: what Node's http client takes as a method or header name. */
+const HTTP_TOKEN = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/;
+
+/**
+ * Node's error (Newman's) for a header the platform refuses: a name that is no HTTP token, else a value
+ * with a character a header cannot carry.
+ */
+export function invalidHeader(key: string): RequestFailure {
+  return HTTP_TOKEN.test(key)
+    ? { name: "TypeError", message: `Invalid character in header content ["${key}"]` }
+    : { name: "TypeError", message: `Header name must be a valid HTTP token ["${key}"]` };
+}
+
+/** Node's error (Newman's) for a method that is no HTTP token, which Node refuses before any header. */
+export function invalidMethod(method: string): RequestFailure | undefined {
+  return HTTP_TOKEN.test(method)
+    ? undefined
+    : { name: "TypeError", message: `Method must be a valid HTTP token ["${method}"]` };
+}
+
 /** Newman's error for a response that did not come within the user's `--timeout-request`. */
 export const SOCKET_TIMEOUT: RequestFailure = { name: "Error", message: "ESOCKETTIMEDOUT" };
 
@@ -148,18 +168,19 @@ export function invalidProtocol(protocol: string): RequestFailure {
 }
 
 /** The authority's port of a URL text, when it is all digits. */
-const PORT = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^:/?#]*):(\d+)(?:[/?#]|$)/i;
+const PORT = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^:/?#]*):([^/?#]*)(?:[/?#]|$)/i;
 
 /**
- * Node's error for a port past 65535 (`port`, else the one `url` writes), as Newman reports it, or
- * undefined for another: WHATWG's URL parser refuses such a URL outright, Node's socket names the port.
+ * Node's error for a port that is no number below 65536 (`port`, else the one `url` writes: past 65535,
+ * or text such as an unresolved `{{port}}`), as Newman reports it, or undefined for another: WHATWG's
+ * URL parser refuses such a URL outright, Node's socket names the port.
  */
 export function badPort(at: {
   port?: string | undefined;
   url?: string | undefined;
 }): RequestFailure | undefined {
   const port = at.port?.trim() || (at.url !== undefined ? PORT.exec(at.url.trim())?.[1] : undefined);
-  if (port === undefined || !/^\d+$/.test(port) || Number(port) < 65536) return undefined;
+  if (!port || (/^\d+$/.test(port) && Number(port) < 65536)) return undefined;
   return {
     name: "RangeError",
     message: `Port should be >= 0 and < 65536. Received type string ('${port}').`,

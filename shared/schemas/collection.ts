@@ -6,7 +6,7 @@
  * These schemas validate API input; the engine normalises the parsed value (see engine/normalize.ts).
  */
 import * as z from "zod";
-import { collectionInput, headerInput, listInput, scopeInput } from "../engine/input-shapes";
+import { collectionInput, headerInput, listInput, rawBodyInput, scopeInput } from "../engine/input-shapes";
 
 /** JSON-compatible value: what variables and script state may hold. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -84,7 +84,7 @@ export type Auth = z.infer<typeof AuthSchema> & Record<string, unknown>;
 
 export const BodySchema = z.looseObject({
   mode: z.string().optional(),
-  raw: z.string().optional(),
+  raw: z.preprocess(rawBodyInput, z.string()).optional(),
   urlencoded: z.array(KeyValueSchema).optional(),
   formdata: z.array(FormParamSchema).optional(),
   file: z.looseObject({ src: z.string().nullish(), content: z.string().optional() }).optional(),

@@ -91,7 +91,25 @@ describe("URLs and headers", () => {
       header: [{ key: "Bad Name", value: "x" }],
     });
     expect(e.response).toBeUndefined();
-    expect(e.error).toEqual({ name: "InvalidHeaderError", message: "invalid header 'Bad Name'" });
+    // Node's words, as Newman reports them: a name that is no token, a value with a bad character.
+    expect(e.error).toEqual({
+      name: "TypeError",
+      message: 'Header name must be a valid HTTP token ["Bad Name"]',
+    });
+    const value = await one({
+      method: "GET",
+      url: `${base()}/headers`,
+      header: [{ key: "X-A", value: "a\nb" }],
+    });
+    expect(value.error).toEqual({
+      name: "TypeError",
+      message: 'Invalid character in header content ["X-A"]',
+    });
+    const method = await one({ method: "GE T", url: `${base()}/headers` });
+    expect(method.error).toEqual({
+      name: "TypeError",
+      message: 'Method must be a valid HTTP token ["GE T"]',
+    });
   });
 
   it("sends URL credentials as Basic auth, not in the URL, beside the request's own headers", async () => {
@@ -106,7 +124,7 @@ describe("URLs and headers", () => {
       url: `${url}/headers`,
       header: [{ key: "Bad Name", value: "x" }],
     });
-    expect(bad.error?.name).toBe("InvalidHeaderError");
+    expect(bad.error?.name).toBe("TypeError");
   });
 });
 
@@ -177,6 +195,27 @@ describe("bodies", () => {
 });
 
 describe("auth", () => {
+  it("sends an auth type without a handler unauthenticated, and NTLM until the server challenges", async () => {
+    const ntlm = { type: "ntlm", ntlm: [{ key: "username", value: "u" }] };
+    const [unknown, open, denied, challenged] = await run([
+      { name: "unknown", request: { url: `${base()}/headers`, auth: { type: "foo", foo: [] } } },
+      { name: "ntlm open", request: { url: `${base()}/headers`, auth: ntlm } },
+      { name: "ntlm denied", request: { url: `${base()}/status/401`, auth: ntlm } },
+      {
+        name: "ntlm challenged",
+        request: { url: `${base()}/status/401?www-authenticate=Negotiate,%20NTLM`, auth: ntlm },
+      },
+    ]);
+    expect(unknown!.error).toBeUndefined();
+    expect((body(unknown!).headers as Json).authorization).toBeUndefined();
+    expect((body(open!).headers as Json).authorization).toBeUndefined();
+    for (const e of [open!, denied!]) expect(e.console ?? []).toEqual([]);
+    expect(challenged!.response!.code).toBe(401);
+    expect(challenged!.console).toEqual([
+      expect.objectContaining({ level: "warn", message: expect.stringContaining("NTLM handshake") }),
+    ]);
+  });
+
   it("basic, bearer and apikey (header and query)", async () => {
     const [basic, bearer, keyHeader, keyQuery] = await run([
       {

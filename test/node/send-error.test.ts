@@ -60,6 +60,16 @@ describe("badPort", () => {
     expect(badPort({ url: "http://u:p@[::1]:70000" })?.message).toContain("('70000')");
     expect(badPort({ url: "http://127.0.0.1:8080/x" })).toBeUndefined();
     expect(badPort({ url: "http://h/:99999" })).toBeUndefined();
+    expect(badPort({ url: "http://h:/x" })).toBeUndefined();
+  });
+
+  it("is the same RangeError for a port that is no number (an unresolved variable, text)", () => {
+    const message = (port: string) => `Port should be >= 0 and < 65536. Received type string ('${port}').`;
+    expect(badPort({ url: "http://127.0.0.1:35275{{system_port}}/api" })?.message).toBe(
+      message("35275{{system_port}}"),
+    );
+    expect(badPort({ port: "abc" })).toEqual({ name: "RangeError", message: message("abc") });
+    expect(badPort({ url: "localhost:{{port}}/x" })?.message).toBe(message("{{port}}"));
   });
 });
 

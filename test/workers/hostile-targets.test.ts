@@ -1,7 +1,8 @@
 /**
  * Targets that answer badly fail their own request, never the run: a redirect whose Location is no
- * URL, and bodies that do not decode as their Content-Encoding says (Newman's words: zlib's). Runs go
- * through the API and the run's Durable Object, against the real echo target.
+ * URL, and bodies that do not decode as their Content-Encoding says (Newman's words: zlib's); and a
+ * collection shape Newman runs is run (a raw body that is no string). Runs go through the API and the
+ * run's Durable Object, against the real echo target.
  */
 import { describe, expect, it } from "vitest";
 import { api, collection, readSse, startRun, target } from "./helpers";
@@ -39,5 +40,24 @@ describe("hostile targets", () => {
     ]);
     expect(errors[4]).toBeUndefined();
     expect(requests[4]?.assertions).toEqual([expect.objectContaining({ name: "ok", passed: true })]);
+  });
+
+  it("takes a raw body that is no string as Newman sends it: JSON text, or empty when falsy", async () => {
+    const item = (name: string, raw: unknown) => ({
+      name,
+      request: { method: "POST", url: `${target()}/post`, body: { mode: "raw", raw } },
+    });
+    const { id, res } = await startRun({
+      collection: {
+        info: { name: "Raw", schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json" },
+        item: [item("object", { a: [1, "x"] }), item("number", 5), item("null", null)],
+      },
+    });
+    expect(res.status).toBe(201);
+    const events = await readSse(await api(`/v1/runs/${id}/events`));
+    const sent = events
+      .filter((e) => e.event === "request.completed")
+      .map((e) => JSON.parse((e.data.response as { bodyPreview: string }).bodyPreview).data);
+    expect(sent).toEqual(['{"a":[1,"x"]}', "5", ""]);
   });
 });
