@@ -48,7 +48,7 @@ const FIXED: ReadonlyArray<readonly [test: RegExp, fields: Record<string, unknow
 ];
 
 const CONNECT = /^(connect|read) (E[A-Z_]+)(?: (\[[^\]]*\]|[^\s:]+|[0-9a-f:]+):(\d+))?$/i;
-const LOOKUP = /^getaddrinfo (E[A-Z_]+) (\S+)$/;
+const LOOKUP = /^getaddrinfo (E[A-Z_]+) (.+)$/;
 
 /**
  * The fields Newman's report and a pm.sendRequest callback give the error `failure` words (Node's
@@ -109,6 +109,9 @@ export function platformFailure(
   const decoding = decodeFailure(err, code);
   if (decoding) return error(decoding);
   if (at.afterHeaders) return undefined;
+  // workerd's fetch refuses a host WHATWG's parser took (an unresolved `{{baseUrl}}`): Node looks it up.
+  if (/^Fetch API cannot load/.test(err.message) && !resolvable(at.host))
+    return error(`getaddrinfo ENOTFOUND ${at.host}`);
   if (/^internal error/.test(err.message))
     return resolvable(at.host) ? undefined : error(`getaddrinfo ENOTFOUND ${at.host}`);
   // The socket path (platform/wire-fetch.ts) cannot tell a refused connection from a failed lookup.
@@ -132,6 +135,24 @@ function decodeFailure(err: PlatformError, code: string | undefined): string | u
     return message || "incorrect header check";
   }
   return undefined;
+}
+
+/** The host of a URL text as a legacy parser reads it: after any scheme and userinfo, up to the port or path. */
+const HOST = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/?#]*@)?([^:/?#]*)/i;
+
+/**
+ * Newman's error for a URL whose host WHATWG's parser refuses (a space, `<`, an unresolved `{{var}}`
+ * workerd's fetch will not load): postman-request looks the name up and Node does not find it, so the
+ * request fails with `getaddrinfo ENOTFOUND <host>` (lower-cased, as Node's parser gives it). A
+ * bracketed (IPv6) host is left to the caller's own words.
+ */
+export function unresolvableHost(url: string): RequestFailure | undefined {
+  const text = url.trim();
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1]?.toLowerCase();
+  if (scheme !== undefined && scheme !== "http" && scheme !== "https") return undefined;
+  const host = HOST.exec(text)?.[1];
+  if (!host || host.startsWith("[")) return undefined;
+  return { name: "Error", message: `getaddrinfo ENOTFOUND ${host.toLowerCase()}` };
 }
 
 /** RFC 9110's token: what Node's http client takes as a method or header name. */

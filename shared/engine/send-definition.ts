@@ -6,9 +6,9 @@ import { buildBody } from "./body";
 import type { CookieJar } from "./cookie-jar";
 import type { ItemDeps, ItemSettings } from "./execute-item";
 import { type PreparedRequest, type SendResult, send } from "./http";
-import { badPort, nodeErrorFields } from "./request-error";
+import { badPort, nodeErrorFields, unresolvableHost } from "./request-error";
 import type { ProtocolProfile, RequestDefinition } from "./types";
-import { buildUrl, HostlessUrlError, parseUrl } from "./url";
+import { buildUrl, HostlessUrlError, parseUrl, UnparsableUrlError } from "./url";
 
 export const BODY_PREVIEW_BYTES = 2048;
 export const MAX_CAPTURE_BYTES = 10 * 1024 * 1024;
@@ -55,13 +55,16 @@ export async function sendDefinition(
     };
     warnings = built.warnings;
   } catch (err) {
-    // A port past 65535 fails Newman's socket, not its URL parser: Node's RangeError names it.
+    // A port past 65535 fails Newman's socket, not its URL parser: Node's RangeError names it; a host
+    // WHATWG refuses (a space, `<`) goes to Newman's DNS lookup, which does not find it.
     const port = url === undefined ? portRefusal(request, resolve) : undefined;
+    const host = err instanceof UnparsableUrlError ? unresolvableHost(err.url) : undefined;
     return {
-      error: port ?? {
-        name: err instanceof HostlessUrlError ? "Error" : "InvalidRequestError",
-        message: (err as Error).message,
-      },
+      error: port ??
+        host ?? {
+          name: err instanceof HostlessUrlError ? "Error" : "InvalidRequestError",
+          message: (err as Error).message,
+        },
       sent: { method: request.method, url: safeUrlRaw(request, resolve), headers: [] },
       redirects: [],
       timings: { startedAt: started, totalMs: 0 },

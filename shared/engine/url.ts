@@ -334,7 +334,14 @@ export function buildUrl(
     if (opts.written && built.href !== url) opts.written(url);
     return built.href;
   } catch {
-    throw new Error(
+    throw new UnparsableUrlError(url);
+  }
+}
+
+/** A URL that WHATWG's parser refuses after variable resolution; `url` is the text it refused. */
+export class UnparsableUrlError extends Error {
+  constructor(readonly url: string) {
+    super(
       `invalid URL after variable resolution: '${url}'${url.includes("{{") ? " (an unresolved {{variable}} remains)" : ""}`,
     );
   }

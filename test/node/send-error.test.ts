@@ -5,7 +5,12 @@
  * side-request-callback.test.ts for the differentials against Newman).
  */
 import { describe, expect, it } from "vitest";
-import { badPort, nodeErrorFields, platformFailure } from "../../shared/engine/request-error";
+import {
+  badPort,
+  nodeErrorFields,
+  platformFailure,
+  unresolvableHost,
+} from "../../shared/engine/request-error";
 import { scriptSendError } from "../../shared/sandbox/prelude/send-error";
 
 const hop = (host: string, port: number) => ({ host, port, afterHeaders: false });
@@ -70,6 +75,29 @@ describe("badPort", () => {
     );
     expect(badPort({ port: "abc" })).toEqual({ name: "RangeError", message: message("abc") });
     expect(badPort({ url: "localhost:{{port}}/x" })?.message).toBe(message("{{port}}"));
+  });
+});
+
+describe("unresolvableHost", () => {
+  it("is Node's failed lookup of the host as written, lower-cased, for http(s) or no scheme", () => {
+    const lookup = (host: string) => ({ name: "Error", message: `getaddrinfo ENOTFOUND ${host}` });
+    expect(unresolvableHost("http://exa mple.com/x")).toEqual(lookup("exa mple.com"));
+    expect(unresolvableHost("https://u:p@A<b.COM:8080/x?y")).toEqual(lookup("a<b.com"));
+    expect(unresolvableHost("{{baseUrl}} x/get")).toEqual(lookup("{{baseurl}} x"));
+    expect(unresolvableHost("http://[::1")).toBeUndefined();
+    expect(unresolvableHost("ftp://a b/")).toBeUndefined();
+  });
+
+  it("is what workerd's refusal to load a host becomes, and its report fields keep the name", () => {
+    const at = { host: "{{baseurl}}", port: 80, afterHeaders: false };
+    const failure = platformFailure({ message: "Fetch API cannot load: http://{{baseurl}}/get" }, at);
+    expect(failure).toEqual({ name: "Error", message: "getaddrinfo ENOTFOUND {{baseurl}}" });
+    expect(nodeErrorFields({ name: "Error", message: "getaddrinfo ENOTFOUND exa mple.com" })).toEqual({
+      errno: -3008,
+      code: "ENOTFOUND",
+      syscall: "getaddrinfo",
+      hostname: "exa mple.com",
+    });
   });
 });
 

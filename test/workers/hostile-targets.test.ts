@@ -1,6 +1,7 @@
 /**
  * Targets that answer badly fail their own request, never the run: a redirect whose Location is no
- * URL, and bodies that do not decode as their Content-Encoding says (Newman's words: zlib's); and a
+ * URL, bodies that do not decode as their Content-Encoding says (Newman's words: zlib's), hosts no
+ * fetch can load (Newman's failed DNS lookup); and a
  * collection shape Newman runs is run (a raw body that is no string). Runs go through the API and the
  * run's Durable Object, against the real echo target.
  */
@@ -17,6 +18,8 @@ describe("hostile targets", () => {
         { name: "space and port", url: bad("http://exa mple.com:99999/") },
         { name: "gzip label", url: `${target()}/response-headers?Content-Encoding=gzip` },
         { name: "br label", url: `${target()}/response-headers?Content-Encoding=br` },
+        { name: "unresolved host", url: "http://{{missingHost}}/get" },
+        { name: "space in host", url: "http://exa mple.test/get" },
         {
           name: "fine",
           url: `${target()}/get`,
@@ -29,7 +32,7 @@ describe("hostile targets", () => {
     expect(events.at(-1)?.event).toBe("run.completed");
     const requests = events.filter((e) => e.event === "request.completed").map((e) => e.data);
     const errors = requests.map((r) => r.error as { name: string; message: string } | undefined);
-    expect(errors.slice(0, 4)).toEqual([
+    expect(errors.slice(0, 6)).toEqual([
       { name: "RedirectError", message: "the redirect's Location 'http://[::1' is not a valid URL" },
       {
         name: "RedirectError",
@@ -37,9 +40,12 @@ describe("hostile targets", () => {
       },
       { name: "Error", message: "incorrect header check" },
       { name: "Error", message: "Decompression failed" },
+      // Newman's DNS lookup of a host WHATWG or workerd's fetch refuses.
+      { name: "Error", message: "getaddrinfo ENOTFOUND {{missinghost}}" },
+      { name: "Error", message: "getaddrinfo ENOTFOUND exa mple.test" },
     ]);
-    expect(errors[4]).toBeUndefined();
-    expect(requests[4]?.assertions).toEqual([expect.objectContaining({ name: "ok", passed: true })]);
+    expect(errors[6]).toBeUndefined();
+    expect(requests[6]?.assertions).toEqual([expect.objectContaining({ name: "ok", passed: true })]);
   });
 
   it("takes a raw body that is no string as Newman sends it: JSON text, or empty when falsy", async () => {
