@@ -192,10 +192,37 @@ function execution(
       : {}),
     id,
     ...(assertions.length ? { assertions } : {}),
-    ...(e.error ? { requestError: nodeErrorFields(e.error) ?? e.error } : {}),
+    ...requestErrorOf(e),
     ...scriptErrorsOf(e, "prerequest"),
     ...scriptErrorsOf(e, "test"),
   };
+}
+
+/**
+ * Newman's `requestError` of an item's execution: the last error of the requests its cursor sent, in
+ * the order Newman hears of them (the pre-request script's `pm.sendRequest`s, the item's request, the
+ * test script's), because each one's `request` event assigns into one execution object.
+ */
+function requestErrorOf(e: RequestCompletedEvent): { requestError?: Record<string, unknown> } {
+  const sides = e.sideRequests ?? [];
+  const ordered = [
+    ...sides.filter((r) => r.event === "prerequest").map((r) => r.error),
+    e.error,
+    ...sides.filter((r) => r.event === "test").map((r) => r.error),
+  ];
+  const error = ordered.findLast((x) => x !== undefined);
+  return error ? { requestError: nodeErrorFields(error) ?? error } : {};
+}
+
+/**
+ * How many times Newman's report lists an item's execution: once per request its cursor sent, each
+ * `pm.sendRequest` of its scripts too (Newman pushes the same object on every `request` event, so the
+ * entries are identical and `executions.length` equals `stats.requests.total`). Newman's entries show
+ * the request and response of the last request sent; edgerun's show the item's own, as its events
+ * keep no side request's headers or body.
+ */
+function listings(e: RequestCompletedEvent): number {
+  return 1 + (e.sideRequests?.length ?? 0);
 }
 
 type Terminal = Pick<TerminalEvent, "type" | "stats" | "timings" | "failures"> & { reason?: string };
@@ -270,7 +297,7 @@ export async function buildNewmanReport(events: EventSource, ctx: ReportContext)
     if (e.type === "run.started") cursor.started(e);
     else if (e.type === "request.completed") {
       const ex = execution(e, cursor.next(e), definitions.get(e.item.id));
-      executions.push(ex);
+      for (let i = listings(e); i > 0; i--) executions.push(ex);
       byItem.set(`${e.item.id}:${e.iteration}`, refOf(ex));
       responseTotal += e.response?.size ?? 0;
       rebuilt.push(...itemFailures(e, { bail: false }));
@@ -337,8 +364,11 @@ export async function* newmanReportStream(
       const keep = wanted ? wanted.has(key) : byItem.has(key) || mayFail(e);
       if (keep) byItem.set(key, refOf(ex));
       if (!wanted) rebuilt.push(...itemFailures(e, { bail: false }));
-      buffer += `${count ? "," : ""}${JSON.stringify(ex)}`;
-      count++;
+      const text = JSON.stringify(ex);
+      for (let i = listings(e); i > 0; i--) {
+        buffer += `${count ? "," : ""}${text}`;
+        count++;
+      }
       responseTotal += e.response?.size ?? 0;
       if (buffer.length >= limit) {
         yield buffer;

@@ -135,4 +135,44 @@ describe("the sent request in the JSON report and in test scripts (vs Newman)", 
     ]);
     expect(ours.find((e) => e.name === "own headers")!.headers[1]).toEqual(["X-Off", "0", false, true]);
   });
+
+  it("lists an item once per request its scripts sent too, with the last request error, as Newman does", async () => {
+    const base = inject("targetUrl");
+    const send = (url: string) => `pm.sendRequest('${url}', () => {});`;
+    const both = await runBoth<Report & { run: { stats: { requests: { total: number } } } }>({
+      collection: {
+        info: {
+          name: "side",
+          schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+        },
+        item: [
+          {
+            name: "pre",
+            event: [
+              {
+                listen: "prerequest",
+                script: { exec: [send(`${base}/get?a`), send("http://127.0.0.1:9/")] },
+              },
+            ],
+            request: { method: "GET", url: `${base}/get` },
+          },
+          {
+            name: "test",
+            event: [{ listen: "test", script: { exec: [send(`${base}/get?b`)] } }],
+            request: { method: "GET", url: `${base}/get` },
+          },
+          { name: "plain", request: { method: "GET", url: `${base}/get` } },
+        ],
+      },
+    });
+    const seen = (r: typeof both.ours) => ({
+      listed: r.run.executions.map((e) => [
+        e.item.name,
+        (e as { requestError?: { code?: string } }).requestError?.code ?? null,
+      ]),
+      requests: r.run.stats.requests.total,
+    });
+    expect(seen(both.ours)).toEqual(seen(both.newman));
+    expect(seen(both.ours).listed).toHaveLength(6);
+  });
 });
