@@ -22,6 +22,9 @@ const basic = {
 
 /** The cases (see the file's comment). */
 export const REQUEST_CASES: DiffCase[] = [
+  // The request afterwards is compared: replacing the list by null or an array is what is sent.
+  pre("headers replaced by null", "pm.request.headers = null;"),
+  pre("headers replaced by an array", "pm.request.headers = [{ key: 'X-Arr', value: '1' }];"),
   pre(
     "disabled members in list methods",
     "pm.request.headers.add({ key: 'X-Off', value: '1', disabled: true }); pm.request.headers.add({ key: 'X-On', value: '2' }); const h = pm.request.headers; const keys = []; h.each((m) => keys.push(m.key)); console.log(h.count(), JSON.stringify(keys), JSON.stringify(h.all().map((m) => m.key)), JSON.stringify(h.map((m) => m.key)), h.filter((m) => m.disabled).length, h.find((m) => m.key === 'X-Off') !== undefined, h.idx(h.count() - 2) && h.idx(h.count() - 2).key, h.reduce((n) => n + 1, 0), h.indexOf('X-Off'), String(h).includes('X-Off'));",

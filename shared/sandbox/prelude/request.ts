@@ -145,7 +145,7 @@ export class PostmanRequest {
   }
   /** Request#toJSON: the collection format (`url`, `header`, `method`, `body`, `auth`), no empty header list. */
   toJSON(): Record<string, unknown> {
-    const header = this.headers.toJSON();
+    const header = headerItems(this.headers);
     return defined({
       url: this.url instanceof Url ? this.url.toJSON() : this.url,
       header: header.length ? header : undefined,
@@ -161,7 +161,7 @@ export class PostmanRequest {
     return {
       method: String(this.method || "GET").toUpperCase(),
       url: urlOf(this.url).toDefinition(),
-      headers: this.headers.toJSON().map((h) => ({
+      headers: headerItems(this.headers).map((h) => ({
         key: h.key,
         value: h.value === undefined ? "" : String(h.value),
         ...(h.disabled ? { disabled: true } : {}),
@@ -170,6 +170,14 @@ export class PostmanRequest {
       ...(isRecord(this.auth) ? { auth: authDefinition(this.auth) } : {}),
     };
   }
+}
+
+/**
+ * The headers a script left on pm.request: its list, or none when it assigned anything else (null, a
+ * plain array): postman-sandbox hands back a request whose JSON then holds no headers.
+ */
+function headerItems(headers: unknown): ListItem[] {
+  return headers instanceof PropertyList ? headers.toJSON() : [];
 }
 
 // pm.request.url = "…" keeps the string (postman-collection's Request has a plain `url` property):
