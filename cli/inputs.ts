@@ -216,6 +216,32 @@ const V1_WARNING =
  * Inputs in Newman's other shapes (v1, API wrappers, bare variable arrays) are normalised here already,
  * so uploads inside a v1 collection are found; `warn` gets what Newman would warn about.
  */
+/**
+ * The iteration data to send, or undefined where Newman runs without any: an empty file (csv-parse finds
+ * no rows) or JSON that is not an array (postman-runtime takes only an array of rows). Newman says
+ * nothing then; edgerun warns, since a data file that holds no rows is most likely a mistake.
+ */
+function usableIterationData(
+  text: string,
+  file: string,
+  warn: (message: string) => void,
+): string | undefined {
+  const trimmed = text.replace(/^\uFEFF/, "").trim();
+  let reason = trimmed ? undefined : "is empty";
+  if (trimmed.startsWith("{")) {
+    try {
+      if (!Array.isArray(JSON.parse(trimmed))) reason = "holds a JSON object, not an array of rows";
+    } catch {
+      // not JSON: the server parses it as CSV and says what is wrong with it
+    }
+  }
+  if (!reason) return text;
+  warn(
+    `The iteration data file '${file}' ${reason}: the run goes on without iteration data, as Newman's does.`,
+  );
+  return undefined;
+}
+
 export async function buildRunBody(
   args: RunArgs,
   warn: (message: string) => void = (m) => process.stderr.write(`${m}\n`),
@@ -251,11 +277,8 @@ export async function buildRunBody(
     ? parseJsonObject(await readSource(args.globals, "globals"), args.globals, "globals", scopeInput)
     : undefined;
   const iterationData = args.iterationData
-    ? await readSource(args.iterationData, "iteration data")
+    ? usableIterationData(await readSource(args.iterationData, "iteration data"), args.iterationData, warn)
     : undefined;
-  if (iterationData !== undefined && !iterationData.trim()) {
-    throw new CliError(`The iteration data file '${args.iterationData}' is empty.`);
-  }
   const options: JsonObject = {};
   if (args.cookieJar)
     options.cookies = jarCookies(await readSource(args.cookieJar, "cookie jar"), args.cookieJar);

@@ -150,6 +150,19 @@ describe("differential: input shapes Newman accepts", () => {
     }
   }, 120_000);
 
+  it("a data file with no rows (empty, or a JSON object): one iteration without data, as Newman runs it", async () => {
+    await writeFile(join(dir, "empty.csv"), "\n");
+    await writeFile(join(dir, "object.json"), '{"a": 1}');
+    for (const file of ["empty.csv", "object.json"]) {
+      const { mine } = await differential(`no-rows-${file}`, [
+        fixture("compat15-inputs-wrapped.json"),
+        "-d",
+        join(dir, file),
+      ]);
+      expect(mine.stderr).toContain(`The iteration data file '${join(dir, file)}'`);
+    }
+  }, 120_000);
+
   it("missing upload files: a warning with postman-runtime's text, the request still sent", async () => {
     const { mine } = await differential("upload", [
       fixture("compat15-inputs-upload.json"),
