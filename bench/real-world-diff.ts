@@ -4,7 +4,7 @@
  * passed/failed/skipped, failure messages, script and request errors, in order.
  *
  *   node --import tsx bench/real-world-diff.ts --dir DIR [--only NAME] [--json out.json] [--jobs 2]
- *     [--no-rerun] [--kill-after SECONDS] [--keep] [--edgerun OTHER_CHECKOUT/cli/bin.mjs]
+ *     [--no-rerun] [--kill-after SECONDS] [--keep] [--edgerun OTHER_CHECKOUT/cli/bin.mjs] [--iterations N]
  *
  * DIR holds `<name>.postman_collection.json` files (v1, v2.0, v2.1), each with an optional
  * `<name>.postman_environment.json`. Nothing is downloaded here and no collection is committed.
@@ -58,6 +58,8 @@ interface Options {
   edgerun: string;
   rerun: boolean;
   killAfterMs: number;
+  /** Arguments both tools get after the collection's own (`--iterations 2`: `-n 2`). */
+  extra: string[];
 }
 
 async function discover(dir: string, only?: string): Promise<Entry[]> {
@@ -150,7 +152,7 @@ async function runOne(entry: Entry, opts: Options): Promise<Result> {
   await mkdir(out, { recursive: true });
   const collection = join(out, "collection.json");
   await stageFile(entry.collection, collection, opts.origin);
-  const args = [collection, "--timeout-request", "5000"];
+  const args = [collection, "--timeout-request", "5000", ...opts.extra];
   if (entry.environment) {
     await stageFile(entry.environment, join(out, "environment.json"), opts.origin);
     args.push("-e", join(out, "environment.json"));
@@ -256,6 +258,7 @@ async function main(): Promise<void> {
       "kill-after": { type: "string", default: "60" },
       keep: { type: "boolean", default: false },
       edgerun: { type: "string", default: join(ROOT, "cli/bin.mjs") },
+      iterations: { type: "string" },
     },
   });
   if (!values.dir) throw new Error("--dir <directory of *.postman_collection.json> is required");
@@ -270,6 +273,7 @@ async function main(): Promise<void> {
       edgerun: values.edgerun,
       rerun: !values["no-rerun"],
       killAfterMs: 1000 * Number(values["kill-after"]),
+      extra: values.iterations ? ["-n", values.iterations] : [],
     };
     results = await runAll(entries, opts, Number(values.jobs));
   } finally {
