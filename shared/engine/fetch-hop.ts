@@ -47,10 +47,11 @@ export async function fetchHop(
   const { deps } = opts;
   const called = deps.now();
   let t0 = called;
-  // Appended one by one into a Headers object: in workerd that is about half the cost of handing the
-  // Request an array of pairs (measured: 6 vs 11 µs for the engine's headers), and it names a bad header.
+  // Node refuses a method that is no token before it looks at a header (Newman's error is Node's).
   const badMethod = invalidMethod(req.method);
   if (badMethod) return { t0, queuedMs: 0, error: badMethod };
+  // Appended one by one into a Headers object: in workerd that is about half the cost of handing the
+  // Request an array of pairs (measured: 6 vs 11 µs for the engine's headers), and it names a bad header.
   const h = new Headers();
   for (const { key, value } of req.headers) {
     const lower = key.toLowerCase();
