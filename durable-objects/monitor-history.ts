@@ -6,6 +6,7 @@
  * pruning happens on every tick, so storage per monitor stays bounded.
  */
 import { all, first, type Migration, readChunks, writeChunks } from "../platform/sql";
+import type { StatRow } from "../shared/monitors/stats";
 import type { MonitorRun } from "../shared/schemas/monitors";
 
 export const HISTORY_MAX_ROWS = 10_000;
@@ -185,8 +186,18 @@ export class MonitorTables {
   }
 
   /** Final (counted) runs since an instant, for stats. */
-  finalSince(since: number): HistoryRow[] {
-    return all<Row>(this.sql, "SELECT * FROM runs WHERE final = 1 AND tick_at > ? ORDER BY tick_at", since);
+  /** Final outcomes since `since` (ms), oldest first, as the window statistics read them. */
+  statRowsSince(since: number): StatRow[] {
+    return all<Row>(
+      this.sql,
+      "SELECT * FROM runs WHERE final = 1 AND tick_at > ? ORDER BY tick_at",
+      since,
+    ).map((r) => ({
+      tickAt: r.tick_at,
+      region: r.region,
+      passed: r.passed === 1,
+      times: JSON.parse(r.times) as number[],
+    }));
   }
 
   /** Final outcomes of one tick, per region. */

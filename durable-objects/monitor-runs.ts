@@ -1,10 +1,12 @@
 /**
  * MonitorRun records (the history's rows) from what the run service and the RunCoordinator answer:
- * a started run, a run the service refused (quota), and a finished run with its digest.
+ * a started run, a run the service refused (quota), and a finished run with its digest; and what a tick
+ * starts: its job key per region and attempt, and the run-service body.
  */
 import type { ProblemError } from "../platform/problem";
+import type { MonitorConfig } from "../shared/monitors/config";
 import type { RunDigest } from "../shared/monitors/stats";
-import type { Region, RunStatus, RunSummary } from "../shared/schemas/api";
+import { CreateRunBodySchema, type Region, type RunStatus, type RunSummary } from "../shared/schemas/api";
 import type { MonitorRun } from "../shared/schemas/monitors";
 
 export interface TickRef {
@@ -82,4 +84,22 @@ export function finishedRun(
     responseTime: digest.responseTime,
     failures: digest.failures,
   };
+}
+
+/** The job key of one start: a tick, a region and an attempt start at most one run. */
+export function startKey(tickAt: number, region: string, attempt: number): string {
+  return `start:${tickAt}:${region}:${attempt}`;
+}
+
+/** The run-service body of one monitor run in one region. */
+export function runBody(cfg: MonitorConfig, region: Region) {
+  const c = cfg.collection;
+  const e = cfg.environment;
+  return CreateRunBodySchema.parse({
+    collection: "inline" in c ? c.inline : c.id,
+    ...("id" in c && c.version ? { collectionVersion: c.version } : {}),
+    ...(e === null ? {} : { environment: "inline" in e ? e.inline : e.id }),
+    ...(e && "id" in e && e.version ? { environmentVersion: e.version } : {}),
+    options: { ...cfg.options, region },
+  });
 }

@@ -23,12 +23,12 @@ import { monitorView } from "../shared/monitors/config";
 import { catchUp, jitterMs, minimumGapMs, nextTick } from "../shared/monitors/schedule";
 import { advanceState, INITIAL_STATE, type StoredState } from "../shared/monitors/state";
 import { digestRun, runPassed, statOf, WINDOW_MS, windowStats } from "../shared/monitors/stats";
-import { CreateRunBodySchema, type Region, type RunSummary } from "../shared/schemas/api";
+import type { Region, RunSummary } from "../shared/schemas/api";
 import type { Failure, RunEvent } from "../shared/schemas/events";
 import type { MonitorRun, Monitor as MonitorView, StatsWindow } from "../shared/schemas/monitors";
 import { type HistoryRow, type Job, MONITOR_MIGRATIONS, MonitorTables } from "./monitor-history";
 import { MonitorNotifier } from "./monitor-notifier";
-import { finishedRun, isFinished, refusedRun, startedRun } from "./monitor-runs";
+import { finishedRun, isFinished, refusedRun, runBody, startedRun, startKey } from "./monitor-runs";
 
 const POLL_MS = 30_000;
 const RETRY_DELAY_MS = 5_000;
@@ -120,7 +120,7 @@ export class Monitor extends DurableObject<Env> {
 
   async stats(window: StatsWindow) {
     const now = this.#now();
-    return windowStats(this.#statRows(now - WINDOW_MS[window]), window, now);
+    return windowStats(this.#t().statRowsSince(now - WINDOW_MS[window]), window, now);
   }
 
   /** Called by a monitor run's RunCoordinator when it finishes (best effort: `poll` covers a lost call). */
@@ -408,17 +408,6 @@ export class Monitor extends DurableObject<Env> {
     else if ((await this.ctx.storage.getAlarm()) !== due) await this.ctx.storage.setAlarm(due);
   }
 
-  #statRows(since: number) {
-    return this.#t()
-      .finalSince(since)
-      .map((r) => ({
-        tickAt: r.tick_at,
-        region: r.region,
-        passed: r.passed === 1,
-        times: JSON.parse(r.times) as number[],
-      }));
-  }
-
   #view(cfg: MonitorConfig): MonitorView {
     const t = this.#t();
     const now = this.#now();
@@ -428,25 +417,8 @@ export class Monitor extends DurableObject<Env> {
     return monitorView(cfg, {
       nextRunAt: tick ? Number(tick.data.tickAt) : null,
       state: { ...state, lastRun: recent[0] ?? null },
-      uptime24h: statOf(this.#statRows(now - WINDOW_MS["24h"])).uptime,
+      uptime24h: statOf(this.#t().statRowsSince(now - WINDOW_MS["24h"])).uptime,
       recent: recent.reverse(),
     });
   }
-}
-
-function startKey(tickAt: number, region: string, attempt: number): string {
-  return `start:${tickAt}:${region}:${attempt}`;
-}
-
-/** The run-service body of one monitor run in one region. */
-function runBody(cfg: MonitorConfig, region: Region) {
-  const c = cfg.collection;
-  const e = cfg.environment;
-  return CreateRunBodySchema.parse({
-    collection: "inline" in c ? c.inline : c.id,
-    ...("id" in c && c.version ? { collectionVersion: c.version } : {}),
-    ...(e === null ? {} : { environment: "inline" in e ? e.inline : e.id }),
-    ...(e && "id" in e && e.version ? { environmentVersion: e.version } : {}),
-    options: { ...cfg.options, region },
-  });
 }

@@ -4,7 +4,7 @@
  * and lookups never scan other objects, and every key it stores is already scoped by the object's name.
  */
 import { DurableObject } from "cloudflare:workers";
-import { first, type Migration, migrate } from "../platform/sql";
+import { first, migrate } from "../platform/sql";
 import type { RateLimit, RunStatus, RunSummary } from "../shared/schemas/api";
 import type {
   ApiKeyInfo,
@@ -16,7 +16,8 @@ import { decodeCursor, encodeCursor } from "../shared/schemas/resources";
 import { ApiKeyStore, type NewApiKey } from "./api-key-store";
 import { ApiQuotaCounter } from "./api-quota";
 import { claimIdempotencyKey, type IdempotencyResult, releaseIdempotencyKey } from "./idempotency";
-import { type PutInput, type PutResult, RESOURCE_TABLES, ResourceStore } from "./resource-store";
+import { type PutInput, type PutResult, ResourceStore } from "./resource-store";
+import { WORKSPACE_MIGRATIONS } from "./workspace-migrations";
 
 export interface RunListQuery {
   status?: RunStatus;
@@ -69,57 +70,6 @@ export interface AdmitRequest {
   /** Claimed in the same step as the quota check; released again when the run is refused. */
   idempotency?: { key: string; fingerprint: string } | undefined;
 }
-
-const MIGRATIONS: Migration[] = [
-  {
-    version: 1,
-    name: "runs, quotas, settings, keys, idempotency",
-    up: (sql) =>
-      sql.exec(`
-        CREATE TABLE IF NOT EXISTS runs (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, status TEXT NOT NULL,
-          monitor_id TEXT, data TEXT NOT NULL);
-        CREATE INDEX IF NOT EXISTS runs_by_time ON runs (created_at DESC, id DESC);
-        -- api_quota: unused since the quota is counted in memory (ApiQuotaCounter)
-        CREATE TABLE IF NOT EXISTS api_quota (key TEXT PRIMARY KEY, window INTEGER NOT NULL, count INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS api_keys (hash TEXT PRIMARY KEY, created_at INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,
-          run_id TEXT NOT NULL, created_at INTEGER NOT NULL);`),
-  },
-  {
-    version: 2,
-    name: "named, revocable API keys; stored collections and environments",
-    up: (sql) => {
-      sql.exec("ALTER TABLE api_keys ADD COLUMN id TEXT");
-      sql.exec("ALTER TABLE api_keys ADD COLUMN name TEXT NOT NULL DEFAULT 'api key'");
-      sql.exec("ALTER TABLE api_keys ADD COLUMN prefix TEXT NOT NULL DEFAULT ''");
-      sql.exec("ALTER TABLE api_keys ADD COLUMN revoked_at INTEGER");
-      sql.exec("UPDATE api_keys SET id = 'key_' || substr(hash, 1, 16) WHERE id IS NULL");
-      sql.exec(RESOURCE_TABLES);
-    },
-  },
-  {
-    version: 3,
-    name: "request time samples per run (workspace metrics)",
-    up: (sql) => {
-      sql.exec("ALTER TABLE runs ADD COLUMN request_times TEXT");
-    },
-  },
-  {
-    version: 4,
-    name: "active runs by status (admission counts them without scanning every run)",
-    up: (sql) => {
-      sql.exec("CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status)");
-    },
-  },
-  {
-    version: 5,
-    name: "each stored version keeps its own name (an older version answered the latest one's)",
-    up: (sql) => {
-      sql.exec("ALTER TABLE resource_versions ADD COLUMN name TEXT");
-    },
-  },
-];
 
 export class Workspace extends DurableObject<Env> {
   #ready = false;
@@ -408,7 +358,7 @@ export class Workspace extends DurableObject<Env> {
 
   #ensure(): void {
     if (this.#ready) return;
-    migrate(this.ctx.storage, MIGRATIONS);
+    migrate(this.ctx.storage, WORKSPACE_MIGRATIONS);
     this.#ready = true;
   }
 }
