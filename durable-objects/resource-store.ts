@@ -42,7 +42,9 @@ export interface PutInput {
 
 export type PutResult =
   | { ok: true; resource: StoredResourceMeta }
-  | { ok: false; reason: "not-found" | "precondition-failed" };
+  | { ok: false; reason: "not-found" | "precondition-failed" }
+  /** An environment value is the mask (`********`) but no stored secret has its key: nothing to keep. */
+  | { ok: false; reason: "masked-secret"; index: number; key: string };
 
 export class ResourceStore {
   readonly #storage: DurableObjectStorage;
@@ -63,6 +65,8 @@ export class ResourceStore {
     if (input.kind === "environment" && existing) {
       content = keepMaskedSecrets(content, this.#content(input.kind, input.id, existing.latest));
     }
+    const masked = input.kind === "environment" ? maskedSecret(content) : null;
+    if (masked) return { ok: false, reason: "masked-secret", ...masked };
     const text = JSON.stringify(content);
     const version = existing ? existing.latest + 1 : 1;
     const now = new Date().toISOString();
@@ -231,6 +235,17 @@ function keepMaskedSecrets(next: unknown, previous: unknown): unknown {
         : v,
     ),
   };
+}
+
+/**
+ * The first secret still holding the mask after `keepMaskedSecrets`: sent back under a new key, or on
+ * create (an exported environment's masked secret). Storing it would run with eight asterisks.
+ */
+function maskedSecret(content: unknown): { index: number; key: string } | null {
+  const values = (content as EnvLike | null)?.values;
+  if (!Array.isArray(values)) return null;
+  const index = values.findIndex((v) => v?.type === "secret" && v.value === SECRET_MASK);
+  return index < 0 ? null : { index, key: String(values[index]!.key ?? "") };
 }
 
 /** A short content fingerprint for ETags (not security-relevant; the version number makes them unique). */

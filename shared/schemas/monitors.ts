@@ -222,7 +222,13 @@ export const MonitorRunNowSchema = z.object({
       id: z.string(),
       status: RunStatusSchema,
       region: RegionSchema,
-      links: z.object({ self: z.string(), events: z.string(), report: z.string() }),
+      /**
+       * A started run's own links. A run the run service refused (a quota, a stored collection that is
+       * gone) has no run of its own: `self` is the monitor's history, where it is recorded, and `reason`
+       * says why.
+       */
+      links: z.object({ self: z.string(), events: z.string().optional(), report: z.string().optional() }),
+      reason: z.string().optional(),
     }),
   ),
 });

@@ -6,6 +6,7 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { MonitorRunNowSchema } from "../../shared/schemas/monitors";
 import worker from "../../workers/index";
 import { api, target } from "./helpers";
 import {
@@ -80,6 +81,15 @@ describe("monitor resilience", () => {
     expect(refused!.runId).toMatch(/^rej_/);
     expect(refused!.failures[0]!.message).toMatch(/refused \(404\)/);
     expect((await getMonitor(m.id)).state).toMatchObject({ status: "failing", consecutiveFailures: 1 });
+
+    // Run now: the refused run has no run of its own to link to, only the history and the reason.
+    const now = await api(`/v1/monitors/${m.id}/run`, { method: "POST" });
+    expect(now.status).toBe(202);
+    const body = MonitorRunNowSchema.strict().parse(await now.json());
+    expect(body.runs).toHaveLength(1);
+    expect(body.runs[0]).toMatchObject({ status: "failed", links: { self: `/v1/monitors/${m.id}/runs` } });
+    expect(body.runs[0]!.links.events).toBeUndefined();
+    expect(body.runs[0]!.reason).toMatch(/refused \(404\)/);
   });
 
   it("a flapping monitor sends at most MONITOR_NOTIFICATIONS_PER_HOUR (10) notifications an hour", async () => {

@@ -161,6 +161,25 @@ describe("stored collections and environments", () => {
     expect(put.status).toBe(200);
     expect(JSON.stringify(await put.json())).not.toContain(canary);
 
+    // The mask under a key no stored secret has (renamed, or new on create) stands for nothing: refused.
+    const renamed = {
+      name: "staging",
+      values: [{ key: "token2", value: "********", type: "secret", enabled: true }],
+    };
+    for (const [path, method] of [
+      [`/v1/environments/${env.id}`, "PUT"],
+      ["/v1/environments", "POST"],
+    ] as const) {
+      const refused = await api(path, { method, key, body: JSON.stringify(renamed) });
+      expect(refused.status).toBe(400);
+      expect(refused.headers.get("content-type")).toContain("application/problem+json");
+      const problem = (await refused.json()) as { detail: string; errors: Array<{ pointer: string }> };
+      expect(problem.detail).toContain("'token2'");
+      expect(problem.errors[0]!.pointer).toBe("/values/0/value");
+    }
+    const list = (await (await api("/v1/environments", { key })).json()) as { environments: unknown[] };
+    expect(list.environments).toHaveLength(1);
+
     const col = (await (await post("/v1/collections", echoCollection(), key)).json()) as { id: string };
     const { id, events } = await runToEnd(
       { collection: col.id, environment: env.id, collectionVersion: 1 },

@@ -153,7 +153,10 @@ function resourceRoutes(app: Hono<AppEnv>, kind: Kind): void {
         content: doc,
         create: true,
       });
-      if (!result.ok) throw new ProblemError(409, "Conflict", "A resource with this id exists.");
+      if (!result.ok) {
+        if (result.reason === "masked-secret") throw maskedSecretProblem(result);
+        throw new ProblemError(409, "Conflict", "A resource with this id exists.");
+      }
       const stored = await workspaceStub(c.env, c.get("workspaceId")).getResource({ kind: kind.kind, id });
       return render(c, kind, result.resource, JSON.parse(stored!.json), 201);
     },
@@ -228,7 +231,7 @@ function resourceRoutes(app: Hono<AppEnv>, kind: Kind): void {
       summary: `Replace a stored ${kind.kind} (keeps the previous version)`,
       description:
         kind.kind === "environment"
-          ? "A secret value sent back as `********` keeps the stored secret."
+          ? "A secret value sent back as `********` keeps the stored secret of that key; the mask under a key with no stored secret is refused (400)."
           : undefined,
       params: Params,
       headers: { "If-Match": "Replace only if the current ETag matches (else 412)" },
@@ -251,6 +254,7 @@ function resourceRoutes(app: Hono<AppEnv>, kind: Kind): void {
         ifMatch: c.req.header("if-match"),
       });
       if (!result.ok) {
+        if (result.reason === "masked-secret") throw maskedSecretProblem(result);
         if (result.reason === "precondition-failed") {
           throw new ProblemError(412, "Precondition Failed", "If-Match does not match the current version.");
         }
@@ -287,4 +291,16 @@ function resourceRoutes(app: Hono<AppEnv>, kind: Kind): void {
 export function storedResourceRoutes(app: Hono<AppEnv>): void {
   resourceRoutes(app, COLLECTION);
   resourceRoutes(app, ENVIRONMENT);
+}
+
+/** A secret sent as the mask that no stored secret of that key can stand in for. */
+function maskedSecretProblem(masked: { index: number; key: string }): ProblemError {
+  return new ProblemError(
+    400,
+    "Masked Secret",
+    `The secret '${masked.key}' is the mask ******** but no stored secret has that key: send its value.`,
+    {
+      errors: [{ pointer: `/values/${masked.index}/value`, detail: "the mask stands for no stored secret" }],
+    },
+  );
 }

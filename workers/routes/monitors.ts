@@ -261,15 +261,21 @@ function monitorRunRoutes(app: Hono<AppEnv>): void {
       if (!(await stub.exists())) throw notFound("Monitor", params.id);
       const started = await stub.runNow();
       const runs = started.map(({ region, run }) => {
-        const self = run.runId.startsWith("run_")
-          ? `/v1/runs/${run.runId}`
-          : `/v1/monitors/${params.id}/runs`;
+        if (!run.runId.startsWith("rej_")) {
+          const self = `/v1/runs/${run.runId}`;
+          return {
+            id: run.runId,
+            status: run.status,
+            region,
+            links: { self, events: `${self}/events`, report: `${self}/report` },
+          };
+        }
         return {
           id: run.runId,
           status: run.status,
           region,
-          links: { self, events: `${self}/events`, report: `${self}/report` },
-          ...(run.failures[0] && run.runId.startsWith("rej_") ? { reason: run.failures[0].message } : {}),
+          links: { self: `/v1/monitors/${params.id}/runs` },
+          reason: run.failures[0]?.message ?? "the run service refused the run",
         };
       });
       return c.json({ runs }, 202);
