@@ -154,13 +154,21 @@ async function submit(server: Server, body: string, signal: AbortSignal): Promis
     headers: { "content-type": "application/json", accept: "text/event-stream, application/json;q=0.5" },
     body,
   });
-  if (!res.ok) throw await rejection(res, "The collection was rejected", server);
+  if (!res.ok) throw await rejection(res, refusalOf(res.status), server);
   const location = res.headers.get("location");
   if (res.body && location && res.headers.get("content-type")?.startsWith("text/event-stream")) {
     const runId = decodeURIComponent(location.replace(/\/+$/, "").split("/").pop() ?? "");
     if (runId) return { runId, stream: res.body };
   }
   return { runId: ((await res.json()) as { id: string }).id };
+}
+
+/** What a refused submission says, by who refused what: the key, the quota, the runtime or the input. */
+function refusalOf(status: number): string {
+  if (status === 401 || status === 403) return "The server refused the API key";
+  if (status === 429) return "The server refused the run for now";
+  if (status >= 500) return "The server could not start the run";
+  return "The collection was rejected";
 }
 
 interface Conclusion {

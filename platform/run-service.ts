@@ -14,7 +14,7 @@ import type { CreateRunBody, RateLimit, Region, RunSummary } from "../shared/sch
 import type { Collection, Environment } from "../shared/schemas/collection";
 import { newSpanId, newTraceId } from "../shared/telemetry/trace";
 import { config } from "./config";
-import { notFound, ProblemError } from "./problem";
+import { notFound, ProblemError, refuseLimits } from "./problem";
 import { runStub, workspaceStub } from "./stubs";
 
 export interface RunServiceDeps {
@@ -179,8 +179,7 @@ async function resolveResources(
     if (!stored) throw notFound("Collection", body.collection);
     collection = JSON.parse(stored.json) as Collection;
     source.collection = { id: stored.id, version: stored.version };
-    const limits = checkCollectionLimits(collection as Collection);
-    if (limits.length > 0) throw new ProblemError(413, "Collection Too Large", limits[0]!.message);
+    refuseLimits(checkCollectionLimits(collection as Collection), "Collection Too Large");
   } else {
     collection = body.collection;
   }

@@ -30,8 +30,11 @@ export const LIMITS = {
   methodChars: 256,
   /** Variables in one list (collection, folder, URL path variables). */
   variables: 5000,
-  /** JSON nesting depth anywhere in the document. */
-  jsonDepth: 64,
+  /**
+   * JSON nesting depth anywhere in the document: room for `depth` folders (two levels each: the folder
+   * and its `item` list) and what a request holds, so the folder limit is the one a deep tree meets.
+   */
+  jsonDepth: 96,
   /**
    * JSON nesting anywhere in an API request body (a collection inside it is held to `jsonDepth`), and in
    * a file the CLI reads: past it, recursive code (JSON.stringify, conversions) could overflow the stack.

@@ -191,14 +191,29 @@ function effectiveAuth(chain: Array<Auth | null | undefined>): AuthDefinition | 
   return undefined;
 }
 
+/**
+ * The id of an item or collection that has none. postman-collection gives such an item a random UUID
+ * (Newman's report, JUnit's "Collection JSON ID", `pm.info.requestId` show one); edgerun derives a
+ * UUID-shaped one from the item's place, so that normalising the same collection again (a resumed
+ * run, a report) names the same item.
+ */
 function stableId(path: string[], index: number): string {
-  let h = 2166136261;
   const text = `${path.join("\u0001")}\u0002${index}`;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 16777619);
+  let hex = "";
+  for (const seed of [2166136261, 0x9e3779b9, 0x85ebca6b, 0xc2b2ae35]) {
+    let h = seed;
+    for (let i = 0; i < text.length; i++) {
+      h ^= text.charCodeAt(i);
+      h = Math.imul(h, 16777619);
+    }
+    // murmur3's finaliser: the four rounds differ only in their seed, this spreads them apart.
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    hex += ((h ^ (h >>> 16)) >>> 0).toString(16).padStart(8, "0");
   }
-  return `item-${(h >>> 0).toString(16).padStart(8, "0")}-${index}`;
+  // Version 4 and the RFC 9562 variant, as a random UUID has them.
+  const variant = ((Number.parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 export function normalizeCollection(c: Collection): NormalizedCollection {

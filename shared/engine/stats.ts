@@ -140,23 +140,24 @@ export function itemFailures(e: ItemOutcome, opts: { bail: boolean }): Failure[]
   }
   const bailed = bailFailure(e, opts.bail);
   if (bailed)
-    out.push(script({ name: "AssertionFailure", message: bailed.assertion.name, event: bailed.event }));
+    out.push(script({ name: "AssertionFailure", message: bailed.names.join(", "), event: bailed.event }));
   return out;
 }
 
 /**
- * Under `bail`, the failed assertion postman-runtime turns into an error of its script (the item stops
- * at that script, so it is the item's first failed assertion), unless the script threw: the thrown
- * error takes precedence. The phase says which script counter Newman marks failed.
+ * Under `bail`, the failed assertions postman-runtime turns into an error of their script, named
+ * `AssertionFailure` with their names joined by ", " (the item stops at that script, so they are the
+ * failed assertions of the first failing phase), unless the script threw: the thrown error takes
+ * precedence. The phase says which script counter Newman marks failed.
  */
 export function bailFailure(
   e: Pick<ItemOutcome, "assertions" | "scriptErrors">,
   bail: boolean,
-): { assertion: ItemOutcome["assertions"][number]; event: "prerequest" | "test" } | undefined {
+): { names: string[]; event: "prerequest" | "test" } | undefined {
   if (!bail) return undefined;
-  const assertion = e.assertions.find((a) => !a.passed && !a.skipped);
-  if (!assertion) return undefined;
-  const event = assertion.event ?? "test";
+  const failed = e.assertions.filter((a) => !a.passed && !a.skipped);
+  if (failed.length === 0) return undefined;
+  const event = failed[0]!.event ?? "test";
   if (e.scriptErrors.some((x) => x.event === event)) return undefined;
-  return { assertion, event };
+  return { names: failed.filter((a) => (a.event ?? "test") === event).map((a) => a.name), event };
 }

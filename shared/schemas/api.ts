@@ -70,9 +70,17 @@ export const RunOptionsSchema = z
   .default({});
 export type RunOptions = z.infer<typeof RunOptionsSchema>;
 
+/** A data file's size, whichever form it comes in: CSV text, or rows measured as their JSON text. */
+const MAX_DATA_CHARS = 5 * 1024 * 1024;
+
 export const IterationDataSchema = z.union([
-  z.array(z.record(z.string(), z.unknown())).max(10_000),
-  z.string().max(5 * 1024 * 1024),
+  z
+    .array(z.record(z.string(), z.unknown()))
+    .max(10_000)
+    .refine((rows) => JSON.stringify(rows).length <= MAX_DATA_CHARS, {
+      message: `iterationData is larger than ${MAX_DATA_CHARS} characters as JSON (5 MiB, as a CSV file)`,
+    }),
+  z.string().max(MAX_DATA_CHARS),
 ]);
 
 /** A stored resource id (`col_…`, `env_…`). */

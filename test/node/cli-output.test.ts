@@ -286,6 +286,15 @@ function bailCases(base: string): Record<string, unknown> {
       item("one", `${base}/get`, ["console.log('item pre');"], itemTest),
     ),
     "bail-request-error.json": col("request error", [], item("one", "http://127.0.0.1:1/x", null, itemTest)),
+    // Every failed assertion of the failing script names the AssertionFailure ("a fails, b fails").
+    "bail-two-assertions.json": col(
+      "two assertions",
+      [],
+      item("one", `${base}/get`, null, [
+        "pm.test('a fails', () => pm.expect(1).to.eql(2)); pm.test('a passes', () => {});",
+        "pm.test('b fails', () => pm.expect(3).to.eql(4));",
+      ]),
+    ),
     "bail-collection-test.json": col(
       "collection test",
       [

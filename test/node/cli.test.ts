@@ -355,6 +355,17 @@ describe("edgerun run --server", () => {
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/^error: The collection was rejected: /);
     expect(res.stderr).toContain("/collection/item");
+    // A wrong key is the key's refusal, not the collection's.
+    const keyless = await edgerun([
+      "run",
+      join(dir, "bad.json"),
+      "--server",
+      server.baseUrl,
+      "--api-key",
+      "wrong",
+    ]);
+    expect(keyless.code).toBe(1);
+    expect(keyless.stderr).toMatch(/^error: The server refused the API key: Unauthorized/);
   }, 60_000);
 
   it("stops a run that fails with --bail and reports the request error", async () => {

@@ -290,3 +290,22 @@ describe("decodeText", () => {
     expect(parseIterationData('\uFEFF[{"a":1}]')).toEqual([{ a: 1 }]);
   });
 });
+
+describe("ids of a collection that has none", () => {
+  it("are UUIDs, as postman-collection's, and the same when normalised again", () => {
+    const doc = {
+      info: { name: "No ids", schema: "https://schema.getpostman.com/json/collection/v2.1.0/" },
+      item: [
+        { name: "a", request: "http://e/a" },
+        { name: "f", item: [{ name: "a", request: "http://e/b" }] },
+      ],
+    };
+    const once = normalizeCollection(CollectionSchema.parse(doc) as never);
+    const again = normalizeCollection(CollectionSchema.parse(doc) as never);
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const ids = [once.id, ...once.items.map((i) => i.id)];
+    for (const id of ids) expect(id).toMatch(uuid);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([again.id, ...again.items.map((i) => i.id)]).toEqual(ids);
+  });
+});

@@ -4,7 +4,9 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { validationProblem } from "../../platform/problem";
 import { checkCollectionLimits, checkJsonLimits, checkScopeLimits, LIMITS } from "../../shared/engine/limits";
+import { IterationDataSchema } from "../../shared/schemas/api";
 
 const big = (n: number) => "x".repeat(n);
 const one = (item: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
@@ -180,10 +182,31 @@ describe("collection limits on every shape", () => {
     expect(checkCollectionLimits(inFolders)[0]?.pointer).toBe("/order");
   });
 
+  it("takes folders nested to the folder limit and names the limit one level deeper", () => {
+    const tree = (folders: number) => {
+      let items: unknown[] = [
+        {
+          name: "leaf",
+          request: { url: { raw: "http://e/?a=1", query: [{ key: "a", value: "1" }] }, method: "GET" },
+          event: [{ listen: "test", script: { exec: ["pm.test('t', () => {});"] } }],
+        },
+      ];
+      for (let i = 0; i < folders; i++) items = [{ name: `f${i}`, item: items }];
+      return {
+        info: { name: "deep", schema: "https://schema.getpostman.com/json/collection/v2.1.0/" },
+        item: items,
+      };
+    };
+    expect(checkCollectionLimits(tree(LIMITS.depth - 1))).toEqual([]);
+    const v = checkCollectionLimits(tree(LIMITS.depth));
+    expect(v).toHaveLength(1);
+    expect(v[0]?.message).toMatch(/folders nested deeper than 32 levels/);
+  });
+
   it("refuses a collection nested far beyond any stack without throwing", () => {
     const c = one({ request: { url: "http://e/", body: { mode: "raw", options: nested(100_000) } } });
     const v = checkCollectionLimits(c);
-    expect(v[0]?.message).toMatch(/deeper than 64/);
+    expect(v[0]?.message).toMatch(/deeper than 96/);
   });
 
   it("never throws on arbitrary JSON (property)", () => {
@@ -209,7 +232,7 @@ describe("checkJsonLimits", () => {
         const v = checkJsonLimits(body, { maxDepth: LIMITS.jsonDepth });
         expect(v).toHaveLength(1);
         expect(v[0]?.pointer.startsWith(`/${field}/`)).toBe(true);
-        expect(v[0]?.message).toMatch(/deeper than 64 levels/);
+        expect(v[0]?.message).toMatch(/deeper than 96 levels/);
       }
     },
   );
@@ -239,5 +262,21 @@ describe("checkJsonLimits", () => {
       message: "key longer than 10 characters",
     });
     expect(checkJsonLimits({ a: [1, { b: "x" }] }, { maxDepth: 3 })).toEqual([]);
+  });
+});
+
+describe("iterationData", () => {
+  it("holds rows to the data file limit as JSON text, as it holds a CSV file's text", () => {
+    const row = { user: "x".repeat(1000) };
+    const big = Array.from({ length: 6000 }, () => row); // ≈ 6 MiB as JSON, under the row limit
+    const refused = IterationDataSchema.safeParse(big);
+    expect(refused.success).toBe(false);
+    const problem = validationProblem(refused.error!, "/iterationData");
+    expect(problem.errors?.[0]).toEqual({
+      pointer: "/iterationData",
+      detail: expect.stringMatching(/larger than 5242880 characters as JSON/),
+    });
+    expect(IterationDataSchema.safeParse(big.slice(0, 4000)).success).toBe(true);
+    expect(IterationDataSchema.safeParse("a\n" + "x".repeat(5 * 1024 * 1024)).success).toBe(false);
   });
 });

@@ -30,6 +30,7 @@ const STANDARD_PROBLEMS: Record<number, string> = {
   415: "The body must be application/json",
   422: "Semantically invalid (e.g. an Idempotency-Key reused with another body)",
   429: "Rate limited (see Retry-After and RateLimit headers)",
+  503: "The runtime failed internally (locally: out of file descriptors); retry after Retry-After",
 };
 
 class Builder {
@@ -146,6 +147,8 @@ function operation(b: Builder, spec: RouteSpec): Json {
   if (spec.security === undefined || spec.security === "apiKey") problems.add(429);
   if (spec.body) for (const s of [400, 413, 415]) problems.add(s);
   if (spec.params || spec.query) problems.add(400);
+  // Any operation that reaches a Durable Object can meet the runtime's own failure (runtime-errors.ts).
+  problems.add(503);
   for (const s of [...problems].sort()) {
     responses[String(s)] ??= response(b, spec, s, { description: STANDARD_PROBLEMS[s] ?? "Problem" });
   }
@@ -188,7 +191,8 @@ export function openApiDocument(): Json {
       version: "1.0.0",
       description:
         "Run Postman collections in the cloud and stream results live. Errors are RFC 9457 problem+json; " +
-        "validation errors list a JSON pointer per problem.",
+        "validation errors list a JSON pointer per problem. A method a path does not serve is 405 with an " +
+        "`Allow` header.",
     },
     servers: [{ url: "/" }],
     tags: [...new Set(routeRegistry.flatMap((r) => r.tags))].map((name) => ({ name })),
