@@ -16,7 +16,13 @@ export const MAX_NOTIFICATIONS = 10;
 
 export const CronScheduleSchema = z.strictObject({
   /** Five fields: minute hour day-of-month month day-of-week. */
-  cron: z.string().trim().min(9).max(128),
+  cron: z
+    .string()
+    .trim()
+    .max(128)
+    .refine((c) => c.split(/\s+/).length === 5, {
+      message: "a cron expression has 5 fields: minute hour day-of-month month day-of-week",
+    }),
   /** IANA time zone (`Europe/Berlin`); DST transitions follow the zone's rules. */
   timezone: z.string().min(1).max(64).default("UTC"),
 });

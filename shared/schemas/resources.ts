@@ -48,7 +48,11 @@ export const PageQuerySchema = z.object({
 export type PageQuery = z.infer<typeof PageQuerySchema>;
 
 export const VersionQuerySchema = z.object({
-  version: z.coerce.number().int().min(1).optional(),
+  version: z.coerce
+    .number({ error: "version must be a whole number from 1" })
+    .int("version must be a whole number from 1")
+    .min(1, "version must be a whole number from 1")
+    .optional(),
 });
 
 /** Opaque keyset cursor over (created_at, id), shared by every list. */

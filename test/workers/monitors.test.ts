@@ -92,6 +92,13 @@ describe("monitors API", () => {
         JSON.stringify(problem),
       ).toBe(true);
     }
+    const short = await api("/v1/monitors", {
+      method: "POST",
+      body: JSON.stringify({ ...base, schedule: { cron: "* * *" } }),
+    });
+    expect(((await short.json()) as { errors: Array<{ detail: string }> }).errors[0]!.detail).toBe(
+      "a cron expression has 5 fields: minute hour day-of-month month day-of-week",
+    );
     const unknown = await api("/v1/monitors", {
       method: "POST",
       body: JSON.stringify({

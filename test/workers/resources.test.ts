@@ -98,6 +98,11 @@ describe("stored collections and environments", () => {
     // The version's own name, not the latest one's.
     expect(old.name).toBe("Stored");
     expect((await api(`/v1/collections/${v1.id}?version=9`, { key })).status).toBe(404);
+    const notANumber = await api(`/v1/collections/${v1.id}?version=abc`, { key });
+    expect(notANumber.status).toBe(400);
+    expect(((await notANumber.json()) as { errors: Array<{ detail: string }> }).errors[0]!.detail).toBe(
+      "version must be a whole number from 1",
+    );
 
     const list = (await (await api("/v1/collections", { key })).json()) as {
       collections: Array<{ id: string }>;
