@@ -128,8 +128,10 @@ describe("web app paths", () => {
     await form.getByLabel("Interval (seconds)").fill("600");
     await form.getByRole("checkbox", { name: "auto" }).uncheck();
     await form.getByRole("checkbox", { name: "weur" }).check();
-    await form.getByRole("combobox", { name: "Notification" }).selectOption("webhook");
-    await form.getByLabel("Notification URL").fill(`${session.target}/post`);
+    await form.getByRole("button", { name: "Add notification" }).click();
+    const target = form.getByRole("group", { name: "Notification 1" });
+    await target.getByRole("combobox", { name: "Type" }).selectOption("webhook");
+    await target.getByLabel("URL", { exact: true }).fill(`${session.target}/post`);
     await form.getByRole("checkbox", { name: "Active" }).uncheck();
     await form.getByRole("button", { name: "Create monitor" }).click();
     await vi.waitFor(() => expect(page.url()).toMatch(/\/monitors\/[^/]+$/), { timeout: 10_000 });
@@ -174,6 +176,81 @@ describe("web app paths", () => {
     await page.getByRole("button", { name: "Delete" }).click();
     await vi.waitFor(() => expect(new URL(page.url()).pathname).toBe("/monitors"), { timeout: 10_000 });
     expect((await api(`/v1/monitors/${encodeURIComponent(id)}`)).status).toBe(404);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("keeps every notification target when a monitor is edited, and edits the whole list", async () => {
+    const hook = `${session.target}/post`;
+    const slack = `${session.target}/anything/slack`;
+    const res = await api("/v1/monitors", {
+      method: "POST",
+      body: JSON.stringify({
+        name: "Two targets",
+        collection: collection("Two targets", 1, 0),
+        schedule: { intervalSeconds: 3600 },
+        active: false,
+        notifications: [
+          { type: "webhook", url: hook, secret: "s3cret-signing-key" },
+          { type: "slack", url: slack, on: ["failure"] },
+        ],
+      }),
+    });
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as Monitor;
+    const path = `/v1/monitors/${encodeURIComponent(created.id)}`;
+    const get = async () => (await (await api(path)).json()) as Monitor;
+
+    const { page, errors } = await open(`/monitors/${created.id}`);
+    await page.getByRole("button", { name: "Edit" }).click();
+    const edit = page.getByRole("form", { name: "Edit monitor" });
+    const target = (n: number) => edit.getByRole("group", { name: `Notification ${n}` });
+    // The form shows every stored target, not only the first.
+    expect(await target(1).getByLabel("URL", { exact: true }).inputValue()).toBe(hook);
+    expect(
+      await target(1)
+        .getByLabel(/Signing secret/)
+        .inputValue(),
+    ).toBe("");
+    expect(await target(1).textContent()).toContain("one is stored");
+    expect(await target(2).getByRole("combobox", { name: "Type" }).inputValue()).toBe("slack");
+    expect(await target(2).getByLabel("URL", { exact: true }).inputValue()).toBe(slack);
+    expect(await target(2).getByRole("checkbox", { name: "failure" }).isChecked()).toBe(true);
+    expect(await target(2).getByRole("checkbox", { name: "recovery" }).isChecked()).toBe(false);
+
+    // Renaming only leaves both targets (ids, the stored secret, the Slack target's events) as they were.
+    await edit.getByLabel("Name", { exact: true }).fill("Two targets (renamed)");
+    await edit.getByRole("button", { name: "Save monitor" }).click();
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toContain("(renamed)");
+    const renamed = await get();
+    expect(renamed.name).toBe("Two targets (renamed)");
+    expect(renamed.notifications).toEqual(created.notifications);
+    expect(renamed.notifications).toMatchObject([
+      { type: "webhook", url: hook, hasSecret: true, on: ["failure", "recovery"] },
+      { type: "slack", url: slack, hasSecret: false, on: ["failure"] },
+    ]);
+
+    // Removing one target and adding another changes only those; the webhook keeps its secret.
+    await page.getByRole("button", { name: "Edit" }).click();
+    await edit.getByRole("button", { name: "Remove notification 2" }).click();
+    await expect.poll(() => target(2).count()).toBe(0);
+    await edit.getByRole("button", { name: "Add notification" }).click();
+    await target(2).getByLabel("URL", { exact: true }).fill(`${session.target}/anything/new`);
+    await target(2).getByRole("checkbox", { name: "failure" }).uncheck();
+    await edit.getByRole("button", { name: "Save monitor" }).click();
+    // The form closes once saved (a rejection would keep it open with its reason: shown if so).
+    await expect
+      .poll(async () => (await edit.count()) === 0 || (await edit.getByRole("alert").allTextContents()))
+      .toBe(true);
+    const edited = await get();
+    expect(edited.notifications).toHaveLength(2);
+    expect(edited.notifications[0]).toEqual(created.notifications[0]);
+    expect(edited.notifications[1]).toMatchObject({
+      type: "webhook",
+      url: `${session.target}/anything/new`,
+      on: ["recovery"],
+      hasSecret: false,
+    });
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -291,6 +291,137 @@ describe("web app", () => {
     await page.close();
   }, 90_000);
 
+  it("shows one 'run not found' message, with a way back, and no run view for an unknown run id", async () => {
+    const { page, errors } = await open("/runs/run_doesnotexist");
+    await page.getByRole("heading", { name: "Run not found" }).waitFor();
+    expect(await page.getByRole("alert").count()).toBe(1);
+    expect(await page.getByRole("alert").textContent()).toContain("run_doesnotexist");
+    expect(await summary(page).count()).toBe(0);
+    expect(await page.getByRole("table", { name: "Requests" }).count()).toBe(0);
+    for (const name of ["Cancel", "Newman JSON", "JUnit XML"])
+      expect(await page.getByRole("button", { name }).count()).toBe(0);
+    expect(await page.getByText("requests").count()).toBe(0);
+    await page.getByRole("alert").getByRole("link", { name: "Run a collection" }).click();
+    await vi.waitFor(() => expect(new URL(page.url()).pathname).toBe("/"));
+    await page.getByRole("button", { name: "Run in cloud" }).waitFor();
+    // The only console noise is the browser reporting the one 404 answer.
+    expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+    expect(errors.length).toBeLessThanOrEqual(1);
+    await page.close();
+  });
+
+  it("shows a finished run of an empty collection as finished, not as waiting", async () => {
+    const { page, errors } = await open("/");
+    await startRun(page, { info: { name: "Nothing inside" }, item: [] });
+    await expect.poll(() => summary(page).textContent(), { timeout: 20_000 }).toContain("Completed");
+    const progress = page.locator(".progress");
+    await expect.poll(() => progress.textContent()).toContain("0 requests");
+    expect(await progress.textContent()).not.toContain("?");
+    expect(await page.getByText("Waiting for the first request").count()).toBe(0);
+    expect(await page.getByText("This run sent no requests.").count()).toBe(1);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("clears the 'Unauthorized' banner once a valid key replaces the rejected one", async () => {
+    const { page, errors } = await open("/");
+    await page.getByRole("button", { name: "Run in cloud" }).waitFor();
+    // The stored key goes bad behind the app's back (as a revoked key does): the next request meets a 401.
+    await page.evaluate('localStorage.setItem("edgerun.apiKey", "er_not-a-valid-key")');
+    try {
+      const dialog = page.getByRole("dialog", { name: "API key" });
+      await startRun(page, collection("Key swap", 1, 0));
+      const banner = page.locator(".run-form").getByRole("alert");
+      await expect.poll(() => banner.textContent()).toContain("Unauthorized");
+      await expect.poll(() => dialog.isVisible()).toBe(true);
+      expect(await dialog.textContent()).toContain("rejected the stored API key");
+      await signIn(page);
+      await expect.poll(() => banner.count()).toBe(0);
+      await page.getByRole("button", { name: "Run in cloud" }).click();
+      await expect.poll(() => summary(page).textContent(), { timeout: 20_000 }).toContain("1 passed");
+      expect(await banner.count()).toBe(0);
+      expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+    } finally {
+      // Later tests of this file share the context's storage: they need the valid key back.
+      await page.evaluate(`localStorage.setItem("edgerun.apiKey", ${JSON.stringify(API_KEY)})`);
+      await page.close();
+    }
+  });
+
+  it("Run now on a monitor with several regions stays on its page and links each region's run", async (ctx) => {
+    const created = await stack().api("/v1/monitors", {
+      method: "POST",
+      body: JSON.stringify({
+        name: "Two regions",
+        collection: collection("Two regions", 1, 0),
+        schedule: { intervalSeconds: 3600 },
+        regions: ["weur", "enam"],
+        active: false,
+      }),
+    });
+    if (created.status === 404) {
+      ctx.skip(true, NO_MONITORS);
+      return;
+    }
+    const monitor = (await created.json()) as { id: string };
+    const { page, errors } = await open(`/monitors/${monitor.id}`);
+    await page.getByRole("button", { name: "Run now" }).click();
+    const result = page.getByRole("status", { name: "Run now" });
+    await expect.poll(() => result.getByRole("link").count(), { timeout: 10_000 }).toBe(2);
+    expect(await result.textContent()).toContain("Started 2 runs");
+    expect(await result.getByRole("listitem").allTextContents()).toEqual([
+      expect.stringMatching(/^weur: run_/),
+      expect.stringMatching(/^enam: run_/),
+    ]);
+    expect(new URL(page.url()).pathname).toBe(`/monitors/${monitor.id}`);
+    const href = await result.getByRole("link").nth(1).getAttribute("href");
+    expect(href).toMatch(/^\/runs\/run_/);
+    await result.getByRole("link").nth(1).click();
+    await vi.waitFor(() => expect(new URL(page.url()).pathname).toBe(href));
+    await expect.poll(() => summary(page).textContent(), { timeout: 20_000 }).toContain("1 passed");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("Run now whose run the service refused says why instead of opening a run page", async (ctx) => {
+    const stored = await stack().api("/v1/collections", {
+      method: "POST",
+      body: JSON.stringify(collection("Soon gone", 1, 0)),
+    });
+    if (stored.status === 404) {
+      ctx.skip(true, "POST /v1/collections answers 404: stored collections are not in this build yet");
+      return;
+    }
+    const { id: collectionId } = (await stored.json()) as { id: string };
+    const created = await stack().api("/v1/monitors", {
+      method: "POST",
+      body: JSON.stringify({
+        name: "Refused run",
+        collectionId,
+        schedule: { intervalSeconds: 3600 },
+        active: false,
+      }),
+    });
+    expect(created.status).toBe(201);
+    const monitor = (await created.json()) as { id: string };
+    // The stored collection goes away: the monitor's next run is refused by the run service.
+    expect((await stack().api(`/v1/collections/${collectionId}`, { method: "DELETE" })).status).toBe(204);
+    const { page, errors } = await open(`/monitors/${monitor.id}`);
+    await page.getByRole("button", { name: "Run now" }).click();
+    const result = page.getByRole("status", { name: "Run now" });
+    await expect.poll(() => result.textContent(), { timeout: 10_000 }).toContain("refused");
+    expect(await result.textContent()).toContain("No run started; 1 refused.");
+    expect(await result.textContent()).toContain(`Collection '${collectionId}' does not exist`);
+    expect(await result.getByRole("link").count()).toBe(0);
+    expect(new URL(page.url()).pathname).toBe(`/monitors/${monitor.id}`);
+    // The refusal is in the history too, without a link to a run page that does not exist.
+    const history = page.getByRole("table", { name: "Run history" });
+    await expect.poll(() => history.locator("tbody > tr").count(), { timeout: 10_000 }).toBe(1);
+    expect(await history.getByRole("link").count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("the embed snippet in docs/web-app.md, pasted as written, opens the app with the collection loaded", async () => {
     // The snippet exactly as documented; only the placeholder host becomes this stack's origin.
     const doc = await readFile(join(import.meta.dirname, "..", "..", "docs", "web-app.md"), "utf8");

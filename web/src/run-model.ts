@@ -79,6 +79,7 @@ export class RunModel {
   readonly view: RunView;
   #listeners = new Set<() => void>();
   #scheduled = false;
+  #lastSeq = 0;
 
   constructor(runId: string) {
     this.view = {
@@ -99,8 +100,16 @@ export class RunModel {
 
   /** Applies a batch of new events (already de-duplicated by the stream) and schedules one render. */
   apply(events: SequencedRunEvent[]): void {
-    for (const { seq, event } of events) applyOne(this.view, seq, event);
+    for (const { seq, event } of events) {
+      applyOne(this.view, seq, event);
+      this.#lastSeq = Math.max(this.#lastSeq, seq);
+    }
     this.#changed();
+  }
+
+  /** The last sequence number applied (a new stream resumes after it). */
+  get lastSeq(): number {
+    return this.#lastSeq;
   }
 
   setStream(state: StreamState, detail?: string): void {

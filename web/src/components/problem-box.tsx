@@ -7,6 +7,8 @@ import { ApiError } from "../api";
 export interface Problem {
   message: string;
   details: string[];
+  /** The HTTP status of an API rejection (0: network), absent for input checks. */
+  status?: number;
 }
 
 /** Turns anything thrown by an API call or an input check into a displayable problem. */
@@ -15,6 +17,7 @@ export function toProblem(error: unknown): Problem {
     return {
       message: `${error.title}: ${error.message}`,
       details: error.errors.map((x) => `${x.pointer || "/"} — ${x.detail}`),
+      status: error.status,
     };
   }
   return { message: error instanceof Error ? error.message : String(error), details: [] };

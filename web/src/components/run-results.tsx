@@ -147,6 +147,16 @@ function Toolbar(props: { view: RunView; onError: (message: string) => void }) {
   );
 }
 
+/** "3 / 5 requests" while running; a finished run states what it sent ("0 requests", "3 / 30 requests"). */
+function requestCount(done: number, planned: number, finished: boolean): string {
+  const noun = (n: number) => (n === 1 ? "request" : "requests");
+  if (finished)
+    return planned > 0 && planned !== done
+      ? `${done} / ${planned} ${noun(planned)}`
+      : `${done} ${noun(done)}`;
+  return `${done} / ${planned || "?"} ${noun(planned || 2)}`;
+}
+
 function Progress(props: { view: RunView }) {
   const { view } = props;
   const planned = plannedRequests(view);
@@ -163,7 +173,7 @@ function Progress(props: { view: RunView }) {
     <div class="progress">
       <progress max={max} value={value} aria-label="Run progress" />
       <span class="muted">
-        {done} / {planned || "?"} requests
+        {requestCount(done, planned, !!view.terminal)}
         {view.iterations > 1
           ? ` · iteration ${Math.min(view.iteration + 1, view.iterations)} of ${view.iterations}`
           : ""}
@@ -202,6 +212,14 @@ function Pager(props: { page: number; pages: number; total: number; setPage: (n:
       </button>
     </nav>
   );
+}
+
+/** What the empty table says: nothing failed, nothing was sent, or the run has not sent anything yet. */
+function emptyText(view: RunView, failedOnly: boolean): string {
+  if (failedOnly) return "No failed requests.";
+  if (view.terminal) return "This run sent no requests.";
+  if (view.stream === "ended") return "No requests.";
+  return "Waiting for the first request…";
 }
 
 /** The whole live view for a run model (used by the run page and by `/runs/{id}`). */
@@ -259,9 +277,7 @@ export function RunResults(props: { model: RunModel }) {
           </tbody>
         </table>
       </div>
-      {rows.length === 0 && (
-        <p class="muted empty">{failedOnly ? "No failed requests." : "Waiting for the first request…"}</p>
-      )}
+      {rows.length === 0 && <p class="muted empty">{emptyText(view, failedOnly)}</p>}
     </div>
   );
 }

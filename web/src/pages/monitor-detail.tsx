@@ -181,17 +181,18 @@ function Actions(props: {
   monitor: Monitor;
   onChange: (m: Monitor) => void;
   onEdit: () => void;
-  onRan: () => void;
+  onRan: (res: MonitorRunNow) => void;
 }) {
   const { monitor } = props;
   const [message, setMessage] = useState<string | null>(null);
   const act = (fn: () => Promise<void>) => () => fn().catch((e: unknown) => setMessage((e as Error).message));
   const runNow = act(async () => {
+    setMessage(null);
     const res = await api<MonitorRunNow>(path(monitor.id, "/run"), { method: "POST" });
-    setMessage(`Started ${res.runs.length} run(s).`);
-    props.onRan();
-    const first = res.runs[0];
-    if (res.runs.length === 1 && first) navigate(`/runs/${encodeURIComponent(first.id)}`);
+    props.onRan(res);
+    // One region whose run started: follow it on its page. Several, or a refused one: stay here.
+    const only = res.runs.length === 1 ? res.runs[0] : undefined;
+    if (only && isStarted(only)) navigate(`/runs/${encodeURIComponent(only.id)}`);
   });
   const toggle = act(async () =>
     props.onChange(
@@ -218,11 +219,48 @@ function Actions(props: {
         Delete
       </button>
       {message && (
-        <span role="status" class="muted">
+        <span role="alert" class="fail">
           {message}
         </span>
       )}
     </div>
+  );
+}
+
+type RunNowRun = MonitorRunNow["runs"][number];
+
+/** A run the service started (it has its own event stream), not one it refused (`rej_…`, with a reason). */
+function isStarted(run: RunNowRun): boolean {
+  return run.links.events !== undefined && run.reason === undefined;
+}
+
+/** What "Run now" started: one link per region's run, and the reason for each run that was refused. */
+function RunNowResult(props: { result: MonitorRunNow; onDismiss: () => void }) {
+  const { runs } = props.result;
+  const started = runs.filter(isStarted).length;
+  const refused = runs.length - started;
+  return (
+    <section class={refused ? "error run-now" : "card run-now"} aria-label="Run now" role="status">
+      <p>
+        {started > 0 ? `Started ${started} run${started === 1 ? "" : "s"}` : "No run started"}
+        {refused > 0 ? `; ${refused} refused` : ""}.
+      </p>
+      <ul>
+        {runs.map((r) => (
+          <li key={r.id}>
+            {r.region}:{" "}
+            {isStarted(r) ? (
+              <a href={`/runs/${encodeURIComponent(r.id)}`}>{r.id}</a>
+            ) : (
+              <span class="fail">refused — {r.reason ?? `the run ended ${r.status}`}</span>
+            )}
+          </li>
+        ))}
+      </ul>
+      <button type="button" onClick={props.onDismiss}>
+        Dismiss
+      </button>
+    </section>
   );
 }
 
@@ -231,6 +269,7 @@ export function MonitorDetail(props: { monitorId: string }) {
   const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState(false);
   const [refresh, setRefresh] = useState(0);
+  const [ran, setRan] = useState<MonitorRunNow | null>(null);
   useEffect(() => {
     api<Monitor>(path(props.monitorId)).then(setMonitor, (e: unknown) => setError((e as Error).message));
   }, [props.monitorId]);
@@ -255,7 +294,10 @@ export function MonitorDetail(props: { monitorId: string }) {
           monitor={monitor}
           onChange={setMonitor}
           onEdit={() => setEditing(true)}
-          onRan={() => setRefresh((n) => n + 1)}
+          onRan={(res) => {
+            setRan(res);
+            setRefresh((n) => n + 1);
+          }}
         />
       </div>
       <p class="muted meta">
@@ -274,6 +316,7 @@ export function MonitorDetail(props: { monitorId: string }) {
           )}
         </p>
       )}
+      {ran && <RunNowResult result={ran} onDismiss={() => setRan(null)} />}
       {editing && (
         <MonitorForm
           monitor={monitor}

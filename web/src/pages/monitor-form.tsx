@@ -1,13 +1,20 @@
 /**
  * Create or edit a monitor: name, collection (stored or pasted JSON), optional environment, schedule
- * (interval or cron in a time zone), regions, retries, notification webhook, active. Sends only what
- * the monitors API takes (`POST /v1/monitors`, `PATCH /v1/monitors/{id}`).
+ * (interval or cron in a time zone), regions, retries, every notification target, active. Sends only
+ * what the monitors API takes (`POST /v1/monitors`, `PATCH /v1/monitors/{id}`); on edit, only what the
+ * user changed among the collection, environment and notifications.
  */
 import { useState } from "preact/hooks";
 import type { Monitor } from "../../../shared/schemas/monitors";
 import { api } from "../api";
 import { type Problem, ProblemBox, toProblem } from "../components/problem-box";
 import { StoredOrInline } from "../components/stored-picker";
+import {
+  type NotificationRow,
+  NotificationsEditor,
+  notificationsBody,
+  rowsOf,
+} from "./monitor-notifications";
 import { REGIONS } from "./run-inputs";
 
 interface FormState {
@@ -23,15 +30,12 @@ interface FormState {
   regions: string[];
   retry: string;
   notifyAfter: string;
-  webhookUrl: string;
-  webhookType: "webhook" | "slack";
-  webhookSecret: string;
+  notifications: NotificationRow[];
   active: boolean;
 }
 
 function initial(monitor: Monitor | null): FormState {
   const schedule = monitor?.schedule;
-  const hook = monitor?.notifications[0];
   return {
     name: monitor?.name ?? "",
     collectionId: monitor && "id" in monitor.collection ? monitor.collection.id : "",
@@ -46,9 +50,7 @@ function initial(monitor: Monitor | null): FormState {
     regions: monitor?.regions ?? ["auto"],
     retry: String(monitor?.retry.attempts ?? 0),
     notifyAfter: String(monitor?.notifyAfter ?? 1),
-    webhookUrl: hook?.url ?? "",
-    webhookType: hook?.type ?? "webhook",
-    webhookSecret: "",
+    notifications: rowsOf(monitor),
     active: monitor?.active ?? true,
   };
 }
@@ -80,17 +82,8 @@ function toBody(f: FormState, editing: Monitor | null): Record<string, unknown> 
   else if (!editing) throw new Error("Choose a stored collection or paste one.");
   if (f.environmentText.trim()) body.environment = parseJson(f.environmentText, "The environment");
   else if (f.environmentId) body.environmentId = f.environmentId;
-  if (f.webhookUrl.trim()) {
-    const old = editing?.notifications[0];
-    body.notifications = [
-      {
-        ...(old && old.url === f.webhookUrl.trim() ? { id: old.id } : {}),
-        type: f.webhookType,
-        url: f.webhookUrl.trim(),
-        ...(f.webhookSecret ? { secret: f.webhookSecret } : {}),
-      },
-    ];
-  } else if (editing?.notifications.length) body.notifications = [];
+  const notifications = notificationsBody(f.notifications, editing);
+  if (notifications) body.notifications = notifications;
   return body;
 }
 
@@ -98,6 +91,7 @@ interface FieldProps {
   f: FormState;
   set: (patch: Partial<FormState>) => void;
   text: (key: keyof FormState) => (e: Event) => void;
+  setNotifications: (change: (rows: NotificationRow[]) => NotificationRow[]) => void;
   monitor: Monitor | null;
 }
 
@@ -185,7 +179,7 @@ function ScheduleFields(props: FieldProps) {
 }
 
 function NotificationFields(props: FieldProps) {
-  const { f, set, text } = props;
+  const { f, text } = props;
   return (
     <>
       <label>
@@ -196,26 +190,7 @@ function NotificationFields(props: FieldProps) {
         Notify after N failures
         <input type="number" min={1} max={100} value={f.notifyAfter} onInput={text("notifyAfter")} />
       </label>
-      <label>
-        Notification
-        <select
-          value={f.webhookType}
-          onChange={(e) =>
-            set({ webhookType: (e.target as HTMLSelectElement).value as FormState["webhookType"] })
-          }
-        >
-          <option value="webhook">Webhook</option>
-          <option value="slack">Slack</option>
-        </select>
-      </label>
-      <label>
-        Notification URL
-        <input type="url" value={f.webhookUrl} onInput={text("webhookUrl")} placeholder="https://…" />
-      </label>
-      <label class="wide">
-        Signing secret (write-only{props.monitor?.notifications[0]?.hasSecret ? "; one is stored" : ""})
-        <input type="password" autocomplete="off" value={f.webhookSecret} onInput={text("webhookSecret")} />
-      </label>
+      <NotificationsEditor rows={f.notifications} onChange={props.setNotifications} />
     </>
   );
 }
@@ -250,7 +225,9 @@ export function MonitorForm(props: {
       setBusy(false);
     }
   };
-  const fields: FieldProps = { f, set, text, monitor: props.monitor };
+  const setNotifications = (change: (rows: NotificationRow[]) => NotificationRow[]) =>
+    setF((s) => ({ ...s, notifications: change(s.notifications) }));
+  const fields: FieldProps = { f, set, text, setNotifications, monitor: props.monitor };
   return (
     <form
       class="card monitor-form"

@@ -24,6 +24,14 @@ export interface RunInputs {
 
 export const REGIONS = ["auto", "wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me"] as const;
 
+/** The bounds of each numeric option, `[min, max]`, as the API's `RunOptionsSchema` takes them. */
+export const LIMITS = {
+  iterationCount: [1, 10_000],
+  delayRequest: [0, 60_000],
+  timeoutRequest: [0, 300_000],
+  parallel: [1, 6],
+} as const satisfies Record<string, readonly [number, number]>;
+
 export class InputError extends Error {
   override name = "InputError";
 }
@@ -70,10 +78,10 @@ export function buildRunBody(inputs: RunInputs): Record<string, unknown> {
   const set = (key: string, value: unknown) => {
     if (value !== undefined) options[key] = value;
   };
-  set("iterationCount", intOption(o.iterationCount, "Iterations", 1, 10_000));
-  set("delayRequest", intOption(o.delayRequest, "Delay", 0, 60_000));
-  set("timeoutRequest", intOption(o.timeoutRequest, "Request timeout", 0, 300_000));
-  set("parallel", intOption(o.parallel, "Parallel iterations", 1, 6));
+  set("iterationCount", intOption(o.iterationCount, "Iterations", ...LIMITS.iterationCount));
+  set("delayRequest", intOption(o.delayRequest, "Delay", ...LIMITS.delayRequest));
+  set("timeoutRequest", intOption(o.timeoutRequest, "Request timeout", ...LIMITS.timeoutRequest));
+  set("parallel", intOption(o.parallel, "Parallel iterations", ...LIMITS.parallel));
   if (o.region && o.region !== "auto") options.region = o.region;
   if (o.bail) options.bail = true;
   if (Object.keys(options).length > 0) body.options = options;

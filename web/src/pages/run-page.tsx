@@ -3,7 +3,7 @@
  * environment and data file, options, then "Run in cloud" and watch it live below the form.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api } from "../api";
+import { api, onApiKeyChange } from "../api";
 import { type Problem, ProblemBox, toProblem } from "../components/problem-box";
 import { RunResults } from "../components/run-results";
 import { StoredPicker } from "../components/stored-picker";
@@ -12,6 +12,7 @@ import {
   buildRunBody,
   collectionName,
   InputError,
+  LIMITS,
   REGIONS,
   type RunInputs,
   type RunOptionsForm,
@@ -54,13 +55,16 @@ function useEmbedPrefill(setText: (text: string, origin: string) => void): void 
 
 function OptionsFields(props: { options: RunOptionsForm; set: (patch: Partial<RunOptionsForm>) => void }) {
   const { options, set } = props;
-  const num = (key: keyof RunOptionsForm, label: string, placeholder: string) => (
+  /** A whole-number field with the bounds `buildRunBody` checks (the API's `options` schema). */
+  const num = (key: keyof RunOptionsForm, label: string, placeholder: string, min: number, max: number) => (
     <label>
       {label}
       <input
         type="number"
         inputMode="numeric"
-        min={0}
+        min={min}
+        max={max}
+        step={1}
         value={options[key] as string}
         placeholder={placeholder}
         onInput={(e) => set({ [key]: (e.target as HTMLInputElement).value })}
@@ -70,7 +74,7 @@ function OptionsFields(props: { options: RunOptionsForm; set: (patch: Partial<Ru
   return (
     <fieldset class="options">
       <legend>Options</legend>
-      {num("iterationCount", "Iterations", "1")}
+      {num("iterationCount", "Iterations", "1", ...LIMITS.iterationCount)}
       <label>
         Region
         <select
@@ -84,9 +88,10 @@ function OptionsFields(props: { options: RunOptionsForm; set: (patch: Partial<Ru
           ))}
         </select>
       </label>
-      {num("delayRequest", "Delay (ms)", "0")}
-      {num("timeoutRequest", "Request timeout (ms)", "none")}
-      {num("parallel", "Parallel iterations", "1")}
+      {num("delayRequest", "Delay (ms)", "0", ...LIMITS.delayRequest)}
+      {/* The server's default when empty (or 0): README, "Timeouts". */}
+      {num("timeoutRequest", "Request timeout (ms)", "30000 (default)", ...LIMITS.timeoutRequest)}
+      {num("parallel", "Parallel iterations", "1", ...LIMITS.parallel)}
       <label class="inline">
         <input
           type="checkbox"
@@ -120,6 +125,8 @@ export function RunPage() {
   const [error, setError] = useState<Problem | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const patch = (p: Partial<RunInputs>) => setInputs((s) => ({ ...s, ...p }));
+  // The page stays mounted when the key changes (it keeps the form): a rejection of the old key goes.
+  useEffect(() => onApiKeyChange(() => setError((e) => (e?.status === 401 ? null : e))), []);
   const setCollection = (text: string) => {
     patch({ collectionText: text, collectionId: "" });
     try {
