@@ -103,3 +103,13 @@ export function runBody(cfg: MonitorConfig, region: Region) {
     options: { ...cfg.options, region },
   });
 }
+
+/** The stored resources a monitor runs, for the workspace's guard against deleting them. */
+export function storedUses(cfg: MonitorConfig): {
+  collectionId: string | null;
+  environmentId: string | null;
+} {
+  const c = cfg.collection;
+  const e = cfg.environment;
+  return { collectionId: "id" in c ? c.id : null, environmentId: e && "id" in e ? e.id : null };
+}

@@ -17,7 +17,7 @@ import { config as readConfig } from "../platform/config";
 import { log } from "../platform/log";
 import { createRun } from "../platform/run-service";
 import { migrate } from "../platform/sql";
-import { runStub } from "../platform/stubs";
+import { runStub, workspaceStub } from "../platform/stubs";
 import type { MonitorConfig } from "../shared/monitors/config";
 import { monitorView } from "../shared/monitors/config";
 import { catchUp, jitterMs, minimumGapMs, nextTick } from "../shared/monitors/schedule";
@@ -28,7 +28,15 @@ import type { Failure, RunEvent } from "../shared/schemas/events";
 import type { MonitorRun, Monitor as MonitorView, StatsWindow } from "../shared/schemas/monitors";
 import { type HistoryRow, type Job, MONITOR_MIGRATIONS, MonitorTables } from "./monitor-history";
 import { MonitorNotifier } from "./monitor-notifier";
-import { finishedRun, isFinished, refusedRun, runBody, startedRun, startKey } from "./monitor-runs";
+import {
+  finishedRun,
+  isFinished,
+  refusedRun,
+  runBody,
+  startedRun,
+  startKey,
+  storedUses,
+} from "./monitor-runs";
 
 const POLL_MS = 30_000;
 const RETRY_DELAY_MS = 5_000;
@@ -46,6 +54,7 @@ export class Monitor extends DurableObject<Env> {
     // The index first: a monitor the index lists but that failed to store is skipped by lists; the
     // reverse would be a scheduled monitor nobody can list or sweep.
     await this.#index().upsert({ workspaceId: cfg.workspaceId, monitorId: cfg.id, active: cfg.active });
+    await workspaceStub(this.env, cfg.workspaceId).setMonitorUses(cfg.id, storedUses(cfg));
     const t = this.#t();
     const previous = t.blob<MonitorConfig>("config");
     const now = this.#now();
@@ -83,6 +92,7 @@ export class Monitor extends DurableObject<Env> {
     const cfg = this.#config();
     if (!cfg) return false;
     await this.#index().remove({ workspaceId: cfg.workspaceId, monitorId: cfg.id });
+    await workspaceStub(this.env, cfg.workspaceId).setMonitorUses(cfg.id, null);
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.#tables = undefined;

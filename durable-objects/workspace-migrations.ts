@@ -55,4 +55,12 @@ export const WORKSPACE_MIGRATIONS: Migration[] = [
       sql.exec("ALTER TABLE resource_versions ADD COLUMN name TEXT");
     },
   },
+  {
+    version: 6,
+    name: "which stored collection and environment each monitor runs (a used one is not deleted)",
+    up: (sql) => {
+      sql.exec(`CREATE TABLE IF NOT EXISTS monitor_uses (monitor_id TEXT PRIMARY KEY, collection_id TEXT,
+        environment_id TEXT)`);
+    },
+  },
 ];

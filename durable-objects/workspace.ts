@@ -332,9 +332,44 @@ export class Workspace extends DurableObject<Env> {
     return this.#store().list(q.kind, q.limit, q.cursor);
   }
 
-  async deleteResource(q: { kind: ResourceKind; id: string }): Promise<boolean> {
+  /**
+   * Deletes a stored resource and its versions, unless a monitor runs it: every later tick of that
+   * monitor would fail, so its ids come back instead (the caller answers 409).
+   */
+  async deleteResource(q: {
+    kind: ResourceKind;
+    id: string;
+  }): Promise<{ deleted: boolean } | { usedBy: string[] }> {
     this.#ensure();
-    return this.#store().delete(q.kind, q.id);
+    const column = q.kind === "collection" ? "collection_id" : "environment_id";
+    const usedBy = this.ctx.storage.sql
+      .exec<{ monitor_id: string }>(
+        `SELECT monitor_id FROM monitor_uses WHERE ${column} = ? ORDER BY monitor_id LIMIT 20`,
+        q.id,
+      )
+      .toArray()
+      .map((r) => r.monitor_id);
+    if (usedBy.length > 0) return { usedBy };
+    return { deleted: this.#store().delete(q.kind, q.id) };
+  }
+
+  /** Records which stored collection and environment a monitor runs (`null`: it was deleted). */
+  async setMonitorUses(
+    monitorId: string,
+    uses: { collectionId: string | null; environmentId: string | null } | null,
+  ): Promise<void> {
+    this.#ensure();
+    const sql = this.ctx.storage.sql;
+    if (!uses || (!uses.collectionId && !uses.environmentId)) {
+      sql.exec("DELETE FROM monitor_uses WHERE monitor_id = ?", monitorId);
+      return;
+    }
+    sql.exec(
+      "INSERT OR REPLACE INTO monitor_uses (monitor_id, collection_id, environment_id) VALUES (?, ?, ?)",
+      monitorId,
+      uses.collectionId,
+      uses.environmentId,
+    );
   }
 
   // ---- storage ----------------------------------------------------------------------------------

@@ -73,6 +73,14 @@ describe("monitor resilience", () => {
     const { id: collectionId } = (await stored.json()) as { id: string };
     const m = await createOnClock({ name: "Refused", collectionId, schedule: { intervalSeconds: 60 } });
     expect(m.collection).toEqual({ id: collectionId });
+    // A collection a monitor runs is not deleted: 409 naming the monitor.
+    const inUse = await api(`/v1/collections/${collectionId}`, { method: "DELETE" });
+    expect(inUse.status).toBe(409);
+    expect(((await inUse.json()) as { detail: string }).detail).toContain(m.id);
+    // A monitor stored before that guard existed has no record of its collection: it can be deleted.
+    await runInDurableObject(env.WORKSPACE.get(env.WORKSPACE.idFromName("dev")), (_i, s) => {
+      s.storage.sql.exec("DELETE FROM monitor_uses WHERE monitor_id = ?", m.id);
+    });
     expect((await api(`/v1/collections/${collectionId}`, { method: "DELETE" })).status).toBe(204);
 
     await alarmAt(m.id, Date.parse(m.nextRunAt!) + 2_000);
@@ -90,6 +98,26 @@ describe("monitor resilience", () => {
     expect(body.runs[0]).toMatchObject({ status: "failed", links: { self: `/v1/monitors/${m.id}/runs` } });
     expect(body.runs[0]!.links.events).toBeUndefined();
     expect(body.runs[0]!.reason).toMatch(/refused \(404\)/);
+  });
+
+  it("a stored collection is deletable again once no monitor runs it", async () => {
+    const stored = await api("/v1/collections", {
+      method: "POST",
+      body: JSON.stringify(checkCollection("Guarded", "/get")),
+    });
+    const { id: collectionId } = (await stored.json()) as { id: string };
+    const a = await createOnClock({ name: "A", collectionId, schedule: { intervalSeconds: 60 } });
+    const b = await createOnClock({ name: "B", collectionId, schedule: { intervalSeconds: 60 } });
+    const del = () => api(`/v1/collections/${collectionId}`, { method: "DELETE" });
+    const first = await del();
+    expect(first.status).toBe(409);
+    expect(first.headers.get("content-type")).toContain("application/problem+json");
+    expect(((await first.json()) as { detail: string }).detail).toContain(
+      `${[a.id, b.id].sort().join(", ")}`,
+    );
+    await patch(a.id, { collection: checkCollection("Inline now", "/get") });
+    expect((await api(`/v1/monitors/${b.id}`, { method: "DELETE" })).status).toBe(204);
+    expect((await del()).status).toBe(204);
   });
 
   it("a flapping monitor sends at most MONITOR_NOTIFICATIONS_PER_HOUR (10) notifications an hour", async () => {

@@ -271,17 +271,27 @@ function resourceRoutes(app: Hono<AppEnv>, kind: Kind): void {
       method: "delete",
       path: `${base}/{id}`,
       tags,
-      summary: `Delete a stored ${kind.kind} and all its versions`,
+      summary: `Delete a stored ${kind.kind} and all its versions (409 while a monitor runs it)`,
       params: Params,
-      problems: [404],
+      problems: [404, 409],
       responses: { 204: { description: "Deleted" } },
     },
     async (c, { params }) => {
-      const ok = await workspaceStub(c.env, c.get("workspaceId")).deleteResource({
+      const result = await workspaceStub(c.env, c.get("workspaceId")).deleteResource({
         kind: kind.kind,
         id: params.id,
       });
-      if (!ok) throw missing(params.id);
+      if ("usedBy" in result) {
+        throw new ProblemError(
+          409,
+          "In Use",
+          `The ${kind.kind} '${params.id}' is run by monitor ${result.usedBy.join(", ")}: point ` +
+            `${result.usedBy.length > 1 ? "them" : "it"} at another ${kind.kind}, or delete ` +
+            `${result.usedBy.length > 1 ? "them" : "it"}, first.`,
+          { type: "https://edgerun.dev/problems/in-use" },
+        );
+      }
+      if (!result.deleted) throw missing(params.id);
       return c.body(null, 204);
     },
   );
