@@ -8,6 +8,7 @@ import type { MonitorConfig } from "../shared/monitors/config";
 import type { RunDigest } from "../shared/monitors/stats";
 import { CreateRunBodySchema, type Region, type RunStatus, type RunSummary } from "../shared/schemas/api";
 import type { MonitorRun } from "../shared/schemas/monitors";
+import type { MonitorUses } from "./monitor-uses";
 
 export interface TickRef {
   tickAt: number;
@@ -105,10 +106,7 @@ export function runBody(cfg: MonitorConfig, region: Region) {
 }
 
 /** The stored resources a monitor runs, for the workspace's guard against deleting them. */
-export function storedUses(cfg: MonitorConfig): {
-  collectionId: string | null;
-  environmentId: string | null;
-} {
+export function storedUses(cfg: MonitorConfig): MonitorUses {
   const c = cfg.collection;
   const e = cfg.environment;
   return { collectionId: "id" in c ? c.id : null, environmentId: e && "id" in e ? e.id : null };

@@ -16,6 +16,7 @@ import { decodeCursor, encodeCursor } from "../shared/schemas/resources";
 import { ApiKeyStore, type NewApiKey } from "./api-key-store";
 import { ApiQuotaCounter } from "./api-quota";
 import { claimIdempotencyKey, type IdempotencyResult, releaseIdempotencyKey } from "./idempotency";
+import { type MonitorUses, monitorsUsing, setMonitorUses } from "./monitor-uses";
 import { type PutInput, type PutResult, ResourceStore } from "./resource-store";
 import { WORKSPACE_MIGRATIONS } from "./workspace-migrations";
 
@@ -336,40 +337,24 @@ export class Workspace extends DurableObject<Env> {
    * Deletes a stored resource and its versions, unless a monitor runs it: every later tick of that
    * monitor would fail, so its ids come back instead (the caller answers 409).
    */
+  /**
+   * Deletes a stored resource and its versions, unless a monitor runs it: every later tick of that
+   * monitor would fail, so its ids come back instead (the caller answers 409).
+   */
   async deleteResource(q: {
     kind: ResourceKind;
     id: string;
   }): Promise<{ deleted: boolean } | { usedBy: string[] }> {
     this.#ensure();
-    const column = q.kind === "collection" ? "collection_id" : "environment_id";
-    const usedBy = this.ctx.storage.sql
-      .exec<{ monitor_id: string }>(
-        `SELECT monitor_id FROM monitor_uses WHERE ${column} = ? ORDER BY monitor_id LIMIT 20`,
-        q.id,
-      )
-      .toArray()
-      .map((r) => r.monitor_id);
+    const usedBy = monitorsUsing(this.ctx.storage.sql, q.kind, q.id);
     if (usedBy.length > 0) return { usedBy };
     return { deleted: this.#store().delete(q.kind, q.id) };
   }
 
   /** Records which stored collection and environment a monitor runs (`null`: it was deleted). */
-  async setMonitorUses(
-    monitorId: string,
-    uses: { collectionId: string | null; environmentId: string | null } | null,
-  ): Promise<void> {
+  async setMonitorUses(monitorId: string, uses: MonitorUses | null): Promise<void> {
     this.#ensure();
-    const sql = this.ctx.storage.sql;
-    if (!uses || (!uses.collectionId && !uses.environmentId)) {
-      sql.exec("DELETE FROM monitor_uses WHERE monitor_id = ?", monitorId);
-      return;
-    }
-    sql.exec(
-      "INSERT OR REPLACE INTO monitor_uses (monitor_id, collection_id, environment_id) VALUES (?, ?, ?)",
-      monitorId,
-      uses.collectionId,
-      uses.environmentId,
-    );
+    setMonitorUses(this.ctx.storage.sql, monitorId, uses);
   }
 
   // ---- storage ----------------------------------------------------------------------------------
