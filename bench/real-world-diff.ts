@@ -7,13 +7,15 @@
  *     [--no-rerun] [--kill-after SECONDS] [--keep] [--edgerun OTHER_CHECKOUT/cli/bin.mjs] [--iterations N]
  *
  * DIR holds `<name>.postman_collection.json` files (v1, v2.0, v2.1), each with an optional
- * `<name>.postman_environment.json`. Nothing is downloaded here and no collection is committed.
+ * `<name>.postman_environment.json` (`-e`) and an optional iteration data file `<name>.data.json` or
+ * `<name>.data.csv` (`-d`). Nothing is downloaded here and no collection is committed.
  *
  * Staging (`bench/lib/real-world-stage.ts`): a copy of each file is rewritten so that every request
  * goes to one local target answering any method and path with 200 and a postman-echo–like JSON body
  * (`/status/<code>` and `/delay/<ms>` honoured): literal URLs' scheme+host+port (strings, v1
  * `requests[].url`, `url.raw`, `url` objects' protocol/host/port), a leading `{{var}}` host template,
- * absolute http(s) URLs in variable values (environment and collection) and in scripts. Both tools
+ * absolute http(s) URLs in variable values (environment and collection), in data files' values and
+ * in scripts. Both tools
  * run the same rewritten files, each killed after 60 s (`--kill-after`; Newman needs ≈ 2 min for
  * a 340-request collection on the loaded 2-core machine, where edgerun needs 8 s).
  *
@@ -33,7 +35,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type Comparison, compare, type Verdict, verdicts } from "./lib/newman-suite-compare";
-import { normaliseVerdicts, pattern, retargetDocument, startAnyEcho } from "./lib/real-world-stage";
+import {
+  normaliseVerdicts,
+  pattern,
+  retargetData,
+  retargetDocument,
+  startAnyEcho,
+} from "./lib/real-world-stage";
 import { runTool, type ToolRun } from "./lib/tool-run";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -43,6 +51,8 @@ interface Entry {
   name: string;
   collection: string;
   environment?: string;
+  /** An iteration data file, `.json` or `.csv`. */
+  data?: string;
 }
 
 interface Result extends Comparison {
@@ -71,10 +81,12 @@ async function discover(dir: string, only?: string): Promise<Entry[]> {
     .sort()
     .map((name) => {
       const env = `${name}.postman_environment.json`;
+      const data = [`${name}.data.json`, `${name}.data.csv`].find((f) => files.includes(f));
       return {
         name,
         collection: join(dir, `${name}.postman_collection.json`),
         ...(files.includes(env) ? { environment: join(dir, env) } : {}),
+        ...(data ? { data: join(dir, data) } : {}),
       };
     });
 }
@@ -156,6 +168,13 @@ async function runOne(entry: Entry, opts: Options): Promise<Result> {
   if (entry.environment) {
     await stageFile(entry.environment, join(out, "environment.json"), opts.origin);
     args.push("-e", join(out, "environment.json"));
+  }
+  if (entry.data) {
+    const csv = entry.data.endsWith(".csv");
+    const data = join(out, csv ? "data.csv" : "data.json");
+    const text = (await readFile(entry.data, "utf8")).replace(/^\uFEFF/, "");
+    await writeFile(data, retargetData(text, opts.origin, csv));
+    args.push("-d", data);
   }
   const tool = { cwd: out, killAfterMs: opts.killAfterMs };
   const theirs = await runTool(NEWMAN, args, join(out, "newman.json"), tool);

@@ -144,6 +144,8 @@ const LEVEL_COLORS: Record<ConsoleEntry["level"], number> = {
   warn: 33,
   debug: 34,
   error: 31,
+  // No theme colour of its own: Newman's reporter falls back to gray.
+  clear: 90,
 };
 
 /** Newman's width rule: the terminal's width when it is one wider than 20 columns, else 60. */

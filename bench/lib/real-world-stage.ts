@@ -74,6 +74,22 @@ export function retargetDocument(doc: Json, origin: string): Json {
 }
 
 /**
+ * A copy of an iteration data file (`-d`: a JSON array of rows, or CSV) with its absolute http(s)
+ * URL values pointed at `origin`, as environment values are: in JSON every string value that is one,
+ * in CSV every absolute URL's scheme, host and port wherever it stands.
+ */
+export function retargetData(text: string, origin: string, csv: boolean): string {
+  if (csv) return text.replace(SCRIPT_URL, origin);
+  const walk = (v: Json): Json => {
+    if (typeof v === "string") return /^https?:\/\//.test(v) ? retargetUrl(v, origin) : v;
+    if (Array.isArray(v)) return v.map(walk);
+    if (v === null || typeof v !== "object") return v;
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+  };
+  return JSON.stringify(walk(JSON.parse(text) as Json), null, 2);
+}
+
+/**
  * What differs between any two runs whatever the tool: UUIDs, ISO and RFC 1123 timestamps, epoch
  * milliseconds and seconds (`Date.now()`-derived), local ports, response times in messages
  * (`expected 12 to be below 200`), and the target's own origin.

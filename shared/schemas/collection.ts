@@ -110,7 +110,8 @@ export const EventSchema = z.looseObject({
 export type CollectionEvent = z.infer<typeof EventSchema>;
 
 export const RequestSchema = z.looseObject({
-  url: UrlSchema.optional(),
+  // `null` (some exporters write it) is an empty URL, as postman-collection reads it: the request fails alone.
+  url: UrlSchema.nullish(),
   method: z.string().optional(),
   header: z.preprocess(headerInput, z.union([z.array(KeyValueSchema), z.string()])).optional(),
   body: BodySchema.nullish(),

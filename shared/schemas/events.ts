@@ -103,7 +103,7 @@ export const ConsoleValueSchema: z.ZodType<ConsoleValue> = z.lazy(() =>
 );
 
 export const ConsoleEntrySchema = z.object({
-  level: z.enum(["log", "info", "warn", "error", "debug"]),
+  level: z.enum(["log", "info", "warn", "error", "debug", "clear"]),
   /** The call's arguments as one line of text (as the Postman app's console shows them). */
   message: z.string(),
   /**

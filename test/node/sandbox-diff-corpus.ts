@@ -571,6 +571,8 @@ const LIBRARIES: DiffCase[] = [
 const CONSOLE_AND_ERRORS: DiffCase[] = [
   t("console strings and numbers", "console.log('a', 1, 2.5, -0, 'b');"),
   t("console levels", "console.info('i'); console.warn('w'); console.error('e'); console.debug('d');"),
+  t("console clear", "console.log('before'); console.clear(); console.log('after');"),
+  t("console trace is not a function", "console.trace('t');"),
   t("console object", "console.log({ a: 1, b: 'two', c: [1, { d: null }] });"),
   t("console array", "console.log([1, 'a', null, true]);"),
   t("console nested deep", "console.log({ a: { b: { c: { d: { e: { f: 1 } } } } } });"),

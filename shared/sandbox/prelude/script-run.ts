@@ -108,7 +108,9 @@ export function createConsole(run: ScriptRun, limits: Limits): Record<string, Fn
     warn: log("warn"),
     error: log("error"),
     debug: log("debug"),
-    trace: log("debug"),
+    // postman-sandbox's console has these six (a `clear` is a console event of its own, with no
+    // arguments Newman prints as an empty line); `console.trace` is not a function there.
+    clear: log("clear"),
   };
 }
 
