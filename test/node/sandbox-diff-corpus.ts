@@ -571,6 +571,10 @@ const LIBRARIES: DiffCase[] = [
 const CONSOLE_AND_ERRORS: DiffCase[] = [
   t("console strings and numbers", "console.log('a', 1, 2.5, -0, 'b');"),
   t("console levels", "console.info('i'); console.warn('w'); console.error('e'); console.debug('d');"),
+  t(
+    "async timer callback waiting for a later timer",
+    "setTimeout(async () => { await new Promise((r) => setTimeout(r, 10)); pm.variables.set('ok', 1); console.log('inner'); pm.test('after', () => pm.expect(pm.variables.get('ok')).to.eql(1)); }, 10); console.log('outer');",
+  ),
   t("console clear", "console.log('before'); console.clear(); console.log('after');"),
   t("console trace is not a function", "console.trace('t');"),
   t("console object", "console.log({ a: 1, b: 'two', c: [1, { d: null }] });"),

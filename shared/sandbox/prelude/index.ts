@@ -246,8 +246,10 @@ async function drainWork(run: ScriptRun, nextTimer: NextTimer): Promise<void> {
     }
     try {
       const r = timer.fn(...(timer.args || []));
+      // An async callback is tracked, not awaited: it may itself wait for a later timer, which only
+      // this loop can fire (Node's timers do not wait for a callback's promise either).
       if (r && typeof (r as Promise<unknown>).then === "function")
-        await run.track(Promise.resolve(r).catch((e: unknown) => timerError(run, e)));
+        run.track(Promise.resolve(r).catch((e: unknown) => timerError(run, e)));
     } catch (e) {
       timerError(run, e);
     }
