@@ -130,7 +130,7 @@ describe("migrations", () => {
         .exec<{ version: number }>("SELECT version FROM _migrations ORDER BY version")
         .toArray(),
     );
-    expect(versions.map((v) => v.version)).toEqual([1, 2, 3, 4, 5]);
+    expect(versions.map((v) => v.version)).toEqual([1, 2, 3, 4, 5, 6]);
     const list = await stub.listResources({ kind: "collection", limit: 10 });
     expect(list.items).toEqual([]);
   });
