@@ -337,10 +337,6 @@ export class Workspace extends DurableObject<Env> {
    * Deletes a stored resource and its versions, unless a monitor runs it: every later tick of that
    * monitor would fail, so its ids come back instead (the caller answers 409).
    */
-  /**
-   * Deletes a stored resource and its versions, unless a monitor runs it: every later tick of that
-   * monitor would fail, so its ids come back instead (the caller answers 409).
-   */
   async deleteResource(q: {
     kind: ResourceKind;
     id: string;

@@ -5,7 +5,7 @@
  */
 import type { Monitor, NotificationEvent } from "../../../shared/schemas/monitors";
 
-/** At most this many targets (the API's `MAX_NOTIFICATIONS`). */
+/** At most this many targets: a copy of the API's `MAX_NOTIFICATIONS` (its module would bundle zod). */
 export const MAX_NOTIFICATIONS = 10;
 const EVENTS: NotificationEvent[] = ["failure", "recovery"];
 
