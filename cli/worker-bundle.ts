@@ -113,12 +113,16 @@ export const WORKER_BUILD: BuildOptions = {
   external: ["cloudflare:*", "node:*"],
   plugins: [
     {
-      // csv-parse (Newman's CSV reader, shared/engine/data-file.ts) is CommonJS and `require`s the bare
-      // "stream": as wrangler's bundler does under nodejs_compat, it gets an ES import of node:stream
+      // csv-parse (Newman's CSV reader, shared/engine/data-file.ts) and httpntlm (its NTLM messages,
+      // shared/engine/auth/ntlm.ts) are CommonJS and `require` the bare "stream" and "crypto": as
+      // wrangler's bundler does under nodejs_compat, they get an ES import of node:stream / node:crypto
       // (an ESM bundle cannot `require` an external module).
       name: "node-builtin-require",
       setup(b) {
-        b.onResolve({ filter: /^stream$/ }, () => ({ path: "stream", namespace: "node-builtin" }));
+        b.onResolve({ filter: /^(stream|crypto)$/ }, (args) => ({
+          path: args.path,
+          namespace: "node-builtin",
+        }));
         b.onLoad({ filter: /.*/, namespace: "node-builtin" }, (args) => ({
           contents: `import m from "node:${args.path}"; export default m; export * from "node:${args.path}";`,
           loader: "js",

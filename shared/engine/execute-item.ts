@@ -348,6 +348,7 @@ export async function executeItem(
       ...(retries.length ? { attempts: retries.length + 1, retries } : {}),
       ...(visualizer ? { visualizer } : {}),
       ...(announcedNext ? { nextRequest: announcedNext } : {}),
+      ...(result.authRequests ? { authRequests: result.authRequests } : {}),
       ...sideFields(side),
     },
   };

@@ -4,7 +4,9 @@
  * Postman's policy, a per-request timeout, and response capture with a size cap.
  */
 import { abortedError, type SharedTimer } from "./abort";
-import { applyAuth, digestChallengeAuth } from "./auth";
+import { applyAuth, authParams, digestChallengeAuth, retryDisabled } from "./auth";
+import { type NtlmStage, ntlmStep } from "./auth/ntlm";
+import { setHeader } from "./auth/util";
 import type { CapturedBody } from "./body";
 import type { CookieJar } from "./cookie-jar";
 import { errorMessage, fetchHop } from "./fetch-hop";
@@ -69,7 +71,7 @@ export interface SendResult {
   redirects: Array<{ url: string; code: number }>;
   /** `headersMs`: from sending the last hop to its response headers (time to first byte). */
   timings: { startedAt: number; totalMs: number; headersMs?: number };
-  /** Requests sent besides the main one to complete an auth handshake (digest); Newman counts them. */
+  /** Requests sent besides the main one to complete an auth handshake (digest, NTLM); Newman counts them. */
   authRequests?: number;
   /** Console warnings of the send (an auth signer's error, as postman-runtime logs it). */
   warnings?: string[];
@@ -111,6 +113,8 @@ export async function send(
   let req = withSystemHeaders(input, profile, random, originalHost);
   const userCookie = input.headers.find((h) => h.key.toLowerCase() === "cookie")?.value;
   let digestTried = false;
+  let ntlmStage: NtlmStage = "initial";
+  let authRequests = 0;
   let lastHeadersMs: number | undefined;
   let firstHop: PreparedRequest | undefined;
   let warnings: string[] | undefined;
@@ -122,7 +126,7 @@ export async function send(
       totalMs: deps.now() - startedAt,
       ...(lastHeadersMs !== undefined ? { headersMs: lastHeadersMs } : {}),
     },
-    ...(digestTried ? { authRequests: 1 } : {}),
+    ...(authRequests ? { authRequests } : {}),
     ...(warnings ? { warnings } : {}),
     ...extra,
   });
@@ -168,10 +172,11 @@ export async function send(
       deps.jar.storeFromResponse(url.href, setCookies);
 
     // Digest: answer the challenge once, with a real round-trip.
-    if (res.status === 401 && auth?.type === "digest" && !digestTried) {
+    if (res.status === 401 && auth?.type === "digest" && !digestTried && !retryDisabled(auth)) {
       const challenge = resHeaders.get("www-authenticate");
       if (challenge?.toLowerCase().startsWith("digest")) {
         digestTried = true;
+        authRequests++;
         const unsigned = req;
         req = markAdded(unsigned, await digestChallengeAuth(auth, unsigned, challenge, resolve, random));
         continue;
@@ -196,19 +201,28 @@ export async function send(
       req = redirected(req, { from: url, to, status: res.status, profile, originalHost });
       continue;
     }
-    if (auth?.type === "ntlm" && ntlmChallenge(res)) warnings = [...(warnings ?? []), NTLM_UNANSWERED];
+    if (auth?.type === "ntlm" && !retryDisabled(auth)) {
+      // postman-runtime's NTLM handshake: each step replays the request with the next message.
+      const step = ntlmStep({
+        params: authParams(auth, resolve),
+        stage: ntlmStage,
+        status: res.status,
+        wwwAuthenticate: resHeaders.get("www-authenticate"),
+      });
+      if ("authorization" in step) {
+        ntlmStage = ntlmStage === "initial" ? "negotiated" : "authenticated";
+        authRequests++;
+        req = markAdded(req, setHeader(req, "Authorization", step.authorization));
+        // NTLM authenticates the connection: one turn of the event loop lets the client put the one
+        // that answered back in its pool (Node's fetch does so after the body's end is read), so the
+        // next message goes out on it.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        continue;
+      }
+      if ("warning" in step) warnings = [...(warnings ?? []), step.warning];
+    }
     return finish({ response: responseData(res, captured, { setCookies, responseTime }) });
   }
-}
-
-const NTLM_UNANSWERED =
-  "runtime~ntlm.auth: the server asked for an NTLM handshake, which edgerun does not answer yet: the response is its challenge";
-
-/** A 401/403 whose WWW-Authenticate offers NTLM or Negotiate: postman-runtime would start the handshake. */
-function ntlmChallenge(res: Response): boolean {
-  if (res.status !== 401 && res.status !== 403) return false;
-  const offered = res.headers.get("www-authenticate") ?? "";
-  return /\b(NTLM|Negotiate)\b/i.test(offered);
 }
 
 const REDIRECT_CODES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);

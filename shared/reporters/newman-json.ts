@@ -216,13 +216,13 @@ function requestErrorOf(e: RequestCompletedEvent): { requestError?: Record<strin
 
 /**
  * How many times Newman's report lists an item's execution: once per request its cursor sent, each
- * `pm.sendRequest` of its scripts too (Newman pushes the same object on every `request` event, so the
+ * `pm.sendRequest` of its scripts and each auth handshake's replay (digest, NTLM) too (Newman pushes the same object on every `request` event, so the
  * entries are identical and `executions.length` equals `stats.requests.total`). Newman's entries show
  * the request and response of the last request sent; edgerun's show the item's own, as its events
  * keep no side request's headers or body.
  */
 function listings(e: RequestCompletedEvent): number {
-  return 1 + (e.sideRequests?.length ?? 0);
+  return 1 + (e.sideRequests?.length ?? 0) + (e.authRequests ?? 0);
 }
 
 type Terminal = Pick<TerminalEvent, "type" | "stats" | "timings" | "failures"> & { reason?: string };

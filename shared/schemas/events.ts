@@ -289,6 +289,11 @@ export const RequestCompletedSchema = z.object({
   visualizer: z.object({ template: z.string(), data: z.unknown() }).optional(),
   /** The request a test script asked to run next (`pm.execution.setNextRequest`), as Newman announces it. */
   nextRequest: z.string().optional(),
+  /**
+   * Requests sent besides this one to complete its auth handshake (a digest answer, NTLM's two
+   * messages): counted in the run's stats and listed in Newman's report, as Newman does. Absent when none.
+   */
+  authRequests: z.number().int().positive().optional(),
   /** The item's failed `pm.sendRequest` calls, in call order (absent when none failed; at most 50). */
   sideRequestFailures: z.array(SideRequestFailureSchema).optional(),
   /**

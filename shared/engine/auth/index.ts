@@ -87,13 +87,24 @@ export async function applyAuth(
     case "asap":
       return asap(req, p, ctx);
     case "ntlm":
-      // postman-runtime sends the first request as it is and starts the handshake only when the server
-      // challenges it (http.ts warns that edgerun does not answer that challenge yet).
-      return req;
+      // postman-runtime sends the first request without Authorization (its signer removes the user's)
+      // and answers the server's challenge in http.ts (ntlm.ts).
+      return { ...req, headers: req.headers.filter((h) => h.key.toLowerCase() !== "authorization") };
     default:
       // Newman sends a request whose auth type it has no handler for without auth, and says nothing.
       return req;
   }
+}
+
+/**
+ * `disableRetryRequest` (Postman's "disable retrying the request"): no digest or NTLM handshake. Postman
+ * writes it as a boolean, which authParams turns into text.
+ */
+export function retryDisabled(auth: AuthDefinition): boolean {
+  const param = auth[auth.type];
+  if (!Array.isArray(param)) return false;
+  const value = param.find((p) => p.key === "disableRetryRequest")?.value;
+  return value !== undefined && value !== null && value !== false && value !== "" && value !== 0;
 }
 
 /** Builds the Digest Authorization header from a server challenge (RFC 7616: MD5, MD5-sess, SHA-256). */
