@@ -67,6 +67,8 @@ export async function buildBody(
 ): Promise<BuiltBody> {
   const { method, resolve, profile } = opts;
   if (!body || body.disabled || !body.mode) return {};
+  // postman-runtime sends no body (and no Content-Type) for a form whose every field is disabled.
+  if (!hasContent(body) && (body.mode === "formdata" || body.mode === "urlencoded")) return {};
   // Postman prunes bodies of GET/HEAD unless disableBodyPruning is set.
   if ((method === "GET" || method === "HEAD") && profile.disableBodyPruning !== true) return {};
   if ((method === "GET" || method === "HEAD") && !opts.wire)
@@ -134,6 +136,8 @@ export async function buildBody(
           );
         }
       }
+      // No part left (each a file that could not be read): postman-request sends no body at all.
+      if (chunks.length === 0) return warnings.length ? { warnings } : {};
       chunks.push(enc.encode(`--${boundary}--\r\n`));
       const total = chunks.reduce((n, c) => n + c.byteLength, 0);
       const out = new Uint8Array(total);

@@ -87,6 +87,12 @@ export function newmanBody(
 
 /** The definition's fields, each enabled one with the key and value it was sent with. */
 function urlencoded(sent: string | undefined, fields: NonNullable<BodyDefinition["urlencoded"]>) {
+  // Every field disabled: nothing was sent, and Newman's report keeps the definition's fields.
+  if (sent === undefined && fields.length > 0 && fields.every((f) => f.disabled))
+    return {
+      mode: "urlencoded" as const,
+      urlencoded: fields.map((f) => ({ ...f }) as Record<string, JsonValue>),
+    };
   if (sent === undefined || mayBeCut(sent)) return undefined;
   let pairs: Array<[string, string]>;
   try {

@@ -59,5 +59,17 @@ describe("inputs Newman's integration suite uses", () => {
     );
     expect(form.warnings).toEqual(['Form param `f`, file load error: "missing.txt", no such file']);
     expect(new TextDecoder().decode(form.body as Uint8Array)).not.toContain('name="f"');
+    // A form left with no part (its one file missing), or with every field disabled, goes out without
+    // a body or Content-Type, as postman-runtime sends it.
+    const fileOnly = await buildBody(
+      { mode: "formdata", formdata: [{ key: "f", type: "file", src: "missing.txt" }] },
+      { method: "POST", resolve, profile: {} },
+    );
+    expect(fileOnly).toEqual({ warnings: ['Form param `f`, file load error: "missing.txt", no such file'] });
+    const disabled = await buildBody(
+      { mode: "urlencoded", urlencoded: [{ key: "a", value: "1", disabled: true }] },
+      { method: "POST", resolve, profile: {} },
+    );
+    expect(disabled).toEqual({});
   });
 });

@@ -67,6 +67,14 @@ function collection(base: string) {
       }),
       item("formdata", { body: { mode: "formdata", formdata: [{ key: "f", value: "v", type: "text" }] } }),
       item("graphql", { body: { mode: "graphql", graphql: { query: "{ a }", variables: '{"n": 1}' } } }),
+      // Every field disabled, or none: postman-runtime sends no body and no Content-Type.
+      item("formdata all disabled", {
+        body: { mode: "formdata", formdata: [{ key: "f", value: "v", type: "text", disabled: true }] },
+      }),
+      item("formdata empty", { body: { mode: "formdata", formdata: [] } }),
+      item("urlencoded all disabled", {
+        body: { mode: "urlencoded", urlencoded: [{ key: "a", value: "1", disabled: true }] },
+      }),
       item("basic auth", {
         method: "GET",
         url: `${base}/get`,
