@@ -24,8 +24,11 @@ export const LIMITS = {
   requestHeaderChars: 128 * 1024,
   /** Characters of a name: the collection's, a folder's, a request's, an environment's. */
   nameChars: 16 * 1024,
-  /** Characters of one URL (its raw form, or all its structured parts together). */
-  urlChars: 16 * 1024,
+  /**
+   * Characters of one URL (its raw form, or all its structured parts together): room for the long-URL
+   * requests suites send on purpose to see a 414 or 431 (Newman sends them; the target answers).
+   */
+  urlChars: 64 * 1024,
   /** Characters of a request method. */
   methodChars: 256,
   /** Variables in one list (collection, folder, URL path variables). */

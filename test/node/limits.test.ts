@@ -82,9 +82,17 @@ describe("collection limits on every shape", () => {
       { request: { url: "http://e.x/", header: Array(300).fill("X-A: 1").join("\n") } },
       "/item/0/request/header",
     ],
-    ["request as a URL string", { request: `http://e.x/${big(20_000)}` }, "/item/0/request"],
-    ["url as a string", { request: { url: `http://e.x/${big(20_000)}` } }, "/item/0/request/url"],
-    ["url raw", { request: { url: { raw: `http://e.x/${big(20_000)}` } } }, "/item/0/request/url/raw"],
+    ["request as a URL string", { request: `http://e.x/${big(LIMITS.urlChars + 10)}` }, "/item/0/request"],
+    [
+      "url as a string",
+      { request: { url: `http://e.x/${big(LIMITS.urlChars + 10)}` } },
+      "/item/0/request/url",
+    ],
+    [
+      "url raw",
+      { request: { url: { raw: `http://e.x/${big(LIMITS.urlChars + 10)}` } } },
+      "/item/0/request/url/raw",
+    ],
     [
       "raw-less url with a long host string",
       { request: { url: { host: big(100_000) } } },
@@ -92,22 +100,26 @@ describe("collection limits on every shape", () => {
     ],
     [
       "raw-less url with host labels",
-      { request: { url: { host: Array(2000).fill(big(10)) } } },
+      { request: { url: { host: Array(7000).fill(big(10)) } } },
       "/item/0/request/url",
     ],
     [
       "raw-less url with long query values",
-      { request: { url: { host: ["e"], query: [{ key: "q", value: big(20_000) }] } } },
+      { request: { url: { host: ["e"], query: [{ key: "q", value: big(LIMITS.urlChars + 10) }] } } },
       "/item/0/request/url",
     ],
     [
       "raw-less url with a path object",
-      { request: { url: { host: ["e"], path: [{ type: "string", value: big(20_000) }] } } },
+      { request: { url: { host: ["e"], path: [{ type: "string", value: big(LIMITS.urlChars + 10) }] } } },
       "/item/0/request/url",
     ],
     [
       "url path variables",
-      { request: { url: { raw: "http://e/:id", variable: [{ key: "id", value: big(20_000) }] } } },
+      {
+        request: {
+          url: { raw: "http://e/:id", variable: [{ key: "id", value: big(LIMITS.urlChars + 10) }] },
+        },
+      },
       "/item/0/request/url/variable",
     ],
     [
