@@ -9,10 +9,20 @@ const mark = process.env.EDGERUN_DEBUG_TIMING
   ? (phase) => process.stderr.write(`[timing] ${performance.now().toFixed(1).padStart(7)} ms ${phase}\n`)
   : () => {};
 mark("node started, bin.mjs running");
-// `edgerun run … | head` closes stdout early: stop quietly, as other CLIs do.
+// `edgerun run … | head` closes stdout early: the rest of the output is dropped, but the run goes on to
+// its end, writes its reports and exits with its own code (a CI step with `pipefail` must not pass a
+// failing or unfinished suite). A full disk (ENOSPC) is treated the same way, with one line on stderr.
+let stdoutGone = false;
 process.stdout.on("error", (error) => {
-  if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
-  throw error;
+  if (error.code !== "EPIPE" && error.code !== "ENOSPC") throw error;
+  if (stdoutGone) return;
+  stdoutGone = true;
+  if (error.code === "ENOSPC") process.stderr.write("edgerun: stdout is full (ENOSPC): output dropped\n");
+  process.stdout.write = (_chunk, encoding, done) => {
+    const callback = typeof encoding === "function" ? encoding : done;
+    if (typeof callback === "function") queueMicrotask(() => callback());
+    return true;
+  };
 });
 const argv = process.argv.slice(2);
 const { register } = await import("tsx/esm/api");

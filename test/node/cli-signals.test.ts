@@ -149,6 +149,37 @@ describe("edgerun run under signals", () => {
     await expectNoWorkerdLeft(cli.pid);
   }, 90_000);
 
+  it("stdout closed early (`| head -1`): the run still finishes, writes its report and exits 1 for a failure", async () => {
+    const failing = {
+      info: { name: "piped" },
+      item: Array.from({ length: 20 }, (_, i) => ({
+        name: `r${i}`,
+        request: { url: `{{base}}/get?i=${i}` },
+        event: [{ listen: "test", script: { exec: ["pm.test('fails', () => pm.expect(1).to.equal(2));"] } }],
+      })),
+    };
+    await writeFile(join(dir, "piped.json"), JSON.stringify(failing));
+    const report = join(dir, "piped-report.json");
+    const cli = spawnCli([
+      "run",
+      join(dir, "piped.json"),
+      "--env-var",
+      `base=${inject("targetUrl")}`,
+      "-r",
+      "cli,json",
+      "--reporter-json-export",
+      report,
+    ]);
+    // What `head -1` does: read the first chunk, then close the pipe.
+    cli.child.stdout?.once("data", () => cli.child.stdout?.destroy());
+    expect(await exitWithin(cli, 60_000)).toBe(1);
+    const json = JSON.parse(await readFile(report, "utf8")) as {
+      run: { stats: { requests: { total: number } } };
+    };
+    expect(json.run.stats.requests.total).toBe(20);
+    expect(cli.stderr()).toBe("");
+  }, 90_000);
+
   it("SIGKILL of the embedded workerd: one line on stderr, exit 1, no hang", async () => {
     const cli = await startEndless();
     const [workerd] = workerdsOf(cli.pid);
