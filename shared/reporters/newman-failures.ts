@@ -87,11 +87,15 @@ export function sideSource(r: { method: string; url: string }) {
   return { id: "", request: { url: newmanUrl(r.url), method: r.method } };
 }
 
+/** The folder (or the collection) holding each item, by item id: a failure's `parent` in Newman's report. */
+export type ItemParents = Map<string, { id: string; name: string }>;
+
 export function failure(
   f: Failure,
   index: number,
   exec: Map<string, ExecutionRef>,
   defs: Map<string, ReportItem>,
+  parents: ItemParents = new Map(),
 ) {
   const found = f.item ? exec.get(`${f.item.id}:${f.iteration}`) : undefined;
   const assertion = f.source === "assertion" ? assertionIndex(found, f.name) : -1;
@@ -134,7 +138,14 @@ export function failure(
       : f.item
         ? (defs.get(f.item.id) ?? { id: f.item.id, name: f.item.name })
         : { name: "run" },
-    parent: f.item && f.source !== "request" ? { id: f.item.id, name: f.item.name } : undefined,
+    // Newman's is the whole folder (or collection) object; its id and name stand for it here. A failed
+    // pm.sendRequest has none, as in Newman.
+    parent: f.item && !f.sideRequest ? parentOf(f.item, parents) : undefined,
     cursor,
   };
+}
+
+/** The item's folder or collection; without the item tree, the last folder of its path (no id). */
+function parentOf(item: NonNullable<Failure["item"]>, parents: ItemParents): { id: string; name: string } {
+  return parents.get(item.id) ?? { id: "", name: item.path.at(-1) ?? "" };
 }

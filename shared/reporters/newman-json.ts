@@ -21,6 +21,7 @@ import { type CursorFrame, CursorTrack } from "./newman-cursor";
 import {
   type ExecutionRef,
   failure,
+  type ItemParents,
   type NewmanUrl,
   newmanUrl,
   refOf,
@@ -117,6 +118,19 @@ function scope(id: string, name: string | undefined, values: ReportVariable[] | 
     })),
     _postman_variable_scope: kind,
   };
+}
+
+/** Each item's folder, or the collection for a top-level item (see ItemParents). */
+function indexParents(
+  tree: Array<ReportItem | ReportFolder>,
+  parent: { id: string; name: string },
+  out: ItemParents = new Map(),
+): ItemParents {
+  for (const node of tree) {
+    if ("request" in node) out.set(node.id, parent);
+    else indexParents(node.item, { id: node.id, name: node.name }, out);
+  }
+  return out;
 }
 
 function indexItems(
@@ -289,6 +303,7 @@ export async function buildNewmanReport(events: EventSource, ctx: ReportContext)
   const executions: NewmanExecution[] = [];
   const byItem = new Map<string, ExecutionRef>();
   const definitions = indexItems(ctx.items ?? []);
+  const parents = indexParents(ctx.items ?? [], { id: ctx.collection.id, name: ctx.collection.name });
   const cursor = new CursorTrack(definitions);
   let terminal: Terminal | undefined;
   let responseTotal = 0;
@@ -310,7 +325,7 @@ export async function buildNewmanReport(events: EventSource, ctx: ReportContext)
       timings: reportTimings(terminal?.timings),
       executions,
       transfers: { responseTotal },
-      failures: allFailures(terminal, rebuilt).map((f, i) => failure(f, i, byItem, definitions)),
+      failures: allFailures(terminal, rebuilt).map((f, i) => failure(f, i, byItem, definitions, parents)),
       error: runError(terminal),
     },
   };
@@ -345,6 +360,7 @@ export async function* newmanReportStream(
   const rebuilt: Failure[] = [];
   const limit = options.chunkChars ?? 65_536;
   const definitions = indexItems(ctx.items ?? []);
+  const parents = indexParents(ctx.items ?? [], { id: ctx.collection.id, name: ctx.collection.name });
   const cursor = new CursorTrack(definitions);
   const byItem = new Map<string, ExecutionRef>();
   const head = JSON.stringify(reportHead(ctx));
@@ -377,7 +393,7 @@ export async function* newmanReportStream(
     } else if (isTerminal(e) && !known) terminal = terminalOf(e);
   }
   buffer += `],"transfers":${JSON.stringify({ responseTotal })},"failures":${JSON.stringify(
-    allFailures(terminal, rebuilt).map((f, i) => failure(f, i, byItem, definitions)),
+    allFailures(terminal, rebuilt).map((f, i) => failure(f, i, byItem, definitions, parents)),
   )},"error":${JSON.stringify(runError(terminal))}`;
   if (!known) {
     buffer += `,"stats":${JSON.stringify(terminal?.stats ?? emptyStats())},"timings":${JSON.stringify(reportTimings(terminal?.timings))}`;

@@ -127,7 +127,11 @@ interface NewmanReportJson {
       response?: { code: number };
       assertions?: Array<{ assertion: string; skipped: boolean; error?: { message: string } }>;
     }>;
-    failures: Array<{ error: { name: string; message: string }; at: string }>;
+    failures: Array<{
+      error: { name: string; message: string };
+      at: string;
+      parent?: { name?: string; info?: { name: string } };
+    }>;
   };
 }
 
@@ -210,6 +214,11 @@ describe("edgerun run (embedded stack)", () => {
       }));
     expect(verdicts(a)).toEqual(verdicts(b));
     expect(a.run.failures.map((f) => f.error.message)).toEqual(b.run.failures.map((f) => f.error.message));
+    // Each failure's parent: the folder holding its item, or the collection (Newman's object has its
+    // name under `info`).
+    const parentName = (f: NewmanReportJson["run"]["failures"][number]) =>
+      f.parent?.name ?? f.parent?.info?.name ?? null;
+    expect(a.run.failures.map(parentName)).toEqual(b.run.failures.map(parentName));
 
     const ourPaths = keyPaths(a);
     const missing = [...keyPaths(b)].filter((p) => !ourPaths.has(p) && !NOT_CARRIED.some((re) => re.test(p)));
