@@ -234,6 +234,9 @@ export function normalizeCollection(c: Collection): NormalizedCollection {
       const mergedProfile = { ...profile, ...((item.protocolProfileBehavior ?? {}) as ProtocolProfile) };
       if (Array.isArray(item.item)) {
         const first = items.length;
+        // Folders are listed in the collection's order (a folder before what it holds): --folder's
+        // lookup walks them so (selectFolders).
+        const slot = folders.push({ id, name, path, firstIndex: first, lastIndex: first - 1 }) - 1;
         walk(
           item.item,
           [...path, name],
@@ -242,7 +245,7 @@ export function normalizeCollection(c: Collection): NormalizedCollection {
           [...test, ...scriptsOf(item.event, "test", `folder:${name}`)],
           mergedProfile,
         );
-        folders.push({ id, name, path, firstIndex: first, lastIndex: items.length - 1 });
+        folders[slot] = { id, name, path, firstIndex: first, lastIndex: items.length - 1 };
         return;
       }
       const requestAuth = typeof item.request === "object" ? item.request.auth : undefined;
@@ -274,17 +277,42 @@ export function normalizeCollection(c: Collection): NormalizedCollection {
   };
 }
 
-/** Newman's `--folder`: keep only items inside the named folders (by name or id), in collection order. */
+/**
+ * Newman's `--folder` (postman-runtime's `multipleIdOrName` lookup): the collection is walked depth
+ * first, folders and requests alike; each name (or id, tried first) takes the first node it matches
+ * and is then spent, so a name two folders share selects the first one only. A match inside a matched
+ * folder adds nothing (that folder runs all of it). The items run in collection order.
+ */
 export function selectFolders(n: NormalizedCollection, names: string[]): NormalizedCollection {
+  const wanted = new Set(names);
   const keep = new Set<number>();
-  for (const name of names) {
-    const matches = n.folders.filter((f) => f.name === name || f.id === name);
-    const direct = n.items
-      .map((it, i) => (it.name === name || it.id === name ? i : -1))
-      .filter((i) => i >= 0);
-    if (matches.length === 0 && direct.length === 0) throw new FolderNotFoundError(name);
-    for (const f of matches) for (let i = f.firstIndex; i <= f.lastIndex; i++) keep.add(i);
-    for (const i of direct) keep.add(i);
+  /** Whether each open folder (by depth) matched: its children are not accumulated then. */
+  const matchedAt: boolean[] = [];
+  const visit = (
+    node: { id: string; name: string; path: string[] },
+    range: [number, number],
+    folder: boolean,
+  ) => {
+    const depth = node.path.length;
+    matchedAt.length = depth;
+    const match = wanted.has(node.id) ? node.id : wanted.has(node.name) ? node.name : undefined;
+    if (match !== undefined) {
+      wanted.delete(match);
+      if (!(depth > 0 && matchedAt[depth - 1])) for (let i = range[0]; i <= range[1]; i++) keep.add(i);
+    }
+    if (folder) matchedAt.push(match !== undefined);
+  };
+  let f = 0;
+  for (let i = 0; i <= n.items.length && wanted.size > 0; i++) {
+    // The folders that start before item i come first, in the collection's order.
+    for (; f < n.folders.length && n.folders[f]!.firstIndex <= i && wanted.size > 0; f++) {
+      const folder = n.folders[f]!;
+      visit(folder, [folder.firstIndex, folder.lastIndex], true);
+    }
+    const item = n.items[i];
+    if (item && wanted.size > 0) visit(item, [i, i], false);
   }
+  const missing = [...wanted][0];
+  if (missing !== undefined) throw new FolderNotFoundError(missing);
   return { ...n, items: n.items.filter((_, i) => keep.has(i)), folders: [] };
 }
