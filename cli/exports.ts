@@ -2,10 +2,33 @@
  * Newman's --export-* files: environment, globals, collection and cookie jar, in the shapes Newman
  * writes them, so Postman, Newman and edgerun can read them back.
  */
+import { statSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { CliError } from "./args";
 import type { ScopeJson } from "./report-file";
+
+/** Newman's file-name time stamp: the ISO time's digits joined by `-`, and a `0` after it. */
+function stamp(): string {
+  return `${new Date().toISOString().replace(/[^\d]+/g, "-")}0`;
+}
+
+/**
+ * Where a report or export goes, as Newman decides it: the path given; inside it when it is an
+ * existing folder (`--reporter-junit-export results/`), as `<base>-<time>0.<ext>`; without a path, the
+ * same name under `newman/` (Newman's default names, so CI globs written for Newman find them).
+ */
+export function outputPath(given: string | undefined, base: string, ext: string): string {
+  const name = `${base}-${stamp()}.${ext}`;
+  if (given === undefined || given === "") return join("newman", name);
+  let folder = false;
+  try {
+    folder = statSync(given).isDirectory();
+  } catch {
+    // not there yet: a file to create
+  }
+  return folder ? join(given, name) : given;
+}
 
 /** Writes an export or report file, creating its folder; a failure is one CliError line. */
 export async function writeOutput(path: string, content: string): Promise<void> {

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import type { RunEvent, TerminalEvent } from "../shared/schemas/events";
 import { CliError, HELP, parseCommand, type RunArgs } from "./args";
 import { CliReporter, type Output } from "./cli-reporter";
-import { exportCollection, exportCookieJar, exportScope, writeOutput } from "./exports";
+import { exportCollection, exportCookieJar, exportScope, outputPath, writeOutput } from "./exports";
 import { followRun, isTerminal } from "./follow";
 import { buildRunBody } from "./inputs";
 import { Interrupted, type InterruptHandle, onInterrupt } from "./interrupt";
@@ -52,10 +52,8 @@ async function rejection(res: Response, what: string, server?: Server): Promise<
   return new CliError(head, details);
 }
 
-function defaultReportPath(ext: string): string {
-  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-  return join("newman", `edgerun-run-report-${stamp}.${ext}`);
-}
+/** A reporter's file: Newman's `newman-run-report` name where no file path is given (outputPath). */
+const reportPath = (given: string | undefined, ext: string) => outputPath(given, "newman-run-report", ext);
 
 async function writeReports(server: Server, runId: string, args: RunArgs, tool: string): Promise<void> {
   const wantsJson = args.reporters.includes("json");
@@ -65,23 +63,27 @@ async function writeReports(server: Server, runId: string, args: RunArgs, tool: 
     if (!res.ok) throw await rejection(res, "Could not fetch the JSON report");
     // Streamed to disk (a long run's report is hundreds of MB); the scopes come from the report's head.
     const report = await saveReport(res, {
-      ...(wantsJson ? { path: args.jsonExport ?? defaultReportPath("json") } : {}),
+      ...(wantsJson ? { path: reportPath(args.jsonExport, "json") } : {}),
       scopes: Boolean(args.exportEnvironment || args.exportGlobals),
     });
     if (args.exportEnvironment) {
-      await writeOutput(args.exportEnvironment, exportScope(report?.environment, "environment", tool));
+      const path = outputPath(args.exportEnvironment, "newman-environment", "json");
+      await writeOutput(path, exportScope(report?.environment, "environment", tool));
     }
     if (args.exportGlobals)
-      await writeOutput(args.exportGlobals, exportScope(report?.globals, "globals", tool));
+      await writeOutput(
+        outputPath(args.exportGlobals, "newman-globals", "json"),
+        exportScope(report?.globals, "globals", tool),
+      );
   }
   if (args.reporters.includes("junit")) {
     const res = await server.api(`/v1/runs/${runId}/report?format=junit`);
     if (!res.ok) throw await rejection(res, "Could not fetch the JUnit report");
-    await saveReport(res, { path: args.junitExport ?? defaultReportPath("xml") });
+    await saveReport(res, { path: reportPath(args.junitExport, "xml") });
   }
   if (args.reporters.includes("html")) {
     const { writeHtmlReport } = await import("./html-export");
-    await writeHtmlReport(server, runId, args.htmlExport ?? defaultReportPath("html"));
+    await writeHtmlReport(server, runId, reportPath(args.htmlExport, "html"));
   }
 }
 
@@ -104,8 +106,8 @@ async function writeLocalReports(args: RunArgs, collection: unknown, tally: RunT
   const wantsJunit = args.reporters.includes("junit");
   if (!wantsJson && !wantsJunit) return;
   const { json, junit } = localReports(collection, tally);
-  if (wantsJson) await writeReportStream(args.jsonExport ?? defaultReportPath("json"), json());
-  if (wantsJunit) await writeReportStream(args.junitExport ?? defaultReportPath("xml"), junit());
+  if (wantsJson) await writeReportStream(reportPath(args.jsonExport, "json"), json());
+  if (wantsJunit) await writeReportStream(reportPath(args.junitExport, "xml"), junit());
 }
 
 interface Followed {
@@ -206,12 +208,18 @@ async function conclude(c: Conclusion, followed: Followed, interrupted: boolean)
     await writeReports(c.server, c.runId, c.args, c.tool);
   }
   if (c.args.exportCollection && followed.terminal)
-    await writeOutput(c.args.exportCollection, exportCollection(c.collection, c.tool));
+    await writeOutput(
+      outputPath(c.args.exportCollection, "newman-collection", "json"),
+      exportCollection(c.collection, c.tool),
+    );
   if (c.args.exportCookieJar && followed.terminal) {
     const res = await c.server.api(`/v1/runs/${c.runId}/cookies`);
     if (!res.ok) throw await rejection(res, "Could not fetch the cookie jar");
     const { cookies } = (await res.json()) as { cookies: unknown[] };
-    await writeOutput(c.args.exportCookieJar, exportCookieJar(cookies));
+    await writeOutput(
+      outputPath(c.args.exportCookieJar, "newman-cookie-jar", "json"),
+      exportCookieJar(cookies),
+    );
   }
   if (terminal.type === "run.cancelled") return 130;
   const failed = terminal.type !== "run.completed" || terminal.failures.length > 0;
